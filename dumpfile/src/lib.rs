@@ -1,0 +1,4 @@
+//! `dumpfile`: Windows minidumps (crate docs to be written).
+
+#[cfg(feature = "synth")]
+pub mod synth;

@@ -1,0 +1,1 @@
+//! Synthetic minidump writer (to be written).

@@ -1,0 +1,1 @@
+//! `ntheap`: (crate docs to be written).

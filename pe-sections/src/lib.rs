@@ -1,0 +1,1 @@
+//! `pe-sections`: (crate docs to be written).

@@ -1,0 +1,1 @@
+//! `stackwalk`: (crate docs to be written).
