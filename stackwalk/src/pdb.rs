@@ -1,0 +1,187 @@
+//! Reading symbols and x86 frame data from a PDB (feature `pdb`).
+
+use std::io::{Read, Seek};
+
+use pdb::FallibleIterator;
+
+use crate::Error;
+use crate::symbols::{Symbol, SymbolKind, SymbolTable, undecorate_c};
+use crate::x86::{FrameEntry, FrameKind, FrameTable};
+
+/// The identity of a PDB (or the CodeView `RSDS` record of a module that wants one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PdbIdentity {
+    /// GUID in the byte order of the `RSDS` record (Data1, Data2, Data3 little-endian).
+    pub guid: [u8; 16],
+    /// Age. For a PDB this is the DBI stream's age (which is what the PE records), not the
+    /// PDB information stream's age.
+    pub age: u32,
+}
+
+impl PdbIdentity {
+    /// The symbol-store directory key: GUID as 32 upper-case hex digits (Data1..3 as numbers,
+    /// then the 8 bytes) followed by the age in hex, e.g. `6B9E5E8038E2420E8E7C62EA60DDB0692`.
+    pub fn store_key(&self) -> String {
+        let g = &self.guid;
+        let mut s = String::with_capacity(40);
+        let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
+        let d2 = u16::from_le_bytes([g[4], g[5]]);
+        let d3 = u16::from_le_bytes([g[6], g[7]]);
+        s.push_str(&format!("{d1:08X}{d2:04X}{d3:04X}"));
+        for b in &g[8..] {
+            s.push_str(&format!("{b:02X}"));
+        }
+        s.push_str(&format!("{:X}", self.age));
+        s
+    }
+
+    /// Parses a CodeView `RSDS` record (`"RSDS"`, GUID, age, path).
+    pub fn from_rsds(record: &[u8]) -> Option<Self> {
+        if record.get(0..4)? != b"RSDS" {
+            return None;
+        }
+        let mut guid = [0u8; 16];
+        guid.copy_from_slice(record.get(4..20)?);
+        let a = record.get(20..24)?;
+        let age = u32::from_le_bytes([a[0], a[1], a[2], a[3]]);
+        Some(PdbIdentity { guid, age })
+    }
+}
+
+/// What this crate takes from a PDB.
+#[derive(Debug, Clone)]
+pub struct PdbData {
+    /// GUID and DBI age.
+    pub identity: PdbIdentity,
+    /// The PDB information stream's age (may differ from the DBI age; do not match on it).
+    pub info_age: u32,
+    /// True for an x86 PDB.
+    pub is_x86: bool,
+    /// Procedures and publics.
+    pub symbols: SymbolTable,
+    /// x86 FPO and frame-data records (empty for x64).
+    pub frames: FrameTable,
+}
+
+fn pdb_err(e: pdb::Error) -> Error {
+    Error::Pdb {
+        message: e.to_string(),
+    }
+}
+
+impl PdbData {
+    /// Reads a PDB from any `Read + Seek` source (a `File`, or a `Cursor` over bytes).
+    pub fn read<R>(source: R) -> Result<Self, Error>
+    where
+        R: Read + Seek + std::fmt::Debug,
+    {
+        let mut pdb = pdb::PDB::open(source).map_err(pdb_err)?;
+        let info = pdb.pdb_information().map_err(pdb_err)?;
+        let dbi = pdb.debug_information().map_err(pdb_err)?;
+        let age = dbi.age().unwrap_or(info.age);
+        let is_x86 = matches!(dbi.machine_type(), Ok(pdb::MachineType::X86));
+        let identity = PdbIdentity {
+            guid: info.guid.to_bytes_le(),
+            age,
+        };
+        let address_map = pdb.address_map().map_err(pdb_err)?;
+        let mut symbols = Vec::new();
+
+        // Public symbols.
+        let globals = pdb.global_symbols().map_err(pdb_err)?;
+        let mut it = globals.iter();
+        while let Some(sym) = it.next().map_err(pdb_err)? {
+            if let Ok(pdb::SymbolData::Public(p)) = sym.parse() {
+                if !(p.function || p.code) {
+                    continue;
+                }
+                if let Some(rva) = p.offset.to_rva(&address_map) {
+                    let raw = p.name.to_string();
+                    let name = if is_x86 {
+                        undecorate_c(&raw).to_string()
+                    } else {
+                        raw.into_owned()
+                    };
+                    symbols.push(Symbol {
+                        rva: rva.0,
+                        size: None,
+                        name,
+                        kind: SymbolKind::Public,
+                    });
+                }
+            }
+        }
+
+        // Procedures of every module (private PDBs).
+        let mut modules = dbi.modules().map_err(pdb_err)?;
+        while let Some(m) = modules.next().map_err(pdb_err)? {
+            let mi = match pdb.module_info(&m) {
+                Ok(Some(mi)) => mi,
+                _ => continue,
+            };
+            let mut syms = match mi.symbols() {
+                Ok(s) => s,
+                Err(_) => continue,
+            };
+            while let Ok(Some(sym)) = syms.next() {
+                if let Ok(pdb::SymbolData::Procedure(p)) = sym.parse() {
+                    if let Some(rva) = p.offset.to_rva(&address_map) {
+                        symbols.push(Symbol {
+                            rva: rva.0,
+                            size: Some(p.len),
+                            name: p.name.to_string().into_owned(),
+                            kind: SymbolKind::Procedure,
+                        });
+                    }
+                }
+            }
+        }
+
+        // Frame data (x86).
+        let mut frames = Vec::new();
+        if let Ok(table) = pdb.frame_table() {
+            let strings = pdb.string_table().ok();
+            let mut it = table.iter();
+            while let Ok(Some(fd)) = it.next() {
+                let Some(rva) = fd.code_start.to_rva(&address_map) else {
+                    continue;
+                };
+                let program = match (&fd.program, &strings) {
+                    (Some(p), Some(st)) => p.to_string_lossy(st).ok().map(|s| s.into_owned()),
+                    _ => None,
+                };
+                let kind = match fd.ty {
+                    pdb::FrameType::FPO => FrameKind::Fpo,
+                    pdb::FrameType::Trap => FrameKind::Trap,
+                    pdb::FrameType::TSS => FrameKind::Tss,
+                    pdb::FrameType::Standard => FrameKind::Standard,
+                    pdb::FrameType::FrameData => FrameKind::FrameData,
+                    _ => FrameKind::Unknown,
+                };
+                frames.push(FrameEntry {
+                    rva: rva.0,
+                    code_size: fd.code_size,
+                    kind,
+                    locals_size: fd.locals_size,
+                    params_size: fd.params_size,
+                    prolog_size: fd.prolog_size,
+                    saved_regs_size: fd.saved_regs_size,
+                    uses_base_pointer: fd.uses_base_pointer,
+                    program,
+                });
+            }
+        }
+        Ok(PdbData {
+            identity,
+            info_age: info.age,
+            is_x86,
+            symbols: SymbolTable::new(symbols),
+            frames: FrameTable::new(frames),
+        })
+    }
+
+    /// True when this PDB belongs to a module whose CodeView record says `wanted`.
+    pub fn matches(&self, wanted: &PdbIdentity) -> bool {
+        self.identity == *wanted
+    }
+}

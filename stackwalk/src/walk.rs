@@ -1,0 +1,555 @@
+//! The stack walker: modules, frames, trust, stop reasons.
+
+use std::fmt;
+
+use crate::context::{Context, ContextX64, ContextX86, x64_reg, x86_reg};
+use crate::image::ModuleUnwind;
+use crate::symbols::Symbolize;
+use crate::x86::FrameTable;
+use crate::{Error, Limits, ReadMemory};
+
+/// How a frame was found, from most to least trustworthy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Trust {
+    /// Frame 0: the thread's register context.
+    Context,
+    /// Unwind information (x64 `.pdata`/`.xdata`, x86 PDB frame data).
+    Unwind,
+    /// The frame-pointer chain (RBP/EBP).
+    FramePointer,
+    /// A stack scan found a plausible return address.
+    Scan,
+}
+
+impl Trust {
+    /// `"context" | "unwind" | "frame_pointer" | "scan"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trust::Context => "context",
+            Trust::Unwind => "unwind",
+            Trust::FramePointer => "frame_pointer",
+            Trust::Scan => "scan",
+        }
+    }
+}
+
+/// Why a walk ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StopReason {
+    /// The caller's instruction pointer is zero (the thread's first frame was reached).
+    EndOfStack,
+    /// [`Limits::max_frames`] frames were produced.
+    FrameLimit,
+    /// The unwound stack pointer did not move up.
+    StackPointerNotIncreasing {
+        /// The frame's stack pointer.
+        from: u64,
+        /// The unwound one.
+        to: u64,
+    },
+    /// No method could unwind the last frame; `error` is the unwind-data error, if one occurred.
+    NoCaller {
+        /// The error of the unwind-info attempt, if any.
+        error: Option<Error>,
+    },
+    /// The unwound instruction pointer is implausible (below 0x1000 or non-canonical).
+    BadInstructionPointer {
+        /// The value.
+        ip: u64,
+    },
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::EndOfStack => f.write_str("end of stack"),
+            StopReason::FrameLimit => f.write_str("frame limit reached"),
+            StopReason::StackPointerNotIncreasing { from, to } => {
+                write!(f, "stack pointer did not increase ({from:#x} -> {to:#x})")
+            }
+            StopReason::NoCaller { error: Some(e) } => write!(f, "cannot unwind: {e}"),
+            StopReason::NoCaller { error: None } => f.write_str("no caller found"),
+            StopReason::BadInstructionPointer { ip } => {
+                write!(f, "implausible instruction pointer {ip:#x}")
+            }
+        }
+    }
+}
+
+/// One frame of a walked stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The instruction pointer: for frame 0 (and after a machine frame) the interrupted PC,
+    /// otherwise the return address.
+    pub instruction: u64,
+    /// The stack pointer of this frame ("Child-SP").
+    pub stack_pointer: u64,
+    /// How it was found.
+    pub trust: Trust,
+    /// True when `instruction` is a return address (symbols are looked up at `instruction - 1`).
+    pub is_return_address: bool,
+    /// Index of the module holding `instruction` in [`Modules`], if any.
+    pub module: Option<usize>,
+    /// The registers known for this frame.
+    pub context: Context,
+}
+
+/// A walked stack.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stack {
+    /// Frames, innermost first.
+    pub frames: Vec<Frame>,
+    /// Why the walk ended.
+    pub stop: StopReason,
+}
+
+impl Stack {
+    /// The return address of frame `i` (the next frame's instruction), as WinDbg's `RetAddr`.
+    pub fn return_address(&self, i: usize) -> Option<u64> {
+        self.frames
+            .get(i.checked_add(1)?)
+            .map(|f| f.instruction)
+    }
+}
+
+/// A loaded module: its range, and optionally its unwind data, x86 frame data and symbols.
+pub struct Module<'a> {
+    /// Short name as WinDbg prints it (`ntdll`, `D4C`).
+    pub name: String,
+    /// Load address.
+    pub base: u64,
+    /// Size of the image in memory.
+    pub size: u64,
+    /// x64 unwind data.
+    pub unwind: Option<Box<dyn ModuleUnwind + 'a>>,
+    /// x86 FPO / frame data.
+    pub frame_data: Option<FrameTable>,
+    /// Symbols.
+    pub symbols: Option<Box<dyn Symbolize + 'a>>,
+}
+
+impl fmt::Debug for Module<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Module")
+            .field("name", &self.name)
+            .field("base", &format_args!("{:#x}", self.base))
+            .field("size", &format_args!("{:#x}", self.size))
+            .field("unwind", &self.unwind.is_some())
+            .field("frame_data", &self.frame_data.as_ref().map(FrameTable::len))
+            .field("symbols", &self.symbols.is_some())
+            .finish()
+    }
+}
+
+impl<'a> Module<'a> {
+    /// A module with no unwind data or symbols yet.
+    pub fn new(name: impl Into<String>, base: u64, size: u64) -> Self {
+        Module {
+            name: name.into(),
+            base,
+            size,
+            unwind: None,
+            frame_data: None,
+            symbols: None,
+        }
+    }
+
+    /// Sets the x64 unwind data.
+    pub fn with_unwind(mut self, unwind: impl ModuleUnwind + 'a) -> Self {
+        self.unwind = Some(Box::new(unwind));
+        self
+    }
+
+    /// Sets the x86 frame data.
+    pub fn with_frame_data(mut self, frames: FrameTable) -> Self {
+        self.frame_data = Some(frames);
+        self
+    }
+
+    /// Sets the symbols.
+    pub fn with_symbols(mut self, symbols: impl Symbolize + 'a) -> Self {
+        self.symbols = Some(Box::new(symbols));
+        self
+    }
+
+    /// True when `addr` lies in the module.
+    pub fn contains(&self, addr: u64) -> bool {
+        addr >= self.base && addr.wrapping_sub(self.base) < self.size
+    }
+
+    fn rva(&self, addr: u64) -> Option<u32> {
+        if self.contains(addr) {
+            u32::try_from(addr.wrapping_sub(self.base)).ok()
+        } else {
+            None
+        }
+    }
+}
+
+/// A symbolized location, printed like WinDbg: `ntdll!RtlUserThreadStart+0x21`,
+/// `D4C+0x13b9`, or `0x7ff6a0001000`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The address.
+    pub address: u64,
+    /// Module name.
+    pub module: Option<String>,
+    /// Symbol name.
+    pub symbol: Option<String>,
+    /// Offset from the symbol, else from the module base, else 0.
+    pub offset: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.module, &self.symbol) {
+            (Some(m), Some(s)) if self.offset == 0 => write!(f, "{m}!{s}"),
+            (Some(m), Some(s)) => write!(f, "{m}!{s}+{:#x}", self.offset),
+            (Some(m), None) => write!(f, "{m}+{:#x}", self.offset),
+            (None, _) => write!(f, "{:#x}", self.address),
+        }
+    }
+}
+
+/// The modules of a process, sorted by base.
+#[derive(Debug, Default)]
+pub struct Modules<'a> {
+    list: Vec<Module<'a>>,
+}
+
+impl<'a> Modules<'a> {
+    /// From a list (sorted here).
+    pub fn new(mut list: Vec<Module<'a>>) -> Self {
+        list.sort_by_key(|m| m.base);
+        Modules { list }
+    }
+
+    /// All modules, sorted by base.
+    pub fn list(&self) -> &[Module<'a>] {
+        &self.list
+    }
+
+    /// The module holding `addr`.
+    pub fn find(&self, addr: u64) -> Option<(usize, &Module<'a>)> {
+        let i = self.list.partition_point(|m| m.base <= addr).checked_sub(1)?;
+        let m = self.list.get(i)?;
+        m.contains(addr).then_some((i, m))
+    }
+
+    /// Symbolizes `addr` (looked up at `addr - 1` when it is a return address; the offset is
+    /// printed from `addr` itself, as WinDbg does).
+    pub fn locate(&self, addr: u64, is_return_address: bool) -> Location {
+        let lookup = if is_return_address {
+            addr.saturating_sub(1)
+        } else {
+            addr
+        };
+        let Some((_, m)) = self.find(lookup) else {
+            return Location {
+                address: addr,
+                module: None,
+                symbol: None,
+                offset: 0,
+            };
+        };
+        let sym = m
+            .rva(lookup)
+            .and_then(|rva| m.symbols.as_ref().and_then(|s| s.lookup(rva)));
+        match sym {
+            Some(s) => Location {
+                address: addr,
+                module: Some(m.name.clone()),
+                symbol: Some(s.name.clone()),
+                offset: addr
+                    .wrapping_sub(m.base)
+                    .wrapping_sub(u64::from(s.rva)),
+            },
+            None => Location {
+                address: addr,
+                module: Some(m.name.clone()),
+                symbol: None,
+                offset: addr.wrapping_sub(m.base),
+            },
+        }
+    }
+
+    /// Reads the 8 code bytes that end at `addr` (image first, then memory).
+    fn code_before(&self, m: &Module<'_>, addr: u64, mem: &dyn ReadMemory) -> Option<[u8; 8]> {
+        let start = addr.checked_sub(8)?;
+        let mut b = [0u8; 8];
+        if let (Some(u), Some(rva)) = (&m.unwind, m.rva(start)) {
+            if u.read_rva(rva, &mut b).is_ok() {
+                return Some(b);
+            }
+        }
+        mem.read(start, &mut b).ok().map(|_| b)
+    }
+
+    /// True when `addr` is a plausible return address: inside a module, in an executable
+    /// section when that is known, and right after a `call` instruction when the code bytes
+    /// can be read. (When they cannot, membership in a module is all that is checked.)
+    pub fn is_return_address(&self, addr: u64, x64: bool, mem: &dyn ReadMemory) -> bool {
+        let Some((_, m)) = self.find(addr) else {
+            return false;
+        };
+        if let (Some(u), Some(rva)) = (&m.unwind, m.rva(addr)) {
+            if u.is_executable(rva) == Some(false) {
+                return false;
+            }
+        }
+        match self.code_before(m, addr, mem) {
+            Some(code) => crate::scan::ends_with_call(&code, x64),
+            None => true,
+        }
+    }
+}
+
+/// The stack walker over one address space.
+pub struct Walker<'m, 'a, M> {
+    memory: M,
+    modules: &'m Modules<'a>,
+    limits: Limits,
+}
+
+impl<M> fmt::Debug for Walker<'_, '_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Walker")
+            .field("modules", &self.modules.list.len())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+struct Step {
+    context: Context,
+    trust: Trust,
+    interrupted: bool,
+}
+
+impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
+    /// A walker with default limits.
+    pub fn new(memory: M, modules: &'m Modules<'a>) -> Self {
+        Walker {
+            memory,
+            modules,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Replaces the limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Walks the stack of a thread from its register context. Never panics; always ends.
+    pub fn walk(&self, context: Context) -> Stack {
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut cur = Step {
+            context,
+            trust: Trust::Context,
+            interrupted: true,
+        };
+        // x86: parameter size of the function one frame deeper.
+        let mut callee_params = 0u32;
+        let stop = loop {
+            let ip = cur.context.instruction_pointer();
+            let sp = cur.context.stack_pointer();
+            let lookup = if cur.interrupted { ip } else { ip.saturating_sub(1) };
+            frames.push(Frame {
+                instruction: ip,
+                stack_pointer: sp,
+                trust: cur.trust,
+                is_return_address: !cur.interrupted,
+                module: self.modules.find(lookup).map(|(i, _)| i),
+                context: cur.context.clone(),
+            });
+            if frames.len() >= self.limits.max_frames {
+                break StopReason::FrameLimit;
+            }
+            let next = match &cur.context {
+                Context::X64(c) => self.step_x64(c, cur.interrupted, cur.trust),
+                Context::X86(c) => self.step_x86(c, cur.interrupted, cur.trust, &mut callee_params),
+            };
+            let next = match next {
+                Ok(n) => n,
+                Err(stop) => break stop,
+            };
+            let nip = next.context.instruction_pointer();
+            let nsp = next.context.stack_pointer();
+            if nip == 0 {
+                break StopReason::EndOfStack;
+            }
+            if nsp <= sp {
+                break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
+            }
+            if nip < 0x1000 || !canonical(nip, matches!(next.context, Context::X64(_))) {
+                break StopReason::BadInstructionPointer { ip: nip };
+            }
+            cur = next;
+        };
+        Stack { frames, stop }
+    }
+
+    fn scan_words(&self, trust: Trust) -> usize {
+        if matches!(trust, Trust::Context | Trust::Unwind) {
+            self.limits.scan_words_trusted
+        } else {
+            self.limits.scan_words
+        }
+    }
+
+    fn step_x64(&self, c: &ContextX64, interrupted: bool, trust: Trust) -> Result<Step, StopReason> {
+        let mem: &dyn ReadMemory = &self.memory;
+        let lookup = if interrupted { c.rip } else { c.rip.saturating_sub(1) };
+        let mut error = None;
+        if let Some((_, m)) = self.modules.find(lookup) {
+            if let Some(u) = &m.unwind {
+                match crate::x64::unwind_x64(c, u.as_ref(), m.base, mem, interrupted, &self.limits) {
+                    Ok(Some(step)) => {
+                        return Ok(Step {
+                            context: Context::X64(step.context),
+                            trust: Trust::Unwind,
+                            interrupted: step.machine_frame,
+                        });
+                    }
+                    Ok(None) => {}
+                    Err(e) => error = Some(e),
+                }
+            }
+        }
+        // Frame pointer: [rbp] = caller's rbp, [rbp+8] = return address.
+        if let Some(rbp) = c.reg(x64_reg::RBP) {
+            if let Some(next) = self.fp_x64(c, rbp) {
+                return Ok(next);
+            }
+        }
+        // Scan.
+        let rsp = c.rsp();
+        for k in 0..self.scan_words(trust) {
+            let Some(at) = (k as u64).checked_mul(8).and_then(|o| rsp.checked_add(o)) else {
+                break;
+            };
+            let Ok(v) = mem.read_u64(at) else { break };
+            if self.modules.is_return_address(v, true, mem) {
+                let mut n = c.clone();
+                n.rip = v;
+                n.valid &= crate::context::X64_NONVOLATILE;
+                let Some(nsp) = at.checked_add(8) else { break };
+                n.set_rsp(nsp);
+                return Ok(Step {
+                    context: Context::X64(n),
+                    trust: Trust::Scan,
+                    interrupted: false,
+                });
+            }
+        }
+        Err(StopReason::NoCaller { error })
+    }
+
+    fn fp_x64(&self, c: &ContextX64, rbp: u64) -> Option<Step> {
+        let mem: &dyn ReadMemory = &self.memory;
+        if rbp < c.rsp() || rbp % 8 != 0 {
+            return None;
+        }
+        let caller_rbp = mem.read_u64(rbp).ok()?;
+        let ra = mem.read_u64(rbp.checked_add(8)?).ok()?;
+        let nsp = rbp.checked_add(16)?;
+        if !self.modules.is_return_address(ra, true, mem) {
+            return None;
+        }
+        let mut n = c.clone();
+        n.rip = ra;
+        n.valid &= crate::context::X64_NONVOLATILE;
+        n.set_reg(x64_reg::RBP, caller_rbp);
+        n.set_rsp(nsp);
+        Some(Step {
+            context: Context::X64(n),
+            trust: Trust::FramePointer,
+            interrupted: false,
+        })
+    }
+
+    fn step_x86(
+        &self,
+        c: &ContextX86,
+        interrupted: bool,
+        trust: Trust,
+        callee_params: &mut u32,
+    ) -> Result<Step, StopReason> {
+        let mem: &dyn ReadMemory = &self.memory;
+        let eip = u64::from(c.eip);
+        let lookup = if interrupted { eip } else { eip.saturating_sub(1) };
+        let mut error = None;
+        if let Some((_, m)) = self.modules.find(lookup) {
+            let entry = m
+                .frame_data
+                .as_ref()
+                .and_then(|t| m.rva(lookup).and_then(|rva| t.lookup(rva)));
+            if let Some(entry) = entry {
+                let usable = entry.program.is_some() || entry.kind == crate::x86::FrameKind::Fpo;
+                if usable {
+                    match crate::x86::unwind_x86_frame_data(c, entry, *callee_params, mem) {
+                        Ok(n) => {
+                            *callee_params = entry.params_size;
+                            return Ok(Step {
+                                context: Context::X86(n),
+                                trust: Trust::Unwind,
+                                interrupted: false,
+                            });
+                        }
+                        Err(e) => error = Some(e),
+                    }
+                }
+            }
+        }
+        *callee_params = 0;
+        if let Some(ebp) = c.reg(x86_reg::EBP) {
+            if ebp >= c.esp() {
+                if let Ok(n) = crate::x86::unwind_x86_ebp(c, mem) {
+                    if self.modules.is_return_address(u64::from(n.eip), false, mem) {
+                        return Ok(Step {
+                            context: Context::X86(n),
+                            trust: Trust::FramePointer,
+                            interrupted: false,
+                        });
+                    }
+                }
+            }
+        }
+        let esp = c.esp();
+        for k in 0..self.scan_words(trust) {
+            let Some(at) = u32::try_from(k)
+                .ok()
+                .and_then(|k| k.checked_mul(4))
+                .and_then(|o| esp.checked_add(o))
+            else {
+                break;
+            };
+            let Ok(v) = mem.read_u32(u64::from(at)) else { break };
+            if self.modules.is_return_address(u64::from(v), false, mem) {
+                let mut n = c.clone();
+                n.eip = v;
+                n.valid &= crate::context::X86_NONVOLATILE;
+                let Some(nsp) = at.checked_add(4) else { break };
+                n.set_reg(x86_reg::ESP, nsp);
+                return Ok(Step {
+                    context: Context::X86(n),
+                    trust: Trust::Scan,
+                    interrupted: false,
+                });
+            }
+        }
+        Err(StopReason::NoCaller { error })
+    }
+}
+
+fn canonical(ip: u64, x64: bool) -> bool {
+    if x64 {
+        !(0x0000_8000_0000_0000..0xffff_8000_0000_0000).contains(&ip)
+    } else {
+        ip <= u64::from(u32::MAX)
+    }
+}
