@@ -1,1 +1,24 @@
-//! `ntheap`: (crate docs to be written).
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod heap;
+pub mod layout;
+pub mod memory;
+pub mod raw;
+pub mod report;
+
+#[cfg(feature = "pdb")]
+pub mod pdb_layout;
+#[cfg(feature = "synth")]
+pub mod synth;
+
+pub use error::{Error, HeapKind};
+pub use heap::{
+    Counters, Entry, EntryFlags, EntryState, Finding, FindingKind, FreeList, FrontEndType, Heap,
+    HeapFlags, HeapWalk, LayoutChoice, Limits, Segment, SegmentEntries, SegmentWalk,
+    UncommittedRange, VirtualBlock, WalkItem,
+};
+pub use layout::{HeapLayout, PointerWidth, Release};
+pub use memory::{FnMemory, MemoryError, ReadMemory, SliceMemory};
