@@ -61,6 +61,8 @@ pub struct PdbData {
     pub symbols: SymbolTable,
     /// x86 FPO and frame-data records (empty for x64).
     pub frames: FrameTable,
+    /// Executable sections `[start, end)` as RVAs, from the PDB's copy of the section headers.
+    pub code_ranges: Vec<(u32, u32)>,
 }
 
 fn pdb_err(e: pdb::Error) -> Error {
@@ -171,7 +173,19 @@ impl PdbData {
                 });
             }
         }
+        let code_ranges = match pdb.sections() {
+            Ok(Some(sections)) => sections
+                .iter()
+                .filter(|s| s.characteristics.execute())
+                .map(|s| {
+                    let size = if s.virtual_size == 0 { s.size_of_raw_data } else { s.virtual_size };
+                    (s.virtual_address, s.virtual_address.saturating_add(size))
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(PdbData {
+            code_ranges,
             identity,
             info_age: info.age,
             is_x86,

@@ -128,6 +128,9 @@ pub struct Module<'a> {
     pub frame_data: Option<FrameTable>,
     /// Symbols.
     pub symbols: Option<Box<dyn Symbolize + 'a>>,
+    /// Executable ranges `[start, end)` as RVAs, when known from elsewhere than the unwind data
+    /// (for example from a PDB's section headers).
+    pub code_ranges: Option<Vec<(u32, u32)>>,
 }
 
 impl fmt::Debug for Module<'_> {
@@ -153,6 +156,7 @@ impl<'a> Module<'a> {
             unwind: None,
             frame_data: None,
             symbols: None,
+            code_ranges: None,
         }
     }
 
@@ -172,6 +176,20 @@ impl<'a> Module<'a> {
     pub fn with_symbols(mut self, symbols: impl Symbolize + 'a) -> Self {
         self.symbols = Some(Box::new(symbols));
         self
+    }
+
+    /// Sets the executable ranges (RVAs).
+    pub fn with_code_ranges(mut self, ranges: Vec<(u32, u32)>) -> Self {
+        self.code_ranges = Some(ranges);
+        self
+    }
+
+    /// Whether `rva` is in an executable section, when known.
+    pub fn is_executable(&self, rva: u32) -> Option<bool> {
+        if let Some(r) = &self.code_ranges {
+            return Some(r.iter().any(|&(s, e)| s <= rva && rva < e));
+        }
+        self.unwind.as_ref().and_then(|u| u.is_executable(rva))
     }
 
     /// True when `addr` lies in the module.
@@ -254,9 +272,23 @@ impl<'a> Modules<'a> {
                 offset: 0,
             };
         };
-        let sym = m
-            .rva(lookup)
-            .and_then(|rva| m.symbols.as_ref().and_then(|s| s.lookup(rva)));
+        let sym = m.rva(lookup).and_then(|rva| {
+            let s = m.symbols.as_ref().and_then(|s| s.lookup(rva))?;
+            // A nearest export is only trusted when it starts the function that holds the
+            // address (per .pdata); otherwise it names an unrelated function.
+            if s.kind == crate::symbols::SymbolKind::Export {
+                if let Some(u) = &m.unwind {
+                    if let Ok(Some(f)) = u.function_entry(rva) {
+                        let primary = crate::x64::primary_entry(u.as_ref(), f, &Limits::default())
+                            .unwrap_or(f);
+                        if primary.begin != s.rva && f.begin != s.rva {
+                            return None;
+                        }
+                    }
+                }
+            }
+            Some(s)
+        });
         match sym {
             Some(s) => Location {
                 address: addr,
@@ -294,8 +326,15 @@ impl<'a> Modules<'a> {
         let Some((_, m)) = self.find(addr) else {
             return false;
         };
-        if let (Some(u), Some(rva)) = (&m.unwind, m.rva(addr)) {
-            if u.is_executable(rva) == Some(false) {
+        let Some(rva) = m.rva(addr) else {
+            return false;
+        };
+        if m.is_executable(rva) == Some(false) {
+            return false;
+        }
+        // With symbols, the call site must resolve to one.
+        if let Some(s) = &m.symbols {
+            if s.lookup(rva.saturating_sub(1)).is_none() {
                 return false;
             }
         }

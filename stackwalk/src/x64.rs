@@ -221,7 +221,7 @@ fn read_code(
 }
 
 /// Follows the chain of `entry` to its primary (root) entry.
-fn primary_entry(
+pub(crate) fn primary_entry(
     module: &dyn ModuleUnwind,
     entry: RuntimeFunction,
     limits: &Limits,
