@@ -137,7 +137,12 @@ pub fn eval_program(
             }
         }
     };
-    for (count, tok) in program.split_whitespace().enumerate() {
+    // Real programs glue an assignment to the next name: `$T0 $ebp 204 + =$eip ...`.
+    let tokens = program.split_whitespace().flat_map(|t| match t.strip_prefix('=') {
+        Some(rest) if !rest.is_empty() => [Some("="), Some(rest)],
+        _ => [Some(t), None],
+    });
+    for (count, tok) in tokens.flatten().enumerate() {
         if count > 4096 || stack.len() > 256 {
             return Err(bad("program too long"));
         }
@@ -238,10 +243,7 @@ pub fn unwind_x86_frame_data(
             vars.insert(".cbParams".into(), entry.params_size);
             vars.insert(".raSearchStart".into(), ra_search);
             vars.insert(".raSearch".into(), ra_search);
-            // Outputs must come from the program, not from the seeds.
-            let seeded_eip = ctx.eip;
-            let seeded_esp = esp;
-            vars.insert("$eip".into(), seeded_eip);
+            let (seeded_eip, seeded_esp) = (ctx.eip, esp);
             eval_program(program, &mut vars, mem)?;
             let eip = *vars.get("$eip").ok_or(Error::BadProgram { reason: "no $eip" })?;
             let new_esp = *vars.get("$esp").ok_or(Error::BadProgram { reason: "no $esp" })?;
