@@ -112,3 +112,40 @@ fn sigsegv_frame0_has_a_pdb_symbol() {
     assert!(loc.symbol.is_some(), "{loc}");
     println!("frame 0: {loc}");
 }
+
+/// The WOW64 thread's 32-bit context (TEB64.TlsSlots[1] + 4, as LLDB reads it), walked
+/// against the 32-bit ntdll mapped in the dump (it is not in the module list).
+#[test]
+fn wow64_hello_32bit_context() {
+    let Some(bytes) = read_corpus("user/win7-x64-wow64-hello-full.dmp") else { return };
+    let d = MiniDump::parse(bytes);
+    let t = &d.threads[0];
+    let slot1 = d.read_u64(t.teb + 0x1480 + 8).unwrap();
+    let mut raw = vec![0u8; 0x2cc];
+    d.read(slot1 + 4, &mut raw).unwrap();
+    let ctx = ContextX86::from_bytes(&raw).unwrap();
+    println!("WOW64 context at {:#x}: eip {:#x} esp {:#x} ebp {:#x}", slot1 + 4, ctx.eip, ctx.esp(), ctx.gpr[5]);
+    let mut list = Vec::new();
+    for (name, base) in [("ntdll32", 0x7790_0000u64), ("hello", 0x40_0000)] {
+        let mut h = vec![0u8; 0x1000];
+        d.read(base, &mut h).unwrap();
+        let layout = ImageLayout::parse(&h).unwrap();
+        assert_eq!(layout.machine, 0x14c, "{name} is a 32-bit image");
+        list.push(
+            Module::new(name, base, u64::from(layout.size_of_image))
+                .with_symbols(SymbolTable::from_exports(common::mapped_exports(&d, base)))
+                .with_unwind(ImageUnwind::from_mapped(&d, base).unwrap()),
+        );
+    }
+    let modules = Modules::new(list);
+    let stack = Walker::new(&d, &modules).walk(Context::X86(ctx.clone()));
+    print(&stack, &modules);
+    // The process is at the loader breakpoint: the 32-bit side has not run yet, so its context
+    // is the initial one, at ntdll32!RtlUserThreadStart on the 32-bit stack that
+    // MINIDUMP_THREAD.Stack describes (0x28fff0). That single frame is the whole stack.
+    let f0 = modules.locate(stack.frames[0].instruction, false);
+    assert_eq!(f0.to_string(), "ntdll32!RtlUserThreadStart");
+    assert_eq!(stack.frames[0].stack_pointer, t.stack_start);
+    assert_eq!(stack.frames.len(), 1);
+    assert!(matches!(stack.stop, StopReason::NoCaller { .. }));
+}
