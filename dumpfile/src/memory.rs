@@ -1,0 +1,354 @@
+//! The virtual-address view of the captured memory.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::Error;
+
+/// The bytes of a dump: a read-only memory map or an owned buffer.
+#[derive(Debug)]
+pub(crate) enum Source {
+    /// A read-only memory map of the file.
+    Mapped(memmap2::Mmap),
+    /// Bytes owned by the reader.
+    Owned(Vec<u8>),
+}
+
+impl Deref for Source {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Source::Mapped(m) => m,
+            Source::Owned(v) => v,
+        }
+    }
+}
+
+/// A range of virtual addresses: `base .. base + size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct MemoryRange {
+    /// First address.
+    pub base: u64,
+    /// Size in bytes.
+    pub size: u64,
+}
+
+impl MemoryRange {
+    /// One past the last address, saturating at `u64::MAX`.
+    pub fn end(&self) -> u64 {
+        self.base.saturating_add(self.size)
+    }
+
+    /// True if `addr` lies in the range.
+    pub fn contains(&self, addr: u64) -> bool {
+        addr >= self.base && addr.wrapping_sub(self.base) < self.size
+    }
+}
+
+/// One indexed region: virtual range and where its bytes are in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub(crate) base: u64,
+    pub(crate) size: u64,
+    pub(crate) file_offset: u64,
+}
+
+impl Region {
+    fn end(&self) -> u64 {
+        // Regions are validated at build time so that base + size does not overflow.
+        self.base.saturating_add(self.size)
+    }
+}
+
+/// The captured memory of the process, addressed by virtual address.
+///
+/// Built once at open from the MemoryList and/or Memory64List stream: the regions are sorted by
+/// base address, overlaps in hostile input are clipped deterministically (the earlier-sorted
+/// region wins), and every lookup is a binary search, O(log n) in the number of regions. No
+/// captured byte is copied until [`read`](Self::read) is asked to.
+#[derive(Debug, Clone)]
+pub struct MemoryView {
+    data: Arc<Source>,
+    regions: Vec<Region>,
+    total: u64,
+}
+
+impl MemoryView {
+    /// Builds the view from unsorted regions, all already validated against the file length.
+    pub(crate) fn new(data: Arc<Source>, mut regions: Vec<Region>) -> MemoryView {
+        regions.retain(|r| r.size != 0);
+        regions.sort_unstable_by(|a, b| {
+            a.base
+                .cmp(&b.base)
+                .then(b.size.cmp(&a.size))
+                .then(a.file_offset.cmp(&b.file_offset))
+        });
+        let mut out: Vec<Region> = Vec::new();
+        let mut total = 0u64;
+        for r in regions {
+            let mut r = r;
+            if let Some(prev) = out.last() {
+                let prev_end = prev.end();
+                if r.end() <= prev_end {
+                    continue; // fully covered by an earlier region
+                }
+                if r.base < prev_end {
+                    // Clip the front of r. prev_end > r.base, and prev_end < r.end().
+                    let cut = prev_end.saturating_sub(r.base);
+                    r.base = prev_end;
+                    r.size = r.size.saturating_sub(cut);
+                    r.file_offset = r.file_offset.saturating_add(cut);
+                }
+            }
+            total = total.saturating_add(r.size);
+            out.push(r);
+        }
+        MemoryView {
+            data,
+            regions: out,
+            total,
+        }
+    }
+
+    /// The captured ranges, ascending by base, non-overlapping.
+    pub fn ranges(&self) -> impl ExactSizeIterator<Item = MemoryRange> + '_ {
+        self.regions.iter().map(|r| MemoryRange {
+            base: r.base,
+            size: r.size,
+        })
+    }
+
+    /// Number of captured ranges.
+    pub fn len(&self) -> usize {
+        self.regions.len()
+    }
+
+    /// True if no memory is captured.
+    pub fn is_empty(&self) -> bool {
+        self.regions.is_empty()
+    }
+
+    /// Total captured bytes.
+    pub fn total_bytes(&self) -> u64 {
+        self.total
+    }
+
+    /// Index of the region containing `addr`, by binary search.
+    fn find(&self, addr: u64) -> Option<usize> {
+        let i = self.regions.partition_point(|r| r.base <= addr);
+        let i = i.checked_sub(1)?;
+        let r = self.regions.get(i)?;
+        if addr.wrapping_sub(r.base) < r.size {
+            Some(i)
+        } else {
+            None
+        }
+    }
+
+    fn region_bytes(&self, r: &Region) -> &[u8] {
+        let start = usize::try_from(r.file_offset).unwrap_or(usize::MAX);
+        let len = usize::try_from(r.size).unwrap_or(usize::MAX);
+        start
+            .checked_add(len)
+            .and_then(|end| self.data.get(start..end))
+            .unwrap_or(&[])
+    }
+
+    /// The captured region holding `addr`, with its bytes; O(log n).
+    pub fn region_at(&self, addr: u64) -> Option<(MemoryRange, &[u8])> {
+        let r = self.regions.get(self.find(addr)?)?;
+        Some((
+            MemoryRange {
+                base: r.base,
+                size: r.size,
+            },
+            self.region_bytes(r),
+        ))
+    }
+
+    /// The first captured range that starts at or after `addr` (for scans that skip holes).
+    pub fn next_range_from(&self, addr: u64) -> Option<MemoryRange> {
+        if let Some(i) = self.find(addr) {
+            let r = self.regions.get(i)?;
+            return Some(MemoryRange {
+                base: r.base,
+                size: r.size,
+            });
+        }
+        let i = self.regions.partition_point(|r| r.base <= addr);
+        self.regions.get(i).map(|r| MemoryRange {
+            base: r.base,
+            size: r.size,
+        })
+    }
+
+    /// `len` bytes at `addr`, borrowed from the dump without copying.
+    ///
+    /// The range must lie in one captured region. Errors: [`Error::AddressOverflow`] if
+    /// `addr + len` wraps, [`Error::NotCaptured`] if some byte is not in the dump,
+    /// [`Error::SpansRegions`] if it is all captured but in several regions.
+    pub fn slice(&self, addr: u64, len: usize) -> Result<&[u8], Error> {
+        let len64 = u64::try_from(len).map_err(|_| Error::AddressOverflow {
+            address: addr,
+            len: u64::MAX,
+        })?;
+        if addr.checked_add(len64).is_none() {
+            return Err(Error::AddressOverflow {
+                address: addr,
+                len: len64,
+            });
+        }
+        if len == 0 {
+            return Ok(&[]);
+        }
+        let Some(i) = self.find(addr) else {
+            return Err(Error::NotCaptured {
+                address: addr,
+                len: len64,
+            });
+        };
+        let r = self.regions.get(i).ok_or(Error::NotCaptured {
+            address: addr,
+            len: len64,
+        })?;
+        let off = addr.wrapping_sub(r.base);
+        let avail = r.size.saturating_sub(off);
+        if len64 <= avail {
+            let bytes = self.region_bytes(r);
+            let start = usize::try_from(off).map_err(|_| Error::AddressOverflow {
+                address: addr,
+                len: len64,
+            })?;
+            return start
+                .checked_add(len)
+                .and_then(|end| bytes.get(start..end))
+                .ok_or(Error::NotCaptured {
+                    address: addr,
+                    len: len64,
+                });
+        }
+        // Not all in this region: tell "not captured" from "spans regions".
+        match self.check_captured(addr, len64) {
+            Ok(()) => Err(Error::SpansRegions {
+                address: addr,
+                len: len64,
+            }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Checks that `addr .. addr + len` is captured, possibly across adjacent regions.
+    fn check_captured(&self, addr: u64, len: u64) -> Result<(), Error> {
+        let mut cur = addr;
+        let mut remaining = len;
+        while remaining > 0 {
+            let r = self
+                .find(cur)
+                .and_then(|i| self.regions.get(i))
+                .ok_or(Error::NotCaptured {
+                    address: cur,
+                    len: remaining,
+                })?;
+            let avail = r.size.saturating_sub(cur.wrapping_sub(r.base));
+            let n = avail.min(remaining);
+            if n == 0 {
+                return Err(Error::NotCaptured {
+                    address: cur,
+                    len: remaining,
+                });
+            }
+            remaining = remaining.saturating_sub(n);
+            cur = cur.saturating_add(n);
+        }
+        Ok(())
+    }
+
+    /// Copies `buf.len()` bytes at `addr` into `buf`, crossing adjacent regions if needed.
+    ///
+    /// On [`Error::NotCaptured`], `address` is the first missing byte; `buf` may be partly
+    /// written.
+    pub fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Error> {
+        let total = u64::try_from(buf.len()).map_err(|_| Error::AddressOverflow {
+            address: addr,
+            len: u64::MAX,
+        })?;
+        if addr.checked_add(total).is_none() {
+            return Err(Error::AddressOverflow {
+                address: addr,
+                len: total,
+            });
+        }
+        let mut cur = addr;
+        let mut out = buf;
+        while !out.is_empty() {
+            let remaining = u64::try_from(out.len()).unwrap_or(u64::MAX);
+            let r = self
+                .find(cur)
+                .and_then(|i| self.regions.get(i))
+                .ok_or(Error::NotCaptured {
+                    address: cur,
+                    len: remaining,
+                })?;
+            let off = cur.wrapping_sub(r.base);
+            let bytes = self.region_bytes(r);
+            let src = usize::try_from(off)
+                .ok()
+                .and_then(|o| bytes.get(o..))
+                .unwrap_or(&[]);
+            let n = src.len().min(out.len());
+            if n == 0 {
+                return Err(Error::NotCaptured {
+                    address: cur,
+                    len: remaining,
+                });
+            }
+            let (head, tail) = out.split_at_mut(n);
+            head.copy_from_slice(src.get(..n).unwrap_or(&[]));
+            out = tail;
+            cur = cur.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        }
+        Ok(())
+    }
+
+    /// Reads a little-endian `u16`.
+    pub fn read_u16(&self, addr: u64) -> Result<u16, Error> {
+        let mut b = [0u8; 2];
+        self.read(addr, &mut b)?;
+        Ok(u16::from_le_bytes(b))
+    }
+
+    /// Reads a little-endian `u32`.
+    pub fn read_u32(&self, addr: u64) -> Result<u32, Error> {
+        let mut b = [0u8; 4];
+        self.read(addr, &mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    /// Reads a little-endian `u64`.
+    pub fn read_u64(&self, addr: u64) -> Result<u64, Error> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    /// Reads a pointer of `pointer_size` bytes (4 or 8), zero-extended to `u64`.
+    ///
+    /// Any other size reads 8 bytes if it is larger than 4, else 4.
+    pub fn read_ptr(&self, addr: u64, pointer_size: usize) -> Result<u64, Error> {
+        if pointer_size <= 4 {
+            self.read_u32(addr).map(u64::from)
+        } else {
+            self.read_u64(addr)
+        }
+    }
+
+    /// Reads a zerocopy plain-old-data value (any layout with no invalid bit patterns).
+    pub fn read_pod<T: zerocopy::FromBytes + zerocopy::IntoBytes>(
+        &self,
+        addr: u64,
+    ) -> Result<T, Error> {
+        let mut v = T::new_zeroed();
+        self.read(addr, v.as_mut_bytes())?;
+        Ok(v)
+    }
+}
