@@ -475,6 +475,9 @@ impl<R: ReadRva> ModuleUnwind for ImageUnwind<R> {
     }
 
     fn is_executable(&self, rva: u32) -> Option<bool> {
+        if self.executable.is_empty() {
+            return None;
+        }
         Some(self.executable.iter().any(|&(s, e)| s <= rva && rva < e))
     }
 }
