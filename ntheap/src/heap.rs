@@ -148,7 +148,7 @@ pub enum LayoutChoice {
     /// Try this release's table first, then the others.
     Prefer(Release),
     /// Use exactly this layout (it is still checked).
-    Exact(HeapLayout),
+    Exact(Box<HeapLayout>),
 }
 
 /// An opened, confirmed NT heap. Owns no memory; every walk reads through a [`ReadMemory`].
@@ -484,10 +484,9 @@ impl core::fmt::Display for Finding {
             FindingKind::BadLink { head, value } => {
                 write!(f, "{a:#x}: bad link {value:#x} in list at {head:#x}")
             }
-            FindingKind::BadBackLink { expected, found } => write!(
-                f,
-                "{a:#x}: Blink is {found:#x}, expected {expected:#x}"
-            ),
+            FindingKind::BadBackLink { expected, found } => {
+                write!(f, "{a:#x}: Blink is {found:#x}, expected {expected:#x}")
+            }
             FindingKind::ListCycle { head } => write!(f, "{a:#x}: cycle in list at {head:#x}"),
             FindingKind::FreeListEntryBusy => write!(f, "{a:#x}: busy block on the free list"),
             FindingKind::UnusedBytesTooLarge { unused, size } => write!(
@@ -586,7 +585,7 @@ fn walk_list<M: ReadMemory + ?Sized>(
     let mut prev = head;
     let mut seen = HashSet::new();
     while cur != head {
-        if cur == 0 || cur % ptr != 0 {
+        if cur == 0 || !cur.is_multiple_of(ptr) {
             out.findings.push(Finding {
                 address: prev,
                 kind: FindingKind::BadLink { head, value: cur },
@@ -666,7 +665,7 @@ impl Heap {
         let candidates = match choice {
             LayoutChoice::Auto => HeapLayout::candidates(width, None),
             LayoutChoice::Prefer(r) => HeapLayout::candidates(width, Some(r)),
-            LayoutChoice::Exact(l) => vec![l],
+            LayoutChoice::Exact(l) => vec![*l],
         };
         let mut last_reason = "no candidate layout";
         let mut last_err = None;
@@ -681,10 +680,10 @@ impl Heap {
                 Err(Err(e)) => last_err = Some(e),
             }
         }
-        if let Some(e) = last_err {
-            if last_reason == "no candidate layout" {
-                return Err(e);
-            }
+        if let Some(e) = last_err
+            && last_reason == "no candidate layout"
+        {
+            return Err(e);
         }
         Err(Error::LayoutNotConfirmed {
             addr,
@@ -728,10 +727,10 @@ impl Heap {
             }
             if let Some(off) = layout.lfh_heap {
                 let at = front_end_heap.checked_add(off).ok_or(Ok("overflow"))?;
-                if let Ok(back) = mem.read_ptr(at, width) {
-                    if back != addr {
-                        return Err(Ok("_LFH_HEAP.Heap does not point back at the heap"));
-                    }
+                if let Ok(back) = mem.read_ptr(at, width)
+                    && back != addr
+                {
+                    return Err(Ok("_LFH_HEAP.Heap does not point back at the heap"));
                 }
             }
         }
@@ -744,26 +743,26 @@ impl Heap {
         ] {
             let head = addr.checked_add(head_off).ok_or(Ok("overflow"))?;
             let flink = get_ptr(&buf, head_off, width).ok_or(Ok("short header"))?;
-            let blink = get_ptr(&buf, head_off.saturating_add(ptr), width)
-                .ok_or(Ok("short header"))?;
-            if flink == 0 || blink == 0 || flink % ptr != 0 || blink % ptr != 0 {
+            let blink =
+                get_ptr(&buf, head_off.saturating_add(ptr), width).ok_or(Ok("short header"))?;
+            if flink == 0 || blink == 0 || !flink.is_multiple_of(ptr) || !blink.is_multiple_of(ptr)
+            {
                 return Err(Ok("a list head in _HEAP is null or misaligned"));
             }
-            if flink != head {
-                if let Ok(back) = mem.read_ptr(flink.saturating_add(ptr), width) {
-                    if back != head {
-                        return Err(Ok("a list in _HEAP does not link back to its head"));
-                    }
-                }
+            if flink != head
+                && let Ok(back) = mem.read_ptr(flink.saturating_add(ptr), width)
+                && back != head
+            {
+                return Err(Ok("a list in _HEAP does not link back to its head"));
             }
         }
         // The first segment on SegmentList must be a segment of this heap.
         let first = get_ptr(&buf, layout.heap_segment_list, width).ok_or(Ok("short header"))?;
         let seg = first.wrapping_sub(layout.segment_list_entry);
-        if let Ok(s) = mem.read_u32(seg.saturating_add(layout.segment_signature)) {
-            if s != SEGMENT_SIGNATURE {
-                return Err(Ok("SegmentList does not lead to a segment"));
-            }
+        if let Ok(s) = mem.read_u32(seg.saturating_add(layout.segment_signature))
+            && s != SEGMENT_SIGNATURE
+        {
+            return Err(Ok("SegmentList does not lead to a segment"));
         }
         let own_reserve = get_u32(&buf, layout.segment_number_of_pages)
             .map(|p| u64::from(p).saturating_mul(PAGE_SIZE))
@@ -771,8 +770,8 @@ impl Heap {
         let counters = Heap::read_counters(mem, addr, &layout);
         if let Some(c) = &counters {
             let sane = c.total_memory_reserved != 0
-                && c.total_memory_reserved % PAGE_SIZE == 0
-                && c.total_memory_committed % PAGE_SIZE == 0
+                && c.total_memory_reserved.is_multiple_of(PAGE_SIZE)
+                && c.total_memory_committed.is_multiple_of(PAGE_SIZE)
                 && c.total_memory_committed <= c.total_memory_reserved
                 && c.total_memory_reserved >= own_reserve;
             if !sane {
@@ -900,7 +899,9 @@ impl Heap {
             Err(_) => {
                 findings.push(Finding {
                     address: addr,
-                    kind: FindingKind::ReadFailed { len: l.segment_size },
+                    kind: FindingKind::ReadFailed {
+                        len: l.segment_size,
+                    },
                 });
                 return None;
             }
@@ -956,9 +957,11 @@ impl Heap {
                 (Ok(address), Ok(size)) => {
                     let r = UncommittedRange { address, size };
                     let inside = address >= seg.first_entry
-                        && address.checked_add(size).is_some_and(|e| e <= seg.last_valid_entry)
+                        && address
+                            .checked_add(size)
+                            .is_some_and(|e| e <= seg.last_valid_entry)
                         && size != 0
-                        && size % PAGE_SIZE == 0;
+                        && size.is_multiple_of(PAGE_SIZE);
                     if inside {
                         seg.uncommitted.push(r);
                     } else {
@@ -1168,6 +1171,7 @@ impl Heap {
             free_list: FreeList::default(),
             findings: Vec::new(),
             findings_dropped: 0,
+            seen: HashSet::new(),
         };
         let (segs, f) = self.segments(mem, limits);
         walk.push_findings(f, limits);
@@ -1275,13 +1279,13 @@ impl<M: ReadMemory + ?Sized> Iterator for SegmentEntries<'_, M> {
             }
         }
         let next_ucr = seg.uncommitted.get(self.ucr_idx).copied();
-        if let Some(u) = next_ucr {
-            if u.address == self.cur {
-                self.cur = u.end();
-                self.prev_size = None;
-                self.ucr_idx = self.ucr_idx.saturating_add(1);
-                return Some(WalkItem::Uncommitted(u));
-            }
+        if let Some(u) = next_ucr
+            && u.address == self.cur
+        {
+            self.cur = u.end();
+            self.prev_size = None;
+            self.ucr_idx = self.ucr_idx.saturating_add(1);
+            return Some(WalkItem::Uncommitted(u));
         }
         if self.cur >= seg.last_valid_entry {
             self.done = true;
@@ -1329,24 +1333,24 @@ impl<M: ReadMemory + ?Sized> Iterator for SegmentEntries<'_, M> {
             });
         }
         let previous_size = u64::from(h.previous_size.get()).saturating_mul(gran);
-        if let Some(p) = self.prev_size {
-            if p != previous_size {
-                self.pending = Some(WalkItem::Finding(Finding {
-                    address: addr,
-                    kind: FindingKind::PreviousSizeMismatch {
-                        expected: p,
-                        found: previous_size,
-                    },
-                }));
-            }
+        if let Some(p) = self.prev_size
+            && p != previous_size
+        {
+            self.pending = Some(WalkItem::Finding(Finding {
+                address: addr,
+                kind: FindingKind::PreviousSizeMismatch {
+                    expected: p,
+                    found: previous_size,
+                },
+            }));
         }
         let flags = EntryFlags::from_bits_retain(h.flags);
         let (state, user_address, requested) = if flags.contains(EntryFlags::BUSY) {
             let (user, req, f) = heap.requested(self.mem, addr, &h, size);
-            if let Some(f) = f {
-                if self.pending.is_none() {
-                    self.pending = Some(WalkItem::Finding(f));
-                }
+            if let Some(f) = f
+                && self.pending.is_none()
+            {
+                self.pending = Some(WalkItem::Finding(f));
             }
             let st = if flags.contains(EntryFlags::VIRTUAL_ALLOC) {
                 EntryState::Internal
@@ -1407,11 +1411,16 @@ pub struct HeapWalk {
     pub findings: Vec<Finding>,
     /// Findings beyond the cap.
     pub findings_dropped: usize,
+    seen: HashSet<Finding>,
 }
 
 impl HeapWalk {
     fn push_findings(&mut self, f: Vec<Finding>, limits: &Limits) {
         for x in f {
+            // The same block can be met twice (segment walk and free list): report it once.
+            if !self.seen.insert(x) {
+                continue;
+            }
             if self.findings.len() < limits.max_findings {
                 self.findings.push(x);
             } else {

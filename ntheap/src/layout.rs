@@ -353,7 +353,10 @@ impl HeapLayout {
             ),
             ("_HEAP_COUNTERS.TotalSegments", self.counters_total_segments),
             ("_HEAP_COUNTERS.TotalUCRs", self.counters_total_ucrs),
-            ("_HEAP_COUNTERS.LockCollisions", self.counters_lock_collisions),
+            (
+                "_HEAP_COUNTERS.LockCollisions",
+                self.counters_lock_collisions,
+            ),
             ("_HEAP_SEGMENT.SegmentSignature", self.segment_signature),
             ("_HEAP_SEGMENT.SegmentFlags", self.segment_flags),
             ("_HEAP_SEGMENT.SegmentListEntry", self.segment_list_entry),
@@ -361,7 +364,10 @@ impl HeapLayout {
             ("_HEAP_SEGMENT.BaseAddress", self.segment_base_address),
             ("_HEAP_SEGMENT.NumberOfPages", self.segment_number_of_pages),
             ("_HEAP_SEGMENT.FirstEntry", self.segment_first_entry),
-            ("_HEAP_SEGMENT.LastValidEntry", self.segment_last_valid_entry),
+            (
+                "_HEAP_SEGMENT.LastValidEntry",
+                self.segment_last_valid_entry,
+            ),
             (
                 "_HEAP_SEGMENT.NumberOfUnCommittedPages",
                 self.segment_uncommitted_pages,
@@ -370,11 +376,17 @@ impl HeapLayout {
                 "_HEAP_SEGMENT.NumberOfUnCommittedRanges",
                 self.segment_uncommitted_ranges,
             ),
-            ("_HEAP_SEGMENT.UCRSegmentList", self.segment_ucr_segment_list),
+            (
+                "_HEAP_SEGMENT.UCRSegmentList",
+                self.segment_ucr_segment_list,
+            ),
             ("sizeof(_HEAP_SEGMENT)", self.segment_size),
             ("_HEAP_FREE_ENTRY.FreeList", self.free_entry_free_list),
             ("_HEAP_VIRTUAL_ALLOC_ENTRY.CommitSize", self.vae_commit_size),
-            ("_HEAP_VIRTUAL_ALLOC_ENTRY.ReserveSize", self.vae_reserve_size),
+            (
+                "_HEAP_VIRTUAL_ALLOC_ENTRY.ReserveSize",
+                self.vae_reserve_size,
+            ),
             ("_HEAP_VIRTUAL_ALLOC_ENTRY.BusyBlock", self.vae_busy_block),
             ("_HEAP_UCR_DESCRIPTOR.ListEntry", self.ucr_list_entry),
             ("_HEAP_UCR_DESCRIPTOR.SegmentEntry", self.ucr_segment_entry),
@@ -440,25 +452,43 @@ mod tests {
     fn builtin_segment_offsets_match_raw_types() {
         for r in Release::ALL {
             let l = HeapLayout::builtin(r, PointerWidth::X64);
-            assert_eq!(l.segment_first_entry, offset_of!(HeapSegment64, first_entry) as u64);
+            assert_eq!(
+                l.segment_first_entry,
+                offset_of!(HeapSegment64, first_entry) as u64
+            );
             assert_eq!(
                 l.segment_ucr_segment_list,
                 offset_of!(HeapSegment64, ucr_segment_list) as u64
             );
             assert_eq!(l.segment_size, size_of::<HeapSegment64>() as u64);
-            assert_eq!(l.vae_busy_block, offset_of!(HeapVirtualAllocEntry64, busy_block) as u64);
+            assert_eq!(
+                l.vae_busy_block,
+                offset_of!(HeapVirtualAllocEntry64, busy_block) as u64
+            );
             assert_eq!(l.ucr_size, offset_of!(HeapUcrDescriptor64, size) as u64);
-            assert_eq!(l.free_entry_free_list, offset_of!(HeapFreeEntry64, free_list) as u64);
+            assert_eq!(
+                l.free_entry_free_list,
+                offset_of!(HeapFreeEntry64, free_list) as u64
+            );
             let l = HeapLayout::builtin(r, PointerWidth::X86);
-            assert_eq!(l.segment_first_entry, offset_of!(HeapSegment32, first_entry) as u64);
+            assert_eq!(
+                l.segment_first_entry,
+                offset_of!(HeapSegment32, first_entry) as u64
+            );
             assert_eq!(
                 l.segment_ucr_segment_list,
                 offset_of!(HeapSegment32, ucr_segment_list) as u64
             );
             assert_eq!(l.segment_size, size_of::<HeapSegment32>() as u64);
-            assert_eq!(l.vae_busy_block, offset_of!(HeapVirtualAllocEntry32, busy_block) as u64);
+            assert_eq!(
+                l.vae_busy_block,
+                offset_of!(HeapVirtualAllocEntry32, busy_block) as u64
+            );
             assert_eq!(l.ucr_size, offset_of!(HeapUcrDescriptor32, size) as u64);
-            assert_eq!(l.free_entry_free_list, offset_of!(HeapFreeEntry32, free_list) as u64);
+            assert_eq!(
+                l.free_entry_free_list,
+                offset_of!(HeapFreeEntry32, free_list) as u64
+            );
         }
     }
 

@@ -32,7 +32,12 @@ struct Members {
 }
 
 impl Members {
-    fn get(&self, class: &'static str, member: &'static str, full: &'static str) -> Result<u64, Error> {
+    fn get(
+        &self,
+        class: &'static str,
+        member: &'static str,
+        full: &'static str,
+    ) -> Result<u64, Error> {
         self.offsets
             .get(&(class.to_string(), member.to_string()))
             .copied()
@@ -95,7 +100,11 @@ impl HeapLayout {
         let width = match seg_size {
             0x40 => PointerWidth::X86,
             0x70 => PointerWidth::X64,
-            _ => return Err(Error::Pdb(format!("unexpected sizeof(_HEAP_SEGMENT) {seg_size:#x}"))),
+            _ => {
+                return Err(Error::Pdb(format!(
+                    "unexpected sizeof(_HEAP_SEGMENT) {seg_size:#x}"
+                )));
+            }
         };
         let counters = m.get("_HEAP", "Counters", "_HEAP.Counters")?;
         let h = |f: &'static str, full: &'static str| m.get("_HEAP", f, full);
@@ -157,7 +166,11 @@ impl HeapLayout {
             )?,
             segment_ucr_segment_list: s("UCRSegmentList", "_HEAP_SEGMENT.UCRSegmentList")?,
             segment_size: seg_size,
-            free_entry_free_list: m.get("_HEAP_FREE_ENTRY", "FreeList", "_HEAP_FREE_ENTRY.FreeList")?,
+            free_entry_free_list: m.get(
+                "_HEAP_FREE_ENTRY",
+                "FreeList",
+                "_HEAP_FREE_ENTRY.FreeList",
+            )?,
             vae_commit_size: v("CommitSize", "_HEAP_VIRTUAL_ALLOC_ENTRY.CommitSize")?,
             vae_reserve_size: v("ReserveSize", "_HEAP_VIRTUAL_ALLOC_ENTRY.ReserveSize")?,
             vae_busy_block: v("BusyBlock", "_HEAP_VIRTUAL_ALLOC_ENTRY.BusyBlock")?,

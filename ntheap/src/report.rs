@@ -58,9 +58,9 @@ pub fn summary(walk: &HeapWalk) -> HeapSummary {
     let committed = segs
         .iter()
         .fold(0u64, |a, s| a.saturating_add(s.committed_bytes()));
-    let ucr_count = segs
-        .iter()
-        .fold(0u64, |a, s| a.saturating_add(u64::from(s.uncommitted_range_count)));
+    let ucr_count = segs.iter().fold(0u64, |a, s| {
+        a.saturating_add(u64::from(s.uncommitted_range_count))
+    });
     let large_ucr = walk
         .heap
         .counters
@@ -113,14 +113,15 @@ pub fn find(walks: &[HeapWalk], addr: u64) -> Option<Found> {
             }
             // Entries are in address order: binary search.
             let i = s.entries.partition_point(|e| e.end() <= addr);
-            if let Some(e) = s.entries.get(i) {
-                if e.address <= addr && addr < e.end() {
-                    return Some(Found {
-                        heap: w.heap.address,
-                        segment: Some(seg.address),
-                        entry: *e,
-                    });
-                }
+            if let Some(e) = s.entries.get(i)
+                && e.address <= addr
+                && addr < e.end()
+            {
+                return Some(Found {
+                    heap: w.heap.address,
+                    segment: Some(seg.address),
+                    entry: *e,
+                });
             }
         }
         for v in &w.virtual_blocks {

@@ -210,15 +210,22 @@ impl SynthHeap {
     /// XOR one stored header byte of the block at `entry` (0..8) with `mask`.
     pub fn corrupt_header_byte(&mut self, entry: u64, byte: u64, mask: u8) {
         let a = self.header_address(entry).saturating_add(byte);
-        if let Some(b) = self.memory.bytes_mut(a, 1) {
-            if let Some(x) = b.first_mut() {
-                *x ^= mask;
-            }
+        if let Some(b) = self.memory.bytes_mut(a, 1)
+            && let Some(x) = b.first_mut()
+        {
+            *x ^= mask;
         }
     }
 
     /// Rewrite the block at `entry` with a correctly encoded header of the given fields.
-    pub fn rewrite_header(&mut self, entry: u64, size_gran: u16, flags: u8, prev_gran: u16, unused: u8) {
+    pub fn rewrite_header(
+        &mut self,
+        entry: u64,
+        size_gran: u16,
+        flags: u8,
+        prev_gran: u16,
+        unused: u8,
+    ) {
         let h = encode_header(self.key, size_gran, flags, prev_gran, unused);
         let a = self.header_address(entry);
         self.memory.write(a, &h);
@@ -227,18 +234,31 @@ impl SynthHeap {
     /// Overwrite a pointer-sized value.
     pub fn write_ptr(&mut self, addr: u64, value: u64) {
         match self.layout.width {
-            PointerWidth::X86 => self
-                .memory
-                .write(addr, &u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes()),
+            PointerWidth::X86 => self.memory.write(
+                addr,
+                &u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes(),
+            ),
             PointerWidth::X64 => self.memory.write(addr, &value.to_le_bytes()),
         }
     }
 }
 
-fn encode_header(key: Option<[u8; 8]>, size: u16, flags: u8, prev: u16, unused: u8) -> [u8; 8] {
+/// The stored 8 header bytes of a back-end block: `Size`, `Flags`, checksum
+/// (`SmallTagIndex = size_lo ^ size_hi ^ flags`), `PreviousSize`, `SegmentOffset` 0,
+/// `UnusedBytes`, XORed with `key` when given.
+pub fn encode_header(key: Option<[u8; 8]>, size: u16, flags: u8, prev: u16, unused: u8) -> [u8; 8] {
     let s = size.to_le_bytes();
     let p = prev.to_le_bytes();
-    let mut h = [s[0], s[1], flags, s[0] ^ s[1] ^ flags, p[0], p[1], 0, unused];
+    let mut h = [
+        s[0],
+        s[1],
+        flags,
+        s[0] ^ s[1] ^ flags,
+        p[0],
+        p[1],
+        0,
+        unused,
+    ];
     if let Some(k) = key {
         for (b, kb) in h.iter_mut().zip(k.iter()) {
             *b ^= *kb;
@@ -350,7 +370,7 @@ impl HeapBuilder {
         let w = l.width;
         let gran = w.granularity();
         let ptr = w.bytes();
-        if self.base % PAGE_SIZE != 0 {
+        if !self.base.is_multiple_of(PAGE_SIZE) {
             return Err(BuildError("base not page-aligned"));
         }
         let mut segments = self.segments.clone();
@@ -371,11 +391,8 @@ impl HeapBuilder {
         )
         .ok_or(OVF)?;
         let seg_hdr = round_up(l.segment_size, gran).ok_or(OVF)?;
-        let ucr_desc = round_up(
-            l.ucr_size.saturating_add(ptr).saturating_add(gran),
-            gran,
-        )
-        .ok_or(OVF)?;
+        let ucr_desc =
+            round_up(l.ucr_size.saturating_add(ptr).saturating_add(gran), gran).ok_or(OVF)?;
         let max_block = u64::from(u16::MAX).saturating_mul(gran);
 
         let mut out = SynthHeap {
@@ -435,7 +452,13 @@ impl HeapBuilder {
             let committed = round_up(add(used, tail_min)?, PAGE_SIZE).ok_or(OVF)?;
             let mut tail = committed.saturating_sub(used);
             while tail > max_block {
-                plan.push((max_block.saturating_sub(gran.saturating_mul(16)), 0, 0, EntryState::Free, None));
+                plan.push((
+                    max_block.saturating_sub(gran.saturating_mul(16)),
+                    0,
+                    0,
+                    EntryState::Free,
+                    None,
+                ));
                 tail = tail.saturating_sub(max_block.saturating_sub(gran.saturating_mul(16)));
             }
             if spec.uncommitted_pages > 0 {
@@ -445,7 +468,8 @@ impl HeapBuilder {
             }
             let uncommitted = u64::from(spec.uncommitted_pages).saturating_mul(PAGE_SIZE);
             let reserved = add(committed, uncommitted)?;
-            let pages = u32::try_from(reserved / PAGE_SIZE).map_err(|_| OVF)?;
+            let pages =
+                u32::try_from(reserved.checked_div(PAGE_SIZE).unwrap_or(0)).map_err(|_| OVF)?;
             let committed_len = usize::try_from(committed).map_err(|_| OVF)?;
             let mut buf = vec![0u8; committed_len];
             let mut wr = Writer {
@@ -458,8 +482,8 @@ impl HeapBuilder {
             let mut prev = 0u64;
             let mut holder = None;
             for (size, flags, unused, state, req) in &plan {
-                let size_g = u16::try_from(size / gran).map_err(|_| OVF)?;
-                let prev_g = u16::try_from(prev / gran).map_err(|_| OVF)?;
+                let size_g = u16::try_from(size.checked_div(gran).unwrap_or(0)).map_err(|_| OVF)?;
+                let prev_g = u16::try_from(prev.checked_div(gran).unwrap_or(0)).map_err(|_| OVF)?;
                 let stored_unused = u8::try_from(*unused).unwrap_or(0x3f).min(0x3f);
                 if *unused >= 0x3f {
                     let at = match w {
@@ -494,7 +518,10 @@ impl HeapBuilder {
             wr.u32(add(seg, l.segment_number_of_pages)?, pages)?;
             wr.ptr(add(seg, l.segment_first_entry)?, add(seg, hdr)?)?;
             wr.ptr(add(seg, l.segment_last_valid_entry)?, last_valid)?;
-            wr.u32(add(seg, l.segment_uncommitted_pages)?, spec.uncommitted_pages)?;
+            wr.u32(
+                add(seg, l.segment_uncommitted_pages)?,
+                spec.uncommitted_pages,
+            )?;
             wr.u32(
                 add(seg, l.segment_uncommitted_ranges)?,
                 u32::from(spec.uncommitted_pages > 0),
@@ -543,7 +570,8 @@ impl HeapBuilder {
             };
             let commit = round_up(add(user_off, *req)?, PAGE_SIZE).ok_or(OVF)?;
             let unused = commit.saturating_sub(*req);
-            let unused_g = u16::try_from(unused).map_err(|_| BuildError("large block slack too big"))?;
+            let unused_g =
+                u16::try_from(unused).map_err(|_| BuildError("large block slack too big"))?;
             let len = usize::try_from(commit).map_err(|_| OVF)?;
             let mut buf = vec![0u8; len];
             let mut wr = Writer {
@@ -569,7 +597,9 @@ impl HeapBuilder {
             .iter()
             .map(|&(a, _)| a.saturating_add(l.free_entry_free_list))
             .collect();
-        let total_free = free_links.iter().fold(0u64, |a, &(_, s)| a.saturating_add(s / gran));
+        let total_free = free_links.iter().fold(0u64, |a, &(_, s)| {
+            a.saturating_add(s.checked_div(gran).unwrap_or(0))
+        });
         let heads = [
             (l.heap_segment_list, seg_links),
             (l.heap_ucr_list, ucr_list_links),
@@ -627,7 +657,10 @@ impl HeapBuilder {
         wr.ptr(add(c, l.counters_total_memory_reserved)?, total_reserved)?;
         wr.ptr(add(c, l.counters_total_memory_committed)?, total_committed)?;
         wr.ptr(add(c, l.counters_total_memory_large_ucr)?, 0)?;
-        wr.ptr(add(c, l.counters_total_size_in_virtual_blocks)?, large_total)?;
+        wr.ptr(
+            add(c, l.counters_total_size_in_virtual_blocks)?,
+            large_total,
+        )?;
         wr.u32(
             add(c, l.counters_total_segments)?,
             u32::try_from(out.segments.len()).map_err(|_| OVF)?,

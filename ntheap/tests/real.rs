@@ -1,6 +1,15 @@
 //! Walks of the real heaps in the corpus dumps, and layouts from the corpus PDBs.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
 
+#[path = "common/minidump.rs"]
 mod minidump;
 
 use ntheap::report;
@@ -63,15 +72,24 @@ fn win7_x64_process_heap_walks_clean() {
     .unwrap();
     let auto = Heap::open(&dump, 0x2d0000, PointerWidth::X64, LayoutChoice::Auto).unwrap();
     assert_eq!(heap, auto);
-    assert_eq!(heap.layout, HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64));
+    assert_eq!(
+        heap.layout,
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64)
+    );
     // A wrong preference is rejected by the checks, not trusted.
     let wrong = Heap::open(
         &dump,
         0x2d0000,
         PointerWidth::X64,
-        LayoutChoice::Exact(HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64)),
+        LayoutChoice::Exact(Box::new(HeapLayout::builtin(
+            Release::Win10Rs5,
+            PointerWidth::X64,
+        ))),
     );
-    assert!(matches!(wrong, Err(Error::LayoutNotConfirmed { .. })), "{wrong:?}");
+    assert!(
+        matches!(wrong, Err(Error::LayoutNotConfirmed { .. })),
+        "{wrong:?}"
+    );
 
     assert_eq!(heap.flags.bits(), 0x4000_0062);
     assert_eq!(heap.encode_flag_mask, 0x0010_0000);
@@ -90,13 +108,33 @@ fn win7_x64_process_heap_walks_clean() {
 
     // Against the heap's own counters.
     let s = &seg.segment;
-    assert_eq!((s.number_of_pages, s.uncommitted_pages, s.uncommitted_range_count), (0x80, 0x7c, 1));
-    assert_eq!(seg.uncommitted, vec![UncommittedRange { address: 0x2d4000, size: 0x7c000 }]);
-    assert_eq!(seg.uncommitted[0].address, seg.entries.last().unwrap().end());
+    assert_eq!(
+        (
+            s.number_of_pages,
+            s.uncommitted_pages,
+            s.uncommitted_range_count
+        ),
+        (0x80, 0x7c, 1)
+    );
+    assert_eq!(
+        seg.uncommitted,
+        vec![UncommittedRange {
+            address: 0x2d4000,
+            size: 0x7c000
+        }]
+    );
+    assert_eq!(
+        seg.uncommitted[0].address,
+        seg.entries.last().unwrap().end()
+    );
     assert_eq!(s.last_valid_entry, 0x350000);
     let walked: u64 = seg.entries.iter().map(|e| e.size).sum();
     assert_eq!(walked, s.committed_bytes());
-    let free: Vec<_> = seg.entries.iter().filter(|e| e.state == EntryState::Free).collect();
+    let free: Vec<_> = seg
+        .entries
+        .iter()
+        .filter(|e| e.state == EntryState::Free)
+        .collect();
     let free_bytes: u64 = free.iter().map(|e| e.size).sum();
     assert_eq!(free_bytes, heap.total_free_size);
     assert_eq!(heap.total_free_size, 0x83 * 16);
@@ -106,22 +144,38 @@ fn win7_x64_process_heap_walks_clean() {
     assert_eq!((c.total_segments, c.total_ucrs), (1, 1));
     // Free list: the same blocks, sorted by size.
     let mut listed: Vec<u64> = walk.free_list.entries.iter().map(|e| e.0).collect();
-    assert_eq!(walk.free_list.entries.iter().map(|e| e.1).collect::<Vec<_>>(), [0x30, 0x30, 0x40, 0x790]);
+    assert_eq!(
+        walk.free_list
+            .entries
+            .iter()
+            .map(|e| e.1)
+            .collect::<Vec<_>>(),
+        [0x30, 0x30, 0x40, 0x790]
+    );
     listed.sort();
     assert_eq!(listed, free.iter().map(|e| e.address).collect::<Vec<_>>());
     assert!(walk.virtual_blocks.is_empty());
 
     // Reports.
     let sum = report::summary(&walk);
-    assert_eq!((sum.reserved, sum.committed, sum.free), (0x80000, 0x4000, 0x830));
-    assert_eq!((sum.free_list_length, sum.ucr_count, sum.virtual_blocks), (4, 1, 0));
+    assert_eq!(
+        (sum.reserved, sum.committed, sum.free),
+        (0x80000, 0x4000, 0x830)
+    );
+    assert_eq!(
+        (sum.free_list_length, sum.ucr_count, sum.virtual_blocks),
+        (4, 1, 0)
+    );
     assert_eq!(sum.external_fragmentation, (0x830 - 0x790) * 100 / 0x830);
     let st = report::stat(&walk);
     assert_eq!(st[0].size, 0xcb4);
     let e0x20 = st.iter().find(|x| x.size == 0x20).unwrap();
     assert_eq!((e0x20.count, e0x20.total), (7, 0xe0));
     let f = report::find(std::slice::from_ref(&walk), 0x2d32b8).unwrap();
-    assert_eq!((f.heap, f.segment, f.entry.address), (0x2d0000, Some(0x2d0000), 0x2d32a0));
+    assert_eq!(
+        (f.heap, f.segment, f.entry.address),
+        (0x2d0000, Some(0x2d0000), 0x2d32a0)
+    );
     let flt = report::filter(&walk, 0xe0, 0xe0);
     assert_eq!(flt.len(), 5);
 }
@@ -145,10 +199,16 @@ fn win7_x86_notepad_heap_header_parses_and_missing_pages_are_not_corruption() {
         return;
     };
     let heap = Heap::open(&dump, 0x8b0000, PointerWidth::X86, LayoutChoice::Auto).unwrap();
-    assert_eq!(heap.layout, HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X86));
+    assert_eq!(
+        heap.layout,
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X86)
+    );
     assert_eq!(heap.flags.bits(), 0x4000_0062);
     let c = heap.counters.unwrap();
-    assert_eq!((c.total_memory_reserved, c.total_memory_committed), (0x100000, 0x8000));
+    assert_eq!(
+        (c.total_memory_reserved, c.total_memory_committed),
+        (0x100000, 0x8000)
+    );
     let walk = heap.walk(&dump, &Limits::default());
     assert!(walk.is_clean(), "{:?}", walk.findings);
     assert!(walk.is_incomplete());
@@ -176,7 +236,9 @@ fn pdb_layouts_equal_builtin_tables() {
         ("win10-x64-ntdll-CCC0E361.pdb", PointerWidth::X64),
         ("win10-x86-wntdll-1C96EAD8.pdb", PointerWidth::X86),
     ] {
-        let Some(mut l) = pdb_layout(file) else { return };
+        let Some(mut l) = pdb_layout(file) else {
+            return;
+        };
         let builtin = HeapLayout::builtin(Release::Win10Rs5, width);
         l.name.clone_from(&builtin.name);
         assert_eq!(l, builtin, "{file}");

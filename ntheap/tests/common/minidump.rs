@@ -1,6 +1,14 @@
 //! A tiny minidump memory-range reader for ntheap's own tests (MDMP header, stream directory,
 //! MemoryListStream (5) and Memory64ListStream (9)). ntheap must not depend on `dumpfile`.
-#![allow(dead_code, clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    dead_code,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    missing_docs,
+    missing_debug_implementations
+)]
 
 use ntheap::{MemoryError, ReadMemory};
 use std::path::{Path, PathBuf};
@@ -63,7 +71,10 @@ impl Dump {
 
 impl ReadMemory for Dump {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
-        let err = MemoryError::NotCaptured { addr, len: buf.len() };
+        let err = MemoryError::NotCaptured {
+            addr,
+            len: buf.len(),
+        };
         let mut done = 0usize;
         while done < buf.len() {
             let a = addr + done as u64;
@@ -83,7 +94,9 @@ impl ReadMemory for Dump {
 }
 
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(rel);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
