@@ -713,8 +713,8 @@ pub enum MemoryStyle {
     /// `MemoryListStream`: one `MINIDUMP_MEMORY_DESCRIPTOR` (32-bit RVA) per region.
     #[default]
     List,
-    /// `Memory64ListStream`: full-memory style, consecutive data from `BaseRva`; also sets
-    /// `MiniDumpWithFullMemory` in the header flags.
+    /// `Memory64ListStream`: full-memory style, consecutive data from `BaseRva`; the header
+    /// flags default to `MiniDumpWithFullMemory`.
     Full64,
 }
 
@@ -758,7 +758,7 @@ struct Region {
 pub struct SynthDump {
     arch: Arch,
     time_date_stamp: u32,
-    flags: u64,
+    flags: Option<u64>,
     version_high: u16,
     system_info: Option<SynthSystemInfo>,
     misc_info: Option<SynthMiscInfo>,
@@ -798,7 +798,7 @@ impl SynthDump {
         Self {
             arch,
             time_date_stamp: 0x5f00_0000,
-            flags: 0,
+            flags: None,
             version_high: 0,
             system_info: Some(SynthSystemInfo::default()),
             misc_info: None,
@@ -837,11 +837,11 @@ impl SynthDump {
         self
     }
 
-    /// Header `Flags` (`MINIDUMP_TYPE`); `MiniDumpWithFullMemory` is added for
-    /// [`MemoryStyle::Full64`].
+    /// Header `Flags` (`MINIDUMP_TYPE`), written exactly as given. Without this call the
+    /// flags are 0, or `MiniDumpWithFullMemory` when memory is written as a Memory64List.
     #[must_use]
     pub fn flags(mut self, flags: u64) -> Self {
-        self.flags = flags;
+        self.flags = Some(flags);
         self
     }
 
@@ -1613,10 +1613,13 @@ impl SynthDump {
             b.patch_u32(at.saturating_add(4), *size);
             b.patch_u32(at.saturating_add(8), *rva);
         }
-        let mut flags = self.flags;
-        if self.memory_style == MemoryStyle::Full64 && !self.regions.is_empty() {
-            flags |= MINIDUMP_WITH_FULL_MEMORY;
-        }
+        let flags = self.flags.unwrap_or(
+            if self.memory_style == MemoryStyle::Full64 && !self.regions.is_empty() {
+                MINIDUMP_WITH_FULL_MEMORY
+            } else {
+                0
+            },
+        );
         b.patch_u32(0, MINIDUMP_SIGNATURE);
         b.patch_u32(4, MINIDUMP_VERSION | (u32::from(self.version_high) << 16));
         b.patch_u32(8, count32(dir.len(), "stream count")?);

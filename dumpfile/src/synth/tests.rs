@@ -365,9 +365,16 @@ fn memory_list_and_memory64_list_data() {
     let d64 = everything().full_memory();
     let b = d64.write().unwrap();
     assert_eq!(
-        u64_at(&b, 24) & MINIDUMP_WITH_FULL_MEMORY,
-        MINIDUMP_WITH_FULL_MEMORY
+        u64_at(&b, 24),
+        0x1000,
+        "explicit flags are written as given"
     );
+    let default_flags = SynthDump::new(Arch::X64)
+        .memory(0, vec![1])
+        .full_memory()
+        .write()
+        .unwrap();
+    assert_eq!(u64_at(&default_flags, 24), MINIDUMP_WITH_FULL_MEMORY);
     let (m, size) = stream(&b, stream_type::MEMORY64_LIST);
     assert_eq!(size, 16 + 2 * 16);
     assert_eq!(u64_at(&b, m), 2);
