@@ -186,25 +186,96 @@ fn lookup_addresses(d: &dumpfile::Minidump) -> Vec<u64> {
         .collect()
 }
 
-fn bench_lookup(c: &mut Criterion, f: &Files) {
+struct LookupInput {
+    label: String,
+    path: PathBuf,
+    /// udmp-parser needs a MemoryInfoList and a Memory64List; the corpus dump has neither.
+    with_udmp: bool,
+}
+
+fn lookup_inputs(f: &Files) -> Vec<LookupInput> {
+    let mut inputs = vec![LookupInput {
+        label: "2_ranges".to_owned(),
+        path: f.small.clone(),
+        with_udmp: true,
+    }];
+    if let Some(p) = &f.corpus {
+        inputs.push(LookupInput {
+            label: "7934_ranges_corpus".to_owned(),
+            path: p.clone(),
+            with_udmp: false,
+        });
+    }
+    inputs.push(LookupInput {
+        label: format!("{}_ranges", f.big_spec.regions),
+        path: f.big.clone(),
+        with_udmp: true,
+    });
+    inputs
+}
+
+/// Which region holds each address, without touching the data: the search alone, apart from
+/// the cache and TLB misses of reading scattered pages.
+fn bench_lookup_region(c: &mut Criterion, f: &Files) {
+    let mut g = c.benchmark_group("lookup_region");
+    g.throughput(Throughput::Elements(LOOKUPS as u64));
+    for input in lookup_inputs(f) {
+        let label = &input.label;
+        let ours = dumpfile::Minidump::open(&input.path).unwrap();
+        let addrs = lookup_addresses(&ours);
+        let theirs = minidump::Minidump::read_path(&input.path).unwrap();
+        let theirs_mem = theirs.get_memory().unwrap();
+        g.bench_with_input(BenchmarkId::new("dumpfile", label), &addrs, |b, addrs| {
+            b.iter(|| {
+                let mem = ours.memory();
+                let n = addrs
+                    .iter()
+                    .filter(|a| mem.region_at(**a).is_some())
+                    .count();
+                assert_eq!(n, LOOKUPS);
+                black_box(n)
+            });
+        });
+        g.bench_with_input(BenchmarkId::new("minidump", label), &addrs, |b, addrs| {
+            b.iter(|| {
+                let n = addrs
+                    .iter()
+                    .filter(|a| theirs_mem.memory_at_address(**a).is_some())
+                    .count();
+                assert_eq!(n, LOOKUPS);
+                black_box(n)
+            });
+        });
+        if input.with_udmp {
+            let udmp = udmp_parser::UserDumpParser::new(&input.path).unwrap();
+            g.bench_with_input(
+                BenchmarkId::new("udmp_parser", label),
+                &addrs,
+                |b, addrs| {
+                    b.iter(|| {
+                        let n = addrs
+                            .iter()
+                            .filter(|a| udmp.get_mem_block(**a).is_some())
+                            .count();
+                        assert_eq!(n, LOOKUPS);
+                        black_box(n)
+                    });
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
+/// Lookup plus an 8-byte read at each address.
+fn bench_lookup_read(c: &mut Criterion, f: &Files) {
     let mut g = c.benchmark_group("lookup_read_u64");
     g.throughput(Throughput::Elements(LOOKUPS as u64));
-    let mut inputs = vec![
-        ("2_ranges".to_owned(), f.small.clone(), true),
-        (
-            format!("{}_ranges", f.big_spec.regions),
-            f.big.clone(),
-            true,
-        ),
-    ];
-    if let Some(p) = &f.corpus {
-        // udmp-parser needs a MemoryInfoList and a Memory64List; this dump has neither.
-        inputs.insert(1, ("7934_ranges_corpus".to_owned(), p.clone(), false));
-    }
-    for (label, path, with_udmp) in &inputs {
-        let ours = dumpfile::Minidump::open(path).unwrap();
+    for input in lookup_inputs(f) {
+        let label = &input.label;
+        let ours = dumpfile::Minidump::open(&input.path).unwrap();
         let addrs = lookup_addresses(&ours);
-        let theirs = minidump::Minidump::read_path(path).unwrap();
+        let theirs = minidump::Minidump::read_path(&input.path).unwrap();
         let theirs_mem = theirs.get_memory().unwrap();
         let expect: u64 = addrs.iter().fold(0, |s, a| {
             s.wrapping_add(ours.memory().read_u64(*a).unwrap())
@@ -229,8 +300,8 @@ fn bench_lookup(c: &mut Criterion, f: &Files) {
                 black_box(s)
             });
         });
-        if *with_udmp {
-            let udmp = udmp_parser::UserDumpParser::new(path).unwrap();
+        if input.with_udmp {
+            let udmp = udmp_parser::UserDumpParser::new(&input.path).unwrap();
             g.bench_with_input(
                 BenchmarkId::new("udmp_parser", label),
                 &addrs,
@@ -254,7 +325,8 @@ fn all(c: &mut Criterion) {
     let f = files();
     bench_open(c, &f);
     bench_read_all(c, &f);
-    bench_lookup(c, &f);
+    bench_lookup_region(c, &f);
+    bench_lookup_read(c, &f);
 }
 
 criterion_group! {
