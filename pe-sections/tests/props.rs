@@ -1,0 +1,243 @@
+//! Property tests: builder → parse round trip (file and mapped layout, PE32 and PE32+), and
+//! mutated or random input → `Err` or valid data, never a panic or a hang.
+#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
+use pe_sections::synth::PeBuilder;
+use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+/// Runs every reader over an image; results are ignored, only panics matter.
+fn exercise(pe: &PeImage<'_>) {
+    let _ = pe.symbol_store_key();
+    for s in pe.sections() {
+        let _ = s.flag_descriptions();
+        let _ = pe.section_status(s);
+        let _ = pe.section_runs(s);
+        let _ = pe.rva_to_file_offset(s.virtual_address);
+    }
+    if let Ok(Some(e)) = pe.exports() {
+        let _ = e.nearest_at_or_below(0x2000);
+    }
+    let _ = pe.debug_directory();
+    let _ = pe.codeview();
+    if let Ok(f) = pe.runtime_functions() {
+        for r in f.iter().take(8) {
+            if let Some(u) = r.unwind_rva() {
+                let _ = pe.unwind_info_bytes(u);
+            }
+        }
+    }
+    let _ = pe.relocations();
+    let _ = pe.search_rva(&Pattern::Ascii("ab".into()), 0, 0x4000);
+    let _ = pe.read_cstr_rva(0x1000, 64);
+    let _ = pe.read_wstr_rva(0x1000, 64);
+    let _ = pe.code_references_to(&[0x1000, 0x2000, 0x3000]);
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    is64: bool,
+    data: Vec<Vec<u8>>,
+    names: Vec<String>,
+    guid: [u8; 16],
+    age: u32,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        any::<bool>(),
+        prop::collection::vec(prop::collection::vec(any::<u8>(), 1..300), 1..4),
+        prop::collection::btree_set("[A-Za-z_][A-Za-z0-9_]{0,12}", 0..6),
+        any::<[u8; 16]>(),
+        1u32..100,
+    )
+        .prop_map(|(is64, data, names, guid, age)| Spec { is64, data, names: names.into_iter().collect(), guid, age })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn round_trip(s in spec()) {
+        let mut b = if s.is64 { PeBuilder::x64() } else { PeBuilder::x86() };
+        let mut rvas = Vec::new();
+        for (i, d) in s.data.iter().enumerate() {
+            rvas.push(b.add_section(&format!(".d{i}"), PeBuilder::RDATA, d.clone()));
+        }
+        // Code: one reference to the first data section (lea rcx,[rip+d] or push imm32).
+        let text = b.next_rva();
+        let code = if s.is64 {
+            let disp = rvas[0].wrapping_sub(text + 7);
+            let mut c = vec![0x48, 0x8d, 0x0d];
+            c.extend_from_slice(&disp.to_le_bytes());
+            c.push(0xc3);
+            c
+        } else {
+            let mut c = vec![0x68];
+            c.extend_from_slice(&(0x40_0000u32 + rvas[0]).to_le_bytes());
+            c.push(0xc3);
+            c
+        };
+        b.add_section(".text", PeBuilder::CODE, code);
+        if !s.is64 {
+            b.relocation(text + 1, 3);
+        } else {
+            b.runtime_function(text, text + 8, rvas[0]);
+        }
+        let mut exported = BTreeMap::new();
+        for (i, n) in s.names.iter().enumerate() {
+            let rva = rvas[i % rvas.len()];
+            b.export(n, rva);
+            exported.insert(n.clone(), rva);
+        }
+        b.codeview(s.guid, s.age, "x.pdb");
+        let file = b.build();
+        let mapped = b.build_mapped();
+        // x86 code holds absolute addresses: map it where the (unrelocated) image expects.
+        let base = if s.is64 { 0x7ff0_0000_0000 } else { 0x40_0000 };
+        let mem = SliceMemory::new(base, &mapped);
+        for pe in [PeImage::parse_file(&file).unwrap(), PeImage::parse_mapped(&mem, base).unwrap()] {
+            prop_assert_eq!(pe.is_64(), s.is64);
+            for (i, d) in s.data.iter().enumerate() {
+                let sec = pe.section_by_name(&format!(".d{i}")).unwrap();
+                prop_assert_eq!(sec.virtual_address, rvas[i]);
+                prop_assert_eq!(&pe.section_data(sec).unwrap()[..d.len()], &d[..]);
+                // A planted pattern is found at its RVA.
+                let needle = d[..d.len().min(3)].to_vec();
+                let hits = pe.search_section(&Pattern::Bytes(needle), &format!(".d{i}")).unwrap();
+                prop_assert!(hits.contains(&rvas[i]));
+            }
+            let cv = pe.codeview().unwrap().unwrap();
+            prop_assert_eq!(cv.age, s.age);
+            prop_assert_eq!(&cv.pdb_name, "x.pdb");
+            if s.names.is_empty() {
+                prop_assert!(pe.exports().unwrap().is_none());
+            } else {
+                let e = pe.exports().unwrap().unwrap();
+                prop_assert_eq!(e.entries.len(), exported.len());
+                for (n, rva) in &exported {
+                    prop_assert_eq!(e.by_name(n).unwrap().rva(), Some(*rva));
+                }
+            }
+            let refs = pe.code_references(rvas[0]).unwrap();
+            prop_assert_eq!(refs.len(), 1, "{:?}", refs);
+            prop_assert_eq!(refs[0].rva, text);
+            let kind = if s.is64 { RefKind::RipRelative } else { RefKind::Absolute };
+            prop_assert_eq!(refs[0].kind, kind);
+            if s.is64 {
+                let f = pe.runtime_functions().unwrap();
+                prop_assert_eq!(f.len(), 1);
+                prop_assert_eq!(f[0].begin(), text);
+            } else {
+                let r = pe.relocations().unwrap();
+                prop_assert_eq!(r.len(), 1);
+                prop_assert_eq!(r[0].rva, text + 1);
+            }
+        }
+    }
+
+    #[test]
+    fn mutated_images_never_panic(
+        s in spec(),
+        muts in prop::collection::vec((any::<prop::sample::Index>(), any::<u32>()), 1..12),
+    ) {
+        let mut b = if s.is64 { PeBuilder::x64() } else { PeBuilder::x86() };
+        for (i, d) in s.data.iter().enumerate() {
+            let r = b.add_section(&format!(".d{i}"), PeBuilder::RDATA, d.clone());
+            b.export(&format!("e{i}"), r);
+            b.runtime_function(r, r + 4, r);
+            b.relocation(r, 3);
+        }
+        b.add_section(".text", PeBuilder::CODE, vec![0x48, 0x8d, 0x0d, 0, 0, 0, 0, 0xc3]);
+        b.codeview(s.guid, s.age, "x.pdb");
+        for mut img in [b.build(), b.build_mapped()] {
+            // Mutations concentrate on the headers (first 0x400 bytes) half of the time.
+            for (idx, v) in &muts {
+                let span = if v & 1 == 0 { img.len().min(0x400) } else { img.len() };
+                let at = idx.index(span.saturating_sub(4).max(1));
+                img[at..at + 4].copy_from_slice(&v.to_le_bytes());
+            }
+            if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+                exercise(&pe);
+            }
+            let mem = SliceMemory::new(0x10000, &img);
+            if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0x10000, Limits::fuzzing()) {
+                exercise(&pe);
+            }
+        }
+    }
+
+    #[test]
+    fn random_bytes_never_panic(tail in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let mut img = b"MZ".to_vec();
+        img.resize(0x3c, 0);
+        img.extend_from_slice(&0x40u32.to_le_bytes());
+        img.extend_from_slice(b"PE\0\0");
+        img.extend_from_slice(&tail);
+        if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+            exercise(&pe);
+        }
+        let mem = SliceMemory::new(0, &img);
+        if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0, Limits::fuzzing()) {
+            exercise(&pe);
+        }
+    }
+
+    #[test]
+    fn decoder_never_panics_and_bounds_lengths(bytes in prop::collection::vec(any::<u8>(), 0..20), m64 in any::<bool>()) {
+        if let Some(i) = pe_sections::x86::decode(&bytes, m64) {
+            prop_assert!(i.len >= 1 && i.len <= 15 && i.len <= bytes.len());
+            prop_assert!(i.disp_off + i.disp_size <= i.len);
+            prop_assert!(i.imm_off + i.imm_size <= i.len);
+        }
+    }
+}
+
+#[test]
+fn hostile_headers_give_errors() {
+    let mut b = PeBuilder::x64();
+    b.add_section(".text", PeBuilder::CODE, vec![0xc3]);
+    let good = b.build();
+    // NumberOfSections = 0xffff.
+    let mut img = good.clone();
+    img[0x46..0x48].copy_from_slice(&0xffffu16.to_le_bytes());
+    assert!(PeImage::parse_file(&img).is_err());
+    // e_lfanew far past the end.
+    let mut img = good.clone();
+    img[0x3c..0x40].copy_from_slice(&0xffff_fff0u32.to_le_bytes());
+    assert!(PeImage::parse_file(&img).is_err());
+    // Export directory pointing past the image, with a huge size.
+    let mut img = good.clone();
+    let dirs = 0x40 + 24 + 112;
+    img[dirs..dirs + 8].copy_from_slice(&[0xf0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    let pe = PeImage::parse_file(&img).unwrap();
+    assert!(pe.exports().is_err());
+    // A section whose virtual size is 4 GiB and raw pointer past the end of the file.
+    let mut img = good;
+    let sec = dirs + 128;
+    img[sec + 8..sec + 12].copy_from_slice(&u32::MAX.to_le_bytes());
+    img[sec + 20..sec + 24].copy_from_slice(&0x7fff_0000u32.to_le_bytes());
+    let pe = PeImage::parse_file(&img).unwrap();
+    let s = pe.sections()[0].clone();
+    assert!(pe.section_data(&s).unwrap().is_empty());
+    assert!(pe.read_rva_vec(0x1000, u64::from(u32::MAX)).is_err());
+    assert!(pe.code_references(0x1000).unwrap().is_empty());
+}
+
+#[test]
+fn synth_mapped_and_file_agree_with_object() {
+    // The builder is cross-checked against an independent reader, not only ours.
+    let mut b = PeBuilder::x86();
+    let t = b.add_section(".text", PeBuilder::CODE, vec![0x90; 0x20]);
+    b.export("Nop", t).export_forwarder("Fwd", "NTDLL.RtlFoo");
+    let file = b.build();
+    let obj = object::read::pe::PeFile32::parse(&*file).unwrap();
+    let ex = obj.export_table().unwrap().unwrap().exports().unwrap();
+    assert_eq!(ex.len(), 2);
+    let pe = PeImage::parse_file(&file).unwrap();
+    let e = pe.exports().unwrap().unwrap();
+    assert_eq!(e.by_name("Fwd").unwrap().target, pe_sections::ExportTarget::Forwarder("NTDLL.RtlFoo".into()));
+    assert_eq!(e.by_name("Nop").unwrap().rva(), Some(t));
+    assert_eq!(obj.section_table().len(), pe.sections().len());
+}
