@@ -92,7 +92,7 @@ use zerocopy::FromBytes;
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
 pub use error::{Error, Limits};
 pub use memory::{MemoryRange, MemoryView};
-pub use process::{LoaderModule, MappedImage, ProcessInfo, ThreadTeb};
+pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;
 
 use memory::{Region, Source};

@@ -357,11 +357,11 @@ impl CodeView {
         }
     }
 
-    /// The PDB path, for PDB 2.0/7.0 records.
-    pub fn pdb_name(&self) -> Option<&str> {
+    /// The PDB path; empty for records other than PDB 2.0/7.0.
+    pub fn pdb_name(&self) -> &str {
         match self {
-            CodeView::Pdb70 { pdb_name, .. } | CodeView::Pdb20 { pdb_name, .. } => Some(pdb_name),
-            CodeView::Other { .. } => None,
+            CodeView::Pdb70 { pdb_name, .. } | CodeView::Pdb20 { pdb_name, .. } => pdb_name,
+            CodeView::Other { .. } => "",
         }
     }
 
@@ -426,8 +426,8 @@ fn c_string(bytes: &[u8]) -> String {
 pub struct Module {
     /// Load address.
     pub base: u64,
-    /// Size of the image in memory.
-    pub size: u32,
+    /// Size of the image in memory (`SizeOfImage`, a `u32` in the file).
+    pub size: u64,
     /// PE checksum.
     pub checksum: u32,
     /// PE `TimeDateStamp`.
@@ -463,7 +463,7 @@ impl Module {
     pub fn range(&self) -> MemoryRange {
         MemoryRange {
             base: self.base,
-            size: u64::from(self.size),
+            size: self.size,
         }
     }
 }
@@ -1070,7 +1070,7 @@ impl Minidump {
             };
             out.push(Module {
                 base: m.base_of_image.get(),
-                size: m.size_of_image.get(),
+                size: u64::from(m.size_of_image.get()),
                 checksum: m.check_sum.get(),
                 time_date_stamp: m.time_date_stamp.get(),
                 name,

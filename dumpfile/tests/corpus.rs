@@ -133,14 +133,14 @@ fn every_user_dump_agrees_with_rust_minidump() {
         assert_eq!(modules.len(), tmods.len(), "{name}");
         for (a, b) in modules.iter().zip(&tmods) {
             assert_eq!(a.base, b.base_address(), "{name}");
-            assert_eq!(u64::from(a.size), b.size(), "{name}");
+            assert_eq!(a.size, b.size(), "{name}");
             assert_eq!(a.name, b.code_file(), "{name}");
             assert_eq!(a.time_date_stamp, b.raw.time_date_stamp, "{name}");
             assert_eq!(a.checksum, b.raw.checksum, "{name}");
             let their_id = b.debug_identifier().map(|id| id.breakpad().to_string());
             assert_eq!(a.pdb_id(), their_id, "{name}: {}", a.name);
             assert_eq!(
-                a.codeview.as_ref().and_then(|c| c.pdb_name()),
+                a.codeview.as_ref().map(|c| c.pdb_name()),
                 b.debug_file().as_deref(),
                 "{name}"
             );
@@ -368,7 +368,7 @@ fn process_facts_of_hello_full() {
     );
     // The loader list agrees with the ModuleList on every module.
     for (l, m) in p.loader_modules.iter().zip(d.modules().unwrap()) {
-        assert_eq!((l.base, l.size), (m.base, m.size));
+        assert_eq!((l.base, u64::from(l.size)), (m.base, m.size));
         assert!(
             l.full_name
                 .as_deref()

@@ -499,7 +499,7 @@ fn codeview_ids() {
     rsds.extend_from_slice(b"ntdll.pdb\0");
     let cv = dumpfile::CodeView::parse(&rsds).unwrap();
     assert_eq!(cv.pdb_id(), "6B9E5E8038E2420E8E7C62EA60DDB0692");
-    assert_eq!(cv.pdb_name(), Some("ntdll.pdb"));
+    assert_eq!(cv.pdb_name(), "ntdll.pdb");
     let mut nb10 = b"NB10".to_vec();
     u32le(&mut nb10, 0);
     u32le(&mut nb10, 0x3a2b_1c0d);
