@@ -81,7 +81,9 @@ impl CodeView {
 
     /// The GUID as `{XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX}` text (RSDS only).
     pub fn guid_string(&self) -> Option<String> {
-        let CodeViewKind::Pdb70 { guid: g } = self.kind else { return None };
+        let CodeViewKind::Pdb70 { guid: g } = self.kind else {
+            return None;
+        };
         let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
         let d2 = u16::from_le_bytes([g[4], g[5]]);
         let d3 = u16::from_le_bytes([g[6], g[7]]);
@@ -93,11 +95,17 @@ impl CodeView {
 
     /// Parses a CodeView record (`RSDS` or `NB10`) from its bytes.
     pub fn parse(bytes: &[u8], rva: u32) -> Result<CodeView> {
-        let bad = |reason| Error::Malformed { what: "CodeView record", rva: u64::from(rva), reason };
+        let bad = |reason| Error::Malformed {
+            what: "CodeView record",
+            rva: u64::from(rva),
+            reason,
+        };
         let sig = bytes.get(0..4).ok_or(bad("truncated"))?;
         let u32_at = |o: usize| -> Result<u32> {
             let s = bytes.get(o..o.saturating_add(4)).ok_or(bad("truncated"))?;
-            Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            Ok(u32::from_le_bytes(
+                s.try_into().map_err(|_| bad("truncated"))?,
+            ))
         };
         let name_of = |o: usize| -> String {
             let rest = bytes.get(o..).unwrap_or(&[]);
@@ -109,10 +117,17 @@ impl CodeView {
                 let g = bytes.get(4..20).ok_or(bad("truncated"))?;
                 let mut guid = [0u8; 16];
                 guid.copy_from_slice(g);
-                Ok(CodeView { kind: CodeViewKind::Pdb70 { guid }, age: u32_at(20)?, pdb_name: name_of(24) })
+                Ok(CodeView {
+                    kind: CodeViewKind::Pdb70 { guid },
+                    age: u32_at(20)?,
+                    pdb_name: name_of(24),
+                })
             }
             b"NB10" => Ok(CodeView {
-                kind: CodeViewKind::Pdb20 { offset: u32_at(4)?, signature: u32_at(8)? },
+                kind: CodeViewKind::Pdb20 {
+                    offset: u32_at(4)?,
+                    signature: u32_at(8)?,
+                },
                 age: u32_at(12)?,
                 pdb_name: name_of(16),
             }),
@@ -168,11 +183,13 @@ impl PeImage<'_> {
                 reason: "data not mapped (AddressOfRawData is 0)",
             }),
             Layout::File => {
-                let rva = self.file_offset_to_rva(e.pointer_to_raw_data).ok_or(Error::Malformed {
-                    what: "debug entry",
-                    rva: u64::from(e.pointer_to_raw_data),
-                    reason: "file offset outside every section",
-                })?;
+                let rva =
+                    self.file_offset_to_rva(e.pointer_to_raw_data)
+                        .ok_or(Error::Malformed {
+                            what: "debug entry",
+                            rva: u64::from(e.pointer_to_raw_data),
+                            reason: "file offset outside every section",
+                        })?;
                 self.read_rva_vec(rva, len)
             }
         }
@@ -185,7 +202,10 @@ impl PeImage<'_> {
             if e.typ != DEBUG_TYPE_CODEVIEW {
                 continue;
             }
-            match self.debug_data(&e).and_then(|b| CodeView::parse(&b, e.address_of_raw_data)) {
+            match self
+                .debug_data(&e)
+                .and_then(|b| CodeView::parse(&b, e.address_of_raw_data))
+            {
                 Ok(cv) => return Ok(Some(cv)),
                 Err(err) => {
                     first_err.get_or_insert(err);

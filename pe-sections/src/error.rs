@@ -24,7 +24,9 @@ pub enum Error {
         len: u64,
     },
     /// A structure runs past the end of the data.
-    #[error("truncated {what} at offset {offset:#x}: need {needed:#x} bytes, {available:#x} available")]
+    #[error(
+        "truncated {what} at offset {offset:#x}: need {needed:#x} bytes, {available:#x} available"
+    )]
     Truncated {
         /// What was being read.
         what: &'static str,

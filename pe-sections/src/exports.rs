@@ -56,10 +56,11 @@ impl Exports {
     pub fn nearest_at_or_below(&self, rva: u32) -> Option<&Export> {
         let mut best: Option<&Export> = None;
         for e in &self.entries {
-            if let Some(r) = e.rva() {
-                if r <= rva && best.and_then(Export::rva).is_none_or(|b| r > b) {
-                    best = Some(e);
-                }
+            if let Some(r) = e.rva()
+                && r <= rva
+                && best.and_then(Export::rva).is_none_or(|b| r > b)
+            {
+                best = Some(e);
             }
         }
         best
@@ -67,7 +68,9 @@ impl Exports {
 
     /// The export named `name`.
     pub fn by_name(&self, name: &str) -> Option<&Export> {
-        self.entries.iter().find(|e| e.name.as_deref() == Some(name))
+        self.entries
+            .iter()
+            .find(|e| e.name.as_deref() == Some(name))
     }
 
     /// The (first) export with this ordinal.
@@ -96,21 +99,24 @@ impl DirBytes<'_, '_> {
             return Ok(s.to_vec());
         }
         self.image.read_rva_vec(rva, len).map_err(|e| match e {
-            Error::UnmappedRva { .. } | Error::Truncated { .. } => {
-                Error::Malformed { what, rva: u64::from(rva), reason: "table outside the image" }
-            }
+            Error::UnmappedRva { .. } | Error::Truncated { .. } => Error::Malformed {
+                what,
+                rva: u64::from(rva),
+                reason: "table outside the image",
+            },
             e => e,
         })
     }
 
     fn string(&self, rva: u32) -> Result<String> {
         let max = self.image.limits().max_string_len;
-        if let Some(off) = rva.checked_sub(self.rva).and_then(|o| usize::try_from(o).ok()) {
-            if let Some(rest) = self.bytes.get(off..) {
-                if let Some(n) = rest.iter().take(max).position(|&b| b == 0) {
-                    return Ok(String::from_utf8_lossy(rest.get(..n).unwrap_or(&[])).into_owned());
-                }
-            }
+        if let Some(off) = rva
+            .checked_sub(self.rva)
+            .and_then(|o| usize::try_from(o).ok())
+            && let Some(rest) = self.bytes.get(off..)
+            && let Some(n) = rest.iter().take(max).position(|&b| b == 0)
+        {
+            return Ok(String::from_utf8_lossy(rest.get(..n).unwrap_or(&[])).into_owned());
         }
         let b = crate::search::read_cstr_image(self.image, rva, max)?;
         Ok(String::from_utf8_lossy(&b).into_owned())
@@ -120,13 +126,13 @@ impl DirBytes<'_, '_> {
 fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     let off = i.checked_mul(4)?;
     let s = b.get(off..off.checked_add(4)?)?;
-    Some(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    Some(u32::from_le_bytes(s.try_into().ok()?))
 }
 
 fn u16_at(b: &[u8], i: usize) -> Option<u16> {
     let off = i.checked_mul(2)?;
     let s = b.get(off..off.checked_add(2)?)?;
-    Some(u16::from_le_bytes([s[0], s[1]]))
+    Some(u16::from_le_bytes(s.try_into().ok()?))
 }
 
 impl PeImage<'_> {
@@ -141,12 +147,17 @@ impl PeImage<'_> {
             // Some producers declare a too-small size; read just the header then.
             Err(_) => self.read_rva_vec(d.virtual_address, 40)?,
         };
-        let (ed, _) = ImageExportDirectory::read_from_prefix(&bytes).map_err(|_| Error::Malformed {
-            what: "export directory",
-            rva: u64::from(d.virtual_address),
-            reason: "truncated",
-        })?;
-        let view = DirBytes { image: self, rva: d.virtual_address, bytes };
+        let (ed, _) =
+            ImageExportDirectory::read_from_prefix(&bytes).map_err(|_| Error::Malformed {
+                what: "export directory",
+                rva: u64::from(d.virtual_address),
+                reason: "truncated",
+            })?;
+        let view = DirBytes {
+            image: self,
+            rva: d.virtual_address,
+            bytes,
+        };
         let nfun = ed.number_of_functions.get();
         let nnames = ed.number_of_names.get();
         let max = self.limits().max_exports;
@@ -202,19 +213,33 @@ impl PeImage<'_> {
             }
             let name = view.string(name_rva).ok();
             let ordinal = base.wrapping_add(u32::try_from(idx).unwrap_or(0));
-            entries.push(Export { ordinal, name, target: target_of(rva)? });
+            entries.push(Export {
+                ordinal,
+                name,
+                target: target_of(rva)?,
+            });
         }
         for (idx, was_named) in named.iter().enumerate() {
-            let Some(rva) = u32_at(&funcs, idx) else { break };
+            let Some(rva) = u32_at(&funcs, idx) else {
+                break;
+            };
             if *was_named || rva == 0 {
                 continue;
             }
             let ordinal = base.wrapping_add(u32::try_from(idx).unwrap_or(0));
-            entries.push(Export { ordinal, name: None, target: target_of(rva)? });
+            entries.push(Export {
+                ordinal,
+                name: None,
+                target: target_of(rva)?,
+            });
         }
         entries.sort_by(|a, b| a.ordinal.cmp(&b.ordinal).then_with(|| a.name.cmp(&b.name)));
         let name_rva = ed.name.get();
-        let dll_name = if name_rva == 0 { None } else { view.string(name_rva).ok() };
+        let dll_name = if name_rva == 0 {
+            None
+        } else {
+            view.string(name_rva).ok()
+        };
         Ok(Some(Exports {
             dll_name,
             ordinal_base: base,

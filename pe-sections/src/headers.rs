@@ -302,14 +302,22 @@ pub struct SectionHeader {
 impl SectionHeader {
     /// The name as text (NUL-trimmed, lossy UTF-8).
     pub fn name(&self) -> String {
-        let end = self.name.iter().position(|&b| b == 0).unwrap_or(self.name.len());
+        let end = self
+            .name
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.name.len());
         String::from_utf8_lossy(self.name.get(..end).unwrap_or(&[])).into_owned()
     }
 
     /// The size the section occupies in memory: `VirtualSize`, or `SizeOfRawData` when the
     /// virtual size is 0 (old linkers).
     pub fn mapped_size(&self) -> u32 {
-        if self.virtual_size == 0 { self.size_of_raw_data } else { self.virtual_size }
+        if self.virtual_size == 0 {
+            self.size_of_raw_data
+        } else {
+            self.virtual_size
+        }
     }
 
     /// End RVA (exclusive) of the mapped part, saturating.
@@ -324,13 +332,18 @@ impl SectionHeader {
 
     /// True if the section is executable (`MEM_EXECUTE` or `CNT_CODE`).
     pub fn is_executable(&self) -> bool {
-        self.characteristics.intersects(SectionFlags::MEM_EXECUTE | SectionFlags::CNT_CODE)
+        self.characteristics
+            .intersects(SectionFlags::MEM_EXECUTE | SectionFlags::CNT_CODE)
     }
 
     /// The `IMAGE_SCN_ALIGN_*` value in bytes, or `None` when not specified.
     pub fn alignment(&self) -> Option<u32> {
         let field = (self.characteristics.bits() >> 20) & 0xf;
-        if field == 0 { None } else { 1u32.checked_shl(field.saturating_sub(1)) }
+        if field == 0 {
+            None
+        } else {
+            1u32.checked_shl(field.saturating_sub(1))
+        }
     }
 
     /// The flag description lines WinDbg's `!dh -s` prints under `flags`.

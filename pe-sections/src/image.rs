@@ -78,12 +78,14 @@ fn get<T: FromBytes + zerocopy::KnownLayout + zerocopy::Immutable>(
     what: &'static str,
     offset: u64,
 ) -> Result<T> {
-    T::read_from_prefix(bytes).map(|(t, _)| t).map_err(|_| Error::Truncated {
-        what,
-        offset,
-        needed: size_of::<T>() as u64,
-        available: bytes.len() as u64,
-    })
+    T::read_from_prefix(bytes)
+        .map(|(t, _)| t)
+        .map_err(|_| Error::Truncated {
+            what,
+            offset,
+            needed: size_of::<T>() as u64,
+            available: bytes.len() as u64,
+        })
 }
 
 fn add(a: u64, b: u64) -> Result<u64> {
@@ -104,7 +106,9 @@ impl<'a> PeImage<'a> {
     pub fn parse_file_with_limits(data: &'a [u8], limits: Limits) -> Result<Self> {
         let mut read = |off: u64, buf: &mut [u8]| -> Result<()> {
             let start = to_usize(off)?;
-            let end = start.checked_add(buf.len()).ok_or(Error::Overflow { at: off })?;
+            let end = start
+                .checked_add(buf.len())
+                .ok_or(Error::Overflow { at: off })?;
             let src = data.get(start..end).ok_or(Error::Truncated {
                 what: "headers",
                 offset: off,
@@ -147,7 +151,9 @@ impl<'a> PeImage<'a> {
         read(0, &mut dos)?;
         let dos: raw::ImageDosHeader = get(&dos, "DOS header", 0)?;
         if dos.e_magic.get() != 0x5a4d {
-            return Err(Error::BadDosSignature { found: dos.e_magic.get() });
+            return Err(Error::BadDosSignature {
+                found: dos.e_magic.get(),
+            });
         }
         let nt = dos.e_lfanew.get();
         if u64::from(nt) > limits.max_header_offset {
@@ -163,7 +169,10 @@ impl<'a> PeImage<'a> {
         read(nt64, &mut sig_fh)?;
         let sig = u32::from_le_bytes([sig_fh[0], sig_fh[1], sig_fh[2], sig_fh[3]]);
         if sig != 0x0000_4550 {
-            return Err(Error::BadPeSignature { offset: nt64, found: sig });
+            return Err(Error::BadPeSignature {
+                offset: nt64,
+                found: sig,
+            });
         }
         let fh: raw::ImageFileHeader = get(sig_fh.get(4..).unwrap_or(&[]), "file header", nt64)?;
         let opt_off = add(nt64, 24)?;
@@ -172,8 +181,14 @@ impl<'a> PeImage<'a> {
         read(opt_off, &mut opt)?;
         let magic = opt
             .get(0..2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-            .ok_or(Error::Truncated { what: "optional header", offset: opt_off, needed: 2, available: soh as u64 })?;
+            .and_then(|b| b.try_into().ok())
+            .map(u16::from_le_bytes)
+            .ok_or(Error::Truncated {
+                what: "optional header",
+                offset: opt_off,
+                needed: 2,
+                available: soh as u64,
+            })?;
         let (optional, dirs_at) = match magic {
             0x10b => {
                 let o: raw::ImageOptionalHeader32 = get(&opt, "optional header", opt_off)?;
@@ -261,7 +276,12 @@ impl<'a> PeImage<'a> {
                     size_of::<raw::ImageOptionalHeader64>(),
                 )
             }
-            _ => return Err(Error::BadOptionalHeader { offset: opt_off, magic }),
+            _ => {
+                return Err(Error::BadOptionalHeader {
+                    offset: opt_off,
+                    magic,
+                });
+            }
         };
         // Data directories: at most 16, at most what the optional header has room for.
         let room = soh.saturating_sub(dirs_at) / 8;
@@ -319,7 +339,15 @@ impl<'a> PeImage<'a> {
             size_of_optional_header: fh.size_of_optional_header.get(),
             characteristics: FileCharacteristics::from_bits_retain(fh.characteristics.get()),
         };
-        Ok(PeImage { source, limits, nt_offset: nt, file_header, optional, directories, sections })
+        Ok(PeImage {
+            source,
+            limits,
+            nt_offset: nt,
+            file_header,
+            optional,
+            directories,
+            sections,
+        })
     }
 
     /// The limits this image was parsed with.
@@ -391,7 +419,10 @@ impl<'a> PeImage<'a> {
 
     /// One data directory by index (see [`crate::dir`]), if present and non-empty.
     pub fn data_directory(&self, index: usize) -> Option<DataDirectory> {
-        self.directories.get(index).copied().filter(|d| !d.is_empty())
+        self.directories
+            .get(index)
+            .copied()
+            .filter(|d| !d.is_empty())
     }
 
     /// The section headers.
@@ -468,7 +499,10 @@ impl<'a> PeImage<'a> {
                     let out = buf.get_mut(done..).unwrap_or(&mut []);
                     let n = self.read_file_chunk(data, pos, out)?;
                     if n == 0 || n > want {
-                        return Err(Error::UnmappedRva { rva: pos, len: want as u64 });
+                        return Err(Error::UnmappedRva {
+                            rva: pos,
+                            len: want as u64,
+                        });
                     }
                     done = done.saturating_add(n);
                     pos = add(pos, n as u64)?;
@@ -485,10 +519,14 @@ impl<'a> PeImage<'a> {
         let (region_end, file_start) = if rva < headers {
             (headers, Some(rva))
         } else {
-            let r = u32::try_from(rva).map_err(|_| Error::UnmappedRva { rva, len: out.len() as u64 })?;
-            let s = self
-                .section_containing(r)
-                .ok_or(Error::UnmappedRva { rva, len: out.len() as u64 })?;
+            let r = u32::try_from(rva).map_err(|_| Error::UnmappedRva {
+                rva,
+                len: out.len() as u64,
+            })?;
+            let s = self.section_containing(r).ok_or(Error::UnmappedRva {
+                rva,
+                len: out.len() as u64,
+            })?;
             let delta = u64::from(r.saturating_sub(s.virtual_address));
             let file = if delta < u64::from(s.size_of_raw_data) {
                 Some(add(u64::from(s.pointer_to_raw_data), delta)?)
@@ -497,7 +535,10 @@ impl<'a> PeImage<'a> {
             };
             // Raw part and zero-fill part are separate chunks.
             let end = if delta < u64::from(s.size_of_raw_data) {
-                s.end_rva().min(add(u64::from(s.virtual_address), u64::from(s.size_of_raw_data))?)
+                s.end_rva().min(add(
+                    u64::from(s.virtual_address),
+                    u64::from(s.size_of_raw_data),
+                )?)
             } else {
                 s.end_rva()
             };

@@ -92,7 +92,10 @@ impl<'a> SliceMemory<'a> {
 impl ReadMemory for SliceMemory<'_> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
         let len = buf.len();
-        let err = MemoryError::NotCaptured { address: addr, len: len as u64 };
+        let err = MemoryError::NotCaptured {
+            address: addr,
+            len: len as u64,
+        };
         let start = addr.checked_sub(self.base).ok_or(err)?;
         let start = usize::try_from(start).map_err(|_| err)?;
         let end = start.checked_add(len).ok_or(err)?;

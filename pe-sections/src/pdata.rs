@@ -49,7 +49,9 @@ impl RuntimeFunction {
     pub fn unwind_rva(&self) -> Option<u32> {
         match *self {
             RuntimeFunction::X64 { unwind_info, .. } => Some(unwind_info),
-            RuntimeFunction::Arm64 { unwind_data, .. } => (unwind_data & 3 == 0).then_some(unwind_data),
+            RuntimeFunction::Arm64 { unwind_data, .. } => {
+                (unwind_data & 3 == 0).then_some(unwind_data)
+            }
         }
     }
 }
@@ -79,7 +81,7 @@ impl PeImage<'_> {
             Machine::ARM64 => 8,
             m => return Err(Error::UnsupportedMachine { machine: m.0 }),
         };
-        let count = d.size / entry;
+        let count = d.size.checked_div(entry).unwrap_or(0);
         if count > self.limits().max_runtime_functions {
             return Err(Error::LimitExceeded {
                 what: "runtime functions",
@@ -88,18 +90,30 @@ impl PeImage<'_> {
                 limit: u64::from(self.limits().max_runtime_functions),
             });
         }
-        let bytes = self.read_rva_vec(d.virtual_address, u64::from(count).saturating_mul(u64::from(entry)))?;
+        let bytes = self.read_rva_vec(
+            d.virtual_address,
+            u64::from(count).saturating_mul(u64::from(entry)),
+        )?;
         let word = |c: &[u8], i: usize| -> u32 {
-            c.get(i..i.saturating_add(4)).map_or(0, |s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+            c.get(i..i.saturating_add(4))
+                .and_then(|s| s.try_into().ok())
+                .map_or(0, u32::from_le_bytes)
         };
         let step = usize::try_from(entry).unwrap_or(12);
         Ok(bytes
             .chunks_exact(step)
             .map(|c| {
                 if machine == Machine::AMD64 {
-                    RuntimeFunction::X64 { begin: word(c, 0), end: word(c, 4), unwind_info: word(c, 8) }
+                    RuntimeFunction::X64 {
+                        begin: word(c, 0),
+                        end: word(c, 4),
+                        unwind_info: word(c, 8),
+                    }
                 } else {
-                    RuntimeFunction::Arm64 { begin: word(c, 0), unwind_data: word(c, 4) }
+                    RuntimeFunction::Arm64 {
+                        begin: word(c, 0),
+                        unwind_data: word(c, 4),
+                    }
                 }
             })
             .collect())
@@ -116,7 +130,8 @@ impl PeImage<'_> {
                 self.read_rva(rva, &mut h)?;
                 let flags = h[0] >> 3;
                 let codes = u64::from(h[2]);
-                let mut len = 4u64.saturating_add(codes.saturating_add(codes & 1).saturating_mul(2));
+                let mut len =
+                    4u64.saturating_add(codes.saturating_add(codes & 1).saturating_mul(2));
                 if flags & 0x4 != 0 {
                     len = len.saturating_add(12); // UNW_FLAG_CHAININFO: RUNTIME_FUNCTION
                 } else if flags & 0x3 != 0 {
@@ -130,7 +145,10 @@ impl PeImage<'_> {
                 let mut code_words = u64::from((w0 >> 27) & 0x1f);
                 let mut len = 4u64;
                 if epilogs == 0 && code_words == 0 {
-                    let w1 = self.read_u32(rva.checked_add(4).ok_or(Error::Overflow { at: u64::from(rva) })?)?;
+                    let w1 = self.read_u32(
+                        rva.checked_add(4)
+                            .ok_or(Error::Overflow { at: u64::from(rva) })?,
+                    )?;
                     epilogs = u64::from(w1 & 0xffff);
                     code_words = u64::from((w1 >> 16) & 0xff);
                     len = 8;

@@ -42,24 +42,38 @@ impl PeImage<'_> {
         let mut pos = 0usize;
         // Each block consumes at least 8 bytes: forward progress is guaranteed.
         while let Some(h) = bytes.get(pos..pos.saturating_add(8)) {
-            let page = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
-            let size = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
+            let page = h
+                .get(0..4)
+                .and_then(|s| s.try_into().ok())
+                .map_or(0, u32::from_le_bytes);
+            let size = h
+                .get(4..8)
+                .and_then(|s| s.try_into().ok())
+                .map_or(0, u32::from_le_bytes);
             let block_rva = u64::from(d.virtual_address).saturating_add(pos as u64);
             if size < 8 || size % 2 != 0 {
                 if page == 0 && size == 0 {
                     break; // zero padding at the end of the table
                 }
-                return Err(Error::Malformed { what: "relocation block", rva: block_rva, reason: "bad block size" });
+                return Err(Error::Malformed {
+                    what: "relocation block",
+                    rva: block_rva,
+                    reason: "bad block size",
+                });
             }
             let size = usize::try_from(size).map_err(|_| Error::Overflow { at: block_rva })?;
-            let end = pos.checked_add(size).ok_or(Error::Overflow { at: block_rva })?;
-            let body = bytes.get(pos.saturating_add(8)..end).ok_or(Error::Malformed {
-                what: "relocation block",
-                rva: block_rva,
-                reason: "block runs past the directory",
-            })?;
+            let end = pos
+                .checked_add(size)
+                .ok_or(Error::Overflow { at: block_rva })?;
+            let body = bytes
+                .get(pos.saturating_add(8)..end)
+                .ok_or(Error::Malformed {
+                    what: "relocation block",
+                    rva: block_rva,
+                    reason: "block runs past the directory",
+                })?;
             for e in body.chunks_exact(2) {
-                let v = u16::from_le_bytes([e[0], e[1]]);
+                let v = e.try_into().map_or(0, u16::from_le_bytes);
                 let typ = u8::try_from(v >> 12).unwrap_or(0);
                 if typ == 0 {
                     continue;
@@ -72,7 +86,11 @@ impl PeImage<'_> {
                         limit: u64::from(self.limits().max_relocations),
                     });
                 }
-                let rva = page.checked_add(u32::from(v & 0xfff)).ok_or(Error::Overflow { at: u64::from(page) })?;
+                let rva = page
+                    .checked_add(u32::from(v & 0xfff))
+                    .ok_or(Error::Overflow {
+                        at: u64::from(page),
+                    })?;
                 out.push(Relocation { rva, typ });
             }
             pos = end;

@@ -34,7 +34,10 @@ impl Pattern {
             return None;
         }
         // Either space-separated groups of 1-2 digits, or one even-length run.
-        let groups: Vec<&str> = text.split(|c: char| c.is_ascii_whitespace() || c == ',').filter(|g| !g.is_empty()).collect();
+        let groups: Vec<&str> = text
+            .split(|c: char| c.is_ascii_whitespace() || c == ',')
+            .filter(|g| !g.is_empty())
+            .collect();
         let mut out = Vec::new();
         if groups.len() > 1 {
             for g in groups {
@@ -64,7 +67,9 @@ pub fn find_all(hay: &[u8], needle: &[u8], max_hits: usize) -> Vec<usize> {
     };
     let mut i = 0usize;
     while let Some(tail) = hay.get(i..) {
-        let Some(p) = tail.iter().position(|&b| b == first) else { break };
+        let Some(p) = tail.iter().position(|&b| b == first) else {
+            break;
+        };
         let at = i.saturating_add(p);
         let after = at.saturating_add(1);
         if hay.get(after..after.saturating_add(rest.len())) == Some(rest) {
@@ -139,18 +144,31 @@ pub fn read_cstr(mem: &dyn ReadMemory, addr: u64, max_len: usize) -> Result<Vec<
 
 /// Reads a NUL-terminated UTF-16LE string at `addr` (`du`), at most `max_chars` units.
 pub fn read_wstr(mem: &dyn ReadMemory, addr: u64, max_chars: usize) -> Result<Vec<u16>> {
-    read_terminated(mem, addr, max_chars, 2)
-        .map(|v| v.into_iter().map(|u| u16::from_le_bytes([u[0], u.get(1).copied().unwrap_or(0)])).collect())
+    read_terminated(mem, addr, max_chars, 2).map(|v| {
+        v.into_iter()
+            .map(|u| {
+                u16::from_le_bytes([
+                    u.first().copied().unwrap_or(0),
+                    u.get(1).copied().unwrap_or(0),
+                ])
+            })
+            .collect()
+    })
 }
 
-fn read_terminated(mem: &dyn ReadMemory, addr: u64, max_units: usize, unit: usize) -> Result<Vec<Vec<u8>>> {
+fn read_terminated(
+    mem: &dyn ReadMemory,
+    addr: u64,
+    max_units: usize,
+    unit: usize,
+) -> Result<Vec<Vec<u8>>> {
     let mut out: Vec<Vec<u8>> = Vec::new();
     let mut pos = addr;
     let mut chunk = [0u8; 64];
     'outer: while out.len() < max_units {
         let to_page = (pos | (PAGE - 1)).saturating_add(1).saturating_sub(pos);
         let n = usize::try_from(to_page).unwrap_or(64).min(64);
-        let n = n.saturating_sub(n % unit).max(unit);
+        let n = n.saturating_sub(n.checked_rem(unit).unwrap_or(0)).max(unit);
         let buf = chunk.get_mut(..n).unwrap_or(&mut []);
         if let Err(e) = mem.read(pos, buf) {
             if out.is_empty() {
@@ -164,7 +182,9 @@ fn read_terminated(mem: &dyn ReadMemory, addr: u64, max_units: usize, unit: usiz
             }
             out.push(u.to_vec());
         }
-        pos = pos.checked_add(n as u64).ok_or(Error::Overflow { at: pos })?;
+        pos = pos
+            .checked_add(n as u64)
+            .ok_or(Error::Overflow { at: pos })?;
     }
     Ok(out)
 }
@@ -175,7 +195,8 @@ struct RvaMemory<'i, 'a>(&'i PeImage<'a>);
 impl ReadMemory for RvaMemory<'_, '_> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> core::result::Result<(), crate::MemoryError> {
         let len = buf.len() as u64;
-        let rva = u32::try_from(addr).map_err(|_| crate::MemoryError::NotCaptured { address: addr, len })?;
+        let rva = u32::try_from(addr)
+            .map_err(|_| crate::MemoryError::NotCaptured { address: addr, len })?;
         self.0.read_rva(rva, buf).map_err(|e| match e {
             Error::ReadFailed { address, len } => crate::MemoryError::Failed { address, len },
             _ => crate::MemoryError::NotCaptured { address: addr, len },

@@ -53,7 +53,10 @@ pub struct PeBuilder {
 }
 
 fn align(v: u32, a: u32) -> u32 {
-    v.saturating_add(a.saturating_sub(1)) / a * a
+    v.saturating_add(a.saturating_sub(1))
+        .checked_div(a)
+        .unwrap_or(0)
+        .saturating_mul(a)
 }
 
 fn put16(v: &mut Vec<u8>, x: u16) {
@@ -136,9 +139,9 @@ impl PeBuilder {
 
     /// The RVA the next added section will get.
     pub fn next_rva(&self) -> u32 {
-        self.sections
-            .last()
-            .map_or(SECTION_ALIGN, |s| align(s.rva.saturating_add(s.virtual_size.max(1)), SECTION_ALIGN))
+        self.sections.last().map_or(SECTION_ALIGN, |s| {
+            align(s.rva.saturating_add(s.virtual_size.max(1)), SECTION_ALIGN)
+        })
     }
 
     /// Adds a section; returns its RVA. The virtual size is the data length.
@@ -149,25 +152,39 @@ impl PeBuilder {
 
     /// Adds a section with an explicit virtual size (may exceed the data: zero-filled, like
     /// `.bss`); returns its RVA.
-    pub fn add_section_sized(&mut self, name: &str, characteristics: u32, data: Vec<u8>, virtual_size: u32) -> u32 {
+    pub fn add_section_sized(
+        &mut self,
+        name: &str,
+        characteristics: u32,
+        data: Vec<u8>,
+        virtual_size: u32,
+    ) -> u32 {
         let rva = self.next_rva();
         let mut n = [0u8; 8];
         for (d, s) in n.iter_mut().zip(name.bytes()) {
             *d = s;
         }
-        self.sections.push(Section { name: n, rva, data, virtual_size, characteristics });
+        self.sections.push(Section {
+            name: n,
+            rva,
+            data,
+            virtual_size,
+            characteristics,
+        });
         rva
     }
 
     /// Exports `name` at `rva`.
     pub fn export(&mut self, name: &str, rva: u32) -> &mut Self {
-        self.exports.push((name.to_string(), ExportTarget::Rva(rva)));
+        self.exports
+            .push((name.to_string(), ExportTarget::Rva(rva)));
         self
     }
 
     /// Exports `name` as a forwarder to `target` (e.g. `NTDLL.RtlFoo`).
     pub fn export_forwarder(&mut self, name: &str, target: &str) -> &mut Self {
-        self.exports.push((name.to_string(), ExportTarget::Forward(target.to_string())));
+        self.exports
+            .push((name.to_string(), ExportTarget::Forward(target.to_string())));
         self
     }
 
@@ -211,7 +228,13 @@ impl PeBuilder {
                 *d = *s;
             }
             let vs = len32(&data);
-            all.push(Section { name: n, rva, data, virtual_size: vs, characteristics: ch });
+            all.push(Section {
+                name: n,
+                rva,
+                data,
+                virtual_size: vs,
+                characteristics: ch,
+            });
             *next = align(rva.saturating_add(vs.max(1)), SECTION_ALIGN);
         };
         if !self.exports.is_empty() {
@@ -266,7 +289,12 @@ impl PeBuilder {
             let mut i = 0;
             while let Some(&(first, _)) = r.get(i) {
                 let page = first & !0xfff;
-                let block: Vec<(u32, u8)> = r.iter().skip(i).take_while(|(a, _)| a & !0xfff == page).copied().collect();
+                let block: Vec<(u32, u8)> = r
+                    .iter()
+                    .skip(i)
+                    .take_while(|(a, _)| a & !0xfff == page)
+                    .copied()
+                    .collect();
                 i = i.saturating_add(block.len());
                 let mut n = u32::try_from(block.len()).unwrap_or(0);
                 let pad = n % 2 == 1;
@@ -276,7 +304,10 @@ impl PeBuilder {
                 put32(&mut d, page);
                 put32(&mut d, 8u32.saturating_add(n.saturating_mul(2)));
                 for (a, t) in block {
-                    put16(&mut d, (u16::from(t & 0xf) << 12) | u16::try_from(a & 0xfff).unwrap_or(0));
+                    put16(
+                        &mut d,
+                        (u16::from(t & 0xf) << 12) | u16::try_from(a & 0xfff).unwrap_or(0),
+                    );
                 }
                 if pad {
                     put16(&mut d, 0);
@@ -291,7 +322,8 @@ impl PeBuilder {
 
     fn export_section(&self, rva: u32) -> Vec<u8> {
         let n = u32::try_from(self.exports.len()).unwrap_or(0);
-        let mut sorted: Vec<(usize, &String)> = self.exports.iter().map(|(n, _)| n).enumerate().collect();
+        let mut sorted: Vec<(usize, &String)> =
+            self.exports.iter().map(|(n, _)| n).enumerate().collect();
         sorted.sort_by(|a, b| a.1.as_bytes().cmp(b.1.as_bytes()));
         let funcs_at = rva.saturating_add(40);
         let names_at = funcs_at.saturating_add(n.saturating_mul(4));
@@ -306,7 +338,11 @@ impl PeBuilder {
             at
         };
         let dll = add_str(&mut pool, &self.dll_name);
-        let name_rvas: Vec<u32> = self.exports.iter().map(|(nm, _)| add_str(&mut pool, nm)).collect();
+        let name_rvas: Vec<u32> = self
+            .exports
+            .iter()
+            .map(|(nm, _)| add_str(&mut pool, nm))
+            .collect();
         let func_rvas: Vec<u32> = self
             .exports
             .iter()
@@ -357,15 +393,18 @@ impl PeBuilder {
             raw_ptrs.push(if raw == 0 { 0 } else { file_pos });
             file_pos = file_pos.saturating_add(raw);
         }
-        let size_of_image = sections
-            .last()
-            .map_or(SECTION_ALIGN, |s| align(s.rva.saturating_add(s.virtual_size.max(1)), SECTION_ALIGN));
+        let size_of_image = sections.last().map_or(SECTION_ALIGN, |s| {
+            align(s.rva.saturating_add(s.virtual_size.max(1)), SECTION_ALIGN)
+        });
         let code_size: u32 = sections
             .iter()
             .filter(|s| s.characteristics & 0x20 != 0)
             .map(|s| align(len32(&s.data), FILE_ALIGN))
             .fold(0, u32::saturating_add);
-        let base_of_code = sections.iter().find(|s| s.characteristics & 0x20 != 0).map_or(0, |s| s.rva);
+        let base_of_code = sections
+            .iter()
+            .find(|s| s.characteristics & 0x20 != 0)
+            .map_or(0, |s| s.rva);
 
         let mut h = Vec::new();
         // DOS header.

@@ -108,7 +108,10 @@ pub fn decode(bytes: &[u8], mode64: bool) -> Option<Insn> {
         b = *bytes.get(i)?;
     }
     let z = if opsize16 && !rex_w { 2 } else { 4 };
-    let mut insn = Insn { rex_w, ..Insn::default() };
+    let mut insn = Insn {
+        rex_w,
+        ..Insn::default()
+    };
     let has_modrm: bool;
     let mut imm: usize = 0;
     // The ModRM reg field decides immediates for F6/F7.
@@ -170,10 +173,26 @@ pub fn decode(bytes: &[u8], mode64: bool) -> Option<Insn> {
                     has_modrm = true;
                     imm = 1; // 3DNow! suffix opcode
                 }
-                0x04 | 0x0a | 0x0c | 0x24..=0x27 | 0x36 | 0x39 | 0x3b..=0x3f | 0x7a | 0x7b
-                | 0xa6 | 0xa7 => return None,
-                0x05..=0x09 | 0x0b | 0x0e | 0x30..=0x35 | 0x37 | 0x77 | 0xa0..=0xa2
-                | 0xa8..=0xaa | 0xc8..=0xcf => has_modrm = false,
+                0x04
+                | 0x0a
+                | 0x0c
+                | 0x24..=0x27
+                | 0x36
+                | 0x39
+                | 0x3b..=0x3f
+                | 0x7a
+                | 0x7b
+                | 0xa6
+                | 0xa7 => return None,
+                0x05..=0x09
+                | 0x0b
+                | 0x0e
+                | 0x30..=0x35
+                | 0x37
+                | 0x77
+                | 0xa0..=0xa2
+                | 0xa8..=0xaa
+                | 0xc8..=0xcf => has_modrm = false,
                 0x80..=0x8f => {
                     has_modrm = false;
                     imm = if mode64 { 4 } else { z };
@@ -189,24 +208,65 @@ pub fn decode(bytes: &[u8], mode64: bool) -> Option<Insn> {
             if mode64
                 && matches!(
                     b,
-                    0x06 | 0x07 | 0x0e | 0x16 | 0x17 | 0x1e | 0x1f | 0x27 | 0x2f | 0x37 | 0x3f
-                        | 0x60 | 0x61 | 0x82 | 0x9a | 0xce | 0xd4 | 0xd5 | 0xd6 | 0xea
+                    0x06 | 0x07
+                        | 0x0e
+                        | 0x16
+                        | 0x17
+                        | 0x1e
+                        | 0x1f
+                        | 0x27
+                        | 0x2f
+                        | 0x37
+                        | 0x3f
+                        | 0x60
+                        | 0x61
+                        | 0x82
+                        | 0x9a
+                        | 0xce
+                        | 0xd4
+                        | 0xd5
+                        | 0xd6
+                        | 0xea
                 )
             {
                 return None;
             }
             has_modrm = match b {
                 0x00..=0x3f => b & 0x04 == 0,
-                0x62 | 0x63 | 0x69 | 0x6b | 0x80..=0x8f | 0xc0 | 0xc1 | 0xc4..=0xc7
-                | 0xd0..=0xd3 | 0xd8..=0xdf | 0xf6 | 0xf7 | 0xfe | 0xff => true,
+                0x62
+                | 0x63
+                | 0x69
+                | 0x6b
+                | 0x80..=0x8f
+                | 0xc0
+                | 0xc1
+                | 0xc4..=0xc7
+                | 0xd0..=0xd3
+                | 0xd8..=0xdf
+                | 0xf6
+                | 0xf7
+                | 0xfe
+                | 0xff => true,
                 _ => false,
             };
             match b {
                 0x00..=0x3f if b & 0x07 == 0x04 => imm = 1,
                 0x00..=0x3f if b & 0x07 == 0x05 => imm = z,
                 0x68 | 0x69 | 0x81 | 0xa9 | 0xc7 => imm = z,
-                0x6a | 0x6b | 0x80 | 0x82 | 0x83 | 0xa8 | 0xb0..=0xb7 | 0xc0 | 0xc1 | 0xc6
-                | 0xcd | 0xd4 | 0xd5 | 0xe4..=0xe7 => imm = 1,
+                0x6a
+                | 0x6b
+                | 0x80
+                | 0x82
+                | 0x83
+                | 0xa8
+                | 0xb0..=0xb7
+                | 0xc0
+                | 0xc1
+                | 0xc6
+                | 0xcd
+                | 0xd4
+                | 0xd5
+                | 0xe4..=0xe7 => imm = 1,
                 0x70..=0x7f | 0xe0..=0xe3 | 0xeb => {
                     imm = 1;
                     insn.relative_branch = true;
@@ -339,6 +399,9 @@ mod tests {
         assert_eq!(l(&[0xc4, 0x06]), 2); // les eax,[esi]
         let i = decode(&[0x8b, 0x0d, 1, 2, 3, 4], false).unwrap();
         assert!(!i.rip_relative);
-        assert_eq!(i.disp_unsigned(&[0x8b, 0x0d, 1, 2, 3, 4]), Some(0x0403_0201));
+        assert_eq!(
+            i.disp_unsigned(&[0x8b, 0x0d, 1, 2, 3, 4]),
+            Some(0x0403_0201)
+        );
     }
 }

@@ -69,7 +69,11 @@ impl PeImage<'_> {
         let mut covered: BTreeMap<u32, u32> = BTreeMap::new();
 
         let mut starts: Vec<u32> = if mode64 {
-            self.runtime_functions().unwrap_or_default().iter().map(|f| f.begin()).collect()
+            self.runtime_functions()
+                .unwrap_or_default()
+                .iter()
+                .map(|f| f.begin())
+                .collect()
         } else {
             Vec::new()
         };
@@ -81,10 +85,13 @@ impl PeImage<'_> {
                 let bytes = &run.bytes;
                 let mut pos = 0usize;
                 while pos < bytes.len() {
-                    let Some(rva) = u32::try_from(pos).ok().and_then(|p| run.rva.checked_add(p)) else {
+                    let Some(rva) = u32::try_from(pos).ok().and_then(|p| run.rva.checked_add(p))
+                    else {
                         break;
                     };
-                    let window = bytes.get(pos..pos.saturating_add(15).min(bytes.len())).unwrap_or(&[]);
+                    let window = bytes
+                        .get(pos..pos.saturating_add(15).min(bytes.len()))
+                        .unwrap_or(&[]);
                     let Some(insn) = decode(window, mode64) else {
                         pos = pos.saturating_add(1);
                         continue;
@@ -93,22 +100,32 @@ impl PeImage<'_> {
                     let end = rva.saturating_add(len);
                     // An instruction may not straddle a known function start: resync there.
                     let i = starts.partition_point(|&f| f <= rva);
-                    if let Some(&next) = starts.get(i) {
-                        if next < end {
-                            pos = pos.saturating_add(usize::try_from(next.saturating_sub(rva)).unwrap_or(1));
-                            continue;
-                        }
+                    if let Some(&next) = starts.get(i)
+                        && next < end
+                    {
+                        pos = pos
+                            .saturating_add(usize::try_from(next.saturating_sub(rva)).unwrap_or(1));
+                        continue;
                     }
-                    for (field, size) in [(insn.disp_off, insn.disp_size), (insn.imm_off, insn.imm_size)] {
-                        if size >= 4 {
-                            if let Some(f) = u32::try_from(field).ok().and_then(|f| rva.checked_add(f)) {
-                                covered.insert(f, rva);
-                            }
+                    for (field, size) in [
+                        (insn.disp_off, insn.disp_size),
+                        (insn.imm_off, insn.imm_size),
+                    ] {
+                        if size >= 4
+                            && let Some(f) =
+                                u32::try_from(field).ok().and_then(|f| rva.checked_add(f))
+                        {
+                            covered.insert(f, rva);
                         }
                     }
                     let mut hit = |target: u32, kind: RefKind| {
                         if wanted.contains(&target) {
-                            found.insert(CodeRef { rva, target, kind, len: u8::try_from(insn.len).unwrap_or(15) });
+                            found.insert(CodeRef {
+                                rva,
+                                target,
+                                kind,
+                                len: u8::try_from(insn.len).unwrap_or(15),
+                            });
                         }
                     };
                     check(&insn, window, mode64, end, &abs, &mut hit);
@@ -133,23 +150,38 @@ impl PeImage<'_> {
                 REL_BASED_DIR64 => 8,
                 _ => continue,
             };
-            if !self.section_containing(r.rva).is_some_and(|s| s.is_executable()) {
+            if !self
+                .section_containing(r.rva)
+                .is_some_and(|s| s.is_executable())
+            {
                 continue;
             }
-            let Ok(v) = self.read_rva_vec(r.rva, width) else { continue };
+            let Ok(v) = self.read_rva_vec(r.rva, width) else {
+                continue;
+            };
             let mut b = [0u8; 8];
             if let Some(dst) = b.get_mut(..v.len()) {
                 dst.copy_from_slice(&v);
             }
             let value = u64::from_le_bytes(b);
-            let Some(&target) = abs.get(&value) else { continue };
+            let Some(&target) = abs.get(&value) else {
+                continue;
+            };
             if let Some(&insn_rva) = covered.get(&r.rva) {
                 // Already found as an operand of the decoded instruction.
-                if found.iter().any(|c| c.rva == insn_rva && c.target == target) {
+                if found
+                    .iter()
+                    .any(|c| c.rva == insn_rva && c.target == target)
+                {
                     continue;
                 }
             }
-            found.insert(CodeRef { rva: r.rva, target, kind: RefKind::RelocSlot, len: u8::try_from(width).unwrap_or(8) });
+            found.insert(CodeRef {
+                rva: r.rva,
+                target,
+                kind: RefKind::RelocSlot,
+                len: u8::try_from(width).unwrap_or(8),
+            });
         }
         Ok(found.into_iter().collect())
     }
@@ -164,34 +196,40 @@ fn check(
     hit: &mut dyn FnMut(u32, RefKind),
 ) {
     let end64 = i64::from(end);
-    if insn.relative_branch {
-        if let Some(rel) = insn.imm(bytes) {
-            if let Some(t) = end64.checked_add(rel).and_then(|t| u32::try_from(t).ok()) {
-                hit(t, RefKind::Branch);
-            }
-        }
+    if insn.relative_branch
+        && let Some(rel) = insn.imm(bytes)
+        && let Some(t) = end64.checked_add(rel).and_then(|t| u32::try_from(t).ok())
+    {
+        hit(t, RefKind::Branch);
     }
     if mode64 {
         if insn.rip_relative {
-            if let Some(d) = insn.disp(bytes) {
-                if let Some(t) = end64.checked_add(d).and_then(|t| u32::try_from(t).ok()) {
-                    hit(t, RefKind::RipRelative);
-                }
+            if let Some(d) = insn.disp(bytes)
+                && let Some(t) = end64.checked_add(d).and_then(|t| u32::try_from(t).ok())
+            {
+                hit(t, RefKind::RipRelative);
             }
-        } else if insn.modrm_mod() == Some(2) && insn.disp_size == 4 {
-            if let Some(d) = insn.disp_unsigned(bytes).and_then(|d| u32::try_from(d).ok()) {
-                hit(d, RefKind::Disp32Rva);
-            }
+        } else if insn.modrm_mod() == Some(2)
+            && insn.disp_size == 4
+            && let Some(d) = insn
+                .disp_unsigned(bytes)
+                .and_then(|d| u32::try_from(d).ok())
+        {
+            hit(d, RefKind::Disp32Rva);
         }
-        if insn.imm_size == 8 {
-            if let Some(&t) = insn.imm_unsigned(bytes).and_then(|v| abs.get(&v)) {
-                hit(t, RefKind::Absolute);
-            }
+        if insn.imm_size == 8
+            && let Some(&t) = insn.imm_unsigned(bytes).and_then(|v| abs.get(&v))
+        {
+            hit(t, RefKind::Absolute);
         }
     } else {
         for v in [
-            (insn.disp_size == 4).then(|| insn.disp_unsigned(bytes)).flatten(),
-            (insn.imm_size == 4 && !insn.relative_branch).then(|| insn.imm_unsigned(bytes)).flatten(),
+            (insn.disp_size == 4)
+                .then(|| insn.disp_unsigned(bytes))
+                .flatten(),
+            (insn.imm_size == 4 && !insn.relative_branch)
+                .then(|| insn.imm_unsigned(bytes))
+                .flatten(),
         ]
         .into_iter()
         .flatten()

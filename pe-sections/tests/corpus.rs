@@ -2,6 +2,12 @@
 //! agree with the `object` crate, CodeView ids match the corpus README, and code references
 //! to `.rdata` strings match addresses pinned from `objdump -d`.
 #![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use object::LittleEndian as LE;
 use object::read::pe::{ExportTarget as ObjTarget, ImageNtHeaders};
@@ -20,7 +26,9 @@ fn corpus_dir() -> Option<PathBuf> {
 }
 
 fn pe_files() -> Vec<PathBuf> {
-    let Some(d) = corpus_dir() else { return Vec::new() };
+    let Some(d) = corpus_dir() else {
+        return Vec::new();
+    };
     let mut v: Vec<PathBuf> = std::fs::read_dir(d)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -55,11 +63,23 @@ fn compare_with_object<Pe: ImageNtHeaders>(data: &[u8], ours: &PeImage<'_>) {
                 let target = match x.target {
                     ObjTarget::Address(a) => format!("{a:#x}"),
                     ObjTarget::ForwardByName(l, n) => {
-                        format!("{}.{}", String::from_utf8_lossy(l), String::from_utf8_lossy(n))
+                        format!(
+                            "{}.{}",
+                            String::from_utf8_lossy(l),
+                            String::from_utf8_lossy(n)
+                        )
                     }
-                    ObjTarget::ForwardByOrdinal(l, o) => format!("{}.#{}", String::from_utf8_lossy(l), o.0),
+                    ObjTarget::ForwardByOrdinal(l, o) => {
+                        format!("{}.#{}", String::from_utf8_lossy(l), o.0)
+                    }
                 };
-                (x.name.map(|n| String::from_utf8_lossy(n).into_owned()).unwrap_or_default(), u32::from(x.ordinal.0), target)
+                (
+                    x.name
+                        .map(|n| String::from_utf8_lossy(n).into_owned())
+                        .unwrap_or_default(),
+                    u32::from(x.ordinal.0),
+                    target,
+                )
             })
             .collect();
         let mut mine: Vec<(String, u32, String)> = e
@@ -85,7 +105,10 @@ fn every_pe_parses_and_matches_object() {
     for path in &files {
         let data = std::fs::read(path).unwrap();
         let pe = PeImage::parse_file(&data).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(pe.sections().len(), usize::from(pe.file_header().number_of_sections));
+        assert_eq!(
+            pe.sections().len(),
+            usize::from(pe.file_header().number_of_sections)
+        );
         if pe.is_64() {
             compare_with_object::<object::pe::ImageNtHeaders64>(&data, &pe);
         } else {
@@ -113,9 +136,21 @@ fn every_pe_parses_and_matches_object() {
 fn codeview_ids_match_corpus_readme() {
     let Some(d) = corpus_dir() else { return };
     for (file, id, pdb) in [
-        ("x86-msvc-crash.exe", "3249D99D0C4049318610F4E4FB0B69361", "crash.pdb"),
-        ("x64-msvc-CrashWithException.exe", "F535C5FB2AE84BB8AA206C30BE566C5A1", "CrashWithException.pdb"),
-        ("x64-msvc-dump_syms_regtest64.exe", "72E103A85CB249078B76B2E7C06257B13", "dump_syms_regtest64.pdb"),
+        (
+            "x86-msvc-crash.exe",
+            "3249D99D0C4049318610F4E4FB0B69361",
+            "crash.pdb",
+        ),
+        (
+            "x64-msvc-CrashWithException.exe",
+            "F535C5FB2AE84BB8AA206C30BE566C5A1",
+            "CrashWithException.pdb",
+        ),
+        (
+            "x64-msvc-dump_syms_regtest64.exe",
+            "72E103A85CB249078B76B2E7C06257B13",
+            "dump_syms_regtest64.pdb",
+        ),
     ] {
         let data = std::fs::read(d.join(file)).unwrap();
         let pe = PeImage::parse_file(&data).unwrap();
@@ -134,7 +169,14 @@ fn symbol_store_key_and_rva_maps() {
     assert_eq!(pe.symbol_store_key(), "5C9E09599000");
     assert_eq!(pe.optional_header().image_base, 0x1_4000_0000);
     let rdata = pe.section_by_name(".rdata").unwrap();
-    assert_eq!((rdata.virtual_address, rdata.pointer_to_raw_data, rdata.virtual_size), (0x3000, 0x1600, 0x134e));
+    assert_eq!(
+        (
+            rdata.virtual_address,
+            rdata.pointer_to_raw_data,
+            rdata.virtual_size
+        ),
+        (0x3000, 0x1600, 0x134e)
+    );
     assert_eq!(pe.rva_to_file_offset(0x32c0), Some(0x18c0));
     assert_eq!(pe.file_offset_to_rva(0x18c0), Some(0x32c0));
     assert_eq!(pe.rva_to_va(0x32c0), Some(0x1_4000_32c0));
@@ -142,7 +184,10 @@ fn symbol_store_key_and_rva_maps() {
     assert_eq!(pe.section_containing(0x32c0).unwrap().name(), ".rdata");
     assert_eq!(pe.read_cstr_rva(0x32c0, 64).unwrap(), b"Unknown exception");
     let flags = rdata.flag_descriptions();
-    assert_eq!(flags, ["Initialized Data", "(no align specified)", "Read Only"]);
+    assert_eq!(
+        flags,
+        ["Initialized Data", "(no align specified)", "Read Only"]
+    );
 }
 
 /// NUL-terminated text strings (printable ASCII plus `\n`/`\t`, at least 4 bytes) in a run.
@@ -203,7 +248,10 @@ fn xref_matches_objdump_rip_relative_operands() {
     let pe = PeImage::parse_file(&data).unwrap();
     // 140001190: 48 3b 0d 71 3e 00 00  cmp rcx,[rip+0x3e71]  # 0x140005008 (__security_cookie)
     let r = pe.code_references(0x5008).unwrap();
-    assert!(r.iter().any(|r| r.rva == 0x1190 && r.kind == RefKind::RipRelative));
+    assert!(
+        r.iter()
+            .any(|r| r.rva == 0x1190 && r.kind == RefKind::RipRelative)
+    );
     // 14000134b: c7 05 3b 43 00 00 01 00 00 00  mov dword [rip+0x433b],1  # 0x140005690
     // (the target is computed from the end of the instruction, after the immediate)
     let r = pe.code_references(0x5690).unwrap();
@@ -211,7 +259,10 @@ fn xref_matches_objdump_rip_relative_operands() {
     assert!(r.iter().any(|r| r.rva == 0x1338 && r.len == 6)); // mov ecx,[rip+0x4352]
     // 14000115d: e8 9e ff ff ff  call 0x140001100
     let r = pe.code_references(0x1100).unwrap();
-    assert!(r.iter().any(|r| r.rva == 0x115d && r.kind == RefKind::Branch));
+    assert!(
+        r.iter()
+            .any(|r| r.rva == 0x115d && r.kind == RefKind::Branch)
+    );
     // No instruction is reported twice.
     let mut rvas: Vec<u32> = r.iter().map(|r| r.rva).collect();
     rvas.dedup();

@@ -2,6 +2,12 @@
 //! through a tiny minidump memory reader written here (the library may not depend on the
 //! workspace's dump reader).
 #![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use pe_sections::{FnMemory, MemoryError, PeImage, SectionStatus};
 use std::io::Write;
@@ -33,7 +39,10 @@ impl Mini {
                 let count = u64_at(&data, rva) as usize;
                 let mut off = u64_at(&data, rva + 8) as usize;
                 for j in 0..count {
-                    let (start, size) = (u64_at(&data, rva + 16 + j * 16), u64_at(&data, rva + 24 + j * 16));
+                    let (start, size) = (
+                        u64_at(&data, rva + 16 + j * 16),
+                        u64_at(&data, rva + 24 + j * 16),
+                    );
                     ranges.push((start, size, off));
                     off += size as usize;
                 }
@@ -41,7 +50,11 @@ impl Mini {
                 let count = u32_at(&data, rva) as usize;
                 for j in 0..count {
                     let d = rva + 4 + j * 16;
-                    ranges.push((u64_at(&data, d), u64::from(u32_at(&data, d + 8)), u32_at(&data, d + 12) as usize));
+                    ranges.push((
+                        u64_at(&data, d),
+                        u64::from(u32_at(&data, d + 8)),
+                        u32_at(&data, d + 12) as usize,
+                    ));
                 }
             }
         }
@@ -52,12 +65,17 @@ impl Mini {
     fn stream(&self, typ: u32) -> Option<usize> {
         let n = u32_at(&self.data, 8) as usize;
         let dir = u32_at(&self.data, 12) as usize;
-        (0..n).map(|i| dir + i * 12).find(|&e| u32_at(&self.data, e) == typ).map(|e| u32_at(&self.data, e + 8) as usize)
+        (0..n)
+            .map(|i| dir + i * 12)
+            .find(|&e| u32_at(&self.data, e) == typ)
+            .map(|e| u32_at(&self.data, e + 8) as usize)
     }
 
     /// (base, name, CodeView bytes) of each module in the ModuleList.
     fn modules(&self) -> Vec<(u64, String, Vec<u8>)> {
-        let Some(rva) = self.stream(4) else { return Vec::new() };
+        let Some(rva) = self.stream(4) else {
+            return Vec::new();
+        };
         let count = u32_at(&self.data, rva) as usize;
         (0..count)
             .map(|i| {
@@ -68,8 +86,15 @@ impl Mini {
                     .chunks_exact(2)
                     .map(|c| u16::from_le_bytes([c[0], c[1]]))
                     .collect();
-                let (cv_size, cv_rva) = (u32_at(&self.data, m + 76) as usize, u32_at(&self.data, m + 80) as usize);
-                (u64_at(&self.data, m), String::from_utf16_lossy(&units), self.data[cv_rva..cv_rva + cv_size].to_vec())
+                let (cv_size, cv_rva) = (
+                    u32_at(&self.data, m + 76) as usize,
+                    u32_at(&self.data, m + 80) as usize,
+                );
+                (
+                    u64_at(&self.data, m),
+                    String::from_utf16_lossy(&units),
+                    self.data[cv_rva..cv_rva + cv_size].to_vec(),
+                )
             })
             .collect()
     }
@@ -78,8 +103,12 @@ impl Mini {
         let mut done = 0;
         while done < buf.len() {
             let a = addr + done as u64;
-            let Some(&(start, size, off)) = self.ranges.iter().find(|r| a >= r.0 && a < r.0 + r.1) else {
-                return Err(MemoryError::NotCaptured { address: a, len: (buf.len() - done) as u64 });
+            let Some(&(start, size, off)) = self.ranges.iter().find(|r| a >= r.0 && a < r.0 + r.1)
+            else {
+                return Err(MemoryError::NotCaptured {
+                    address: a,
+                    len: (buf.len() - done) as u64,
+                });
             };
             let n = ((start + size - a) as usize).min(buf.len() - done);
             let from = off + (a - start) as usize;
@@ -91,7 +120,8 @@ impl Mini {
 }
 
 fn load() -> Option<Mini> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/user/win7-x64-wow64-hello-full.dmp");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/user/win7-x64-wow64-hello-full.dmp");
     match std::fs::read(&p) {
         Ok(d) => Some(Mini::parse(d)),
         Err(_) => {
@@ -103,19 +133,18 @@ fn load() -> Option<Mini> {
 
 /// Section headers read independently by `object` from the first page of the mapped image.
 fn object_sections(first_page: &[u8]) -> Vec<(String, u32, u32)> {
-    let file = object::read::pe::PeFile64::parse(first_page)
-        .map(|f| {
-            f.section_table()
-                .iter()
-                .map(|s| {
-                    (
-                        String::from_utf8_lossy(s.raw_name()).into_owned(),
-                        s.virtual_address.get(object::LittleEndian),
-                        s.virtual_size.get(object::LittleEndian),
-                    )
-                })
-                .collect::<Vec<_>>()
-        });
+    let file = object::read::pe::PeFile64::parse(first_page).map(|f| {
+        f.section_table()
+            .iter()
+            .map(|s| {
+                (
+                    String::from_utf8_lossy(s.raw_name()).into_owned(),
+                    s.virtual_address.get(object::LittleEndian),
+                    s.virtual_size.get(object::LittleEndian),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
     match file {
         Ok(v) => v,
         Err(_) => object::read::pe::PeFile32::parse(first_page)
@@ -138,14 +167,26 @@ fn check_image(mini: &Mini, base: u64, expect_id: Option<&str>) -> Option<String
     let pe = PeImage::parse_mapped(&mem, base).unwrap();
     let mut page = vec![0u8; 0x1000];
     mini.read(base, &mut page).unwrap();
-    let ours: Vec<(String, u32, u32)> =
-        pe.sections().iter().map(|s| (s.name(), s.virtual_address, s.virtual_size)).collect();
+    let ours: Vec<(String, u32, u32)> = pe
+        .sections()
+        .iter()
+        .map(|s| (s.name(), s.virtual_address, s.virtual_size))
+        .collect();
     assert_eq!(ours, object_sections(&page), "sections at {base:#x}");
     for s in pe.sections() {
-        assert_eq!(pe.section_status(s).unwrap(), SectionStatus::Captured, "{} at {base:#x}", s.name());
+        assert_eq!(
+            pe.section_status(s).unwrap(),
+            SectionStatus::Captured,
+            "{} at {base:#x}",
+            s.name()
+        );
     }
     let cv = pe.codeview().unwrap();
-    assert_eq!(cv.as_ref().map(|c| c.pdb_id()).as_deref(), expect_id, "pdb id at {base:#x}");
+    assert_eq!(
+        cv.as_ref().map(|c| c.pdb_id()).as_deref(),
+        expect_id,
+        "pdb id at {base:#x}"
+    );
     cv.map(|c| c.pdb_name)
 }
 
@@ -158,23 +199,37 @@ fn mapped_modules_parse_with_correct_sections_and_ids() {
     for (base, name, cv_bytes) in &modules {
         // The dump's own CodeView record of the module is the independent reference.
         // (hello.exe has none in the module list, and no debug directory either).
-        let reference = (!cv_bytes.is_empty()).then(|| pe_sections::CodeView::parse(cv_bytes, 0).unwrap());
-        let pdb = check_image(&mini, *base, reference.as_ref().map(|r| r.pdb_id()).as_deref());
+        let reference =
+            (!cv_bytes.is_empty()).then(|| pe_sections::CodeView::parse(cv_bytes, 0).unwrap());
+        let pdb = check_image(
+            &mini,
+            *base,
+            reference.as_ref().map(|r| r.pdb_id()).as_deref(),
+        );
         assert_eq!(pdb, reference.map(|r| r.pdb_name), "{name}");
         checked += 1;
     }
     assert!(checked >= 5);
-    let ntdll = modules.iter().find(|m| m.1.to_ascii_lowercase().ends_with("\\ntdll.dll")).unwrap();
+    let ntdll = modules
+        .iter()
+        .find(|m| m.1.to_ascii_lowercase().ends_with("\\ntdll.dll"))
+        .unwrap();
     let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
     let pe = PeImage::parse_mapped(&mem, ntdll.0).unwrap();
-    assert_eq!(pe.codeview().unwrap().unwrap().pdb_id(), "6B9E5E8038E2420E8E7C62EA60DDB0692");
+    assert_eq!(
+        pe.codeview().unwrap().unwrap().pdb_id(),
+        "6B9E5E8038E2420E8E7C62EA60DDB0692"
+    );
     // Exports by RVA from the mapped image (object would read them through file offsets).
     let exports = pe.exports().unwrap().unwrap();
     assert_eq!(exports.dll_name.as_deref(), Some("ntdll.dll"));
     let f = exports.by_name("RtlAllocateHeap").unwrap();
     let rva = f.rva().unwrap();
     assert!(pe.section_containing(rva).unwrap().is_executable());
-    assert_eq!(exports.nearest_at_or_below(rva + 3).unwrap().rva(), Some(rva));
+    assert_eq!(
+        exports.nearest_at_or_below(rva + 3).unwrap().rva(),
+        Some(rva)
+    );
     // .pdata of the mapped 64-bit ntdll: sorted, and unwind info readable by RVA.
     let funcs = pe.runtime_functions().unwrap();
     assert!(funcs.len() > 1000);
@@ -192,7 +247,11 @@ fn wow64_ntdll_at_0x77900000_parses_from_memory() {
     assert!(!pe.is_64());
     let mut page = vec![0u8; 0x1000];
     mini.read(0x7790_0000, &mut page).unwrap();
-    let ours: Vec<(String, u32, u32)> = pe.sections().iter().map(|s| (s.name(), s.virtual_address, s.virtual_size)).collect();
+    let ours: Vec<(String, u32, u32)> = pe
+        .sections()
+        .iter()
+        .map(|s| (s.name(), s.virtual_address, s.virtual_size))
+        .collect();
     assert_eq!(ours, object_sections(&page));
     let cv = pe.codeview().unwrap().unwrap();
     assert_eq!(cv.pdb_name, "wntdll.pdb");
@@ -200,7 +259,12 @@ fn wow64_ntdll_at_0x77900000_parses_from_memory() {
     let exports = pe.exports().unwrap().unwrap();
     assert!(exports.by_name("NtCreateFile").is_some());
     for s in pe.sections() {
-        assert_eq!(pe.section_status(s).unwrap(), SectionStatus::Captured, "{}", s.name());
+        assert_eq!(
+            pe.section_status(s).unwrap(),
+            SectionStatus::Captured,
+            "{}",
+            s.name()
+        );
     }
 }
 
@@ -212,13 +276,16 @@ fn missing_section_is_not_captured_not_a_failure() {
         let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
         let pe = PeImage::parse_mapped(&mem, ntdll).unwrap();
         let s = pe.section_by_name(".text").unwrap();
-        (u64::from(s.virtual_address), u64::from(s.end_rva()))
+        (u64::from(s.virtual_address), s.end_rva())
     };
     // Hide .text: the headers still parse, .text is NotCaptured, other sections are fine.
     let hidden = |a: u64, b: &mut [u8]| {
         let end = a + b.len() as u64;
         if a < ntdll + pe_full.1 && end > ntdll + pe_full.0 {
-            return Err(MemoryError::NotCaptured { address: a, len: b.len() as u64 });
+            return Err(MemoryError::NotCaptured {
+                address: a,
+                len: b.len() as u64,
+            });
         }
         mini.read(a, b)
     };
@@ -235,5 +302,8 @@ fn missing_section_is_not_captured_not_a_failure() {
     assert!(pe.codeview().unwrap_err().is_not_captured());
     // Exports live in .text too; the resource directory does not.
     assert!(pe.exports().unwrap_err().is_not_captured());
-    assert!(pe.section_by_name(".rsrc").is_some_and(|s| pe.section_data(s).is_ok()));
+    assert!(
+        pe.section_by_name(".rsrc")
+            .is_some_and(|s| pe.section_data(s).is_ok())
+    );
 }

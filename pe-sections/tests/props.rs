@@ -1,6 +1,12 @@
 //! Property tests: builder → parse round trip (file and mapped layout, PE32 and PE32+), and
 //! mutated or random input → `Err` or valid data, never a panic or a hang.
 #![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use pe_sections::synth::PeBuilder;
 use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory};
@@ -52,7 +58,13 @@ fn spec() -> impl Strategy<Value = Spec> {
         any::<[u8; 16]>(),
         1u32..100,
     )
-        .prop_map(|(is64, data, names, guid, age)| Spec { is64, data, names: names.into_iter().collect(), guid, age })
+        .prop_map(|(is64, data, names, guid, age)| Spec {
+            is64,
+            data,
+            names: names.into_iter().collect(),
+            guid,
+            age,
+        })
 }
 
 proptest! {
@@ -237,7 +249,10 @@ fn synth_mapped_and_file_agree_with_object() {
     assert_eq!(ex.len(), 2);
     let pe = PeImage::parse_file(&file).unwrap();
     let e = pe.exports().unwrap().unwrap();
-    assert_eq!(e.by_name("Fwd").unwrap().target, pe_sections::ExportTarget::Forwarder("NTDLL.RtlFoo".into()));
+    assert_eq!(
+        e.by_name("Fwd").unwrap().target,
+        pe_sections::ExportTarget::Forwarder("NTDLL.RtlFoo".into())
+    );
     assert_eq!(e.by_name("Nop").unwrap().rva(), Some(t));
     assert_eq!(obj.section_table().len(), pe.sections().len());
 }
