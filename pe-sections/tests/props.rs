@@ -1,5 +1,6 @@
 //! Property tests: builder → parse round trip (file and mapped layout, PE32 and PE32+), and
 //! mutated or random input → `Err` or valid data, never a panic or a hang.
+#![cfg(feature = "synth")]
 #![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 #![allow(
     clippy::unwrap_used,
