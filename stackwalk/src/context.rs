@@ -234,6 +234,8 @@ impl ContextX86 {
 }
 
 /// The registers of a frame, per architecture.
+// Frames are few (capped by `Limits::max_frames`); boxing the x64 registers buys nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Context {

@@ -89,6 +89,9 @@ pub enum Error {
 impl Error {
     /// True when the error means "this memory is not there" rather than "this data is wrong".
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, Error::Unavailable { .. } | Error::RvaUnavailable { .. })
+        matches!(
+            self,
+            Error::Unavailable { .. } | Error::RvaUnavailable { .. }
+        )
     }
 }

@@ -262,8 +262,7 @@ impl ImageLayout {
         }
         let nt = u32_at(headers, 0x3c).ok_or(bad("truncated DOS header"))?;
         let nt = usize::try_from(nt).map_err(|_| bad("e_lfanew too large"))?;
-        if headers.get(nt..nt.checked_add(4).ok_or(bad("e_lfanew overflow"))?) != Some(b"PE\0\0")
-        {
+        if headers.get(nt..nt.checked_add(4).ok_or(bad("e_lfanew overflow"))?) != Some(b"PE\0\0") {
             return Err(bad("no PE signature"));
         }
         let fh = nt.checked_add(4).ok_or(bad("overflow"))?;
@@ -282,8 +281,8 @@ impl ImageLayout {
         };
         let size_of_image =
             u32_at(headers, oh.saturating_add(56)).ok_or(bad("truncated optional header"))?;
-        let ndirs =
-            u32_at(headers, oh.saturating_add(ndirs_off)).ok_or(bad("truncated optional header"))?;
+        let ndirs = u32_at(headers, oh.saturating_add(ndirs_off))
+            .ok_or(bad("truncated optional header"))?;
         let dir = |i: u32| -> (u32, u32) {
             if i >= ndirs {
                 return (0, 0);
@@ -409,11 +408,15 @@ impl<R: ReadRva> ImageUnwind<R> {
 
     /// Entry `i` of the table; `Ok(None)` for padding or malformed entries.
     pub fn entry(&self, i: u32) -> Result<Option<RuntimeFunction>, Error> {
-        let off = i.checked_mul(12).ok_or(Error::BadFunctionEntry { rva: i })?;
+        let off = i
+            .checked_mul(12)
+            .ok_or(Error::BadFunctionEntry { rva: i })?;
         let rva = self
             .pdata_rva
             .checked_add(off)
-            .ok_or(Error::BadFunctionEntry { rva: self.pdata_rva })?;
+            .ok_or(Error::BadFunctionEntry {
+                rva: self.pdata_rva,
+            })?;
         let mut b = [0u8; 12];
         self.reader.read_rva(rva, &mut b)?;
         Ok(RuntimeFunction::from_bytes(&b))
@@ -433,11 +436,13 @@ impl<R: ReadRva> ImageUnwind<R> {
         self.reader.read_rva(rva, &mut b)?;
         match RuntimeFunction::from_bytes(&b) {
             // One level only: an indirect entry pointing at another indirect one is refused.
-            Some(t) if t.unwind_info & RUNTIME_FUNCTION_INDIRECT == 0 => Ok(Some(RuntimeFunction {
-                begin: f.begin,
-                end: f.end,
-                unwind_info: t.unwind_info,
-            })),
+            Some(t) if t.unwind_info & RUNTIME_FUNCTION_INDIRECT == 0 => {
+                Ok(Some(RuntimeFunction {
+                    begin: f.begin,
+                    end: f.end,
+                    unwind_info: t.unwind_info,
+                }))
+            }
             _ => Err(Error::BadFunctionEntry { rva }),
         }
     }

@@ -42,8 +42,9 @@ impl PdbIdentity {
         }
         let mut guid = [0u8; 16];
         guid.copy_from_slice(record.get(4..20)?);
-        let a = record.get(20..24)?;
-        let age = u32::from_le_bytes([a[0], a[1], a[2], a[3]]);
+        let mut a = [0u8; 4];
+        a.copy_from_slice(record.get(20..24)?);
+        let age = u32::from_le_bytes(a);
         Some(PdbIdentity { guid, age })
     }
 }
@@ -126,15 +127,15 @@ impl PdbData {
                 Err(_) => continue,
             };
             while let Ok(Some(sym)) = syms.next() {
-                if let Ok(pdb::SymbolData::Procedure(p)) = sym.parse() {
-                    if let Some(rva) = p.offset.to_rva(&address_map) {
-                        symbols.push(Symbol {
-                            rva: rva.0,
-                            size: Some(p.len),
-                            name: p.name.to_string().into_owned(),
-                            kind: SymbolKind::Procedure,
-                        });
-                    }
+                if let Ok(pdb::SymbolData::Procedure(p)) = sym.parse()
+                    && let Some(rva) = p.offset.to_rva(&address_map)
+                {
+                    symbols.push(Symbol {
+                        rva: rva.0,
+                        size: Some(p.len),
+                        name: p.name.to_string().into_owned(),
+                        kind: SymbolKind::Procedure,
+                    });
                 }
             }
         }
@@ -178,7 +179,11 @@ impl PdbData {
                 .iter()
                 .filter(|s| s.characteristics.execute())
                 .map(|s| {
-                    let size = if s.virtual_size == 0 { s.size_of_raw_data } else { s.virtual_size };
+                    let size = if s.virtual_size == 0 {
+                        s.size_of_raw_data
+                    } else {
+                        s.virtual_size
+                    };
                     (s.virtual_address, s.virtual_address.saturating_add(size))
                 })
                 .collect(),

@@ -45,20 +45,21 @@ pub fn ends_with_call(code: &[u8], x64: bool) -> bool {
         };
         let at = |i: usize| code.get(start.saturating_add(i)).copied();
         // Without prefix.
-        if at(0) == Some(0xff) {
-            if let Some(m) = at(1) {
-                if ff2_len(m, at(2), x64) == Some(len) {
-                    return true;
-                }
-            }
+        if at(0) == Some(0xff)
+            && let Some(m) = at(1)
+            && ff2_len(m, at(2), x64) == Some(len)
+        {
+            return true;
         }
         // With a REX prefix.
-        if x64 && len >= 3 && at(0).is_some_and(|r| r & 0xf0 == 0x40) && at(1) == Some(0xff) {
-            if let Some(m) = at(2) {
-                if ff2_len(m, at(3), x64).and_then(|l| l.checked_add(1)) == Some(len) {
-                    return true;
-                }
-            }
+        if x64
+            && len >= 3
+            && at(0).is_some_and(|r| r & 0xf0 == 0x40)
+            && at(1) == Some(0xff)
+            && let Some(m) = at(2)
+            && ff2_len(m, at(3), x64).and_then(|l| l.checked_add(1)) == Some(len)
+        {
+            return true;
         }
     }
     false

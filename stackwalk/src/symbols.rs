@@ -40,7 +40,7 @@ pub struct SymbolTable {
 impl SymbolTable {
     /// Builds a table (sorts; procedures first at equal RVAs).
     pub fn new(mut symbols: Vec<Symbol>) -> Self {
-        symbols.sort_by(|a, b| (a.rva, a.kind).cmp(&(b.rva, b.kind)));
+        symbols.sort_by_key(|a| (a.rva, a.kind));
         SymbolTable { symbols }
     }
 

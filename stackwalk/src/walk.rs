@@ -108,9 +108,7 @@ pub struct Stack {
 impl Stack {
     /// The return address of frame `i` (the next frame's instruction), as WinDbg's `RetAddr`.
     pub fn return_address(&self, i: usize) -> Option<u64> {
-        self.frames
-            .get(i.checked_add(1)?)
-            .map(|f| f.instruction)
+        self.frames.get(i.checked_add(1)?).map(|f| f.instruction)
     }
 }
 
@@ -251,7 +249,10 @@ impl<'a> Modules<'a> {
 
     /// The module holding `addr`.
     pub fn find(&self, addr: u64) -> Option<(usize, &Module<'a>)> {
-        let i = self.list.partition_point(|m| m.base <= addr).checked_sub(1)?;
+        let i = self
+            .list
+            .partition_point(|m| m.base <= addr)
+            .checked_sub(1)?;
         let m = self.list.get(i)?;
         m.contains(addr).then_some((i, m))
     }
@@ -276,15 +277,14 @@ impl<'a> Modules<'a> {
             let s = m.symbols.as_ref().and_then(|s| s.lookup(rva))?;
             // A nearest export is only trusted when it starts the function that holds the
             // address (per .pdata); otherwise it names an unrelated function.
-            if s.kind == crate::symbols::SymbolKind::Export {
-                if let Some(u) = &m.unwind {
-                    if let Ok(Some(f)) = u.function_entry(rva) {
-                        let primary = crate::x64::primary_entry(u.as_ref(), f, &Limits::default())
-                            .unwrap_or(f);
-                        if primary.begin != s.rva && f.begin != s.rva {
-                            return None;
-                        }
-                    }
+            if s.kind == crate::symbols::SymbolKind::Export
+                && let Some(u) = &m.unwind
+                && let Ok(Some(f)) = u.function_entry(rva)
+            {
+                let primary =
+                    crate::x64::primary_entry(u.as_ref(), f, &Limits::default()).unwrap_or(f);
+                if primary.begin != s.rva && f.begin != s.rva {
+                    return None;
                 }
             }
             Some(s)
@@ -294,9 +294,7 @@ impl<'a> Modules<'a> {
                 address: addr,
                 module: Some(m.name.clone()),
                 symbol: Some(s.name.clone()),
-                offset: addr
-                    .wrapping_sub(m.base)
-                    .wrapping_sub(u64::from(s.rva)),
+                offset: addr.wrapping_sub(m.base).wrapping_sub(u64::from(s.rva)),
             },
             None => Location {
                 address: addr,
@@ -311,10 +309,10 @@ impl<'a> Modules<'a> {
     fn code_before(&self, m: &Module<'_>, addr: u64, mem: &dyn ReadMemory) -> Option<[u8; 8]> {
         let start = addr.checked_sub(8)?;
         let mut b = [0u8; 8];
-        if let (Some(u), Some(rva)) = (&m.unwind, m.rva(start)) {
-            if u.read_rva(rva, &mut b).is_ok() {
-                return Some(b);
-            }
+        if let (Some(u), Some(rva)) = (&m.unwind, m.rva(start))
+            && u.read_rva(rva, &mut b).is_ok()
+        {
+            return Some(b);
         }
         mem.read(start, &mut b).ok().map(|_| b)
     }
@@ -333,10 +331,10 @@ impl<'a> Modules<'a> {
             return false;
         }
         // With symbols, the call site must resolve to one.
-        if let Some(s) = &m.symbols {
-            if s.lookup(rva.saturating_sub(1)).is_none() {
-                return false;
-            }
+        if let Some(s) = &m.symbols
+            && s.lookup(rva.saturating_sub(1)).is_none()
+        {
+            return false;
         }
         match self.code_before(m, addr, mem) {
             Some(code) => crate::scan::ends_with_call(&code, x64),
@@ -396,7 +394,11 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
         let stop = loop {
             let ip = cur.context.instruction_pointer();
             let sp = cur.context.stack_pointer();
-            let lookup = if cur.interrupted { ip } else { ip.saturating_sub(1) };
+            let lookup = if cur.interrupted {
+                ip
+            } else {
+                ip.saturating_sub(1)
+            };
             frames.push(Frame {
                 instruction: ip,
                 stack_pointer: sp,
@@ -440,30 +442,39 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
         }
     }
 
-    fn step_x64(&self, c: &ContextX64, interrupted: bool, trust: Trust) -> Result<Step, StopReason> {
+    fn step_x64(
+        &self,
+        c: &ContextX64,
+        interrupted: bool,
+        trust: Trust,
+    ) -> Result<Step, StopReason> {
         let mem: &dyn ReadMemory = &self.memory;
-        let lookup = if interrupted { c.rip } else { c.rip.saturating_sub(1) };
+        let lookup = if interrupted {
+            c.rip
+        } else {
+            c.rip.saturating_sub(1)
+        };
         let mut error = None;
-        if let Some((_, m)) = self.modules.find(lookup) {
-            if let Some(u) = &m.unwind {
-                match crate::x64::unwind_x64(c, u.as_ref(), m.base, mem, interrupted, &self.limits) {
-                    Ok(Some(step)) => {
-                        return Ok(Step {
-                            context: Context::X64(step.context),
-                            trust: Trust::Unwind,
-                            interrupted: step.machine_frame,
-                        });
-                    }
-                    Ok(None) => {}
-                    Err(e) => error = Some(e),
+        if let Some((_, m)) = self.modules.find(lookup)
+            && let Some(u) = &m.unwind
+        {
+            match crate::x64::unwind_x64(c, u.as_ref(), m.base, mem, interrupted, &self.limits) {
+                Ok(Some(step)) => {
+                    return Ok(Step {
+                        context: Context::X64(step.context),
+                        trust: Trust::Unwind,
+                        interrupted: step.machine_frame,
+                    });
                 }
+                Ok(None) => {}
+                Err(e) => error = Some(e),
             }
         }
         // Frame pointer: [rbp] = caller's rbp, [rbp+8] = return address.
-        if let Some(rbp) = c.reg(x64_reg::RBP) {
-            if let Some(next) = self.fp_x64(c, rbp) {
-                return Ok(next);
-            }
+        if let Some(rbp) = c.reg(x64_reg::RBP)
+            && let Some(next) = self.fp_x64(c, rbp)
+        {
+            return Ok(next);
         }
         // Scan.
         let rsp = c.rsp();
@@ -490,7 +501,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
 
     fn fp_x64(&self, c: &ContextX64, rbp: u64) -> Option<Step> {
         let mem: &dyn ReadMemory = &self.memory;
-        if rbp < c.rsp() || rbp % 8 != 0 {
+        if rbp < c.rsp() || !rbp.is_multiple_of(8) {
             return None;
         }
         let caller_rbp = mem.read_u64(rbp).ok()?;
@@ -520,7 +531,11 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
     ) -> Result<Step, StopReason> {
         let mem: &dyn ReadMemory = &self.memory;
         let eip = u64::from(c.eip);
-        let lookup = if interrupted { eip } else { eip.saturating_sub(1) };
+        let lookup = if interrupted {
+            eip
+        } else {
+            eip.saturating_sub(1)
+        };
         let mut error = None;
         if let Some((_, m)) = self.modules.find(lookup) {
             let entry = m
@@ -545,18 +560,16 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             }
         }
         *callee_params = 0;
-        if let Some(ebp) = c.reg(x86_reg::EBP) {
-            if ebp >= c.esp() {
-                if let Ok(n) = crate::x86::unwind_x86_ebp(c, mem) {
-                    if self.modules.is_return_address(u64::from(n.eip), false, mem) {
-                        return Ok(Step {
-                            context: Context::X86(n),
-                            trust: Trust::FramePointer,
-                            interrupted: false,
-                        });
-                    }
-                }
-            }
+        if let Some(ebp) = c.reg(x86_reg::EBP)
+            && ebp >= c.esp()
+            && let Ok(n) = crate::x86::unwind_x86_ebp(c, mem)
+            && self.modules.is_return_address(u64::from(n.eip), false, mem)
+        {
+            return Ok(Step {
+                context: Context::X86(n),
+                trust: Trust::FramePointer,
+                interrupted: false,
+            });
         }
         let esp = c.esp();
         for k in 0..self.scan_words(trust) {
@@ -567,7 +580,9 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             else {
                 break;
             };
-            let Ok(v) = mem.read_u32(u64::from(at)) else { break };
+            let Ok(v) = mem.read_u32(u64::from(at)) else {
+                break;
+            };
             if self.modules.is_return_address(u64::from(v), false, mem) {
                 let mut n = c.clone();
                 n.eip = v;

@@ -95,7 +95,12 @@ impl UnwindInfo {
         module.read_rva(codes_rva, &mut raw)?;
         let slots = raw
             .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+            .map(|c| {
+                u16::from_le_bytes([
+                    c.first().copied().unwrap_or(0),
+                    c.get(1).copied().unwrap_or(0),
+                ])
+            })
             .collect();
         let chained = if flags & UNW_FLAG_CHAININFO != 0 {
             let even = u32::from(count).saturating_add(1) & !1;
@@ -350,7 +355,9 @@ fn match_v1_epilog(
             // The address of the jmp instruction as an RVA.
             let at = rip_rva
                 .checked_add(u32::try_from(i).unwrap_or(u32::MAX))
-                .ok_or(Error::Overflow { addr: u64::from(rip_rva) })?;
+                .ok_or(Error::Overflow {
+                    addr: u64::from(rip_rva),
+                })?;
             let (len, disp) = if t == 0xe9 {
                 match imm32(code, i.saturating_add(1)) {
                     Some(d) => (5i64, i64::from(d)),
@@ -607,7 +614,10 @@ fn apply_prolog_codes(
                     out.set_rsp(add(rsp, size)?);
                 }
                 op::ALLOC_SMALL => {
-                    out.set_rsp(add(rsp, u64::from(c.info).saturating_mul(8).saturating_add(8))?);
+                    out.set_rsp(add(
+                        rsp,
+                        u64::from(c.info).saturating_mul(8).saturating_add(8),
+                    )?);
                 }
                 op::SET_FPREG => {
                     let fp = out.reg(info.frame_register).ok_or(Error::BadUnwindCode {
@@ -703,10 +713,10 @@ pub fn v2_epilog_offset(info: &UnwindInfo, entry: RuntimeFunction, rip_rva: u32)
         let within = rip_rva.wrapping_sub(start);
         (within < size).then_some(within)
     };
-    if first.info & 1 != 0 {
-        if let Some(w) = check(size) {
-            return Some(w);
-        }
+    if first.info & 1 != 0
+        && let Some(w) = check(size)
+    {
+        return Some(w);
     }
     let mut i = 1usize;
     while let Some(c) = info.code(i) {

@@ -48,7 +48,8 @@ pub struct FrameEntry {
 
 impl FrameEntry {
     fn contains(&self, rva: u32) -> bool {
-        rva >= self.rva && u64::from(rva) < u64::from(self.rva).saturating_add(u64::from(self.code_size))
+        rva >= self.rva
+            && u64::from(rva) < u64::from(self.rva).saturating_add(u64::from(self.code_size))
     }
 }
 
@@ -131,17 +132,19 @@ pub fn eval_program(
             Tok::Num(n) => Ok(n),
             Tok::Var(v) => {
                 let name = canonical_register(v).unwrap_or(v);
-                vars.get(name)
-                    .copied()
-                    .ok_or(Error::BadProgram { reason: "unknown variable" })
+                vars.get(name).copied().ok_or(Error::BadProgram {
+                    reason: "unknown variable",
+                })
             }
         }
     };
     // Real programs glue an assignment to the next name: `$T0 $ebp 204 + =$eip ...`.
-    let tokens = program.split_whitespace().flat_map(|t| match t.strip_prefix('=') {
-        Some(rest) if !rest.is_empty() => [Some("="), Some(rest)],
-        _ => [Some(t), None],
-    });
+    let tokens = program
+        .split_whitespace()
+        .flat_map(|t| match t.strip_prefix('=') {
+            Some(rest) if !rest.is_empty() => [Some("="), Some(rest)],
+            _ => [Some(t), None],
+        });
     for (count, tok) in tokens.flatten().enumerate() {
         if count > 4096 || stack.len() > 256 {
             return Err(bad("program too long"));
@@ -221,10 +224,12 @@ pub fn unwind_x86_frame_data(
         .locals_size
         .checked_add(u32::from(entry.saved_regs_size))
         .and_then(|v| v.checked_add(callee_params))
-        .ok_or(Error::Overflow { addr: u64::from(esp) })?;
-    let ra_search = esp
-        .checked_add(frame_size)
-        .ok_or(Error::Overflow { addr: u64::from(esp) })?;
+        .ok_or(Error::Overflow {
+            addr: u64::from(esp),
+        })?;
+    let ra_search = esp.checked_add(frame_size).ok_or(Error::Overflow {
+        addr: u64::from(esp),
+    })?;
     let mut out = ctx.clone();
     out.valid &= crate::context::X86_NONVOLATILE;
     match &entry.program {
@@ -245,8 +250,12 @@ pub fn unwind_x86_frame_data(
             vars.insert(".raSearch".into(), ra_search);
             let (seeded_eip, seeded_esp) = (ctx.eip, esp);
             eval_program(program, &mut vars, mem)?;
-            let eip = *vars.get("$eip").ok_or(Error::BadProgram { reason: "no $eip" })?;
-            let new_esp = *vars.get("$esp").ok_or(Error::BadProgram { reason: "no $esp" })?;
+            let eip = *vars
+                .get("$eip")
+                .ok_or(Error::BadProgram { reason: "no $eip" })?;
+            let new_esp = *vars
+                .get("$esp")
+                .ok_or(Error::BadProgram { reason: "no $esp" })?;
             if eip == seeded_eip && new_esp == seeded_esp {
                 return Err(Error::BadProgram {
                     reason: "program did not unwind",
@@ -272,12 +281,14 @@ pub fn unwind_x86_frame_data(
                     .checked_add(callee_params)
                     .and_then(|v| v.checked_add(u32::from(entry.saved_regs_size)))
                     .and_then(|v| v.checked_sub(8))
-                    .ok_or(Error::Overflow { addr: u64::from(esp) })?;
+                    .ok_or(Error::Overflow {
+                        addr: u64::from(esp),
+                    })?;
                 out.set_reg(x86_reg::EBP, mem.read_u32(u64::from(at))?);
             }
-            let new_esp = ra_search
-                .checked_add(4)
-                .ok_or(Error::Overflow { addr: u64::from(esp) })?;
+            let new_esp = ra_search.checked_add(4).ok_or(Error::Overflow {
+                addr: u64::from(esp),
+            })?;
             out.set_reg(x86_reg::ESP, new_esp);
         }
     }
@@ -286,8 +297,14 @@ pub fn unwind_x86_frame_data(
 
 /// Unwinds one x86 frame through the EBP chain: `eip = [ebp+4]`, `ebp = [ebp]`, `esp = ebp+8`.
 pub fn unwind_x86_ebp(ctx: &ContextX86, mem: &dyn ReadMemory) -> Result<ContextX86, Error> {
-    let ebp = ctx.reg(x86_reg::EBP).ok_or(Error::BadContext { what: "EBP unknown" })?;
-    let at = |d: u32| ebp.checked_add(d).ok_or(Error::Overflow { addr: u64::from(ebp) });
+    let ebp = ctx.reg(x86_reg::EBP).ok_or(Error::BadContext {
+        what: "EBP unknown",
+    })?;
+    let at = |d: u32| {
+        ebp.checked_add(d).ok_or(Error::Overflow {
+            addr: u64::from(ebp),
+        })
+    };
     let mut out = ctx.clone();
     out.valid &= crate::context::X86_NONVOLATILE;
     out.eip = mem.read_u32(u64::from(at(4)?))?;

@@ -2,8 +2,14 @@
 //! (MDMP header, stream directory, ThreadList, ModuleList, MemoryList, Memory64List).
 #![allow(
     dead_code,
+    missing_docs,
+    missing_debug_implementations,
     clippy::arithmetic_side_effects,
-    clippy::cast_possible_truncation
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
 )]
 
 use std::io::Write;
@@ -12,7 +18,9 @@ use std::path::PathBuf;
 use stackwalk::{Error, ReadMemory};
 
 pub fn corpus(rel: &str) -> Option<PathBuf> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus").join(rel);
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(rel);
     if p.exists() {
         Some(p)
     } else {
@@ -76,11 +84,19 @@ impl MiniDump {
         let b = &bytes;
         for i in 0..n {
             let e = dir + i * 12;
-            let (ty, size, rva) = (u32_at(b, e), u32_at(b, e + 4) as usize, u32_at(b, e + 8) as usize);
+            let (ty, size, rva) = (
+                u32_at(b, e),
+                u32_at(b, e + 4) as usize,
+                u32_at(b, e + 8) as usize,
+            );
             match ty {
                 3 => {
                     let count = u32_at(b, rva) as usize;
-                    let first = if size == 4 + count * 48 + 4 { rva + 8 } else { rva + 4 };
+                    let first = if size == 4 + count * 48 + 4 {
+                        rva + 8
+                    } else {
+                        rva + 4
+                    };
                     for t in 0..count {
                         let o = first + t * 48;
                         let csize = u32_at(b, o + 40) as usize;
@@ -96,7 +112,11 @@ impl MiniDump {
                 }
                 4 => {
                     let count = u32_at(b, rva) as usize;
-                    let first = if size == 4 + count * 108 + 4 { rva + 8 } else { rva + 4 };
+                    let first = if size == 4 + count * 108 + 4 {
+                        rva + 8
+                    } else {
+                        rva + 4
+                    };
                     for m in 0..count {
                         let o = first + m * 108;
                         let name_rva = u32_at(b, o + 20) as usize;
@@ -116,7 +136,11 @@ impl MiniDump {
                 }
                 5 => {
                     let count = u32_at(b, rva) as usize;
-                    let first = if size == 4 + count * 16 + 4 { rva + 8 } else { rva + 4 };
+                    let first = if size == 4 + count * 16 + 4 {
+                        rva + 8
+                    } else {
+                        rva + 4
+                    };
                     for m in 0..count {
                         let o = first + m * 16;
                         d.ranges.push((
@@ -160,13 +184,19 @@ impl MiniDump {
 
 impl ReadMemory for MiniDump {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Error> {
-        let unavailable = Error::Unavailable { addr, len: buf.len() as u64 };
+        let unavailable = Error::Unavailable {
+            addr,
+            len: buf.len() as u64,
+        };
         let i = self.ranges.partition_point(|r| r.0 <= addr);
         let Some(&(start, off, size)) = i.checked_sub(1).and_then(|i| self.ranges.get(i)) else {
             return Err(unavailable);
         };
         let within = addr - start;
-        if within.checked_add(buf.len() as u64).is_none_or(|e| e > size) {
+        if within
+            .checked_add(buf.len() as u64)
+            .is_none_or(|e| e > size)
+        {
             return Err(unavailable);
         }
         let o = off + within as usize;
@@ -181,7 +211,9 @@ pub fn mapped_exports(mem: &dyn ReadMemory, base: u64) -> Vec<(u32, String)> {
     if mem.read(base, &mut h).is_err() {
         return Vec::new();
     }
-    let Ok(layout) = stackwalk::ImageLayout::parse(&h) else { return Vec::new() };
+    let Ok(layout) = stackwalk::ImageLayout::parse(&h) else {
+        return Vec::new();
+    };
     let (dir, dir_size) = layout.export;
     if dir == 0 {
         return Vec::new();
@@ -205,7 +237,12 @@ pub fn mapped_exports(mem: &dyn ReadMemory, base: u64) -> Vec<(u32, String)> {
         }
         let mut name = Vec::new();
         let mut b = [0u8; 1];
-        while name.len() < 512 && mem.read(base + u64::from(name_rva) + name.len() as u64, &mut b).is_ok() && b[0] != 0 {
+        while name.len() < 512
+            && mem
+                .read(base + u64::from(name_rva) + name.len() as u64, &mut b)
+                .is_ok()
+            && b[0] != 0
+        {
             name.push(b[0]);
         }
         out.push((frva, String::from_utf8_lossy(&name).into_owned()));

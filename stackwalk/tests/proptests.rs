@@ -1,5 +1,12 @@
 //! Properties: random stacks and unwind data never panic or hang; synthetic prologs round-trip.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use proptest::prelude::*;
 use stackwalk::*;
@@ -25,7 +32,13 @@ fn image(pdata: &[[u32; 3]], blob: &[u8]) -> ImageUnwind<FileImage<Vec<u8>>> {
         export: (0, 0),
         sections: vec![],
     };
-    ImageUnwind::new(FileImage { bytes, sections: vec![] }, &layout)
+    ImageUnwind::new(
+        FileImage {
+            bytes,
+            sections: vec![],
+        },
+        &layout,
+    )
 }
 
 fn check_walk(stack: &Stack, max: usize) {

@@ -1,5 +1,12 @@
 //! Stacks of real dumps from the corpus.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -38,7 +45,9 @@ fn print(stack: &Stack, modules: &Modules<'_>) {
 
 #[test]
 fn wow64_hello_full_dump_unwinds_through_ntdll_to_the_bottom() {
-    let Some(bytes) = read_corpus("user/win7-x64-wow64-hello-full.dmp") else { return };
+    let Some(bytes) = read_corpus("user/win7-x64-wow64-hello-full.dmp") else {
+        return;
+    };
     let d = MiniDump::parse(bytes);
     let modules = modules_from_dump(&d);
     println!("{modules:#?}");
@@ -46,7 +55,10 @@ fn wow64_hello_full_dump_unwinds_through_ntdll_to_the_bottom() {
     for t in &d.threads {
         let ctx = ContextX64::from_bytes(&t.context).unwrap();
         let stack = Walker::new(&d, &modules).walk(Context::X64(ctx));
-        println!("thread {:#x} stack {:#x}+{:#x}", t.id, t.stack_start, t.stack_size);
+        println!(
+            "thread {:#x} stack {:#x}+{:#x}",
+            t.id, t.stack_start, t.stack_size
+        );
         print(&stack, &modules);
         assert_eq!(stack.stop, StopReason::EndOfStack);
         assert!(stack.frames.len() >= 3);
@@ -65,16 +77,25 @@ fn wow64_hello_full_dump_unwinds_through_ntdll_to_the_bottom() {
         assert!(last.stack_pointer >= limit && last.stack_pointer < base);
         // The thread's first frame is LdrInitializeThunk, right below the initial CONTEXT
         // record (0x4d0 bytes) that the kernel placed at the top of the new thread's stack.
-        assert!(base - last.stack_pointer < 0x600, "{:#x} {base:#x}", last.stack_pointer);
+        assert!(
+            base - last.stack_pointer < 0x600,
+            "{:#x} {base:#x}",
+            last.stack_pointer
+        );
         let loc = modules.locate(last.instruction, last.is_return_address);
         assert_eq!(loc.to_string(), "ntdll!LdrInitializeThunk+0xe");
     }
 }
 
+#[cfg(feature = "pdb")]
 #[test]
 fn sigsegv_frame0_has_a_pdb_symbol() {
-    let Some(bytes) = read_corpus("user/win10-16299-x64-sigsegv.dmp") else { return };
-    let Some(pdb_path) = corpus("user/win10-16299-x64-sigsegv.pdb") else { return };
+    let Some(bytes) = read_corpus("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let Some(pdb_path) = corpus("user/win10-16299-x64-sigsegv.pdb") else {
+        return;
+    };
     let d = MiniDump::parse(bytes);
     let pdb = PdbData::read(std::fs::File::open(pdb_path).unwrap()).unwrap();
     let mut matched = 0;
@@ -101,7 +122,10 @@ fn sigsegv_frame0_has_a_pdb_symbol() {
     let ctx = d
         .exception_context
         .clone()
-        .map_or_else(|| ContextX64::from_bytes(&t.context), |c| ContextX64::from_bytes(&c))
+        .map_or_else(
+            || ContextX64::from_bytes(&t.context),
+            |c| ContextX64::from_bytes(&c),
+        )
         .unwrap();
     let stack = Walker::new(&d, &modules).walk(Context::X64(ctx));
     print(&stack, &modules);
@@ -117,14 +141,22 @@ fn sigsegv_frame0_has_a_pdb_symbol() {
 /// against the 32-bit ntdll mapped in the dump (it is not in the module list).
 #[test]
 fn wow64_hello_32bit_context() {
-    let Some(bytes) = read_corpus("user/win7-x64-wow64-hello-full.dmp") else { return };
+    let Some(bytes) = read_corpus("user/win7-x64-wow64-hello-full.dmp") else {
+        return;
+    };
     let d = MiniDump::parse(bytes);
     let t = &d.threads[0];
     let slot1 = d.read_u64(t.teb + 0x1480 + 8).unwrap();
     let mut raw = vec![0u8; 0x2cc];
     d.read(slot1 + 4, &mut raw).unwrap();
     let ctx = ContextX86::from_bytes(&raw).unwrap();
-    println!("WOW64 context at {:#x}: eip {:#x} esp {:#x} ebp {:#x}", slot1 + 4, ctx.eip, ctx.esp(), ctx.gpr[5]);
+    println!(
+        "WOW64 context at {:#x}: eip {:#x} esp {:#x} ebp {:#x}",
+        slot1 + 4,
+        ctx.eip,
+        ctx.esp(),
+        ctx.gpr[5]
+    );
     let mut list = Vec::new();
     for (name, base) in [("ntdll32", 0x7790_0000u64), ("hello", 0x40_0000)] {
         let mut h = vec![0u8; 0x1000];

@@ -1,5 +1,12 @@
 //! Every unwind operation, hand-assembled: one UNWIND_INFO per case in a tiny image.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use stackwalk::x64::unwind_x64;
 use stackwalk::*;
@@ -16,7 +23,11 @@ struct Img {
 
 impl Img {
     fn new() -> Self {
-        Img { bytes: vec![0xcc; 0x4000], pdata: Vec::new(), next_info: 0x400 }
+        Img {
+            bytes: vec![0xcc; 0x4000],
+            pdata: Vec::new(),
+            next_info: 0x400,
+        }
     }
     /// Adds a function `[begin, end)` with UNWIND_INFO `info` (header + codes + trailer).
     fn func(&mut self, begin: u32, end: u32, info: &[u8]) -> u32 {
@@ -46,7 +57,13 @@ impl Img {
             export: (0, 0),
             sections: vec![],
         };
-        ImageUnwind::new(FileImage { bytes: self.bytes, sections: vec![] }, &layout)
+        ImageUnwind::new(
+            FileImage {
+                bytes: self.bytes,
+                sections: vec![],
+            },
+            &layout,
+        )
     }
 }
 
@@ -54,8 +71,20 @@ fn stack(words: &[u64]) -> Vec<u8> {
     words.iter().flat_map(|w| w.to_le_bytes()).collect()
 }
 
-fn step(img: &dyn ModuleUnwind, ctx: &ContextX64, mem: &[u8], interrupted: bool) -> Result<Option<stackwalk::x64::X64Step>, Error> {
-    unwind_x64(ctx, img, BASE, &SliceMemory::new(SP, mem), interrupted, &Limits::default())
+fn step(
+    img: &dyn ModuleUnwind,
+    ctx: &ContextX64,
+    mem: &[u8],
+    interrupted: bool,
+) -> Result<Option<stackwalk::x64::X64Step>, Error> {
+    unwind_x64(
+        ctx,
+        img,
+        BASE,
+        &SliceMemory::new(SP, mem),
+        interrupted,
+        &Limits::default(),
+    )
 }
 
 #[test]
@@ -65,15 +94,14 @@ fn push_alloc_small_large_and_save_nonvol_far() {
     // sub rsp, 0x800 (17: ALLOC_LARGE info 0, 0x100 * 8), sub rsp,0x18 (21: ALLOC_SMALL 2),
     // mov [rsp+0x20000], rsi (29: SAVE_NONVOL_FAR), mov [rsp+0x8], rdi (33: SAVE_NONVOL 1)
     let info = [
-        0x01, 33, 13, 0x00,
-        33, 0x74, 0x01, 0x00,             // SAVE_NONVOL rdi, 1*8
+        0x01, 33, 13, 0x00, 33, 0x74, 0x01, 0x00, // SAVE_NONVOL rdi, 1*8
         29, 0x65, 0x00, 0x00, 0x02, 0x00, // SAVE_NONVOL_FAR rsi, 0x20000
-        21, 0x22,                         // ALLOC_SMALL 2*8+8 = 0x18
-        17, 0x01, 0x00, 0x01,             // ALLOC_LARGE 0x100*8 = 0x800
+        21, 0x22, // ALLOC_SMALL 2*8+8 = 0x18
+        17, 0x01, 0x00, 0x01, // ALLOC_LARGE 0x100*8 = 0x800
         10, 0x11, 0x00, 0x00, 0x01, 0x00, // ALLOC_LARGE 0x10000
-        3, 0xc0,                          // PUSH_NONVOL r12
-        1, 0x30,                          // PUSH_NONVOL rbx
-        0, 0,                             // padding (odd count)
+        3, 0xc0, // PUSH_NONVOL r12
+        1, 0x30, // PUSH_NONVOL rbx
+        0, 0, // padding (odd count)
     ];
     img.func(0x1000, 0x1100, &info);
     let img = img.build();
@@ -95,8 +123,13 @@ fn push_alloc_small_large_and_save_nonvol_far() {
     assert_eq!(s.context.reg(7), Some(0x7777));
     // Inside the prolog, after the first push only (offset 1..3): just that push is undone.
     let ctx = ContextX64::new(BASE + 0x1001, SP);
-    let s = step(&img, &ctx, &stack(&[0xb0b, BASE + 0x2000]), true).unwrap().unwrap();
-    assert_eq!((s.context.rip, s.context.rsp(), s.context.reg(3)), (BASE + 0x2000, SP + 16, Some(0xb0b)));
+    let s = step(&img, &ctx, &stack(&[0xb0b, BASE + 0x2000]), true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.context.rip, s.context.rsp(), s.context.reg(3)),
+        (BASE + 0x2000, SP + 16, Some(0xb0b))
+    );
 }
 
 #[test]
@@ -108,10 +141,10 @@ fn set_fpreg_and_save_xmm128() {
     let info = [
         0x01, 20, 8, 0x25, // frame register rbp (5), offset 2
         20, 0x79, 0x30, 0x00, 0x00, 0x00, // SAVE_XMM128_FAR xmm7, 0x30
-        15, 0x68, 0x01, 0x00,             // SAVE_XMM128 xmm6, 1*16
-        10, 0x03,                         // SET_FPREG
-        5, 0x72,                          // ALLOC_SMALL 0x40
-        1, 0x50,                          // PUSH_NONVOL rbp
+        15, 0x68, 0x01, 0x00, // SAVE_XMM128 xmm6, 1*16
+        10, 0x03, // SET_FPREG
+        5, 0x72, // ALLOC_SMALL 0x40
+        1, 0x50, // PUSH_NONVOL rbp
         0, 0,
     ];
     img.func(0x1000, 0x1100, &info);
@@ -149,7 +182,10 @@ fn push_machframe_with_and_without_error_code() {
         let ctx = ContextX64::new(BASE + 0x1010, SP);
         let s = step(&img, &ctx, &stack(&words), true).unwrap().unwrap();
         assert!(s.machine_frame);
-        assert_eq!((s.context.rip, s.context.rsp()), (BASE + 0x1234, SP + 0x1000));
+        assert_eq!(
+            (s.context.rip, s.context.rsp()),
+            (BASE + 0x1234, SP + 0x1000)
+        );
     }
 }
 
@@ -162,7 +198,13 @@ fn version_3_and_bad_codes_are_refused() {
     let img = img.build();
     let mem = stack(&[BASE + 0x5000; 4]);
     let e = step(&img, &ContextX64::new(BASE + 0x1010, SP), &mem, true).unwrap_err();
-    assert_eq!(e, Error::UnsupportedUnwindVersion { rva: 0x400, version: 3 });
+    assert_eq!(
+        e,
+        Error::UnsupportedUnwindVersion {
+            rva: 0x400,
+            version: 3
+        }
+    );
     let e = step(&img, &ContextX64::new(BASE + 0x1110, SP), &mem, true).unwrap_err();
     assert!(matches!(e, Error::BadUnwindCode { op: 11, .. }), "{e:?}");
     let e = step(&img, &ContextX64::new(BASE + 0x1210, SP), &mem, true).unwrap_err();
@@ -172,7 +214,12 @@ fn version_3_and_bad_codes_are_refused() {
     let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
         .walk(Context::X64(ContextX64::new(BASE + 0x1010, SP)));
     assert_eq!(walk.frames.len(), 1);
-    assert!(matches!(walk.stop, StopReason::NoCaller { error: Some(Error::UnsupportedUnwindVersion { .. }) }));
+    assert!(matches!(
+        walk.stop,
+        StopReason::NoCaller {
+            error: Some(Error::UnsupportedUnwindVersion { .. })
+        }
+    ));
 }
 
 #[test]
@@ -183,13 +230,27 @@ fn leaf_without_pdata_and_indirect_entries() {
     let img = img.build();
     let mem = stack(&[0xb0b, BASE + 0x2000]);
     // Leaf at frame 0: the return address is at [rsp].
-    let s = step(&img, &ContextX64::new(BASE + 0x3000, SP), &mem, true).unwrap().unwrap();
-    assert_eq!((s.context.rip, s.context.rsp(), s.function), (0xb0b, SP + 8, None));
+    let s = step(&img, &ContextX64::new(BASE + 0x3000, SP), &mem, true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.context.rip, s.context.rsp(), s.function),
+        (0xb0b, SP + 8, None)
+    );
     // The same PC as a return address: no answer (the caller must fall back).
-    assert!(step(&img, &ContextX64::new(BASE + 0x3000, SP), &mem, false).unwrap().is_none());
+    assert!(
+        step(&img, &ContextX64::new(BASE + 0x3000, SP), &mem, false)
+            .unwrap()
+            .is_none()
+    );
     // Indirect entry: uses the unwind info of the entry it points to.
-    let s = step(&img, &ContextX64::new(BASE + 0x1810, SP), &mem, true).unwrap().unwrap();
-    assert_eq!((s.context.rip, s.context.reg(3)), (BASE + 0x2000, Some(0xb0b)));
+    let s = step(&img, &ContextX64::new(BASE + 0x1810, SP), &mem, true)
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (s.context.rip, s.context.reg(3)),
+        (BASE + 0x2000, Some(0xb0b))
+    );
 }
 
 #[test]
@@ -197,21 +258,35 @@ fn epilog_jmp_out_is_a_tail_call_and_lea_rsp_epilog() {
     let mut img = Img::new();
     // push rbx; sub rsp,0x20 — body has `add rsp,0x20; pop rbx; jmp <outside>`.
     img.func(0x1000, 0x1100, &[0x01, 5, 2, 0x00, 5, 0x32, 1, 0x30]);
-    img.code(0x1050, &[0x48, 0x83, 0xc4, 0x20, 0x5b, 0xe9, 0x00, 0x10, 0x00, 0x00]);
+    img.code(
+        0x1050,
+        &[0x48, 0x83, 0xc4, 0x20, 0x5b, 0xe9, 0x00, 0x10, 0x00, 0x00],
+    );
     // and `add rsp,0x20; pop rbx; jmp <inside>` is NOT an epilog.
     img.code(0x1060, &[0x48, 0x83, 0xc4, 0x20, 0x5b, 0xeb, 0x10]);
     // Frame-pointer function: push rbp; sub rsp,0x30; lea rbp,[rsp+0x10] ... lea rsp,[rbp+0x20]; pop rbp; ret
-    img.func(0x1200, 0x1300, &[0x01, 10, 3, 0x15, 10, 0x03, 5, 0x52, 1, 0x50, 0, 0]);
+    img.func(
+        0x1200,
+        0x1300,
+        &[0x01, 10, 3, 0x15, 10, 0x03, 5, 0x52, 1, 0x50, 0, 0],
+    );
     img.code(0x1280, &[0x48, 0x8d, 0x65, 0x20, 0x5d, 0xc3]);
     let img = img.build();
     let mut words = vec![0u64; 16];
     words[4] = 0xb0b;
     words[5] = BASE + 0x2000;
     let mem = stack(&words);
-    let s = step(&img, &ContextX64::new(BASE + 0x1050, SP), &mem, true).unwrap().unwrap();
+    let s = step(&img, &ContextX64::new(BASE + 0x1050, SP), &mem, true)
+        .unwrap()
+        .unwrap();
     assert!(s.in_epilog);
-    assert_eq!((s.context.rip, s.context.rsp(), s.context.reg(3)), (BASE + 0x2000, SP + 0x30, Some(0xb0b)));
-    let s = step(&img, &ContextX64::new(BASE + 0x1060, SP), &mem, true).unwrap().unwrap();
+    assert_eq!(
+        (s.context.rip, s.context.rsp(), s.context.reg(3)),
+        (BASE + 0x2000, SP + 0x30, Some(0xb0b))
+    );
+    let s = step(&img, &ContextX64::new(BASE + 0x1060, SP), &mem, true)
+        .unwrap()
+        .unwrap();
     assert!(!s.in_epilog);
     assert_eq!((s.context.rip, s.context.rsp()), (BASE + 0x2000, SP + 0x30));
     // lea rsp,[rbp+0x20] with rbp = SP + 0x10: rsp = SP + 0x30 → pop rbp; ret.
@@ -222,7 +297,10 @@ fn epilog_jmp_out_is_a_tail_call_and_lea_rsp_epilog() {
     ctx.set_reg(5, SP + 0x10);
     let s = step(&img, &ctx, &stack(&words), true).unwrap().unwrap();
     assert!(s.in_epilog);
-    assert_eq!((s.context.rip, s.context.rsp(), s.context.reg(5)), (BASE + 0x2100, SP + 0x40, Some(0x5555)));
+    assert_eq!(
+        (s.context.rip, s.context.rsp(), s.context.reg(5)),
+        (BASE + 0x2100, SP + 0x40, Some(0x5555))
+    );
 }
 
 #[test]
@@ -235,7 +313,13 @@ fn walker_limits_and_stack_pointer_rules() {
     let modules = Modules::new(vec![Module::new("m", BASE, 0x4000).with_unwind(img)]);
     let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
         .walk(Context::X64(ContextX64::new(BASE + 0x1010, SP)));
-    assert_eq!(walk.stop, StopReason::StackPointerNotIncreasing { from: SP, to: SP - 0x100 });
+    assert_eq!(
+        walk.stop,
+        StopReason::StackPointerNotIncreasing {
+            from: SP,
+            to: SP - 0x100
+        }
+    );
     // A self-similar stack of machine frames going up: the frame cap ends it.
     let mut words = Vec::new();
     for k in 0..64u64 {
@@ -267,7 +351,11 @@ fn frame_pointer_and_scan_fallbacks() {
     let mut ctx = ContextX64::new(0x1234_5678, SP); // frame 0 outside every module
     ctx.set_reg(5, SP + 0x20);
     let walk = Walker::new(SliceMemory::new(SP, &mem), &modules).walk(Context::X64(ctx));
-    let got: Vec<_> = walk.frames.iter().map(|f| (f.instruction, f.stack_pointer, f.trust)).collect();
+    let got: Vec<_> = walk
+        .frames
+        .iter()
+        .map(|f| (f.instruction, f.stack_pointer, f.trust))
+        .collect();
     assert_eq!(
         got,
         vec![
@@ -298,7 +386,12 @@ fn call_instruction_forms() {
         buf.extend_from_slice(code);
         assert!(ends_with_call(&buf, true), "{code:02x?}");
     }
-    let no: &[&[u8]] = &[&[0x90; 8], &[0xff, 0xe0], &[0xff, 0x25, 1, 2, 3, 4], &[0xc3]];
+    let no: &[&[u8]] = &[
+        &[0x90; 8],
+        &[0xff, 0xe0],
+        &[0xff, 0x25, 1, 2, 3, 4],
+        &[0xc3],
+    ];
     for code in no {
         let mut buf = vec![0x90u8; 8 - code.len()];
         buf.extend_from_slice(code);
@@ -310,13 +403,22 @@ fn call_instruction_forms() {
 fn symbols_and_locations() {
     let t = SymbolTable::from_exports([(0x1000, "a"), (0x2000, "b")]);
     let modules = Modules::new(vec![Module::new("mod", BASE, 0x4000).with_symbols(t)]);
-    assert_eq!(modules.locate(BASE + 0x1010, false).to_string(), "mod!a+0x10");
+    assert_eq!(
+        modules.locate(BASE + 0x1010, false).to_string(),
+        "mod!a+0x10"
+    );
     assert_eq!(modules.locate(BASE + 0x2000, false).to_string(), "mod!b");
     // A return address is looked up at ra-1 but printed from ra.
-    assert_eq!(modules.locate(BASE + 0x2000, true).to_string(), "mod!a+0x1000");
+    assert_eq!(
+        modules.locate(BASE + 0x2000, true).to_string(),
+        "mod!a+0x1000"
+    );
     assert_eq!(modules.locate(BASE + 0x10, false).to_string(), "mod+0x10");
     assert_eq!(modules.locate(0x42, false).to_string(), "0x42");
-    assert_eq!(stackwalk::symbols::undecorate_c("_RtlGetLocaleFileMappingAddress@12"), "RtlGetLocaleFileMappingAddress");
+    assert_eq!(
+        stackwalk::symbols::undecorate_c("_RtlGetLocaleFileMappingAddress@12"),
+        "RtlGetLocaleFileMappingAddress"
+    );
     assert_eq!(stackwalk::symbols::undecorate_c("@fast@8"), "fast");
     assert_eq!(stackwalk::symbols::undecorate_c("_main"), "main");
     assert_eq!(stackwalk::symbols::undecorate_c("?x@@YAXXZ"), "?x@@YAXXZ");
@@ -336,6 +438,9 @@ fn contexts_from_raw_bytes() {
     raw[0xc4..0xc8].copy_from_slice(&0x12ff00u32.to_le_bytes());
     raw[0xb4..0xb8].copy_from_slice(&0x12ff80u32.to_le_bytes());
     let c = ContextX86::from_bytes(&raw).unwrap();
-    assert_eq!((c.eip, c.esp(), c.reg(5)), (0x401000, 0x12ff00, Some(0x12ff80)));
+    assert_eq!(
+        (c.eip, c.esp(), c.reg(5)),
+        (0x401000, 0x12ff00, Some(0x12ff80))
+    );
     assert!(ContextX86::from_bytes(&raw[..0x20]).is_err());
 }

@@ -4,7 +4,14 @@
 //! executing the unwind codes *forward* (a model written here from the format description, not
 //! with the crate's unwinder), then checks that one unwind step undoes it exactly: the return
 //! address, the caller's stack pointer and every saved register.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -67,7 +74,11 @@ fn raw_info(img: &dyn ModuleUnwind, rva: u32) -> Option<Raw> {
     img.read_rva(rva + 4, &mut c[..count * 2]).ok()?;
     let flags = h[0] >> 3;
     let slot = |i: usize| -> u16 {
-        if i < count { u16::from_le_bytes([c[2 * i], c[2 * i + 1]]) } else { 0 }
+        if i < count {
+            u16::from_le_bytes([c[2 * i], c[2 * i + 1]])
+        } else {
+            0
+        }
     };
     let mut codes = Vec::new();
     let version = h[0] & 7;
@@ -76,10 +87,12 @@ fn raw_info(img: &dyn ModuleUnwind, rva: u32) -> Option<Raw> {
         let (off, op, info) = (c[2 * i], c[2 * i + 1] & 15, c[2 * i + 1] >> 4);
         let n = match op {
             0 | 2 | 3 | 10 => 1,
-            1 => if info == 0 { 2 } else { 3 },
+            1 if info == 0 => 2,
+            1 => 3,
             4 | 8 => 2,
             5 | 9 => 3,
-            6 => if version == 2 { 1 } else { 2 },
+            6 if version == 2 => 1,
+            6 => 2,
             _ => 3,
         };
         codes.push((off, op, info, slot(i + 1), slot(i + 2)));
@@ -87,13 +100,21 @@ fn raw_info(img: &dyn ModuleUnwind, rva: u32) -> Option<Raw> {
     }
     let chained = if flags & 4 != 0 {
         let mut b = [0u8; 12];
-        img.read_rva(rva + 4 + ((count as u32 + 1) & !1) * 2, &mut b).ok()?;
+        img.read_rva(rva + 4 + ((count as u32 + 1) & !1) * 2, &mut b)
+            .ok()?;
         let r = |k: usize| u32::from_le_bytes(b[k..k + 4].try_into().unwrap());
         Some((r(0), r(4), r(8)))
     } else {
         None
     };
-    Some(Raw { version, prolog: h[1], frame_register: h[3] & 15, frame_offset: h[3] >> 4, codes, chained })
+    Some(Raw {
+        version,
+        prolog: h[1],
+        frame_register: h[3] & 15,
+        frame_offset: h[3] >> 4,
+        codes,
+        chained,
+    })
 }
 
 struct Model {
@@ -134,7 +155,13 @@ fn model(img: &dyn ModuleUnwind, f: RuntimeFunction) -> Option<Model> {
                     saved.push((reg, marker(reg)));
                     pushed.push(reg);
                 }
-                1 => rsp -= if reg == 0 { u64::from(next) * 8 } else { u64::from(next) | (u64::from(after) << 16) },
+                1 => {
+                    rsp -= if reg == 0 {
+                        u64::from(next) * 8
+                    } else {
+                        u64::from(next) | (u64::from(after) << 16)
+                    }
+                }
                 2 => rsp -= u64::from(reg) * 8 + 8,
                 3 => fp = Some((info.frame_register, rsp + u64::from(info.frame_offset) * 16)),
                 4 => deferred.push((false, reg, u64::from(next) * 8)),
@@ -168,7 +195,13 @@ fn model(img: &dyn ModuleUnwind, f: RuntimeFunction) -> Option<Model> {
     if let Some((r, v)) = fp {
         ctx.set_reg(r, v);
     }
-    Some(Model { mem, ctx, saved, pushed, xsaved })
+    Some(Model {
+        mem,
+        ctx,
+        saved,
+        pushed,
+        xsaved,
+    })
 }
 
 fn check(step: &X64Step, m: &Model, what: &str) {
@@ -183,7 +216,9 @@ fn check(step: &X64Step, m: &Model, what: &str) {
 }
 
 fn entries(img: &ImageUnwind<FileImage<Vec<u8>>>) -> Vec<RuntimeFunction> {
-    (0..img.len()).filter_map(|i| img.entry(i).unwrap()).collect()
+    (0..img.len())
+        .filter_map(|i| img.entry(i).unwrap())
+        .collect()
 }
 
 /// Every function of the image, unwound as a caller frame just past its prolog.
@@ -197,7 +232,9 @@ fn all_functions_unwind(file: &str, min_checked: usize) -> Option<ImageUnwind<Fi
         if f.end - f.begin <= u32::from(info.prolog) + 1 {
             continue;
         }
-        let Some(mut m) = model(&img, f) else { continue };
+        let Some(mut m) = model(&img, f) else {
+            continue;
+        };
         m.ctx.rip = BASE + u64::from(f.begin) + u64::from(info.prolog) + 1;
         let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, false, &limits)
             .unwrap_or_else(|e| panic!("{file} {:#x}: {e}", f.begin))
@@ -213,10 +250,18 @@ fn all_functions_unwind(file: &str, min_checked: usize) -> Option<ImageUnwind<Fi
 #[test]
 fn pdata_agrees_with_the_object_crate() {
     use object::read::pe::PeFile64;
-    for file in ["x64-msvc-CrashWithException.exe", "x64-basic64-unwindv2.dll", "x64-rust-mozwer.dll"] {
-        let Some(bytes) = read_corpus(&format!("pe/{file}")) else { return };
+    for file in [
+        "x64-msvc-CrashWithException.exe",
+        "x64-basic64-unwindv2.dll",
+        "x64-rust-mozwer.dll",
+    ] {
+        let Some(bytes) = read_corpus(&format!("pe/{file}")) else {
+            return;
+        };
         let pe = PeFile64::parse(&*bytes).unwrap();
-        let dir = pe.data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION).unwrap();
+        let dir = pe
+            .data_directory(object::pe::IMAGE_DIRECTORY_ENTRY_EXCEPTION)
+            .unwrap();
         let data = dir.data(&*bytes, &pe.section_table()).unwrap();
         let img = ImageUnwind::from_file(bytes.clone()).unwrap();
         assert_eq!(img.len() as usize, data.len() / 12, "{file}");
@@ -248,7 +293,9 @@ fn mozwer_all_functions() {
 /// In-function `jmp`s are not epilogs: frame 0 stopped on one unwinds through the prolog.
 #[test]
 fn crash_with_exception_in_function_jmps_are_not_epilogs() {
-    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else { return };
+    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else {
+        return;
+    };
     let img = ImageUnwind::from_file(bytes).unwrap();
     let limits = Limits::default();
     let mut jmps = 0;
@@ -261,7 +308,9 @@ fn crash_with_exception_in_function_jmps_are_not_epilogs() {
         img.read_rva(f.begin, &mut code).unwrap();
         for p in usize::from(info.prolog)..code.len() {
             let target = match code[p] {
-                0xeb if p + 2 <= code.len() => (f.begin as i64) + p as i64 + 2 + i64::from(code[p + 1] as i8),
+                0xeb if p + 2 <= code.len() => {
+                    (f.begin as i64) + p as i64 + 2 + i64::from(code[p + 1] as i8)
+                }
                 0xe9 if p + 5 <= code.len() => {
                     (f.begin as i64)
                         + p as i64
@@ -273,10 +322,18 @@ fn crash_with_exception_in_function_jmps_are_not_epilogs() {
             if target <= i64::from(f.begin) || target >= i64::from(f.end) {
                 continue;
             }
-            let Some(mut m) = model(&img, f) else { continue };
+            let Some(mut m) = model(&img, f) else {
+                continue;
+            };
             m.ctx.rip = BASE + u64::from(f.begin) + p as u64;
-            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits).unwrap().unwrap();
-            assert!(!step.in_epilog, "fn {:#x} jmp at +{p:#x} taken for an epilog", f.begin);
+            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits)
+                .unwrap()
+                .unwrap();
+            assert!(
+                !step.in_epilog,
+                "fn {:#x} jmp at +{p:#x} taken for an epilog",
+                f.begin
+            );
             check(&step, &m, &format!("jmp at {:#x}", f.begin as usize + p));
             jmps += 1;
         }
@@ -288,7 +345,9 @@ fn crash_with_exception_in_function_jmps_are_not_epilogs() {
 /// v1 epilogs (`add rsp, N; pop ...; ret`) found in the code are emulated forward.
 #[test]
 fn crash_with_exception_v1_epilogs() {
-    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else { return };
+    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else {
+        return;
+    };
     let img = ImageUnwind::from_file(bytes).unwrap();
     let limits = Limits::default();
     let mut n = 0;
@@ -301,22 +360,34 @@ fn crash_with_exception_v1_epilogs() {
                 continue;
             }
             let mut q = p + 4;
-            while q < code.len() && (0x58..=0x5f).contains(&code[q]) || (code.get(q) == Some(&0x41) && code.get(q + 1).is_some_and(|b| (0x58..=0x5f).contains(b))) {
+            while q < code.len() && (0x58..=0x5f).contains(&code[q])
+                || (code.get(q) == Some(&0x41)
+                    && code.get(q + 1).is_some_and(|b| (0x58..=0x5f).contains(b)))
+            {
                 q += if code[q] == 0x41 { 2 } else { 1 };
             }
             if code.get(q) != Some(&0xc3) {
                 continue;
             }
-            let Some(mut m) = model(&img, f) else { continue };
+            let Some(mut m) = model(&img, f) else {
+                continue;
+            };
             m.ctx.rip = BASE + u64::from(f.begin) + p as u64;
-            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits).unwrap().unwrap();
+            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits)
+                .unwrap()
+                .unwrap();
             assert!(step.in_epilog);
             // Registers saved with MOV were restored by the body before the epilog; only the
             // pushes are still on the stack.
             assert_eq!(step.context.rip, RA);
             assert_eq!(step.context.rsp(), TOP);
             for r in &m.pushed {
-                assert_eq!(step.context.reg(*r), Some(marker(*r)), "epilog at {:#x}", f.begin as usize + p);
+                assert_eq!(
+                    step.context.reg(*r),
+                    Some(marker(*r)),
+                    "epilog at {:#x}",
+                    f.begin as usize + p
+                );
             }
             n += 1;
         }
@@ -341,11 +412,21 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
         }
         let Some(m) = model(&img, f) else { continue };
         // The stack at the epilog's start: allocations released, pushes still there.
-        let pushes: Vec<u8> = info.codes.iter().filter(|c| c.1 == 0).map(|c| c.2).collect();
+        let pushes: Vec<u8> = info
+            .codes
+            .iter()
+            .filter(|c| c.1 == 0)
+            .map(|c| c.2)
+            .collect();
         let start = f.end - size;
         let mut code = vec![0u8; size as usize];
         img.read_rva(start, &mut code).unwrap();
-        assert_eq!(*code.last().unwrap(), 0xc3, "fn {:#x}: the v2 epilog ends with ret", f.begin);
+        assert_eq!(
+            *code.last().unwrap(),
+            0xc3,
+            "fn {:#x}: the v2 epilog ends with ret",
+            f.begin
+        );
         // Walk through the epilog instruction by instruction: pops (1 or 2 bytes) then ret.
         let mut sp = TOP - 8 - 8 * pushes.len() as u64;
         let mut off = 0u32;
@@ -356,7 +437,9 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
             for done in &pushes[..k] {
                 ctx.set_reg(*done, marker(*done));
             }
-            let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits).unwrap().unwrap();
+            let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits)
+                .unwrap()
+                .unwrap();
             assert!(step.in_epilog);
             assert_eq!(step.context.rip, RA, "fn {:#x} at pop {k}", f.begin);
             assert_eq!(step.context.rsp(), TOP);
@@ -369,7 +452,9 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
         let mut ctx = m.ctx.clone();
         ctx.rip = BASE + u64::from(f.end - 1);
         ctx.set_rsp(TOP - 8);
-        let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits).unwrap().unwrap();
+        let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits)
+            .unwrap()
+            .unwrap();
         assert!(step.in_epilog);
         assert_eq!(step.context.rip, RA, "fn {:#x} at ret", f.begin);
         assert_eq!(step.context.rsp(), TOP);
@@ -380,7 +465,9 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
 
 #[test]
 fn basic64_v2_function_b830() {
-    let Some(bytes) = read_corpus("pe/x64-basic64-unwindv2.dll") else { return };
+    let Some(bytes) = read_corpus("pe/x64-basic64-unwindv2.dll") else {
+        return;
+    };
     let img = ImageUnwind::from_file(bytes).unwrap();
     let f = img.function_entry(0xb838).unwrap().unwrap();
     assert_eq!((f.begin, f.end), (0xb830, 0xb840));
@@ -400,7 +487,9 @@ fn basic64_v2_function_b830() {
     ] {
         let mut ctx = ContextX64::new(BASE + rip, rsp);
         ctx.set_reg(7, 0x1234);
-        let step = unwind_x64(&ctx, &img, BASE, &mem, true, &limits).unwrap().unwrap();
+        let step = unwind_x64(&ctx, &img, BASE, &mem, true, &limits)
+            .unwrap()
+            .unwrap();
         assert_eq!(step.context.rip, RA, "rip {rip:#x}");
         assert_eq!(step.context.rsp(), TOP, "rip {rip:#x}");
         let rdi = if pops_rdi { marker(7) } else { 0x1234 };
@@ -425,7 +514,9 @@ fn mozwer_v2_epilogs() {
 
 #[test]
 fn chained_unwind_loop_stops_with_an_error() {
-    let Some(bytes) = read_corpus("pe/x64-chained-unwind-loop.exe") else { return };
+    let Some(bytes) = read_corpus("pe/x64-chained-unwind-loop.exe") else {
+        return;
+    };
     let img = ImageUnwind::from_file(bytes).unwrap();
     let f = entries(&img)[0];
     let mut stack = vec![0u8; 0x400];
@@ -438,7 +529,12 @@ fn chained_unwind_loop_stops_with_an_error() {
     let stack = Walker::new(mem, &modules).walk(Context::X64(ctx));
     assert_eq!(stack.frames.len(), 1);
     assert!(
-        matches!(stack.stop, StopReason::NoCaller { error: Some(Error::UnwindChainTooLong { .. }) }),
+        matches!(
+            stack.stop,
+            StopReason::NoCaller {
+                error: Some(Error::UnwindChainTooLong { .. })
+            }
+        ),
         "{:?}",
         stack.stop
     );
@@ -448,7 +544,9 @@ fn chained_unwind_loop_stops_with_an_error() {
 /// call site of that function, whose own caller is the end of the stack.
 #[test]
 fn crash_with_exception_walk_to_a_real_call_site() {
-    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else { return };
+    let Some(bytes) = read_corpus("pe/x64-msvc-CrashWithException.exe") else {
+        return;
+    };
     let img = ImageUnwind::from_file(bytes).unwrap();
     let fs = entries(&img);
     // Find a direct call `E8 rel32` from one function to another.
@@ -460,11 +558,19 @@ fn crash_with_exception_walk_to_a_real_call_site() {
             if code[p] != 0xe8 {
                 continue;
             }
-            let t = (caller.begin as i64 + p as i64 + 5 + i64::from(i32::from_le_bytes(code[p + 1..p + 5].try_into().unwrap()))) as u32;
+            let t = (caller.begin as i64
+                + p as i64
+                + 5
+                + i64::from(i32::from_le_bytes(code[p + 1..p + 5].try_into().unwrap())))
+                as u32;
             if let Some(callee) = fs.iter().find(|f| f.begin == t) {
                 let ci = raw_info(&img, caller.unwind_info).unwrap();
                 let ki = raw_info(&img, callee.unwind_info).unwrap();
-                if p > usize::from(ci.prolog) && callee.end - callee.begin > u32::from(ki.prolog) + 1 && ci.chained.is_none() && ki.chained.is_none() {
+                if p > usize::from(ci.prolog)
+                    && callee.end - callee.begin > u32::from(ki.prolog) + 1
+                    && ci.chained.is_none()
+                    && ki.chained.is_none()
+                {
                     found = Some((*caller, *callee, caller.begin + p as u32 + 5));
                     break 'outer;
                 }
@@ -488,18 +594,32 @@ fn crash_with_exception_walk_to_a_real_call_site() {
     for (a, b) in &km.mem.0 {
         mem.0.insert(a + callee_top - TOP, *b);
     }
-    mem.put(callee_top - 8, &u64::from(ret).wrapping_add(BASE).to_le_bytes());
+    mem.put(
+        callee_top - 8,
+        &u64::from(ret).wrapping_add(BASE).to_le_bytes(),
+    );
     let mut ctx = km.ctx.clone();
     ctx.set_rsp(callee_top - callee_size);
-    if let Some(fr) = (0..16u8).find(|&r| r != 4 && km.ctx.reg(r).is_some_and(|v| v < TOP && v > 0x1000)) {
+    if let Some(fr) =
+        (0..16u8).find(|&r| r != 4 && km.ctx.reg(r).is_some_and(|v| v < TOP && v > 0x1000))
+    {
         let v = km.ctx.reg(fr).unwrap();
         ctx.set_reg(fr, v + callee_top - TOP);
     }
-    ctx.rip = BASE + u64::from(callee.begin) + u64::from(raw_info(&img, callee.unwind_info).unwrap().prolog);
-    let modules = Modules::new(vec![Module::new("CrashWithException", BASE, 0x100000).with_unwind(img)]);
+    ctx.rip = BASE
+        + u64::from(callee.begin)
+        + u64::from(raw_info(&img, callee.unwind_info).unwrap().prolog);
+    let modules = Modules::new(vec![
+        Module::new("CrashWithException", BASE, 0x100000).with_unwind(img),
+    ]);
     let stack = Walker::new(&mem, &modules).walk(Context::X64(ctx));
     for f in &stack.frames {
-        println!("{:x} {:x} {}", f.stack_pointer, f.instruction, f.trust.as_str());
+        println!(
+            "{:x} {:x} {}",
+            f.stack_pointer,
+            f.instruction,
+            f.trust.as_str()
+        );
     }
     assert_eq!(stack.frames.len(), 2, "{:?}", stack.stop);
     assert_eq!(stack.frames[1].instruction, BASE + u64::from(ret));

@@ -1,5 +1,13 @@
 //! x86: synthetic stacks over x86-msvc-crash.exe unwound with its PDB's frame data.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![cfg(feature = "pdb")]
 
 mod common;
 
@@ -8,7 +16,8 @@ use stackwalk::*;
 
 fn load() -> Option<(Vec<u8>, PdbData)> {
     let exe = std::fs::read(corpus("pe/x86-msvc-crash.exe")?).unwrap();
-    let pdb = PdbData::read(std::fs::File::open(corpus("pe/x86-msvc-crash.pdb")?).unwrap()).unwrap();
+    let pdb =
+        PdbData::read(std::fs::File::open(corpus("pe/x86-msvc-crash.pdb")?).unwrap()).unwrap();
     Some((exe, pdb))
 }
 
@@ -32,7 +41,9 @@ fn frame_table_and_symbols_from_the_pdb() {
 fn call_site(img: &dyn ModuleUnwind, begin: u32, size: u32) -> u32 {
     let mut code = vec![0u8; size as usize];
     img.read_rva(begin, &mut code).unwrap();
-    let p = (0..code.len() - 5).find(|&p| code[p] == 0xe8).expect("a call");
+    let p = (0..code.len() - 5)
+        .find(|&p| code[p] == 0xe8)
+        .expect("a call");
     begin + p as u32 + 5
 }
 
@@ -91,7 +102,13 @@ fn crash_exe_three_frames_from_frame_data() {
     ctx.set_reg(3, 1);
     let walk = Walker::new(memory, &modules).walk(Context::X86(ctx));
     for f in &walk.frames {
-        println!("{:08x} {:08x} {:<8} {}", f.stack_pointer, f.instruction, f.trust.as_str(), modules.locate(f.instruction, f.is_return_address));
+        println!(
+            "{:08x} {:08x} {:<8} {}",
+            f.stack_pointer,
+            f.instruction,
+            f.trust.as_str(),
+            modules.locate(f.instruction, f.is_return_address)
+        );
     }
     println!("stop: {}", walk.stop);
     assert_eq!(walk.frames.len(), 3);
@@ -100,7 +117,9 @@ fn crash_exe_three_frames_from_frame_data() {
     assert_eq!(f1.instruction, u64::from(BASE + ra1));
     assert_eq!(f1.stack_pointer, u64::from(esp1));
     assert_eq!(f1.trust, Trust::Unwind);
-    let Context::X86(c1) = &f1.context else { panic!() };
+    let Context::X86(c1) = &f1.context else {
+        panic!()
+    };
     assert_eq!(c1.reg(3), Some(0xb0b0_0001));
     assert_eq!(c1.reg(6), Some(0xb0b0_0002));
     assert_eq!(c1.reg(7), Some(0xb0b0_0003));
@@ -109,15 +128,23 @@ fn crash_exe_three_frames_from_frame_data() {
     assert_eq!(f2.instruction, u64::from(BASE + ra2));
     assert_eq!(f2.stack_pointer, u64::from(esp2));
     assert_eq!(f2.trust, Trust::Unwind);
-    let Context::X86(c2) = &f2.context else { panic!() };
+    let Context::X86(c2) = &f2.context else {
+        panic!()
+    };
     assert_eq!(c2.reg(3), Some(0xd0d0_0001));
     assert_eq!(c2.reg(6), Some(0xd0d0_0002));
     assert_eq!(c2.reg(7), Some(0xd0d0_0003));
     assert_eq!(c2.reg(5), Some(ebp2));
     let loc = modules.locate(f1.instruction, true);
-    assert_eq!(loc.symbol.as_deref(), Some("google_breakpad::ExceptionHandler::WriteMinidumpWithException"));
+    assert_eq!(
+        loc.symbol.as_deref(),
+        Some("google_breakpad::ExceptionHandler::WriteMinidumpWithException")
+    );
     let loc = modules.locate(f2.instruction, true);
-    assert_eq!(loc.symbol.as_deref(), Some("google_breakpad::ExceptionHandler::HandleException"));
+    assert_eq!(
+        loc.symbol.as_deref(),
+        Some("google_breakpad::ExceptionHandler::HandleException")
+    );
 }
 
 #[test]
@@ -141,11 +168,17 @@ fn glued_assignment_in_main_program() {
 #[test]
 fn pdb_identity_matches_the_exe_codeview_record() {
     let Some((exe, pdb)) = load() else { return };
-    use object::read::pe::PeFile32;
     use object::Object;
+    use object::read::pe::PeFile32;
     let pe = PeFile32::parse(&*exe).unwrap();
     let cv = pe.pdb_info().unwrap().unwrap();
-    let wanted = PdbIdentity { guid: cv.guid(), age: cv.age() };
+    let wanted = PdbIdentity {
+        guid: cv.guid(),
+        age: cv.age(),
+    };
     assert!(pdb.matches(&wanted), "{:?} vs {:?}", pdb.identity, wanted);
-    assert_eq!(pdb.identity.store_key(), "3249D99D0C4049318610F4E4FB0B69361");
+    assert_eq!(
+        pdb.identity.store_key(),
+        "3249D99D0C4049318610F4E4FB0B69361"
+    );
 }
