@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{MiniDump, corpus, read_corpus};
+use common::{MiniDump, read_corpus};
 use stackwalk::*;
 
 fn modules_from_dump(d: &MiniDump) -> Modules<'_> {
@@ -93,7 +93,7 @@ fn sigsegv_frame0_has_a_pdb_symbol() {
     let Some(bytes) = read_corpus("user/win10-16299-x64-sigsegv.dmp") else {
         return;
     };
-    let Some(pdb_path) = corpus("user/win10-16299-x64-sigsegv.pdb") else {
+    let Some(pdb_path) = common::corpus("user/win10-16299-x64-sigsegv.pdb") else {
         return;
     };
     let d = MiniDump::parse(bytes);
