@@ -217,10 +217,21 @@ fn check(
         {
             hit(d, RefKind::Disp32Rva);
         }
-        if insn.imm_size == 8
-            && let Some(&t) = insn.imm_unsigned(bytes).and_then(|v| abs.get(&v))
+        // `mov r64, imm64` and `mov rax, [moffs64]` carry full absolute addresses.
+        for v in [
+            (insn.imm_size == 8)
+                .then(|| insn.imm_unsigned(bytes))
+                .flatten(),
+            (insn.disp_size == 8)
+                .then(|| insn.disp_unsigned(bytes))
+                .flatten(),
+        ]
+        .into_iter()
+        .flatten()
         {
-            hit(t, RefKind::Absolute);
+            if let Some(&t) = abs.get(&v) {
+                hit(t, RefKind::Absolute);
+            }
         }
     } else {
         for v in [

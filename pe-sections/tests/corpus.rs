@@ -268,3 +268,42 @@ fn xref_matches_objdump_rip_relative_operands() {
     rvas.dedup();
     assert_eq!(rvas.len(), r.len());
 }
+
+#[test]
+fn xref_x86_absolute_operands_match_objdump() {
+    let Some(d) = corpus_dir() else { return };
+    let data = std::fs::read(d.join("x86-msvc-crash.exe")).unwrap();
+    let pe = PeImage::parse_file(&data).unwrap();
+    // Pinned from `objdump -d -M intel`:
+    //   4012d0: 68 3c 43 40 00   push 0x40433c   ("string too long")
+    //   4028f2: ...              push 0x4046ec   ("ERROR creating minidump\n")
+    //   402f35: ...                   0x4041a4   ("Unknown exception")
+    let relocs = pe.relocations().unwrap();
+    for (insn, target, text) in [
+        (0x12d0u32, 0x433cu32, &b"string too long"[..]),
+        (0x28f2, 0x46ec, b"ERROR creating minidump\n"),
+        (0x2f35, 0x41a4, b"Unknown exception"),
+    ] {
+        assert_eq!(pe.read_cstr_rva(target, 256).unwrap(), text);
+        let refs = pe.code_references(target).unwrap();
+        let r = refs
+            .iter()
+            .find(|r| r.rva == insn)
+            .unwrap_or_else(|| panic!("{insn:#x}: {refs:?}"));
+        assert_eq!(r.kind, RefKind::Absolute);
+        // The operand is also a HIGHLOW relocation slot; it is not reported a second time.
+        assert!(
+            relocs
+                .iter()
+                .any(|x| x.rva > insn && x.rva < insn + u32::from(r.len))
+        );
+        assert!(
+            !refs
+                .iter()
+                .any(|x| x.kind == RefKind::RelocSlot && x.rva > insn && x.rva < insn + 8)
+        );
+        let mut rvas: Vec<u32> = refs.iter().map(|r| r.rva).collect();
+        rvas.dedup();
+        assert_eq!(rvas.len(), refs.len());
+    }
+}

@@ -257,3 +257,54 @@ fn synth_mapped_and_file_agree_with_object() {
     assert_eq!(e.by_name("Nop").unwrap().rva(), Some(t));
     assert_eq!(obj.section_table().len(), pe.sections().len());
 }
+
+#[test]
+fn x64_reference_forms_each_reported_once() {
+    // Several forms referring to the same data RVA, each must be found exactly once, at
+    // its instruction start (REX prefixes included), with the right length.
+    let mut b = PeBuilder::x64();
+    let data = b.add_section(".rdata", PeBuilder::RDATA, vec![0u8; 0x40]);
+    let text = b.next_rva();
+    let mut code: Vec<u8> = Vec::new();
+    let mut expect = Vec::new();
+    let mut rip = |code: &mut Vec<u8>, prefix: &[u8], suffix: &[u8], kind: RefKind| {
+        let start = text + code.len() as u32;
+        let end = start + prefix.len() as u32 + 4 + suffix.len() as u32;
+        code.extend_from_slice(prefix);
+        code.extend_from_slice(&data.wrapping_sub(end).to_le_bytes());
+        code.extend_from_slice(suffix);
+        expect.push((start, kind, (end - start) as u8));
+    };
+    rip(&mut code, &[0x48, 0x8d, 0x0d], &[], RefKind::RipRelative); // lea rcx,[rip+d]
+    rip(&mut code, &[0x4c, 0x8d, 0x05], &[], RefKind::RipRelative); // lea r8,[rip+d]
+    rip(&mut code, &[0x8b, 0x05], &[], RefKind::RipRelative); // mov eax,[rip+d]
+    rip(&mut code, &[0x48, 0x89, 0x05], &[], RefKind::RipRelative); // mov [rip+d],rax
+    rip(&mut code, &[0x80, 0x3d], &[0x00], RefKind::RipRelative); // cmp byte [rip+d],0
+    rip(
+        &mut code,
+        &[0xc7, 0x05],
+        &[1, 0, 0, 0],
+        RefKind::RipRelative,
+    ); // mov dword [rip+d],1
+    rip(&mut code, &[0xff, 0x15], &[], RefKind::RipRelative); // call [rip+d]
+    rip(&mut code, &[0xff, 0x25], &[], RefKind::RipRelative); // jmp [rip+d]
+    rip(&mut code, &[0x0f, 0x10, 0x05], &[], RefKind::RipRelative); // movups xmm0,[rip+d]
+    rip(&mut code, &[0xe8], &[], RefKind::Branch); // call rel32 (to data, but still a target)
+    // mov eax,[rdx+rax*4+RVA] (table relative to __ImageBase)
+    let start = text + code.len() as u32;
+    code.extend_from_slice(&[0x8b, 0x84, 0x82]);
+    code.extend_from_slice(&data.to_le_bytes());
+    expect.push((start, RefKind::Disp32Rva, 7));
+    // mov rax, imm64 = ImageBase + RVA
+    let start = text + code.len() as u32;
+    code.extend_from_slice(&[0x48, 0xb8]);
+    code.extend_from_slice(&(0x1_4000_0000u64 + u64::from(data)).to_le_bytes());
+    expect.push((start, RefKind::Absolute, 10));
+    code.push(0xc3);
+    b.add_section(".text", PeBuilder::CODE, code);
+    let file = b.build();
+    let pe = PeImage::parse_file(&file).unwrap();
+    let refs = pe.code_references(data).unwrap();
+    let got: Vec<(u32, RefKind, u8)> = refs.iter().map(|r| (r.rva, r.kind, r.len)).collect();
+    assert_eq!(got, expect);
+}
