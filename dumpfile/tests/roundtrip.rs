@@ -1036,7 +1036,7 @@ fn corpus_dumps_resynthesized_read_back_the_same() {
         for m in &modules {
             d = d.module(SynthModule {
                 base: m.base,
-                size: m.size,
+                size: u32::try_from(m.size).unwrap(),
                 checksum: m.checksum,
                 time_date_stamp: m.time_date_stamp,
                 name: m.name.clone(),
