@@ -352,12 +352,7 @@ impl Minidump {
         }
         // Native x64 processes use TLS slot 1 for their own purposes: only follow it when the
         // module list (if there is one) shows the WOW64 layer.
-        let modules = self.modules().unwrap_or_default();
-        if !modules.is_empty()
-            && !modules
-                .iter()
-                .any(|m| m.base_name().eq_ignore_ascii_case("wow64.dll"))
-        {
+        if !self.modules().unwrap_or_default().is_empty() && !self.has_wow64_module() {
             return Err(Error::NotWow64 {
                 thread_id: thread.id,
             });

@@ -48,16 +48,6 @@ pub enum Error {
         /// The limit.
         limit: u32,
     },
-    /// A stream larger than a limit allows.
-    #[error("stream {stream_type} is {size} bytes, more than the limit {limit}")]
-    StreamTooLarge {
-        /// Stream type.
-        stream_type: u32,
-        /// Size declared.
-        size: u64,
-        /// The limit.
-        limit: u64,
-    },
     /// A count in a stream that cannot fit in the bytes present, or exceeds a limit.
     #[error("stream {stream_type}: count {count} does not fit the stream or exceeds a limit")]
     CountTooLarge {
@@ -184,7 +174,6 @@ impl Error {
             Error::KernelDump { .. } => "kernel_dump",
             Error::BadVersion { .. } => "bad_version",
             Error::TooManyStreams { .. } => "too_many_streams",
-            Error::StreamTooLarge { .. } => "stream_too_large",
             Error::CountTooLarge { .. } => "count_too_large",
             Error::InvalidRva { .. } => "invalid_rva",
             Error::InvalidString { .. } => "invalid_string",

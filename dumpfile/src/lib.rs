@@ -196,6 +196,8 @@ pub struct Minidump {
     memory: MemoryView,
     limits: Limits,
     warnings: Vec<Error>,
+    arch_cache: std::sync::OnceLock<Arch>,
+    wow64_cache: std::sync::OnceLock<bool>,
 }
 
 const KERNEL_SIGNATURES: [(&[u8; 8], &str); 2] =
@@ -311,6 +313,8 @@ impl Minidump {
             memory,
             limits,
             warnings,
+            arch_cache: std::sync::OnceLock::new(),
+            wow64_cache: std::sync::OnceLock::new(),
         })
     }
 

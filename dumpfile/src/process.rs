@@ -455,13 +455,7 @@ impl Minidump {
         };
         let mut info = ProcessInfo::default();
         let threads = self.threads()?;
-        let wow64_module = self
-            .modules()
-            .map(|ms| {
-                ms.iter()
-                    .any(|m| m.base_name().eq_ignore_ascii_case("wow64.dll"))
-            })
-            .unwrap_or(false);
+        let wow64_module = self.has_wow64_module();
         for t in &threads {
             let stack = match (
                 self.ptr_at(t.teb, l.teb_stack_base, &l),

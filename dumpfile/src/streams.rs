@@ -784,10 +784,22 @@ impl Minidump {
 
     /// The architecture from SystemInfo (`Unknown(0xffff)` if the stream is absent or bad).
     pub fn arch(&self) -> Arch {
-        match self.system_info() {
-            Ok(Some(s)) => s.arch,
-            _ => Arch::Unknown(0xffff),
-        }
+        *self.arch_cache.get_or_init(|| {
+            self.raw_stream(stream_type::SYSTEM_INFO)
+                .and_then(|b| crate::le_u16(b, 0))
+                .map_or(Arch::Unknown(0xffff), Arch::from_raw)
+        })
+    }
+
+    /// True if the ModuleList names `wow64.dll` (the WOW64 layer of a 32-bit process in an x64
+    /// dump). Computed once.
+    pub fn has_wow64_module(&self) -> bool {
+        *self.wow64_cache.get_or_init(|| {
+            self.modules().is_ok_and(|ms| {
+                ms.iter()
+                    .any(|m| m.base_name().eq_ignore_ascii_case("wow64.dll"))
+            })
+        })
     }
 
     /// The MiscInfo stream, any version.

@@ -403,6 +403,16 @@ fn process_facts_of_x86_dumps() {
     assert_eq!(p.process_heaps.len(), 5);
     assert_eq!(p.process_heaps[0], p.process_heap.unwrap());
     assert_eq!(p.image_base, Some(d.modules().unwrap()[0].base));
+    if let Some(path) = user_dump("win7-x86-notepad-heaphdr.dmp") {
+        // Dumped from the 32-bit side of a WOW64 process: an x86 dump whose PEB is the PEB32.
+        let d = Minidump::open(path).unwrap();
+        let p = d.process().unwrap();
+        assert_eq!(p.peb, Some(0x7efd_e000));
+        assert_eq!(p.process_heap, Some(0x8b_0000));
+        assert_eq!(p.number_of_heaps, Some(1));
+        // The heap header page is captured: its SegmentSignature (0xffeeffee at +8 on x86).
+        assert_eq!(d.memory().read_u32(0x8b_0008).unwrap(), 0xffee_ffee);
+    }
     if let Some(path) = user_dump("win7-x86-chrome-uaf.dmp") {
         let d = Minidump::open(path).unwrap();
         let p = d.process().unwrap();

@@ -4,7 +4,8 @@
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
     clippy::unwrap_used,
-    clippy::indexing_slicing
+    clippy::indexing_slicing,
+    clippy::panic
 )]
 
 use dumpfile::{Error, Limits, Minidump, stream_type};
@@ -543,5 +544,56 @@ fn every_prefix_and_byte_flip_of_a_small_dump_is_handled() {
             m[i] = v;
             exercise(m);
         }
+    }
+}
+
+#[test]
+fn arm64_and_x64_contexts_decode() {
+    for (arch, size) in [(12u16, 0x390usize), (9, 0x4d0)] {
+        let mut sys = vec![0u8; 56];
+        sys[0..2].copy_from_slice(&arch.to_le_bytes());
+        let mut ctx = vec![0u8; size];
+        if arch == 12 {
+            ctx[0..4].copy_from_slice(&0x0040_0007u32.to_le_bytes());
+            ctx[4..8].copy_from_slice(&0x6000_0000u32.to_le_bytes()); // cpsr
+            ctx[8..16].copy_from_slice(&0x1111u64.to_le_bytes()); // x0
+            ctx[0xf0..0xf8].copy_from_slice(&0x2222u64.to_le_bytes()); // fp
+            ctx[0xf8..0x100].copy_from_slice(&0x3333u64.to_le_bytes()); // lr
+            ctx[0x100..0x108].copy_from_slice(&0x4444u64.to_le_bytes()); // sp
+            ctx[0x108..0x110].copy_from_slice(&0x5555u64.to_le_bytes()); // pc
+        } else {
+            ctx[0x30..0x34].copy_from_slice(&0x0010_001fu32.to_le_bytes());
+            ctx[0x78..0x80].copy_from_slice(&0x1111u64.to_le_bytes()); // rax
+            ctx[0x98..0xa0].copy_from_slice(&0x4444u64.to_le_bytes()); // rsp
+            ctx[0xa0..0xa8].copy_from_slice(&0x2222u64.to_le_bytes()); // rbp
+            ctx[0xf0..0xf8].copy_from_slice(&0x3333u64.to_le_bytes()); // r15
+            ctx[0xf8..0x100].copy_from_slice(&0x5555u64.to_le_bytes()); // rip
+        }
+        let (d, rvas) = build(&[(7, sys), (0x4000, ctx)]);
+        let dump = Minidump::from_bytes(d).unwrap();
+        let loc = dumpfile::Location {
+            rva: rvas[1],
+            size: size as u32,
+        };
+        let c = dump.context(loc).unwrap();
+        assert_eq!((c.ip(), c.sp(), c.fp()), (0x5555, 0x4444, 0x2222));
+        match c {
+            dumpfile::Context::Arm64(a) => {
+                assert_eq!((a.x[0], a.lr, a.cpsr), (0x1111, 0x3333, 0x6000_0000));
+            }
+            dumpfile::Context::X64(x) => {
+                assert_eq!(
+                    (x.rax, x.r15, x.context_flags),
+                    (0x1111, 0x3333, 0x0010_001f)
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // One byte short of the structure.
+        let short = dumpfile::Location {
+            rva: rvas[1],
+            size: size as u32 - 1,
+        };
+        assert!(matches!(dump.context(short), Err(Error::BadContext { .. })));
     }
 }
