@@ -140,6 +140,14 @@ pub enum Error {
         /// Thread id.
         thread_id: u32,
     },
+    /// A structure read from process memory is inconsistent (e.g. a NULL list link).
+    #[error("corrupt data at {address:#x}: {reason}")]
+    Corrupt {
+        /// Address of the bad field.
+        address: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// A list walk exceeded [`Limits::max_list_steps`].
     #[error("list at {head:#x} is longer than the limit of {limit} entries")]
     ListTooLong {
@@ -186,6 +194,7 @@ impl Error {
             Error::UnsupportedArch(_) => "unsupported_arch",
             Error::Wow64ContextNotRecoverable { .. } => "wow64_context_not_recoverable",
             Error::NotWow64 { .. } => "not_wow64",
+            Error::Corrupt { .. } => "corrupt",
             Error::ListTooLong { .. } => "list_too_long",
             Error::ListCycle { .. } => "list_cycle",
         }

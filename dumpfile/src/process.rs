@@ -400,6 +400,7 @@ impl Minidump {
     fn walk_loader(&self, head: u64, l: &Layout) -> (Vec<LoaderModule>, Option<Error>) {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
+        let mut prev = head;
         let mut cur = match self.memory().read_ptr(head, l.ptr) {
             Ok(v) => v,
             Err(e) => return (out, Some(e)),
@@ -408,7 +409,13 @@ impl Minidump {
         let mut steps = 0u32;
         while cur != head {
             if cur == 0 {
-                return (out, Some(Error::NotCaptured { address: 0, len: 0 }));
+                return (
+                    out,
+                    Some(Error::Corrupt {
+                        address: prev,
+                        reason: "NULL Flink in the loader list",
+                    }),
+                );
             }
             if !seen.insert(cur) {
                 return (out, Some(Error::ListCycle { at: cur }));
@@ -436,6 +443,7 @@ impl Minidump {
                     .unicode_string(cur.saturating_add(l.entry_base_name), l)
                     .ok(),
             });
+            prev = cur;
             cur = match self.memory().read_ptr(cur, l.ptr) {
                 Ok(v) => v,
                 Err(e) => return (out, Some(e)),
@@ -456,6 +464,7 @@ impl Minidump {
         let mut info = ProcessInfo::default();
         let threads = self.threads()?;
         let wow64_module = self.has_wow64_module();
+        let no_modules = self.modules().map(|m| m.is_empty()).unwrap_or(true);
         for t in &threads {
             let stack = match (
                 self.ptr_at(t.teb, l.teb_stack_base, &l),
@@ -464,7 +473,7 @@ impl Minidump {
                 (Ok(b), Ok(lim)) => Some((b, lim)),
                 _ => None,
             };
-            let (teb32, stack32) = if arch == Arch::X64 {
+            let (teb32, stack32) = if arch == Arch::X64 && (wow64_module || no_modules) {
                 match self.find_teb32(t.teb) {
                     Some(t32) => {
                         let s = match (

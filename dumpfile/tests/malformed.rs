@@ -597,3 +597,11 @@ fn arm64_and_x64_contexts_decode() {
         assert!(matches!(dump.context(short), Err(Error::BadContext { .. })));
     }
 }
+
+#[test]
+fn minidump_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Minidump>();
+    check::<dumpfile::MemoryView>();
+    check::<Error>();
+}
