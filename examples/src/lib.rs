@@ -1,1 +1,67 @@
-//! Shared code of the dumpscope CLI.
+//! Shared code of the `dumpscope` CLI: the one place where the workspace's crates meet.
+//!
+//! Each command family lives in a module of [`cmd`], exposing a `clap::Args` struct and a `run`
+//! function that writes to any `std::io::Write`. Commands print what they could read before they
+//! return an error; the binary turns the error into one line and a non-zero exit.
+
+use std::fmt;
+use std::path::Path;
+
+pub mod cmd;
+pub mod fmt_util;
+
+/// The error a command ends with: one line for the user, naming the file and the problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliError {
+    /// The message, without a trailing newline.
+    pub message: String,
+}
+
+impl CliError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// An error about `path`: `PATH: message`.
+    pub fn at(path: &Path, message: impl fmt::Display) -> Self {
+        Self::new(format!("{}: {message}", path.display()))
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        Self::new(format!("cannot write output: {e}"))
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::new(format!("cannot write JSON: {e}"))
+    }
+}
+
+/// Opens a user-mode minidump (memory-mapped), turning failure into `PATH: reason`.
+pub fn open_dump(path: &Path) -> Result<dumpfile::Minidump, CliError> {
+    dumpfile::Minidump::open(path).map_err(|e| CliError::at(path, e))
+}
+
+/// Writes `value` as pretty JSON followed by a newline.
+pub fn write_json<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    value: &T,
+) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}

@@ -1,1 +1,70 @@
-fn main() {}
+//! `dumpscope`: investigate Windows memory leaks and crashes from dump files, on any OS.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use examples::CliError;
+use examples::cmd;
+
+/// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
+#[derive(Debug, Parser)]
+#[command(name = "dumpscope", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`).
+    Info(cmd::info::Args),
+    /// User, kernel and elapsed time per thread (`!runaway 7`).
+    Runaway(cmd::runaway::Args),
+    /// Regions of the address space with their usage (`!address`, `!address -summary`).
+    Address(cmd::address::Args),
+    /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
+    Stacks(cmd::stacks::Args),
+    /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
+    Dh(cmd::pe::DhArgs),
+    /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
+    Search(cmd::pe::SearchArgs),
+    /// Show the NUL-terminated string at an address (`da`, `du` with `--unicode`).
+    Da(cmd::pe::DaArgs),
+    /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
+    Xref(cmd::pe::XrefArgs),
+}
+
+fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    match &cli.command {
+        Command::Info(a) => cmd::info::run(a, out),
+        Command::Runaway(a) => cmd::runaway::run(a, out),
+        Command::Address(a) => cmd::address::run(a, out),
+        Command::Stacks(a) => cmd::stacks::run(a, out),
+        Command::Dh(a) => cmd::pe::run_dh(a, out),
+        Command::Search(a) => cmd::pe::run_search(a, out),
+        Command::Da(a) => cmd::pe::run_da(a, out),
+        Command::Xref(a) => cmd::pe::run_xref(a, out),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = run(&cli, &mut out);
+    // Whatever was printed before an error is still shown.
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            eprintln!("dumpscope: {e}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Ok(()), Err(e)) => {
+            eprintln!("dumpscope: cannot write output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

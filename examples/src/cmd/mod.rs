@@ -1,0 +1,7 @@
+//! The command families of `dumpscope`, one module each.
+
+pub mod address;
+pub mod info;
+pub mod pe;
+pub mod runaway;
+pub mod stacks;

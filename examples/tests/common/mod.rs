@@ -1,0 +1,45 @@
+//! Helpers shared by the CLI tests.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The corpus folder beside the repository.
+pub fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+/// A corpus file, or `None` after a visible SKIP line when it is absent.
+pub fn corpus_file(rel: &str) -> Option<PathBuf> {
+    let p = corpus().join(rel);
+    if p.is_file() {
+        Some(p)
+    } else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP: {} not found (../shared/corpus is absent)",
+            p.display()
+        );
+        None
+    }
+}
+
+/// Runs the built `dumpscope` with these arguments.
+pub fn dumpscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .args(args)
+        .output()
+        .expect("run dumpscope")
+}
+
+/// Runs `dumpscope` and parses its stdout as JSON, requiring success.
+pub fn dumpscope_json(args: &[&str]) -> serde_json::Value {
+    let out = dumpscope(args);
+    assert!(
+        out.status.success(),
+        "dumpscope {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON output")
+}
