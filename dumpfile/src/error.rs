@@ -148,6 +148,15 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
+    /// One call would copy more bytes out of the dump than [`Limits::max_copy_bytes`] allows
+    /// (hostile dumps can point many records at the same large string).
+    #[error("{what}: more than the limit of {limit} bytes")]
+    LimitExceeded {
+        /// What was being read.
+        what: &'static str,
+        /// The limit.
+        limit: u64,
+    },
     /// A list walk exceeded [`Limits::max_list_steps`].
     #[error("list at {head:#x} is longer than the limit of {limit} entries")]
     ListTooLong {
@@ -195,6 +204,7 @@ impl Error {
             Error::Wow64ContextNotRecoverable { .. } => "wow64_context_not_recoverable",
             Error::NotWow64 { .. } => "not_wow64",
             Error::Corrupt { .. } => "corrupt",
+            Error::LimitExceeded { .. } => "limit_exceeded",
             Error::ListTooLong { .. } => "list_too_long",
             Error::ListCycle { .. } => "list_cycle",
         }
@@ -218,6 +228,10 @@ pub struct Limits {
     pub max_list_steps: u32,
     /// Maximum heaps read from `PEB.ProcessHeaps` (default 4,096).
     pub max_heaps: u32,
+    /// Maximum bytes one call may copy out of the dump into strings and record buffers
+    /// (module names, CodeView records, handle names and object information, loader names;
+    /// default 64 MiB). Bounds the amplification of records that all point at one large string.
+    pub max_copy_bytes: u64,
 }
 
 impl Default for Limits {
@@ -228,6 +242,7 @@ impl Default for Limits {
             max_string_bytes: 64 * 1024,
             max_list_steps: 100_000,
             max_heaps: 4_096,
+            max_copy_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -372,6 +372,15 @@ impl Minidump {
 
     /// Reads a `MINIDUMP_STRING` (u32 byte length, UTF-16LE) at `rva`.
     pub fn read_string(&self, rva: u32) -> Result<String, Error> {
+        self.read_string_budget(rva, &mut Budget::new(&self.limits))
+    }
+
+    /// [`read_string`](Self::read_string), charging the bytes to a per-call budget.
+    pub(crate) fn read_string_budget(
+        &self,
+        rva: u32,
+        budget: &mut Budget,
+    ) -> Result<String, Error> {
         let bytes: &[u8] = &self.data;
         let invalid = Error::InvalidString {
             rva: u64::from(rva),
@@ -387,7 +396,38 @@ impl Minidump {
         }
         let s = file_slice(bytes, u64::from(rva).saturating_add(4), u64::from(n))
             .map_err(|_| invalid)?;
+        budget.take(u64::from(n), "strings")?;
         Ok(utf16_lossy(s))
+    }
+}
+
+/// What one call may still copy out of the dump ([`Limits::max_copy_bytes`]).
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: u64,
+    limit: u64,
+}
+
+impl Budget {
+    pub(crate) fn new(limits: &Limits) -> Budget {
+        Budget {
+            left: limits.max_copy_bytes,
+            limit: limits.max_copy_bytes,
+        }
+    }
+
+    /// Charges `n` bytes, or fails with [`Error::LimitExceeded`].
+    pub(crate) fn take(&mut self, n: u64, what: &'static str) -> Result<(), Error> {
+        match self.left.checked_sub(n) {
+            Some(left) => {
+                self.left = left;
+                Ok(())
+            }
+            None => Err(Error::LimitExceeded {
+                what,
+                limit: self.limit,
+            }),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashSet;
 
-use crate::{Arch, Error, Minidump};
+use crate::{Arch, Budget, Error, Minidump};
 
 /// A module from the loader's `InLoadOrderModuleList` (`LDR_DATA_TABLE_ENTRY`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -291,11 +291,12 @@ impl Minidump {
     }
 
     /// Reads a `UNICODE_STRING` at `addr` (Length u16, Buffer pointer).
-    fn unicode_string(&self, addr: u64, l: &Layout) -> Result<String, Error> {
+    fn unicode_string(&self, addr: u64, l: &Layout, budget: &mut Budget) -> Result<String, Error> {
         let len = self.memory().read_u16(addr)?;
         if u32::from(len) > self.limits().max_string_bytes {
             return Err(Error::InvalidString { rva: addr });
         }
+        budget.take(u64::from(len), "strings read from memory")?;
         let buf = self.ptr_at(addr, l.ustr_buffer, l)?;
         let mut bytes = vec![0u8; usize::from(len)];
         self.memory().read(buf, &mut bytes)?;
@@ -325,7 +326,14 @@ impl Minidump {
         })
     }
 
-    fn read_peb(&self, peb: u64, l: &Layout, label: &str, warnings: &mut Vec<String>) -> PebFacts {
+    fn read_peb(
+        &self,
+        peb: u64,
+        l: &Layout,
+        label: &str,
+        warnings: &mut Vec<String>,
+        budget: &mut Budget,
+    ) -> PebFacts {
         let mut f = PebFacts::default();
         let mut warn = |what: &str, e: &Error| warnings.push(format!("{label}: {what}: {e}"));
         match self.ptr_at(peb, l.peb_image_base, l) {
@@ -369,11 +377,11 @@ impl Minidump {
         }
         match self.ptr_at(peb, l.peb_params, l) {
             Ok(params) if params != 0 => {
-                match self.unicode_string(params.saturating_add(l.params_command_line), l) {
+                match self.unicode_string(params.saturating_add(l.params_command_line), l, budget) {
                     Ok(s) => f.command_line = Some(s),
                     Err(e) => warnings.push(format!("{label}: CommandLine: {e}")),
                 }
-                match self.unicode_string(params.saturating_add(l.params_image_path), l) {
+                match self.unicode_string(params.saturating_add(l.params_image_path), l, budget) {
                     Ok(s) => f.image_path = Some(s),
                     Err(e) => warnings.push(format!("{label}: ImagePathName: {e}")),
                 }
@@ -383,7 +391,8 @@ impl Minidump {
         }
         match self.ptr_at(peb, l.peb_ldr, l) {
             Ok(ldr) if ldr != 0 => {
-                let (mods, err) = self.walk_loader(ldr.saturating_add(l.ldr_in_load_order), l);
+                let (mods, err) =
+                    self.walk_loader(ldr.saturating_add(l.ldr_in_load_order), l, budget);
                 f.modules = mods;
                 if let Some(e) = err {
                     warnings.push(format!("{label}: loader list: {e}"));
@@ -397,7 +406,12 @@ impl Minidump {
 
     /// Walks `InLoadOrderModuleList` from its head, with a step limit and cycle detection.
     /// Returns what was read and the error that stopped the walk, if any.
-    fn walk_loader(&self, head: u64, l: &Layout) -> (Vec<LoaderModule>, Option<Error>) {
+    fn walk_loader(
+        &self,
+        head: u64,
+        l: &Layout,
+        budget: &mut Budget,
+    ) -> (Vec<LoaderModule>, Option<Error>) {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut prev = head;
@@ -437,10 +451,10 @@ impl Minidump {
                 base,
                 size,
                 full_name: self
-                    .unicode_string(cur.saturating_add(l.entry_full_name), l)
+                    .unicode_string(cur.saturating_add(l.entry_full_name), l, budget)
                     .ok(),
                 base_name: self
-                    .unicode_string(cur.saturating_add(l.entry_base_name), l)
+                    .unicode_string(cur.saturating_add(l.entry_base_name), l, budget)
                     .ok(),
             });
             prev = cur;
@@ -522,8 +536,9 @@ impl Minidump {
                 .push("WOW64 process, but no 32-bit TEB/PEB is in the dump".to_string());
         }
         let mut warnings = std::mem::take(&mut info.warnings);
+        let mut budget = Budget::new(self.limits());
         if let Some(peb) = info.peb {
-            let f = self.read_peb(peb, &l, "PEB", &mut warnings);
+            let f = self.read_peb(peb, &l, "PEB", &mut warnings, &mut budget);
             info.image_base = f.image_base;
             info.process_heap = f.process_heap;
             info.number_of_heaps = f.number_of_heaps;
@@ -535,7 +550,7 @@ impl Minidump {
             warnings.push("no PEB: no thread TEB is readable".to_string());
         }
         if let Some(peb32) = info.peb32 {
-            let f = self.read_peb(peb32, &LAYOUT32, "PEB32", &mut warnings);
+            let f = self.read_peb(peb32, &LAYOUT32, "PEB32", &mut warnings, &mut budget);
             info.image_base32 = f.image_base;
             info.process_heap32 = f.process_heap;
             info.number_of_heaps32 = f.number_of_heaps;

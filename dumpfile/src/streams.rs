@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use zerocopy::FromBytes;
 
 use crate::memory::MemoryRange;
-use crate::{Error, Location, Minidump, counted_list, file_slice, raw, stream_type, utf16_lossy};
+use crate::{
+    Budget, Error, Location, Minidump, counted_list, file_slice, raw, stream_type, utf16_lossy,
+};
 
 /// Processor architecture of the dumped process's machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -734,11 +736,11 @@ impl Minidump {
         self.raw_stream(st).map(|b| (rva, b))
     }
 
-    fn optional_string(&self, rva: u32) -> Result<Option<String>, Error> {
+    fn optional_string(&self, rva: u32, budget: &mut Budget) -> Result<Option<String>, Error> {
         if rva == 0 {
             return Ok(None);
         }
-        let s = self.read_string(rva)?;
+        let s = self.read_string_budget(rva, budget)?;
         Ok(if s.is_empty() { None } else { Some(s) })
     }
 
@@ -753,7 +755,7 @@ impl Minidump {
         let arch = Arch::from_raw(s.processor_architecture.get());
         // A bad CSD string is not fatal to the rest of the system info.
         let csd_version = self
-            .optional_string(s.csd_version_rva.get())
+            .optional_string(s.csd_version_rva.get(), &mut Budget::new(self.limits()))
             .unwrap_or(None);
         let cpu_vendor = if arch == Arch::X86 || arch == Arch::X64 {
             let v = s.cpu.get(..12).unwrap_or(&[]);
@@ -1023,6 +1025,7 @@ impl Minidump {
         let list = <[raw::ThreadName]>::ref_from_bytes(entries)
             .map_err(|_| bad(st, rva, "thread name array size"))?;
         let mut out = Vec::new();
+        let mut budget = Budget::new(self.limits());
         for n in list {
             let name_rva =
                 u32::try_from(n.rva_of_thread_name.get()).map_err(|_| Error::InvalidString {
@@ -1033,7 +1036,7 @@ impl Minidump {
                 name: if name_rva == 0 {
                     String::new()
                 } else {
-                    self.read_string(name_rva)?
+                    self.read_string_budget(name_rva, &mut budget)?
                 },
             });
         }
@@ -1050,8 +1053,9 @@ impl Minidump {
         let list = <[raw::Module]>::ref_from_bytes(entries)
             .map_err(|_| bad(st, rva, "module array size"))?;
         let mut out = Vec::new();
+        let mut budget = Budget::new(self.limits());
         for m in list {
-            let name = self.read_string(m.module_name_rva.get())?;
+            let name = self.read_string_budget(m.module_name_rva.get(), &mut budget)?;
             let vi = &m.version_info;
             let version = (vi.signature.get() == raw::VS_FFI_SIGNATURE).then(|| FixedFileInfo {
                 struc_version: vi.struc_version.get(),
@@ -1072,13 +1076,17 @@ impl Minidump {
             let codeview = if cv.size == 0 {
                 None
             } else {
-                CodeView::parse(self.location_bytes(cv)?)
+                let bytes = self.location_bytes(cv)?;
+                budget.take(u64::from(cv.size), "CodeView records")?;
+                CodeView::parse(bytes)
             };
             let misc = loc(&m.misc_record);
             let misc_record = if misc.size == 0 {
                 None
             } else {
-                Some(self.location_bytes(misc)?.to_vec())
+                let bytes = self.location_bytes(misc)?;
+                budget.take(u64::from(misc.size), "misc records")?;
+                Some(bytes.to_vec())
             };
             out.push(Module {
                 base: m.base_of_image.get(),
@@ -1120,6 +1128,7 @@ impl Minidump {
             size_of::<raw::UnloadedModule>(),
         )?;
         let mut out = Vec::new();
+        let mut budget = Budget::new(self.limits());
         for e in it {
             let (m, _) = raw::UnloadedModule::read_from_prefix(e)
                 .map_err(|_| bad(st, rva, "short entry"))?;
@@ -1128,7 +1137,7 @@ impl Minidump {
                 size: m.size_of_image.get(),
                 checksum: m.check_sum.get(),
                 time_date_stamp: m.time_date_stamp.get(),
-                name: self.read_string(m.module_name_rva.get())?,
+                name: self.read_string_budget(m.module_name_rva.get(), &mut budget)?,
             });
         }
         Ok(Some(out))
@@ -1188,19 +1197,20 @@ impl Minidump {
             size_of::<raw::HandleDescriptor>(),
         )?;
         let mut handles = Vec::new();
+        let mut budget = Budget::new(self.limits());
         for e in it {
             let (d, rest) = raw::HandleDescriptor::read_from_prefix(e)
                 .map_err(|_| bad(st, rva, "short descriptor"))?;
             let object_info = match raw::HandleDescriptor2Ext::read_from_prefix(rest) {
                 Ok((ext, _)) if ext.object_info_rva.get() != 0 => {
-                    self.handle_object_info(ext.object_info_rva.get())?
+                    self.handle_object_info(ext.object_info_rva.get(), &mut budget)?
                 }
                 _ => Vec::new(),
             };
             handles.push(Handle {
                 handle: d.handle.get(),
-                type_name: self.optional_string(d.type_name_rva.get())?,
-                object_name: self.optional_string(d.object_name_rva.get())?,
+                type_name: self.optional_string(d.type_name_rva.get(), &mut budget)?,
+                object_name: self.optional_string(d.object_name_rva.get(), &mut budget)?,
                 attributes: d.attributes.get(),
                 granted_access: d.granted_access.get(),
                 handle_count: d.handle_count.get(),
@@ -1214,7 +1224,11 @@ impl Minidump {
         }))
     }
 
-    fn handle_object_info(&self, first: u32) -> Result<Vec<HandleObjectInfo>, Error> {
+    fn handle_object_info(
+        &self,
+        first: u32,
+        budget: &mut Budget,
+    ) -> Result<Vec<HandleObjectInfo>, Error> {
         let mut out = Vec::new();
         let mut seen = HashSet::new();
         let mut next = first;
@@ -1239,6 +1253,11 @@ impl Minidump {
                 self.as_bytes(),
                 u64::from(next).saturating_add(12),
                 u64::from(h.size_of_info.get()),
+            )?;
+            // The header counts too, so that shared chains cannot make the walk unbounded.
+            budget.take(
+                u64::from(h.size_of_info.get()).saturating_add(12),
+                "handle object information",
             )?;
             out.push(HandleObjectInfo {
                 info_type: h.info_type.get(),

@@ -605,3 +605,43 @@ fn minidump_is_send_and_sync() {
     check::<dumpfile::MemoryView>();
     check::<Error>();
 }
+
+#[test]
+fn shared_strings_cannot_amplify_allocations() {
+    // 60 modules whose names all point at one 60 KB string: 3.6 MB of names from a 67 KB file.
+    let n = 60u32;
+    let list_len = 4 + 108 * n as usize;
+    let string_rva = (32 + 12 + list_len) as u32;
+    let mut s = Vec::new();
+    u32le(&mut s, n);
+    for i in 0..n {
+        let mut m = vec![0u8; 108];
+        m[0..8].copy_from_slice(&(0x1000_0000u64 + u64::from(i) * 0x10000).to_le_bytes());
+        m[20..24].copy_from_slice(&string_rva.to_le_bytes());
+        s.extend_from_slice(&m);
+    }
+    let name_bytes = 60_000u32;
+    u32le(&mut s, name_bytes);
+    s.extend(
+        std::iter::repeat_n(b'a', name_bytes as usize)
+            .flat_map(|c| [c, 0])
+            .take(name_bytes as usize),
+    );
+    let (d, _) = build(&[(stream_type::MODULE_LIST, s)]);
+    // Default limits: allowed (3.6 MB < 64 MiB).
+    let dump = Minidump::from_bytes(d.clone()).unwrap();
+    assert_eq!(dump.modules().unwrap().len(), n as usize);
+    // A tighter budget refuses instead of allocating.
+    let limits = Limits {
+        max_copy_bytes: 1_000_000,
+        ..Limits::default()
+    };
+    let dump = Minidump::from_bytes_with_limits(d, limits).unwrap();
+    assert!(matches!(
+        dump.modules(),
+        Err(Error::LimitExceeded {
+            limit: 1_000_000,
+            ..
+        })
+    ));
+}
