@@ -99,6 +99,12 @@ fn every_user_dump_agrees_with_rust_minidump() {
                 "{name}"
             );
             assert_eq!(e.flags, t.raw.exception_record.exception_flags, "{name}");
+            // The exception context decodes, and its instruction pointer is the faulting
+            // address (the fail-fast 0xC000000D of invalid-parameter.dmp records address 0).
+            let ctx = ours.context(e.context).unwrap();
+            if e.address != 0 {
+                assert_eq!(ctx.ip(), e.address, "{name}");
+            }
         }
 
         // Threads: ids, TEBs, stack ranges; contexts decode with the right architecture.

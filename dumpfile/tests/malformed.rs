@@ -645,3 +645,26 @@ fn shared_strings_cannot_amplify_allocations() {
         })
     ));
 }
+
+#[test]
+fn open_maps_files_and_reports_io_errors() {
+    let dir = std::env::temp_dir().join(format!("dumpfile-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.dmp");
+    std::fs::write(&empty, b"").unwrap();
+    assert!(matches!(
+        Minidump::open(&empty),
+        Err(Error::Truncated { .. }) | Err(Error::Io(_))
+    ));
+    let good = dir.join("good.dmp");
+    let (d, _) = build(&[(stream_type::COMMENT_A, b"hello\0".to_vec())]);
+    std::fs::write(&good, &d).unwrap();
+    let dump = Minidump::open(&good).unwrap();
+    assert_eq!(dump.comment_a().as_deref(), Some("hello"));
+    assert_eq!(dump.as_bytes(), &d[..]);
+    assert!(matches!(
+        Minidump::open(dir.join("missing.dmp")),
+        Err(Error::Io(_))
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
