@@ -182,3 +182,38 @@ fn pdb_identity_matches_the_exe_codeview_record() {
         "3249D99D0C4049318610F4E4FB0B69361"
     );
 }
+
+/// Microsoft's PDBs bump the PDB information stream's age independently: the identity must use
+/// the DBI age, which is what the images' CodeView records (and the corpus README) say.
+#[test]
+fn ntdll_pdb_identity_uses_the_dbi_age() {
+    for (file, key) in [
+        (
+            "pdb/win10-19041-x64-ntdll-96EF4ED5.pdb",
+            "96EF4ED537402DAAA51D4A4212EA4B2C1",
+        ),
+        (
+            "pdb/win10-x86-wntdll-1C96EAD8.pdb",
+            "1C96EAD80971326D3967ED72C983E1641",
+        ),
+    ] {
+        let Some(p) = corpus(file) else { return };
+        let pdb = PdbData::read(std::fs::File::open(p).unwrap()).unwrap();
+        assert_eq!(pdb.identity.store_key(), key, "{file}");
+        println!(
+            "{file}: info age {} dbi age {}",
+            pdb.info_age, pdb.identity.age
+        );
+        if file.contains("wntdll") {
+            assert!(pdb.is_x86);
+            // The corpus README: 7,486 frame-data records; programs name registers by number.
+            assert_eq!(pdb.frames.len(), 7486);
+            let rtl = pdb
+                .symbols
+                .symbols()
+                .iter()
+                .find(|s| s.name == "RtlAllocateHeap");
+            assert!(rtl.is_some(), "undecorated x86 public");
+        }
+    }
+}
