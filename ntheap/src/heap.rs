@@ -1,5 +1,6 @@
 //! Opening an NT heap and walking its segments, entries, large blocks and free list.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 
 use zerocopy::FromBytes;
@@ -1004,7 +1005,12 @@ impl Heap {
     ) -> SegmentEntries<'a, M> {
         SegmentEntries {
             heap: self,
-            mem,
+            mem: Window {
+                mem,
+                seg: segment,
+                buf: RefCell::new((0, Vec::new())),
+                no_window_below: Cell::new(0),
+            },
             seg: segment,
             cur: segment.address,
             prev_size: None,
@@ -1202,6 +1208,61 @@ impl Heap {
     }
 }
 
+/// Bytes read ahead per segment-walk refill.
+const WINDOW: u64 = 64 * 1024;
+
+/// A read-ahead window over the committed range being walked: one large read serves many
+/// 8-byte header reads. Falls back to direct reads where the range is not fully captured.
+#[derive(Debug)]
+struct Window<'a, M: ReadMemory + ?Sized> {
+    mem: &'a M,
+    seg: &'a Segment,
+    buf: RefCell<(u64, Vec<u8>)>,
+    no_window_below: Cell<u64>,
+}
+
+impl<M: ReadMemory + ?Sized> ReadMemory for Window<'_, M> {
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), MemoryError> {
+        let Ok(mut b) = self.buf.try_borrow_mut() else {
+            return self.mem.read(addr, out);
+        };
+        let len = out.len();
+        if let Some(off) = addr.checked_sub(b.0).and_then(|o| usize::try_from(o).ok())
+            && let Some(src) = off.checked_add(len).and_then(|e| b.1.get(off..e))
+        {
+            out.copy_from_slice(src);
+            return Ok(());
+        }
+        if addr >= self.no_window_below.get() {
+            // Up to the next uncommitted range or the segment end.
+            let i = self.seg.uncommitted.partition_point(|u| u.address <= addr);
+            let limit = self
+                .seg
+                .uncommitted
+                .get(i)
+                .map_or(self.seg.last_valid_entry, |u| {
+                    u.address.min(self.seg.last_valid_entry)
+                });
+            let want = WINDOW.min(limit.saturating_sub(addr));
+            if let Ok(want) = usize::try_from(want)
+                && want >= len
+            {
+                b.1.resize(want, 0);
+                if self.mem.read(addr, &mut b.1).is_ok() {
+                    b.0 = addr;
+                    if let Some(src) = b.1.get(..len) {
+                        out.copy_from_slice(src);
+                        return Ok(());
+                    }
+                }
+                b.1.clear();
+                self.no_window_below.set(addr.saturating_add(WINDOW));
+            }
+        }
+        self.mem.read(addr, out)
+    }
+}
+
 /// One item of a segment walk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WalkItem {
@@ -1218,7 +1279,7 @@ pub enum WalkItem {
 #[derive(Debug)]
 pub struct SegmentEntries<'a, M: ReadMemory + ?Sized> {
     heap: &'a Heap,
-    mem: &'a M,
+    mem: Window<'a, M>,
     seg: &'a Segment,
     cur: u64,
     prev_size: Option<u64>,
@@ -1346,7 +1407,7 @@ impl<M: ReadMemory + ?Sized> Iterator for SegmentEntries<'_, M> {
         }
         let flags = EntryFlags::from_bits_retain(h.flags);
         let (state, user_address, requested) = if flags.contains(EntryFlags::BUSY) {
-            let (user, req, f) = heap.requested(self.mem, addr, &h, size);
+            let (user, req, f) = heap.requested(&self.mem, addr, &h, size);
             if let Some(f) = f
                 && self.pending.is_none()
             {
