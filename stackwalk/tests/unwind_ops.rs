@@ -444,3 +444,78 @@ fn contexts_from_raw_bytes() {
     );
     assert!(ContextX86::from_bytes(&raw[..0x20]).is_err());
 }
+
+#[test]
+fn x86_fpo_record_without_program_and_ebp_chain() {
+    // FPO: 8 bytes of locals, 4 of saved registers (ebp among them), no program.
+    let fpo = FrameEntry {
+        rva: 0x1000,
+        code_size: 0x100,
+        kind: FrameKind::Fpo,
+        locals_size: 8,
+        params_size: 8,
+        prolog_size: 4,
+        saved_regs_size: 4,
+        uses_base_pointer: true,
+        program: None,
+    };
+    // Breakpad's FPO rule: eip = [esp + locals + saved regs + callee params],
+    // ebp = [esp + callee params + saved regs - 8], esp += frame size + 4.
+    let esp: u32 = 0x0012_0000;
+    let ctx = ContextX86::new(0x0040_1010, esp + 0x10, 0x1111);
+    let mut mem2 = vec![0u8; 0x100];
+    mem2[0x0c..0x10].copy_from_slice(&0x0012_0080u32.to_le_bytes()); // [esp + 4 - 8] = saved ebp
+    mem2[0x1c..0x20].copy_from_slice(&0x0040_2005u32.to_le_bytes()); // [esp + 12] = return address
+    let m = SliceMemory::new(u64::from(esp), &mem2);
+    let out = stackwalk::x86::unwind_x86_frame_data(&ctx, &fpo, 0, &m).unwrap();
+    assert_eq!(out.eip, 0x0040_2005);
+    assert_eq!(out.esp(), esp + 0x10 + 16);
+    assert_eq!(out.reg(5), Some(0x0012_0080));
+
+    // EBP chain: two frames in a module without frame data, then a zero return address.
+    let mut code = vec![0u8; 0x3000];
+    code[0x2000..0x2005].copy_from_slice(&[0xe8, 0, 0, 0, 0]); // call at 0x402000, returns to 0x402005
+    let layout = ImageLayout {
+        machine: 0x14c,
+        time_date_stamp: 0,
+        size_of_image: 0x3000,
+        exception: (0, 0),
+        debug: (0, 0),
+        export: (0, 0),
+        sections: vec![],
+    };
+    let img = ImageUnwind::new(
+        FileImage {
+            bytes: code,
+            sections: vec![],
+        },
+        &layout,
+    );
+    let modules = Modules::new(vec![Module::new("app", 0x40_0000, 0x3000).with_unwind(img)]);
+    let mut st = vec![0u8; 0x100];
+    // frame 0: ebp = esp + 0x20 → [ebp] = esp + 0x60, [ebp+4] = 0x402005
+    st[0x20..0x24].copy_from_slice(&(esp + 0x60).to_le_bytes());
+    st[0x24..0x28].copy_from_slice(&0x0040_2005u32.to_le_bytes());
+    // frame 1: [ebp] = 0, [ebp+4] = 0 → end
+    let walk = Walker::new(SliceMemory::new(u64::from(esp), &st), &modules)
+        .walk(Context::X86(ContextX86::new(0x0040_1000, esp, esp + 0x20)));
+    let got: Vec<_> = walk
+        .frames
+        .iter()
+        .map(|f| (f.instruction, f.stack_pointer, f.trust))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (0x40_1000, u64::from(esp), Trust::Context),
+            (0x40_2005, u64::from(esp + 0x28), Trust::FramePointer),
+        ]
+    );
+    // [esp+0x60] = 0 and [esp+0x64] = 0: the chain's return address 0 is not a return address,
+    // and nothing above looks like one either.
+    assert!(
+        matches!(walk.stop, StopReason::NoCaller { .. }),
+        "{:?}",
+        walk.stop
+    );
+}
