@@ -31,6 +31,8 @@ pub struct Insn {
     pub relative_branch: bool,
     /// REX.W was set.
     pub rex_w: bool,
+    /// The REX prefix byte (0 if none; VEX/EVEX extension bits are not folded in).
+    pub rex: u8,
 }
 
 impl Insn {
@@ -52,6 +54,22 @@ impl Insn {
     /// The displacement, zero-extended, if one is present.
     pub fn disp_unsigned(&self, bytes: &[u8]) -> Option<u64> {
         read_unsigned(bytes, self.disp_off, self.disp_size)
+    }
+
+    /// The base register number (0..16, with REX.B) of a ModRM memory operand, if any
+    /// (`None` for register operands, `[rip+d]` and `[disp32]` forms).
+    pub fn base_register(&self) -> Option<u8> {
+        let m = self.modrm?;
+        let (md, rm) = (m >> 6, m & 7);
+        let base = match (md, rm, self.sib) {
+            (3, _, _) => return None,
+            (0, 5, _) => return None,
+            (_, 4, Some(sib)) if md == 0 && sib & 7 == 5 => return None,
+            (_, 4, Some(sib)) => sib & 7,
+            (_, 4, None) => return None,
+            _ => rm,
+        };
+        Some(base | ((self.rex & 1) << 3))
     }
 
     /// ModRM `mod` field.
@@ -102,14 +120,17 @@ pub fn decode(bytes: &[u8], mode64: bool) -> Option<Insn> {
         b = *bytes.get(i)?;
     }
     let mut rex_w = false;
+    let mut rex = 0u8;
     if mode64 && (b & 0xf0) == 0x40 {
         rex_w = b & 0x08 != 0;
+        rex = b;
         i = i.checked_add(1)?;
         b = *bytes.get(i)?;
     }
     let z = if opsize16 && !rex_w { 2 } else { 4 };
     let mut insn = Insn {
         rex_w,
+        rex,
         ..Insn::default()
     };
     let has_modrm: bool;

@@ -211,6 +211,8 @@ fn check(
             }
         } else if insn.modrm_mod() == Some(2)
             && insn.disp_size == 4
+            // Stack frames (`[rsp+d]`, `[rbp+d]`) are not tables relative to __ImageBase.
+            && !matches!(insn.base_register(), Some(4 | 5))
             && let Some(d) = insn
                 .disp_unsigned(bytes)
                 .and_then(|d| u32::try_from(d).ok())
