@@ -327,6 +327,14 @@ impl Minidump {
         }
     }
 
+    /// The context recorded with the exception, if there is an Exception stream.
+    pub fn exception_context(&self) -> Result<Option<Context>, Error> {
+        match self.exception()? {
+            Some(e) => self.context(e.context).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The context of a thread from the ThreadList.
     pub fn thread_context(&self, thread: &Thread) -> Result<Context, Error> {
         self.context(thread.context)

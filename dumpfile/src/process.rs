@@ -303,11 +303,12 @@ impl Minidump {
         Ok(crate::utf16_lossy(&bytes))
     }
 
-    /// Finds the 32-bit TEB of a WOW64 thread given its 64-bit TEB: `WowTebOffset` (TEB64+0x180c,
-    /// Windows 10) when non-zero, else TEB64 + 0x2000; accepted only if its `NtTib.Self` points
-    /// to itself.
-    fn find_teb32(&self, teb64: u64) -> Option<u64> {
-        let mut candidates = Vec::with_capacity(2);
+    /// Finds the 32-bit TEB of a WOW64 thread given its 64-bit TEB. Candidates, in order:
+    /// `WowTebOffset` (TEB64+0x180c, Windows 10) when non-zero; `NtTib.ExceptionList` of the
+    /// 64-bit TEB (WOW64 keeps the TEB32 address there: 0x7efdd000 in the Windows 7 corpus dump);
+    /// TEB64 + 0x2000. A candidate is accepted only if its `NtTib.Self` points to itself.
+    pub fn find_teb32(&self, teb64: u64) -> Option<u64> {
+        let mut candidates = Vec::with_capacity(3);
         if let Ok(off) = self.memory().read_u32(teb64.saturating_add(0x180c)) {
             let off = i64::from(off.cast_signed());
             if off != 0
@@ -315,6 +316,12 @@ impl Minidump {
             {
                 candidates.push(c);
             }
+        }
+        if let Ok(c) = self.memory().read_u64(teb64)
+            && c != 0
+            && c <= u64::from(u32::MAX)
+        {
+            candidates.push(c);
         }
         if let Some(c) = teb64.checked_add(TEB32_DELTA) {
             candidates.push(c);
@@ -477,8 +484,9 @@ impl Minidump {
         };
         let mut info = ProcessInfo::default();
         let threads = self.threads()?;
+        let modules = self.modules().unwrap_or_default();
         let wow64_module = self.has_wow64_module();
-        let no_modules = self.modules().map(|m| m.is_empty()).unwrap_or(true);
+        let no_modules = modules.is_empty();
         for t in &threads {
             let stack = match (
                 self.ptr_at(t.teb, l.teb_stack_base, &l),
@@ -563,9 +571,7 @@ impl Minidump {
             }
             info.loader_modules32 = f.modules;
         }
-        let listed: HashSet<u64> = self
-            .modules()
-            .unwrap_or_default()
+        let listed: HashSet<u64> = modules
             .iter()
             .map(|m| m.base)
             .chain(info.loader_modules.iter().map(|m| m.base))

@@ -101,7 +101,7 @@ fn every_user_dump_agrees_with_rust_minidump() {
             assert_eq!(e.flags, t.raw.exception_record.exception_flags, "{name}");
             // The exception context decodes, and its instruction pointer is the faulting
             // address (the fail-fast 0xC000000D of invalid-parameter.dmp records address 0).
-            let ctx = ours.context(e.context).unwrap();
+            let ctx = ours.exception_context().unwrap().unwrap();
             if e.address != 0 {
                 assert_eq!(ctx.ip(), e.address, "{name}");
             }
@@ -343,7 +343,13 @@ fn process_facts_of_hello_full() {
     assert_eq!(p.peb, Some(0x7efd_f000));
     assert_eq!(p.peb32, Some(0x7efd_e000));
     assert_eq!(p.threads[0].teb, 0x7efd_b000);
-    assert_eq!(p.threads[0].teb32, Some(0x7efd_d000)); // TEB64 + 0x2000
+    assert_eq!(p.threads[0].teb32, Some(0x7efd_d000));
+    // All three routes to the TEB32 agree on Windows 7: TEB64 + 0x2000, TEB64.NtTib.ExceptionList,
+    // and TEB32.NtTib.Self; WowTebOffset (TEB64+0x180c, Windows 10) is 0 here.
+    assert_eq!(d.memory().read_u64(0x7efd_b000).unwrap(), 0x7efd_d000);
+    assert_eq!(d.memory().read_u32(0x7efd_d018).unwrap(), 0x7efd_d000);
+    assert_eq!(d.memory().read_u32(0x7efd_b000 + 0x180c).unwrap(), 0);
+    assert_eq!(d.find_teb32(0x7efd_b000), Some(0x7efd_d000));
     assert_eq!(p.image_base, Some(0x40_0000));
     assert_eq!(p.image_base32, Some(0x40_0000));
     assert_eq!(p.process_heap, Some(0x2d_0000));
