@@ -118,6 +118,19 @@ impl MemoryView {
         })
     }
 
+    /// The captured ranges with their bytes, ascending by base (for scans over all memory).
+    pub fn regions(&self) -> impl ExactSizeIterator<Item = (MemoryRange, &[u8])> + '_ {
+        self.regions.iter().map(|r| {
+            (
+                MemoryRange {
+                    base: r.base,
+                    size: r.size,
+                },
+                self.region_bytes(r),
+            )
+        })
+    }
+
     /// Number of captured ranges.
     pub fn len(&self) -> usize {
         self.regions.len()

@@ -289,6 +289,15 @@ fn memory_view_reads_slices_and_errors() {
         m.read(u64::MAX, &mut buf),
         Err(Error::AddressOverflow { .. })
     ));
+    let all: Vec<_> = m.regions().map(|(r, b)| (r.base, b.to_vec())).collect();
+    assert_eq!(
+        all,
+        vec![
+            (0x1000, a.clone()),
+            (0x1010, b.clone()),
+            (0x2000, c.clone())
+        ]
+    );
     let (range, bytes) = m.region_at(0x2007).unwrap();
     assert_eq!((range.base, range.size, bytes.len()), (0x2000, 8, 8));
     assert!(m.region_at(0x2008).is_none());
@@ -479,6 +488,12 @@ fn contexts_decode_and_reject_short_input() {
         size: 0x20,
     };
     assert!(matches!(dump.context(short), Err(Error::BadContext { .. })));
+    // An old x86 context without ExtendedRegisters (0xcc bytes) still decodes.
+    let old = dumpfile::Location {
+        rva: ctx_rva,
+        size: 0xcc,
+    };
+    assert_eq!(dump.context(old).unwrap().ip(), 0x7788_9900);
     let outside = dumpfile::Location {
         rva: ctx_rva,
         size: 0x10_0000,
