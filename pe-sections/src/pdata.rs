@@ -119,6 +119,25 @@ impl PeImage<'_> {
             .collect())
     }
 
+    /// The end RVA (exclusive) of a function: stored in x64 entries and packed ARM64
+    /// entries; read from the `.xdata` header (`FunctionLength`) for other ARM64 entries.
+    pub fn function_end(&self, f: &RuntimeFunction) -> Result<u32> {
+        if let Some(end) = f.end() {
+            return Ok(end);
+        }
+        let xdata = f.unwind_rva().ok_or(Error::Malformed {
+            what: "runtime function",
+            rva: u64::from(f.begin()),
+            reason: "no unwind data",
+        })?;
+        let w0 = self.read_u32(xdata)?;
+        f.begin()
+            .checked_add((w0 & 0x3_ffff).saturating_mul(4))
+            .ok_or(Error::Overflow {
+                at: u64::from(f.begin()),
+            })
+    }
+
     /// The raw bytes of the unwind data at `rva`, sized from its own header: for x64 the
     /// UNWIND_INFO header, unwind codes, and the handler RVA or chained RUNTIME_FUNCTION
     /// (handler-specific data is not included); for ARM64 the `.xdata` header words, epilog

@@ -409,6 +409,17 @@ mod tests {
     }
 
     #[test]
+    fn base_registers() {
+        let base = |b: &[u8]| decode(b, true).and_then(|i| i.base_register());
+        assert_eq!(base(&[0x8b, 0x84, 0x82, 1, 2, 3, 4]), Some(2)); // [rdx+rax*4+d]
+        assert_eq!(base(&[0x8b, 0x84, 0x24, 1, 2, 3, 4]), Some(4)); // [rsp+d]
+        assert_eq!(base(&[0x49, 0x8d, 0x94, 0x24, 1, 2, 3, 4]), Some(12)); // [r12+d]
+        assert_eq!(base(&[0x8b, 0x85, 1, 2, 3, 4]), Some(5)); // [rbp+d]
+        assert_eq!(base(&[0x8b, 0x05, 1, 2, 3, 4]), None); // [rip+d]
+        assert_eq!(base(&[0x8b, 0xc0]), None); // register operand
+    }
+
+    #[test]
     fn lengths_x86() {
         let l = |b: &[u8]| decode(b, false).map_or(0, |i| i.len);
         assert_eq!(l(&[0x68, 1, 2, 3, 4]), 5); // push imm32

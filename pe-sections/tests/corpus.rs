@@ -307,3 +307,39 @@ fn xref_x86_absolute_operands_match_objdump() {
         assert_eq!(rvas.len(), refs.len());
     }
 }
+
+#[test]
+fn arm64_pdata_and_xdata() {
+    let Some(d) = corpus_dir() else { return };
+    let data = std::fs::read(d.join("arm64-test.exe")).unwrap();
+    let pe = PeImage::parse_file(&data).unwrap();
+    let funcs = pe.runtime_functions().unwrap();
+    assert_eq!(funcs.len(), 709);
+    // Sorted, non-overlapping, inside executable sections, with readable unwind data whose
+    // size the header determines.
+    let mut prev_end = 0;
+    let mut xdata = 0;
+    for f in &funcs {
+        assert!(matches!(f, pe_sections::RuntimeFunction::Arm64 { .. }));
+        assert!(f.begin() >= prev_end, "{f:?}");
+        assert!(pe.section_containing(f.begin()).unwrap().is_executable());
+        let end = pe.function_end(f).unwrap();
+        assert!(end > f.begin());
+        prev_end = end;
+        if let Some(u) = f.unwind_rva() {
+            let b = pe.unwind_info_bytes(u).unwrap();
+            assert!(b.len() >= 4 && b.len() % 4 == 0);
+            xdata += 1;
+        }
+        assert_eq!(
+            pe_sections::function_containing(&funcs, f.begin()),
+            Some(*f)
+        );
+    }
+    assert!(xdata > 0);
+    // xref is x86/x64 only.
+    assert!(matches!(
+        pe.code_references(0x1000),
+        Err(pe_sections::Error::UnsupportedMachine { .. })
+    ));
+}

@@ -308,3 +308,49 @@ fn x64_reference_forms_each_reported_once() {
     let got: Vec<(u32, RefKind, u8)> = refs.iter().map(|r| (r.rva, r.kind, r.len)).collect();
     assert_eq!(got, expect);
 }
+
+#[test]
+fn partially_captured_section() {
+    // A mapped image with one page of a two-page section missing: Partial, runs split,
+    // search skips the hole, reads across it fail as NotCaptured.
+    let mut b = PeBuilder::x64();
+    let mut data = vec![0u8; 0x2000];
+    data[0x10..0x15].copy_from_slice(b"first");
+    data[0x1010..0x1016].copy_from_slice(b"second");
+    let rva = b.add_section(".data", PeBuilder::DATA, data);
+    let mapped = b.build_mapped();
+    let base = 0x10_0000u64;
+    let hole = base + u64::from(rva);
+    let mem = pe_sections::FnMemory(|a: u64, buf: &mut [u8]| {
+        if a < hole + 0x1000 && a + buf.len() as u64 > hole {
+            return Err(pe_sections::MemoryError::NotCaptured {
+                address: a,
+                len: buf.len() as u64,
+            });
+        }
+        pe_sections::ReadMemory::read(&SliceMemory::new(base, &mapped), a, buf)
+    });
+    let pe = PeImage::parse_mapped(&mem, base).unwrap();
+    let s = pe.section_by_name(".data").unwrap().clone();
+    assert_eq!(
+        pe.section_status(&s).unwrap(),
+        pe_sections::SectionStatus::Partial {
+            captured: 0x1000,
+            total: 0x2000
+        }
+    );
+    let runs = pe.section_runs(&s).unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].rva, rva + 0x1000);
+    assert!(pe.section_data(&s).unwrap_err().is_not_captured());
+    assert!(
+        pe.search_section(&Pattern::Ascii("first".into()), ".data")
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        pe.search_section(&Pattern::Ascii("second".into()), ".data")
+            .unwrap(),
+        vec![rva + 0x1010]
+    );
+}
