@@ -328,7 +328,7 @@ fn arm64_pdata_and_xdata() {
         prev_end = end;
         if let Some(u) = f.unwind_rva() {
             let b = pe.unwind_info_bytes(u).unwrap();
-            assert!(b.len() >= 4 && b.len() % 4 == 0);
+            assert!(b.len() >= 4 && b.len().is_multiple_of(4));
             xdata += 1;
         }
         assert_eq!(
