@@ -170,3 +170,104 @@ fn thread_filter_and_errors() {
     let out = dumpscope(&["stacks", "/nonexistent.dmp"]);
     assert!(!out.status.success());
 }
+
+/// A synthetic dump whose module is a real PE from the corpus, not captured in the dump: the
+/// unwind data must come from `--images`, and the CLI must give the same frames as the library
+/// walking the file directly.
+#[test]
+fn unwind_data_from_an_images_directory() {
+    use dumpfile::synth::{SynthContext, SynthDump, SynthModule, SynthThread, X64Registers};
+    use stackwalk::{
+        Context, ContextX64, ImageLayout, ImageUnwind, Module, Modules, SliceMemory, Walker,
+    };
+    let Some(exe) = corpus_file("pe/x64-msvc-CrashWithException.exe") else {
+        return;
+    };
+    let bytes = std::fs::read(&exe).unwrap();
+    let layout = ImageLayout::parse(&bytes).unwrap();
+    let img = ImageUnwind::from_file(bytes.clone()).unwrap();
+    let base = 0x1_4000_0000u64;
+    // A call site inside the image: every stack slot holds it, so each frame returns there.
+    let call = (0x1000..bytes.len() - 5)
+        .find(|&o| bytes[o] == 0xe8)
+        .unwrap();
+    let ret = base + u64::from(layout.sections[0].virtual_address) + (call as u64 + 5)
+        - u64::from(layout.sections[0].pointer_to_raw_data);
+    let f = img.entry(3).unwrap().unwrap();
+    let rip = base + u64::from(f.begin) + 0x10;
+    let sp = 0x10_0000u64;
+    let stack: Vec<u8> = (0..0x200).flat_map(|_| ret.to_le_bytes()).collect();
+
+    // The library on the file.
+    let modules = Modules::new(vec![
+        Module::new(
+            "x64-msvc-CrashWithException",
+            base,
+            u64::from(layout.size_of_image),
+        )
+        .with_unwind(img),
+    ]);
+    let expected = Walker::new(SliceMemory::new(sp, &stack), &modules)
+        .walk(Context::X64(ContextX64::new(rip, sp)));
+    assert!(expected.frames.len() > 3);
+
+    // The CLI on a dump that holds only the stack.
+    let mut regs = X64Registers::default();
+    regs.rip = rip;
+    regs.gpr[4] = sp;
+    let mut module = SynthModule::new(
+        base,
+        layout.size_of_image,
+        r"C:\app\x64-msvc-CrashWithException.exe",
+    );
+    module.time_date_stamp = layout.time_date_stamp;
+    let dump = SynthDump::new(dumpfile::synth::Arch::X64)
+        .module(module)
+        .thread(SynthThread {
+            id: 0x42,
+            stack_base: sp,
+            stack_size: stack.len() as u64,
+            context: Some(SynthContext::X64(regs)),
+            ..SynthThread::default()
+        })
+        .memory(sp, stack.clone())
+        .write()
+        .unwrap();
+    let path = std::env::temp_dir().join(format!(
+        "dumpscope-stacks-images-{}.dmp",
+        std::process::id()
+    ));
+    std::fs::write(&path, dump).unwrap();
+    let images = exe.parent().unwrap().to_str().unwrap().to_string();
+    let with = json(&[
+        "stacks",
+        "--json",
+        path.to_str().unwrap(),
+        "--images",
+        &images,
+    ]);
+    let without = json(&["stacks", "--json", path.to_str().unwrap()]);
+    let _ = std::fs::remove_file(&path);
+
+    let frames = with["threads"][0]["frames"].as_array().unwrap();
+    assert_eq!(frames.len(), expected.frames.len());
+    for (got, want) in frames.iter().zip(&expected.frames) {
+        assert_eq!(got["instruction"].as_u64(), Some(want.instruction));
+        assert_eq!(got["stack_pointer"].as_u64(), Some(want.stack_pointer));
+        assert_eq!(got["trust"], want.trust.as_str());
+    }
+    assert_eq!(frames[1]["trust"], "unwind");
+    assert!(
+        with["modules"][0]["unwind"]
+            .as_str()
+            .unwrap()
+            .ends_with("x64-msvc-CrashWithException.exe")
+    );
+    // Without the image there is no unwind data: the frames come from scanning.
+    let frames = without["threads"][0]["frames"].as_array().unwrap();
+    assert_eq!(without["modules"][0]["unwind"], "none");
+    assert!(
+        frames[1..].iter().all(|f| f["trust"] == "scan"),
+        "{frames:?}"
+    );
+}
