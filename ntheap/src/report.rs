@@ -152,11 +152,14 @@ pub struct SizeStat {
     pub percent_x100: u64,
 }
 
-/// Whether a block counts as a user allocation for statistics (busy, not internal, not the
-/// segment header block).
+/// Whether a block counts as a user allocation for statistics: busy, not internal, not a
+/// segment header block, and not the heap's own block before an uncommitted range
+/// (`UnusedBytes` 3, which no user block can have since the header alone is 8 or 16 bytes).
 pub fn is_user_allocation(walk: &HeapWalk, e: &Entry) -> bool {
     match e.state {
-        EntryState::Busy => !walk.segments.iter().any(|s| s.segment.address == e.address),
+        EntryState::Busy => {
+            e.unused_bytes != 3 && !walk.segments.iter().any(|s| s.segment.address == e.address)
+        }
         EntryState::VirtualAlloc => true,
         EntryState::Free | EntryState::Internal => false,
     }
