@@ -2,6 +2,7 @@
 
 use std::ops::Deref;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Error;
 
@@ -64,13 +65,28 @@ impl Region {
 ///
 /// Built once at open from the MemoryList and/or Memory64List stream: the regions are sorted by
 /// base address, overlaps in hostile input are clipped deterministically (the earlier-sorted
-/// region wins), and every lookup is a binary search, O(log n) in the number of regions. No
-/// captured byte is copied until [`read`](Self::read) is asked to.
-#[derive(Debug, Clone)]
+/// region wins), and every lookup is a binary search, O(log n) in the number of regions (O(1)
+/// when it hits the region of the previous lookup). No captured byte is copied until
+/// [`read`](Self::read) is asked to.
+#[derive(Debug)]
 pub struct MemoryView {
     data: Arc<Source>,
     regions: Vec<Region>,
     total: u64,
+    /// Index of the region found last: walks over heaps and stacks read neighbouring
+    /// addresses, so checking it first makes most lookups O(1). Only a hint.
+    last: AtomicUsize,
+}
+
+impl Clone for MemoryView {
+    fn clone(&self) -> Self {
+        MemoryView {
+            data: Arc::clone(&self.data),
+            regions: self.regions.clone(),
+            total: self.total,
+            last: AtomicUsize::new(self.last.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl MemoryView {
@@ -107,6 +123,7 @@ impl MemoryView {
             data,
             regions: out,
             total,
+            last: AtomicUsize::new(0),
         }
     }
 
@@ -146,12 +163,19 @@ impl MemoryView {
         self.total
     }
 
-    /// Index of the region containing `addr`, by binary search.
+    /// Index of the region containing `addr`: the last hit if it matches, else a binary search.
     fn find(&self, addr: u64) -> Option<usize> {
+        let hint = self.last.load(Ordering::Relaxed);
+        if let Some(r) = self.regions.get(hint)
+            && addr.wrapping_sub(r.base) < r.size
+        {
+            return Some(hint);
+        }
         let i = self.regions.partition_point(|r| r.base <= addr);
         let i = i.checked_sub(1)?;
         let r = self.regions.get(i)?;
         if addr.wrapping_sub(r.base) < r.size {
+            self.last.store(i, Ordering::Relaxed);
             Some(i)
         } else {
             None
