@@ -935,3 +935,41 @@ pub struct ContextArm64 {
     pub wvr: [U64; 2],
 }
 const _: () = assert!(size_of::<ContextArm64>() == 0x390);
+
+/// `MINIDUMP_HANDLE_OPERATION_LIST` header (16 bytes).
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct HandleOperationList {
+    /// Size of this header.
+    pub size_of_header: U32,
+    /// Size of each entry (288).
+    pub size_of_entry: U32,
+    /// Number of entries.
+    pub number_of_entries: U32,
+    /// Reserved.
+    pub reserved: U32,
+}
+const _: () = assert!(size_of::<HandleOperationList>() == 16);
+
+/// `AVRF_HANDLE_OPERATION` (288 bytes): one handle-trace record of Application Verifier.
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct AvrfHandleOperation {
+    /// Handle value.
+    pub handle: U64,
+    /// Process id.
+    pub process_id: U32,
+    /// Thread id.
+    pub thread_id: U32,
+    /// `AVRF_HANDLE_OPERATION_TYPE`: 0 unknown, 1 open, 2 close, 3 bad reference.
+    pub operation_type: U32,
+    /// Padding.
+    pub spare0: U32,
+    /// `AVRF_BACKTRACE_INFORMATION.Depth`.
+    pub depth: U32,
+    /// `AVRF_BACKTRACE_INFORMATION.Index`.
+    pub index: U32,
+    /// `AVRF_BACKTRACE_INFORMATION.ReturnAddresses` (32).
+    pub return_addresses: [U64; 32],
+}
+const _: () = assert!(size_of::<AvrfHandleOperation>() == 288);

@@ -237,6 +237,7 @@ fn every_user_dump_agrees_with_rust_minidump() {
 
         // Every typed accessor parses the real data without error.
         ours.thread_ex_list().unwrap();
+        ours.handle_operations().unwrap();
         ours.thread_names().unwrap();
         ours.memory_info().unwrap();
         ours.token().unwrap();

@@ -683,3 +683,44 @@ fn open_maps_files_and_reports_io_errors() {
     ));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn handle_operation_list() {
+    let mut s = Vec::new();
+    u32le(&mut s, 16);
+    u32le(&mut s, 288);
+    u32le(&mut s, 2);
+    u32le(&mut s, 0);
+    for (handle, op, depth) in [(0x44u64, 1u32, 3u32), (0x44, 2, 40)] {
+        u64le(&mut s, handle);
+        u32le(&mut s, 1234);
+        u32le(&mut s, 5678);
+        u32le(&mut s, op);
+        u32le(&mut s, 0);
+        u32le(&mut s, depth);
+        u32le(&mut s, 7);
+        for i in 0..32u64 {
+            u64le(&mut s, 0x7ff0_0000 + i);
+        }
+    }
+    let (d, _) = build(&[(stream_type::HANDLE_OPERATION_LIST, s.clone())]);
+    let ops = Minidump::from_bytes(d)
+        .unwrap()
+        .handle_operations()
+        .unwrap()
+        .unwrap();
+    assert_eq!(ops.len(), 2);
+    assert_eq!(
+        (ops[0].handle, ops[0].operation_type, ops[0].thread_id),
+        (0x44, 1, 5678)
+    );
+    assert_eq!(ops[0].stack, vec![0x7ff0_0000, 0x7ff0_0001, 0x7ff0_0002]);
+    assert_eq!(ops[1].stack.len(), 32); // depth is capped at the array size
+    // A count the stream cannot hold.
+    s[8..12].copy_from_slice(&3u32.to_le_bytes());
+    let (d, _) = build(&[(stream_type::HANDLE_OPERATION_LIST, s)]);
+    assert!(matches!(
+        Minidump::from_bytes(d).unwrap().handle_operations(),
+        Err(Error::CountTooLarge { .. })
+    ));
+}
