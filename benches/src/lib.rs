@@ -195,3 +195,58 @@ pub fn expected_checksum(spec: &FullDumpSpec) -> u64 {
     }
     sum
 }
+
+#[cfg(test)]
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cover_the_total_in_separate_pages() {
+        let spec = FullDumpSpec {
+            regions: 7,
+            total_bytes: 30 * PAGE,
+        };
+        let r = spec.ranges();
+        assert_eq!(r.len(), 7);
+        assert_eq!(r.iter().map(|x| x.1).sum::<u64>(), 30 * PAGE);
+        assert_eq!(
+            r[0],
+            (FIRST_REGION, 5 * PAGE),
+            "the first 30 % 7 get a page more"
+        );
+        assert_eq!(r[6].1, 4 * PAGE);
+        for w in r.windows(2) {
+            assert_eq!(
+                w[0].0 + w[0].1 + PAGE,
+                w[1].0,
+                "one-page hole between ranges"
+            );
+        }
+    }
+
+    #[test]
+    fn the_written_dump_holds_the_pattern_and_the_expected_checksum() {
+        let spec = FullDumpSpec {
+            regions: 3,
+            total_bytes: 5 * PAGE,
+        };
+        let dump = spec.synth();
+        let bytes = dump.write().unwrap();
+        assert_eq!(bytes.len() as u64, dump.output_len().unwrap());
+        // Memory64List: the data is the last 5 pages of the file, ranges in order.
+        let data = &bytes[bytes.len() - 5 * PAGE as usize..];
+        let mut off = 0usize;
+        let mut sum = 0u64;
+        for (base, size) in spec.ranges() {
+            let region = &data[off..off + size as usize];
+            assert_eq!(&region[8..16], &(base + 8).to_le_bytes());
+            sum = sum.wrapping_add(checksum(region));
+            off += size as usize;
+        }
+        assert_eq!(sum, expected_checksum(&spec));
+        let mut odd = [0u8; 8];
+        fill_words(0x1001, &mut odd);
+        assert_eq!(odd, [0x10, 0, 0, 0, 0, 0, 0, 0x08]);
+    }
+}
