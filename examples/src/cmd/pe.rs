@@ -458,17 +458,13 @@ fn write_file_headers(pe: &PeImage<'_>, name: &str, out: &mut dyn Write) -> Resu
     )?;
     writeln!(out, "{:8X} base of code", oh.base_of_code)?;
     writeln!(out, "         ----- new -----")?;
-    writeln!(
-        out,
-        "{} image base",
-        crate::fmt_util::hex_size(oh.image_base)
-    )?;
+    if pe.is_64() {
+        writeln!(out, "{:016X} image base", oh.image_base)?;
+    } else {
+        writeln!(out, "{:8X} image base", oh.image_base)?;
+    }
     if pe.base() != oh.image_base {
-        writeln!(
-            out,
-            "{} load base (in the dump)",
-            crate::fmt_util::hex_size(pe.base())
-        )?;
+        writeln!(out, "{:8X} load base (in the dump)", pe.base())?;
     }
     writeln!(out, "{:8X} section alignment", oh.section_alignment)?;
     writeln!(out, "{:8X} file alignment", oh.file_alignment)?;
@@ -1172,4 +1168,26 @@ fn xref_image(
         writeln!(out, "(no references found)")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn helpers() {
+        assert_eq!(ctime(0), "Thu Jan  1 00:00:00 1970");
+        assert_eq!(ctime(0x5AB3_8077), "Thu Mar 22 10:07:51 2018");
+        assert_eq!(ctime(951_782_400), "Tue Feb 29 00:00:00 2000");
+        assert_eq!(parse_hex("00007ff6`dfe236b0"), Some(0x7ff6_dfe2_36b0));
+        assert_eq!(parse_hex("0x36b0"), Some(0x36b0));
+        assert_eq!(parse_hex("zz"), None);
+        assert_eq!(short_name(r"C:\Windows\System32\ntdll.dll"), "ntdll");
+        assert!(name_matches(r"C:\x\hello.exe", "HELLO"));
+        let b: Vec<Option<u8>> = b"==> Allocated ad".iter().copied().map(Some).collect();
+        assert_eq!(
+            db_line(0x7ff6_dfe2_36b0, &b, 8),
+            "00007ff6`dfe236b0  3d 3d 3e 20 41 6c 6c 6f-63 61 74 65 64 20 61 64  ==> Allocated ad"
+        );
+    }
 }
