@@ -59,6 +59,8 @@ pub struct Limits {
     pub max_hits: usize,
     /// Most code references returned (default 1 Mi).
     pub max_xrefs: usize,
+    /// Most bytes of executable sections swept by one code-reference search (default 1 GiB).
+    pub max_scan_bytes: u64,
 }
 
 impl Default for Limits {
@@ -75,6 +77,7 @@ impl Default for Limits {
             max_relocations: 16 << 20,
             max_hits: 1 << 20,
             max_xrefs: 1 << 20,
+            max_scan_bytes: 1 << 30,
         }
     }
 }
@@ -94,6 +97,7 @@ impl Limits {
             max_relocations: 1 << 16,
             max_hits: 1 << 12,
             max_xrefs: 1 << 12,
+            max_scan_bytes: 16 << 20,
         }
     }
 }

@@ -80,7 +80,20 @@ impl PeImage<'_> {
         starts.sort_unstable();
         starts.dedup();
 
+        // Total bytes swept, against Limits::max_scan_bytes (overlapping or huge hostile
+        // sections cannot make the sweep unbounded).
+        let mut scanned: u64 = 0;
         for s in self.sections().iter().filter(|s| s.is_executable()) {
+            let (start, end) = self.section_extent(s);
+            scanned = scanned.saturating_add(u64::from(end.saturating_sub(start)));
+            if scanned > self.limits().max_scan_bytes {
+                return Err(Error::LimitExceeded {
+                    what: "executable bytes to scan",
+                    offset: u64::from(start),
+                    value: scanned,
+                    limit: self.limits().max_scan_bytes,
+                });
+            }
             for run in self.section_runs(s)? {
                 let bytes = &run.bytes;
                 let mut pos = 0usize;
