@@ -255,7 +255,22 @@ fn wow64_ntdll_at_0x77900000_parses_from_memory() {
     assert_eq!(ours, object_sections(&page));
     let cv = pe.codeview().unwrap().unwrap();
     assert_eq!(cv.pdb_name, "wntdll.pdb");
-    assert_eq!(cv.pdb_id().len(), 33);
+    // Independent path to the same record: scan the mapped image for the RSDS signature
+    // instead of following the debug directory.
+    let hits = pe_sections::search_memory(
+        &mem,
+        0x7790_0000,
+        u64::from(pe.size_of_image()),
+        b"RSDS",
+        16,
+    )
+    .unwrap();
+    assert_eq!(hits.len(), 1);
+    let mut rec = vec![0u8; 64];
+    mini.read(hits[0], &mut rec).unwrap();
+    let scanned = pe_sections::CodeView::parse(&rec, 0).unwrap();
+    assert_eq!(scanned, cv);
+    assert_eq!(cv.pdb_id(), "7B0DEEF28DEB4991992FFD2F0241900E2");
     let exports = pe.exports().unwrap().unwrap();
     assert!(exports.by_name("NtCreateFile").is_some());
     for s in pe.sections() {
