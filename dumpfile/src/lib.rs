@@ -304,7 +304,7 @@ impl Minidump {
                 Err(err) => warnings.push(err),
             }
         }
-        let regions = build_regions(bytes, &streams, &limits, &mut warnings)?;
+        let regions = build_regions(bytes, &streams, &limits, &mut warnings);
         let memory = MemoryView::new(Arc::clone(&data), regions);
         Ok(Minidump {
             data,
@@ -517,112 +517,138 @@ fn build_regions(
     streams: &[StreamEntry],
     limits: &Limits,
     warnings: &mut Vec<Error>,
-) -> Result<Vec<Region>, Error> {
-    let file_len = len64(bytes);
+) -> Vec<Region> {
     let mut regions: Vec<Region> = Vec::new();
     let mut budget = limits.max_memory_ranges;
+    // A malformed list is reported and left out of the view; the rest of the dump stays usable.
     if let Some(e) = streams
         .iter()
         .find(|e| e.stream_type == stream_type::MEMORY_LIST)
+        && let Err(err) = memory_list(bytes, e, &mut budget, &mut regions, warnings)
     {
-        let s = file_slice(bytes, u64::from(e.rva), u64::from(e.size))?;
-        let (count, entries) = counted_list(s, e.stream_type, e.rva, 16)?;
-        if u64::from(count) > budget {
-            return Err(Error::CountTooLarge {
-                stream_type: e.stream_type,
-                count: u64::from(count),
-            });
-        }
-        budget = budget.saturating_sub(u64::from(count));
-        let descs =
-            <[raw::MemoryDescriptor]>::ref_from_bytes(entries).map_err(|_| Error::BadStream {
-                stream_type: e.stream_type,
-                rva: u64::from(e.rva),
-                reason: "descriptor array size",
-            })?;
-        for d in descs {
-            let base = d.start_of_memory_range.get();
-            let size = u64::from(d.memory.data_size.get());
-            let rva = u64::from(d.memory.rva.get());
-            if base.checked_add(size).is_none() {
-                warnings.push(Error::AddressOverflow {
-                    address: base,
-                    len: size,
-                });
-                continue;
-            }
-            if file_slice(bytes, rva, size).is_err() {
-                warnings.push(Error::InvalidRva { rva, size });
-                continue;
-            }
-            regions.push(Region {
-                base,
-                size,
-                file_offset: rva,
-            });
-        }
+        warnings.push(err);
     }
     if let Some(e) = streams
         .iter()
         .find(|e| e.stream_type == stream_type::MEMORY64_LIST)
+        && let Err(err) = memory64_list(bytes, e, &mut budget, &mut regions, warnings)
     {
-        let s = file_slice(bytes, u64::from(e.rva), u64::from(e.size))?;
-        let (h, rest) =
-            raw::Memory64ListHeader::read_from_prefix(s).map_err(|_| Error::BadStream {
-                stream_type: e.stream_type,
-                rva: u64::from(e.rva),
-                reason: "shorter than MINIDUMP_MEMORY64_LIST",
-            })?;
-        let count = h.number_of_memory_ranges.get();
-        if count > budget {
-            return Err(Error::CountTooLarge {
-                stream_type: e.stream_type,
-                count,
+        warnings.push(err);
+    }
+    regions
+}
+
+/// Indexes a MemoryList stream.
+fn memory_list(
+    bytes: &[u8],
+    e: &StreamEntry,
+    budget: &mut u64,
+    regions: &mut Vec<Region>,
+    warnings: &mut Vec<Error>,
+) -> Result<(), Error> {
+    let s = file_slice(bytes, u64::from(e.rva), u64::from(e.size))?;
+    let (count, entries) = counted_list(s, e.stream_type, e.rva, 16)?;
+    if u64::from(count) > *budget {
+        return Err(Error::CountTooLarge {
+            stream_type: e.stream_type,
+            count: u64::from(count),
+        });
+    }
+    *budget = budget.saturating_sub(u64::from(count));
+    let descs =
+        <[raw::MemoryDescriptor]>::ref_from_bytes(entries).map_err(|_| Error::BadStream {
+            stream_type: e.stream_type,
+            rva: u64::from(e.rva),
+            reason: "descriptor array size",
+        })?;
+    for d in descs {
+        let base = d.start_of_memory_range.get();
+        let size = u64::from(d.memory.data_size.get());
+        let rva = u64::from(d.memory.rva.get());
+        if base.checked_add(size).is_none() {
+            warnings.push(Error::AddressOverflow {
+                address: base,
+                len: size,
             });
+            continue;
         }
-        let n = usize::try_from(count).map_err(|_| Error::CountTooLarge {
+        if file_slice(bytes, rva, size).is_err() {
+            warnings.push(Error::InvalidRva { rva, size });
+            continue;
+        }
+        regions.push(Region {
+            base,
+            size,
+            file_offset: rva,
+        });
+    }
+    Ok(())
+}
+
+/// Indexes a Memory64List stream: the data of the ranges is consecutive from `BaseRva`.
+fn memory64_list(
+    bytes: &[u8],
+    e: &StreamEntry,
+    budget: &mut u64,
+    regions: &mut Vec<Region>,
+    warnings: &mut Vec<Error>,
+) -> Result<(), Error> {
+    let file_len = len64(bytes);
+    let s = file_slice(bytes, u64::from(e.rva), u64::from(e.size))?;
+    let (h, rest) = raw::Memory64ListHeader::read_from_prefix(s).map_err(|_| Error::BadStream {
+        stream_type: e.stream_type,
+        rva: u64::from(e.rva),
+        reason: "shorter than MINIDUMP_MEMORY64_LIST",
+    })?;
+    let count = h.number_of_memory_ranges.get();
+    if count > *budget {
+        return Err(Error::CountTooLarge {
             stream_type: e.stream_type,
             count,
+        });
+    }
+    let n = usize::try_from(count).map_err(|_| Error::CountTooLarge {
+        stream_type: e.stream_type,
+        count,
+    })?;
+    let (descs, _) =
+        <[raw::MemoryDescriptor64]>::ref_from_prefix_with_elems(rest, n).map_err(|_| {
+            Error::CountTooLarge {
+                stream_type: e.stream_type,
+                count,
+            }
         })?;
-        let (descs, _) =
-            <[raw::MemoryDescriptor64]>::ref_from_prefix_with_elems(rest, n).map_err(|_| {
-                Error::CountTooLarge {
-                    stream_type: e.stream_type,
-                    count,
-                }
-            })?;
-        let mut offset = h.base_rva.get();
-        let mut truncated = false;
-        for d in descs {
-            let base = d.start_of_memory_range.get();
-            let size = d.data_size.get();
-            let this_offset = offset;
-            offset = offset.saturating_add(size);
-            if base.checked_add(size).is_none() {
-                warnings.push(Error::AddressOverflow {
-                    address: base,
-                    len: size,
-                });
-                continue;
-            }
-            let available = file_len.saturating_sub(this_offset);
-            let kept = size.min(available);
-            if kept < size && !truncated {
-                truncated = true;
-                warnings.push(Error::Truncated {
-                    offset: this_offset,
-                    needed: size,
-                    available,
-                });
-            }
-            if kept > 0 {
-                regions.push(Region {
-                    base,
-                    size: kept,
-                    file_offset: this_offset,
-                });
-            }
+    let mut offset = h.base_rva.get();
+    let mut truncated = false;
+    for d in descs {
+        let base = d.start_of_memory_range.get();
+        let size = d.data_size.get();
+        let this_offset = offset;
+        offset = offset.saturating_add(size);
+        if base.checked_add(size).is_none() {
+            warnings.push(Error::AddressOverflow {
+                address: base,
+                len: size,
+            });
+            continue;
+        }
+        let available = file_len.saturating_sub(this_offset);
+        let kept = size.min(available);
+        if kept < size && !truncated {
+            truncated = true;
+            warnings.push(Error::Truncated {
+                offset: this_offset,
+                needed: size,
+                available,
+            });
+        }
+        if kept > 0 {
+            regions.push(Region {
+                base,
+                size: kept,
+                file_offset: this_offset,
+            });
         }
     }
-    Ok(regions)
+    Ok(())
 }

@@ -444,7 +444,9 @@ pub struct SystemTime {
 const _: () = assert!(size_of::<SystemTime>() == 16);
 
 /// `TIME_ZONE_INFORMATION` (172 bytes).
-#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned,
+)]
 #[repr(C)]
 pub struct TimeZoneInformation {
     /// Bias in minutes (UTC = local + bias).

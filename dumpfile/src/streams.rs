@@ -164,6 +164,8 @@ pub struct TimeZone {
     pub daylight_bias: i32,
     /// Transition date to daylight time.
     pub daylight_date: raw::SystemTime,
+    /// The structure as stored (the name buffers may hold bytes after the terminating NUL).
+    pub raw: raw::TimeZoneInformation,
 }
 
 /// XSTATE layout from `MINIDUMP_MISC_INFO_5`.
@@ -888,6 +890,7 @@ impl Minidump {
                 daylight_name: u16_string(&tz.daylight_name),
                 daylight_bias: tz.daylight_bias.get(),
                 daylight_date: tz.daylight_date,
+                raw: *tz,
             });
         }
         let Ok((v4, rest)) = raw::MiscInfo4Ext::read_from_prefix(rest) else {

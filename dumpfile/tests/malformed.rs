@@ -155,23 +155,37 @@ fn lists_with_huge_counts_are_errors() {
         };
         assert!(matches!(r, Err(Error::CountTooLarge { .. })), "{ty}: {r:?}");
     }
-    // Memory list with a huge count fails at open.
+    // A memory list with a huge count is reported at open and left out of the view; the rest
+    // of the dump stays readable.
     let mut s = Vec::new();
     u32le(&mut s, 0x1000_0000);
-    let (d, _) = build(&[(stream_type::MEMORY_LIST, s)]);
-    assert!(matches!(
-        Minidump::from_bytes(d),
-        Err(Error::CountTooLarge { .. })
-    ));
+    let (d, _) = build(&[
+        (stream_type::MEMORY_LIST, s),
+        (stream_type::COMMENT_A, b"x\0".to_vec()),
+    ]);
+    let dump = Minidump::from_bytes(d).unwrap();
+    assert!(dump.memory().is_empty());
+    assert!(matches!(dump.warnings(), [Error::CountTooLarge { .. }]));
+    assert_eq!(dump.comment_a().as_deref(), Some("x"));
     // Memory64 list likewise.
     let mut s = Vec::new();
     u64le(&mut s, u64::MAX);
     u64le(&mut s, 0);
     let (d, _) = build(&[(stream_type::MEMORY64_LIST, s)]);
-    assert!(matches!(
-        Minidump::from_bytes(d),
-        Err(Error::CountTooLarge { .. })
-    ));
+    let dump = Minidump::from_bytes(d).unwrap();
+    assert!(dump.memory().is_empty());
+    assert!(matches!(dump.warnings(), [Error::CountTooLarge { .. }]));
+    // And over the limit on ranges.
+    let mut s = Vec::new();
+    u32le(&mut s, 1);
+    s.extend_from_slice(&[0; 16]);
+    let (d, _) = build(&[(stream_type::MEMORY_LIST, s)]);
+    let limits = Limits {
+        max_memory_ranges: 0,
+        ..Limits::default()
+    };
+    let dump = Minidump::from_bytes_with_limits(d, limits).unwrap();
+    assert!(matches!(dump.warnings(), [Error::CountTooLarge { .. }]));
     // Header-sized lists: entry size too small, header size beyond the stream, huge counts.
     for (hs, es, n) in [(12u32, 4u32, 1u32), (0x1000, 64, 1), (12, 64, u32::MAX)] {
         let mut s = Vec::new();
