@@ -360,7 +360,8 @@ impl Minidump {
         }
         // Native x64 processes use TLS slot 1 for their own purposes: only follow it when the
         // module list (if there is one) shows the WOW64 layer.
-        if !self.modules().unwrap_or_default().is_empty() && !self.has_wow64_module() {
+        let (has_modules, wow64_module) = self.module_facts();
+        if has_modules && !wow64_module {
             return Err(Error::NotWow64 {
                 thread_id: thread.id,
             });

@@ -197,7 +197,7 @@ pub struct Minidump {
     limits: Limits,
     warnings: Vec<Error>,
     arch_cache: std::sync::OnceLock<Arch>,
-    wow64_cache: std::sync::OnceLock<bool>,
+    wow64_cache: std::sync::OnceLock<(bool, bool)>,
 }
 
 const KERNEL_SIGNATURES: [(&[u8; 8], &str); 2] =

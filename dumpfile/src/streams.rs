@@ -816,11 +816,17 @@ impl Minidump {
     /// True if the ModuleList names `wow64.dll` (the WOW64 layer of a 32-bit process in an x64
     /// dump). Computed once.
     pub fn has_wow64_module(&self) -> bool {
+        self.module_facts().1
+    }
+
+    /// (ModuleList non-empty, ModuleList names `wow64.dll`), computed once.
+    pub(crate) fn module_facts(&self) -> (bool, bool) {
         *self.wow64_cache.get_or_init(|| {
-            self.modules().is_ok_and(|ms| {
-                ms.iter()
-                    .any(|m| m.base_name().eq_ignore_ascii_case("wow64.dll"))
-            })
+            let ms = self.modules().unwrap_or_default();
+            let wow64 = ms
+                .iter()
+                .any(|m| m.base_name().eq_ignore_ascii_case("wow64.dll"));
+            (!ms.is_empty(), wow64)
         })
     }
 
