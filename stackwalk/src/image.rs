@@ -74,6 +74,12 @@ pub trait ModuleUnwind {
         let _ = rva;
         None
     }
+
+    /// True when the module is known to have no function table at all (then a missing entry
+    /// says nothing about an address). The default is `false`.
+    fn is_empty_table(&self) -> bool {
+        false
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
@@ -86,6 +92,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
     fn is_executable(&self, rva: u32) -> Option<bool> {
         (**self).is_executable(rva)
     }
+    fn is_empty_table(&self) -> bool {
+        (**self).is_empty_table()
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
@@ -97,6 +106,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
     }
     fn is_executable(&self, rva: u32) -> Option<bool> {
         (**self).is_executable(rva)
+    }
+    fn is_empty_table(&self) -> bool {
+        (**self).is_empty_table()
     }
 }
 
@@ -477,6 +489,10 @@ impl<R: ReadRva> ModuleUnwind for ImageUnwind<R> {
 
     fn read_rva(&self, rva: u32, buf: &mut [u8]) -> Result<(), Error> {
         self.reader.read_rva(rva, buf)
+    }
+
+    fn is_empty_table(&self) -> bool {
+        self.count == 0
     }
 
     fn is_executable(&self, rva: u32) -> Option<bool> {

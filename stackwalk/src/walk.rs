@@ -318,8 +318,10 @@ impl<'a> Modules<'a> {
     }
 
     /// True when `addr` is a plausible return address: inside a module, in an executable
-    /// section when that is known, and right after a `call` instruction when the code bytes
-    /// can be read. (When they cannot, membership in a module is all that is checked.)
+    /// section when that is known, covered by a symbol when the module has symbols, covered by
+    /// a `.pdata` entry on x64 when the module's table is readable, and right after a `call`
+    /// instruction when the code bytes can be read. (When nothing of the module is readable,
+    /// membership in a module is all that is checked.)
     pub fn is_return_address(&self, addr: u64, x64: bool, mem: &dyn ReadMemory) -> bool {
         let Some((_, m)) = self.find(addr) else {
             return false;
@@ -333,6 +335,16 @@ impl<'a> Modules<'a> {
         // With symbols, the call site must resolve to one.
         if let Some(s) = &m.symbols
             && s.lookup(rva.saturating_sub(1)).is_none()
+        {
+            return false;
+        }
+        // x64: a function that calls is not a leaf, so it has a `.pdata` entry. When the
+        // module's table can be read and has no entry for the call site, this is no return
+        // address.
+        if x64
+            && let Some(u) = &m.unwind
+            && !u.is_empty_table()
+            && matches!(u.function_entry(rva.saturating_sub(1)), Ok(None))
         {
             return false;
         }

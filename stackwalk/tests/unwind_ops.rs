@@ -519,3 +519,22 @@ fn x86_fpo_record_without_program_and_ebp_chain() {
         walk.stop
     );
 }
+
+#[test]
+fn x64_scan_rejects_call_sites_outside_every_function() {
+    let mut img = Img::new();
+    img.func(0x1000, 0x1100, &[0x01, 1, 1, 0x00, 1, 0x30, 0, 0]);
+    img.code(0x1050, &[0xe8, 0, 0, 0, 0]); // inside the function
+    img.code(0x2000, &[0xe8, 0, 0, 0, 0]); // after a call, but no .pdata covers it
+    let img = img.build();
+    let modules = Modules::new(vec![Module::new("m", BASE, 0x4000).with_unwind(img)]);
+    let mem = stack(&[BASE + 0x2005, BASE + 0x1055, 0]);
+    assert!(!modules.is_return_address(BASE + 0x2005, true, &SliceMemory::new(SP, &mem)));
+    assert!(modules.is_return_address(BASE + 0x1055, true, &SliceMemory::new(SP, &mem)));
+    // Frame 0 outside every module: the scan skips the first candidate.
+    let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
+        .walk(Context::X64(ContextX64::new(0x1234_5678, SP)));
+    assert_eq!(walk.frames[1].instruction, BASE + 0x1055);
+    assert_eq!(walk.frames[1].stack_pointer, SP + 16);
+    assert_eq!(walk.frames[1].trust, Trust::Scan);
+}

@@ -518,12 +518,19 @@ pub fn thread_stacks(
             }
         };
         let exception_stack = match &exception {
-            Some(e) if e.thread_id == t.id => {
+            // Shown only when it differs from the thread's own context.
+            Some(e) if e.thread_id == t.id && e.context != t.context => {
                 match dump
                     .location_bytes(e.context)
                     .map_err(|e| e.to_string())
                     .and_then(decode)
                 {
+                    Ok(c)
+                        if frames.first().map(|f| (f.instruction, f.stack_pointer))
+                            == Some((c.instruction_pointer(), c.stack_pointer())) =>
+                    {
+                        None
+                    }
                     Ok(c) => {
                         let s = walker.walk(c);
                         Some(StackOut {
