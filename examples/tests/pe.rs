@@ -189,3 +189,26 @@ fn errors_are_one_line_and_nonzero() {
     let out = run(&["xref", &d, "hello"]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn xref_in_the_wow64_32bit_ntdll_by_base() {
+    let Some(d) = corpus_file(DUMP) else { return };
+    // "LdrpInitializeProcess" in the 32-bit ntdll; its user pushes the absolute address
+    // (68 52 31 92 77 = push 0x77923152; the image is at its preferred base).
+    let v = json(&[
+        "search",
+        "--json",
+        "LdrpInitializeProcess",
+        &d,
+        "--module",
+        "0x77900000",
+    ]);
+    assert_eq!(v["hits"][0]["address"].as_u64(), Some(0x7792_3152));
+    assert_eq!(v["hits"][0]["symbol"], "ntdll+0x23152");
+    let text = stdout_ok(&["xref", &d, "0x77900000", "23152"]);
+    assert!(text.starts_with("References to ntdll+0x23152"), "{text}");
+    assert!(
+        text.contains("ntdll+0xa0d6e  00000000`779a0d6e  absolute      68 52 31 92 77"),
+        "{text}"
+    );
+}

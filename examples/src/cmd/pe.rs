@@ -144,7 +144,15 @@ pub fn resolve_module(dump: &dumpfile::Minidump, spec: &str) -> Result<ModuleRef
         let name = all
             .iter()
             .find(|(_, b)| *b == base)
-            .map_or_else(|| format!("image_{base:x}"), |(n, _)| short_name(n));
+            .map(|(n, _)| short_name(n))
+            .or_else(|| {
+                // Not in any list (e.g. the 32-bit ntdll of a WOW64 process early on): use the
+                // name in the image's own export directory.
+                let mem = dump_memory(dump);
+                let pe = PeImage::parse_mapped(&mem, base).ok()?;
+                pe.exports().ok()??.dll_name.map(|n| short_name(&n))
+            })
+            .unwrap_or_else(|| format!("image_{base:x}"));
         return Ok(ModuleRef { name, base });
     }
     Err(CliError::new(format!(
@@ -785,12 +793,15 @@ pub fn run_search(args: &SearchArgs, out: &mut dyn Write) -> Result<(), CliError
         Input::Dump(dump) => {
             let mem = dump_memory(dump);
             let ps = pointer_size(dump);
+            // The module named on the command line, with its image size, names the hits.
+            let mut explicit: Option<(ModuleRef, u64)> = None;
             let ranges: Vec<(u64, u64)> = match (&args.module, &args.range) {
                 (Some(m), _) => {
                     let module = resolve_module(dump, m)?;
                     let pe = PeImage::parse_mapped(&mem, module.base).map_err(|e| {
                         pe_error(&args.target, &format!("image at {:#x}", module.base), &e)
                     })?;
+                    explicit = Some((module.clone(), u64::from(pe.size_of_image())));
                     match &args.section {
                         Some(s) => {
                             let sec = pe.section_by_name(s).ok_or_else(|| {
@@ -827,7 +838,11 @@ pub fn run_search(args: &SearchArgs, out: &mut dyn Write) -> Result<(), CliError
             let names: Vec<Option<String>> = hits
                 .iter()
                 .map(|&h| {
-                    module_containing(dump, h)
+                    explicit
+                        .as_ref()
+                        .filter(|(m, size)| h >= m.base && h.saturating_sub(m.base) < *size)
+                        .map(|(m, _)| m.clone())
+                        .or_else(|| module_containing(dump, h))
                         .map(|m| format!("{}+{:#x}", m.name, h.saturating_sub(m.base)))
                 })
                 .collect();
