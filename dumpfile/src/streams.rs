@@ -213,7 +213,8 @@ pub struct Thread {
     pub teb: u64,
     /// Captured stack range.
     pub stack: MemoryRange,
-    /// Where the stack bytes are in the file.
+    /// Where the stack bytes are in the file. Full-memory dumps leave the RVA at 0: read the
+    /// stack through [`Minidump::memory`] instead.
     pub stack_location: Location,
     /// Where the thread context is in the file.
     pub context: Location,

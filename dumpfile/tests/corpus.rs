@@ -235,6 +235,30 @@ fn every_user_dump_agrees_with_rust_minidump() {
             );
         }
 
+        // Thread names.
+        let names = ours.thread_names().unwrap();
+        let tnames = theirs.get_stream::<minidump::MinidumpThreadNames>().ok();
+        assert_eq!(names.is_some(), tnames.is_some(), "{name}");
+        if let (Some(a), Some(b)) = (names, tnames) {
+            assert!(!a.is_empty());
+            for n in &a {
+                assert_eq!(Some(n.name.as_str()), b.get_name(n.thread_id).as_deref());
+            }
+        }
+        // Each thread's stack, read through the VA view, is the bytes its descriptor points at
+        // (full-memory dumps leave the descriptor's RVA at 0: the bytes are in Memory64List).
+        for t in &threads {
+            if t.stack.size > 0 && t.stack_location.rva != 0 {
+                let via_view = ours.memory().slice(t.stack.base, t.stack.size as usize);
+                assert_eq!(
+                    via_view.unwrap(),
+                    ours.location_bytes(t.stack_location).unwrap(),
+                    "{name} thread {:#x}",
+                    t.id
+                );
+            }
+        }
+
         // Every typed accessor parses the real data without error.
         ours.thread_ex_list().unwrap();
         ours.handle_operations().unwrap();
@@ -301,6 +325,9 @@ fn wow64_context_recovered_in_hello_full() {
         "esp {:#x}",
         c.esp
     );
+    // dbghelp described the thread's stack as the 32-bit one, starting exactly at ESP.
+    assert_eq!((t.stack.base, t.stack.size), (u64::from(c.esp), 16));
+    assert_eq!(t.stack_location.rva, 0); // full-memory dump: the bytes are in Memory64List
     // And the instruction bytes at EIP are captured.
     assert!(d.memory().slice(eip, 16).is_ok());
 }

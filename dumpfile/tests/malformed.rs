@@ -738,3 +738,66 @@ fn handle_operation_list() {
         Err(Error::CountTooLarge { .. })
     ));
 }
+
+#[test]
+fn memory_info_list() {
+    let mut s = Vec::new();
+    u32le(&mut s, 16);
+    u32le(&mut s, 48);
+    u64le(&mut s, 2);
+    for (base, size, state, protect, ty) in [
+        (0x1_0000u64, 0x1_0000u64, 0x1000u32, 0x04u32, 0x2_0000u32),
+        (0x2_0000, 0x7ffe_0000, 0x1_0000, 0x01, 0),
+    ] {
+        u64le(&mut s, base);
+        u64le(&mut s, base);
+        u32le(&mut s, protect);
+        u32le(&mut s, 0);
+        u64le(&mut s, size);
+        u32le(&mut s, state);
+        u32le(&mut s, protect);
+        u32le(&mut s, ty);
+        u32le(&mut s, 0);
+    }
+    let (d, _) = build(&[(stream_type::MEMORY_INFO_LIST, s.clone())]);
+    let mi = Minidump::from_bytes(d)
+        .unwrap()
+        .memory_info()
+        .unwrap()
+        .unwrap();
+    assert_eq!(mi.len(), 2);
+    assert_eq!(
+        (
+            mi[0].base_address,
+            mi[0].region_size,
+            mi[0].state,
+            mi[0].protect,
+            mi[0].type_
+        ),
+        (0x1_0000, 0x1_0000, 0x1000, 0x04, 0x2_0000)
+    );
+    assert_eq!(mi[1].state, 0x1_0000);
+    // Larger entries (a newer writer) are accepted: fields are read from the entry's start.
+    let mut wide = Vec::new();
+    u32le(&mut wide, 16);
+    u32le(&mut wide, 56);
+    u64le(&mut wide, 2);
+    for e in s[16..].chunks(48) {
+        wide.extend_from_slice(e);
+        wide.extend_from_slice(&[0xee; 8]);
+    }
+    let (d, _) = build(&[(stream_type::MEMORY_INFO_LIST, wide)]);
+    let mi2 = Minidump::from_bytes(d)
+        .unwrap()
+        .memory_info()
+        .unwrap()
+        .unwrap();
+    assert_eq!(mi, mi2);
+    // A huge 64-bit count is refused.
+    s[8..16].copy_from_slice(&u64::MAX.to_le_bytes());
+    let (d, _) = build(&[(stream_type::MEMORY_INFO_LIST, s)]);
+    assert!(matches!(
+        Minidump::from_bytes(d).unwrap().memory_info(),
+        Err(Error::CountTooLarge { .. })
+    ));
+}
