@@ -33,6 +33,9 @@ enum Command {
     Da(cmd::pe::DaArgs),
     /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
     Xref(cmd::pe::XrefArgs),
+    /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
+    /// module text and code behind them, busy threads; ranked suspects with evidence.
+    Leak(cmd::leak::Args),
 }
 
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
@@ -45,6 +48,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Search(a) => cmd::pe::run_search(a, out),
         Command::Da(a) => cmd::pe::run_da(a, out),
         Command::Xref(a) => cmd::pe::run_xref(a, out),
+        Command::Leak(a) => cmd::leak::run(a, out),
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod info;
+pub mod leak;
 pub mod pe;
 pub mod runaway;
 pub mod stacks;

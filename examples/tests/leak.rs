@@ -1,0 +1,98 @@
+//! `dumpscope leak` on every corpus user dump: always a report, never an error exit.
+
+mod common;
+
+use common::{corpus, dumpscope};
+
+#[test]
+fn leak_reports_on_every_corpus_user_dump() {
+    let dir = corpus().join("user");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "SKIP: {} not found", dir.display());
+        return;
+    };
+    let mut dumps: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dmp"))
+        .collect();
+    dumps.sort();
+    assert!(!dumps.is_empty());
+    for p in &dumps {
+        let path = p.to_str().unwrap();
+        let out = dumpscope(&["leak", "--json", path]);
+        assert!(
+            out.status.success(),
+            "leak {path} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let conclusion = v["conclusion"].as_str().unwrap();
+        assert!(!conclusion.is_empty(), "{path}: a conclusion");
+        let suspects = v["suspects"].as_array().unwrap();
+        let lacks = v["lacks"].as_array().unwrap();
+        assert!(
+            !suspects.is_empty() || !lacks.is_empty(),
+            "{path}: either suspects or a statement of what the dump lacks"
+        );
+        for h in v["heaps"].as_array().unwrap() {
+            assert!(h["address"].is_u64() && h["committed"].is_u64());
+        }
+        for s in suspects {
+            assert!(s["bytes"].is_u64() && s["count"].is_u64() && s["size"].is_u64());
+            assert!(!s["evidence"].as_array().unwrap().is_empty());
+        }
+        // The text form finishes too, with the conclusion last.
+        let text = dumpscope(&["leak", path]);
+        assert!(text.status.success(), "leak (text) {path} failed");
+        let text = String::from_utf8(text.stdout).unwrap();
+        assert!(text.contains("Step 6."), "{path}: all six steps");
+        assert!(
+            text.trim_end()
+                .lines()
+                .last()
+                .unwrap()
+                .starts_with("Conclusion: ")
+        );
+    }
+}
+
+#[test]
+fn leak_on_the_wow64_full_dump_walks_its_heap() {
+    let Some(p) = common::corpus_file("user/win7-x64-wow64-hello-full.dmp") else {
+        return;
+    };
+    let v = common::dumpscope_json(&["leak", "--json", p.to_str().unwrap()]);
+    let heaps = v["heaps"].as_array().unwrap();
+    assert!(
+        heaps
+            .iter()
+            .any(|h| h["error"].is_null() && h["busy_blocks"].as_u64().unwrap() > 0),
+        "the 64-bit process heap is walked"
+    );
+    assert!(!v["sizes"].as_array().unwrap().is_empty());
+    assert!(
+        v["lacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("ThreadInfoList"))
+    );
+}
+
+#[test]
+fn leak_says_when_no_heap_pages_are_captured() {
+    let Some(p) = common::corpus_file("user/win10-14393-x64-electron.dmp") else {
+        return;
+    };
+    let v = common::dumpscope_json(&["leak", "--json", p.to_str().unwrap()]);
+    assert!(v["suspects"].as_array().unwrap().is_empty());
+    assert!(
+        v["lacks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("no heap pages captured"))
+    );
+}
