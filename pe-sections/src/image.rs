@@ -565,11 +565,25 @@ impl<'a> PeImage<'a> {
     }
 
     /// Reads `len` bytes at `rva` into a new vector (bounded by [`Limits::max_read_bytes`]).
+    ///
+    /// The vector grows in 64 KiB steps as bytes are actually read, so a hostile length
+    /// fails at the first missing byte instead of allocating up front.
     pub fn read_rva_vec(&self, rva: u32, len: u64) -> Result<Vec<u8>> {
         self.check_read_len(rva, len)?;
-        let mut v = vec![0u8; to_usize(len)?];
-        self.read_rva(rva, &mut v)?;
-        Ok(v)
+        const STEP: u64 = 0x1_0000;
+        let mut out = Vec::new();
+        let mut chunk = vec![0u8; to_usize(len.min(STEP))?];
+        let end = add(u64::from(rva), len)?;
+        let mut pos = u64::from(rva);
+        while pos < end {
+            let n = to_usize(end.saturating_sub(pos).min(STEP))?;
+            let buf = chunk.get_mut(..n).unwrap_or(&mut []);
+            let r = u32::try_from(pos).map_err(|_| Error::Overflow { at: pos })?;
+            self.read_rva(r, buf)?;
+            out.extend_from_slice(buf);
+            pos = add(pos, n as u64)?;
+        }
+        Ok(out)
     }
 
     pub(crate) fn check_read_len(&self, rva: u32, len: u64) -> Result<()> {
