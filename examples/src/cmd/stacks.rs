@@ -104,6 +104,10 @@ pub struct ThreadStacks {
     pub index: usize,
     /// Thread id.
     pub id: u32,
+    /// Suspend count.
+    pub suspend_count: u32,
+    /// TEB address (the native TEB).
+    pub teb: u64,
     /// The thread's native stack frames (empty when its context could not be read).
     pub frames: Vec<FrameOut>,
     /// Why the native walk ended.
@@ -573,6 +577,8 @@ pub fn thread_stacks(
         out.push(ThreadStacks {
             index,
             id: t.id,
+            suspend_count: t.suspend_count,
+            teb: t.teb,
             frames,
             stop,
             exception: exception_stack,
@@ -631,7 +637,14 @@ pub fn write_text(r: &StacksReport, out: &mut dyn Write) -> std::io::Result<()> 
         if n > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "{:>4}  Id: {pid:x}.{:x}", t.index, t.id)?;
+        writeln!(
+            out,
+            "{:>4}  Id: {pid:x}.{:x} Suspend: {} Teb: {} Unfrozen",
+            t.index,
+            t.id,
+            t.suspend_count,
+            addr(t.teb, r.pointer_size)
+        )?;
         write_frames(out, &t.frames, r.pointer_size == 4, r.pointer_size)?;
         if t.stop != StopReason::EndOfStack.to_string() && !t.frames.is_empty() {
             writeln!(out, "   (walk ended: {})", t.stop)?;
