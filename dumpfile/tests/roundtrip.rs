@@ -1248,6 +1248,67 @@ fn writer_bytes_match_real_streams() {
             }
         }
 
+        // HandleData: header and descriptors without the RVA fields, and the name strings
+        // (MINIDUMP_STRING: byte length, UTF-16LE, NUL) byte for byte.
+        if let Some(hd) = real.handles().unwrap() {
+            let mut d = SynthDump::new(synth::Arch::X86);
+            if hd.descriptor_size == 32 {
+                d = d.handle_descriptor_v1();
+            }
+            for h in &hd.handles {
+                d = d.handle(SynthHandle {
+                    handle: h.handle,
+                    type_name: h.type_name.clone(),
+                    object_name: h.object_name.clone(),
+                    attributes: h.attributes,
+                    granted_access: h.granted_access,
+                    handle_count: h.handle_count,
+                    pointer_count: h.pointer_count,
+                    object_info: h
+                        .object_info
+                        .iter()
+                        .map(|i| (i.info_type, i.data.clone()))
+                        .collect(),
+                });
+            }
+            let again = read(&d);
+            let (want, got) = (
+                real.raw_stream(st::HANDLE_DATA).unwrap(),
+                again.raw_stream(st::HANDLE_DATA).unwrap(),
+            );
+            assert_eq!(want[..16], got[..16], "{name} handle header");
+            let size = hd.descriptor_size as usize;
+            let string_at = |dump: &Minidump, e: &[u8], off: usize| {
+                let rva = u32::from_le_bytes(e[off..off + 4].try_into().unwrap());
+                (rva != 0).then(|| {
+                    let len = dump
+                        .location_bytes(dumpfile::Location { rva, size: 4 })
+                        .unwrap();
+                    let len = u32::from_le_bytes(len.try_into().unwrap());
+                    dump.location_bytes(dumpfile::Location {
+                        rva,
+                        size: 4 + len + 2,
+                    })
+                    .unwrap()
+                    .to_vec()
+                })
+            };
+            for (i, (w, g)) in want[16..]
+                .chunks_exact(size)
+                .zip(got[16..].chunks_exact(size))
+                .enumerate()
+            {
+                assert_eq!(w[..8], g[..8], "{name} handle {i}");
+                assert_eq!(w[16..32], g[16..32], "{name} handle {i}");
+                for off in [8, 12] {
+                    // An empty real string reads back as absent and is not written.
+                    if let Some(ws) = string_at(&real, w, off).filter(|s| s.len() > 6) {
+                        assert_eq!(Some(ws), string_at(&again, g, off), "{name} handle {i}");
+                    }
+                }
+            }
+        }
+
         if let Some(infos) = real.thread_info().unwrap() {
             let mut d = SynthDump::new(synth::Arch::X86);
             for t in &infos {
