@@ -171,10 +171,27 @@ fn read_terminated(
         let n = n.saturating_sub(n.checked_rem(unit).unwrap_or(0)).max(unit);
         let buf = chunk.get_mut(..n).unwrap_or(&mut []);
         if let Err(e) = mem.read(pos, buf) {
-            if out.is_empty() {
-                return Err(e.into());
+            // The chunk may run past the end of captured memory: fall back to one unit at a
+            // time so the string's last bytes before the hole are still read.
+            let mut unit_buf = [0u8; 2];
+            let ub = unit_buf.get_mut(..unit).unwrap_or(&mut []);
+            let mut at = pos;
+            loop {
+                if out.len() >= max_units {
+                    break 'outer;
+                }
+                if mem.read(at, ub).is_err() {
+                    if out.is_empty() {
+                        return Err(e.into());
+                    }
+                    break 'outer;
+                }
+                if ub.iter().all(|&b| b == 0) {
+                    break 'outer;
+                }
+                out.push(ub.to_vec());
+                at = at.checked_add(unit as u64).ok_or(Error::Overflow { at })?;
             }
-            break;
         }
         for u in buf.chunks_exact(unit) {
             if u.iter().all(|&b| b == 0) || out.len() >= max_units {
@@ -247,5 +264,78 @@ impl PeImage<'_> {
     /// Reads a NUL-terminated UTF-16LE string at `rva` (at most `max_chars` units).
     pub fn read_wstr_rva(&self, rva: u32, max_chars: usize) -> Result<Vec<u16>> {
         read_wstr(&RvaMemory(self), u64::from(rva), max_chars)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{FnMemory, MemoryError, SliceMemory};
+
+    #[test]
+    fn find_all_overlapping_and_capped() {
+        assert_eq!(find_all(b"aaaa", b"aa", 10), vec![0, 1, 2]);
+        assert_eq!(find_all(b"aaaa", b"aa", 2), vec![0, 1]);
+        assert_eq!(find_all(b"abc", b"", 10), Vec::<usize>::new());
+        assert_eq!(find_all(b"ab", b"abc", 10), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn search_crosses_pages_and_skips_holes() {
+        let mut bytes = vec![0u8; 0x3000];
+        bytes[0xffe..0x1003].copy_from_slice(b"HELLO"); // across the first page boundary
+        bytes[0x2010..0x2015].copy_from_slice(b"HELLO"); // in the third page
+        bytes[0x1800..0x1805].copy_from_slice(b"HELLO"); // in the missing second page
+        let flat = SliceMemory::new(0x10_0000, &bytes);
+        // The page at 0x101000 is missing.
+        let mem = FnMemory(|a: u64, b: &mut [u8]| {
+            if a < 0x10_2000 && a + b.len() as u64 > 0x10_1000 {
+                return Err(MemoryError::NotCaptured {
+                    address: a,
+                    len: b.len() as u64,
+                });
+            }
+            flat.read(a, b)
+        });
+        // With page 2 missing, the hit spanning pages 1-2 is lost too; hits in page 3 remain.
+        let hits = search_memory(&mem, 0x10_0000, 0x3000, b"HELLO", 10).unwrap();
+        assert_eq!(hits, vec![0x10_2010]);
+        // Fully captured: the boundary-spanning hit is found.
+        let hits = search_memory(&flat, 0x10_0000, 0x3000, b"HELLO", 10).unwrap();
+        assert_eq!(hits, vec![0x10_0ffe, 0x10_1800, 0x10_2010]);
+        assert_eq!(
+            search_memory(&flat, 0x10_0000, 0x3000, b"", 10),
+            Err(Error::EmptyPattern)
+        );
+    }
+
+    #[test]
+    fn strings_stop_at_nul_max_and_missing_memory() {
+        let bytes = b"abc\0def";
+        let m = SliceMemory::new(0x1000, bytes);
+        assert_eq!(read_cstr(&m, 0x1000, 100).unwrap(), b"abc");
+        assert_eq!(read_cstr(&m, 0x1000, 2).unwrap(), b"ab");
+        // Runs into the end of captured memory after some bytes: what was read is returned.
+        assert_eq!(read_cstr(&m, 0x1004, 100).unwrap(), b"def");
+        assert!(read_cstr(&m, 0x2000, 100).unwrap_err().is_not_captured());
+        let w: Vec<u8> = "hé\0".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let m = SliceMemory::new(0, &w);
+        assert_eq!(
+            String::from_utf16(&read_wstr(&m, 0, 10).unwrap()).unwrap(),
+            "hé"
+        );
+        assert_eq!(
+            Pattern::parse_hex("4d 5a 90"),
+            Some(Pattern::Bytes(vec![0x4d, 0x5a, 0x90]))
+        );
+        assert_eq!(
+            Pattern::parse_hex("4d5a90"),
+            Some(Pattern::Bytes(vec![0x4d, 0x5a, 0x90]))
+        );
+        assert_eq!(Pattern::parse_hex("4d5"), None);
+        assert_eq!(
+            Pattern::Utf16("ab".into()).to_bytes(),
+            vec![b'a', 0, b'b', 0]
+        );
     }
 }
