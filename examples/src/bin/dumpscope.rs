@@ -23,6 +23,8 @@ enum Command {
     Runaway(cmd::runaway::Args),
     /// Regions of the address space with their usage (`!address`, `!address -summary`).
     Address(cmd::address::Args),
+    /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
+    Heap(cmd::heap::Args),
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
     Stacks(cmd::stacks::Args),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
@@ -43,6 +45,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Info(a) => cmd::info::run(a, out),
         Command::Runaway(a) => cmd::runaway::run(a, out),
         Command::Address(a) => cmd::address::run(a, out),
+        Command::Heap(a) => cmd::heap::run(a, out),
         Command::Stacks(a) => cmd::stacks::run(a, out),
         Command::Dh(a) => cmd::pe::run_dh(a, out),
         Command::Search(a) => cmd::pe::run_search(a, out),

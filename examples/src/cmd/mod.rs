@@ -1,6 +1,7 @@
 //! The command families of `dumpscope`, one module each.
 
 pub mod address;
+pub mod heap;
 pub mod info;
 pub mod leak;
 pub mod pe;
