@@ -406,10 +406,11 @@ impl<'a> PeImage<'a> {
         self.optional.size_of_image
     }
 
-    /// The symbol-store key of the image: `TIMESTAMP` as 8 upper-case hex digits followed by
-    /// `SizeOfImage` in upper-case hex, e.g. `4CE7C8F9C2000`.
+    /// The symbol-store key of the image (SSQP): `TimeDateStamp` as exactly 8 upper-case hex
+    /// digits followed by `SizeOfImage` in as few lower-case hex digits as needed, e.g.
+    /// `4CE7C8F9c2000` (the file is then `name.dll/<key>/name.dll` on a symbol server).
     pub fn symbol_store_key(&self) -> String {
-        format!("{:08X}{:X}", self.timestamp(), self.size_of_image())
+        format!("{:08X}{:x}", self.timestamp(), self.size_of_image())
     }
 
     /// The data directories present in the optional header (at most 16).

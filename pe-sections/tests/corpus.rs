@@ -167,6 +167,9 @@ fn symbol_store_key_and_rva_maps() {
     let pe = PeImage::parse_file(&data).unwrap();
     // objdump -h: .rdata VMA 0x140003000, file offset 0x1600, size 0x134e.
     assert_eq!(pe.symbol_store_key(), "5C9E09599000");
+    // SSQP: upper-case time stamp, lower-case size.
+    let other = std::fs::read(d.join("x64-basic64-unwindv2.dll")).unwrap();
+    assert_eq!(PeImage::parse_file(&other).unwrap().symbol_store_key(), "5DDC1E998c000");
     assert_eq!(pe.optional_header().image_base, 0x1_4000_0000);
     let rdata = pe.section_by_name(".rdata").unwrap();
     assert_eq!(

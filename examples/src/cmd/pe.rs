@@ -611,6 +611,11 @@ fn write_debug(
         }
         writeln!(out, "\tSymbol server id {}", c.pdb_id())?;
     }
+    writeln!(
+        out,
+        "\tSymbol store key of the image {}",
+        pe.symbol_store_key()
+    )?;
     Ok(())
 }
 
