@@ -229,7 +229,7 @@ fn build_module<'a>(
     base: u64,
     size: u64,
     time_date_stamp: Option<u32>,
-    pdb: Option<(&str, PdbIdentity)>,
+    pdb: Option<(String, PdbIdentity)>,
     opts: &StackOptions,
 ) -> Found<'a> {
     let short = short_name(name);
@@ -283,8 +283,20 @@ fn build_module<'a>(
         }
     }
 
+    // The PDB identity: from the module list, else from the image's own debug directory
+    // (modules that no module list names, such as the 32-bit ntdll of a WOW64 process).
+    let pdb = pdb.or_else(|| {
+        let img = pe_sections::PeImage::parse_mapped(&mem, base).ok()?;
+        let cv = img.codeview().ok()??;
+        match cv.kind {
+            pe_sections::CodeViewKind::Pdb70 { guid } => {
+                Some((cv.pdb_name, PdbIdentity { guid, age: cv.age }))
+            }
+            _ => None,
+        }
+    });
     // Symbols: a matching PDB, else exports.
-    if let Some((pdb_name, id)) = pdb {
+    if let Some((pdb_name, id)) = &pdb {
         let pdb_file = pdb_name.rsplit(['\\', '/']).next().unwrap_or(pdb_name);
         for p in candidates(&opts.symbol_dirs, pdb_file, &id.store_key()) {
             let Ok(f) = std::fs::File::open(&p) else {
@@ -293,7 +305,7 @@ fn build_module<'a>(
             let Ok(data) = PdbData::read(f) else {
                 continue;
             };
-            if !data.matches(&id) {
+            if !data.matches(id) {
                 continue;
             }
             source.symbols = format!("pdb:{}", p.display());
@@ -347,7 +359,7 @@ pub fn load_modules<'a>(
                 age,
                 pdb_name,
             }) => Some((
-                pdb_name.as_str(),
+                pdb_name.clone(),
                 PdbIdentity {
                     guid: *guid,
                     age: *age,
