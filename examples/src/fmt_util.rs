@@ -26,14 +26,16 @@ pub fn hex_size(value: u64) -> String {
 /// Human-readable size with three decimals and a binary unit, as WinDbg prints `( 26.230 MB)`.
 pub fn human_size(value: u64) -> String {
     const UNITS: [&str; 6] = ["Bytes", "kB", "MB", "GB", "TB", "PB"];
-    let mut unit = 0usize;
     let mut scaled = value as f64;
-    while scaled >= 1024.0 && unit + 1 < UNITS.len() {
+    let mut name = "Bytes";
+    for next in UNITS.iter().skip(1) {
+        if scaled < 1024.0 {
+            break;
+        }
         scaled /= 1024.0;
-        unit += 1;
+        name = next;
     }
-    let name = UNITS.get(unit).copied().unwrap_or("Bytes");
-    if unit == 0 {
+    if name == "Bytes" {
         format!("{value} {name}")
     } else {
         format!("{scaled:.3} {name}")

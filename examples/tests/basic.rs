@@ -218,3 +218,146 @@ fn address_summary_on_the_wow64_full_dump() {
         "{text}"
     );
 }
+
+/// Writes a synthetic dump to a fresh temporary file.
+fn write_temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dumpscope-basic-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+/// `!address -summary` from a real MemoryInfoList: a synthetic x64 dump whose regions are known.
+#[test]
+fn address_summary_from_memory_info_list() {
+    use dumpfile::synth::{Arch, SynthDump, SynthMemoryInfo, SynthThread};
+    const COMMIT: u32 = 0x1000;
+    const RESERVE: u32 = 0x2000;
+    const FREE: u32 = 0x1_0000;
+    const PRIVATE: u32 = 0x2_0000;
+    const IMAGE: u32 = 0x100_0000;
+    let region =
+        |base: u64, size: u64, alloc: u64, state: u32, protect: u32, kind: u32| SynthMemoryInfo {
+            base_address: base,
+            allocation_base: alloc,
+            allocation_protect: 4,
+            region_size: size,
+            state,
+            protect,
+            type_: kind,
+        };
+    let dump = SynthDump::new(Arch::X64)
+        .thread(SynthThread {
+            id: 0x10,
+            teb: 0x7ff0_0000,
+            stack_base: 0x0020_e000,
+            stack_size: 0x2000,
+            ..Default::default()
+        })
+        .memory(0x0020_e000, vec![0u8; 0x2000])
+        .memory_info(region(0, 0x10_0000, 0, FREE, 1, 0))
+        // The stack allocation: reserved bottom, guard page, committed top.
+        .memory_info(region(0x10_0000, 0x10_d000, 0x10_0000, RESERVE, 0, PRIVATE))
+        .memory_info(region(0x20_d000, 0x1000, 0x10_0000, COMMIT, 0x104, PRIVATE))
+        .memory_info(region(0x20_e000, 0x2000, 0x10_0000, COMMIT, 4, PRIVATE))
+        .memory_info(region(0x40_0000, 0x1000, 0x40_0000, COMMIT, 2, IMAGE))
+        .memory_info(region(0x40_1000, 0x3000, 0x40_0000, COMMIT, 0x20, IMAGE))
+        .memory_info(region(0x50_0000, 0x8000, 0x50_0000, COMMIT, 4, PRIVATE))
+        .memory_info(region(0x7ff0_0000, 0x2000, 0x7ff0_0000, COMMIT, 4, PRIVATE))
+        .write()
+        .unwrap();
+    let p = write_temp("address.dmp", &dump);
+    let v = dumpscope_json(&["address", "--summary", "--json", path(&p)]);
+    assert_eq!(v["source"], "MemoryInfoList");
+    let total = 0x10_0000u64 + 0x10_d000 + 0x1000 + 0x2000 + 0x1000 + 0x3000 + 0x8000 + 0x2000;
+    assert_eq!(v["total"].as_u64(), Some(total));
+    assert_eq!(v["busy"].as_u64(), Some(total - 0x10_0000));
+    let row = |table: &str, name: &str| {
+        v[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .map(|r| (r["count"].as_u64().unwrap(), r["size"].as_u64().unwrap()))
+    };
+    assert_eq!(row("usage", "Free"), Some((1, 0x10_0000)));
+    assert_eq!(row("usage", "Stack"), Some((3, 0x11_0000)));
+    assert_eq!(row("usage", "Image"), Some((2, 0x4000)));
+    assert_eq!(row("usage", "TEB"), Some((1, 0x2000)));
+    assert_eq!(row("usage", "<unknown>"), Some((1, 0x8000)));
+    assert_eq!(row("type", "MEM_IMAGE"), Some((2, 0x4000)));
+    assert_eq!(row("state", "MEM_RESERVE"), Some((1, 0x10_d000)));
+    assert_eq!(
+        row("protect", "PAGE_READWRITE | PAGE_GUARD"),
+        Some((1, 0x1000))
+    );
+    assert_eq!(row("protect", "PAGE_EXECUTE_READ"), Some((1, 0x3000)));
+    // Free memory has no share of busy memory; the busy shares add up to 100 %.
+    let usage = v["usage"].as_array().unwrap();
+    let free = usage.iter().find(|r| r["name"] == "Free").unwrap();
+    assert!(free["percent_of_busy"].is_null());
+    let busy_pct: f64 = usage
+        .iter()
+        .filter_map(|r| r["percent_of_busy"].as_f64())
+        .sum();
+    assert!((busy_pct - 100.0).abs() < 1e-6, "{busy_pct}");
+    let text = String::from_utf8(dumpscope(&["address", "--summary", path(&p)]).stdout).unwrap();
+    assert!(text.starts_with("--- Usage Summary ---"), "{text}");
+    assert!(
+        text.contains(
+            "Stack                                    3               110000 (    1.062 MB)"
+        ),
+        "{text}"
+    );
+}
+
+/// `!runaway` sorting on a synthetic dump: largest first, ties in thread order.
+#[test]
+fn runaway_sorts_like_windbg() {
+    use dumpfile::synth::{Arch, SynthDump, SynthThread, SynthThreadInfo};
+    let stamp: u32 = 1_700_000_000;
+    let ft = |s: u64| s * 10_000_000 + 116_444_736_000_000_000;
+    let mut d = SynthDump::new(Arch::X64).time_date_stamp(stamp);
+    for (id, created, kernel, user) in [
+        (0x10d4u32, 100u64, 0u64, 0u64),
+        (0x2390, 108, 987_030_000, 270_310_000),
+        (0x1018, 108, 17_030_000, 110_930_000),
+    ] {
+        d = d
+            .thread(SynthThread {
+                id,
+                ..Default::default()
+            })
+            .thread_info(SynthThreadInfo {
+                thread_id: id,
+                create_time: ft(u64::from(stamp) - created),
+                kernel_time: kernel,
+                user_time: user,
+                ..Default::default()
+            });
+    }
+    let p = write_temp("runaway.dmp", &d.write().unwrap());
+    let text = String::from_utf8(dumpscope(&["runaway", path(&p)]).stdout).unwrap();
+    let expected: String = [
+        " User Mode Time",
+        "  Thread       Time",
+        "    1:2390      0 days 0:00:27.031",
+        "    2:1018      0 days 0:00:11.093",
+        "    0:10d4      0 days 0:00:00.000",
+        " Kernel Mode Time",
+        "  Thread       Time",
+        "    1:2390      0 days 0:01:38.703",
+        "    2:1018      0 days 0:00:01.703",
+        "    0:10d4      0 days 0:00:00.000",
+        " Elapsed Time",
+        "  Thread       Time",
+        "    1:2390      0 days 0:01:48.000",
+        "    2:1018      0 days 0:01:48.000",
+        "    0:10d4      0 days 0:01:40.000",
+    ]
+    .iter()
+    .map(|l| format!("{l}\n"))
+    .collect();
+    assert_eq!(text, expected);
+}

@@ -138,7 +138,7 @@ pub fn classify(regions: &[Region], owners: &Owners) -> Vec<Usage> {
     for (base, size) in &owners.stacks {
         // The captured stack lies below the stack base; any byte of it finds the allocation.
         let probe = if *size > 0 {
-            base.saturating_add(size - 1)
+            base.saturating_add(size.saturating_sub(1))
         } else {
             *base
         };
@@ -387,6 +387,13 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
             modules.push((m.base, m.base.saturating_add(u64::from(m.size))));
         }
     }
+    // Images that no list names (the 32-bit ntdll of a WOW64 process at its loader breakpoint)
+    // are recognised by their own headers: `MZ`, then `PE\0\0` at `e_lfanew`, then SizeOfImage.
+    for r in dump.memory().ranges() {
+        if let Some(size) = mapped_image_size(dump.memory(), r.base) {
+            modules.push((r.base, r.base.saturating_add(size)));
+        }
+    }
     dump.memory()
         .ranges()
         .map(|r| {
@@ -405,6 +412,24 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
         .collect()
 }
 
+/// `SizeOfImage` of a PE image mapped at `base`, when its headers are captured there.
+fn mapped_image_size(memory: &dumpfile::MemoryView, base: u64) -> Option<u64> {
+    if memory.read_u16(base).ok()? != 0x5a4d {
+        return None;
+    }
+    let e_lfanew = u64::from(memory.read_u32(base.checked_add(0x3c)?).ok()?);
+    if e_lfanew > 0x1000 {
+        return None;
+    }
+    let nt = base.checked_add(e_lfanew)?;
+    if memory.read_u32(nt).ok()? != 0x0000_4550 {
+        return None;
+    }
+    // OptionalHeader at +24; SizeOfImage at +56 in both PE32 and PE32+.
+    let size = memory.read_u32(nt.checked_add(24 + 56)?).ok()?;
+    (size > 0).then_some(u64::from(size))
+}
+
 /// Finds the owners of memory that a dump can tell: stacks, TEBs, PEBs and heaps.
 pub fn owners(dump: &dumpfile::Minidump) -> Owners {
     let mut o = Owners::default();
@@ -418,12 +443,8 @@ pub fn owners(dump: &dumpfile::Minidump) -> Owners {
         o.pebs.extend(p.peb);
         o.pebs.extend(p.peb32);
     }
-    o.heaps = heap_owners(dump);
+    o.heaps = super::heap::heap_regions(dump);
     o
-}
-
-fn heap_owners(_dump: &dumpfile::Minidump) -> Vec<(u64, u64)> {
-    Vec::new()
 }
 
 fn write_table(out: &mut dyn Write, title: &str, rows: &[Row]) -> std::io::Result<()> {
@@ -462,7 +483,7 @@ pub fn write_summary(s: &Summary, pointer_size: usize, out: &mut dyn Write) -> s
         "--- Largest Region by Usage ----------- Base Address -------- Region Size ----------"
     )?;
     let mut largest = s.largest.clone();
-    largest.sort_by(|a, b| b.size.cmp(&a.size));
+    largest.sort_by_key(|l| std::cmp::Reverse(l.size));
     for l in &largest {
         writeln!(
             out,

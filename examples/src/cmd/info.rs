@@ -275,7 +275,10 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
             format!(
                 "{first}{}",
                 if collected.problems.len() > 1 {
-                    format!(" (and {} more problems)", collected.problems.len() - 1)
+                    format!(
+                        " (and {} more problems)",
+                        collected.problems.len().saturating_sub(1)
+                    )
                 } else {
                     String::new()
                 }

@@ -91,9 +91,12 @@ pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Runaway>, dumpfile::E
     }))
 }
 
+/// One table of `!runaway`: title, rows in order, and the time it shows.
+type Table<'a> = (&'static str, &'a [ThreadTimes], fn(&ThreadTimes) -> u64);
+
 /// Writes the three tables as `!runaway 7` does.
 pub fn write_text(r: &Runaway, out: &mut dyn Write) -> std::io::Result<()> {
-    let tables: [(&str, &[ThreadTimes], fn(&ThreadTimes) -> u64); 3] = [
+    let tables: [Table<'_>; 3] = [
         ("User Mode Time", &r.user, |t| t.user_time),
         ("Kernel Mode Time", &r.kernel, |t| t.kernel_time),
         ("Elapsed Time", &r.elapsed, |t| t.elapsed_time),
