@@ -871,13 +871,26 @@ impl Heap {
         };
         let list = walk_list(mem, head, w, limits.max_segments);
         findings.extend(list.findings);
-        let mut segs = Vec::new();
+        let mut segs: Vec<Segment> = Vec::new();
         for link in list.links {
             let addr = link.wrapping_sub(l.segment_list_entry);
-            match self.read_segment(mem, addr, limits, &mut findings) {
-                Some(s) => segs.push(s),
-                None => continue,
+            let Some(s) = self.read_segment(mem, addr, limits, &mut findings) else {
+                continue;
+            };
+            // Overlapping segments would make the same memory be walked many times.
+            let overlaps = segs
+                .iter()
+                .any(|o| s.address < o.last_valid_entry && o.address < s.last_valid_entry);
+            if overlaps {
+                findings.push(Finding {
+                    address: s.address,
+                    kind: FindingKind::BadSegment {
+                        reason: "overlaps another segment of the heap",
+                    },
+                });
+                continue;
             }
+            segs.push(s);
         }
         (segs, findings)
     }

@@ -16,7 +16,12 @@ fn limits() -> Limits {
     }
 }
 
-fn exercise<M: ntheap::ReadMemory + ?Sized>(mem: &M, addr: u64, width: PointerWidth, choice: LayoutChoice) {
+fn exercise<M: ntheap::ReadMemory + ?Sized>(
+    mem: &M,
+    addr: u64,
+    width: PointerWidth,
+    choice: LayoutChoice,
+) {
     if let Ok(heap) = Heap::open(mem, addr, width, choice) {
         let walk = heap.walk(mem, &limits());
         let _ = report::summary(&walk);
@@ -27,8 +32,14 @@ fn exercise<M: ntheap::ReadMemory + ?Sized>(mem: &M, addr: u64, width: PointerWi
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&sel, rest)) = data.split_first() else { return };
-    let width = if sel & 1 == 0 { PointerWidth::X86 } else { PointerWidth::X64 };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let width = if sel & 1 == 0 {
+        PointerWidth::X86
+    } else {
+        PointerWidth::X64
+    };
     let release = Release::ALL[usize::from(sel >> 1) % Release::ALL.len()];
     if sel & 0x80 == 0 {
         // Raw bytes as the memory around a heap.
@@ -51,7 +62,11 @@ fuzz_target!(|data: &[u8]| {
             _ => Block::internal(n),
         });
     }
-    let key = if sel & 0x40 != 0 { Some([0x5a, 0x13, 0x77, 0x21, 0x09, 0x44, 0, 0]) } else { None };
+    let key = if sel & 0x40 != 0 {
+        Some([0x5a, 0x13, 0x77, 0x21, 0x09, 0x44, 0, 0])
+    } else {
+        None
+    };
     let Ok(mut h) = HeapBuilder::new(HeapLayout::builtin(release, width), 0x0083_0000)
         .encoding(key)
         .segment(SegmentSpec::new(blocks).uncommitted_pages(2))
