@@ -169,7 +169,10 @@ fn symbol_store_key_and_rva_maps() {
     assert_eq!(pe.symbol_store_key(), "5C9E09599000");
     // SSQP: upper-case time stamp, lower-case size.
     let other = std::fs::read(d.join("x64-basic64-unwindv2.dll")).unwrap();
-    assert_eq!(PeImage::parse_file(&other).unwrap().symbol_store_key(), "5DDC1E998c000");
+    assert_eq!(
+        PeImage::parse_file(&other).unwrap().symbol_store_key(),
+        "5DDC1E998c000"
+    );
     assert_eq!(pe.optional_header().image_base, 0x1_4000_0000);
     let rdata = pe.section_by_name(".rdata").unwrap();
     assert_eq!(

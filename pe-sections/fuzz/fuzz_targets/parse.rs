@@ -32,9 +32,17 @@ fn exercise(pe: &PeImage<'_>) {
 /// A valid image (x64 or x86) with every directory, used as a template for patching.
 fn template(is64: bool) -> Vec<u8> {
     use pe_sections::synth::PeBuilder;
-    let mut b = if is64 { PeBuilder::x64() } else { PeBuilder::x86() };
+    let mut b = if is64 {
+        PeBuilder::x64()
+    } else {
+        PeBuilder::x86()
+    };
     let r = b.add_section(".rdata", PeBuilder::RDATA, b"hello\0world\0".to_vec());
-    let t = b.add_section(".text", PeBuilder::CODE, vec![0x48, 0x8d, 0x0d, 0, 0, 0, 0, 0x68, 0, 0x10, 0x40, 0, 0xc3]);
+    let t = b.add_section(
+        ".text",
+        PeBuilder::CODE,
+        vec![0x48, 0x8d, 0x0d, 0, 0, 0, 0, 0x68, 0, 0x10, 0x40, 0, 0xc3],
+    );
     b.export("a", t).export_forwarder("b", "X.y");
     b.runtime_function(t, t + 13, r);
     b.relocation(t + 8, 3);
@@ -67,7 +75,10 @@ fuzz_target!(|input: &[u8]| {
     let mem = FnMemory(move |addr: u64, buf: &mut [u8]| {
         let end = addr.saturating_add(buf.len() as u64);
         if addr < hole_start.saturating_add(0x1000) && end > hole_start {
-            return Err(MemoryError::NotCaptured { address: addr, len: buf.len() as u64 });
+            return Err(MemoryError::NotCaptured {
+                address: addr,
+                len: buf.len() as u64,
+            });
         }
         pe_sections::ReadMemory::read(&flat, addr, buf)
     });
