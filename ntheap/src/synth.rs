@@ -348,7 +348,9 @@ impl HeapBuilder {
         self.key = key;
         self
     }
-    /// `_HEAP.Flags` (default `HEAP_GROWABLE`).
+    /// `_HEAP.Flags` (default `HEAP_GROWABLE`). With `HEAP_CAPTURE_STACK_BACKTRACES`
+    /// (0x08000000, `+ust`) busy blocks get a trace header ending in an extended header, and
+    /// large blocks move their user data two granules further.
     pub fn flags(mut self, flags: u32) -> HeapBuilder {
         self.flags = flags;
         self
@@ -378,6 +380,7 @@ impl HeapBuilder {
             segments.push(SegmentSpec::new(Vec::new()));
         }
         let heap = self.base;
+        let ust = self.flags & 0x0800_0000 != 0;
         let heap_hdr = round_up(
             [
                 l.heap_read_len(),
@@ -433,7 +436,13 @@ impl HeapBuilder {
                     }
                 };
                 let r = req.unwrap_or(0);
-                let size = round_up(add(r, gran)?, gran).ok_or(OVF)?;
+                // +ust busy blocks carry a trace header of two granules before the user data.
+                let overhead = if ust && state == EntryState::Busy {
+                    gran.saturating_mul(3)
+                } else {
+                    gran
+                };
+                let size = round_up(add(r, overhead)?, gran).ok_or(OVF)?;
                 let size = size.max(gran.saturating_mul(2));
                 plan.push((size, flags, size.saturating_sub(r), state, req));
             }
@@ -494,6 +503,17 @@ impl HeapBuilder {
                 }
                 let h = encode_header(self.key, size_g, *flags, prev_g, stored_unused);
                 wr.put(add(a, w.header_offset())?, &h)?;
+                if ust && *state == EntryState::Busy && *flags == 1 && *unused != 3 && a != seg {
+                    // Trace pointer, then the extended header (FunctionIndex 1, ContextValue 0,
+                    // UnusedBytesLength, EntryOffset 2, ExtendedBlockSignature 5), in clear.
+                    wr.ptr(add(a, gran)?, 0x7ffe_1000)?;
+                    let ubl = u16::try_from(*unused).map_err(|_| OVF)?.to_le_bytes();
+                    let ext = [1, 0, 0, 0, ubl[0], ubl[1], 2, 5];
+                    wr.put(
+                        add(add(a, gran.saturating_mul(2))?, w.header_offset())?,
+                        &ext,
+                    )?;
+                }
                 if *state == EntryState::Free {
                     free_links.push((a, *size));
                 }

@@ -306,15 +306,17 @@ fn arb_heap() -> impl Strategy<Value = SynthHeap> {
         prop::option::of(any::<[u8; 8]>()),
         prop::collection::vec((prop::collection::vec(arb_block(), 0..40), 0u32..8), 1..4),
         prop::collection::vec(0u64..0x40000, 0..3),
+        any::<bool>(),
     )
-        .prop_map(|(release, x64, key, segs, large)| {
+        .prop_map(|(release, x64, key, segs, large, ust)| {
             let width = if x64 {
                 PointerWidth::X64
             } else {
                 PointerWidth::X86
             };
             let mut b = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
-                .encoding(key);
+                .encoding(key)
+                .flags(if ust { 0x0800_0002 } else { 2 });
             for (blocks, ucr) in segs {
                 b = b.segment(SegmentSpec::new(blocks).uncommitted_pages(ucr));
             }
@@ -367,4 +369,44 @@ proptest! {
             }
         }
     }
+}
+
+/// Seed 004: a Windows 7 x64 process heap with `+ust` (flags 08001002) whose large block WinDbg
+/// shows as `0000000043500030 100100 0000 [00] 0000000043500060 1000040 - (busy VirtualAlloc)`:
+/// the busy block is at +0x30, the user data at +0x60, the commit size 0x100100 granules and
+/// the requested size 0x1000040.
+#[test]
+fn seed_004_ust_large_block_numbers() {
+    let h = HeapBuilder::new(
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64),
+        0x29fb0000,
+    )
+    .flags(0x0800_1002)
+    .encoding(Some(KEY))
+    .segment(
+        SegmentSpec::new(vec![
+            Block::busy(0x100),
+            Block::free(0x40),
+            Block::busy(0x31),
+        ])
+        .uncommitted_pages(8),
+    )
+    .large_block(0x100_0040)
+    .build()
+    .unwrap();
+    let heap = open(&h);
+    assert_eq!(heap.layout.heap_virtual_allocd_blocks, 0x118);
+    let walk = heap.walk(&h.memory, &Limits::default());
+    assert!(walk.findings.is_empty(), "{:?}", walk.findings);
+    check_equal(&h, &walk);
+    let v = walk.virtual_blocks[0];
+    assert_eq!(v.user_address - v.address, 0x60);
+    assert_eq!(v.commit_size / 16, 0x100100);
+    assert_eq!(v.requested_size, Some(0x100_0040));
+    // +ust segment blocks: user data after the 0x20-byte trace header.
+    let e = walk.segments[0].entries[1];
+    assert_eq!(
+        (e.user_address - e.address, e.requested_size),
+        (0x30, Some(0x100))
+    );
 }
