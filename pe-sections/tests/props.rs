@@ -428,3 +428,29 @@ fn builder_rebuilds_a_real_image_that_reads_the_same() {
         real.code_references_to(&targets).unwrap()
     );
 }
+
+#[test]
+fn overlapping_sections_are_read_without_panic_or_double_counting() {
+    // Two executable sections mapped at the same RVA (hostile but loadable-looking).
+    let mut b = PeBuilder::x64();
+    let t = b.add_section(
+        ".text",
+        PeBuilder::CODE,
+        vec![0xe8, 0xfb, 0xff, 0xff, 0xff, 0xc3],
+    );
+    b.add_section(".text2", PeBuilder::CODE, vec![0xc3; 8]);
+    let mut img = b.build();
+    // Point the second section header's VirtualAddress at the first section's RVA.
+    let sec2 = 0x40 + 24 + 240 + 40;
+    img[sec2 + 12..sec2 + 16].copy_from_slice(&t.to_le_bytes());
+    let pe = PeImage::parse_file(&img).unwrap();
+    assert_eq!(pe.sections()[1].virtual_address, t);
+    assert_eq!(pe.section_containing(t).unwrap().name(), ".text");
+    // The call at t (e8 fb ff ff ff) targets itself: found once per section sweep, and the
+    // two sections decode the same RVA differently, but results stay a set.
+    let refs = pe.code_references(t).unwrap();
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0].kind, RefKind::Branch);
+    let runs = pe.captured_runs(0, u64::from(pe.size_of_image())).unwrap();
+    assert!(!runs.is_empty());
+}
