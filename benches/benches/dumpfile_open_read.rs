@@ -141,6 +141,34 @@ fn udmp_sum(p: &udmp_parser::UserDumpParser<'_>) -> u64 {
         .fold(0u64, |s, b| s.wrapping_add(checksum(b.data)))
 }
 
+/// What a user does: open the file and read every captured byte once, on a fresh mapping each
+/// time (so the page faults of touching 2 GiB of mapped file are included; the page cache is
+/// warm).
+fn bench_open_read_all(c: &mut Criterion, f: &Files) {
+    let expected = expected_checksum(&f.big_spec);
+    let mut g = c.benchmark_group("open_read_all");
+    g.throughput(Throughput::Bytes(f.big_spec.total_bytes));
+    g.bench_function("dumpfile", |b| {
+        b.iter(|| {
+            let d = dumpfile::Minidump::open(&f.big).unwrap();
+            assert_eq!(dumpfile_sum_slices(&d), expected);
+        });
+    });
+    g.bench_function("minidump", |b| {
+        b.iter(|| {
+            let d = minidump::Minidump::read_path(&f.big).unwrap();
+            assert_eq!(minidump_sum(&d.get_memory().unwrap()), expected);
+        });
+    });
+    g.bench_function("udmp_parser", |b| {
+        b.iter(|| {
+            let d = udmp_parser::UserDumpParser::new(&f.big).unwrap();
+            assert_eq!(udmp_sum(&d), expected);
+        });
+    });
+    g.finish();
+}
+
 fn bench_read_all(c: &mut Criterion, f: &Files) {
     let expected = expected_checksum(&f.big_spec);
     let ours = dumpfile::Minidump::open(&f.big).unwrap();
@@ -324,6 +352,7 @@ fn bench_lookup_read(c: &mut Criterion, f: &Files) {
 fn all(c: &mut Criterion) {
     let f = files();
     bench_open(c, &f);
+    bench_open_read_all(c, &f);
     bench_read_all(c, &f);
     bench_lookup_region(c, &f);
     bench_lookup_read(c, &f);
