@@ -85,6 +85,24 @@ pub fn parse_hex(text: &str) -> Option<u64> {
     u64::from_str_radix(t, 16).ok()
 }
 
+/// Evaluates an address as WinDbg users write it: hex (`00007ff6`dfe236b0`, `0x36b0`) or
+/// `module+offset` (`D4C+0x36b0`, also `!D4C+0x36b0` as in the seed article) when a dump is
+/// given to resolve the module.
+pub fn eval_address(text: &str, dump: Option<&dumpfile::Minidump>) -> Result<u64, CliError> {
+    if let Some(v) = parse_hex(text) {
+        return Ok(v);
+    }
+    let bad = || CliError::new(format!("bad address '{text}'"));
+    let t = text.trim().trim_start_matches('!');
+    let (module, offset) = match t.split_once('+') {
+        Some((m, o)) => (m, parse_hex(o).ok_or_else(bad)?),
+        None => (t, 0),
+    };
+    let dump = dump.ok_or_else(bad)?;
+    let m = resolve_module(dump, module)?;
+    m.base.checked_add(offset).ok_or_else(bad)
+}
+
 /// A module of a dump: display name (`ntdll`) and base.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModuleRef {
@@ -643,7 +661,8 @@ pub struct SearchArgs {
     /// With `--module`: restrict to this section (e.g. `.rdata`).
     #[arg(long, requires = "module")]
     pub section: Option<String>,
-    /// Restrict to `ADDRESS LENGTH` (hex), like `s -a ADDRESS LLENGTH`.
+    /// Restrict to `ADDRESS LENGTH` (hex; the address may be `module+offset`), like
+    /// `s -a ADDRESS LLENGTH`.
     #[arg(long, num_args = 2, value_names = ["ADDRESS", "LENGTH"], conflicts_with = "module")]
     pub range: Option<Vec<String>>,
     /// Most hits to report.
@@ -745,7 +764,7 @@ pub fn run_search(args: &SearchArgs, out: &mut dyn Write) -> Result<(), CliError
                     (a, u64::from(b.saturating_sub(a)))
                 }
                 (None, Some(r)) => {
-                    let (a, l) = range_args(r)?;
+                    let (a, l) = range_args(r, None)?;
                     let rva = pe
                         .va_to_rva(a)
                         .ok_or_else(|| CliError::new(format!("{a:#x} is outside the image")))?;
@@ -827,7 +846,7 @@ pub fn run_search(args: &SearchArgs, out: &mut dyn Write) -> Result<(), CliError
                         None => vec![(module.base, u64::from(pe.size_of_image()))],
                     }
                 }
-                (None, Some(r)) => vec![range_args(r)?],
+                (None, Some(r)) => vec![range_args(r, Some(dump))?],
                 (None, None) => dump.memory().ranges().map(|r| (r.base, r.size)).collect(),
             };
             let mut hits = Vec::new();
@@ -873,11 +892,11 @@ pub fn run_search(args: &SearchArgs, out: &mut dyn Write) -> Result<(), CliError
     Ok(())
 }
 
-fn range_args(r: &[String]) -> Result<(u64, u64), CliError> {
+fn range_args(r: &[String], dump: Option<&dumpfile::Minidump>) -> Result<(u64, u64), CliError> {
     let (Some(a), Some(l)) = (r.first(), r.get(1)) else {
         return Err(CliError::new("--range needs ADDRESS LENGTH"));
     };
-    let a = parse_hex(a).ok_or_else(|| CliError::new(format!("bad address '{a}'")))?;
+    let a = eval_address(a, dump)?;
     let l = l
         .strip_prefix('L')
         .or_else(|| l.strip_prefix('l'))
@@ -901,7 +920,7 @@ pub struct DaArgs {
     /// Most characters to read.
     #[arg(long, default_value_t = 0x100)]
     pub max: usize,
-    /// The address (hex; backticks allowed).
+    /// The address: hex (backticks allowed) or `module+offset` (e.g. `hello+0xa064`).
     pub address: String,
     /// A user-mode minidump (or a PE file: the address is `ImageBase + RVA`).
     pub target: PathBuf,
@@ -920,9 +939,11 @@ pub struct DaJson {
 
 /// `dumpscope da`: a NUL-terminated string at an address, like WinDbg's `da`/`du`.
 pub fn run_da(args: &DaArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let address = parse_hex(&args.address)
-        .ok_or_else(|| CliError::new(format!("bad address '{}'", args.address)))?;
     let input = open_input(&args.target)?;
+    let address = match &input {
+        Input::Dump(d) => eval_address(&args.address, Some(d))?,
+        Input::File(_) => eval_address(&args.address, None)?,
+    };
     let (units, ps): (Vec<u32>, usize) = match &input {
         Input::Dump(dump) => {
             let mem = dump_memory(dump);
