@@ -218,3 +218,37 @@ impl PeImage<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rsds_and_nb10_ids() {
+        // GUID {6B9E5E80-38E2-420E-8E7C-62EA60DDB069}, age 2: Data1..3 are stored
+        // little-endian, Data4 as bytes.
+        let mut rec = b"RSDS".to_vec();
+        rec.extend_from_slice(&[0x80, 0x5e, 0x9e, 0x6b, 0xe2, 0x38, 0x0e, 0x42]);
+        rec.extend_from_slice(&[0x8e, 0x7c, 0x62, 0xea, 0x60, 0xdd, 0xb0, 0x69]);
+        rec.extend_from_slice(&2u32.to_le_bytes());
+        rec.extend_from_slice(b"ntdll.pdb\0");
+        let cv = CodeView::parse(&rec, 0).unwrap();
+        assert_eq!(cv.pdb_id(), "6B9E5E8038E2420E8E7C62EA60DDB0692");
+        assert_eq!(
+            cv.guid_string().unwrap(),
+            "{6B9E5E80-38E2-420E-8E7C-62EA60DDB069}"
+        );
+        assert_eq!(cv.pdb_name, "ntdll.pdb");
+        let mut nb10 = b"NB10".to_vec();
+        nb10.extend_from_slice(&0u32.to_le_bytes());
+        nb10.extend_from_slice(&0x3a2b_1c0du32.to_le_bytes());
+        nb10.extend_from_slice(&0x11u32.to_le_bytes());
+        nb10.extend_from_slice(b"old.pdb\0");
+        let cv = CodeView::parse(&nb10, 0).unwrap();
+        assert_eq!(cv.pdb_id(), "3A2B1C0D11");
+        assert_eq!(cv.pdb_name, "old.pdb");
+        assert!(cv.guid_string().is_none());
+        assert!(CodeView::parse(b"RSDS\0\0", 0x10).is_err());
+        assert!(CodeView::parse(b"XXXX0000000000000000000000", 0).is_err());
+    }
+}
