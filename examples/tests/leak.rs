@@ -1,4 +1,11 @@
 //! `dumpscope leak` on every corpus user dump: always a report, never an error exit.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
 
 mod common;
 

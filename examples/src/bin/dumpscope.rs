@@ -8,11 +8,24 @@ use examples::CliError;
 use examples::cmd;
 
 /// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
+///
+/// With no arguments at all, runs the built-in demo (`dumpscope demo`). With a DUMP and `-c`
+/// commands, answers WinDbg commands: `dumpscope DUMP -c '!heap -s' -c '~*k'`.
 #[derive(Debug, Parser)]
-#[command(name = "dumpscope", version, about)]
+#[command(
+    name = "dumpscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// A user-mode minidump to run WinDbg commands (`-c`) against.
+    dump: Option<std::path::PathBuf>,
+    /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
+    #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
+    commands: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -38,10 +51,24 @@ enum Command {
     /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
     /// module text and code behind them, busy threads; ranked suspects with evidence.
     Leak(cmd::leak::Args),
+    /// Write a synthetic dump shaped like seed 000's leaking D4C.exe (before and after) and
+    /// run `leak` on it.
+    Demo(cmd::demo::Args),
 }
 
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
-    match &cli.command {
+    let Some(command) = &cli.command else {
+        return match &cli.dump {
+            None => cmd::demo::run(&cmd::demo::Args::default(), out),
+            Some(dump) if cli.commands.is_empty() => Err(CliError::at(
+                dump,
+                "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
+                 (dumpscope --help)",
+            )),
+            Some(dump) => cmd::windbg::run_commands(dump, &cli.commands, out),
+        };
+    };
+    match command {
         Command::Info(a) => cmd::info::run(a, out),
         Command::Runaway(a) => cmd::runaway::run(a, out),
         Command::Address(a) => cmd::address::run(a, out),
@@ -52,6 +79,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Da(a) => cmd::pe::run_da(a, out),
         Command::Xref(a) => cmd::pe::run_xref(a, out),
         Command::Leak(a) => cmd::leak::run(a, out),
+        Command::Demo(a) => cmd::demo::run(a, out),
     }
 }
 

@@ -680,6 +680,18 @@ pub fn generalize(text: &str) -> String {
     out
 }
 
+/// The printf-like pattern all texts fit, when they differ only in numbers (at least two
+/// samples, not all the same text).
+fn shared_pattern(texts: &[&str]) -> Option<String> {
+    let first_text = texts.first()?;
+    if texts.len() < 2 || texts.iter().all(|t| t == first_text) {
+        return None;
+    }
+    let first = generalize(first_text);
+    (first.contains('%') && first.len() >= 4 && texts.iter().all(|t| generalize(t) == first))
+        .then_some(first)
+}
+
 /// The literal text before the first placeholder of a pattern.
 fn literal_prefix(pattern: &str) -> &str {
     match pattern.find('%') {
@@ -804,11 +816,7 @@ fn analyse_content(
         {
             content.ascii_prefix = Some(p);
         }
-        let pats: Vec<String> = texts.iter().map(|t| generalize(t)).collect();
-        let first = pats.first().cloned().unwrap_or_default();
-        if pats.iter().all(|p| *p == first) && first.contains('%') && first.len() >= 4 {
-            content.pattern = Some(first);
-        }
+        content.pattern = shared_pattern(&texts);
         content.example = texts.first().map(|t| t.to_string());
     }
     // UTF-16.
@@ -821,11 +829,7 @@ fn analyse_content(
             {
                 content.utf16_prefix = Some(p);
             }
-            let pats: Vec<String> = texts.iter().map(|t| generalize(t)).collect();
-            let first = pats.first().cloned().unwrap_or_default();
-            if pats.iter().all(|p| *p == first) && first.contains('%') && first.len() >= 4 {
-                content.pattern = Some(first);
-            }
+            content.pattern = shared_pattern(&texts);
             content.example = texts.first().map(|t| t.to_string());
         }
     }
@@ -1363,7 +1367,7 @@ fn conclude(
     {
         let kernel_heavy = t.kernel_time >= t.user_time;
         parts.push(format!(
-            "The busiest thread is {} ({} {} time{}).",
+            "The busiest thread is {}: {} time {}{}.",
             thread_label(t),
             if kernel_heavy { "kernel" } else { "user" },
             runaway_time(if kernel_heavy {

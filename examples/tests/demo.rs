@@ -1,0 +1,216 @@
+//! `dumpscope demo`: the seed 000 conclusion from synthetic dumps, held by a golden file
+//! (`testfiles/demo.txt`; regenerate with `DUMPSCOPE_UPDATE_GOLDEN=1 cargo test -p examples
+//! --test demo`), and the JSON checked field by field.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::dumpscope;
+
+fn fresh_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dumpscope-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn golden(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testfiles")
+        .join(name)
+}
+
+/// Compares `actual` with a golden file, or rewrites it when asked to.
+fn check_golden(name: &str, actual: &str) {
+    let path = golden(name);
+    if std::env::var_os("DUMPSCOPE_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (DUMPSCOPE_UPDATE_GOLDEN=1 writes it)",
+            path.display()
+        )
+    });
+    if expected != actual {
+        let diff: Vec<String> = expected
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (e, a))| e != a)
+            .take(10)
+            .map(|(i, (e, a))| format!("line {}:\n  expected: {e}\n  actual:   {a}", i + 1))
+            .collect();
+        panic!(
+            "{} differs ({} vs {} lines):\n{}\n(DUMPSCOPE_UPDATE_GOLDEN=1 rewrites it)",
+            path.display(),
+            expected.lines().count(),
+            actual.lines().count(),
+            diff.join("\n")
+        );
+    }
+}
+
+#[test]
+fn demo_text_matches_the_golden_output() {
+    let dir = fresh_dir("demo-text");
+    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(dir.to_str().unwrap(), "<DIR>");
+    // The seed's conclusion, whatever the golden file says.
+    for needle in [
+        "-> Heap dominates",
+        "-> heap 000001f1`adb90000 grew the most",
+        "size 0x41f80",
+        "\"==> Allocated addr: 0x%08x\\n\" at D4C+0x36b0",
+        "referenced by code at D4C+0x161d",
+        "in function D4C+0x15a0",
+        "thread 1 (id 2390)",
+        "D4C+0x1680",
+    ] {
+        assert!(
+            text.contains(needle),
+            "demo output lacks {needle:?}:\n{text}"
+        );
+    }
+    check_golden("demo.txt", &text);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_json_names_heap_size_string_location_code_and_thread() {
+    let dir = fresh_dir("demo-json");
+    let v = common::dumpscope_json(&["demo", "--json", "--out", dir.to_str().unwrap()]);
+    assert!(Path::new(v["before"].as_str().unwrap()).is_file());
+    assert!(Path::new(v["after"].as_str().unwrap()).is_file());
+    assert!(v["after_bytes"].as_u64().unwrap() > v["before_bytes"].as_u64().unwrap());
+    let l = &v["leak"];
+    assert_eq!(l["arch"], "x64");
+    assert_eq!(l["pointer_size"].as_u64(), Some(8));
+    // Step 1.
+    assert_eq!(l["regions"]["source"], "MemoryInfoList");
+    assert_eq!(l["regions"]["dominant"], "Heap");
+    let heap_row = &l["regions"]["usage"][0];
+    assert_eq!(heap_row["name"], "Heap");
+    assert!(heap_row["percent_of_busy_x100"].as_u64().unwrap() > 9000);
+    // Step 2.
+    assert_eq!(l["grown_heap"].as_u64(), Some(0x1f1_adb9_0000));
+    let heaps = l["heaps"].as_array().unwrap();
+    assert_eq!(heaps.len(), 3);
+    assert_eq!(heaps[0]["address"].as_u64(), Some(0x1f1_adb9_0000));
+    assert_eq!(heaps[0]["segments"].as_u64(), Some(40));
+    assert_eq!(heaps[0]["bits"].as_u64(), Some(64));
+    assert!(heaps[0]["error"].is_null());
+    assert_eq!(heaps[0]["corruption"].as_u64(), Some(0));
+    assert!(
+        heaps
+            .iter()
+            .any(|h| h["virtual_blocks"].as_u64() == Some(1)),
+        "the large block on VirtualAllocdBlocks is counted"
+    );
+    // Step 3.
+    let top = &l["sizes"][0];
+    assert_eq!(top["heap"].as_u64(), Some(0x1f1_adb9_0000));
+    assert_eq!(top["size"].as_u64(), Some(0x41f80));
+    assert_eq!(top["count"].as_u64(), Some(80));
+    assert_eq!(top["total"].as_u64(), Some(80 * 0x41f80));
+    // Steps 4 and 5.
+    let c = &l["contents"][0];
+    assert_eq!(c["size"].as_u64(), Some(0x41f80));
+    assert_eq!(c["sampled"].as_u64(), Some(32));
+    assert_eq!(c["pattern"], "==> Allocated addr: 0x%x");
+    assert!(
+        c["ascii_prefix"]
+            .as_str()
+            .unwrap()
+            .starts_with("==> Allocated addr: 0x")
+    );
+    assert_eq!(c["searched"], "==> Allocated addr: 0x");
+    let loc = &c["locations"][0];
+    assert_eq!(loc["module"], "D4C");
+    assert_eq!(loc["section"], ".rdata");
+    assert_eq!(loc["rva"].as_u64(), Some(0x36b0));
+    assert_eq!(loc["address"].as_u64(), Some(0x7ff6_dfe2_36b0));
+    assert_eq!(loc["location"], "D4C+0x36b0");
+    assert_eq!(loc["text"], "==> Allocated addr: 0x%08x\\n");
+    let r = &loc["references"][0];
+    assert_eq!(r["rva"].as_u64(), Some(0x161d));
+    assert_eq!(r["location"], "D4C+0x161d");
+    assert_eq!(r["kind"], "RipRelative");
+    assert_eq!(r["function"], "D4C+0x15a0");
+    // Step 6.
+    assert_eq!(l["threads"]["times_available"], true);
+    let busy = &l["threads"]["busiest"][0];
+    assert_eq!(busy["index"].as_u64(), Some(1));
+    assert_eq!(busy["id"].as_u64(), Some(0x2390));
+    assert_eq!(busy["kernel_time"].as_u64(), Some(987_030_000));
+    assert_eq!(busy["frames"][0], "D4C+0x1680");
+    // Suspects.
+    let s = &l["suspects"][0];
+    assert_eq!(s["rank"].as_u64(), Some(1));
+    assert_eq!(s["size"].as_u64(), Some(0x41f80));
+    assert_eq!(s["bytes"].as_u64(), Some(80 * 0x41f80));
+    let evidence: Vec<&str> = s["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert!(evidence.iter().any(|e| e.contains("D4C+0x36b0")));
+    assert!(evidence.iter().any(|e| e.contains("D4C+0x161d")));
+    assert!(
+        evidence
+            .iter()
+            .any(|e| e.starts_with("thread 1 (id 2390) is running that function"))
+    );
+    assert!(l["lacks"].as_array().unwrap().is_empty(), "{}", l["lacks"]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn no_arguments_runs_the_demo() {
+    let dir = fresh_dir("demo-noargs");
+    let out = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .env("TMPDIR", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("D4C+0x36b0"));
+    assert!(dir.join("dumpscope-demo").join("D4C-after.dmp").is_file());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_dumps_read_cleanly_with_the_other_commands() {
+    let dir = fresh_dir("demo-cmds");
+    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let after = dir.join("D4C-after.dmp");
+    let a = after.to_str().unwrap();
+    let v = common::dumpscope_json(&["runaway", "--json", a]);
+    assert_eq!(v["kernel"][0]["id"].as_u64(), Some(0x2390));
+    let v = common::dumpscope_json(&["address", "--summary", "--json", a]);
+    assert_eq!(v["usage"][0]["name"], "Heap");
+    let _ = std::fs::remove_dir_all(&dir);
+}
