@@ -260,6 +260,8 @@ pub struct Entry {
     pub requested_size: Option<u64>,
     /// State.
     pub state: EntryState,
+    /// An LFH (front-end) block inside an internal carrier block.
+    pub front_end: bool,
 }
 
 impl Entry {
@@ -302,6 +304,7 @@ impl VirtualBlock {
             unused_bytes: 0,
             requested_size: self.requested_size,
             state: EntryState::VirtualAlloc,
+            front_end: false,
         }
     }
 }
@@ -407,6 +410,14 @@ pub enum FindingKind {
     },
     /// A block on the free list is not free.
     FreeListEntryBusy,
+    /// An LFH subsegment is inconsistent with its carrier block.
+    BadLfhSubsegment {
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An LFH subsegment's encoded offsets could not be decoded (key not recovered). Not
+    /// corruption.
+    LfhNotDecoded,
     /// `UnusedBytes` larger than the block.
     UnusedBytesTooLarge {
         /// Unused byte count.
@@ -424,6 +435,7 @@ impl FindingKind {
             FindingKind::NotCaptured { .. }
                 | FindingKind::ReadFailed { .. }
                 | FindingKind::LimitReached { .. }
+                | FindingKind::LfhNotDecoded
         )
     }
 }
@@ -438,6 +450,10 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding for a failed memory read (not corruption).
+    pub fn from_memory(e: MemoryError) -> Finding {
+        Finding::from_mem(e)
+    }
     fn from_mem(e: MemoryError) -> Finding {
         match e {
             MemoryError::NotCaptured { addr, len } => Finding {
@@ -490,6 +506,12 @@ impl core::fmt::Display for Finding {
             }
             FindingKind::ListCycle { head } => write!(f, "{a:#x}: cycle in list at {head:#x}"),
             FindingKind::FreeListEntryBusy => write!(f, "{a:#x}: busy block on the free list"),
+            FindingKind::BadLfhSubsegment { reason } => {
+                write!(f, "{a:#x}: bad LFH subsegment: {reason}")
+            }
+            FindingKind::LfhNotDecoded => {
+                write!(f, "{a:#x}: LFH subsegment offsets could not be decoded")
+            }
             FindingKind::UnusedBytesTooLarge { unused, size } => write!(
                 f,
                 "{a:#x}: unused bytes {unused:#x} larger than the block ({size:#x})"
@@ -1188,6 +1210,7 @@ impl Heap {
             segments: Vec::new(),
             virtual_blocks: Vec::new(),
             free_list: FreeList::default(),
+            lfh: crate::lfh::LfhBlocks::default(),
             findings: Vec::new(),
             findings_dropped: 0,
             seen: HashSet::new(),
@@ -1210,6 +1233,18 @@ impl Heap {
             }
             walk.push_findings(f, limits);
             walk.segments.push(sw);
+        }
+        if self.front_end_type == FrontEndType::Lfh {
+            let carriers: Vec<Entry> = walk
+                .segments
+                .iter()
+                .flat_map(|s| s.entries.iter())
+                .filter(|e| e.state == EntryState::Internal)
+                .copied()
+                .collect();
+            let (lfh, f) = self.lfh_blocks(mem, &carriers, limits);
+            walk.lfh = lfh;
+            walk.push_findings(f, limits);
         }
         let (vb, f) = self.virtual_blocks(mem, limits);
         walk.virtual_blocks = vb;
@@ -1455,6 +1490,7 @@ impl<M: ReadMemory + ?Sized> Iterator for SegmentEntries<'_, M> {
             unused_bytes: h.unused_bytes,
             requested_size: requested,
             state,
+            front_end: false,
         }))
     }
 }
@@ -1481,6 +1517,8 @@ pub struct HeapWalk {
     pub virtual_blocks: Vec<VirtualBlock>,
     /// The free list.
     pub free_list: FreeList,
+    /// LFH blocks found in the internal carrier blocks (when the LFH front end is on).
+    pub lfh: crate::lfh::LfhBlocks,
     /// Findings, in walk order (capped by [`Limits::max_findings`]).
     pub findings: Vec<Finding>,
     /// Findings beyond the cap.
@@ -1518,11 +1556,12 @@ impl HeapWalk {
         self.findings.iter().any(|f| !f.is_corruption())
     }
 
-    /// All blocks: segment entries then large blocks (as entries).
+    /// All blocks: segment entries, LFH blocks, then large blocks (as entries).
     pub fn all_entries(&self) -> impl Iterator<Item = Entry> + '_ {
         self.segments
             .iter()
             .flat_map(|s| s.entries.iter().copied())
+            .chain(self.lfh.blocks.iter().copied())
             .chain(self.virtual_blocks.iter().map(|v| v.as_entry()))
     }
 }

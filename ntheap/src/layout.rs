@@ -175,6 +175,21 @@ pub struct HeapLayout {
     pub ucr_size: u64,
     /// `_LFH_HEAP.Heap` (back pointer checked when the LFH is on), if known.
     pub lfh_heap: Option<u64>,
+    /// `_HEAP_SUBSEGMENT.UserBlocks`.
+    pub subsegment_user_blocks: u64,
+    /// `_HEAP_SUBSEGMENT.BlockSize` (u16, granules).
+    pub subsegment_block_size: u64,
+    /// `_HEAP_SUBSEGMENT.BlockCount` (u16).
+    pub subsegment_block_count: u64,
+    /// `_HEAP_USERDATA_HEADER.Signature` (0xF0E0D0C0).
+    pub userdata_signature: u64,
+    /// `_HEAP_USERDATA_HEADER.EncodedOffsets` (Windows 8+).
+    pub userdata_encoded_offsets: Option<u64>,
+    /// `_HEAP_USERDATA_HEADER.BusyBitmap` (Windows 8+).
+    pub userdata_busy_bitmap: Option<u64>,
+    /// `_HEAP_USERDATA_HEADER.BitmapData` on Windows 8+; on Windows 7, `sizeof` the header
+    /// (where the first block starts).
+    pub userdata_bitmap_data: u64,
 }
 
 /// Per-release `_HEAP` offsets: (x86, x64) pairs.
@@ -190,6 +205,11 @@ struct HeapColumn {
     front_end_heap_type: (u64, u64),
     counters: (u64, u64),
     lfh_heap: (u64, u64),
+    ss_block_size: (u64, u64),
+    ss_block_count: (u64, u64),
+    ud_signature: (u64, u64),
+    ud_encoded: bool,
+    ud_bitmap_data: (u64, u64),
 }
 
 const WIN7: HeapColumn = HeapColumn {
@@ -204,6 +224,11 @@ const WIN7: HeapColumn = HeapColumn {
     front_end_heap_type: (0xda, 0x182),
     counters: (0xdc, 0x188),
     lfh_heap: (0x24, 0x40),
+    ss_block_size: (0x10, 0x18),
+    ss_block_count: (0x14, 0x1c),
+    ud_signature: (0xc, 0x18),
+    ud_encoded: false,
+    ud_bitmap_data: (0x10, 0x20),
 };
 
 const WIN81: HeapColumn = HeapColumn {
@@ -218,6 +243,11 @@ const WIN81: HeapColumn = HeapColumn {
     front_end_heap_type: (0xd6, 0x17a),
     counters: (0x1e0, 0x210),
     lfh_heap: (0xc, 0x18),
+    ss_block_size: (0x14, 0x24),
+    ss_block_count: (0x18, 0x28),
+    ud_signature: (0xc, 0x14),
+    ud_encoded: true,
+    ud_bitmap_data: (0x1c, 0x30),
 };
 
 const WIN10_RS1: HeapColumn = HeapColumn {
@@ -300,6 +330,13 @@ impl HeapLayout {
             ucr_address: w((0x10, 0x20)),
             ucr_size: w((0x14, 0x28)),
             lfh_heap: Some(w(col.lfh_heap)),
+            subsegment_user_blocks: w((4, 8)),
+            subsegment_block_size: w(col.ss_block_size),
+            subsegment_block_count: w(col.ss_block_count),
+            userdata_signature: w(col.ud_signature),
+            userdata_encoded_offsets: col.ud_encoded.then(|| w((0x10, 0x18))),
+            userdata_busy_bitmap: col.ud_encoded.then(|| w((0x14, 0x20))),
+            userdata_bitmap_data: w(col.ud_bitmap_data),
         }
     }
 
@@ -395,6 +432,22 @@ impl HeapLayout {
         ];
         if let Some(o) = self.lfh_heap {
             v.push(("_LFH_HEAP.Heap", o));
+        }
+        v.push(("_HEAP_SUBSEGMENT.UserBlocks", self.subsegment_user_blocks));
+        v.push(("_HEAP_SUBSEGMENT.BlockSize", self.subsegment_block_size));
+        v.push(("_HEAP_SUBSEGMENT.BlockCount", self.subsegment_block_count));
+        v.push(("_HEAP_USERDATA_HEADER.Signature", self.userdata_signature));
+        if let Some(o) = self.userdata_encoded_offsets {
+            v.push(("_HEAP_USERDATA_HEADER.EncodedOffsets", o));
+        }
+        if let Some(o) = self.userdata_busy_bitmap {
+            v.push(("_HEAP_USERDATA_HEADER.BusyBitmap", o));
+            v.push((
+                "_HEAP_USERDATA_HEADER.BitmapData",
+                self.userdata_bitmap_data,
+            ));
+        } else {
+            v.push(("sizeof(_HEAP_USERDATA_HEADER)", self.userdata_bitmap_data));
         }
         v
     }

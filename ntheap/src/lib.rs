@@ -5,6 +5,7 @@
 pub mod error;
 pub mod heap;
 pub mod layout;
+pub mod lfh;
 pub mod memory;
 pub mod raw;
 pub mod report;
@@ -21,4 +22,5 @@ pub use heap::{
     UncommittedRange, VirtualBlock, WalkItem,
 };
 pub use layout::{HeapLayout, PointerWidth, Release};
+pub use lfh::LfhBlocks;
 pub use memory::{FnMemory, MemoryError, ReadMemory, SliceMemory};

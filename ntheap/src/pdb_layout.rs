@@ -10,7 +10,7 @@ use pdb::FallibleIterator;
 use crate::error::Error;
 use crate::layout::{HeapLayout, PointerWidth};
 
-const CLASSES: [&str; 7] = [
+const CLASSES: [&str; 9] = [
     "_HEAP",
     "_HEAP_SEGMENT",
     "_HEAP_COUNTERS",
@@ -18,6 +18,8 @@ const CLASSES: [&str; 7] = [
     "_HEAP_VIRTUAL_ALLOC_ENTRY",
     "_HEAP_UCR_DESCRIPTOR",
     "_LFH_HEAP",
+    "_HEAP_SUBSEGMENT",
+    "_HEAP_USERDATA_HEADER",
 ];
 
 fn pdb_err(e: pdb::Error) -> Error {
@@ -179,6 +181,35 @@ impl HeapLayout {
             ucr_address: u("Address", "_HEAP_UCR_DESCRIPTOR.Address")?,
             ucr_size: u("Size", "_HEAP_UCR_DESCRIPTOR.Size")?,
             lfh_heap: m.get("_LFH_HEAP", "Heap", "_LFH_HEAP.Heap").ok(),
+            subsegment_user_blocks: m.get(
+                "_HEAP_SUBSEGMENT",
+                "UserBlocks",
+                "_HEAP_SUBSEGMENT.UserBlocks",
+            )?,
+            subsegment_block_size: m.get(
+                "_HEAP_SUBSEGMENT",
+                "BlockSize",
+                "_HEAP_SUBSEGMENT.BlockSize",
+            )?,
+            subsegment_block_count: m.get(
+                "_HEAP_SUBSEGMENT",
+                "BlockCount",
+                "_HEAP_SUBSEGMENT.BlockCount",
+            )?,
+            userdata_signature: m.get(
+                "_HEAP_USERDATA_HEADER",
+                "Signature",
+                "_HEAP_USERDATA_HEADER.Signature",
+            )?,
+            userdata_encoded_offsets: m.get("_HEAP_USERDATA_HEADER", "EncodedOffsets", "").ok(),
+            userdata_busy_bitmap: m.get("_HEAP_USERDATA_HEADER", "BusyBitmap", "").ok(),
+            userdata_bitmap_data: match m.get("_HEAP_USERDATA_HEADER", "BitmapData", "") {
+                Ok(v) => v,
+                Err(_) => *m
+                    .sizes
+                    .get("_HEAP_USERDATA_HEADER")
+                    .ok_or(Error::PdbMissing("_HEAP_USERDATA_HEADER"))?,
+            },
         })
     }
 }

@@ -106,6 +106,20 @@ pub struct Found {
 /// Find the block holding `addr` in any of the walked heaps (`!heap -x ADDR`).
 pub fn find(walks: &[HeapWalk], addr: u64) -> Option<Found> {
     for w in walks {
+        // An LFH block is more specific than its internal carrier block.
+        let lfh = &w.lfh.blocks;
+        if let Some(e) = lfh.iter().find(|e| e.address <= addr && addr < e.end()) {
+            let segment = w
+                .segments
+                .iter()
+                .find(|s| s.segment.address <= addr && addr < s.segment.last_valid_entry)
+                .map(|s| s.segment.address);
+            return Some(Found {
+                heap: w.heap.address,
+                segment,
+                entry: *e,
+            });
+        }
         for s in &w.segments {
             let seg = &s.segment;
             if addr < seg.address || addr >= seg.last_valid_entry {
@@ -157,6 +171,7 @@ pub struct SizeStat {
 /// (`UnusedBytes` 3, which no user block can have since the header alone is 8 or 16 bytes).
 pub fn is_user_allocation(walk: &HeapWalk, e: &Entry) -> bool {
     match e.state {
+        EntryState::Busy if e.front_end => true,
         EntryState::Busy => {
             e.unused_bytes != 3 && !walk.segments.iter().any(|s| s.segment.address == e.address)
         }

@@ -32,7 +32,7 @@ use crate::memory::{MemoryError, ReadMemory};
 pub struct BuildError(pub &'static str);
 
 /// A block to place in a segment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
     /// A busy block holding `requested` user bytes.
     Busy {
@@ -49,6 +49,15 @@ pub enum Block {
         /// Size in bytes.
         size: u64,
     },
+    /// An internal block carrying an LFH subsegment of `blocks.len()` blocks of `block_size`
+    /// bytes (a multiple of the granularity); `Some(requested)` is a busy block, `None` a free
+    /// one. Turns the LFH front end on.
+    Lfh {
+        /// Block size (stride) in bytes.
+        block_size: u64,
+        /// Per block: requested size if busy.
+        blocks: Vec<Option<u64>>,
+    },
 }
 
 impl Block {
@@ -63,6 +72,10 @@ impl Block {
     /// A free block.
     pub fn free(size: u64) -> Block {
         Block::Free { size }
+    }
+    /// An LFH carrier.
+    pub fn lfh(block_size: u64, blocks: Vec<Option<u64>>) -> Block {
+        Block::Lfh { block_size, blocks }
     }
 }
 
@@ -197,6 +210,10 @@ pub struct SynthHeap {
     pub large_blocks: Vec<(u64, u64, u64)>,
     /// Free blocks, sorted by size as on the free list: (address, size).
     pub free_blocks: Vec<(u64, u64)>,
+    /// LFH blocks, carrier by carrier.
+    pub lfh_blocks: Vec<SynthEntry>,
+    /// The `_LFH_HEAP` address, when the LFH is on.
+    pub lfh_heap: Option<u64>,
     /// The XOR key, if encoding is on.
     pub key: Option<[u8; 8]>,
 }
@@ -276,6 +293,7 @@ pub struct HeapBuilder {
     flags: u32,
     segments: Vec<SegmentSpec>,
     large: Vec<u64>,
+    lfh_key: u32,
 }
 
 fn round_up(v: u64, to: u64) -> Option<u64> {
@@ -341,6 +359,7 @@ impl HeapBuilder {
             flags: 0x2,
             segments: Vec::new(),
             large: Vec::new(),
+            lfh_key: 0x9c67_7c2a,
         }
     }
     /// Encode entry headers with this key (`None`: headers in clear, `EncodeFlagMask` 0).
@@ -358,6 +377,11 @@ impl HeapBuilder {
     /// Add a segment (the first one is the heap itself).
     pub fn segment(mut self, s: SegmentSpec) -> HeapBuilder {
         self.segments.push(s);
+        self
+    }
+    /// The low 32 bits of `RtlpLFHKey` used to encode LFH offsets (Windows 8+ layouts).
+    pub fn lfh_key(mut self, key: u32) -> HeapBuilder {
+        self.lfh_key = key;
         self
     }
     /// Add a large block on `VirtualAllocdBlocks` with `requested` user bytes.
@@ -406,6 +430,8 @@ impl HeapBuilder {
             entries: Vec::new(),
             large_blocks: Vec::new(),
             free_blocks: Vec::new(),
+            lfh_blocks: Vec::new(),
+            lfh_heap: None,
             key: self.key,
         };
         let mut seg_links: Links = Vec::new();
@@ -418,19 +444,55 @@ impl HeapBuilder {
         let mut total_ucrs = 0u32;
         let mut next_base = heap;
         let mut deferred_words: Vec<(u64, u64)> = Vec::new();
+        // (UserBlocks, stride, first offset, blocks) of every LFH carrier.
+        let mut lfh_carriers: Vec<(u64, u64, u64, Vec<Option<u64>>)> = Vec::new();
 
         for (si, spec) in segments.iter().enumerate() {
             let seg = next_base;
             let hdr = if si == 0 { heap_hdr } else { seg_hdr };
             // Plan blocks: (size, flags, unused, state, requested).
             let mut plan: Vec<(u64, u8, u64, EntryState, Option<u64>)> = Vec::new();
+            // (plan index, stride, first offset, blocks) of LFH carriers.
+            let mut lfh_plan: Vec<(usize, u64, u64, Vec<Option<u64>>)> = Vec::new();
             plan.push((hdr, 1, 1, EntryState::Busy, Some(hdr.saturating_sub(1))));
             for b in &spec.blocks {
-                let (req, flags, state) = match *b {
-                    Block::Busy { requested } => (Some(requested), 1u8, EntryState::Busy),
-                    Block::Internal { requested } => (Some(requested), 9u8, EntryState::Internal),
+                let (req, flags, state) = match b {
+                    Block::Lfh { block_size, blocks } => {
+                        let stride = *block_size;
+                        let count = u64::try_from(blocks.len()).map_err(|_| OVF)?;
+                        if stride == 0 || !stride.is_multiple_of(gran) || count == 0 {
+                            return Err(BuildError(
+                                "LFH block size must be a non-zero multiple of the granularity",
+                            ));
+                        }
+                        for r in blocks.iter().flatten() {
+                            if r.saturating_add(gran) > stride || stride.saturating_sub(*r) > 0x7f {
+                                return Err(BuildError(
+                                    "LFH requested size does not fit its block",
+                                ));
+                            }
+                        }
+                        let fo = if l.userdata_busy_bitmap.is_some() {
+                            crate::lfh::first_offset(l.userdata_bitmap_data, count, w)
+                        } else {
+                            l.userdata_bitmap_data
+                        };
+                        let req = add(fo, count.checked_mul(stride).ok_or(OVF)?)?;
+                        let size = round_up(add(req, gran)?, gran).ok_or(OVF)?;
+                        lfh_plan.push((plan.len(), stride, fo, blocks.clone()));
+                        plan.push((
+                            size,
+                            9,
+                            size.saturating_sub(req),
+                            EntryState::Internal,
+                            Some(req),
+                        ));
+                        continue;
+                    }
+                    Block::Busy { requested } => (Some(*requested), 1u8, EntryState::Busy),
+                    Block::Internal { requested } => (Some(*requested), 9u8, EntryState::Internal),
                     Block::Free { size } => {
-                        let s = round_up(size.max(gran.saturating_mul(2)), gran).ok_or(OVF)?;
+                        let s = round_up((*size).max(gran.saturating_mul(2)), gran).ok_or(OVF)?;
                         plan.push((s, 0, 0, EntryState::Free, None));
                         continue;
                     }
@@ -490,7 +552,10 @@ impl HeapBuilder {
             let mut a = seg;
             let mut prev = 0u64;
             let mut holder = None;
-            for (size, flags, unused, state, req) in &plan {
+            for (pi, (size, flags, unused, state, req)) in plan.iter().enumerate() {
+                if let Some((_, stride, fo, blocks)) = lfh_plan.iter().find(|p| p.0 == pi) {
+                    lfh_carriers.push((add(a, gran)?, *stride, *fo, blocks.clone()));
+                }
                 let size_g = u16::try_from(size.checked_div(gran).unwrap_or(0)).map_err(|_| OVF)?;
                 let prev_g = u16::try_from(prev.checked_div(gran).unwrap_or(0)).map_err(|_| OVF)?;
                 let stored_unused = u8::try_from(*unused).unwrap_or(0x3f).min(0x3f);
@@ -575,6 +640,91 @@ impl HeapBuilder {
             total_reserved = total_reserved.saturating_add(reserved);
             total_committed = total_committed.saturating_add(committed);
             next_base = round_up(add(seg, reserved)?, 0x1_0000).ok_or(OVF)?;
+        }
+
+        // The LFH: an `_LFH_HEAP` page followed by the subsegments, then each carrier's
+        // user-data header, bitmap and block headers.
+        let mut lfh_addr = 0u64;
+        if !lfh_carriers.is_empty() {
+            lfh_addr = next_base;
+            let ss_size = 0x40u64;
+            let n = u64::try_from(lfh_carriers.len()).map_err(|_| OVF)?;
+            let len =
+                round_up(add(0x100, n.checked_mul(ss_size).ok_or(OVF)?)?, PAGE_SIZE).ok_or(OVF)?;
+            let mut buf = vec![0u8; usize::try_from(len).map_err(|_| OVF)?];
+            let mut wr = Writer {
+                buf: &mut buf,
+                base: lfh_addr,
+                width: w,
+            };
+            if let Some(off) = l.lfh_heap {
+                wr.ptr(add(lfh_addr, off)?, heap)?;
+            }
+            let mut ss = add(lfh_addr, 0x100)?;
+            let mut subsegments = Vec::new();
+            for (ub, stride, _, blocks) in &lfh_carriers {
+                wr.ptr(add(ss, l.subsegment_user_blocks)?, *ub)?;
+                let bs = u16::try_from(stride.checked_div(gran).unwrap_or(0)).map_err(|_| OVF)?;
+                let count = u16::try_from(blocks.len()).map_err(|_| OVF)?;
+                wr.put(add(ss, l.subsegment_block_size)?, &bs.to_le_bytes())?;
+                wr.put(add(ss, l.subsegment_block_count)?, &count.to_le_bytes())?;
+                subsegments.push(ss);
+                ss = add(ss, ss_size)?;
+            }
+            out.memory.regions.push((lfh_addr, buf));
+            out.lfh_heap = Some(lfh_addr);
+            next_base = round_up(add(lfh_addr, len)?, 0x1_0000).ok_or(OVF)?;
+            let lfh32 = u32::try_from(lfh_addr & 0xffff_ffff).unwrap_or(0);
+            for ((ub, stride, fo, blocks), ss) in lfh_carriers.iter().zip(subsegments) {
+                out.write_ptr(*ub, ss);
+                out.memory.write(
+                    add(*ub, l.userdata_signature)?,
+                    &0xF0E0_D0C0u32.to_le_bytes(),
+                );
+                let count = u64::try_from(blocks.len()).map_err(|_| OVF)?;
+                if let (Some(enc), Some(bm)) = (l.userdata_encoded_offsets, l.userdata_busy_bitmap)
+                {
+                    let plain = u32::try_from(*fo).map_err(|_| OVF)?
+                        | (u32::try_from(*stride).map_err(|_| OVF)? << 16);
+                    let ub32 = u32::try_from(ub & 0xffff_ffff).unwrap_or(0);
+                    let e = plain ^ ub32 ^ lfh32 ^ self.lfh_key;
+                    out.memory.write(add(*ub, enc)?, &e.to_le_bytes());
+                    out.write_ptr(add(*ub, bm)?, count);
+                    out.write_ptr(
+                        add(add(*ub, bm)?, w.bytes())?,
+                        add(*ub, l.userdata_bitmap_data)?,
+                    );
+                }
+                for (i, b) in blocks.iter().enumerate() {
+                    let i64_ = u64::try_from(i).map_err(|_| OVF)?;
+                    let at = add(add(*ub, *fo)?, i64_.checked_mul(*stride).ok_or(OVF)?)?;
+                    if let Some(r) = b {
+                        let unused = u8::try_from(stride.saturating_sub(*r)).map_err(|_| OVF)?;
+                        out.memory.write(
+                            add(at, w.header_offset())?,
+                            &[0, 0, 0, 0, 0, 0, 0, 0x80 | unused],
+                        );
+                        if l.userdata_busy_bitmap.is_some() {
+                            let byte_at = add(add(*ub, l.userdata_bitmap_data)?, i64_ / 8)?;
+                            let mut cur = [0u8; 1];
+                            if out.memory.read(byte_at, &mut cur).is_ok() {
+                                cur[0] |= 1u8 << (i % 8);
+                                out.memory.write(byte_at, &cur);
+                            }
+                        }
+                    }
+                    out.lfh_blocks.push(SynthEntry {
+                        address: at,
+                        size: *stride,
+                        state: if b.is_some() {
+                            EntryState::Busy
+                        } else {
+                            EntryState::Free
+                        },
+                        requested: *b,
+                    });
+                }
+            }
         }
 
         // Large blocks, each in its own region.
@@ -671,8 +821,11 @@ impl HeapBuilder {
             wr.put(add(add(heap, l.heap_encoding)?, w.header_offset())?, &k)?;
         }
         wr.ptr(add(heap, l.heap_total_free_size)?, total_free)?;
-        wr.ptr(add(heap, l.heap_front_end_heap)?, 0)?;
-        wr.u8(add(heap, l.heap_front_end_heap_type)?, 0)?;
+        wr.ptr(add(heap, l.heap_front_end_heap)?, lfh_addr)?;
+        wr.u8(
+            add(heap, l.heap_front_end_heap_type)?,
+            if lfh_addr != 0 { 2 } else { 0 },
+        )?;
         let c = add(heap, l.heap_counters)?;
         wr.ptr(add(c, l.counters_total_memory_reserved)?, total_reserved)?;
         wr.ptr(add(c, l.counters_total_memory_committed)?, total_committed)?;

@@ -80,6 +80,18 @@ fn check_equal(h: &SynthHeap, walk: &HeapWalk) {
         .collect();
     assert_eq!(vb, h.large_blocks);
     assert_eq!(walk.free_list.entries, h.free_blocks);
+    let lfh: Vec<_> = walk
+        .lfh
+        .blocks
+        .iter()
+        .map(|e| (e.address, e.size, e.state, e.requested_size))
+        .collect();
+    let built: Vec<_> = h
+        .lfh_blocks
+        .iter()
+        .map(|e| (e.address, e.size, e.state, e.requested))
+        .collect();
+    assert_eq!(lfh, built);
     assert_eq!(
         walk.segments
             .iter()
@@ -296,6 +308,16 @@ fn arb_block() -> impl Strategy<Value = Block> {
         (0u64..0x3000).prop_map(Block::busy),
         (0u64..0x800).prop_map(Block::internal),
         (0u64..0x3000).prop_map(Block::free),
+        (
+            prop::sample::select(vec![0x20u64, 0x30, 0x40, 0x60, 0x80]),
+            prop::collection::vec(prop::option::of(0u64..0x40), 1..80)
+        )
+            .prop_map(|(stride, bl)| Block::lfh(
+                stride,
+                bl.into_iter()
+                    .map(|k| k.map(|k| (stride - 16).saturating_sub(k)))
+                    .collect()
+            )),
     ]
 }
 
@@ -409,4 +431,52 @@ fn seed_004_ust_large_block_numbers() {
         (e.user_address - e.address, e.requested_size),
         (0x30, Some(0x100))
     );
+}
+
+#[test]
+fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
+    for release in Release::ALL {
+        for width in [PointerWidth::X86, PointerWidth::X64] {
+            let h = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
+                .encoding(Some(KEY))
+                .lfh_key(0x1234_5678)
+                .segment(
+                    SegmentSpec::new(vec![
+                        Block::busy(0x108),
+                        Block::lfh(0x30, vec![Some(0x20), None, Some(0x18), Some(0x1f), None]),
+                        Block::free(0x40),
+                        Block::lfh(
+                            0x40,
+                            (0..100).map(|i| (i % 3 != 0).then_some(0x30)).collect(),
+                        ),
+                    ])
+                    .uncommitted_pages(4),
+                )
+                .build()
+                .unwrap();
+            let heap = open(&h);
+            assert_eq!(heap.front_end_type, ntheap::FrontEndType::Lfh);
+            let walk = heap.walk(&h.memory, &Limits::default());
+            assert!(
+                walk.findings.is_empty(),
+                "{release:?} {width:?} {:?}",
+                walk.findings
+            );
+            check_equal(&h, &walk);
+            assert_eq!(walk.lfh.subsegments, 2);
+            if release != Release::Win7Sp1 {
+                assert_eq!(walk.lfh.key, Some(0x1234_5678));
+            }
+            // Statistics count the LFH blocks, not their carriers.
+            let st = ntheap::report::stat(&walk);
+            let s30 = st.iter().find(|x| x.size == 0x30).unwrap();
+            assert_eq!(s30.count, 66);
+            assert!(st.iter().all(|x| x.size != h.entries[2].requested.unwrap()));
+            // An address inside an LFH block is found as that block.
+            let b = h.lfh_blocks[2];
+            let f = ntheap::report::find(std::slice::from_ref(&walk), b.address + 9).unwrap();
+            assert_eq!(f.entry.address, b.address);
+            assert!(f.entry.front_end);
+        }
+    }
 }
