@@ -54,6 +54,9 @@ enum Command {
     /// Write a synthetic dump shaped like seed 000's leaking D4C.exe (before and after) and
     /// run `leak` on it.
     Demo(cmd::demo::Args),
+    /// What grew between two dumps of the same process: by region usage, heap, requested size
+    /// and content signature (UMDH-like, from dumps).
+    Diff(cmd::diff::Args),
 }
 
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
@@ -80,6 +83,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Xref(a) => cmd::pe::run_xref(a, out),
         Command::Leak(a) => cmd::leak::run(a, out),
         Command::Demo(a) => cmd::demo::run(a, out),
+        Command::Diff(a) => cmd::diff::run(a, out),
     }
 }
 

@@ -373,9 +373,12 @@ fn dump_modules(dump: &dumpfile::Minidump) -> Vec<Mod> {
 }
 
 /// A walked heap.
-struct Walked {
-    walk: ntheap::HeapWalk,
-    bits: u32,
+#[derive(Debug)]
+pub struct Walked {
+    /// The walk.
+    pub walk: ntheap::HeapWalk,
+    /// Pointer width of the heap (32 or 64).
+    pub bits: u32,
 }
 
 fn percent_x100(part: u64, whole: u64) -> u64 {
@@ -444,8 +447,8 @@ fn layout_choice(dump: &dumpfile::Minidump) -> ntheap::LayoutChoice {
     }
 }
 
-/// Step 2: walks every heap.
-fn walk_heaps(
+/// Step 2: walks every heap of the process (64-bit and WOW64 32-bit ones).
+pub fn walk_heaps(
     dump: &dumpfile::Minidump,
     progress: &Progress,
     notes: &mut Vec<String>,
@@ -518,7 +521,7 @@ fn walk_heaps(
 }
 
 /// Step 1: region usage, with the walked heaps as owners.
-fn region_step(
+pub fn region_step(
     dump: &dumpfile::Minidump,
     walked: &[Walked],
     lacks: &mut Vec<String>,
@@ -568,7 +571,7 @@ fn region_step(
 }
 
 /// Step 3: size classes over all heaps.
-fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
+pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
     let mut grand = 0u64;
     let mut out = Vec::new();
     for w in walked {
@@ -608,13 +611,13 @@ fn printable(b: u8) -> bool {
 }
 
 /// The printable text at the start of a buffer (ASCII), if at least `min` characters.
-fn ascii_text(bytes: &[u8], min: usize) -> Option<String> {
+pub(crate) fn ascii_text(bytes: &[u8], min: usize) -> Option<String> {
     let n = bytes.iter().take_while(|b| printable(**b)).count();
     (n >= min).then(|| String::from_utf8_lossy(bytes.get(..n).unwrap_or_default()).into_owned())
 }
 
 /// The printable UTF-16LE text at the start of a buffer, if at least `min` characters.
-fn utf16_text(bytes: &[u8], min: usize) -> Option<String> {
+pub(crate) fn utf16_text(bytes: &[u8], min: usize) -> Option<String> {
     let mut s = String::new();
     for pair in bytes.chunks_exact(2) {
         let (Some(lo), Some(hi)) = (pair.first(), pair.get(1)) else {

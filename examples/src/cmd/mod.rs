@@ -2,6 +2,7 @@
 
 pub mod address;
 pub mod demo;
+pub mod diff;
 pub mod heap;
 pub mod info;
 pub mod leak;
