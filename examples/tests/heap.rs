@@ -231,3 +231,114 @@ fn bad_arguments_fail_with_one_line() {
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(err.contains("not a hex number"), "{err}");
 }
+
+/// A Windows 10 x64 process (synthetic dump): one heap with LFH carriers, a large block and an
+/// uncommitted range, listed in the PEB.
+fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
+    use dumpfile::synth::{SynthDump, SynthSystemInfo, SynthThread};
+    use ntheap::synth::{Block, HeapBuilder, SegmentSpec};
+    use ntheap::{HeapLayout, PointerWidth, Release};
+
+    const HEAP: u64 = 0x1f1_adb9_0000;
+    const PEB: u64 = 0x3d_d1ce_7000;
+    const TEB: u64 = 0x3d_d1ce_8000;
+    let h = HeapBuilder::new(
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64),
+        HEAP,
+    )
+    .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0, 0]))
+    .lfh_key(0x4c4f_657e)
+    .segment(
+        SegmentSpec::new(vec![
+            Block::busy(0x6f),
+            Block::lfh(
+                0x30,
+                (0..40).map(|i| (i % 4 != 0).then_some(0x1f)).collect(),
+            ),
+            Block::free(0x200),
+            Block::lfh(0x50, (0..20).map(|_| Some(0x40)).collect()),
+            Block::busy(0x3d),
+        ])
+        .uncommitted_pages(0xb5b),
+    )
+    .large_block(0x100_0040)
+    .build()
+    .unwrap();
+    let mut peb = vec![0u8; 0x1000];
+    peb[0x30..0x38].copy_from_slice(&HEAP.to_le_bytes());
+    peb[0xe8..0xec].copy_from_slice(&1u32.to_le_bytes());
+    peb[0xec..0xf0].copy_from_slice(&16u32.to_le_bytes());
+    peb[0xf0..0xf8].copy_from_slice(&(PEB + 0x800).to_le_bytes());
+    peb[0x800..0x808].copy_from_slice(&HEAP.to_le_bytes());
+    let mut teb = vec![0u8; 0x2000];
+    teb[0x30..0x38].copy_from_slice(&TEB.to_le_bytes());
+    teb[0x60..0x68].copy_from_slice(&PEB.to_le_bytes());
+    let mut d = SynthDump::new(dumpfile::synth::Arch::X64)
+        .full_memory()
+        .system_info(SynthSystemInfo::default())
+        .thread(SynthThread {
+            id: 1,
+            teb: TEB,
+            ..SynthThread::default()
+        })
+        .memory(PEB, peb)
+        .memory(TEB, teb);
+    for (base, bytes) in &h.memory.regions {
+        d = d.memory(*base, bytes.clone());
+    }
+    let path = std::env::temp_dir().join(format!("ntheap-cli-{}.dmp", std::process::id()));
+    std::fs::write(&path, d.write().unwrap()).unwrap();
+    (path, h)
+}
+
+#[test]
+fn synthetic_win10_heap_with_lfh_and_large_block() {
+    let (p, h) = synthetic_dump();
+    let v = dumpscope_json(&["heap", "--entries", "--json", path(&p)]);
+    let heap = &v["heaps"][0];
+    assert!(heap["findings"].as_array().unwrap().is_empty(), "{heap}");
+    assert_eq!(heap["lfh_key"].as_u64(), Some(0x4c4f_657e));
+    let lfh = heap["lfh_blocks"].as_array().unwrap();
+    assert_eq!(lfh.len(), h.lfh_blocks.len());
+    assert_eq!(lfh.iter().filter(|e| e["busy"] == true).count(), 50);
+    assert!(lfh.iter().all(|e| e["front_end"] == true));
+    let vb = &heap["virtual_blocks"][0];
+    assert_eq!(vb["requested_size"].as_u64(), Some(0x100_0040));
+    let seg = &heap["segments"][0];
+    assert_eq!(seg["entries"].as_array().unwrap().len(), h.entries.len());
+    assert_eq!(seg["uncommitted"][0]["size"].as_u64(), Some(0xb5b000));
+
+    let v = dumpscope_json(&["heap", "--stat", "--json", path(&p)]);
+    let st = v["heaps"][0]["stats"].as_array().unwrap();
+    assert_eq!(st[0]["size"].as_u64(), Some(0x100_0040));
+    let s40 = st
+        .iter()
+        .find(|x| x["size"].as_u64() == Some(0x40))
+        .unwrap();
+    assert_eq!(s40["count"].as_u64(), Some(20));
+    let s21 = st
+        .iter()
+        .find(|x| x["size"].as_u64() == Some(0x1f))
+        .unwrap();
+    assert_eq!(s21["count"].as_u64(), Some(30));
+
+    let v = dumpscope_json(&["heap", "--summary", "--json", path(&p)]);
+    let s = &v["heaps"][0];
+    assert_eq!(s["lfh"], true);
+    assert_eq!(s["virtual_blocks"].as_u64(), Some(1));
+    let out = dumpscope(&["heap", "--summary", path(&p)]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("LFH"), "{text}");
+
+    let b = h.lfh_blocks[1];
+    let v = dumpscope_json(&[
+        "heap",
+        "--find",
+        &format!("{:x}", b.address + 0x18),
+        "--json",
+        path(&p),
+    ]);
+    assert_eq!(v["found"]["entry"]["address"].as_u64(), Some(b.address));
+    assert_eq!(v["found"]["entry"]["front_end"], true);
+    let _ = std::fs::remove_file(&p);
+}

@@ -340,6 +340,8 @@ pub struct EntryJson {
     pub flags: u8,
     /// Requested size, when known.
     pub requested_size: Option<u64>,
+    /// An LFH (front-end) block inside an internal carrier block.
+    pub front_end: bool,
 }
 
 impl From<&Entry> for EntryJson {
@@ -353,6 +355,7 @@ impl From<&Entry> for EntryJson {
             state: state_name(e.state),
             flags: e.flags.bits(),
             requested_size: e.requested_size,
+            front_end: e.front_end,
         }
     }
 }
@@ -415,6 +418,10 @@ pub struct HeapEntriesJson {
     pub segments: Vec<SegmentJson>,
     /// Large blocks.
     pub virtual_blocks: Vec<VirtualBlockJson>,
+    /// LFH blocks found inside the internal carrier blocks.
+    pub lfh_blocks: Vec<EntryJson>,
+    /// Low 32 bits of `RtlpLFHKey`, when recovered.
+    pub lfh_key: Option<u32>,
     /// Findings.
     pub findings: Vec<FindingJson>,
 }
@@ -456,6 +463,8 @@ fn entries_json(w: &HeapWalk) -> HeapEntriesJson {
                 requested_size: v.requested_size,
             })
             .collect(),
+        lfh_blocks: w.lfh.blocks.iter().map(EntryJson::from).collect(),
+        lfh_key: w.lfh.key,
         findings: findings_json(&w.findings),
     }
 }
@@ -982,6 +991,20 @@ fn write_entries(args: &Args, walks: &[HeapWalk], out: &mut dyn Write) -> Result
             for (_, line) in items {
                 writeln!(out, "{line}")?;
             }
+        }
+        if h.front_end_type == FrontEndType::Lfh {
+            writeln!(out)?;
+            let busy = w.lfh.blocks.iter().filter(|e| e.is_busy()).count();
+            writeln!(
+                out,
+                "Front-end (LFH) blocks: {} in {} subsegments ({busy} busy){}",
+                w.lfh.blocks.len(),
+                w.lfh.subsegments,
+                w.lfh
+                    .key
+                    .map(|k| format!(", LFH key (low 32 bits) {k:08x}"))
+                    .unwrap_or_default()
+            )?;
         }
         if !w.virtual_blocks.is_empty() {
             writeln!(out)?;
