@@ -56,10 +56,16 @@ fuzz_target!(|data: &[u8]| {
     let mut blocks = Vec::new();
     for (i, b) in rest.iter().take(24).enumerate() {
         let n = u64::from(*b) * 8;
-        blocks.push(match i % 3 {
+        blocks.push(match i % 4 {
             0 => Block::busy(n),
             1 => Block::free(n),
-            _ => Block::internal(n),
+            2 => Block::internal(n),
+            _ => Block::lfh(
+                0x40,
+                (0..u64::from(*b % 70) + 1)
+                    .map(|k| (k % 3 != 0).then_some(0x30))
+                    .collect(),
+            ),
         });
     }
     let key = if sel & 0x40 != 0 {
