@@ -410,6 +410,11 @@ pub enum FindingKind {
     },
     /// A block on the free list is not free.
     FreeListEntryBusy,
+    /// A free-list node lies inside walked memory but is not a free block there.
+    FreeListEntryNotInSegment {
+        /// The walked block that contains the node's address.
+        block: u64,
+    },
     /// An LFH subsegment is inconsistent with its carrier block.
     BadLfhSubsegment {
         /// What is wrong.
@@ -506,6 +511,10 @@ impl core::fmt::Display for Finding {
             }
             FindingKind::ListCycle { head } => write!(f, "{a:#x}: cycle in list at {head:#x}"),
             FindingKind::FreeListEntryBusy => write!(f, "{a:#x}: busy block on the free list"),
+            FindingKind::FreeListEntryNotInSegment { block } => write!(
+                f,
+                "{a:#x}: free-list node is not a free block of the segment (inside block {block:#x})"
+            ),
             FindingKind::BadLfhSubsegment { reason } => {
                 write!(f, "{a:#x}: bad LFH subsegment: {reason}")
             }
@@ -1251,6 +1260,39 @@ impl Heap {
         walk.push_findings(f, limits);
         let (fl, f) = self.free_list(mem, limits);
         walk.free_list = fl;
+        walk.push_findings(f, limits);
+        // Every free-list block that lies in walked memory must be a free block of the walk.
+        let mut f = Vec::new();
+        let mut spans: Vec<(u64, u64, usize)> = walk
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.segment.address, s.segment.last_valid_entry, i))
+            .collect();
+        spans.sort_unstable();
+        for &(a, _) in &walk.free_list.entries {
+            let j = spans.partition_point(|sp| sp.1 <= a);
+            let Some(&(start, _, idx)) = spans.get(j) else {
+                continue;
+            };
+            let Some(s) = walk.segments.get(idx) else {
+                continue;
+            };
+            if start > a {
+                continue;
+            }
+            let i = s.entries.partition_point(|e| e.end() <= a);
+            let Some(e) = s.entries.get(i) else { continue };
+            if e.address > a {
+                continue;
+            }
+            if e.address != a || e.state != EntryState::Free {
+                f.push(Finding {
+                    address: a,
+                    kind: FindingKind::FreeListEntryNotInSegment { block: e.address },
+                });
+            }
+        }
         walk.push_findings(f, limits);
         walk
     }

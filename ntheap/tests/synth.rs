@@ -480,3 +480,30 @@ fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
         }
     }
 }
+
+#[test]
+fn free_list_node_outside_the_walk_is_found() {
+    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let l = h.layout.clone();
+    // Point the free-list head at the middle of a busy block.
+    let busy = h.entries[4];
+    let fake = busy.address + 0x20;
+    let head = h.address + l.heap_free_lists;
+    let first = h.free_blocks[0].0 + l.free_entry_free_list;
+    h.write_ptr(head, fake + l.free_entry_free_list);
+    // Make the fake node look like a free block linked back to the head and on to the rest.
+    h.rewrite_header(fake, 4, 0, 0, 0);
+    h.write_ptr(fake + l.free_entry_free_list, first);
+    h.write_ptr(fake + l.free_entry_free_list + 8, head);
+    h.write_ptr(first + 8, fake + l.free_entry_free_list);
+    let walk = open(&h).walk(&h.memory, &Limits::default());
+    assert!(
+        walk.corruption().any(|f| f.address == fake
+            && f.kind
+                == FindingKind::FreeListEntryNotInSegment {
+                    block: busy.address
+                }),
+        "{:?}",
+        walk.findings
+    );
+}
