@@ -248,6 +248,8 @@ fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
     )
     .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0, 0]))
     .lfh_key(0x4c4f_657e)
+    .flags(0x0800_1002)
+    .ust_frames(vec![0x7ffa_3a9c_26b1, 0x7ff6_dfe2_1680])
     .segment(
         SegmentSpec::new(vec![
             Block::busy(0x6f),
@@ -340,5 +342,34 @@ fn synthetic_win10_heap_with_lfh_and_large_block() {
     ]);
     assert_eq!(v["found"]["entry"]["address"].as_u64(), Some(b.address));
     assert_eq!(v["found"]["entry"]["front_end"], true);
+    // A +ust block: `!heap -p -a` shows the allocation stack.
+    let e = h.entries[1];
+    let v = dumpscope_json(&[
+        "heap",
+        "--find",
+        &format!("{:x}", e.address + 0x40),
+        "--json",
+        path(&p),
+    ]);
+    assert_eq!(v["found"]["entry"]["address"].as_u64(), Some(e.address));
+    assert_eq!(v["found"]["entry"]["requested_size"].as_u64(), Some(0x6f));
+    let stack: Vec<u64> = v["stack"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    assert_eq!(stack, [0x7ffa_3a9c_26b1, 0x7ff6_dfe2_1680]);
+    let out = dumpscope(&[
+        "heap",
+        "--find",
+        &format!("{:x}", e.address + 0x40),
+        path(&p),
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("allocation stack:") && text.contains("00007ff6`dfe21680"),
+        "{text}"
+    );
     let _ = std::fs::remove_file(&p);
 }

@@ -294,6 +294,7 @@ pub struct HeapBuilder {
     segments: Vec<SegmentSpec>,
     large: Vec<u64>,
     lfh_key: u32,
+    ust_frames: Vec<u64>,
 }
 
 fn round_up(v: u64, to: u64) -> Option<u64> {
@@ -360,6 +361,7 @@ impl HeapBuilder {
             segments: Vec::new(),
             large: Vec::new(),
             lfh_key: 0x9c67_7c2a,
+            ust_frames: Vec::new(),
         }
     }
     /// Encode entry headers with this key (`None`: headers in clear, `EncodeFlagMask` 0).
@@ -384,6 +386,12 @@ impl HeapBuilder {
         self.lfh_key = key;
         self
     }
+    /// With `+ust`: the allocation stack (1 to 32 frames) recorded for every busy block, in one
+    /// shared `_RTL_STACK_TRACE_ENTRY` (without frames, the trace pointers are null).
+    pub fn ust_frames(mut self, frames: Vec<u64>) -> HeapBuilder {
+        self.ust_frames = frames;
+        self
+    }
     /// Add a large block on `VirtualAllocdBlocks` with `requested` user bytes.
     pub fn large_block(mut self, requested: u64) -> HeapBuilder {
         self.large.push(requested);
@@ -405,6 +413,12 @@ impl HeapBuilder {
         }
         let heap = self.base;
         let ust = self.flags & 0x0800_0000 != 0;
+        // The shared trace entry lives one 64 KiB unit below the heap.
+        let trace_at = if ust && !self.ust_frames.is_empty() {
+            heap.checked_sub(0x1_0000).ok_or(OVF)?
+        } else {
+            0
+        };
         let heap_hdr = round_up(
             [
                 l.heap_read_len(),
@@ -571,7 +585,7 @@ impl HeapBuilder {
                 if ust && *state == EntryState::Busy && *flags == 1 && *unused != 3 && a != seg {
                     // Trace pointer, then the extended header (FunctionIndex 1, ContextValue 0,
                     // UnusedBytesLength, EntryOffset 2, ExtendedBlockSignature 5), in clear.
-                    wr.ptr(add(a, gran)?, 0x7ffe_1000)?;
+                    wr.ptr(add(a, gran)?, trace_at)?;
                     let ubl = u16::try_from(*unused).map_err(|_| OVF)?.to_le_bytes();
                     let ext = [1, 0, 0, 0, ubl[0], ubl[1], 2, 5];
                     wr.put(
@@ -727,6 +741,31 @@ impl HeapBuilder {
             }
         }
 
+        // The +ust trace entry.
+        if trace_at != 0 {
+            let n = u16::try_from(self.ust_frames.len().min(32)).map_err(|_| OVF)?;
+            let mut buf = vec![0u8; 0x1000];
+            let mut wr = Writer {
+                buf: &mut buf,
+                base: trace_at,
+                width: w,
+            };
+            let (index_off, frames_off) = match w {
+                PointerWidth::X86 => (8u64, 0xcu64),
+                PointerWidth::X64 => (0xc, 0x10),
+            };
+            wr.put(add(trace_at, index_off)?, &n.to_le_bytes())?;
+            wr.put(
+                add(trace_at, index_off.saturating_add(2))?,
+                &n.to_le_bytes(),
+            )?;
+            for (i, f) in self.ust_frames.iter().take(32).enumerate() {
+                let o = u64::try_from(i).map_err(|_| OVF)?.saturating_mul(ptr);
+                wr.ptr(add(add(trace_at, frames_off)?, o)?, *f)?;
+            }
+            out.memory.regions.push((trace_at, buf));
+        }
+
         // Large blocks, each in its own region.
         let mut large_links: Links = Vec::new();
         let mut large_total = 0u64;
@@ -753,6 +792,9 @@ impl HeapBuilder {
             wr.ptr(add(at, l.vae_reserve_size)?, commit)?;
             let h = encode_header(self.key, unused_g, 0x09, 0, 0);
             wr.put(add(add(at, l.vae_busy_block)?, w.header_offset())?, &h)?;
+            if ust {
+                wr.ptr(add(at, vae_hdr)?, trace_at)?;
+            }
             out.memory.regions.push((at, buf));
             out.large_blocks.push((at, commit, *req));
             large_links.push(at);

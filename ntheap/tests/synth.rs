@@ -404,6 +404,7 @@ fn seed_004_ust_large_block_numbers() {
         0x29fb0000,
     )
     .flags(0x0800_1002)
+    .ust_frames(vec![0x775b_c35b, 0x7fe_d230_483b, 0x7fe_d22d_d81d])
     .encoding(Some(KEY))
     .segment(
         SegmentSpec::new(vec![
@@ -431,6 +432,18 @@ fn seed_004_ust_large_block_numbers() {
         (e.user_address - e.address, e.requested_size),
         (0x30, Some(0x100))
     );
+    // `!heap -p -a`: the allocation stacks.
+    let frames = vec![0x775b_c35b, 0x7fe_d230_483b, 0x7fe_d22d_d81d];
+    assert_eq!(
+        heap.stack_trace(&h.memory, &e).unwrap(),
+        Some(frames.clone())
+    );
+    assert_eq!(
+        heap.stack_trace(&h.memory, &v.as_entry()).unwrap(),
+        Some(frames)
+    );
+    let free = walk.segments[0].entries[2];
+    assert_eq!(heap.stack_trace(&h.memory, &free).unwrap(), None);
 }
 
 #[test]

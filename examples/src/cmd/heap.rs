@@ -659,7 +659,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
         write_entries(args, &walks, out)?;
     } else if let Some(a) = &args.find {
         let a = parse_hex(a)?;
-        write_find(args, a, &walks, out)?;
+        write_find(args, &mem, a, &walks, out)?;
     } else if args.stat {
         write_stat(args, &walks, out)?;
     } else if let Some(r) = &args.filter_size {
@@ -1035,23 +1035,37 @@ fn write_entries(args: &Args, walks: &[HeapWalk], out: &mut dyn Write) -> Result
 
 fn write_find(
     args: &Args,
+    mem: &dyn ntheap::ReadMemory,
     a: u64,
     walks: &[HeapWalk],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let f = report::find(walks, a);
+    // The allocation stack (+ust heaps), as `!heap -p -a` prints it.
+    let stack: Option<Vec<u64>> = f.and_then(|f| {
+        let w = walks.iter().find(|w| w.heap.address == f.heap)?;
+        w.heap.stack_trace(mem, &f.entry).ok().flatten()
+    });
     if args.json {
         #[derive(Serialize)]
         struct One {
             address: u64,
             found: Option<FoundJson>,
+            stack: Option<Vec<u64>>,
         }
         let found = f.map(|f| FoundJson {
             heap: f.heap,
             segment: f.segment,
             entry: EntryJson::from(&f.entry),
         });
-        return write_json(out, &One { address: a, found });
+        return write_json(
+            out,
+            &One {
+                address: a,
+                found,
+                stack,
+            },
+        );
     }
     let Some(f) = f else {
         writeln!(out, "address {a:x} is not in any walked heap block")?;
@@ -1098,6 +1112,12 @@ fn write_find(
         flag_words(e),
         w = width
     )?;
+    if let Some(frames) = stack {
+        writeln!(out, "    allocation stack:")?;
+        for fr in frames {
+            writeln!(out, "        {}", addr(fr, ps))?;
+        }
+    }
     Ok(())
 }
 
