@@ -182,10 +182,21 @@ impl PeImage<'_> {
             };
             if let Some(&insn_rva) = covered.get(&r.rva) {
                 // Already found as an operand of the decoded instruction.
-                if found
-                    .iter()
-                    .any(|c| c.rva == insn_rva && c.target == target)
-                {
+                // Range query on the set (ordered by rva first): a scan of `found` here
+                // would make hostile images with many relocations quadratic.
+                let lo = CodeRef {
+                    rva: insn_rva,
+                    target,
+                    kind: RefKind::RipRelative,
+                    len: 0,
+                };
+                let hi = CodeRef {
+                    rva: insn_rva,
+                    target,
+                    kind: RefKind::RelocSlot,
+                    len: u8::MAX,
+                };
+                if found.range(lo..=hi).next().is_some() {
                     continue;
                 }
             }
