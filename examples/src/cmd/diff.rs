@@ -113,6 +113,8 @@ pub struct SignatureDelta {
 /// The whole diff.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DiffReport {
+    /// Pointer size of the (later) dump.
+    pub pointer_size: u64,
     /// Region usages, largest growth first.
     pub regions: Vec<UsageGrowth>,
     /// Heaps, largest committed growth first.
@@ -130,6 +132,7 @@ pub struct DiffReport {
 /// What one dump holds, for comparison.
 #[derive(Debug, Default)]
 struct Snapshot {
+    pointer_size: u64,
     usage: BTreeMap<String, (u64, u64)>,
     heaps: BTreeMap<u64, leak::HeapGrowth>,
     sizes: BTreeMap<(u64, u64), (u64, u64)>,
@@ -174,7 +177,10 @@ fn snapshot(
         .iter()
         .map(|m| (leak::module_short_name(&m.name), m.base, m.size))
         .collect();
-    let mut s = Snapshot::default();
+    let mut s = Snapshot {
+        pointer_size: dump.arch().pointer_size() as u64,
+        ..Snapshot::default()
+    };
     for u in regions.usage {
         s.usage.insert(u.name, (u.count, u.size));
     }
@@ -333,6 +339,7 @@ pub fn compare(
 
     let conclusion = conclude(&regions, &heaps, &sizes, &signatures);
     Ok(DiffReport {
+        pointer_size: a.pointer_size,
         regions,
         heaps,
         sizes,
@@ -398,6 +405,7 @@ fn conclude(
 
 /// Writes the diff as text.
 pub fn write_text(r: &DiffReport, out: &mut dyn Write) -> std::io::Result<()> {
+    let ps = usize::try_from(r.pointer_size).unwrap_or(8);
     writeln!(out, "Growth by region usage (!address -summary)")?;
     for u in r.regions.iter().take(TEXT_ROWS) {
         writeln!(
@@ -417,7 +425,7 @@ pub fn write_text(r: &DiffReport, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
             "  {}  segments {:>4} -> {:<4} committed {:>12} -> {:>12} ({})  busy blocks {} -> {}  large blocks {} -> {}",
-            addr(h.address, 8),
+            addr(h.address, ps),
             h.segments.before,
             h.segments.after,
             human_size(h.committed.before),
@@ -444,7 +452,7 @@ pub fn write_text(r: &DiffReport, out: &mut dyn Write) -> std::io::Result<()> {
             signed_size(s.total.delta),
             s.count.delta,
             s.size,
-            addr(s.heap, 8),
+            addr(s.heap, ps),
             s.count.before,
             s.count.after
         )?;

@@ -108,6 +108,14 @@ pub struct HeapGrowth {
     pub error: Option<String>,
 }
 
+impl HeapGrowth {
+    /// Committed bytes of the segments plus those of the large blocks: what the heap holds
+    /// (seed 004: `!heap -s` commit misses gigabytes held in `VirtualAllocdBlocks`).
+    pub fn footprint(&self) -> u64 {
+        self.committed.saturating_add(self.virtual_block_bytes)
+    }
+}
+
 /// Step 3: busy blocks of one requested size in one heap.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct SizeClass {
@@ -513,8 +521,8 @@ pub fn walk_heaps(
         }
     }
     growth.sort_by(|a, b| {
-        b.committed
-            .cmp(&a.committed)
+        b.footprint()
+            .cmp(&a.footprint())
             .then(a.address.cmp(&b.address))
     });
     (walked, growth)
@@ -1123,7 +1131,7 @@ pub fn investigate(dump: &dumpfile::Minidump, progress: &Progress) -> LeakReport
     let grown_heap = heaps
         .iter()
         .filter(|h| h.error.is_none())
-        .max_by_key(|h| (h.committed, std::cmp::Reverse(h.address)))
+        .max_by_key(|h| (h.footprint(), std::cmp::Reverse(h.address)))
         .map(|h| h.address);
 
     let sizes = size_step(&walked);
@@ -1325,10 +1333,20 @@ fn conclude(
         parts.push(format!("{d} dominates the busy address space ({share})."));
     }
     if let Some(h) = grown.and_then(|g| heaps.iter().find(|h| h.address == g)) {
+        let large = if h.virtual_blocks > 0 {
+            format!(
+                " and {} large VirtualAllocdBlocks blocks ({})",
+                h.virtual_blocks,
+                human_size(h.virtual_block_bytes)
+            )
+        } else {
+            String::new()
+        };
         parts.push(format!(
-            "Heap {:#x} grew to {} segments ({} committed).",
+            "The largest heap is {:#x}: {} segment{} ({} committed){large}.",
             h.address,
             h.segments,
+            if h.segments == 1 { "" } else { "s" },
             human_size(h.committed)
         ));
     }
@@ -1445,7 +1463,11 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     if let Some(g) = r.grown_heap {
-        writeln!(out, "  -> heap {} grew the most", addr(g, ps))?;
+        writeln!(
+            out,
+            "  -> heap {} grew the most (segments and large blocks)",
+            addr(g, ps)
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "Step 3. Requested sizes (!heap -stat), by total bytes")?;
