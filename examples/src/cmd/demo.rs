@@ -3,7 +3,7 @@
 //! Writes, from the crates' synthetic builders ([`dumpfile::synth`], [`ntheap::synth`],
 //! [`pe_sections::synth`]), two full-memory x64 dumps of a process shaped like seed 000's
 //! D4C.exe — a "before" dump taken early and an "after" dump taken once the leak has grown —
-//! and runs [`leak`](crate::cmd::leak) on the "after" one:
+//! and runs [`leak`] on the "after" one:
 //!
 //! - a process heap (listed in `PEB.ProcessHeaps`) grown to dozens of segments of busy
 //!   0x41f80-byte blocks, each holding `==> Allocated addr: 0x%08x`-formatted text, next to two
