@@ -214,3 +214,25 @@ fn demo_dumps_read_cleanly_with_the_other_commands() {
     assert_eq!(v["usage"][0]["name"], "Heap");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn demo_with_ust_shows_the_allocation_stack() {
+    let dir = fresh_dir("demo-ust");
+    let v = common::dumpscope_json(&["demo", "--ust", "--json", "--out", dir.to_str().unwrap()]);
+    let c = &v["leak"]["contents"][0];
+    assert_eq!(c["size"].as_u64(), Some(0x41f80));
+    let st = &c["allocation_stacks"][0];
+    assert_eq!(st["count"].as_u64(), Some(32));
+    assert_eq!(st["frames"][0], "D4C+0x1612");
+    assert_eq!(st["function"], "D4C+0x15a0");
+    assert_eq!(st["addresses"][0].as_u64(), Some(0x7ff6_dfe2_1612));
+    // The content analysis still sees the text behind the +ust trace header.
+    assert_eq!(c["pattern"], "==> Allocated addr: 0x%x");
+    assert!(
+        v["leak"]["conclusion"]
+            .as_str()
+            .unwrap()
+            .contains("allocated from D4C+0x1612")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -40,6 +40,10 @@ pub struct Args {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as seed 004 does
+    /// with gflags, so `leak` also shows where the blocks were allocated.
+    #[arg(long)]
+    pub ust: bool,
 }
 
 /// D4C.exe's load address (seed 000).
@@ -58,6 +62,8 @@ pub const FORMAT_RVA: u32 = 0x36b0;
 pub const LEA_RVA: u32 = 0x161d;
 /// RVA of the function containing it (Ghidra's `FUN_1400015a0`).
 pub const LEAK_FUNCTION_RVA: u32 = 0x15a0;
+/// RVA the leak loop's `malloc` call returns to.
+pub const MALLOC_RETURN_RVA: u32 = 0x1612;
 /// RVA the worker threads return to from `Sleep` (seed 000's `D4C+0x1680`).
 pub const SLEEP_RETURN_RVA: u32 = 0x1680;
 /// The format string (as D4C.exe's `.rdata` holds it).
@@ -163,6 +169,10 @@ fn text_section() -> Vec<u8> {
     // FUN_1400015a0 (0x15a0..0x16a0): the leak loop.
     put(0x15a0, &[0x48, 0x83, 0xec, 0x28]);
     put(0x15a4, &nops(0x15a4, LEA_RVA));
+    // call [malloc] -> returns to 0x1612.
+    let mut call = vec![0xff, 0x15];
+    call.extend_from_slice(&rel32(MALLOC_RETURN_RVA, 0x3010));
+    put(MALLOC_RETURN_RVA.saturating_sub(6), &call);
     // lea r8, [rip + disp32] -> the format string.
     let mut lea = vec![0x4c, 0x8d, 0x05];
     lea.extend_from_slice(&rel32(LEA_RVA.saturating_add(7), FORMAT_RVA));
@@ -228,11 +238,21 @@ pub fn d4c_image() -> Vec<u8> {
 }
 
 /// Builds the three heaps; the leaking one has `segments` segments of leaked blocks.
-fn heaps(segments: usize) -> Result<Vec<(SynthHeap, u32)>, CliError> {
+fn heaps(segments: usize, ust: bool) -> Result<Vec<(SynthHeap, u32)>, CliError> {
     let layout = ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::X64);
     let key = Some([0x5d, 0x2a, 0x91, 0x0c, 0x7e, 0x33, 0xa4, 0x00]);
     let uncommitted = 0x80u32;
     let mut main = HeapBuilder::new(layout.clone(), LEAK_HEAP).encoding(key);
+    if ust {
+        // HEAP_GROWABLE | HEAP_CAPTURE_STACK_BACKTRACES; every block allocated by the loop's
+        // malloc call (returning to D4C+0x1612) from the thread procedure.
+        main = main.flags(0x0800_0002).ust_frames(vec![
+            D4C_BASE.saturating_add(u64::from(MALLOC_RETURN_RVA)),
+            D4C_BASE.saturating_add(0x1a40),
+        ]);
+    }
+    // User data follows the header (and, with +ust, the two-granule trace header).
+    let user_offset: u64 = if ust { 0x30 } else { 0x10 };
     for i in 0..segments {
         let mut blocks = Vec::new();
         if i == 0 {
@@ -257,7 +277,7 @@ fn heaps(segments: usize) -> Result<Vec<(SynthHeap, u32)>, CliError> {
         .entries
         .iter()
         .filter(|e| e.requested == Some(LEAK_SIZE))
-        .map(|e| e.address.saturating_add(0x10))
+        .map(|e| e.address.saturating_add(user_offset))
         .collect();
     for user in leaked {
         let text = format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff);
@@ -269,7 +289,8 @@ fn heaps(segments: usize) -> Result<Vec<(SynthHeap, u32)>, CliError> {
             .encode_utf16()
             .flat_map(u16::to_le_bytes)
             .collect();
-        main.memory.write(e.address.saturating_add(0x10), &path);
+        main.memory
+            .write(e.address.saturating_add(user_offset), &path);
     }
     let second = HeapBuilder::new(layout.clone(), HEAP_2)
         .encoding(key)
@@ -377,7 +398,7 @@ fn info(base: u64, alloc: u64, size: u64, state: u32, protect: u32, type_: u32) 
 }
 
 /// The whole D4C.exe dump at one moment.
-pub fn build_dump(moment: Moment) -> Result<SynthDump, CliError> {
+pub fn build_dump(moment: Moment, ust: bool) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
     let mut d = SynthDump::new(Arch::X64)
@@ -432,7 +453,7 @@ pub fn build_dump(moment: Moment) -> Result<SynthDump, CliError> {
     d = d.module(module).memory(D4C_BASE, image);
 
     // Heaps.
-    let built = heaps(moment.segments())?;
+    let built = heaps(moment.segments(), ust)?;
     let heap_addresses: Vec<u64> = built.iter().map(|(h, _)| h.address).collect();
     for (h, uncommitted) in &built {
         for (base, bytes) in &h.memory.regions {
@@ -601,8 +622,8 @@ pub fn build_dump(moment: Moment) -> Result<SynthDump, CliError> {
 }
 
 /// Writes one demo dump; returns its size.
-pub fn write_dump(moment: Moment, path: &Path) -> Result<u64, CliError> {
-    let dump = build_dump(moment)?;
+pub fn write_dump(moment: Moment, ust: bool, path: &Path) -> Result<u64, CliError> {
+    let dump = build_dump(moment, ust)?;
     let file = std::fs::File::create(path).map_err(|e| CliError::at(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     let n = dump.write_to(&mut w).map_err(|e| CliError::at(path, e))?;
@@ -636,8 +657,8 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     std::fs::create_dir_all(&dir).map_err(|e| CliError::at(&dir, e))?;
     let before = dir.join("D4C-before.dmp");
     let after = dir.join("D4C-after.dmp");
-    let before_bytes = write_dump(Moment::Before, &before)?;
-    let after_bytes = write_dump(Moment::After, &after)?;
+    let before_bytes = write_dump(Moment::Before, args.ust, &before)?;
+    let after_bytes = write_dump(Moment::After, args.ust, &after)?;
     let dump = open_dump(&after)?;
     let report = leak::investigate(&dump, &leak::Progress::new());
     if args.json {

@@ -207,10 +207,36 @@ pub struct Content {
     pub example_address: Option<u64>,
     /// The first pointer into a module at the start of the blocks.
     pub pointer: Option<PointerHint>,
+    /// Allocation stacks of the sampled blocks (`+ust` heaps only), most common first.
+    pub allocation_stacks: Vec<AllocationStack>,
     /// The text searched in the modules, if any.
     pub searched: Option<String>,
     /// Where that text lives in the modules.
     pub locations: Vec<StringLocation>,
+}
+
+/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`), seed 004.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AllocationStack {
+    /// Sampled blocks allocated from this stack.
+    pub count: u64,
+    /// Frames, innermost first, as `module+0xrva` (or a hex address outside any module).
+    pub frames: Vec<String>,
+    /// Frame addresses.
+    pub addresses: Vec<u64>,
+    /// `module+0xrva` of the function holding the innermost frame (from `.pdata`).
+    pub function: Option<String>,
+}
+
+/// The start of the function (from the module's `.pdata`) holding `address`, as `module+0xrva`.
+fn function_of(dump: &dumpfile::Minidump, modules: &[Mod], address: u64) -> Option<String> {
+    let m = modules.iter().find(|m| m.contains(address))?;
+    let mem = stacks::DumpMemory(dump);
+    let image = pe_sections::PeImage::parse_mapped(&mem, m.base).ok()?;
+    let table = image.runtime_functions().ok()?;
+    let rva = u32::try_from(address.checked_sub(m.base)?).ok()?;
+    let f = pe_sections::function_containing(&table, rva)?;
+    Some(m.at(m.base.saturating_add(u64::from(f.begin()))))
 }
 
 /// Step 6: one busy thread.
@@ -787,6 +813,8 @@ fn analyse_content(
 ) -> Content {
     let ptr: usize = if w.bits == 32 { 4 } else { 8 };
     let mut samples: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut stacks: Vec<(Vec<u64>, u64)> = Vec::new();
+    let hmem = HeapMemory(dump);
     let len = class.size.min(SAMPLE_BYTES);
     let len = usize::try_from(len).unwrap_or(0);
     for e in w.walk.all_entries() {
@@ -801,6 +829,12 @@ fn analyse_content(
         if dump.memory().read(e.user_address, &mut buf).is_ok() {
             samples.push((e.user_address, buf));
         }
+        if let Ok(Some(frames)) = w.walk.heap.stack_trace(&hmem, &e) {
+            match stacks.iter_mut().find(|(f, _)| *f == frames) {
+                Some(slot) => slot.1 = slot.1.saturating_add(1),
+                None => stacks.push((frames, 1)),
+            }
+        }
     }
     let mut content = Content {
         heap: class.heap,
@@ -812,9 +846,27 @@ fn analyse_content(
         example: None,
         example_address: samples.first().map(|s| s.0),
         pointer: None,
+        allocation_stacks: Vec::new(),
         searched: None,
         locations: Vec::new(),
     };
+    stacks.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    content.allocation_stacks = stacks
+        .into_iter()
+        .take(3)
+        .map(|(frames, count)| AllocationStack {
+            count,
+            frames: frames
+                .iter()
+                .map(|a| match modules.iter().find(|m| m.contains(*a)) {
+                    Some(m) => m.at(*a),
+                    None => format!("{a:#x}"),
+                })
+                .collect(),
+            function: frames.first().and_then(|a| function_of(dump, modules, *a)),
+            addresses: frames,
+        })
+        .collect();
     if samples.is_empty() {
         return content;
     }
@@ -1248,6 +1300,18 @@ fn rank(
                     addr(c.example_address.unwrap_or(0), pointer_size)
                 ));
             }
+            for st in c.allocation_stacks.iter().take(1) {
+                evidence.push(format!(
+                    "allocated from {}{} ({} of {} sampled blocks, +ust)",
+                    st.frames.join(" <- "),
+                    st.function
+                        .as_ref()
+                        .map(|f| format!(" (in function {f})"))
+                        .unwrap_or_default(),
+                    st.count,
+                    c.sampled
+                ));
+            }
             if let Some(p) = &c.pointer {
                 let what = match &p.class {
                     Some(cls) => format!("vtable of class {cls}"),
@@ -1368,6 +1432,11 @@ fn conclude(
                 .or(c.utf16_prefix.as_ref())
             {
                 parts.push(format!("They hold \"{p}\"."));
+            }
+            if let Some(st) = c.allocation_stacks.first()
+                && let Some(f) = st.frames.first()
+            {
+                parts.push(format!("They are allocated from {f}."));
             }
             for l in c.locations.iter().take(1) {
                 parts.push(format!("The text is \"{}\" at {}.", l.text, l.location));
@@ -1536,6 +1605,15 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
                 } else {
                     ""
                 }
+            )?;
+        }
+        for st in &c.allocation_stacks {
+            writeln!(
+                out,
+                "    allocated from (+ust, {} of {} sampled): {}",
+                st.count,
+                c.sampled,
+                st.frames.join(" <- ")
             )?;
         }
         if c.ascii_prefix.is_none()
