@@ -176,3 +176,24 @@ fn a_dump_without_commands_is_an_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("-c"));
 }
+
+#[test]
+fn heap_p_a_shows_the_ust_allocation_stack() {
+    let dir = std::env::temp_dir().join(format!("dumpscope-windbg-ust-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dumpscope(&["demo", "--ust", "--out", dir.to_str().unwrap()]);
+    assert!(out.status.success());
+    let dump = dir.join("D4C-after.dmp");
+    let d = dump.to_str().unwrap();
+    // A user address of a leaked block, from leak's JSON.
+    let v = common::dumpscope_json(&["leak", "--json", d]);
+    let user = v["contents"][0]["example_address"].as_u64().unwrap();
+    let text = stdout_of(&[d, "-c", &format!("!heap -p -a {user:x}")]);
+    let got = sections(&text);
+    assert_eq!(
+        got[0].1,
+        stdout_of(&["heap", "--find", &format!("{user:x}"), d])
+    );
+    assert!(got[0].1.contains("00007ff6`dfe21612"), "{}", got[0].1);
+    let _ = std::fs::remove_dir_all(&dir);
+}

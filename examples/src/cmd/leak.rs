@@ -1737,6 +1737,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
 mod tests {
     use super::*;
 
@@ -1761,6 +1762,36 @@ mod tests {
         );
         assert_eq!(demangle_rtti(".?AUPoint@@").as_deref(), Some("Point"));
         assert_eq!(demangle_rtti("junk"), None);
+    }
+
+    #[test]
+    fn rtti_names_the_class_of_a_vtable() {
+        use dumpfile::synth::{Arch, SynthDump, SynthModule};
+        let base = 0x1_4000_0000u64;
+        let mut image = vec![0u8; 0x3000];
+        let col = 0x1000usize;
+        let td = 0x1100usize;
+        let vtable = 0x2000usize;
+        image[col..col + 4].copy_from_slice(&1u32.to_le_bytes());
+        image[col + 12..col + 16].copy_from_slice(&(td as u32).to_le_bytes());
+        image[td + 16..td + 16 + 16].copy_from_slice(b".?AVWidget@ui@@\0");
+        image[vtable - 8..vtable].copy_from_slice(&(base + col as u64).to_le_bytes());
+        let bytes = SynthDump::new(Arch::X64)
+            .module(SynthModule::new(base, 0x3000, "C:\\app\\app.exe"))
+            .memory(base, image)
+            .write()
+            .unwrap();
+        let dump = dumpfile::Minidump::from_bytes(bytes).unwrap();
+        let m = Mod {
+            name: "app".into(),
+            base,
+            size: 0x3000,
+        };
+        assert_eq!(
+            rtti_class(&dump, base + vtable as u64, 8, &m).as_deref(),
+            Some("ui::Widget")
+        );
+        assert_eq!(rtti_class(&dump, base + 0x2800, 8, &m), None);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 //! that fails or is unknown gets one clear line, and the following commands still run; the exit
 //! status is non-zero when any failed.
 //!
-//! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-stat [-h HEAP]`, `-flt s SIZE [MAX]`),
+//! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
+//! `-flt s SIZE [MAX]`),
 //! `!address` (`-summary`), `!runaway [FLAGS]`, `~*k`, `k`, `~Nk`, `~`, `!dh [-s|-f] MODULE`,
 //! `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`, `.exr -1`, `||`, and `!leak` (this
 //! tool's whole investigation). Addresses may be hex numbers (with or without `0x` and
@@ -217,7 +218,21 @@ fn heap_command(
                     }
                 }
             }
-            "-p" => return Err(not_supported("!heap -p (page heap / +ust stacks)")),
+            "-p" => {
+                // `!heap -p -a ADDR`: the block holding ADDR with its +ust allocation stack.
+                let (Some(flag), Some(a)) = (
+                    words.get(i.saturating_add(1)),
+                    words.get(i.saturating_add(2)),
+                ) else {
+                    return Err(not_supported("!heap -p without -a ADDR"));
+                };
+                if !flag.eq_ignore_ascii_case("-a") {
+                    return Err(not_supported(&format!("!heap -p {flag}")));
+                }
+                argv.push("--find".into());
+                argv.push(format!("{:x}", eval_address(dump, a)?));
+                i = i.saturating_add(2);
+            }
             _ => {
                 return Err(CliError::new(format!("!heap: unknown option '{w}'")));
             }
