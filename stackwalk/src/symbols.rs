@@ -35,13 +35,29 @@ pub trait Symbolize {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SymbolTable {
     symbols: Vec<Symbol>,
+    /// Per symbol: the largest end (exclusive; `u64::MAX` when unsized) of the symbols from
+    /// the start of its equal-RVA group up to it. Non-decreasing inside a group, so the
+    /// first covering symbol of a group is found by binary search instead of a scan: many
+    /// aliases at one RVA (folded functions, hostile export tables) stay cheap to look up.
+    reach: Vec<u64>,
 }
 
 impl SymbolTable {
     /// Builds a table (sorts; procedures first at equal RVAs).
     pub fn new(mut symbols: Vec<Symbol>) -> Self {
         symbols.sort_by_key(|a| (a.rva, a.kind));
-        SymbolTable { symbols }
+        let mut reach = Vec::with_capacity(symbols.len());
+        let mut prev: Option<(u32, u64)> = None;
+        for s in &symbols {
+            let end = symbol_end(s);
+            let m = match prev {
+                Some((rva, m)) if rva == s.rva => m.max(end),
+                _ => end,
+            };
+            reach.push(m);
+            prev = Some((s.rva, m));
+        }
+        SymbolTable { symbols, reach }
     }
 
     /// From `(rva, name)` export pairs (forwarders must be left out by the caller).
@@ -79,24 +95,25 @@ impl SymbolTable {
     }
 }
 
+/// End of a symbol (exclusive), `u64::MAX` when its size is unknown (it covers everything
+/// up to the next symbol).
+fn symbol_end(s: &Symbol) -> u64 {
+    s.size
+        .map_or(u64::MAX, |n| u64::from(s.rva).saturating_add(u64::from(n)))
+}
+
 impl Symbolize for SymbolTable {
     fn lookup(&self, rva: u32) -> Option<&Symbol> {
         let end = self.symbols.partition_point(|s| s.rva <= rva);
         let cands = self.symbols.get(..end)?;
         let top = cands.last()?;
-        // All entries with the highest start <= rva: prefer one that covers rva.
-        let same = cands.iter().rev().take_while(|s| s.rva == top.rva);
-        let mut first = None;
-        for s in same {
-            let covers = s
-                .size
-                .is_none_or(|n| u64::from(rva) < u64::from(s.rva).saturating_add(u64::from(n)));
-            if covers {
-                first = Some(s);
-            }
-        }
-        if first.is_some() {
-            return first;
+        // All entries with the highest start <= rva: the first (in table order) that covers
+        // rva wins. It is the first whose running maximum end lies beyond rva.
+        let start = cands.partition_point(|s| s.rva < top.rva);
+        let group = self.reach.get(start..end)?;
+        let i = group.partition_point(|&m| m <= u64::from(rva));
+        if let Some(s) = start.checked_add(i).and_then(|j| cands.get(j)) {
+            return Some(s);
         }
         // A sized procedure that ends before rva: fall back to the nearest unsized symbol.
         cands.iter().rev().take(64).find(|s| s.size.is_none())
