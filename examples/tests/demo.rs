@@ -76,7 +76,7 @@ fn demo_text_matches_the_golden_output() {
     // The seed's conclusion, whatever the golden file says.
     for needle in [
         "-> Heap dominates",
-        "-> heap 000001f1`adb90000 grew the most",
+        "-> heap 000001f1`adb90000 is the largest: 40 segments",
         "size 0x41f80",
         "\"==> Allocated addr: 0x%08x\\n\" at D4C+0x36b0",
         "referenced by code at D4C+0x161d",

@@ -1180,6 +1180,29 @@ pub fn investigate(dump: &dumpfile::Minidump, progress: &Progress) -> LeakReport
             lacks.push("no heap could be walked (see the heap errors)".to_string());
         }
     }
+    let sizes_empty = walked.iter().all(|w| {
+        !w.walk
+            .all_entries()
+            .any(|e| ntheap::report::is_user_allocation(&w.walk, &e))
+    });
+    if !walked.is_empty() && sizes_empty {
+        // Blocks beyond the segment headers: none means their pages were not captured.
+        let beyond_headers = walked.iter().any(|w| {
+            w.walk.all_entries().any(|e| {
+                !w.walk
+                    .segments
+                    .iter()
+                    .any(|s| s.segment.address == e.address)
+            })
+        });
+        lacks.push(if beyond_headers {
+            "no busy heap blocks: every walked block is free or internal".to_string()
+        } else {
+            "no busy heap block could be read: the heaps' segment pages are not in the dump \
+             (only their headers are)"
+                .to_string()
+        });
+    }
     let grown_heap = heaps
         .iter()
         .filter(|h| h.error.is_none())
@@ -1531,11 +1554,22 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
             )?,
         }
     }
-    if let Some(g) = r.grown_heap {
+    if let Some(h) = r
+        .grown_heap
+        .and_then(|g| r.heaps.iter().find(|h| h.address == g))
+    {
         writeln!(
             out,
-            "  -> heap {} grew the most (segments and large blocks)",
-            addr(g, ps)
+            "  -> heap {} is the largest: {} segment{}, {} committed{}",
+            addr(h.address, ps),
+            h.segments,
+            if h.segments == 1 { "" } else { "s" },
+            human_size(h.committed),
+            if h.virtual_blocks > 0 {
+                format!(" + {} in large blocks", human_size(h.virtual_block_bytes))
+            } else {
+                String::new()
+            }
         )?;
     }
     writeln!(out)?;
