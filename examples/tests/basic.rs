@@ -1,5 +1,7 @@
 //! `dumpscope info`, `runaway` and `address` on the real corpus dumps.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::arithmetic_side_effects)]
+
 mod common;
 
 use common::{corpus_file, dumpscope, dumpscope_json};

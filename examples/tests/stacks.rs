@@ -212,9 +212,13 @@ fn unwind_data_from_an_images_directory() {
     assert!(expected.frames.len() > 3);
 
     // The CLI on a dump that holds only the stack.
-    let mut regs = X64Registers::default();
-    regs.rip = rip;
-    regs.gpr[4] = sp;
+    let mut gpr = [0u64; 16];
+    gpr[4] = sp;
+    let regs = X64Registers {
+        rip,
+        gpr,
+        ..Default::default()
+    };
     let mut module = SynthModule::new(
         base,
         layout.size_of_image,
