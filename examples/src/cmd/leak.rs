@@ -199,7 +199,10 @@ pub struct Content {
     pub ascii_prefix: Option<String>,
     /// Printable UTF-16LE prefix shared by every sample.
     pub utf16_prefix: Option<String>,
-    /// A printf-like pattern every sample's text fits (`0x%x`, `%d` for varying numbers).
+    /// Sampled blocks whose text has the reported prefix/pattern (at least half of them).
+    pub matching: u64,
+    /// A printf-like pattern the matching samples' texts fit (`0x%x`, `%d` for varying
+    /// numbers).
     pub pattern: Option<String>,
     /// The text of the first sample.
     pub example: Option<String>,
@@ -729,6 +732,37 @@ fn shared_pattern(texts: &[&str]) -> Option<String> {
         .then_some(first)
 }
 
+/// The texts of the largest group of samples sharing one printf-like shape.
+#[derive(Debug)]
+struct DominantText {
+    prefix: Option<String>,
+    pattern: Option<String>,
+    example: String,
+    matching: u64,
+}
+
+/// Groups sample texts by [`generalize`]d shape and describes the largest group, when it holds
+/// at least half of `total` samples.
+fn dominant_text(texts: Vec<Option<String>>, total: usize) -> Option<DominantText> {
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for t in texts.into_iter().flatten() {
+        groups.entry(generalize(&t)).or_default().push(t);
+    }
+    let (_, best) = groups
+        .into_iter()
+        .max_by(|a, b| a.1.len().cmp(&b.1.len()).then(b.0.cmp(&a.0)))?;
+    if best.len().saturating_mul(2) < total {
+        return None;
+    }
+    let refs: Vec<&str> = best.iter().map(String::as_str).collect();
+    Some(DominantText {
+        prefix: common_prefix(refs.iter().copied()).filter(|p| p.len() >= 4),
+        pattern: shared_pattern(&refs),
+        example: best.first()?.clone(),
+        matching: best.len() as u64,
+    })
+}
+
 /// The literal text before the first placeholder of a pattern.
 fn literal_prefix(pattern: &str) -> &str {
     match pattern.find('%') {
@@ -842,6 +876,7 @@ fn analyse_content(
         sampled: samples.len() as u64,
         ascii_prefix: None,
         utf16_prefix: None,
+        matching: 0,
         pattern: None,
         example: None,
         example_address: samples.first().map(|s| s.0),
@@ -870,31 +905,40 @@ fn analyse_content(
     if samples.is_empty() {
         return content;
     }
-    // ASCII.
-    let ascii: Vec<Option<String>> = samples.iter().map(|(_, b)| ascii_text(b, 1)).collect();
-    if ascii.iter().all(Option::is_some) {
-        let texts: Vec<&str> = ascii.iter().flatten().map(String::as_str).collect();
-        if let Some(p) = common_prefix(texts.iter().copied())
-            && p.len() >= 4
-        {
-            content.ascii_prefix = Some(p);
+    // Text: the largest group of samples whose text has the same printf-like shape, when it
+    // holds at least half of the samples (a few odd blocks do not hide the pattern).
+    let total = samples.len();
+    let ascii = dominant_text(
+        samples.iter().map(|(_, b)| ascii_text(b, 4)).collect(),
+        total,
+    );
+    let text = match ascii {
+        Some(t) => {
+            content.ascii_prefix = t.prefix.clone();
+            Some(t)
         }
-        content.pattern = shared_pattern(&texts);
-        content.example = texts.first().map(|t| t.to_string());
-    }
-    // UTF-16.
-    if content.ascii_prefix.is_none() {
-        let wide: Vec<Option<String>> = samples.iter().map(|(_, b)| utf16_text(b, 1)).collect();
-        if wide.iter().all(Option::is_some) {
-            let texts: Vec<&str> = wide.iter().flatten().map(String::as_str).collect();
-            if let Some(p) = common_prefix(texts.iter().copied())
-                && p.len() >= 4
-            {
-                content.utf16_prefix = Some(p);
+        None => {
+            let wide = dominant_text(
+                samples.iter().map(|(_, b)| utf16_text(b, 4)).collect(),
+                total,
+            );
+            if let Some(t) = &wide {
+                content.utf16_prefix = t.prefix.clone();
             }
-            content.pattern = shared_pattern(&texts);
-            content.example = texts.first().map(|t| t.to_string());
+            wide
         }
+    };
+    if let Some(t) = text {
+        content.example_address = samples
+            .iter()
+            .find(|(_, b)| {
+                ascii_text(b, 4).as_deref() == Some(t.example.as_str())
+                    || utf16_text(b, 4).as_deref() == Some(t.example.as_str())
+            })
+            .map(|s| s.0);
+        content.pattern = t.pattern;
+        content.example = Some(t.example);
+        content.matching = t.matching;
     }
     // First pointer into a module.
     let words = len.checked_div(ptr).unwrap_or(0).min(8);
@@ -1308,13 +1352,13 @@ fn rank(
         {
             if let Some(p) = &c.pattern {
                 evidence.push(format!(
-                    "their text fits \"{p}\" (all {} sampled blocks)",
-                    c.sampled
+                    "their text fits \"{p}\" ({} of {} sampled blocks)",
+                    c.matching, c.sampled
                 ));
             } else if let Some(p) = c.ascii_prefix.as_ref().or(c.utf16_prefix.as_ref()) {
                 evidence.push(format!(
-                    "they start with \"{p}\" (all {} sampled blocks)",
-                    c.sampled
+                    "they start with \"{p}\" ({} of {} sampled blocks)",
+                    c.matching, c.sampled
                 ));
             }
             if let Some(e) = &c.example {
@@ -1616,6 +1660,13 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
         if let Some(p) = &c.pattern {
             writeln!(out, "    printf-like pattern:  \"{p}\"")?;
         }
+        if c.matching > 0 {
+            writeln!(
+                out,
+                "    shared by {} of {} sampled blocks",
+                c.matching, c.sampled
+            )?;
+        }
         if let Some(e) = &c.example {
             writeln!(
                 out,
@@ -1826,6 +1877,22 @@ mod tests {
             Some("ui::Widget")
         );
         assert_eq!(rtti_class(&dump, base + 0x2800, 8, &m), None);
+    }
+
+    #[test]
+    fn the_dominant_text_survives_odd_blocks() {
+        let texts = vec![
+            Some("item id=1 name=a".to_string()),
+            Some("item id=22 name=a".to_string()),
+            Some("something else".to_string()),
+            None,
+            Some("item id=333 name=a".to_string()),
+        ];
+        let d = dominant_text(texts, 5).unwrap();
+        assert_eq!(d.pattern.as_deref(), Some("item id=%d name=a"));
+        assert_eq!(d.prefix.as_deref(), Some("item id="));
+        assert_eq!(d.matching, 3);
+        assert!(dominant_text(vec![Some("abcd".into()), None, None], 3).is_none());
     }
 
     #[test]
