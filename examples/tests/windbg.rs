@@ -129,6 +129,8 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
         "lm",
         "-c",
         "k",
+        "-c",
+        "!leak",
     ]);
     assert!(
         !out.status.success(),
@@ -136,7 +138,7 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let got = sections(&text);
-    assert_eq!(got.len(), 4);
+    assert_eq!(got.len(), 5);
     assert_eq!(got[0].1, "!bogus: unknown command\n");
     assert_eq!(got[1].1, "!analyze: not supported yet\n");
     assert!(got[2].1.contains("D4C              C:\\D4C\\D4C.exe"));
@@ -144,8 +146,9 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
         got[3].1.contains("D4C+0x13b9"),
         "k shows the current thread"
     );
+    assert_eq!(got[4].1, stdout_of(&["leak", d]), "!leak is dumpscope leak");
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("2 of 4 commands failed"), "{err}");
+    assert!(err.contains("2 of 5 commands failed"), "{err}");
 }
 
 #[test]
