@@ -33,6 +33,8 @@ pub struct Args {
 const SIGNATURE_BYTES: usize = 64;
 /// Most blocks read per dump for signatures.
 const MAX_SIGNATURE_BLOCKS: usize = 2_000_000;
+/// Most distinct signatures kept per dump.
+const MAX_SIGNATURES: usize = 100_000;
 /// Rows shown per table in text output.
 const TEXT_ROWS: usize = 10;
 
@@ -216,6 +218,12 @@ fn snapshot(
                 signature(&buf, &modules, ptr)
             } else {
                 "(not captured)".to_string()
+            };
+            // Bounded memory: past the cap, new signatures are counted together.
+            let sig = if s.signatures.len() >= MAX_SIGNATURES && !s.signatures.contains_key(&sig) {
+                "(other signatures)".to_string()
+            } else {
+                sig
             };
             let slot = s.signatures.entry(sig).or_insert((0, 0));
             slot.0 = slot.0.saturating_add(1);
