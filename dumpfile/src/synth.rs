@@ -22,6 +22,24 @@
 //! assert_eq!(&bytes[..4], b"MDMP");
 //! ```
 //!
+//! A full-memory dump streamed without holding its memory (each byte is its address' low byte):
+//!
+//! ```
+//! use dumpfile::synth::{Arch, SynthDump};
+//!
+//! let mut dump = SynthDump::new(Arch::X64).full_memory();
+//! for i in 0..1000u64 {
+//!     let base = 0x10_0000 + i * 0x2000;
+//!     dump = dump.memory_fill(base, 0x1000, move |off, buf| {
+//!         for (j, b) in buf.iter_mut().enumerate() {
+//!             *b = (base + off + j as u64) as u8;
+//!         }
+//!     });
+//! }
+//! let written = dump.write_to(std::io::sink()).expect("streams");
+//! assert_eq!(written, dump.output_len().expect("fits"));
+//! ```
+//!
 //! File layout produced: the 32-byte header at 0, the stream directory at 32, the stream
 //! bodies in the order of [`SynthDump::write_to`]'s documentation, each followed by the
 //! records it points to (strings, contexts, CodeView records), and finally the captured
