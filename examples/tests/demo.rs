@@ -180,6 +180,14 @@ fn demo_json_names_heap_size_string_location_code_and_thread() {
             .any(|e| e.starts_with("thread 1 (id 2390) is running that function"))
     );
     assert!(l["lacks"].as_array().unwrap().is_empty(), "{}", l["lacks"]);
+    // And the growth from the "before" dump.
+    let d = &v["diff"];
+    assert_eq!(d["sizes"][0]["size"].as_u64(), Some(0x41f80));
+    assert_eq!(d["sizes"][0]["count"]["delta"].as_i64(), Some(72));
+    assert_eq!(
+        d["signatures"][0]["signature"],
+        "text: ==> Allocated addr: 0x%x"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -26,7 +26,7 @@ use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
 use pe_sections::synth::PeBuilder;
 use serde::Serialize;
 
-use crate::cmd::leak;
+use crate::cmd::{diff, leak};
 use crate::fmt_util::unix_to_filetime;
 use crate::{CliError, open_dump, write_json};
 
@@ -644,6 +644,8 @@ pub struct DemoJson {
     pub after_bytes: u64,
     /// `leak` on the "after" dump.
     pub leak: leak::LeakReport,
+    /// `diff` from the "before" to the "after" dump.
+    pub diff: diff::DiffReport,
 }
 
 /// The default output folder.
@@ -670,6 +672,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
                 before_bytes,
                 after_bytes,
                 leak: report,
+                diff: diff::compare(&before, &after, &leak::Progress::new())?,
             },
         );
     }
@@ -685,9 +688,11 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     writeln!(out)?;
     writeln!(
         out,
-        "Next: dumpscope diff {} {}",
+        "$ dumpscope diff {} {}",
         before.display(),
         after.display()
     )?;
+    let growth = diff::compare(&before, &after, &leak::Progress::new())?;
+    diff::write_text(&growth, out)?;
     Ok(())
 }
