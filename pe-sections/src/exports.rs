@@ -204,6 +204,12 @@ impl PeImage<'_> {
             let (Some(name_rva), Some(idx)) = (u32_at(&names, i), u16_at(&ords, i)) else {
                 break;
             };
+            if name_rva == 0 {
+                // No name is at RVA 0 (the DOS header). Skipping such slots also keeps a
+                // name table in zero-filled memory (`.bss`, nothing in the file) from
+                // producing a million aliases out of a few hundred bytes.
+                continue;
+            }
             let idx = usize::from(idx);
             let Some(rva) = u32_at(&funcs, idx) else {
                 continue; // ordinal index past the address table: skip the bad name

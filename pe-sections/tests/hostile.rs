@@ -37,3 +37,32 @@ fn many_relocated_operands_are_not_quadratic() {
     assert!(refs.iter().all(|r| r.kind == RefKind::Absolute));
     assert_eq!(refs.first().map(|r| r.rva), Some(text_rva));
 }
+
+/// Root cause: in file layout, bytes of a section beyond its raw data read as zeros, so an
+/// export directory could place `AddressOfNames`/`AddressOfNameOrdinals` in a `.bss`-like
+/// section and claim `NumberOfNames` = 1 Mi: a 1.5 KiB file gave 1 048 576 exports all named
+/// from RVA 0 ("MZ"), 270 MB of memory and seconds of work. A name RVA of 0 is never a
+/// name: such slots are skipped, so only names backed by real table bytes cost anything.
+#[test]
+fn zero_filled_export_name_table_yields_no_aliases() {
+    use pe_sections::dir;
+    let mut b = PeBuilder::x64();
+    let t = b.add_section(".text", PeBuilder::CODE, vec![0xc3; 16]);
+    b.export("a", t);
+    let bss = b.add_section_sized(".bss", PeBuilder::DATA, vec![], 0x100_0000);
+    let mut img = b.build();
+    let pe = PeImage::parse_file(&img).unwrap();
+    let d = pe.data_directory(dir::EXPORT).unwrap();
+    let off = pe.rva_to_file_offset(d.virtual_address).unwrap() as usize;
+    // NumberOfNames, AddressOfNames, AddressOfNameOrdinals (IMAGE_EXPORT_DIRECTORY +24/+32/+36).
+    img[off + 24..off + 28].copy_from_slice(&(1u32 << 20).to_le_bytes());
+    img[off + 32..off + 36].copy_from_slice(&bss.to_le_bytes());
+    img[off + 36..off + 40].copy_from_slice(&(bss + 0x80_0000).to_le_bytes());
+    assert!(img.len() < 4096);
+    let pe = PeImage::parse_file(&img).unwrap();
+    let e = pe.exports().unwrap().unwrap();
+    // The one real function remains, as an unnamed export.
+    assert_eq!(e.entries.len(), 1);
+    assert_eq!(e.entries[0].name, None);
+    assert_eq!(e.entries[0].rva(), Some(t));
+}
