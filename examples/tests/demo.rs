@@ -244,3 +244,36 @@ fn demo_with_ust_shows_the_allocation_stack() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn demo_with_objects_names_the_class_and_its_constructor() {
+    let dir = fresh_dir("demo-objects");
+    let v = common::dumpscope_json(&[
+        "demo",
+        "--objects",
+        "--json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let c = &v["leak"]["contents"][0];
+    assert_eq!(c["size"].as_u64(), Some(0x41f80));
+    let p = &c["pointer"];
+    assert_eq!(p["offset"].as_u64(), Some(0));
+    assert_eq!(p["value"].as_u64(), Some(0x7ff6_dfe2_3430));
+    assert_eq!(p["location"], "D4C+0x3430");
+    assert_eq!(p["same_in_all"], true);
+    assert_eq!(p["class"], "d4c::Record");
+    assert_eq!(p["references"][0]["location"], "D4C+0x1500");
+    assert_eq!(p["references"][0]["function"], "D4C+0x1500");
+    // The text after the vtable is still found, and still leads to D4C+0x36b0.
+    assert_eq!(c["text_offset"].as_u64(), Some(8));
+    assert_eq!(c["pattern"], "==> Allocated addr: 0x%x");
+    assert_eq!(c["locations"][0]["location"], "D4C+0x36b0");
+    assert!(
+        v["leak"]["conclusion"]
+            .as_str()
+            .unwrap()
+            .contains("objects of class d4c::Record")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -44,6 +44,19 @@ pub struct Args {
     /// with gflags, so `leak` also shows where the blocks were allocated.
     #[arg(long)]
     pub ust: bool,
+    /// Make the leaked blocks C++ objects of class `d4c::Record` (a vtable with MSVC RTTI
+    /// first, the text after it), so `leak` names the class and the constructor.
+    #[arg(long)]
+    pub objects: bool,
+}
+
+/// Variations of the demo dump.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// `+ust` in the leaking heap.
+    pub ust: bool,
+    /// The leaked blocks start with a `d4c::Record` vtable.
+    pub objects: bool,
 }
 
 /// D4C.exe's load address (seed 000).
@@ -92,6 +105,15 @@ const STACKS: [(u64, u64); 3] = [
 const STACK_RESERVE: u64 = 0x10_0000;
 const STACK_COMMIT: u64 = 0x2000;
 const UNWIND_RVA: u32 = 0x3800;
+/// UNWIND_INFO of a leaf function without prolog.
+const LEAF_UNWIND_RVA: u32 = 0x3810;
+/// `d4c::Record`'s vtable in `.rdata` (its complete object locator pointer is just below).
+pub const VTABLE_RVA: u32 = 0x3430;
+const COL_RVA: u32 = 0x3400;
+/// `d4c::Record`'s RTTI type descriptor in `.data`.
+const TYPE_DESCRIPTOR_RVA: u32 = 0x7010;
+/// `d4c::Record::Record`, which stores the vtable (`lea rax, [vtable]; mov [rcx], rax`).
+pub const CONSTRUCTOR_RVA: u32 = 0x1500;
 
 const MEM_COMMIT: u32 = 0x1000;
 const MEM_RESERVE: u32 = 0x2000;
@@ -166,6 +188,11 @@ fn text_section() -> Vec<u8> {
     put(0x13b3, &call);
     put(0x13b9, &nops(0x13b9, 0x13fa));
     put(0x13fa, &[0x48, 0x83, 0xc4, 0x28, 0xc3]);
+    // d4c::Record::Record (0x1500..0x1510): lea rax, [vtable]; mov [rcx], rax; ret.
+    let mut ctor = vec![0x48, 0x8d, 0x05];
+    ctor.extend_from_slice(&rel32(CONSTRUCTOR_RVA.saturating_add(7), VTABLE_RVA));
+    ctor.extend_from_slice(&[0x48, 0x89, 0x01, 0xc3]);
+    put(CONSTRUCTOR_RVA, &ctor);
     // FUN_1400015a0 (0x15a0..0x16a0): the leak loop.
     put(0x15a0, &[0x48, 0x83, 0xec, 0x28]);
     put(0x15a4, &nops(0x15a4, LEA_RVA));
@@ -213,6 +240,20 @@ fn rdata_section() -> Vec<u8> {
     put(0x36cc, b"%s\0");
     put(0x36d0, b"==> Total allocated size: 0x%08x\n\0");
     put(0x36f8, b"==> Slow Down...\n\0");
+    // MSVC x64 RTTI: complete object locator (signature 1, RVAs), then the vtable.
+    let mut col = Vec::new();
+    for v in [1u32, 0, 0, TYPE_DESCRIPTOR_RVA, 0, COL_RVA] {
+        col.extend_from_slice(&v.to_le_bytes());
+    }
+    put(COL_RVA, &col);
+    put(
+        VTABLE_RVA.saturating_sub(8),
+        &D4C_BASE.saturating_add(u64::from(COL_RVA)).to_le_bytes(),
+    );
+    let ctor = D4C_BASE.saturating_add(u64::from(CONSTRUCTOR_RVA));
+    put(VTABLE_RVA, &ctor.to_le_bytes());
+    put(VTABLE_RVA.saturating_add(8), &ctor.to_le_bytes());
+    put(LEAF_UNWIND_RVA, &[0x01, 0x00, 0x00, 0x00]);
     // UNWIND_INFO v1: prolog 4 bytes, one code: at 4, UWOP_ALLOC_SMALL (0x28).
     put(
         UNWIND_RVA,
@@ -230,15 +271,30 @@ pub fn d4c_image() -> Vec<u8> {
         .dll_name("D4C.exe");
     b.add_section(".text", PeBuilder::CODE, text_section());
     b.add_section(".rdata", PeBuilder::RDATA, rdata_section());
-    b.add_section(".data", PeBuilder::DATA, vec![0u8; 0x638]);
+    let mut data = vec![0u8; 0x638];
+    // The RTTI type descriptor: type_info vtable (none here), spare, decorated name.
+    let name = b".?AVRecord@d4c@@\0";
+    let at = usize::try_from(TYPE_DESCRIPTOR_RVA.saturating_sub(0x7000)).unwrap_or(0);
+    if let Some(d) =
+        data.get_mut(at.saturating_add(16)..at.saturating_add(16).saturating_add(name.len()))
+    {
+        d.copy_from_slice(name);
+    }
+    b.add_section(".data", PeBuilder::DATA, data);
     b.runtime_function(0x1300, 0x1400, UNWIND_RVA)
         .runtime_function(LEAK_FUNCTION_RVA, 0x16a0, UNWIND_RVA)
-        .runtime_function(0x1a00, 0x1a60, UNWIND_RVA);
+        .runtime_function(0x1a00, 0x1a60, UNWIND_RVA)
+        .runtime_function(
+            CONSTRUCTOR_RVA,
+            CONSTRUCTOR_RVA.saturating_add(0x10),
+            LEAF_UNWIND_RVA,
+        );
     b.build_mapped()
 }
 
 /// Builds the three heaps; the leaking one has `segments` segments of leaked blocks.
-fn heaps(segments: usize, ust: bool) -> Result<Vec<(SynthHeap, u32)>, CliError> {
+fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliError> {
+    let ust = opts.ust;
     let layout = ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::X64);
     let key = Some([0x5d, 0x2a, 0x91, 0x0c, 0x7e, 0x33, 0xa4, 0x00]);
     let uncommitted = 0x80u32;
@@ -281,7 +337,13 @@ fn heaps(segments: usize, ust: bool) -> Result<Vec<(SynthHeap, u32)>, CliError> 
         .collect();
     for user in leaked {
         let text = format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff);
-        main.memory.write(user, text.as_bytes());
+        if opts.objects {
+            let vtable = D4C_BASE.saturating_add(u64::from(VTABLE_RVA));
+            main.memory.write(user, &vtable.to_le_bytes());
+            main.memory.write(user.saturating_add(8), text.as_bytes());
+        } else {
+            main.memory.write(user, text.as_bytes());
+        }
     }
     // A UTF-16 path in one small block, as real heaps have.
     if let Some(e) = main.entries.iter().find(|e| e.requested == Some(0x208)) {
@@ -398,7 +460,7 @@ fn info(base: u64, alloc: u64, size: u64, state: u32, protect: u32, type_: u32) 
 }
 
 /// The whole D4C.exe dump at one moment.
-pub fn build_dump(moment: Moment, ust: bool) -> Result<SynthDump, CliError> {
+pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
     let mut d = SynthDump::new(Arch::X64)
@@ -453,7 +515,7 @@ pub fn build_dump(moment: Moment, ust: bool) -> Result<SynthDump, CliError> {
     d = d.module(module).memory(D4C_BASE, image);
 
     // Heaps.
-    let built = heaps(moment.segments(), ust)?;
+    let built = heaps(moment.segments(), opts)?;
     let heap_addresses: Vec<u64> = built.iter().map(|(h, _)| h.address).collect();
     for (h, uncommitted) in &built {
         for (base, bytes) in &h.memory.regions {
@@ -622,8 +684,8 @@ pub fn build_dump(moment: Moment, ust: bool) -> Result<SynthDump, CliError> {
 }
 
 /// Writes one demo dump; returns its size.
-pub fn write_dump(moment: Moment, ust: bool, path: &Path) -> Result<u64, CliError> {
-    let dump = build_dump(moment, ust)?;
+pub fn write_dump(moment: Moment, opts: Options, path: &Path) -> Result<u64, CliError> {
+    let dump = build_dump(moment, opts)?;
     let file = std::fs::File::create(path).map_err(|e| CliError::at(path, e))?;
     let mut w = std::io::BufWriter::new(file);
     let n = dump.write_to(&mut w).map_err(|e| CliError::at(path, e))?;
@@ -659,8 +721,12 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     std::fs::create_dir_all(&dir).map_err(|e| CliError::at(&dir, e))?;
     let before = dir.join("D4C-before.dmp");
     let after = dir.join("D4C-after.dmp");
-    let before_bytes = write_dump(Moment::Before, args.ust, &before)?;
-    let after_bytes = write_dump(Moment::After, args.ust, &after)?;
+    let opts = Options {
+        ust: args.ust,
+        objects: args.objects,
+    };
+    let before_bytes = write_dump(Moment::Before, opts, &before)?;
+    let after_bytes = write_dump(Moment::After, opts, &after)?;
     let dump = open_dump(&after)?;
     let report = leak::investigate(&dump, &leak::Progress::new());
     if args.json {

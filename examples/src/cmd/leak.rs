@@ -146,6 +146,9 @@ pub struct PointerHint {
     pub same_in_all: bool,
     /// The class named by RTTI when the pointer is a vtable.
     pub class: Option<String>,
+    /// Code referring to the pointer (for a vtable: the constructors storing it), when every
+    /// sample holds it.
+    pub references: Vec<CodeReference>,
 }
 
 /// A code reference to a string (step 5).
@@ -201,6 +204,8 @@ pub struct Content {
     pub utf16_prefix: Option<String>,
     /// Sampled blocks whose text has the reported prefix/pattern (at least half of them).
     pub matching: u64,
+    /// Offset of that text in the blocks (0, or one pointer in, after a vtable).
+    pub text_offset: u64,
     /// A printf-like pattern the matching samples' texts fit (`0x%x`, `%d` for varying
     /// numbers).
     pub pattern: Option<String>,
@@ -877,6 +882,7 @@ fn analyse_content(
         ascii_prefix: None,
         utf16_prefix: None,
         matching: 0,
+        text_offset: 0,
         pattern: None,
         example: None,
         example_address: samples.first().map(|s| s.0),
@@ -908,37 +914,43 @@ fn analyse_content(
     // Text: the largest group of samples whose text has the same printf-like shape, when it
     // holds at least half of the samples (a few odd blocks do not hide the pattern).
     let total = samples.len();
-    let ascii = dominant_text(
-        samples.iter().map(|(_, b)| ascii_text(b, 4)).collect(),
-        total,
-    );
-    let text = match ascii {
-        Some(t) => {
-            content.ascii_prefix = t.prefix.clone();
-            Some(t)
-        }
-        None => {
-            let wide = dominant_text(
-                samples.iter().map(|(_, b)| utf16_text(b, 4)).collect(),
-                total,
-            );
-            if let Some(t) = &wide {
-                content.utf16_prefix = t.prefix.clone();
+    // At the start of the block, else after a first pointer (a C++ object's vtable).
+    for offset in [0usize, ptr] {
+        let at = |b: &[u8]| b.get(offset..).unwrap_or_default().to_vec();
+        let ascii = dominant_text(
+            samples.iter().map(|(_, b)| ascii_text(&at(b), 4)).collect(),
+            total,
+        );
+        let text = match ascii {
+            Some(t) => {
+                content.ascii_prefix = t.prefix.clone();
+                Some(t)
             }
-            wide
+            None => {
+                let wide = dominant_text(
+                    samples.iter().map(|(_, b)| utf16_text(&at(b), 4)).collect(),
+                    total,
+                );
+                if let Some(t) = &wide {
+                    content.utf16_prefix = t.prefix.clone();
+                }
+                wide
+            }
+        };
+        if let Some(t) = text {
+            content.example_address = samples
+                .iter()
+                .find(|(_, b)| {
+                    ascii_text(&at(b), 4).as_deref() == Some(t.example.as_str())
+                        || utf16_text(&at(b), 4).as_deref() == Some(t.example.as_str())
+                })
+                .map(|s| s.0.saturating_add(offset as u64));
+            content.pattern = t.pattern;
+            content.example = Some(t.example);
+            content.matching = t.matching;
+            content.text_offset = offset as u64;
+            break;
         }
-    };
-    if let Some(t) = text {
-        content.example_address = samples
-            .iter()
-            .find(|(_, b)| {
-                ascii_text(b, 4).as_deref() == Some(t.example.as_str())
-                    || utf16_text(b, 4).as_deref() == Some(t.example.as_str())
-            })
-            .map(|s| s.0);
-        content.pattern = t.pattern;
-        content.example = Some(t.example);
-        content.matching = t.matching;
     }
     // First pointer into a module.
     let words = len.checked_div(ptr).unwrap_or(0).min(8);
@@ -967,6 +979,7 @@ fn analyse_content(
                     location: m.at(first),
                     same_in_all: same,
                     class: class_name,
+                    references: Vec::new(),
                 });
                 break 'outer;
             }
@@ -1004,6 +1017,62 @@ fn needle_of(c: &Content) -> Option<(String, bool)> {
         n.truncate(cut);
     }
     (n.len() >= MIN_NEEDLE).then_some((n, wide))
+}
+
+/// The code of module `m` referring to `rva`, with the functions holding it.
+fn references_to(
+    image: &pe_sections::PeImage<'_>,
+    m: &Mod,
+    functions: &[pe_sections::RuntimeFunction],
+    rva: u32,
+    notes: &mut Vec<String>,
+) -> Vec<CodeReference> {
+    match image.code_references(rva) {
+        Ok(refs) => refs
+            .into_iter()
+            .take(MAX_REFS)
+            .map(|r| {
+                let f = pe_sections::function_containing(functions, r.rva);
+                let a = m.base.saturating_add(u64::from(r.rva));
+                CodeReference {
+                    rva: r.rva,
+                    address: a,
+                    location: m.at(a),
+                    kind: format!("{:?}", r.kind),
+                    function: f.map(|f| m.at(m.base.saturating_add(u64::from(f.begin())))),
+                    function_address: f.map(|f| m.base.saturating_add(u64::from(f.begin()))),
+                    function_end: f
+                        .and_then(|f| f.end().map(|e| m.base.saturating_add(u64::from(e)))),
+                }
+            })
+            .collect(),
+        Err(e) => {
+            notes.push(format!("{}: code references: {e}", m.name));
+            Vec::new()
+        }
+    }
+}
+
+/// The code referring to the pointer the blocks start with (for a vtable: the constructors
+/// that store it).
+fn pointer_references(
+    dump: &dumpfile::Minidump,
+    modules: &[Mod],
+    value: u64,
+    notes: &mut Vec<String>,
+) -> Vec<CodeReference> {
+    let Some(m) = modules.iter().find(|m| m.contains(value)) else {
+        return Vec::new();
+    };
+    let mem = stacks::DumpMemory(dump);
+    let Ok(image) = pe_sections::PeImage::parse_mapped(&mem, m.base) else {
+        return Vec::new();
+    };
+    let Ok(rva) = u32::try_from(value.saturating_sub(m.base)) else {
+        return Vec::new();
+    };
+    let functions = image.runtime_functions().unwrap_or_default();
+    references_to(&image, m, &functions, rva, notes)
 }
 
 /// Step 5: where the text lives in the modules and which code references it.
@@ -1068,33 +1137,7 @@ fn locate(
                         .map(|b| escape(&b))
                         .unwrap_or_default()
                 };
-                let references = match image.code_references(rva) {
-                    Ok(refs) => refs
-                        .into_iter()
-                        .take(MAX_REFS)
-                        .map(|r| {
-                            let f = pe_sections::function_containing(&functions, r.rva);
-                            let a = m.base.saturating_add(u64::from(r.rva));
-                            CodeReference {
-                                rva: r.rva,
-                                address: a,
-                                location: m.at(a),
-                                kind: format!("{:?}", r.kind),
-                                function: f
-                                    .map(|f| m.at(m.base.saturating_add(u64::from(f.begin())))),
-                                function_address: f
-                                    .map(|f| m.base.saturating_add(u64::from(f.begin()))),
-                                function_end: f.and_then(|f| {
-                                    f.end().map(|e| m.base.saturating_add(u64::from(e)))
-                                }),
-                            }
-                        })
-                        .collect(),
-                    Err(e) => {
-                        notes.push(format!("{}: code references: {e}", m.name));
-                        Vec::new()
-                    }
-                };
+                let references = references_to(&image, m, &functions, rva, notes);
                 let a = m.base.saturating_add(u64::from(rva));
                 out.push(StringLocation {
                     module: m.name.clone(),
@@ -1261,6 +1304,11 @@ pub fn investigate(dump: &dumpfile::Minidump, progress: &Progress) -> LeakReport
         };
         progress.step(&format!("reading blocks of size {:#x}", class.size));
         let mut c = analyse_content(dump, w, class, &modules);
+        if let Some(p) = &mut c.pointer
+            && p.same_in_all
+        {
+            p.references = pointer_references(dump, &modules, p.value, &mut notes);
+        }
         if let Some((needle, wide)) = needle_of(&c) {
             c.locations = locate(dump, &modules, &needle, wide, progress, &mut notes);
             c.searched = Some(needle);
@@ -1381,11 +1429,11 @@ fn rank(
             }
             if let Some(p) = &c.pointer {
                 let what = match &p.class {
-                    Some(cls) => format!("vtable of class {cls}"),
-                    None => "pointer".to_string(),
+                    Some(cls) => format!("the vtable of class {cls} at"),
+                    None => "a pointer into".to_string(),
                 };
                 evidence.push(format!(
-                    "offset {:#x} holds a {what} into {} ({}){}",
+                    "offset {:#x} holds {what} {} ({}){}",
                     p.offset,
                     p.location,
                     addr(p.value, pointer_size),
@@ -1395,6 +1443,17 @@ fn rank(
                         ""
                     }
                 ));
+                for r in &p.references {
+                    evidence.push(format!(
+                        "that pointer is stored by code at {} ({}){}",
+                        r.location,
+                        r.kind,
+                        r.function
+                            .as_ref()
+                            .map(|f| format!(" in function {f}"))
+                            .unwrap_or_default()
+                    ));
+                }
             }
             for l in &c.locations {
                 evidence.push(format!(
@@ -1691,6 +1750,20 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
                     ""
                 }
             )?;
+        }
+        if let Some(p) = &c.pointer {
+            for x in &p.references {
+                writeln!(
+                    out,
+                    "      stored by {} ({}){}",
+                    x.location,
+                    x.kind,
+                    x.function
+                        .as_ref()
+                        .map(|f| format!(" in function {f}"))
+                        .unwrap_or_default()
+                )?;
+            }
         }
         for st in &c.allocation_stacks {
             writeln!(
