@@ -103,3 +103,52 @@ fn leak_says_when_no_heap_pages_are_captured() {
             .any(|l| l.as_str().unwrap().contains("no heap pages captured"))
     );
 }
+
+/// Damaged dumps (bytes flipped in the stream area, the PE image, the heap headers and
+/// anywhere) still give a report, never a panic.
+#[test]
+fn leak_survives_damaged_demo_dumps() {
+    use examples::cmd::demo::{Moment, Options, build_dump};
+    use examples::cmd::leak::{Progress, investigate};
+    let clean = build_dump(Moment::Before, Options::default())
+        .unwrap()
+        .write()
+        .unwrap();
+    let clean_report = investigate(
+        &dumpfile::Minidump::from_bytes(clean.clone()).unwrap(),
+        &Progress::new(),
+    );
+    assert_eq!(clean_report.suspects[0].size, 0x41f80);
+    // Where the interesting bytes are: the image and the heap headers.
+    let find = |needle: &[u8]| clean.windows(needle.len()).position(|w| w == needle);
+    let image = find(b"MZ").unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    for round in 0..24 {
+        let mut bytes = clean.clone();
+        for _ in 0..64 {
+            let r = next();
+            let at = match round % 4 {
+                0 => (r % 0x2000) as usize,
+                1 => image + (r % 0x6000) as usize,
+                2 => (r as usize) % bytes.len(),
+                _ => {
+                    // The heap area follows the image in the file.
+                    image + 0x9000 + (r % 0x4_0000) as usize
+                }
+            };
+            if let Some(b) = bytes.get_mut(at) {
+                *b ^= (r >> 32) as u8 | 1;
+            }
+        }
+        if let Ok(dump) = dumpfile::Minidump::from_bytes(bytes) {
+            let r = investigate(&dump, &Progress::new());
+            assert!(!r.conclusion.is_empty(), "round {round}");
+        }
+    }
+}
