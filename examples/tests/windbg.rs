@@ -200,3 +200,31 @@ fn heap_p_a_shows_the_ust_allocation_stack() {
     assert!(got[0].1.contains("00007ff6`dfe21612"), "{}", got[0].1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn address_of_an_address_gives_its_region_and_usage() {
+    let dump = demo_dump("addr");
+    let d = dump.to_str().unwrap();
+    let text = stdout_of(&[
+        d,
+        "-c",
+        "!address 1f1adb90ae0",
+        "-c",
+        "!address !D4C+0x36b0",
+        "-c",
+        "!address 3d`d22fe8e0",
+    ]);
+    let got = sections(&text);
+    assert!(got[0].1.starts_with("Usage:                  Heap\n"));
+    assert!(
+        got[0]
+            .1
+            .contains("Allocation Base:        000001f1`adb90000")
+    );
+    assert!(got[1].1.starts_with("Usage:                  Image\n"));
+    assert!(got[1].1.contains("PAGE_READONLY"));
+    assert!(got[2].1.starts_with("Usage:                  Stack\n"));
+    let bad = dumpscope(&[d, "-c", "!address 5"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stdout).contains("is in no region of the dump"));
+}

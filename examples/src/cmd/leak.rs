@@ -322,7 +322,8 @@ pub struct LeakReport {
 /// Progress on stderr, only when stderr is a terminal.
 #[derive(Debug)]
 pub struct Progress {
-    on: bool,
+    /// Whether anything is shown.
+    pub on: bool,
 }
 
 impl Progress {

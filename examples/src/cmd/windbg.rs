@@ -8,7 +8,7 @@
 //!
 //! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
 //! `-flt s SIZE [MAX]`),
-//! `!address` (`-summary`), `!runaway [FLAGS]`, `~*k`, `k`, `~Nk`, `~`, `!dh [-s|-f] MODULE`,
+//! `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`, `~Nk`, `~`, `!dh [-s|-f] MODULE`,
 //! `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`, `.exr -1`, `||`, and `!leak` (this
 //! tool's whole investigation). Addresses may be hex numbers (with or without `0x` and
 //! WinDbg's backtick) or `[!]module[+offset]` expressions.
@@ -377,6 +377,77 @@ fn write_dump_line(
     Ok(())
 }
 
+/// `!address ADDR`: the region holding an address, with its usage.
+fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let at = eval_address(dump, expr)?;
+    let ps = dump.arch().pointer_size();
+    let (regions, source) = match address::regions(dump) {
+        Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
+        _ => (address::captured_regions(dump), address::FROM_CAPTURED),
+    };
+    let mut owners = address::owners(dump);
+    let (walked, _) = leak::walk_heaps(dump, &leak::Progress { on: false }, &mut Vec::new());
+    for w in &walked {
+        for s in &w.walk.segments {
+            owners
+                .heaps
+                .push((s.segment.base_address, s.segment.reserved_bytes()));
+        }
+        for v in &w.walk.virtual_blocks {
+            owners.heaps.push((v.address, v.reserve_size));
+        }
+    }
+    let usages = address::classify(&regions, &owners);
+    let Some((r, u)) = regions
+        .iter()
+        .zip(&usages)
+        .find(|(r, _)| r.base <= at && at.checked_sub(r.base).is_some_and(|o| o < r.size))
+    else {
+        return Err(CliError::new(format!(
+            "!address {expr}: {} is in no region of the dump ({source})",
+            addr(at, ps)
+        )));
+    };
+    writeln!(out, "Usage:                  {}", u.name())?;
+    writeln!(out, "Base Address:           {}", addr(r.base, ps))?;
+    writeln!(
+        out,
+        "End Address:            {}",
+        addr(r.base.saturating_add(r.size), ps)
+    )?;
+    writeln!(out, "Region Size:            {}", addr(r.size, ps))?;
+    writeln!(
+        out,
+        "State:                  {:08x}          {}",
+        r.state,
+        address::state_name(r.state)
+    )?;
+    writeln!(
+        out,
+        "Protect:                {:08x}          {}",
+        r.protect,
+        address::protect_name(r.protect)
+    )?;
+    writeln!(
+        out,
+        "Type:                   {:08x}          {}",
+        r.kind,
+        address::type_name(r.kind)
+    )?;
+    writeln!(
+        out,
+        "Allocation Base:        {}",
+        addr(r.allocation_base, ps)
+    )?;
+    if source == address::FROM_CAPTURED {
+        writeln!(
+            out,
+            "(no MemoryInfoList: the region is a captured memory range)"
+        )?;
+    }
+    Ok(())
+}
+
 /// Runs one WinDbg command against an open dump.
 pub fn execute(
     path: &Path,
@@ -398,11 +469,12 @@ pub fn execute(
             for a in &args {
                 match a.to_ascii_lowercase().as_str() {
                     "-summary" => argv.push("--summary"),
-                    other => {
+                    other if other.starts_with('-') => {
                         return Err(CliError::new(format!(
                             "!address: option '{other}' not supported yet"
                         )));
                     }
+                    _ => return address_of(dump, a, out),
                 }
             }
             argv.push(&p);
