@@ -228,3 +228,33 @@ fn address_of_an_address_gives_its_region_and_usage() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stdout).contains("is in no region of the dump"));
 }
+
+#[test]
+fn peb_and_teb() {
+    let dump = demo_dump("peb");
+    let d = dump.to_str().unwrap();
+    let text = stdout_of(&[d, "-c", "!peb", "-c", "!teb"]);
+    let got = sections(&text);
+    assert!(
+        got[0].1.starts_with("PEB at 0000003d`d1ce7000\n"),
+        "{}",
+        got[0].1
+    );
+    assert!(got[0].1.contains("ImageBaseAddress:  00007ff6`dfe20000"));
+    assert!(got[0].1.contains("NumberOfHeaps:     3"));
+    assert!(got[0].1.contains("        000001f1`adb90000"));
+    assert!(
+        got[0]
+            .1
+            .contains("CommandLine:       '\"C:\\D4C\\D4C.exe\" 2'")
+    );
+    assert!(got[0].1.contains("C:\\D4C\\D4C.exe"));
+    assert!(!got[0].1.contains("warning"), "{}", got[0].1);
+    assert!(
+        got[1].1.starts_with("TEB at 0000003d`d1ce8000\n"),
+        "{}",
+        got[1].1
+    );
+    assert!(got[1].1.contains("StackBase:            0000003d`d1f00000"));
+    assert!(got[1].1.contains("ClientId:             10d4"));
+}

@@ -7,11 +7,11 @@
 //! status is non-zero when any failed.
 //!
 //! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
-//! `-flt s SIZE [MAX]`),
-//! `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`, `~Nk`, `~`, `!dh [-s|-f] MODULE`,
-//! `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`, `.exr -1`, `||`, and `!leak` (this
-//! tool's whole investigation). Addresses may be hex numbers (with or without `0x` and
-//! WinDbg's backtick) or `[!]module[+offset]` expressions.
+//! `-flt s SIZE [MAX]`), `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`,
+//! `~Nk`, `~`, `!dh [-s|-f] MODULE`, `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`,
+//! `.exr -1`, `||`, `!peb`, `!teb`, and `!leak` (this tool's whole investigation). Addresses
+//! may be hex numbers (with or without `0x` and WinDbg's backtick) or `[!]module[+offset]`
+//! expressions.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -448,6 +448,92 @@ fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Res
     Ok(())
 }
 
+/// `!peb`: the process facts the PEB holds.
+fn write_peb(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
+    let p = dump
+        .process()
+        .map_err(|e| CliError::new(format!("!peb: {e}")))?;
+    let ps = dump.arch().pointer_size();
+    let Some(peb) = p.peb else {
+        return Err(CliError::new(
+            "!peb: no PEB in the dump (no thread TEB is readable)",
+        ));
+    };
+    let opt = |v: Option<u64>| v.map_or_else(|| "?".to_string(), |v| addr(v, ps));
+    writeln!(out, "PEB at {}", addr(peb, ps))?;
+    writeln!(out, "    ImageBaseAddress:  {}", opt(p.image_base))?;
+    writeln!(out, "    ProcessHeap:       {}", opt(p.process_heap))?;
+    writeln!(
+        out,
+        "    NumberOfHeaps:     {}",
+        p.number_of_heaps
+            .map_or_else(|| "?".to_string(), |n| n.to_string())
+    )?;
+    for h in &p.process_heaps {
+        writeln!(out, "        {}", addr(*h, ps))?;
+    }
+    writeln!(
+        out,
+        "    ImagePathName:     {}",
+        p.image_path.as_deref().unwrap_or("?")
+    )?;
+    writeln!(
+        out,
+        "    CommandLine:       '{}'",
+        p.command_line.as_deref().unwrap_or("?")
+    )?;
+    writeln!(out, "    Ldr.InLoadOrderModuleList:")?;
+    for m in &p.loader_modules {
+        writeln!(
+            out,
+            "        {} {:>8x} {}",
+            addr(m.base, ps),
+            m.size,
+            m.full_name
+                .as_deref()
+                .or(m.base_name.as_deref())
+                .unwrap_or("?")
+        )?;
+    }
+    if let Some(peb32) = p.peb32 {
+        writeln!(out, "Wow64 PEB32 at {}", addr(peb32, 4))?;
+    }
+    for w in &p.warnings {
+        writeln!(out, "    warning: {w}")?;
+    }
+    Ok(())
+}
+
+/// `!teb`: the current thread's TEB.
+fn write_teb(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
+    let p = dump
+        .process()
+        .map_err(|e| CliError::new(format!("!teb: {e}")))?;
+    let ps = dump.arch().pointer_size();
+    let (_, id) = current_thread(dump).ok_or_else(|| CliError::new("!teb: no threads"))?;
+    let t = p
+        .threads
+        .iter()
+        .find(|t| t.id == id)
+        .ok_or_else(|| CliError::new("!teb: no TEB for the current thread"))?;
+    writeln!(out, "TEB at {}", addr(t.teb, ps))?;
+    match t.stack_base_limit {
+        Some((base, limit)) => {
+            writeln!(out, "    StackBase:            {}", addr(base, ps))?;
+            writeln!(out, "    StackLimit:           {}", addr(limit, ps))?;
+        }
+        None => writeln!(out, "    Stack:                not in the dump")?,
+    }
+    writeln!(out, "    ClientId:             {:x}", t.id)?;
+    if let Some(peb) = p.peb {
+        writeln!(out, "    PEB Address:          {}", addr(peb, ps))?;
+    }
+    if let Some(t32) = t.teb32 {
+        writeln!(out, "Wow64 TEB32 at {}", addr(t32, 4))?;
+    }
+    Ok(())
+}
+
 /// Runs one WinDbg command against an open dump.
 pub fn execute(
     path: &Path,
@@ -533,6 +619,8 @@ pub fn execute(
             write_exr(dump, out)
         }
         "||" => write_dump_line(path, dump, out),
+        "!peb" => write_peb(dump, out),
+        "!teb" => write_teb(dump, out),
         "!leak" => {
             let r = leak::investigate(dump, &leak::Progress::new());
             Ok(leak::write_text(&r, out)?)
@@ -558,8 +646,6 @@ pub fn execute(
                     | "!thread"
                     | "!threads"
                     | "dt"
-                    | "!peb"
-                    | "!teb"
             ) {
                 return Err(not_supported(head));
             }
