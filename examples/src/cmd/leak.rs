@@ -432,6 +432,15 @@ fn percent_x100(part: u64, whole: u64) -> u64 {
     u64::try_from(p).unwrap_or(u64::MAX)
 }
 
+/// `1 segment`, `40 segments`.
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn pct(x100: u64) -> String {
     format!("{}.{:02}%", x100 / 100, x100 % 100)
 }
@@ -1388,11 +1397,11 @@ fn rank(
         }
         if let Some(h) = heaps.iter().find(|h| h.address == s.heap) {
             evidence.push(format!(
-                "in heap {} ({} segments, {} committed, {} large blocks)",
+                "in heap {} ({}, {} committed, {})",
                 addr(h.address, pointer_size),
-                h.segments,
+                count(h.segments, "segment"),
                 human_size(h.committed),
-                h.virtual_blocks
+                count(h.virtual_blocks, "large block")
             ));
         }
         if let Some(c) = contents
@@ -1637,12 +1646,20 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
     if r.heaps.is_empty() {
         writeln!(out, "  no heaps listed in the PEB")?;
     }
+    if r.heaps.iter().any(|h| h.error.is_none()) {
+        let w = if ps == 4 { 8 } else { 17 };
+        writeln!(
+            out,
+            "  {:<w$}  Segments      Reserved     Committed  Busy blocks  Large blocks",
+            "Heap"
+        )?;
+    }
     for h in &r.heaps {
         match &h.error {
             Some(e) => writeln!(out, "  {}  not walked: {e}", addr(h.address, ps))?,
             None => writeln!(
                 out,
-                "  {}  {:>4} segments  reserved {:>12}  committed {:>12}  {:>7} busy blocks  {:>4} large blocks ({}){}",
+                "  {}  {:>8}  {:>12}  {:>12}  {:>11}  {:>4} ({}){}",
                 addr(h.address, ps),
                 h.segments,
                 human_size(h.reserved),
@@ -1706,10 +1723,10 @@ pub fn write_text(r: &LeakReport, out: &mut dyn Write) -> std::io::Result<()> {
     for c in &r.contents {
         writeln!(
             out,
-            "  size {:#x} in heap {}: {} blocks sampled",
+            "  size {:#x} in heap {}: {} sampled",
             c.size,
             addr(c.heap, ps),
-            c.sampled
+            count(c.sampled, "block")
         )?;
         if let Some(p) = &c.ascii_prefix {
             writeln!(out, "    common ASCII prefix:  \"{p}\"")?;
