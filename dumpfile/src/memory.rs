@@ -72,6 +72,10 @@ impl Region {
 pub struct MemoryView {
     data: Arc<Source>,
     regions: Vec<Region>,
+    /// `regions[i].base`, on their own: the binary search touches only these 8-byte keys, three
+    /// times denser in cache than the region records (this is what keeps a random lookup among
+    /// thousands of ranges cheap).
+    bases: Vec<u64>,
     total: u64,
     /// Index of the region found last: walks over heaps and stacks read neighbouring
     /// addresses, so checking it first makes most lookups O(1). Only a hint.
@@ -83,6 +87,7 @@ impl Clone for MemoryView {
         MemoryView {
             data: Arc::clone(&self.data),
             regions: self.regions.clone(),
+            bases: self.bases.clone(),
             total: self.total,
             last: AtomicUsize::new(self.last.load(Ordering::Relaxed)),
         }
@@ -119,9 +124,11 @@ impl MemoryView {
             total = total.saturating_add(r.size);
             out.push(r);
         }
+        let bases = out.iter().map(|r| r.base).collect();
         MemoryView {
             data,
             regions: out,
+            bases,
             total,
             last: AtomicUsize::new(0),
         }
@@ -171,7 +178,7 @@ impl MemoryView {
         {
             return Some(hint);
         }
-        let i = self.regions.partition_point(|r| r.base <= addr);
+        let i = self.bases.partition_point(|base| *base <= addr);
         let i = i.checked_sub(1)?;
         let r = self.regions.get(i)?;
         if addr.wrapping_sub(r.base) < r.size {
@@ -212,7 +219,7 @@ impl MemoryView {
                 size: r.size,
             });
         }
-        let i = self.regions.partition_point(|r| r.base <= addr);
+        let i = self.bases.partition_point(|base| *base <= addr);
         self.regions.get(i).map(|r| MemoryRange {
             base: r.base,
             size: r.size,
