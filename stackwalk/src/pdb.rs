@@ -66,6 +66,35 @@ pub struct PdbData {
     pub code_ranges: Vec<(u32, u32)>,
 }
 
+/// Size of the (new-format) DBI stream header.
+const DBI_HEADER_LEN: usize = 64;
+
+/// Checks that the substreams a DBI header declares (module info, section contributions,
+/// section map, file info, type server map, EC) fit in the DBI stream. Headers too short to
+/// hold the sizes are left to `pdb`, which reports them.
+fn check_dbi_substreams(dbi: &[u8]) -> Result<(), Error> {
+    if dbi.len() < DBI_HEADER_LEN {
+        return Ok(());
+    }
+    let field = |o: usize| {
+        dbi.get(o..o.saturating_add(4))
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    let declared = [24usize, 28, 32, 36, 40, 52]
+        .iter()
+        .fold(0u64, |sum, &o| sum.saturating_add(u64::from(field(o))));
+    let room = dbi.len().saturating_sub(DBI_HEADER_LEN) as u64;
+    if declared > room {
+        return Err(Error::Pdb {
+            message: format!(
+                "DBI substreams declare {declared:#x} bytes but the stream holds {room:#x} after its header"
+            ),
+        });
+    }
+    Ok(())
+}
+
 fn pdb_err(e: pdb::Error) -> Error {
     Error::Pdb {
         message: e.to_string(),
@@ -81,6 +110,12 @@ impl PdbData {
         let mut pdb = pdb::PDB::open(source).map_err(pdb_err)?;
         let info = pdb.pdb_information().map_err(pdb_err)?;
         let dbi = pdb.debug_information().map_err(pdb_err)?;
+        // `pdb` 0.8 adds the DBI header's substream sizes in `u32` (`DBIExtraStreams::new`,
+        // reached by `address_map`, `sections`, `frame_table`): a corrupt header panics there
+        // in builds with overflow checks. Refuse sizes the stream cannot hold before it does.
+        if let Some(stream) = pdb.raw_stream(pdb::StreamIndex(3)).map_err(pdb_err)? {
+            check_dbi_substreams(stream.as_slice())?;
+        }
         let age = dbi.age().unwrap_or(info.age);
         let is_x86 = matches!(dbi.machine_type(), Ok(pdb::MachineType::X86));
         let identity = PdbIdentity {

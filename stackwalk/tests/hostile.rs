@@ -1,6 +1,10 @@
 //! Hostile inputs found by the robustness review: each test replays an input that used to
 //! hang, panic or allocate without bound, and says what the root cause was.
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::indexing_slicing
+)]
 
 use stackwalk::symbols::{Symbol, SymbolKind, Symbolize};
 use stackwalk::{Module, Modules, SymbolTable};
@@ -78,4 +82,65 @@ fn lookup_matches_the_linear_reference() {
             );
         }
     }
+}
+
+/// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1) and a DBI
+/// stream (3) made of a new-format header whose substream sizes are given.
+fn tiny_pdb(substream_sizes: [u32; 6]) -> Vec<u8> {
+    const PAGE: usize = 0x100;
+    let mut f = vec![0u8; 16 * PAGE];
+    let put = |f: &mut Vec<u8>, at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    // Page 0: superblock; the directory's page list is on page 2.
+    f[..32].copy_from_slice(b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0");
+    put(&mut f, 32, PAGE as u32); // page size
+    put(&mut f, 36, 1); // free page map
+    put(&mut f, 40, 16); // pages used
+    put(&mut f, 44, 4 + 4 * 4 + 2 * 4); // directory size
+    put(&mut f, 52, 2);
+    // Page 2: the directory is on page 3.
+    put(&mut f, 2 * PAGE, 3);
+    // Page 3: four streams; stream 1 on page 4 (32 bytes), stream 3 on page 5 (64 bytes).
+    let d = 3 * PAGE;
+    for (i, v) in [4u32, 0, 32, 0, 64, 4, 5].into_iter().enumerate() {
+        put(&mut f, d + 4 * i, v);
+    }
+    // Page 4: PDB information (version, signature, age, GUID, no names).
+    put(&mut f, 4 * PAGE, 20000404);
+    put(&mut f, 4 * PAGE + 8, 1);
+    // Page 5: new DBI header; no symbol streams.
+    let h = 5 * PAGE;
+    put(&mut f, h, u32::MAX);
+    put(&mut f, h + 4, 19990903);
+    put(&mut f, h + 8, 1);
+    for o in [12, 16, 20] {
+        f[h + o..h + o + 2].copy_from_slice(&u16::MAX.to_le_bytes());
+    }
+    for (o, v) in [24, 28, 32, 36, 40, 52].into_iter().zip(substream_sizes) {
+        put(&mut f, h + o, v);
+    }
+    f[h + 58..h + 60].copy_from_slice(&0x8664u16.to_le_bytes());
+    f
+}
+
+/// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 (`DBIExtraStreams::new`, reached
+/// from `PDB::address_map`) adds the DBI header's six substream sizes in `u32`; sizes that
+/// overflow panic there in builds with overflow checks (debug, tests, fuzzing) and wrap to a
+/// wrong offset in release builds. `PdbData::read` now checks that the declared substreams
+/// fit in the DBI stream before calling into `pdb`.
+#[test]
+fn dbi_substream_sizes_that_overflow_are_an_error() {
+    let pdb = tiny_pdb([0x8000_0000, 0x8000_0000, 0, 0, 0, 0]);
+    assert_eq!(pdb.len(), 4096);
+    let err = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap_err();
+    assert!(matches!(err, stackwalk::Error::Pdb { .. }), "{err}");
+    assert!(err.to_string().contains("DBI substreams"), "{err}");
+}
+
+/// The same file with sizes that fit passes the check and `address_map`, and stops later
+/// (it has no publics stream): so the error above comes from the substream sizes alone.
+#[test]
+fn tiny_pdb_with_consistent_dbi_gets_past_the_check() {
+    let pdb = tiny_pdb([0; 6]);
+    let err = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap_err();
+    assert!(err.to_string().contains("GlobalSymbolsNotFound"), "{err}");
 }
