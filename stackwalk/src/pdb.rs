@@ -95,6 +95,39 @@ fn check_dbi_substreams(dbi: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks the named-stream map of the PDB information stream (stream 1): header (28
+/// bytes), name block size and bytes, entry count, two bit sets, then `(name offset, stream)`
+/// pairs. True when it parses and every name offset lies inside the name block.
+fn stream_name_offsets_ok(info: &[u8]) -> bool {
+    fn next(info: &[u8], pos: &mut usize) -> Option<usize> {
+        let end = pos.checked_add(4)?;
+        let v = u32::from_le_bytes(info.get(*pos..end)?.try_into().ok()?);
+        *pos = end;
+        usize::try_from(v).ok()
+    }
+    let parse = || -> Option<bool> {
+        let mut pos = 28usize;
+        let names_size = next(info, &mut pos)?;
+        pos = pos.checked_add(names_size)?;
+        let count = next(info, &mut pos)?;
+        let _entries_size = next(info, &mut pos)?;
+        for _ in 0..2 {
+            let words = next(info, &mut pos)?;
+            pos = pos.checked_add(words.checked_mul(4)?)?;
+        }
+        // Each pair consumes 8 bytes: the loop ends when the stream does.
+        for _ in 0..count {
+            let name_offset = next(info, &mut pos)?;
+            let _stream = next(info, &mut pos)?;
+            if name_offset >= names_size {
+                return Some(false);
+            }
+        }
+        Some(true)
+    };
+    parse().unwrap_or(false)
+}
+
 fn pdb_err(e: pdb::Error) -> Error {
     Error::Pdb {
         message: e.to_string(),
@@ -178,7 +211,18 @@ impl PdbData {
         // Frame data (x86).
         let mut frames = Vec::new();
         if let Ok(table) = pdb.frame_table() {
-            let strings = pdb.string_table().ok();
+            // `pdb` 0.8 indexes the name block of the PDB information stream with unchecked
+            // offsets when it looks the string table up (`PDBInformation::stream_names`):
+            // only ask for it when every offset lies inside the block.
+            let names_ok = match pdb.raw_stream(pdb::StreamIndex(1)) {
+                Ok(Some(info)) => stream_name_offsets_ok(info.as_slice()),
+                _ => false,
+            };
+            let strings = if names_ok {
+                pdb.string_table().ok()
+            } else {
+                None
+            };
             let mut it = table.iter();
             while let Ok(Some(fd)) = it.next() {
                 let Some(rva) = fd.code_start.to_rva(&address_map) else {

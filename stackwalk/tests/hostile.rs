@@ -84,9 +84,11 @@ fn lookup_matches_the_linear_reference() {
     }
 }
 
-/// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1) and a DBI
-/// stream (3) made of a new-format header whose substream sizes are given.
-fn tiny_pdb(substream_sizes: [u32; 6]) -> Vec<u8> {
+/// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1), an empty
+/// symbol records stream (2) and a DBI stream (3) made of a new-format header whose substream
+/// sizes are given. With `name_offset`, the information stream's named-stream map holds one
+/// entry whose name is at that offset of a 4-byte name block.
+fn tiny_pdb(substream_sizes: [u32; 6], name_offset: Option<u32>) -> Vec<u8> {
     const PAGE: usize = 0x100;
     let mut f = vec![0u8; 16 * PAGE];
     let put = |f: &mut Vec<u8>, at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
@@ -99,21 +101,34 @@ fn tiny_pdb(substream_sizes: [u32; 6]) -> Vec<u8> {
     put(&mut f, 52, 2);
     // Page 2: the directory is on page 3.
     put(&mut f, 2 * PAGE, 3);
-    // Page 3: four streams; stream 1 on page 4 (32 bytes), stream 3 on page 5 (64 bytes).
+    // Page 4: PDB information (version, signature, age, GUID, name block, name map).
+    let i = 4 * PAGE;
+    put(&mut f, i, 20000404);
+    put(&mut f, i + 8, 1);
+    let info_len = match name_offset {
+        None => 32,
+        Some(off) => {
+            put(&mut f, i + 28, 4); // name block size
+            f[i + 32..i + 36].copy_from_slice(b"/x\0\0");
+            // count, entries size, present words, deleted words, (name offset, stream).
+            for (k, v) in [1u32, 1, 0, 0, off, 2].into_iter().enumerate() {
+                put(&mut f, i + 36 + 4 * k, v);
+            }
+            60
+        }
+    };
+    // Page 3: four streams; stream 1 on page 4, stream 2 empty, stream 3 on page 5 (64 bytes).
     let d = 3 * PAGE;
-    for (i, v) in [4u32, 0, 32, 0, 64, 4, 5].into_iter().enumerate() {
-        put(&mut f, d + 4 * i, v);
+    for (k, v) in [4u32, 0, info_len, 0, 64, 4, 5].into_iter().enumerate() {
+        put(&mut f, d + 4 * k, v);
     }
-    // Page 4: PDB information (version, signature, age, GUID, no names).
-    put(&mut f, 4 * PAGE, 20000404);
-    put(&mut f, 4 * PAGE + 8, 1);
-    // Page 5: new DBI header; no symbol streams.
+    // Page 5: new DBI header; symbol records in stream 2, no other symbol streams.
     let h = 5 * PAGE;
     put(&mut f, h, u32::MAX);
     put(&mut f, h + 4, 19990903);
     put(&mut f, h + 8, 1);
-    for o in [12, 16, 20] {
-        f[h + o..h + o + 2].copy_from_slice(&u16::MAX.to_le_bytes());
+    for (o, v) in [(12, u16::MAX), (16, u16::MAX), (20, 2)] {
+        f[h + o..h + o + 2].copy_from_slice(&v.to_le_bytes());
     }
     for (o, v) in [24, 28, 32, 36, 40, 52].into_iter().zip(substream_sizes) {
         put(&mut f, h + o, v);
@@ -129,18 +144,32 @@ fn tiny_pdb(substream_sizes: [u32; 6]) -> Vec<u8> {
 /// fit in the DBI stream before calling into `pdb`.
 #[test]
 fn dbi_substream_sizes_that_overflow_are_an_error() {
-    let pdb = tiny_pdb([0x8000_0000, 0x8000_0000, 0, 0, 0, 0]);
+    let pdb = tiny_pdb([0x8000_0000, 0x8000_0000, 0, 0, 0, 0], None);
     assert_eq!(pdb.len(), 4096);
     let err = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap_err();
     assert!(matches!(err, stackwalk::Error::Pdb { .. }), "{err}");
     assert!(err.to_string().contains("DBI substreams"), "{err}");
 }
 
-/// The same file with sizes that fit passes the check and `address_map`, and stops later
-/// (it has no publics stream): so the error above comes from the substream sizes alone.
+/// The same file with sizes that fit is read: the error above comes from the sizes alone.
 #[test]
-fn tiny_pdb_with_consistent_dbi_gets_past_the_check() {
-    let pdb = tiny_pdb([0; 6]);
-    let err = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap_err();
-    assert!(err.to_string().contains("GlobalSymbolsNotFound"), "{err}");
+fn tiny_pdb_with_consistent_dbi_is_read() {
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb([0; 6], None))).unwrap();
+    assert!(d.symbols.is_empty() && d.frames.is_empty());
+    // A well-formed name map is read too.
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb([0; 6], Some(0)))).unwrap();
+    assert!(d.symbols.is_empty());
+}
+
+/// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 (`PDBInformation::stream_names`,
+/// reached from `PDB::string_table`, which frame-data programs need) slices the name block
+/// at each map entry's offset without a bounds check: an offset past the block panicked
+/// (also in release builds). `PdbData::read` now validates the map first and reads frame
+/// data without programs when it is corrupt.
+#[test]
+fn stream_name_offset_past_the_name_block_is_not_followed() {
+    let pdb = tiny_pdb([0; 6], Some(u32::MAX));
+    assert_eq!(pdb.len(), 4096);
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    assert!(d.frames.is_empty());
 }
