@@ -66,6 +66,127 @@ pub struct PdbData {
     pub code_ranges: Vec<(u32, u32)>,
 }
 
+/// Indices in the DBI optional debug header (`DbgDataHdr`) of the streams used here.
+const DBG_OMAP_FROM_SRC: usize = 4;
+const DBG_SECTION_HEADERS: usize = 5;
+const DBG_ORIGINAL_SECTION_HEADERS: usize = 10;
+
+/// The stream indices of the DBI optional debug header (which follows the substreams);
+/// empty when it is missing or does not fit. Call after [`check_dbi_substreams`].
+fn extra_stream_indices(dbi: &[u8]) -> Vec<u16> {
+    let field = |o: usize| {
+        dbi.get(o..o.saturating_add(4))
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u32::from_le_bytes)
+    };
+    let start = [24usize, 28, 32, 36, 40, 52]
+        .iter()
+        .fold(DBI_HEADER_LEN as u64, |sum, &o| {
+            sum.saturating_add(u64::from(field(o)))
+        });
+    let len = u64::from(field(48));
+    let Some(bytes) = usize::try_from(start)
+        .ok()
+        .zip(usize::try_from(start.saturating_add(len)).ok())
+        .and_then(|(a, b)| dbi.get(a..b))
+    else {
+        return Vec::new();
+    };
+    bytes
+        .chunks_exact(2)
+        .map(|c| {
+            u16::from_le_bytes([
+                c.first().copied().unwrap_or(0xff),
+                c.get(1).copied().unwrap_or(0xff),
+            ])
+        })
+        .collect()
+}
+
+/// PDB addresses to image RVAs, as `pdb`'s `AddressMap` does it (section table of the
+/// PDB's own address space, then the OMAP table when the image was rearranged after
+/// linking), with checked arithmetic.
+struct AddressMap {
+    /// Virtual address of each section (1-based in section offsets) of the PDB's space.
+    sections: Vec<u32>,
+    /// `(source, target)` records from the original to the final address space, when the
+    /// image has OMAP; ascending by source in valid PDBs.
+    omap: Option<Vec<(u32, u32)>>,
+}
+
+impl AddressMap {
+    fn read<'s, S: pdb::Source<'s> + 's>(
+        pdb: &mut pdb::PDB<'s, S>,
+        extra: &[u16],
+    ) -> Result<Self, Error> {
+        let stream = |pdb: &mut pdb::PDB<'s, S>, k: usize| -> Result<Option<Vec<u8>>, Error> {
+            match extra.get(k) {
+                Some(&i) if i != u16::MAX => Ok(pdb
+                    .raw_stream(pdb::StreamIndex(i))
+                    .map_err(pdb_err)?
+                    .map(|s| s.as_slice().to_vec())),
+                _ => Ok(None),
+            }
+        };
+        let section_vas = |b: &[u8]| -> Vec<u32> {
+            b.chunks_exact(40)
+                .map(|h| {
+                    h.get(12..16)
+                        .and_then(|v| v.try_into().ok())
+                        .map_or(0, u32::from_le_bytes)
+                })
+                .collect()
+        };
+        Ok(match stream(pdb, DBG_ORIGINAL_SECTION_HEADERS)? {
+            Some(original) => {
+                let omap = stream(pdb, DBG_OMAP_FROM_SRC)?.ok_or(Error::Pdb {
+                    message: "original section headers without an OMAP table".to_string(),
+                })?;
+                AddressMap {
+                    sections: section_vas(&original),
+                    omap: Some(
+                        omap.chunks_exact(8)
+                            .map(|r| {
+                                let w = |o: usize| {
+                                    r.get(o..o.saturating_add(4))
+                                        .and_then(|v| v.try_into().ok())
+                                        .map_or(0, u32::from_le_bytes)
+                                };
+                                (w(0), w(4))
+                            })
+                            .collect(),
+                    ),
+                }
+            }
+            None => AddressMap {
+                sections: section_vas(&stream(pdb, DBG_SECTION_HEADERS)?.unwrap_or_default()),
+                omap: None,
+            },
+        })
+    }
+
+    /// The image RVA of a section offset; `None` for section 0, a missing section, an
+    /// overflowing address or one the OMAP table drops.
+    fn section_offset(&self, o: pdb::PdbInternalSectionOffset) -> Option<u32> {
+        let va = *self.sections.get(usize::from(o.section).checked_sub(1)?)?;
+        self.internal_rva(va.checked_add(o.offset)?)
+    }
+
+    /// The image RVA of an address of the PDB's own space.
+    fn internal_rva(&self, rva: u32) -> Option<u32> {
+        let Some(omap) = &self.omap else {
+            return Some(rva);
+        };
+        let i = omap.partition_point(|&(source, _)| source <= rva);
+        let &(source, target) = omap.get(i.checked_sub(1)?)?;
+        // A zero target means "not in the final image".
+        if target == 0 {
+            return None;
+        }
+        rva.checked_sub(source)?.checked_add(target)
+    }
+}
+
 /// Size of the (new-format) DBI stream header.
 const DBI_HEADER_LEN: usize = 64;
 
@@ -146,16 +267,23 @@ impl PdbData {
         // `pdb` 0.8 adds the DBI header's substream sizes in `u32` (`DBIExtraStreams::new`,
         // reached by `address_map`, `sections`, `frame_table`): a corrupt header panics there
         // in builds with overflow checks. Refuse sizes the stream cannot hold before it does.
-        if let Some(stream) = pdb.raw_stream(pdb::StreamIndex(3)).map_err(pdb_err)? {
-            check_dbi_substreams(stream.as_slice())?;
-        }
+        let extra = match pdb.raw_stream(pdb::StreamIndex(3)).map_err(pdb_err)? {
+            Some(stream) => {
+                check_dbi_substreams(stream.as_slice())?;
+                extra_stream_indices(stream.as_slice())
+            }
+            None => Vec::new(),
+        };
         let age = dbi.age().unwrap_or(info.age);
         let is_x86 = matches!(dbi.machine_type(), Ok(pdb::MachineType::X86));
         let identity = PdbIdentity {
             guid: info.guid.to_bytes_le(),
             age,
         };
-        let address_map = pdb.address_map().map_err(pdb_err)?;
+        // Section offsets and internal RVAs are translated here with checked arithmetic:
+        // `pdb` 0.8's `AddressMap` adds section addresses, offsets and OMAP deltas unchecked
+        // (overflow panics with overflow checks, and wraps to wrong RVAs without).
+        let address_map = AddressMap::read(&mut pdb, &extra)?;
         let mut symbols = Vec::new();
 
         // Public symbols.
@@ -166,7 +294,7 @@ impl PdbData {
                 if !(p.function || p.code) {
                     continue;
                 }
-                if let Some(rva) = p.offset.to_rva(&address_map) {
+                if let Some(rva) = address_map.section_offset(p.offset) {
                     let raw = p.name.to_string();
                     let name = if is_x86 {
                         undecorate_c(&raw).to_string()
@@ -174,7 +302,7 @@ impl PdbData {
                         raw.into_owned()
                     };
                     symbols.push(Symbol {
-                        rva: rva.0,
+                        rva,
                         size: None,
                         name,
                         kind: SymbolKind::Public,
@@ -196,10 +324,10 @@ impl PdbData {
             };
             while let Ok(Some(sym)) = syms.next() {
                 if let Ok(pdb::SymbolData::Procedure(p)) = sym.parse()
-                    && let Some(rva) = p.offset.to_rva(&address_map)
+                    && let Some(rva) = address_map.section_offset(p.offset)
                 {
                     symbols.push(Symbol {
-                        rva: rva.0,
+                        rva,
                         size: Some(p.len),
                         name: p.name.to_string().into_owned(),
                         kind: SymbolKind::Procedure,
@@ -225,7 +353,7 @@ impl PdbData {
             };
             let mut it = table.iter();
             while let Ok(Some(fd)) = it.next() {
-                let Some(rva) = fd.code_start.to_rva(&address_map) else {
+                let Some(rva) = address_map.internal_rva(fd.code_start.0) else {
                     continue;
                 };
                 let program = match (&fd.program, &strings) {
@@ -241,7 +369,7 @@ impl PdbData {
                     _ => FrameKind::Unknown,
                 };
                 frames.push(FrameEntry {
-                    rva: rva.0,
+                    rva,
                     code_size: fd.code_size,
                     kind,
                     locals_size: fd.locals_size,

@@ -84,20 +84,32 @@ fn lookup_matches_the_linear_reference() {
     }
 }
 
-/// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1), an empty
-/// symbol records stream (2) and a DBI stream (3) made of a new-format header whose substream
-/// sizes are given. With `name_offset`, the information stream's named-stream map holds one
-/// entry whose name is at that offset of a 4-byte name block.
-fn tiny_pdb(substream_sizes: [u32; 6], name_offset: Option<u32>) -> Vec<u8> {
+/// What [`tiny_pdb`] puts in its file besides the fixed streams.
+#[derive(Default)]
+struct TinyPdb {
+    /// The six DBI substream sizes (module info ... EC).
+    substream_sizes: [u32; 6],
+    /// One named-stream map entry whose name lies at this offset of a 4-byte name block.
+    name_offset: Option<u32>,
+    /// One code section at this virtual address, holding one public function `f` at this
+    /// offset.
+    public: Option<(u32, u32)>,
+}
+
+/// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1), the symbol
+/// records stream (2), a DBI stream (3) with a new-format header and, with a public, a
+/// debug header naming the section header stream (6).
+fn tiny_pdb(t: &TinyPdb) -> Vec<u8> {
     const PAGE: usize = 0x100;
     let mut f = vec![0u8; 16 * PAGE];
     let put = |f: &mut Vec<u8>, at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let put16 =
+        |f: &mut Vec<u8>, at: usize, v: u16| f[at..at + 2].copy_from_slice(&v.to_le_bytes());
     // Page 0: superblock; the directory's page list is on page 2.
     f[..32].copy_from_slice(b"Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0");
     put(&mut f, 32, PAGE as u32); // page size
     put(&mut f, 36, 1); // free page map
     put(&mut f, 40, 16); // pages used
-    put(&mut f, 44, 4 + 4 * 4 + 2 * 4); // directory size
     put(&mut f, 52, 2);
     // Page 2: the directory is on page 3.
     put(&mut f, 2 * PAGE, 3);
@@ -105,7 +117,7 @@ fn tiny_pdb(substream_sizes: [u32; 6], name_offset: Option<u32>) -> Vec<u8> {
     let i = 4 * PAGE;
     put(&mut f, i, 20000404);
     put(&mut f, i + 8, 1);
-    let info_len = match name_offset {
+    let info_len = match t.name_offset {
         None => 32,
         Some(off) => {
             put(&mut f, i + 28, 4); // name block size
@@ -117,24 +129,93 @@ fn tiny_pdb(substream_sizes: [u32; 6], name_offset: Option<u32>) -> Vec<u8> {
             60
         }
     };
-    // Page 3: four streams; stream 1 on page 4, stream 2 empty, stream 3 on page 5 (64 bytes).
-    let d = 3 * PAGE;
-    for (k, v) in [4u32, 0, info_len, 0, 64, 4, 5].into_iter().enumerate() {
-        put(&mut f, d + 4 * k, v);
-    }
     // Page 5: new DBI header; symbol records in stream 2, no other symbol streams.
     let h = 5 * PAGE;
     put(&mut f, h, u32::MAX);
     put(&mut f, h + 4, 19990903);
     put(&mut f, h + 8, 1);
     for (o, v) in [(12, u16::MAX), (16, u16::MAX), (20, 2)] {
-        f[h + o..h + o + 2].copy_from_slice(&v.to_le_bytes());
+        put16(&mut f, h + o, v);
     }
-    for (o, v) in [24, 28, 32, 36, 40, 52].into_iter().zip(substream_sizes) {
+    for (o, v) in [24, 28, 32, 36, 40, 52].into_iter().zip(t.substream_sizes) {
         put(&mut f, h + o, v);
     }
-    f[h + 58..h + 60].copy_from_slice(&0x8664u16.to_le_bytes());
+    put16(&mut f, h + 58, 0x8664);
+    let (mut dbi_len, mut symrec_len, mut sections_len) = (64, 0, 0);
+    if let Some((va, offset)) = t.public {
+        // Debug header after the (empty) substreams: only the section headers stream (6).
+        put(&mut f, h + 48, 12);
+        for k in 0..5 {
+            put16(&mut f, h + 64 + 2 * k, u16::MAX);
+        }
+        put16(&mut f, h + 74, 6);
+        dbi_len = 76;
+        // Page 6: S_PUB32 { flags: function, offset, section 1, "f" }.
+        let r = 6 * PAGE;
+        put16(&mut f, r, 14);
+        put16(&mut f, r + 2, 0x110e);
+        put(&mut f, r + 4, 2);
+        put(&mut f, r + 8, offset);
+        put16(&mut f, r + 12, 1);
+        f[r + 14..r + 16].copy_from_slice(b"f\0");
+        symrec_len = 16;
+        // Page 7: one section header (.text, executable code).
+        let s = 7 * PAGE;
+        f[s..s + 5].copy_from_slice(b".text");
+        put(&mut f, s + 8, 0x1000);
+        put(&mut f, s + 12, va);
+        put(&mut f, s + 16, 0x1000);
+        put(&mut f, s + 36, 0x6000_0020);
+        sections_len = 40;
+    }
+    // Page 3: seven streams, then the page of each non-empty one (1: 4, 2: 6, 3: 5, 6: 7).
+    let d = 3 * PAGE;
+    let sizes = [0u32, info_len, symrec_len, dbi_len, 0, 0, sections_len];
+    let pages = [0u32, 4, 6, 5, 0, 0, 7];
+    let mut words = vec![7u32];
+    words.extend(sizes);
+    words.extend(
+        sizes
+            .iter()
+            .zip(pages)
+            .filter(|(n, _)| **n > 0)
+            .map(|(_, p)| p),
+    );
+    put(&mut f, 44, 4 * words.len() as u32); // directory size
+    for (k, v) in words.into_iter().enumerate() {
+        put(&mut f, d + 4 * k, v);
+    }
     f
+}
+
+/// The public symbol of a [`TinyPdb`] is read where its section puts it.
+#[test]
+fn tiny_pdb_public_is_read() {
+    let pdb = tiny_pdb(&TinyPdb {
+        public: Some((0x1000, 0x20)),
+        ..TinyPdb::default()
+    });
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    let s = d.symbols.symbols();
+    assert_eq!(s.len(), 1);
+    assert_eq!((s[0].rva, s[0].name.as_str()), (0x1020, "f"));
+    assert_eq!(d.code_ranges, vec![(0x1000, 0x2000)]);
+}
+
+/// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 (`AddressMap`,
+/// `PdbInternalSectionOffset::to_rva`) adds a section's virtual address and a symbol's offset
+/// unchecked (OMAP deltas too): overflow panicked with overflow checks and wrapped to a bogus
+/// RVA without. `PdbData::read` now translates addresses itself with checked arithmetic and
+/// drops symbols that fall outside the 32-bit address space.
+#[test]
+fn public_whose_address_overflows_is_dropped() {
+    let pdb = tiny_pdb(&TinyPdb {
+        public: Some((0xffff_f000, 0x2000)),
+        ..TinyPdb::default()
+    });
+    assert_eq!(pdb.len(), 4096);
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    assert!(d.symbols.is_empty());
 }
 
 /// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 (`DBIExtraStreams::new`, reached
@@ -144,7 +225,10 @@ fn tiny_pdb(substream_sizes: [u32; 6], name_offset: Option<u32>) -> Vec<u8> {
 /// fit in the DBI stream before calling into `pdb`.
 #[test]
 fn dbi_substream_sizes_that_overflow_are_an_error() {
-    let pdb = tiny_pdb([0x8000_0000, 0x8000_0000, 0, 0, 0, 0], None);
+    let pdb = tiny_pdb(&TinyPdb {
+        substream_sizes: [0x8000_0000, 0x8000_0000, 0, 0, 0, 0],
+        ..TinyPdb::default()
+    });
     assert_eq!(pdb.len(), 4096);
     let err = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap_err();
     assert!(matches!(err, stackwalk::Error::Pdb { .. }), "{err}");
@@ -154,10 +238,14 @@ fn dbi_substream_sizes_that_overflow_are_an_error() {
 /// The same file with sizes that fit is read: the error above comes from the sizes alone.
 #[test]
 fn tiny_pdb_with_consistent_dbi_is_read() {
-    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb([0; 6], None))).unwrap();
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb(&TinyPdb::default()))).unwrap();
     assert!(d.symbols.is_empty() && d.frames.is_empty());
     // A well-formed name map is read too.
-    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb([0; 6], Some(0)))).unwrap();
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(tiny_pdb(&TinyPdb {
+        name_offset: Some(0),
+        ..TinyPdb::default()
+    })))
+    .unwrap();
     assert!(d.symbols.is_empty());
 }
 
@@ -168,7 +256,10 @@ fn tiny_pdb_with_consistent_dbi_is_read() {
 /// data without programs when it is corrupt.
 #[test]
 fn stream_name_offset_past_the_name_block_is_not_followed() {
-    let pdb = tiny_pdb([0; 6], Some(u32::MAX));
+    let pdb = tiny_pdb(&TinyPdb {
+        name_offset: Some(u32::MAX),
+        ..TinyPdb::default()
+    });
     assert_eq!(pdb.len(), 4096);
     let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
     assert!(d.frames.is_empty());
