@@ -66,6 +66,15 @@ pub struct PdbData {
     pub code_ranges: Vec<(u32, u32)>,
 }
 
+/// Symbol kinds parsed here: `S_PUB32`, `S_PUB32_ST`. Only these are handed to `pdb`'s
+/// parser, which hits `unreachable!()` (with debug assertions) on bad numeric leaves of other
+/// kinds (`S_CONSTANT`...) and would spend time on records that are skipped anyway.
+const PUBLIC_KINDS: [u16; 2] = [0x110e, 0x1009];
+/// `S_LPROC32`, `S_GPROC32` (and `_ST`, `_ID`, `_DPC`, `_DPC_ID` forms).
+const PROCEDURE_KINDS: [u16; 8] = [
+    0x110f, 0x1110, 0x100a, 0x100b, 0x1146, 0x1147, 0x1155, 0x1156,
+];
+
 /// Indices in the DBI optional debug header (`DbgDataHdr`) of the streams used here.
 const DBG_OMAP_FROM_SRC: usize = 4;
 const DBG_SECTION_HEADERS: usize = 5;
@@ -290,6 +299,9 @@ impl PdbData {
         let globals = pdb.global_symbols().map_err(pdb_err)?;
         let mut it = globals.iter();
         while let Some(sym) = it.next().map_err(pdb_err)? {
+            if !PUBLIC_KINDS.contains(&sym.raw_kind()) {
+                continue;
+            }
             if let Ok(pdb::SymbolData::Public(p)) = sym.parse() {
                 if !(p.function || p.code) {
                     continue;
@@ -323,7 +335,8 @@ impl PdbData {
                 Err(_) => continue,
             };
             while let Ok(Some(sym)) = syms.next() {
-                if let Ok(pdb::SymbolData::Procedure(p)) = sym.parse()
+                if PROCEDURE_KINDS.contains(&sym.raw_kind())
+                    && let Ok(pdb::SymbolData::Procedure(p)) = sym.parse()
                     && let Some(rva) = address_map.section_offset(p.offset)
                 {
                     symbols.push(Symbol {

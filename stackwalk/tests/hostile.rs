@@ -94,6 +94,8 @@ struct TinyPdb {
     /// One code section at this virtual address, holding one public function `f` at this
     /// offset.
     public: Option<(u32, u32)>,
+    /// Append an `S_CONSTANT` record whose value has an unknown numeric leaf (0x80ff).
+    bad_constant: bool,
 }
 
 /// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1), the symbol
@@ -159,6 +161,14 @@ fn tiny_pdb(t: &TinyPdb) -> Vec<u8> {
         put16(&mut f, r + 12, 1);
         f[r + 14..r + 16].copy_from_slice(b"f\0");
         symrec_len = 16;
+        if t.bad_constant {
+            // S_CONSTANT { type 0, value: leaf 0x80ff, "c" }.
+            put16(&mut f, r + 16, 10);
+            put16(&mut f, r + 18, 0x1107);
+            put16(&mut f, r + 24, 0x80ff);
+            f[r + 26..r + 28].copy_from_slice(b"c\0");
+            symrec_len = 28;
+        }
         // Page 7: one section header (.text, executable code).
         let s = 7 * PAGE;
         f[s..s + 5].copy_from_slice(b".text");
@@ -263,4 +273,26 @@ fn stream_name_offset_past_the_name_block_is_not_followed() {
     assert_eq!(pdb.len(), 4096);
     let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
     assert!(d.frames.is_empty());
+}
+
+/// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 parses numeric leaves with
+/// `unreachable!()` for unknown prefixes when debug assertions are on, and `PdbData::read`
+/// parsed every global symbol to find the publics, so one `S_CONSTANT` with a bad leaf
+/// panicked. Only public and procedure records are parsed now.
+#[test]
+fn constant_with_unknown_numeric_leaf_is_skipped() {
+    let pdb = tiny_pdb(&TinyPdb {
+        public: Some((0x1000, 0x20)),
+        bad_constant: true,
+        ..TinyPdb::default()
+    });
+    assert_eq!(pdb.len(), 4096);
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    let names: Vec<_> = d
+        .symbols
+        .symbols()
+        .iter()
+        .map(|s| s.name.as_str())
+        .collect();
+    assert_eq!(names, ["f"]);
 }
