@@ -76,7 +76,18 @@ const PROCEDURE_KINDS: [u16; 8] = [
 ];
 
 /// Indices in the DBI optional debug header (`DbgDataHdr`) of the streams used here.
+const DBG_FPO: usize = 0;
 const DBG_OMAP_FROM_SRC: usize = 4;
+
+/// True when every 16-byte `FPO_DATA` record's `cdwLocals` converts to bytes in a `u32`.
+fn fpo_locals_ok(fpo: &[u8]) -> bool {
+    fpo.chunks_exact(16).all(|r| {
+        r.get(8..12)
+            .and_then(|b| b.try_into().ok())
+            .map(u32::from_le_bytes)
+            .is_some_and(|dwords| dwords.checked_mul(4).is_some())
+    })
+}
 const DBG_SECTION_HEADERS: usize = 5;
 const DBG_ORIGINAL_SECTION_HEADERS: usize = 10;
 
@@ -351,7 +362,17 @@ impl PdbData {
 
         // Frame data (x86).
         let mut frames = Vec::new();
-        if let Ok(table) = pdb.frame_table() {
+        // `pdb` 0.8 multiplies each FPO record's local size (in dwords) by 4 unchecked when it
+        // iterates the table: leave a table with such a record out rather than overflow.
+        let fpo_ok = match extra.get(DBG_FPO) {
+            Some(&i) if i != u16::MAX => match pdb.raw_stream(pdb::StreamIndex(i)) {
+                Ok(Some(fpo)) => fpo_locals_ok(fpo.as_slice()),
+                _ => true,
+            },
+            _ => true,
+        };
+        // (Frame data is optional: without it the walker uses EBP frames and scanning.)
+        if fpo_ok && let Ok(table) = pdb.frame_table() {
             // `pdb` 0.8 indexes the name block of the PDB information stream with unchecked
             // offsets when it looks the string table up (`PDBInformation::stream_names`):
             // only ask for it when every offset lies inside the block.

@@ -96,6 +96,8 @@ struct TinyPdb {
     public: Option<(u32, u32)>,
     /// Append an `S_CONSTANT` record whose value has an unknown numeric leaf (0x80ff).
     bad_constant: bool,
+    /// One FPO record (code at 0x1000, 0x10 bytes) with this many dwords of locals.
+    fpo_locals: Option<u32>,
 }
 
 /// A 4 KiB MSF (PDB) file with 256-byte pages: the PDB information stream (1), the symbol
@@ -144,14 +146,30 @@ fn tiny_pdb(t: &TinyPdb) -> Vec<u8> {
     }
     put16(&mut f, h + 58, 0x8664);
     let (mut dbi_len, mut symrec_len, mut sections_len) = (64, 0, 0);
-    if let Some((va, offset)) = t.public {
-        // Debug header after the (empty) substreams: only the section headers stream (6).
+    let mut fpo_len = 0;
+    if t.public.is_some() || t.fpo_locals.is_some() {
+        // Debug header after the (empty) substreams: FPO (4) and section headers (6).
         put(&mut f, h + 48, 12);
-        for k in 0..5 {
+        for k in 0..6 {
             put16(&mut f, h + 64 + 2 * k, u16::MAX);
         }
-        put16(&mut f, h + 74, 6);
+        if t.fpo_locals.is_some() {
+            put16(&mut f, h + 64, 4);
+        }
+        if t.public.is_some() {
+            put16(&mut f, h + 74, 6);
+        }
         dbi_len = 76;
+    }
+    if let Some(locals) = t.fpo_locals {
+        // Page 8: FPO_DATA { start, size, cdwLocals, cdwParams, attributes }.
+        let r = 8 * PAGE;
+        put(&mut f, r, 0x1000);
+        put(&mut f, r + 4, 0x10);
+        put(&mut f, r + 8, locals);
+        fpo_len = 16;
+    }
+    if let Some((va, offset)) = t.public {
         // Page 6: S_PUB32 { flags: function, offset, section 1, "f" }.
         let r = 6 * PAGE;
         put16(&mut f, r, 14);
@@ -178,10 +196,19 @@ fn tiny_pdb(t: &TinyPdb) -> Vec<u8> {
         put(&mut f, s + 36, 0x6000_0020);
         sections_len = 40;
     }
-    // Page 3: seven streams, then the page of each non-empty one (1: 4, 2: 6, 3: 5, 6: 7).
+    // Page 3: seven streams, then the page of each non-empty one (1: 4, 2: 6, 3: 5, 4: 8,
+    // 6: 7).
     let d = 3 * PAGE;
-    let sizes = [0u32, info_len, symrec_len, dbi_len, 0, 0, sections_len];
-    let pages = [0u32, 4, 6, 5, 0, 0, 7];
+    let sizes = [
+        0u32,
+        info_len,
+        symrec_len,
+        dbi_len,
+        fpo_len,
+        0,
+        sections_len,
+    ];
+    let pages = [0u32, 4, 6, 5, 8, 0, 7];
     let mut words = vec![7u32];
     words.extend(sizes);
     words.extend(
@@ -295,4 +322,26 @@ fn constant_with_unknown_numeric_leaf_is_skipped() {
         .map(|s| s.name.as_str())
         .collect();
     assert_eq!(names, ["f"]);
+}
+
+/// Found by the `pdb` fuzz target. Root cause: `pdb` 0.8 converts an FPO record's locals
+/// from dwords to bytes with an unchecked `* 4` while iterating the frame table. Frame data
+/// with such a record is now left out (the walker falls back to EBP frames and scanning).
+#[test]
+fn fpo_locals_that_overflow_leave_frame_data_out() {
+    let pdb = tiny_pdb(&TinyPdb {
+        fpo_locals: Some(0x4000_0000),
+        ..TinyPdb::default()
+    });
+    assert_eq!(pdb.len(), 4096);
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    assert!(d.frames.is_empty());
+    // A sane record in the same place is read.
+    let pdb = tiny_pdb(&TinyPdb {
+        fpo_locals: Some(3),
+        ..TinyPdb::default()
+    });
+    let d = stackwalk::PdbData::read(std::io::Cursor::new(pdb)).unwrap();
+    let e = d.frames.lookup(0x1008).unwrap();
+    assert_eq!((e.rva, e.code_size, e.locals_size), (0x1000, 0x10, 12));
 }
