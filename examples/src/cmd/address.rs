@@ -388,11 +388,9 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
         }
     }
     // Images that no list names (the 32-bit ntdll of a WOW64 process at its loader breakpoint)
-    // are recognised by their own headers: `MZ`, then `PE\0\0` at `e_lfanew`, then SizeOfImage.
-    for r in dump.memory().ranges() {
-        if let Some(size) = mapped_image_size(dump.memory(), r.base) {
-            modules.push((r.base, r.base.saturating_add(size)));
-        }
+    // are recognised by their own headers in captured memory.
+    for i in dump.mapped_images() {
+        modules.push((i.base, i.base.saturating_add(u64::from(i.size_of_image))));
     }
     dump.memory()
         .ranges()
@@ -410,24 +408,6 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
             }
         })
         .collect()
-}
-
-/// `SizeOfImage` of a PE image mapped at `base`, when its headers are captured there.
-fn mapped_image_size(memory: &dumpfile::MemoryView, base: u64) -> Option<u64> {
-    if memory.read_u16(base).ok()? != 0x5a4d {
-        return None;
-    }
-    let e_lfanew = u64::from(memory.read_u32(base.checked_add(0x3c)?).ok()?);
-    if e_lfanew > 0x1000 {
-        return None;
-    }
-    let nt = base.checked_add(e_lfanew)?;
-    if memory.read_u32(nt).ok()? != 0x0000_4550 {
-        return None;
-    }
-    // OptionalHeader at +24; SizeOfImage at +56 in both PE32 and PE32+.
-    let size = memory.read_u32(nt.checked_add(24 + 56)?).ok()?;
-    (size > 0).then_some(u64::from(size))
 }
 
 /// Finds the owners of memory that a dump can tell: stacks, TEBs, PEBs and heaps.
