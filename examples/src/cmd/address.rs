@@ -372,8 +372,12 @@ pub const FROM_CAPTURED: &str = "captured memory";
 
 /// Regions made from the captured memory ranges, for dumps without MemoryInfoList: each range is
 /// one committed region (its own allocation), of type `MEM_IMAGE` when it lies in a module of the
-/// module list and of unknown type (0) otherwise. Protection is unknown (0).
-pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
+/// module list, of a loader list, or in an image found by its headers (`process`, when it could be
+/// read, already holds the last two), and of unknown type (0) otherwise. Protection is unknown (0).
+pub fn captured_regions(
+    dump: &dumpfile::Minidump,
+    process: Option<&dumpfile::ProcessInfo>,
+) -> Vec<Region> {
     let mut modules: Vec<(u64, u64)> = dump
         .modules()
         .map(|m| {
@@ -382,15 +386,23 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
                 .collect()
         })
         .unwrap_or_default();
-    if let Ok(p) = dump.process() {
-        for m in p.loader_modules.iter().chain(&p.loader_modules32) {
-            modules.push((m.base, m.base.saturating_add(u64::from(m.size))));
-        }
-    }
     // Images that no list names (the 32-bit ntdll of a WOW64 process at its loader breakpoint)
     // are recognised by their own headers in captured memory.
-    for i in dump.mapped_images() {
-        modules.push((i.base, i.base.saturating_add(u64::from(i.size_of_image))));
+    let image = |base: u64, size: u32| (base, base.saturating_add(u64::from(size)));
+    match process {
+        Some(p) => {
+            for m in p.loader_modules.iter().chain(&p.loader_modules32) {
+                modules.push(image(m.base, m.size));
+            }
+            for i in &p.unlisted_images {
+                modules.push(image(i.base, i.size_of_image));
+            }
+        }
+        None => {
+            for i in dump.mapped_images() {
+                modules.push(image(i.base, i.size_of_image));
+            }
+        }
     }
     dump.memory()
         .ranges()
@@ -410,8 +422,10 @@ pub fn captured_regions(dump: &dumpfile::Minidump) -> Vec<Region> {
         .collect()
 }
 
-/// Finds the owners of memory that a dump can tell: stacks, TEBs, PEBs and heaps.
-pub fn owners(dump: &dumpfile::Minidump) -> Owners {
+/// The owners of memory that the dump's threads and `process` tell: stacks, TEBs and PEBs.
+/// `heaps` is left empty for the caller, which usually has walked the heaps already
+/// ([`heap_regions`](super::heap::heap_regions) walks them when it has not).
+pub fn owners(dump: &dumpfile::Minidump, process: Option<&dumpfile::ProcessInfo>) -> Owners {
     let mut o = Owners::default();
     if let Ok(threads) = dump.threads() {
         for t in &threads {
@@ -419,11 +433,10 @@ pub fn owners(dump: &dumpfile::Minidump) -> Owners {
             o.tebs.push(t.teb);
         }
     }
-    if let Ok(p) = dump.process() {
+    if let Some(p) = process {
         o.pebs.extend(p.peb);
         o.pebs.extend(p.peb32);
     }
-    o.heaps = super::heap::heap_regions(dump);
     o
 }
 
@@ -492,11 +505,14 @@ struct RegionJson {
 /// Runs `dumpscope address`.
 pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let dump = open_dump(&args.dump)?;
+    let process = dump.process().ok();
     let (regions, source) = match regions(&dump).map_err(|e| CliError::at(&args.dump, e))? {
         Some(r) => (r, FROM_MEMORY_INFO),
-        None => (captured_regions(&dump), FROM_CAPTURED),
+        None => (captured_regions(&dump, process.as_ref()), FROM_CAPTURED),
     };
-    let usages = classify(&regions, &owners(&dump));
+    let mut owners = owners(&dump, process.as_ref());
+    owners.heaps = super::heap::heap_regions(&dump);
+    let usages = classify(&regions, &owners);
     let ps = super::info::pointer_size(dump.arch());
     if source == FROM_CAPTURED && !args.json {
         writeln!(

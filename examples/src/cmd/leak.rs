@@ -578,6 +578,7 @@ pub fn region_step(
     walked: &[Walked],
     lacks: &mut Vec<String>,
 ) -> RegionStep {
+    let process = dump.process().ok();
     let (regions, source) = match address::regions(dump) {
         Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
         _ => {
@@ -585,10 +586,13 @@ pub fn region_step(
                 "no MemoryInfoList: region usage is estimated from the captured memory ranges"
                     .to_string(),
             );
-            (address::captured_regions(dump), address::FROM_CAPTURED)
+            (
+                address::captured_regions(dump, process.as_ref()),
+                address::FROM_CAPTURED,
+            )
         }
     };
-    let mut owners = address::owners(dump);
+    let mut owners = address::owners(dump, process.as_ref());
     for w in walked {
         for s in &w.walk.segments {
             owners

@@ -381,11 +381,15 @@ fn write_dump_line(
 fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Result<(), CliError> {
     let at = eval_address(dump, expr)?;
     let ps = dump.arch().pointer_size();
+    let process = dump.process().ok();
     let (regions, source) = match address::regions(dump) {
         Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
-        _ => (address::captured_regions(dump), address::FROM_CAPTURED),
+        _ => (
+            address::captured_regions(dump, process.as_ref()),
+            address::FROM_CAPTURED,
+        ),
     };
-    let mut owners = address::owners(dump);
+    let mut owners = address::owners(dump, process.as_ref());
     let (walked, _) = leak::walk_heaps(dump, &leak::Progress { on: false }, &mut Vec::new());
     for w in &walked {
         for s in &w.walk.segments {
