@@ -49,6 +49,9 @@ use std::io::Write;
 use std::sync::Arc;
 
 mod context;
+mod exercise;
+
+pub use exercise::exercise_reader;
 
 pub use context::{
     Arm64Registers, CONTEXT_AMD64_ALL, CONTEXT_AMD64_SIZE, CONTEXT_ARM64_FULL, CONTEXT_ARM64_SIZE,

@@ -12,16 +12,16 @@
     clippy::indexing_slicing
 )]
 
-use std::hint::black_box;
 use std::sync::OnceLock;
 
+use dumpfile::Minidump;
 use dumpfile::synth::{
     Arch, SynthCodeView, SynthContext, SynthDump, SynthException, SynthFunctionTable,
     SynthFunctionTableStream, SynthHandle, SynthMemoryInfo, SynthMiscInfo, SynthModule,
     SynthProcessVmCounters, SynthSystemInfo, SynthSystemMemoryInfo, SynthThread, SynthThreadEx,
     SynthThreadInfo, SynthTimeZone, SynthToken, SynthUnloadedModule, X64Registers, X86Registers,
+    exercise_reader,
 };
-use dumpfile::{Limits, Minidump};
 use proptest::prelude::*;
 
 const TEB: u64 = 0x7efd_b000;
@@ -196,74 +196,13 @@ fn bases() -> &'static [Vec<u8>; 2] {
     B.get_or_init(|| [base(false), base(true)])
 }
 
-/// Calls every public reader entry point; results are ignored, only panics and hangs matter.
+/// Calls every public reader entry point (shared with the fuzz target), probing the addresses
+/// the synthetic dumps use.
 fn exercise(bytes: Vec<u8>) {
-    let limits = Limits::default();
-    let Ok(dump) = Minidump::from_bytes_with_limits(bytes, limits) else {
-        return;
-    };
-    black_box(dump.header());
-    for s in dump.streams() {
-        black_box(dump.raw_stream(s.stream_type));
-    }
-    black_box(dump.system_info().ok());
-    black_box(dump.arch());
-    black_box(dump.misc_info().ok());
-    if let Ok(Some(e)) = dump.exception() {
-        black_box(dump.context(e.context).ok());
-    }
-    let threads = dump.threads().unwrap_or_default();
-    for t in &threads {
-        black_box(dump.thread_context(t).ok());
-        black_box(dump.wow64_context(t).ok());
-        black_box(dump.location_bytes(t.stack_location).ok());
-    }
-    black_box(dump.thread_ex_list().ok());
-    black_box(dump.thread_info().ok());
-    black_box(dump.thread_names().ok());
-    if let Ok(modules) = dump.modules() {
-        for m in &modules {
-            black_box(m.pdb_id());
-            black_box(m.base_name());
-            black_box(m.codeview.as_ref().map(|c| (c.pdb_id(), c.guid_string())));
-            black_box(m.version.map(|v| v.file_version_parts()));
-        }
-    }
-    black_box(dump.unloaded_modules().ok());
-    black_box(dump.memory_info().ok());
-    black_box(dump.handles().ok());
-    black_box((dump.comment_a(), dump.comment_w()));
-    black_box(dump.token().ok());
-    black_box(dump.function_table().ok());
-    black_box(dump.system_memory_info().ok());
-    black_box(dump.process_vm_counters().ok());
-
-    let mem = dump.memory();
-    black_box((mem.len(), mem.is_empty(), mem.total_bytes()));
-    let mut addrs: Vec<u64> = vec![0, u64::MAX, u64::MAX - 3, TEB, PEB, LDR, 0x40_0000];
-    for r in mem.ranges().take(64) {
-        addrs.extend([
-            r.base,
-            r.base.wrapping_sub(1),
-            r.base.wrapping_add(r.size),
-            r.base.wrapping_add(r.size).wrapping_sub(4),
-        ]);
-    }
-    addrs.extend(threads.iter().flat_map(|t| [t.teb, t.stack.base]));
-    let mut buf = [0u8; 64];
-    for a in addrs {
-        black_box(mem.region_at(a));
-        black_box(mem.next_range_from(a));
-        black_box(mem.slice(a, 16).ok());
-        black_box(mem.slice(a, usize::MAX).ok());
-        black_box(mem.read(a, &mut buf).ok());
-        black_box(mem.read_u16(a).ok());
-        black_box(mem.read_u32(a).ok());
-        black_box(mem.read_u64(a).ok());
-        black_box(mem.read_ptr(a, 4).ok());
-        black_box(mem.read_ptr(a, 8).ok());
-    }
-    black_box(dump.process().ok());
+    exercise_reader(
+        bytes,
+        &[0, u64::MAX, u64::MAX - 3, TEB, PEB, LDR, 0x40_0000],
+    );
 }
 
 /// Interesting values for 32-bit fields (counts, RVAs, sizes).
