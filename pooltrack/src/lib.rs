@@ -1,6 +1,6 @@
 //! `pooltrack`: Windows kernel pool analysis from kernel dumps.
 //!
-//! This crate is not built yet. It will contain:
+//! This crate is being built. It will contain:
 //!
 //! - pool headers (`_POOL_HEADER`) for x86 and x64, Windows 7 to 11, with layout tables chosen by
 //!   build and confirmed at run time;
@@ -11,5 +11,14 @@
 //! - the kernel objects that hold pool: processes (`!process 0 0`), handle tables (`!handle`)
 //!   and threads (`!thread`).
 //!
-//! Like every crate of the workspace it will read memory through a small trait of its own, so it
-//! depends on no other crate of the workspace.
+//! Like every crate of the workspace it reads memory through a small trait of its own
+//! ([`ReadMemory`], plugged in with [`FnMemory::new`]), so it depends on no other crate of the
+//! workspace.
+
+mod error;
+mod limits;
+mod memory;
+
+pub use error::Error;
+pub use limits::Limits;
+pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
