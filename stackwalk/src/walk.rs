@@ -553,7 +553,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             let next = match &cur.context {
                 Context::X64(c) => self.step_x64(c, cur.interrupted, cur.trust),
                 Context::X86(c) => self.step_x86(c, cur.interrupted, cur.trust, &mut callee_params),
-                Context::Arm64(c) => self.step_arm64(c, cur.trust),
+                Context::Arm64(c) => self.step_arm64(c, cur.interrupted, cur.trust),
             };
             let next = match next {
                 Ok(n) => n,
@@ -781,9 +781,38 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
     /// and the caller's SP is X29 + 16 (MS Learn, ARM64 ABI: the frame pointer "must point to
     /// the previous {x29, x30} pair"). A frame-0 leaf that has not stored its record yet is
     /// unwound through LR when LR is a return address and the record's is not.
-    fn step_arm64(&self, c: &ContextArm64, trust: Trust) -> Result<Step, StopReason> {
+    fn step_arm64(
+        &self,
+        c: &ContextArm64,
+        interrupted: bool,
+        trust: Trust,
+    ) -> Result<Step, StopReason> {
         let mem: &dyn ReadMemory = &self.memory;
         let mut error = None;
+        // Unwind data first (`.pdata`/`.xdata`), then the frame-record chain.
+        let lookup = if interrupted {
+            c.pc
+        } else {
+            c.pc.saturating_sub(1)
+        };
+        if let Some((_, m)) = self.modules.find(lookup)
+            && let Some(u) = &m.unwind
+        {
+            match crate::arm64::unwind_arm64(c, u.as_ref(), m.base, mem, interrupted) {
+                Ok(Some(step))
+                    if step.context.sp > c.sp || (step.context.sp == c.sp && interrupted) =>
+                {
+                    return Ok(Step {
+                        context: Context::Arm64(step.context),
+                        trust: Trust::Unwind,
+                        interrupted: false,
+                        same_sp: interrupted,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => error = Some(e),
+            }
+        }
         if let Some(fp) = c.fp()
             && fp >= c.sp
             && fp.is_multiple_of(8)
@@ -837,7 +866,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
 
 /// Removes pointer-authentication bits from an ARM64 return address: user addresses keep
 /// 48 bits, kernel addresses (bit 55 set) get their upper bits set.
-fn strip_pac(addr: u64) -> u64 {
+pub(crate) fn strip_pac(addr: u64) -> u64 {
     if addr & (1 << 55) != 0 {
         addr | 0xffff_0000_0000_0000
     } else {
