@@ -171,12 +171,22 @@ impl Xdata {
         let single = (h >> 21) & 1 != 0;
         let mut epilog_scopes = Vec::new();
         if !single {
-            // At most 65,535 scopes: 256 KiB, read one word at a time.
-            for _ in 0..epilogs {
-                let w = read_u32(module, pos)?;
+            // At most 65,535 scope words (256 KiB), in one read.
+            let len = usize::try_from(epilogs.saturating_mul(4)).unwrap_or(0);
+            let mut raw = vec![0u8; len];
+            module.read_rva(pos, &mut raw)?;
+            for w in raw.chunks_exact(4) {
+                let w = u32::from_le_bytes([
+                    w.first().copied().unwrap_or(0),
+                    w.get(1).copied().unwrap_or(0),
+                    w.get(2).copied().unwrap_or(0),
+                    w.get(3).copied().unwrap_or(0),
+                ]);
                 epilog_scopes.push(((w & 0x3_ffff).saturating_mul(4), w >> 22));
-                pos = pos.checked_add(4).ok_or(overflow.clone())?;
             }
+            pos = pos
+                .checked_add(epilogs.saturating_mul(4))
+                .ok_or(overflow.clone())?;
         }
         let len = usize::try_from(words.saturating_mul(4)).unwrap_or(0);
         let mut codes = vec![0u8; len];

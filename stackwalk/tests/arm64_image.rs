@@ -265,3 +265,55 @@ fn walker_unwinds_arm64_frames_with_pdata() {
     }
     assert_eq!(walked, 50);
 }
+
+/// An `.xdata` function with one epilog scope: interrupted before, inside and at the `ret` of
+/// its epilog, and in its body, the unwind gives the same caller.
+#[test]
+fn xdata_epilog_scopes() {
+    // Prolog: stp x29, lr, [sp, #-16]!; mov x29, sp; sub sp, sp, #32.
+    // Epilog at 0x34: add sp, sp, #32; ldp x29, lr, [sp], #16; ret.
+    let mut image = vec![0u8; 0x400];
+    image[0x10..0x18].copy_from_slice(&[0x00, 0x10, 0, 0, 0x00, 0x02, 0, 0]);
+    let header: u32 = 16 | (1 << 22) | (2 << 27);
+    image[0x200..0x204].copy_from_slice(&header.to_le_bytes());
+    let scope: u32 = 13 | (4 << 22);
+    image[0x204..0x208].copy_from_slice(&scope.to_le_bytes());
+    image[0x208..0x210].copy_from_slice(&[0x02, 0xe1, 0x81, 0xe4, 0x02, 0x81, 0xe4, 0xe3]);
+    let layout = ImageLayout {
+        machine: 0xaa64,
+        time_date_stamp: 0,
+        size_of_image: 0x2000,
+        exception: (0x10, 8),
+        debug: (0, 0),
+        export: (0, 0),
+        sections: vec![],
+    };
+    let img = ImageUnwind::new(
+        FileImage {
+            bytes: image,
+            sections: vec![],
+        },
+        &layout,
+    );
+    let s = 0x8000u64;
+    let mut stack = vec![0u8; 0x100];
+    stack[32..40].copy_from_slice(&0x9999u64.to_le_bytes()); // caller's x29
+    stack[40..48].copy_from_slice(&(BASE + 0x1800).to_le_bytes()); // LR
+    let mem = SliceMemory::new(s, &stack);
+    let ctx = |offset: u64, sp: u64, fp: u64, lr: u64| {
+        ContextArm64::new(BASE + 0x1000 + offset, sp, fp, lr)
+    };
+    for (what, c) in [
+        ("body", ctx(0x20, s, s + 32, 0x1)),
+        ("epilog start", ctx(0x34, s, s + 32, 0x1)),
+        ("after add", ctx(0x38, s + 32, s + 32, 0x1)),
+        ("at ret", ctx(0x3c, s + 48, 0x9999, BASE + 0x1800)),
+    ] {
+        let step = unwind_arm64(&c, &img, BASE, &mem, true).unwrap().unwrap();
+        assert_eq!(
+            (step.context.pc, step.context.sp, step.context.fp()),
+            (BASE + 0x1800, s + 48, Some(0x9999)),
+            "{what}"
+        );
+    }
+}
