@@ -17,7 +17,7 @@
 //! assert!(bugcheck_info(0x7777).is_none());
 //! ```
 
-use crate::ntstatus::AccessKind;
+use crate::ntstatus::{AccessKind, status_from_u64};
 
 /// What kind of value a bug check argument holds, so a report can label it (`READ_ADDRESS`,
 /// `CURRENT_IRQL`, `FAULTING_IP`, `EXCEPTION_CODE`, `TRAP_FRAME`, ...).
@@ -148,10 +148,9 @@ impl BugCheckInfo {
         let base = self.base_code();
         // An unhandled access violation in kernel mode carries the exception parameters.
         if base == 0x1E {
-            return match args {
-                [0xC000_0005, _, kind, addr] => {
-                    AccessKind::from_exception_param(*kind).map(|k| (k, *addr))
-                }
+            let [code, _, kind, addr] = *args;
+            return match status_from_u64(code) {
+                Some(0xC000_0005) => AccessKind::from_exception_param(kind).map(|k| (k, addr)),
                 _ => None,
             };
         }

@@ -100,7 +100,7 @@ pub use error::{Error, Limits};
 pub use memory::{MemoryRange, MemoryView};
 pub use ntstatus::{
     AccessKind, NtStatusInfo, access_violation, in_page_error, ntstatus_info, ntstatus_name,
-    ntstatus_table,
+    ntstatus_table, status_from_u64,
 };
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;

@@ -78,6 +78,33 @@ pub fn ntstatus_table() -> &'static [NtStatusInfo] {
     NTSTATUS
 }
 
+/// The 32-bit status held in a 64-bit bug check argument or exception parameter.
+///
+/// 64-bit kernels store an NTSTATUS argument sign-extended: a dump of a 0x1000007E stop holds
+/// Arg1 = `0xffffffffc0000005`. Values that fit in 32 bits, and sign-extended values with bit 31
+/// set, give the status; anything else gives `None`.
+///
+/// ```
+/// use dumpfile::{ntstatus_name, status_from_u64};
+///
+/// assert_eq!(status_from_u64(0xffff_ffff_c000_0005), Some(0xc000_0005));
+/// assert_eq!(status_from_u64(0xc000_0005), Some(0xc000_0005));
+/// assert_eq!(status_from_u64(0x1_c000_0005), None);
+/// assert_eq!(
+///     status_from_u64(0xffff_ffff_c000_0005).and_then(ntstatus_name),
+///     Some("STATUS_ACCESS_VIOLATION")
+/// );
+/// ```
+pub fn status_from_u64(value: u64) -> Option<u32> {
+    let low = u32::try_from(value & 0xFFFF_FFFF).ok()?;
+    let high = value >> 32;
+    match high {
+        0 => Some(low),
+        0xFFFF_FFFF if low & 0x8000_0000 != 0 => Some(low),
+        _ => None,
+    }
+}
+
 /// Decode the `ExceptionInformation` of a `STATUS_ACCESS_VIOLATION`: element 0 is the kind of
 /// access (0 read, 1 write, 8 execute), element 1 the address accessed.
 ///
@@ -91,7 +118,7 @@ pub fn access_violation(params: &[u64]) -> Option<(AccessKind, u64)> {
 /// for [`access_violation`], plus element 2, the status of the I/O that failed.
 pub fn in_page_error(params: &[u64]) -> Option<(AccessKind, u64, u32)> {
     let (kind, addr) = access_violation(params)?;
-    let status = u32::try_from(*params.get(2)?).ok()?;
+    let status = status_from_u64(*params.get(2)?)?;
     Some((kind, addr, status))
 }
 

@@ -1,9 +1,13 @@
 //! The bug check and NTSTATUS tables: order, completeness, spot checks against Microsoft's
 //! published "Bug check code reference" and the SDK status names, and the argument decoders.
 
+use std::io::Write;
+use std::path::Path;
+
 use dumpfile::{
     AccessKind, ArgKind, access_violation, bugcheck_heading, bugcheck_info, bugcheck_table,
-    in_page_error, ntstatus_info, ntstatus_name, ntstatus_table, verifier_rule_name,
+    in_page_error, ntstatus_info, ntstatus_name, ntstatus_table, status_from_u64,
+    verifier_rule_name,
 };
 
 #[test]
@@ -386,6 +390,11 @@ fn bugcheck_access_decoding() {
         Some((AccessKind::Write, 0x28))
     );
     assert_eq!(kmode.access(&[0x8000_0003, 0x1000, 0, 0]), None);
+    // 64-bit kernels store the status sign-extended.
+    assert_eq!(
+        kmode.access(&[0xffff_ffff_c000_0005, 0x1000, 0, 0x28]),
+        Some((AccessKind::Read, 0x28))
+    );
 
     // Codes without an access argument.
     assert_eq!(
@@ -494,5 +503,79 @@ fn access_violation_decoding() {
         Some((AccessKind::Read, 0x1000, 0xC000_0185))
     );
     assert_eq!(in_page_error(&[0, 0x1000]), None);
+    assert_eq!(
+        in_page_error(&[1, 0x1000, 0xffff_ffff_c000_009c]),
+        Some((AccessKind::Write, 0x1000, 0xC000_009C))
+    );
+    assert_eq!(status_from_u64(0x8000_0003), Some(0x8000_0003));
+    assert_eq!(status_from_u64(0xffff_ffff_4000_0000), None);
+    assert_eq!(status_from_u64(0xffff_0000_c000_0005), None);
     assert_eq!(in_page_error(&[0, 0x1000, 0x1_0000_0000]), None);
+}
+
+fn u32_at(d: &[u8], off: usize) -> u32 {
+    u32::from_le_bytes(d[off..off + 4].try_into().unwrap())
+}
+
+fn u64_at(d: &[u8], off: usize) -> u64 {
+    u64::from_le_bytes(d[off..off + 8].try_into().unwrap())
+}
+
+/// The real Windows 10 x64 triage dump of the corpus stopped with 0x1000007E. Its header
+/// (`DUMP_HEADER64`: BugCheckCode at 0x38, BugCheckParameter1..4 at 0x40) and the exception
+/// record stored in the triage data must read consistently through the tables.
+#[test]
+fn real_triage_dump_bugcheck() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/kernel/win10-19041-x64-triage.dmp");
+    let Ok(d) = std::fs::read(&path) else {
+        let _ = writeln!(std::io::stderr(), "SKIP: {} not found", path.display());
+        return;
+    };
+    assert_eq!(&d[..8], b"PAGEDU64");
+    let code = u32_at(&d, 0x38);
+    let args = [
+        u64_at(&d, 0x40),
+        u64_at(&d, 0x48),
+        u64_at(&d, 0x50),
+        u64_at(&d, 0x58),
+    ];
+    let info = bugcheck_info(code).expect("the dump's bug check code is known");
+    assert_eq!(
+        info.heading(),
+        "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)"
+    );
+    assert_eq!(info.base_code(), 0x7E);
+
+    // Arg1 is the exception code, stored sign-extended.
+    assert_eq!(info.params[0].kind, ArgKind::NtStatus);
+    assert_eq!(args[0], 0xffff_ffff_c000_0005);
+    let status = status_from_u64(args[0]).expect("a status");
+    assert_eq!(ntstatus_name(status), Some("STATUS_ACCESS_VIOLATION"));
+    // Arg2 is the faulting instruction, Args 3 and 4 the exception and context records: all
+    // kernel-space addresses.
+    assert_eq!(info.params[1].kind, ArgKind::CodeAddress);
+    assert_eq!(info.params[2].kind, ArgKind::ExceptionRecord);
+    assert_eq!(info.params[3].kind, ArgKind::ContextRecord);
+    assert!(args[1..].iter().all(|&a| a >= 0xffff_8000_0000_0000));
+
+    // The triage data holds the EXCEPTION_RECORD64 of that exception: code, flags, record,
+    // address (= Arg2), parameter count, padding, ExceptionInformation[15].
+    let needle = args[1].to_le_bytes();
+    let rec = (16..d.len().saturating_sub(8 + 8 + 8 * 15))
+        .find(|&i| {
+            d[i..i + 8] == needle
+                && u32_at(&d, i - 16) == status
+                && u32_at(&d, i + 8) >= 2
+                && u32_at(&d, i + 8) <= 15
+        })
+        .expect("the exception record is in the triage data");
+    let n = u32_at(&d, rec + 8) as usize;
+    let params: Vec<u64> = (0..n).map(|k| u64_at(&d, rec + 16 + 8 * k)).collect();
+    // Decoded as the record holds it: access kind 1 (write) at address 0xffffffffffffffff.
+    assert_eq!(params[..2], [1, u64::MAX]);
+    assert_eq!(
+        access_violation(&params),
+        Some((AccessKind::Write, u64::MAX))
+    );
 }
