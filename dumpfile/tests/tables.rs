@@ -1,5 +1,10 @@
 //! The bug check and NTSTATUS tables: order, completeness, spot checks against Microsoft's
 //! published "Bug check code reference" and the SDK status names, and the argument decoders.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::unwrap_used,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write;
 use std::path::Path;
