@@ -3,8 +3,10 @@
 //!
 //! The table covers every code in Microsoft's public "Bug check code reference" and its kernel
 //! live-dump pages, plus the `_M` variants (`0x1000_0000 | base`) that share the meaning of
-//! their base code. Names are Microsoft's symbolic names exactly; descriptions and argument
-//! meanings are our own short wording. Lookup is a binary search over a sorted static table.
+//! their base code, plus the codes only named in the SDK header `bugcodes.h`
+//! ([`BugCheckInfo::in_reference`] is `false` for those). Names are Microsoft's symbolic names
+//! exactly; descriptions and argument meanings are our own short wording. Lookup is a binary
+//! search over a sorted static table.
 //!
 //! ```
 //! use dumpfile::{bugcheck_heading, bugcheck_info, ArgKind};
@@ -90,6 +92,9 @@ pub struct BugCheckInfo {
     pub params_known: bool,
     /// Documented values of Arg1 for codes whose Arg1 is a subtype (common ones), sorted.
     pub subcodes: &'static [Subcode],
+    /// `true` for codes in Microsoft's public bug check reference; `false` for codes only
+    /// named in the SDK header (`bugcodes.h`), whose description is read from the name.
+    pub in_reference: bool,
 }
 
 /// Flag that marks the `_M` variants (`0x1000007E` ...) of a base code.
@@ -276,6 +281,7 @@ const fn known(
         params,
         params_known: true,
         subcodes: &[],
+        in_reference: true,
     }
 }
 
@@ -293,6 +299,7 @@ const fn with_subcodes(
         params,
         params_known: true,
         subcodes,
+        in_reference: true,
     }
 }
 
@@ -304,6 +311,31 @@ const fn generic(code: u32, name: &'static str, description: &'static str) -> Bu
         params: GENERIC,
         params_known: false,
         subcodes: &[],
+        in_reference: true,
+    }
+}
+
+const fn sdk_known(
+    code: u32,
+    name: &'static str,
+    description: &'static str,
+    params: [ParamInfo; 4],
+) -> BugCheckInfo {
+    BugCheckInfo {
+        in_reference: false,
+        ..known(code, name, description, params)
+    }
+}
+
+const fn sdk_only(code: u32, name: &'static str, description: &'static str) -> BugCheckInfo {
+    BugCheckInfo {
+        code,
+        name,
+        description,
+        params: GENERIC,
+        params_known: false,
+        subcodes: &[],
+        in_reference: false,
     }
 }
 
@@ -3651,7 +3683,7 @@ static TABLE: &[BugCheckInfo] = &[
     known(
         0x00000058,
         "FTDISK_INTERNAL_ERROR",
-        "The system booted from the wrong copy of a mirrored partition.",
+        "The system booted from the wrong copy of a mirrored partition. The SDK header names this code VOLMGRX_INTERNAL_ERROR.",
         NONE,
     ),
     known(
@@ -3791,7 +3823,7 @@ static TABLE: &[BugCheckInfo] = &[
     known(
         0x0000006E,
         "SESSION2_INITIALIZATION_FAILED",
-        "Session initialization failed during boot.",
+        "Session initialization failed during boot. The SDK header names this code BOOTPROC_INITIALIZATION_FAILED.",
         [
             p("Status that caused the failure", K::NtStatus),
             p("Reserved", K::Reserved),
@@ -3802,7 +3834,7 @@ static TABLE: &[BugCheckInfo] = &[
     known(
         0x0000006F,
         "SESSION3_INITIALIZATION_FAILED",
-        "Session initialization failed during boot.",
+        "Session initialization failed during boot. The SDK header names this code VSL_INITIALIZATION_FAILED.",
         [
             p("Status that caused the failure", K::NtStatus),
             p("Reserved", K::Reserved),
@@ -3813,7 +3845,7 @@ static TABLE: &[BugCheckInfo] = &[
     known(
         0x00000070,
         "SESSION4_INITIALIZATION_FAILED",
-        "Session initialization failed during boot.",
+        "Session initialization failed during boot. The SDK header names this code SOFT_RESTART_FATAL_ERROR.",
         [
             p("Status that caused the failure", K::NtStatus),
             p("Reserved", K::Reserved),
@@ -4012,6 +4044,16 @@ static TABLE: &[BugCheckInfo] = &[
         "DFS_FILE_SYSTEM",
         "The distributed file system (DFS) hit an unrecoverable problem. Rarely seen.",
     ),
+    sdk_only(
+        0x00000083,
+        "OFS_FILE_SYSTEM",
+        "The OFS file system hit an unrecoverable problem. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000084,
+        "RECOM_DRIVER",
+        "A RECOM driver failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000085,
         "SETUP_FAILURE",
@@ -4022,6 +4064,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x00000086,
+        "AUDIT_FAILURE",
+        "A required security audit could not be carried out. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x0000008B,
@@ -4057,6 +4104,11 @@ static TABLE: &[BugCheckInfo] = &[
         "The Plug and Play manager failed to initialize (phase 1).",
         NONE,
     ),
+    sdk_only(
+        0x00000091,
+        "WIN32K_INIT_OR_RIT_FAILURE",
+        "Win32k or its raw input thread failed to initialize. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000092,
         "UP_DRIVER_ON_MP_SYSTEM",
@@ -4087,6 +4139,11 @@ static TABLE: &[BugCheckInfo] = &[
         "KERNEL_STACK_LOCKED_AT_EXIT",
         "A thread exited while its kernel stack was still locked in memory.",
         NONE,
+    ),
+    sdk_only(
+        0x00000095,
+        "PNP_INTERNAL_ERROR",
+        "The Plug and Play manager hit an internal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x00000096,
@@ -4256,11 +4313,31 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
         ],
     ),
+    sdk_only(
+        0x000000A6,
+        "FP_EMULATION_ERROR",
+        "Floating-point emulation failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000000A7,
         "BAD_EXHANDLE",
         "The kernel handle table holds an entry in an inconsistent state.",
         NONE,
+    ),
+    sdk_only(
+        0x000000A8,
+        "BOOTING_IN_SAFEMODE_MINIMAL",
+        "Not an error: marks a boot into minimal safe mode. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000000A9,
+        "BOOTING_IN_SAFEMODE_NETWORK",
+        "Not an error: marks a boot into safe mode with networking. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000000AA,
+        "BOOTING_IN_SAFEMODE_DSREPAIR",
+        "Not an error: marks a boot into directory services repair mode. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x000000AB,
@@ -4309,6 +4386,21 @@ static TABLE: &[BugCheckInfo] = &[
         "VIDEO_DRIVER_INIT_FAILURE",
         "Windows could not switch to graphics mode, usually a display driver failure.",
         NONE,
+    ),
+    sdk_only(
+        0x000000B5,
+        "BOOTLOG_LOADED",
+        "Not an error: a boot log message identifier. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000000B6,
+        "BOOTLOG_NOT_LOADED",
+        "Not an error: a boot log message identifier. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000000B7,
+        "BOOTLOG_ENABLED",
+        "Not an error: a boot log message identifier. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x000000B8,
@@ -4398,6 +4490,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x000000C0,
+        "PCI_CONFIG_SPACE_ACCESS_FAILURE",
+        "Accessing PCI configuration space failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000000C1,
         "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION",
@@ -4420,6 +4517,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
         ],
         SC2,
+    ),
+    sdk_only(
+        0x000000C3,
+        "SYSTEM_IMAGE_BAD_SIGNATURE",
+        "A system image has an invalid signature. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     with_subcodes(
         0x000000C4,
@@ -4804,6 +4906,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
         ],
     ),
+    sdk_only(
+        0x000000E5,
+        "POWER_FAILURE_SIMULATE",
+        "A simulated power failure (a test code). Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000000E6,
         "DRIVER_VERIFIER_DMA_VIOLATION",
@@ -5030,6 +5137,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
         ],
     ),
+    sdk_only(
+        0x000000FB,
+        "RECURSIVE_MACHINE_CHECK",
+        "A machine check arrived while another was being handled. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000000FC,
         "ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY",
@@ -5154,6 +5266,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x00000107,
+        "KERNEL_EXPAND_STACK_ACTIVE",
+        "A kernel stack expansion was active when it should not have been. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000108,
         "THIRD_PARTY_FILE_SYSTEM_FAILURE",
@@ -5180,6 +5297,11 @@ static TABLE: &[BugCheckInfo] = &[
         0x0000010A,
         "APP_TAGGING_INITIALIZATION_FAILED",
         "Application tagging failed to initialize. Rarely seen.",
+    ),
+    sdk_only(
+        0x0000010B,
+        "DFSC_FILE_SYSTEM",
+        "The DFS client file system hit an unrecoverable problem. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x0000010C,
@@ -5224,6 +5346,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Exception code address", K::Pointer),
             p("Resource manager", K::Pointer),
         ],
+    ),
+    sdk_only(
+        0x00000110,
+        "DRIVER_INVALID_CRUNTIME_PARAMETER",
+        "A driver passed an invalid argument to a C runtime routine. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     generic(
         0x00000111,
@@ -5287,6 +5414,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Internal context data, if any", K::Other),
         ],
     ),
+    sdk_only(
+        0x00000118,
+        "NTHV_GUEST_ERROR",
+        "A hypervisor guest error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000119,
         "VIDEO_SCHEDULER_INTERNAL_ERROR",
@@ -5301,7 +5433,7 @@ static TABLE: &[BugCheckInfo] = &[
     generic(
         0x0000011A,
         "EM_INITIALIZATION_FAILURE",
-        "EM (errata manager) initialization failed. Rarely seen.",
+        "EM (errata manager) initialization failed. Rarely seen. The SDK header names this code EM_INITIALIZATION_ERROR.",
     ),
     known(
         0x0000011B,
@@ -5679,6 +5811,16 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x0000013E,
+        "ERRATA_WORKAROUND_UNSUCCESSFUL",
+        "A workaround for a processor erratum could not be applied. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x0000013F,
+        "REGISTRY_CALLBACK_DRIVER_EXCEPTION",
+        "A registry callback driver raised an exception that was not handled. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000140,
         "STORAGE_DEVICE_ABNORMALITY_DETECTED",
@@ -5746,11 +5888,21 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x00000146,
+        "NDIS_NET_BUFFER_LIST_INFO_ILLEGALLY_TRANSFERRED",
+        "NET_BUFFER_LIST information was handed between NDIS drivers illegally. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000147,
         "ABNORMAL_RESET_DETECTED",
         "Windows was reset abnormally; no context or exception was saved and no bug check callbacks ran.",
         NONE,
+    ),
+    sdk_only(
+        0x00000148,
+        "IO_OBJECT_INVALID",
+        "An invalid I/O object was found. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x00000149,
@@ -6212,6 +6364,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x00000172,
+        "SECURE_KERNEL_HIBERNATE_ERROR",
+        "The secure kernel failed during hibernation. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000173,
         "COREMSGCALL_INTERNAL_ERROR",
@@ -6244,6 +6401,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x00000176,
+        "STORAGE_STACK_FATAL_ERROR",
+        "The storage stack hit a fatal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x00000178,
@@ -6306,6 +6468,46 @@ static TABLE: &[BugCheckInfo] = &[
             p("Index of the mismatching processor", K::Count),
         ],
     ),
+    sdk_only(
+        0x0000017F,
+        "HYPERGUARD_INITIALIZATION_FAILURE",
+        "HyperGuard failed to initialize. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000180,
+        "WVR_LIVEDUMP_REPLICATION_IOCONTEXT_TIMEOUT",
+        "Live dump: a volume replication I/O context timed out. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000181,
+        "WVR_LIVEDUMP_STATE_TRANSITION_TIMEOUT",
+        "Live dump: a volume replication state transition timed out. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000182,
+        "WVR_LIVEDUMP_RECOVERY_IOCONTEXT_TIMEOUT",
+        "Live dump: a volume replication recovery I/O context timed out. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000183,
+        "WVR_LIVEDUMP_APP_IO_TIMEOUT",
+        "Live dump: an application I/O to a replicated volume timed out. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000184,
+        "WVR_LIVEDUMP_MANUALLY_INITIATED",
+        "Live dump: requested by hand for volume replication. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000185,
+        "WVR_LIVEDUMP_STATE_FAILURE",
+        "Live dump: volume replication entered a failed state. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000186,
+        "WVR_LIVEDUMP_CRITICAL_ERROR",
+        "Live dump: volume replication hit a critical error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000187,
         "VIDEO_DWMINIT_TIMEOUT_FALLBACK_BDD",
@@ -6341,6 +6543,11 @@ static TABLE: &[BugCheckInfo] = &[
             ),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x0000018A,
+        "SILO_CORRUPT",
+        "A silo (server container) structure is corrupt. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x0000018B,
@@ -6385,6 +6592,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Count),
             p("Depends on Arg1", K::Other),
         ],
+    ),
+    sdk_only(
+        0x0000018F,
+        "SYNTHETIC_EXCEPTION_UNHANDLED",
+        "A synthetic exception was not handled. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x00000190,
@@ -6531,6 +6743,16 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Pointer),
             p("Depends on Arg1", K::NtStatus),
         ],
+    ),
+    sdk_only(
+        0x0000019E,
+        "BUGCODE_NETADAPTER_DRIVER",
+        "A network driver managed by NetAdapterCx caused an error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x0000019F,
+        "PDC_PRIVILEGE_CHECK_LIVEDUMP",
+        "Live dump: a power dependency coordinator privilege check failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x000001A0,
@@ -6993,6 +7215,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Local unit ID of the processor", K::Other),
         ],
     ),
+    sdk_only(
+        0x000001E0,
+        "INVALID_ALTERNATE_SYSTEM_CALL_HANDLER_REGISTRATION",
+        "An alternate system call handler was registered in a way that is not allowed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000001E1,
         "DEVICE_DIAGNOSTIC_LOG_LIVEDUMP",
@@ -7004,6 +7231,16 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x000001E2,
+        "AZURE_DEVICE_FW_DUMP",
+        "A firmware dump was requested for an Azure device. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001E3,
+        "BREAKAWAY_CABLE_TRANSITION",
+        "A breakaway cable was connected or disconnected. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000001E4,
         "VIDEO_DXGKRNL_SYSMM_FATAL_ERROR",
@@ -7014,6 +7251,26 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x000001E5,
+        "DRIVER_VERIFIER_TRACKING_LIVE_DUMP",
+        "Live dump: taken by Driver Verifier tracking. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001E6,
+        "CRASHDUMP_WATCHDOG_TIMEOUT",
+        "Writing the crash dump took too long. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001E7,
+        "REGISTRY_LIVE_DUMP",
+        "Live dump: requested by the registry (configuration manager). Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001E8,
+        "INVALID_THREAD_AFFINITY_STATE",
+        "A thread's affinity state is invalid. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x000001E9,
@@ -7048,6 +7305,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x000001EC,
+        "HANDLE_LIVE_DUMP",
+        "Live dump: taken for a handle error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000001ED,
         "HANDLE_ERROR_ON_CRITICAL_THREAD",
@@ -7058,6 +7320,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x000001F0,
+        "USB4_HARDWARE_VIOLATION",
+        "USB4 hardware broke the protocol rules. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x000001F1,
@@ -7084,6 +7351,16 @@ static TABLE: &[BugCheckInfo] = &[
             ),
         ],
     ),
+    sdk_only(
+        0x000001F3,
+        "IORING",
+        "An I/O ring hit a fatal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001F4,
+        "MDL_CACHE",
+        "The MDL cache hit a fatal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000001F5,
         "APPLICATION_HANG_KERNEL_LIVEDUMP",
@@ -7095,16 +7372,136 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x000001F6,
+        "MISALIGNED_POINTER_PARAMETER",
+        "A misaligned pointer was passed as an argument. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001F7,
+        "MSSECCORE_ASSERTION_FAILURE",
+        "A security core assertion failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001F8,
+        "INVALID_MINIMAL_PROCESS_STATE",
+        "A minimal process is in an invalid state. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001F9,
+        "PREVIOUS_MODE_MISMATCH",
+        "A thread's previous mode is not what it should be. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001FA,
+        "SMB_SRV_REQUEST_VALIDATION_FAILURE",
+        "The SMB server found a request that fails validation. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001FB,
+        "IOMMU_INTERRUPT_REMAPPING_FAULT",
+        "The IOMMU reported an interrupt remapping fault. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001FC,
+        "WIN32K_CALLOUT_UNREGISTER_FAILED",
+        "Unregistering a win32k callout failed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001FD,
+        "HAL_SPE_INTERNAL_ERROR",
+        "The HAL's SPE support hit an internal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x000001FE,
+        "SMB_CLIENT_REQUEST_VALIDATION_FAILURE",
+        "The SMB client found a message that fails validation. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000200,
+        "CPU_SCHEDULER_INTERNAL_ERROR",
+        "The CPU scheduler hit an internal error. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000201,
+        "PROCESS_TERMINATE_LIKELY_DEADLOCK",
+        "Terminating a process has probably deadlocked. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000202,
+        "UNEXPECTED_CODEPATH",
+        "Code reached a path that should never run. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000203,
+        "INVALID_EXTENSION_STATE",
+        "An extension is in an invalid state. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000207,
+        "STORAGE_DRIVER_LIVEDUMP",
+        "Live dump: taken by a storage driver. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x00000356,
         "XBOX_ERACTRL_CS_TIMEOUT",
-        "The Xbox eractrl.sys driver could not move the console into or out of connected standby in time.",
+        "The Xbox eractrl.sys driver could not move the console into or out of connected standby in time. The SDK header names this code XBOX_VMCTRL_CS_TIMEOUT.",
         [
             p("Connected standby exit", K::Other),
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x00000357,
+        "XBOX_CORRUPTED_IMAGE",
+        "An Xbox image is corrupt. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000358,
+        "XBOX_INVERTED_FUNCTION_TABLE_OVERFLOW",
+        "The Xbox inverted function table overflowed. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000359,
+        "XBOX_CORRUPTED_IMAGE_BASE",
+        "An Xbox image base is corrupt. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x0000035A,
+        "XBOX_XDS_WATCHDOG_TIMEOUT",
+        "An Xbox XDS watchdog expired. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x0000035B,
+        "XBOX_SHUTDOWN_WATCHDOG_TIMEOUT",
+        "An Xbox shutdown watchdog expired. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x0000035D,
+        "XBOX_CANNOT_MANAGE_PARTITION_MEMORY",
+        "The Xbox could not manage partition memory. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000360,
+        "XBOX_360_SYSTEM_CRASH",
+        "An Xbox 360 system crash. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000420,
+        "XBOX_360_SYSTEM_CRASH_RESERVED",
+        "Reserved for Xbox 360 system crashes. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000421,
+        "XBOX_SECURITY_FAILUE",
+        "An Xbox security failure. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x00000422,
+        "KERNEL_CFG_INIT_FAILURE",
+        "Kernel control flow guard failed to initialize. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x00000BFE,
@@ -7128,6 +7525,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
+    sdk_only(
+        0x000011C8,
+        "MANUALLY_INITIATED_POWER_BUTTON_HOLD_LIVE_DUMP",
+        "Live dump: the user held the power button. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
     known(
         0x000021C8,
         "MANUALLY_INITIATED_BLACKSCREEN_HOTKEY_LIVE_DUMP",
@@ -7149,6 +7551,11 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_only(
+        0x00030006,
+        "XBOX_MANUALLY_INITIATED_CRASH",
+        "A crash started on purpose on an Xbox. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0x10000050,
@@ -7245,6 +7652,27 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
+    ),
+    sdk_known(
+        0x400000AD,
+        "VIDEO_DRIVER_DEBUG_REPORT_REQUEST",
+        "The video port wrote a non-fatal report on behalf of a display driver. The SDK header gives this code (0x400000AD) the same name as 0xAD.",
+        [
+            p("Driver specific", K::Other),
+            p("Driver specific", K::Other),
+            p("Driver specific", K::Other),
+            p("Reports requested since boot", K::Count),
+        ],
+    ),
+    sdk_only(
+        0x400001EE,
+        "MPSDRV_QUERY_USER",
+        "The firewall driver (mpsdrv) asked to query the user. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
+    ),
+    sdk_only(
+        0x400001EF,
+        "VMBUS_LIVEDUMP",
+        "Live dump: taken by VMBus. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
     known(
         0xC0000218,

@@ -66,8 +66,20 @@ fn ntstatus_table_is_strictly_sorted() {
 #[test]
 fn every_bugcheck_entry_is_well_formed() {
     let t = bugcheck_table();
-    // Every code of the published reference and its live-dump pages, plus six _M variants.
-    assert_eq!(t.len(), 427);
+    // Every code of the published reference and its live-dump pages (421), six _M variants,
+    // and 78 codes only named in the SDK header.
+    assert_eq!(t.len(), 505);
+    assert_eq!(t.iter().filter(|i| i.in_reference).count(), 427);
+    for info in t.iter().filter(|i| !i.in_reference) {
+        assert!(info.description.contains("SDK header"), "{:#x}", info.code);
+        // Only 0x400000AD, the SDK's form of 0xAD, borrows documented argument meanings.
+        assert_eq!(
+            info.params_known,
+            info.code == 0x4000_00AD,
+            "{:#x}",
+            info.code
+        );
+    }
     for info in t {
         assert!(
             !info.name.is_empty()
@@ -181,6 +193,29 @@ fn names_match_the_published_reference() {
 }
 
 #[test]
+fn sdk_only_codes_and_aliases() {
+    // Named in bugcodes.h (two independent transcriptions of the Windows SDK metadata agree),
+    // not in the public reference.
+    for (code, name) in [
+        (0x86, "AUDIT_FAILURE"),
+        (0xC3, "SYSTEM_IMAGE_BAD_SIGNATURE"),
+        (0x1E8, "INVALID_THREAD_AFFINITY_STATE"),
+        (0x202, "UNEXPECTED_CODEPATH"),
+        (0x4000_00AD, "VIDEO_DRIVER_DEBUG_REPORT_REQUEST"),
+    ] {
+        let info = bugcheck_info(code).unwrap_or_else(|| panic!("{code:#x}"));
+        assert_eq!(info.name, name);
+        assert!(!info.in_reference);
+    }
+    // Where the SDK header and the reference disagree, the reference name wins and the
+    // description mentions the other.
+    let b = bugcheck_info(0x6E).expect("0x6E");
+    assert_eq!(b.name, "SESSION2_INITIALIZATION_FAILED");
+    assert!(b.in_reference);
+    assert!(b.description.contains("BOOTPROC_INITIALIZATION_FAILED"));
+}
+
+#[test]
 fn m_variant_shares_the_base_meaning() {
     let m = bugcheck_info(0x1000_007E).expect("0x1000007E");
     let base = bugcheck_info(0x7E).expect("0x7E");
@@ -227,7 +262,7 @@ fn heading_form() {
 
 #[test]
 fn unknown_codes_are_none() {
-    for code in [0, 0x83, 0x7777, 0x1000_0001, 0xFFFF_FFFF] {
+    for code in [0, 0x87, 0x7777, 0x1000_0001, 0xFFFF_FFFF] {
         assert!(bugcheck_info(code).is_none(), "{code:#x}");
     }
     for code in [0x1234_5678, 0xC000_0003, 0xFFFF_FFFF] {
