@@ -341,6 +341,135 @@ const fn sdk_only(code: u32, name: &'static str, description: &'static str) -> B
 
 // Generated tables start here. Every description and argument meaning is our own wording.
 
+const S10D: &[Subcode] = &[
+    sc(
+        0x1,
+        "A framework driver timed out in a power operation, often a pageable operation after the paging stack powered down.",
+        [
+            p("WDF_POWER_ROUTINE_TIMED_OUT_DATA", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x2,
+        "A lock that is already held was acquired again.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3,
+        "A completed request cannot be deleted: its buffers still have references (framework verifier).",
+        [
+            p("WDFREQUEST handle", K::Pointer),
+            p("References left on the buffers", K::Count),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x4,
+        "NULL was passed where a framework routine needs a value.",
+        [
+            p("Reserved", K::Reserved),
+            p("Caller address", K::CodeAddress),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x5,
+        "A framework handle of the wrong type was passed.",
+        [
+            p("Handle passed", K::Other),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x6,
+        "A fatal error in handling a framework request; Arg2 gives the kind.",
+        [
+            p("Kind of request error (WDF_REQUEST_FATAL_ERROR)", K::Other),
+            p("Depends on Arg2", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x7,
+        "An object was deleted with WdfObjectDereference instead of WdfObjectDelete.",
+        [
+            p("Object handle", K::Other),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x8,
+        "A DMA transaction was used in the wrong state.",
+        [
+            p("DMA transaction handle", K::Other),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xA,
+        "A fatal error while processing a queued request.",
+        [
+            p("WDF_QUEUE_FATAL_ERROR_DATA", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xB,
+        "An invalid lock acquire or release; Arg3 gives the kind.",
+        [
+            p("Handle", K::Other),
+            p("Kind of lock error", K::Other),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xC,
+        "A state-changing PnP IRP arrived while another was being processed.",
+        [
+            p("WDFDEVICE handle", K::Other),
+            p("New PnP IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xD,
+        "The power policy owner received a power IRP it did not request.",
+        [
+            p("WDFDEVICE handle", K::Other),
+            p("Power IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xE,
+        "An event callback returned at a different IRQL than it was called at.",
+        [
+            p("IRQL at the call", K::Irql),
+            p("IRQL at the return", K::Irql),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xF,
+        "An event callback entered a critical region and did not leave it.",
+        [
+            p("Event callback", K::CodeAddress),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+];
+
 const S124: &[Subcode] = &[
     sc(
         0x0,
@@ -987,6 +1116,450 @@ const S13A: &[Subcode] = &[
         [
             p("Heap", K::Pointer),
             p("Address of the corruption", K::Address),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+];
+
+const S144: &[Subcode] = &[
+    sc(
+        0x1,
+        "A client driver reused a URB it had already sent.",
+        [
+            p("IRP used to resend the URB, if any", K::Pointer),
+            p("URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x2,
+        "A boot or paging device failed to re-enumerate.",
+        [
+            p("PDO of the boot device", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3,
+        "A client driver sent a corrupt URB.",
+        [
+            p("IRP used to send the URB, if any", K::Pointer),
+            p("Corrupt URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x800,
+        "Open Static Streams sent above PASSIVE_LEVEL.",
+        [
+            p("IRQL of the request", K::Irql),
+            p("IRP", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x801,
+        "Static streams opened before querying the streams capability.",
+        [
+            p("IRP", K::Pointer),
+            p("URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x802,
+        "An invalid number of static streams requested.",
+        [
+            p("Streams requested", K::Count),
+            p("Streams granted", K::Count),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x803,
+        "Static streams opened on an endpoint that already has them.",
+        [
+            p("IRP", K::Pointer),
+            p("URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x804,
+        "A client driver leaked a USBD handle or a URB.",
+        [
+            p("Leaked handle context", K::Pointer),
+            p("Device object given to USBD_CreateHandle", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x805,
+        "Close Static Streams sent in an invalid state.",
+        [
+            p("WDFREQUEST handle", K::Other),
+            p("URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x806,
+        "A chained MDL sent before querying the chained MDL capability.",
+        [
+            p("IRP", K::Pointer),
+            p("URB", K::Pointer),
+            p("Client driver's device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x807,
+        "A transfer length larger than the MDL's byte count.",
+        [
+            p("Chained MDL", K::Pointer),
+            p("URB", K::Pointer),
+            p("Client driver's device object, if any", K::Pointer),
+        ],
+    ),
+    sc(
+        0x1001,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1002,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1003,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1004,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1005,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1006,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1007,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1008,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1009,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100A,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100B,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100C,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100D,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100E,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x100F,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1010,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1011,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1012,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1013,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1014,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1015,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1016,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1017,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1018,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1019,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101A,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101B,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101C,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101D,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101E,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x101F,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1020,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1021,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x1022,
+        "The xHCI host controller or its driver reported an error (live dump); Arg1 identifies which.",
+        [
+            p("XHCI_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3000,
+        "The USB 3 hub driver reported a misbehaving hub or a device that failed enumeration (live dump).",
+        [
+            p("USBHUB3_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3001,
+        "The USB 3 hub driver reported a misbehaving hub or a device that failed enumeration (live dump).",
+        [
+            p("USBHUB3_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3002,
+        "The USB 3 hub driver reported a misbehaving hub or a device that failed enumeration (live dump).",
+        [
+            p("USBHUB3_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3003,
+        "The USB 3 hub driver reported a misbehaving hub or a device that failed enumeration (live dump).",
+        [
+            p("USBHUB3_LIVEDUMP_CONTEXT", K::Pointer),
+            p("Reserved", K::Reserved),
             p("Reserved", K::Reserved),
         ],
     ),
@@ -1798,6 +2371,192 @@ const S9F: &[Subcode] = &[
             p("Reserved", K::Reserved),
             p("Target device object, if any", K::Pointer),
             p("Device object", K::Pointer),
+        ],
+    ),
+];
+
+const SA0: &[Subcode] = &[
+    sc(
+        0x1,
+        "Too many references or queued power IRPs, or a power IRP to a passive-level device, or a power IRP could not be allocated.",
+        [
+            p(
+                "Kind (1 references, 2-4 queued IRPs, 5 passive device, 6 allocation)",
+                K::Other,
+            ),
+            p("Depends on Arg2", K::Other),
+            p("Depends on Arg2", K::Other),
+        ],
+    ),
+    sc(
+        0x2,
+        "An internal failure while processing a power event.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3,
+        "A hibernation context page failed its checksum.",
+        [
+            p("Expected checksum", K::Other),
+            p("Actual checksum", K::Other),
+            p("Source line", K::Other),
+        ],
+    ),
+    sc(
+        0x4,
+        "A page about to be written to the hibernation file failed its checksum.",
+        [
+            p("Expected checksum", K::Other),
+            p("Actual checksum", K::Other),
+            p("Source line", K::Other),
+        ],
+    ),
+    sc(
+        0x7,
+        "An unhandled exception.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x8,
+        "A fatal error while processing a system power event.",
+        [
+            p("0x100", K::Other),
+            p("Device object", K::Pointer),
+            p("POWER_CHANNEL_SUMMARY", K::Pointer),
+        ],
+    ),
+    sc(
+        0x9,
+        "Preparing the hibernation file failed.",
+        [
+            p("Status", K::NtStatus),
+            p("Mirroring phase", K::Other),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xB,
+        "The hibernation file ran out of space.",
+        [
+            p("Size of the hibernation file", K::Count),
+            p("Progress when space ran out", K::Other),
+            p("Depends on Arg3", K::Other),
+        ],
+    ),
+    sc(
+        0xC,
+        "The dump stack failed to initialize.",
+        [
+            p("Status", K::NtStatus),
+            p("Dump stack context", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xD,
+        "A system power transition did not finish in time.",
+        [
+            p("System power state in transition", K::Other),
+            p("Last sleep checkpoint reached", K::Other),
+            p("POP_POWER_ACTION", K::Pointer),
+        ],
+    ),
+    sc(
+        0xF,
+        "A system power transition (or its suspend or resume half) did not finish in time.",
+        [
+            p("System power state in transition", K::Other),
+            p("Last sleep checkpoint reached", K::Other),
+            p("Thread handling the request", K::Pointer),
+        ],
+    ),
+    sc(
+        0xF0,
+        "A system power transition (or its suspend or resume half) did not finish in time.",
+        [
+            p("System power state in transition", K::Other),
+            p("Last sleep checkpoint reached", K::Other),
+            p("Thread handling the request", K::Pointer),
+        ],
+    ),
+    sc(
+        0xF1,
+        "A system power transition (or its suspend or resume half) did not finish in time.",
+        [
+            p("System power state in transition", K::Other),
+            p("Last sleep checkpoint reached", K::Other),
+            p("Thread handling the request", K::Pointer),
+        ],
+    ),
+    sc(
+        0x101,
+        "An unhandled exception while processing a system power event.",
+        [
+            p("Reserved", K::Reserved),
+            p("Exception pointers", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x10A,
+        "Reading or writing the hibernation file failed.",
+        [
+            p("Reserved", K::Reserved),
+            p("POP_HIBER_CONTEXT", K::Pointer),
+            p("Failure status", K::NtStatus),
+        ],
+    ),
+    sc(
+        0x10E,
+        "The disk returned corrupt data while reading the hibernation file.",
+        [
+            p("Reserved", K::Reserved),
+            p("Wrong checksum", K::Other),
+            p("Checksum of the previous read", K::Other),
+        ],
+    ),
+    sc(
+        0x404,
+        "A power IRP was sent to a passive-level device object.",
+        [
+            p("Reserved", K::Reserved),
+            p("IO_STACK_LOCATION", K::Pointer),
+            p("Device object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x600,
+        "A driver registered twice with the runtime power framework.",
+        [
+            p("PDO", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x618,
+        "A runtime power worker thread was blocked too long.",
+        [
+            p("POP_FX_WORK_ORDER_WATCHDOG_INFO", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x619,
+        "A device blocked the deepest runtime idle state too long.",
+        [
+            p("POP_FX_DEVICE", K::Pointer),
+            p("Component index", K::Count),
+            p("Device node of the child responsible, or NULL", K::Pointer),
         ],
     ),
 ];
@@ -2934,6 +3693,525 @@ const SC4: &[Subcode] = &[
             p("Image file name", K::Pointer),
             p("IAT directory", K::Pointer),
             p("Section name", K::Pointer),
+        ],
+    ),
+];
+
+const SC9: &[Subcode] = &[
+    sc(
+        0x1,
+        "A driver freed an object that is not an IRP.",
+        [
+            p("IRP being freed", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x2,
+        "A driver freed an IRP still associated with a thread.",
+        [
+            p("IRP being freed", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x3,
+        "IoCallDriver was given an object that is not an IRP.",
+        [
+            p("IRP being sent", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x4,
+        "IoCallDriver was given an invalid device object.",
+        [
+            p("Device object", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x5,
+        "The IRQL changed across a driver dispatch routine.",
+        [
+            p("Device object of the driver", K::Pointer),
+            p("IRQL before IoCallDriver", K::Irql),
+            p("IRQL after IoCallDriver", K::Irql),
+        ],
+    ),
+    sc(
+        0x6,
+        "IoCompleteRequest was called with a pending (or -1) status.",
+        [
+            p("IRP status", K::NtStatus),
+            p("IRP being completed", K::Pointer),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x7,
+        "IoCompleteRequest was called while the cancel routine was still set.",
+        [
+            p("Cancel routine", K::CodeAddress),
+            p("IRP being completed", K::Pointer),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x8,
+        "IoBuildAsynchronousFsdRequest was given an invalid buffer.",
+        [
+            p("Device object", K::Pointer),
+            p("IRP major function", K::Other),
+            p("Exception status", K::NtStatus),
+        ],
+    ),
+    sc(
+        0x9,
+        "IoBuildDeviceIoControlRequest was given an invalid buffer.",
+        [
+            p("Device object", K::Pointer),
+            p("I/O control code", K::Other),
+            p("Exception status", K::NtStatus),
+        ],
+    ),
+    sc(
+        0xA,
+        "IoInitializeTimer was given a device object whose timer is already set up.",
+        [
+            p("Device object", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0xC,
+        "An I/O status block on an already unwound stack was given to an IRP.",
+        [
+            p("I/O status block", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0xD,
+        "A user event on an already unwound stack was given to an IRP.",
+        [
+            p("User event", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0xE,
+        "IoCompleteRequest was called above DISPATCH_LEVEL.",
+        [
+            p("Current IRQL", K::Irql),
+            p("IRP", K::Pointer),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0xF,
+        "A create was sent with a file object that is closed or whose open was cancelled.",
+        [
+            p("Target device object", K::Pointer),
+            p("IRP", K::Pointer),
+            p("File object", K::Pointer),
+        ],
+    ),
+    sc(
+        0x10,
+        "IoCallDriver was called above DISPATCH_LEVEL.",
+        [
+            p("Current IRQL", K::Irql),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x11,
+        "A fast I/O dispatch routine returned at a different IRQL.",
+        [
+            p("Fast I/O dispatch routine", K::CodeAddress),
+            p("IRQL before the call", K::Irql),
+            p("Current IRQL", K::Irql),
+        ],
+    ),
+    sc(
+        0x12,
+        "A dispatch routine returned at a different IRQL.",
+        [
+            p("Dispatch routine", K::CodeAddress),
+            p("IRQL before the call", K::Irql),
+            p("Current IRQL", K::Irql),
+        ],
+    ),
+    sc(
+        0x201,
+        "A device deleted itself while still attached above another device.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x202,
+        "A driver detached a device object that is not attached.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x203,
+        "IoCallDriver was called without clearing the IRP's cancel routine.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x205,
+        "A driver forwarded an IRP that is queued below it.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x208,
+        "An IRP is about to run out of stack locations.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x209,
+        "A driver completed an IRP that is queued below it.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x20B,
+        "IoFreeIrp was called on an IRP still in use.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x20C,
+        "IoFreeIrp was called on an IRP still queued to a thread.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x21D,
+        "A dispatch routine did not detach from the stack on a remove IRP.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x21E,
+        "A dispatch routine did not delete its device object on a remove IRP.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x224,
+        "A dispatch routine returned a status different from the IRP's IoStatus.Status.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x226,
+        "A dispatch routine returned without passing down or completing the IRP, or without returning STATUS_PENDING.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x227,
+        "An IRP completion routine is in pageable code.",
+        [
+            p("Where in the driver it was detected", K::CodeAddress),
+            p("IRP", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x229,
+        "A cancel routine was set on an IRP owned by lower drivers.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+];
+
+const SCA: &[Subcode] = &[
+    sc(
+        0x1,
+        "Duplicate PDO: a bus driver reported two devices with the same IDs.",
+        [
+            p("Newly reported PDO", K::Pointer),
+            p("Older PDO it duplicates", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x2,
+        "Invalid PDO: a routine that needs a PDO got something else.",
+        [
+            p("Supposed PDO", K::Pointer),
+            p("Driver object", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x3,
+        "Invalid ID: an enumerator returned an ID with illegal characters or no terminator.",
+        [
+            p("PDO whose IDs were queried", K::Pointer),
+            p("ID buffer", K::Pointer),
+            p(
+                "1 device ID, 2 unique ID, 3 hardware IDs, 4 compatible IDs",
+                K::Other,
+            ),
+        ],
+    ),
+    sc(
+        0x4,
+        "A deleted PDO was enumerated again.",
+        [
+            p("PDO with delete pending", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x5,
+        "A PDO was freed while its devnode was still in the tree (a missing reference).",
+        [
+            p("PDO", K::Pointer),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x8,
+        "A bus relations query returned a NULL PDO.",
+        [
+            p("PDO whose stack returned the relations", K::Pointer),
+            p("PDOs returned", K::Count),
+            p("Index of the first NULL", K::Count),
+        ],
+    ),
+    sc(
+        0x9,
+        "Invalid connection type passed to IoDisconnectInterruptEx.",
+        [
+            p("Connection type", K::Other),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0xA,
+        "A driver did not preserve IRQL or the APC disable count across a PnP notification.",
+        [
+            p("Driver object", K::Pointer),
+            p("IRQL after the callback", K::Irql),
+            p("APC disable count after the callback", K::Count),
+        ],
+    ),
+    sc(
+        0xB,
+        "A removal relation was already deleted.",
+        [
+            p("Related PDO", K::Pointer),
+            p("Removal relations", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+];
+
+const SF5: &[Subcode] = &[
+    sc(
+        0x66,
+        "A pre-operation callback asked for a post-operation callback it did not register.",
+        [
+            p("Callback data of the operation", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x67,
+        "An internal object ran out of space and more could not be allocated.",
+        [
+            p("Callback data of the operation", K::Pointer),
+            p("0", K::Other),
+            p("Error status of the operation", K::NtStatus),
+        ],
+    ),
+    sc(
+        0x68,
+        "A file name information structure was released too many times.",
+        [
+            p("Reserved", K::Reserved),
+            p("FLT_FILE_NAME_INFORMATION", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x6A,
+        "A create could not be cancelled because handles were already open.",
+        [
+            p("File object", K::Pointer),
+            p("0", K::Other),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x6B,
+        "Invalid backpocket IRP control state.",
+        [
+            p("Frame ID", K::Other),
+            p("0", K::Other),
+            p("Thread", K::Pointer),
+        ],
+    ),
+    sc(
+        0x6C,
+        "Too many nested page faults for a backpocketed IRP control.",
+        [
+            p("Frame ID", K::Other),
+            p("Backpocket list", K::Pointer),
+            p("Thread", K::Pointer),
+        ],
+    ),
+    sc(
+        0x6D,
+        "A minifilter context was released too many times.",
+        [
+            p("Minifilter context", K::Pointer),
+            p("CONTEXT_NODE", K::Pointer),
+            p("0", K::Other),
+        ],
+    ),
+    sc(
+        0x6E,
+        "A minifilter context was used after being freed.",
+        [
+            p("Minifilter context", K::Pointer),
+            p("CONTEXT_NODE", K::Pointer),
+            p("0", K::Other),
+        ],
+    ),
+];
+
+const SFE: &[Subcode] = &[
+    sc(
+        0x1,
+        "An internal error in the USB stack.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x2,
+        "A URB was submitted while still attached to another pending IRP.",
+        [
+            p("Pending IRP", K::Pointer),
+            p("IRP passed in", K::Pointer),
+            p("URB", K::Pointer),
+        ],
+    ),
+    sc(
+        0x3,
+        "The USB miniport driver raised the stop, usually after a hardware failure.",
+        [
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x4,
+        "An IRP already pending in the USB bus driver was submitted again.",
+        [
+            p("IRP", K::Pointer),
+            p("URB", K::Pointer),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x5,
+        "A bad physical address in a hardware data structure (hardware failure).",
+        [
+            p("Host controller device extension", K::Pointer),
+            p("PCI vendor and product ID", K::Other),
+            p("Endpoint data", K::Pointer),
+        ],
+    ),
+    sc(
+        0x6,
+        "An internal USB data structure is corrupt.",
+        [
+            p("Object", K::Pointer),
+            p("Expected signature", K::Other),
+            p("Reserved", K::Reserved),
+        ],
+    ),
+    sc(
+        0x7,
+        "usbport.sys reported an error; the message says which.",
+        [
+            p("Usbport debug log", K::Pointer),
+            p("Message string", K::Pointer),
+            p("File name", K::Pointer),
+        ],
+    ),
+    sc(
+        0x8,
+        "The USB hub driver hit an error; Arg2 gives the kind (6 = fatal timeout).",
+        [
+            p("Kind of hub error", K::Other),
+            p("Depends on Arg2", K::Other),
+            p("Depends on Arg2", K::Other),
         ],
     ),
 ];
@@ -4249,7 +5527,7 @@ static TABLE: &[BugCheckInfo] = &[
         ],
         S9F,
     ),
-    known(
+    with_subcodes(
         0x000000A0,
         "INTERNAL_POWER_ERROR",
         "The power policy manager hit a fatal error.",
@@ -4259,6 +5537,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
             p("Depends on Arg1", K::Other),
         ],
+        SA0,
     ),
     known(
         0x000000A1,
@@ -4588,18 +5867,22 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on the check id", K::Pointer),
         ],
     ),
-    known(
+    with_subcodes(
         0x000000C9,
         "DRIVER_VERIFIER_IOMANAGER_VIOLATION",
         "Driver Verifier's I/O verification caught a driver mishandling an IRP. Arg1 identifies the rule.",
         [
             p("Kind of I/O violation", K::Subcode),
-            p("Usually the IRP or device object", K::Pointer),
+            p(
+                "Depends on Arg1 (usually the IRP or device object)",
+                K::Pointer,
+            ),
             p("Depends on Arg1", K::Other),
             p("Depends on Arg1", K::Other),
         ],
+        SC9,
     ),
-    known(
+    with_subcodes(
         0x000000CA,
         "PNP_DETECTED_FATAL_ERROR",
         "The Plug and Play manager hit a severe error, typically caused by a Plug and Play driver.",
@@ -4612,6 +5895,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Pointer),
             p("Reserved", K::Reserved),
         ],
+        SCA,
     ),
     known(
         0x000000CB,
@@ -5071,7 +6355,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("ASCII text explaining why", K::Pointer),
         ],
     ),
-    known(
+    with_subcodes(
         0x000000F5,
         "FLTMGR_FILE_SYSTEM",
         "The Filter Manager hit an unrecoverable failure.",
@@ -5081,6 +6365,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
             p("Depends on Arg1", K::Other),
         ],
+        SF5,
     ),
     known(
         0x000000F6,
@@ -5164,7 +6449,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Status of the last modified-page write", K::NtStatus),
         ],
     ),
-    known(
+    with_subcodes(
         0x000000FE,
         "BUGCODE_USB_DRIVER",
         "A USB driver hit an error. Arg1 identifies the case.",
@@ -5174,6 +6459,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Pointer),
             p("Depends on Arg1", K::Pointer),
         ],
+        SFE,
     ),
     known(
         0x000000FF,
@@ -5314,7 +6600,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Start of the ECP list", K::Pointer),
         ],
     ),
-    known(
+    with_subcodes(
         0x0000010D,
         "WDF_VIOLATION",
         "The Kernel-Mode Driver Framework (KMDF) found an error in a framework-based driver.",
@@ -5324,6 +6610,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Other),
             p("Reserved", K::Reserved),
         ],
+        S10D,
     ),
     known(
         0x0000010E,
@@ -5866,7 +7153,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Pointer),
         ],
     ),
-    known(
+    with_subcodes(
         0x00000144,
         "BUGCODE_USB3_DRIVER",
         "A USB 3 driver or device misbehaved. Arg1 identifies the case.",
@@ -5876,6 +7163,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Depends on Arg1", K::Pointer),
             p("Depends on Arg1", K::Pointer),
         ],
+        S144,
     ),
     known(
         0x00000145,

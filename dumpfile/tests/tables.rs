@@ -49,9 +49,9 @@ fn subcode_tables_are_strictly_sorted() {
             );
         }
     }
-    // 0x19, 0x1A, 0x4E, 0x7F, 0x9F, 0xC2, 0xC4, 0x124, 0x133, 0x139, 0x13A and the _M variant
-    // of 0x7F.
-    assert_eq!(tables, 12);
+    // 0x19, 0x1A, 0x4E, 0x7F, 0x9F, 0xA0, 0xC2, 0xC4, 0xC9, 0xCA, 0xF5, 0xFE, 0x10D, 0x124,
+    // 0x133, 0x139, 0x13A, 0x144 and the _M variant of 0x7F.
+    assert_eq!(tables, 19);
 }
 
 #[test]
@@ -341,6 +341,11 @@ fn subcodes_resolve_arguments() {
             .contains("LIST_ENTRY")
     );
     assert_eq!(ksc.params_for(3)[1].kind, ArgKind::TrapFrame);
+
+    let wdf = bugcheck_info(0x10D).expect("0x10D");
+    assert_eq!(wdf.params_for(0xE)[1].kind, ArgKind::Irql);
+    let usb3 = bugcheck_info(0x144).expect("0x144");
+    assert!(usb3.subcode(0x101F).is_some());
 
     let trap = bugcheck_info(0x7F).expect("0x7F");
     assert!(
