@@ -8635,7 +8635,7 @@ static TABLE: &[BugCheckInfo] = &[
             p("Address of the caller", K::CodeAddress),
             p(
                 "Bits 0-7: KASAN shadow code, bit 8: 1 write, 0 read",
-                K::Other,
+                K::AccessType,
             ),
         ],
     ),

@@ -99,8 +99,8 @@ pub use context::{Context, ContextArm64, ContextX64, ContextX86};
 pub use error::{Error, Limits};
 pub use memory::{MemoryRange, MemoryView};
 pub use ntstatus::{
-    AccessKind, NtStatusInfo, access_violation, in_page_error, ntstatus_info, ntstatus_name,
-    ntstatus_table, status_from_u64,
+    AccessKind, NtStatusInfo, access_violation, fast_fail_name, in_page_error, ntstatus_info,
+    ntstatus_name, ntstatus_table, status_from_u64,
 };
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;

@@ -122,6 +122,103 @@ pub fn in_page_error(params: &[u64]) -> Option<(AccessKind, u64, u32)> {
     Some((kind, addr, status))
 }
 
+/// The symbolic name of a fast-fail code (`FAST_FAIL_*` from the SDK): the first exception
+/// parameter of `STATUS_STACK_BUFFER_OVERRUN` (0xC0000409) and Arg1 of bug check 0x139
+/// (KERNEL_SECURITY_CHECK_FAILURE).
+///
+/// ```
+/// assert_eq!(dumpfile::fast_fail_name(3), Some("FAST_FAIL_CORRUPT_LIST_ENTRY"));
+/// assert_eq!(dumpfile::fast_fail_name(1000), None);
+/// ```
+pub fn fast_fail_name(code: u64) -> Option<&'static str> {
+    let code = u32::try_from(code).ok()?;
+    FAST_FAIL
+        .binary_search_by_key(&code, |&(v, _)| v)
+        .ok()
+        .and_then(|i| FAST_FAIL.get(i))
+        .map(|&(_, name)| name)
+}
+
+/// Fast-fail codes and their SDK names, sorted (checked by a test).
+static FAST_FAIL: &[(u32, &str)] = &[
+    (0, "FAST_FAIL_LEGACY_GS_VIOLATION"),
+    (1, "FAST_FAIL_VTGUARD_CHECK_FAILURE"),
+    (2, "FAST_FAIL_STACK_COOKIE_CHECK_FAILURE"),
+    (3, "FAST_FAIL_CORRUPT_LIST_ENTRY"),
+    (4, "FAST_FAIL_INCORRECT_STACK"),
+    (5, "FAST_FAIL_INVALID_ARG"),
+    (6, "FAST_FAIL_GS_COOKIE_INIT"),
+    (7, "FAST_FAIL_FATAL_APP_EXIT"),
+    (8, "FAST_FAIL_RANGE_CHECK_FAILURE"),
+    (9, "FAST_FAIL_UNSAFE_REGISTRY_ACCESS"),
+    (10, "FAST_FAIL_GUARD_ICALL_CHECK_FAILURE"),
+    (11, "FAST_FAIL_GUARD_WRITE_CHECK_FAILURE"),
+    (12, "FAST_FAIL_INVALID_FIBER_SWITCH"),
+    (13, "FAST_FAIL_INVALID_SET_OF_CONTEXT"),
+    (14, "FAST_FAIL_INVALID_REFERENCE_COUNT"),
+    (18, "FAST_FAIL_INVALID_JUMP_BUFFER"),
+    (19, "FAST_FAIL_MRDATA_MODIFIED"),
+    (20, "FAST_FAIL_CERTIFICATION_FAILURE"),
+    (21, "FAST_FAIL_INVALID_EXCEPTION_CHAIN"),
+    (22, "FAST_FAIL_CRYPTO_LIBRARY"),
+    (23, "FAST_FAIL_INVALID_CALL_IN_DLL_CALLOUT"),
+    (24, "FAST_FAIL_INVALID_IMAGE_BASE"),
+    (25, "FAST_FAIL_DLOAD_PROTECTION_FAILURE"),
+    (26, "FAST_FAIL_UNSAFE_EXTENSION_CALL"),
+    (27, "FAST_FAIL_DEPRECATED_SERVICE_INVOKED"),
+    (28, "FAST_FAIL_INVALID_BUFFER_ACCESS"),
+    (29, "FAST_FAIL_INVALID_BALANCED_TREE"),
+    (30, "FAST_FAIL_INVALID_NEXT_THREAD"),
+    (31, "FAST_FAIL_GUARD_ICALL_CHECK_SUPPRESSED"),
+    (32, "FAST_FAIL_APCS_DISABLED"),
+    (33, "FAST_FAIL_INVALID_IDLE_STATE"),
+    (34, "FAST_FAIL_MRDATA_PROTECTION_FAILURE"),
+    (35, "FAST_FAIL_UNEXPECTED_HEAP_EXCEPTION"),
+    (36, "FAST_FAIL_INVALID_LOCK_STATE"),
+    (37, "FAST_FAIL_GUARD_JUMPTABLE"),
+    (38, "FAST_FAIL_INVALID_LONGJUMP_TARGET"),
+    (39, "FAST_FAIL_INVALID_DISPATCH_CONTEXT"),
+    (40, "FAST_FAIL_INVALID_THREAD"),
+    (41, "FAST_FAIL_INVALID_SYSCALL_NUMBER"),
+    (42, "FAST_FAIL_INVALID_FILE_OPERATION"),
+    (43, "FAST_FAIL_LPAC_ACCESS_DENIED"),
+    (44, "FAST_FAIL_GUARD_SS_FAILURE"),
+    (45, "FAST_FAIL_LOADER_CONTINUITY_FAILURE"),
+    (46, "FAST_FAIL_GUARD_EXPORT_SUPPRESSION_FAILURE"),
+    (47, "FAST_FAIL_INVALID_CONTROL_STACK"),
+    (48, "FAST_FAIL_SET_CONTEXT_DENIED"),
+    (49, "FAST_FAIL_INVALID_IAT"),
+    (50, "FAST_FAIL_HEAP_METADATA_CORRUPTION"),
+    (51, "FAST_FAIL_PAYLOAD_RESTRICTION_VIOLATION"),
+    (52, "FAST_FAIL_LOW_LABEL_ACCESS_DENIED"),
+    (53, "FAST_FAIL_ENCLAVE_CALL_FAILURE"),
+    (54, "FAST_FAIL_UNHANDLED_LSS_EXCEPTON"),
+    (55, "FAST_FAIL_ADMINLESS_ACCESS_DENIED"),
+    (56, "FAST_FAIL_UNEXPECTED_CALL"),
+    (57, "FAST_FAIL_CONTROL_INVALID_RETURN_ADDRESS"),
+    (58, "FAST_FAIL_UNEXPECTED_HOST_BEHAVIOR"),
+    (59, "FAST_FAIL_FLAGS_CORRUPTION"),
+    (60, "FAST_FAIL_VEH_CORRUPTION"),
+    (61, "FAST_FAIL_ETW_CORRUPTION"),
+    (62, "FAST_FAIL_RIO_ABORT"),
+    (63, "FAST_FAIL_INVALID_PFN"),
+    (64, "FAST_FAIL_GUARD_ICALL_CHECK_FAILURE_XFG"),
+    (65, "FAST_FAIL_CAST_GUARD"),
+    (66, "FAST_FAIL_HOST_VISIBILITY_CHANGE"),
+    (67, "FAST_FAIL_KERNEL_CET_SHADOW_STACK_ASSIST"),
+    (68, "FAST_FAIL_PATCH_CALLBACK_FAILED"),
+    (69, "FAST_FAIL_NTDLL_PATCH_FAILED"),
+    (70, "FAST_FAIL_INVALID_FLS_DATA"),
+    (71, "FAST_FAIL_ASAN_ERROR"),
+    (72, "FAST_FAIL_CLR_EXCEPTION_AOT"),
+    (73, "FAST_FAIL_POINTER_AUTH_INVALID_RETURN_ADDRESS"),
+    (74, "FAST_FAIL_INVALID_THREAD_STATE"),
+    (75, "FAST_FAIL_CORRUPT_WOW64_STATE"),
+    (76, "FAST_FAIL_INVALID_EXTENDED_STATE"),
+    (77, "FAST_FAIL_KERNEL_POINTER_EXPECTED"),
+    (0xFFFF_FFFF, "FAST_FAIL_INVALID_FAST_FAIL_CODE"),
+];
+
 const fn s(code: u32, name: &'static str, description: &'static str) -> NtStatusInfo {
     NtStatusInfo {
         code,
@@ -751,3 +848,20 @@ static NTSTATUS: &[NtStatusInfo] = &[
         "Not an NTSTATUS: a C++ exception thrown with `throw` (Microsoft C++ exception handling).",
     ),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{FAST_FAIL, NTSTATUS};
+
+    #[test]
+    fn tables_are_strictly_sorted() {
+        for w in FAST_FAIL.windows(2) {
+            let [(a, _), (b, _)] = w else { unreachable!() };
+            assert!(a < b, "{a:#x} before {b:#x}");
+        }
+        for w in NTSTATUS.windows(2) {
+            let [a, b] = w else { unreachable!() };
+            assert!(a.code < b.code, "{:#x} before {:#x}", a.code, b.code);
+        }
+    }
+}

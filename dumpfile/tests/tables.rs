@@ -11,7 +11,7 @@ use std::path::Path;
 
 use dumpfile::{
     AccessKind, ArgKind, access_violation, bugcheck_heading, bugcheck_info, bugcheck_table,
-    in_page_error, ntstatus_info, ntstatus_name, ntstatus_table, status_from_u64,
+    fast_fail_name, in_page_error, ntstatus_info, ntstatus_name, ntstatus_table, status_from_u64,
     verifier_rule_name,
 };
 
@@ -347,6 +347,19 @@ fn subcodes_resolve_arguments() {
     let usb3 = bugcheck_info(0x144).expect("0x144");
     assert!(usb3.subcode(0x101F).is_some());
 
+    // Arg1 of 0x139 is a fast-fail code; every documented subtype has an SDK name.
+    for s in ksc.subcodes {
+        assert!(
+            fast_fail_name(s.value).is_some(),
+            "fast fail {:#x}",
+            s.value
+        );
+    }
+    assert_eq!(
+        fast_fail_name(2),
+        Some("FAST_FAIL_STACK_COOKIE_CHECK_FAILURE")
+    );
+
     let trap = bugcheck_info(0x7F).expect("0x7F");
     assert!(
         trap.subcode(8)
@@ -439,6 +452,17 @@ fn bugcheck_access_decoding() {
     assert_eq!(
         kmode.access(&[0xffff_ffff_c000_0005, 0x1000, 0, 0x28]),
         Some((AccessKind::Read, 0x28))
+    );
+
+    // KASAN: bit 8 of Arg4 marks a write.
+    let kasan = bugcheck_info(0x1F2).expect("0x1F2");
+    assert_eq!(
+        kasan.access(&[addr, 8, 0, 0x1F1]),
+        Some((AccessKind::Write, addr))
+    );
+    assert_eq!(
+        kasan.access(&[addr, 8, 0, 0xF1]),
+        Some((AccessKind::Read, addr))
     );
 
     // Codes without an access argument.
