@@ -8845,10 +8845,10 @@ static TABLE: &[BugCheckInfo] = &[
         "XBOX_MANUALLY_INITIATED_CRASH",
         "A crash started on purpose on an Xbox. Not in the public reference: the name is from the SDK header and this meaning is read from the name.",
     ),
-    known(
+    sdk_known(
         0x10000050,
         "PAGE_FAULT_IN_NONPAGED_AREA_M",
-        "Memory that is not valid was referenced, typically through a bad pointer or freed memory. Variant code 0x10000050 with the same meaning and arguments as 0x50.",
+        "Memory that is not valid was referenced, typically through a bad pointer or freed memory. Variant code 0x10000050 with the same meaning and arguments as 0x50. This variant is named in the SDK header, not in the public reference.",
         [
             p("Memory address that was referenced", K::Address),
             p(
@@ -8902,10 +8902,10 @@ static TABLE: &[BugCheckInfo] = &[
             p("Reserved", K::Reserved),
         ],
     ),
-    known(
+    sdk_known(
         0x100000D6,
         "DRIVER_PAGE_FAULT_BEYOND_END_OF_ALLOCATION_M",
-        "A driver read or wrote past the end of its pool allocation (Driver Verifier special pool). Variant code 0x100000D6 with the same meaning and arguments as 0xD6.",
+        "A driver read or wrote past the end of its pool allocation (Driver Verifier special pool). Variant code 0x100000D6 with the same meaning and arguments as 0xD6. This variant is named in the SDK header, not in the public reference.",
         [
             p("Memory referenced", K::Address),
             p("0: read, 1: write", K::AccessType),
