@@ -74,9 +74,11 @@
 //! - `synth`: the synthetic minidump writer ([`synth`] module), for tests, fuzzing and benches.
 #![deny(unsafe_code)]
 
+mod bugcheck;
 mod context;
 mod error;
 mod memory;
+mod ntstatus;
 mod process;
 pub mod raw;
 mod streams;
@@ -89,9 +91,17 @@ use std::sync::Arc;
 
 use zerocopy::FromBytes;
 
+pub use bugcheck::{
+    ArgKind, BugCheckInfo, ParamInfo, Subcode, bugcheck_heading, bugcheck_info, bugcheck_table,
+    verifier_rule_name,
+};
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
 pub use error::{Error, Limits};
 pub use memory::{MemoryRange, MemoryView};
+pub use ntstatus::{
+    AccessKind, NtStatusInfo, access_violation, fast_fail_name, in_page_error, ntstatus_info,
+    ntstatus_name, ntstatus_table, status_from_u64,
+};
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;
 
