@@ -25,6 +25,14 @@ pub enum Error {
         /// The address reached when it stopped.
         addr: u64,
     },
+    /// A kernel variable the operation needs was not given (see `KernelSymbols`).
+    #[error("kernel variable {name} not known (needed at {addr:#x})")]
+    MissingSymbol {
+        /// The variable (`PsActiveProcessHead`, `ObHeaderCookie`...).
+        name: &'static str,
+        /// The address being decoded when it was needed (0 when none).
+        addr: u64,
+    },
 }
 
 impl Error {
@@ -32,5 +40,15 @@ impl Error {
     /// opposed to corrupt data.
     pub fn is_not_captured(&self) -> bool {
         matches!(self, Error::Memory(m) if m.is_not_captured())
+    }
+
+    /// The address the error concerns.
+    pub fn addr(&self) -> u64 {
+        match *self {
+            Error::Memory(m) => m.addr(),
+            Error::Corrupt { addr, .. }
+            | Error::WalkLimit { addr, .. }
+            | Error::MissingSymbol { addr, .. } => addr,
+        }
     }
 }

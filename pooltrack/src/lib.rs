@@ -18,7 +18,17 @@
 mod error;
 mod limits;
 mod memory;
+mod object;
 
 pub use error::Error;
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
+pub use object::{
+    CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
+    HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader,
+    ObjectHeaderLayout, ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process,
+    ProcessIter, ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState,
+    TypeCount, TypeRef, TypeTable, WaitReason,
+};
+#[cfg(feature = "synth")]
+pub use object::synth as object_synth;
