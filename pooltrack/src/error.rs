@@ -25,6 +25,15 @@ pub enum Error {
         /// The address reached when it stopped.
         addr: u64,
     },
+    /// A symbol source (ISF JSON, PDB) could not be read; `offset` is where in the file (the
+    /// line for JSON) when known, else 0.
+    #[error("unreadable {what} symbol data (at {offset:#x})")]
+    Symbols {
+        /// Which source.
+        what: &'static str,
+        /// Position in the source, when known.
+        offset: u64,
+    },
 }
 
 impl Error {

@@ -16,9 +16,19 @@
 //! workspace.
 
 mod error;
+mod layout;
 mod limits;
 mod memory;
+mod pool;
 
 pub use error::Error;
+pub use layout::{
+    Arch, Field, FieldLayout, KernelBuild, KernelLayouts, LayoutMismatch, MismatchKind,
+    PdbIdentity, TypeLayout,
+};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
+pub use pool::{
+    PoolHeader, PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, pool_layouts,
+    pool_unit,
+};
