@@ -16,19 +16,29 @@
 //! workspace.
 
 mod error;
+mod layout;
 mod limits;
 mod memory;
 mod object;
+mod pool;
 
 pub use error::Error;
+pub use layout::{
+    Arch, Field, FieldLayout, KernelBuild, KernelLayouts, LayoutMismatch, MismatchKind,
+    PdbIdentity, TypeLayout,
+};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
-pub use object::{
-    CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
-    HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader,
-    ObjectHeaderLayout, ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process,
-    ProcessIter, ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState,
-    TypeCount, TypeRef, TypeTable, WaitReason,
-};
 #[cfg(feature = "synth")]
 pub use object::synth as object_synth;
+pub use object::{
+    CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
+    HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader, ObjectHeaderLayout,
+    ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process, ProcessIter,
+    ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, TypeCount, TypeRef,
+    TypeTable, WaitReason,
+};
+pub use pool::{
+    PoolHeader, PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, pool_layouts,
+    pool_unit,
+};

@@ -49,12 +49,20 @@ impl HandleEntryEncoding {
             HandleEntryEncoding::X64Win7 => (low & !7, low & 7, high),
             HandleEntryEncoding::X64Win8 => {
                 let v = (low >> 23) << 4;
-                let v = if v & (1 << 44) != 0 { v | !((1u64 << 45) - 1) } else { v };
+                let v = if v & (1 << 44) != 0 {
+                    v | !((1u64 << 45) - 1)
+                } else {
+                    v
+                };
                 (v, (low >> 20) & 7, high & ACCESS_BITS)
             }
             HandleEntryEncoding::X64Win81 => {
                 let v = (low >> 20) << 4;
-                let v = if v & (1 << 47) != 0 { v | 0xFFFF_0000_0000_0000 } else { v };
+                let v = if v & (1 << 47) != 0 {
+                    v | 0xFFFF_0000_0000_0000
+                } else {
+                    v
+                };
                 (v, (low >> 17) & 7, high & ACCESS_BITS)
             }
         };
@@ -160,7 +168,11 @@ impl<'a, M: ReadMemory> HandleIter<'a, M> {
                 if leaf >= mid {
                     return Ok(None);
                 }
-                let p = self.k.read_ptr(field(self.base, u32::try_from(leaf.saturating_mul(pw)).unwrap_or(u32::MAX), "TableCode")?)?;
+                let p = self.k.read_ptr(field(
+                    self.base,
+                    u32::try_from(leaf.saturating_mul(pw)).unwrap_or(u32::MAX),
+                    "TableCode",
+                )?)?;
                 Ok((p != 0).then_some(p))
             }
             _ => {
@@ -169,11 +181,19 @@ impl<'a, M: ReadMemory> HandleIter<'a, M> {
                 if leaf >= self.max_leaves {
                     return Ok(None);
                 }
-                let midp = self.k.read_ptr(field(self.base, u32::try_from(top.saturating_mul(pw)).unwrap_or(u32::MAX), "TableCode")?)?;
+                let midp = self.k.read_ptr(field(
+                    self.base,
+                    u32::try_from(top.saturating_mul(pw)).unwrap_or(u32::MAX),
+                    "TableCode",
+                )?)?;
                 if midp == 0 {
                     return Ok(None);
                 }
-                let p = self.k.read_ptr(field(midp, u32::try_from(within.saturating_mul(pw)).unwrap_or(u32::MAX), "handle table page")?)?;
+                let p = self.k.read_ptr(field(
+                    midp,
+                    u32::try_from(within.saturating_mul(pw)).unwrap_or(u32::MAX),
+                    "handle table page",
+                )?)?;
                 Ok((p != 0).then_some(p))
             }
         }
@@ -253,7 +273,10 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
             let word = |o: u64, n: usize| -> u64 {
                 let start = usize::try_from(o).unwrap_or(usize::MAX);
                 let mut b = [0u8; 8];
-                if let Some(src) = start.checked_add(n).and_then(|end| self.page.get(start..end)) {
+                if let Some(src) = start
+                    .checked_add(n)
+                    .and_then(|end| self.page.get(start..end))
+                {
                     if let Some(dst) = b.get_mut(..n) {
                         dst.copy_from_slice(src);
                     }
@@ -282,7 +305,11 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
                 handle,
                 entry_address: page_addr.saturating_add(off),
                 pointer: ptr,
-                object: if self.headers { ptr.saturating_add(body) } else { ptr },
+                object: if self.headers {
+                    ptr.saturating_add(body)
+                } else {
+                    ptr
+                },
                 granted_access,
                 attributes,
             }));
@@ -493,7 +520,8 @@ impl<M: ReadMemory> KernelObjects<M> {
                 count,
             });
         }
-        s.types.sort_by(|a, b| b.count.cmp(&a.count).then(a.index.cmp(&b.index)));
+        s.types
+            .sort_by(|a, b| b.count.cmp(&a.count).then(a.index.cmp(&b.index)));
         Ok(s)
     }
 }

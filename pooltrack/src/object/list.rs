@@ -79,12 +79,10 @@ impl ListWalk {
         }
         // The back link of the next entry must point to the current one; a link that cannot be
         // read (not in the dump) is not checked.
-        let blink_at = next
-            .checked_add(self.width.bytes())
-            .ok_or(Error::Corrupt {
-                what: self.what,
-                addr: next,
-            })?;
+        let blink_at = next.checked_add(self.width.bytes()).ok_or(Error::Corrupt {
+            what: self.what,
+            addr: next,
+        })?;
         match mem.read_ptr(blink_at, self.width) {
             Ok(b) if b != self.current => {
                 return Err(Error::Corrupt {

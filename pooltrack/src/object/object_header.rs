@@ -173,9 +173,9 @@ impl<M: ReadMemory> KernelObjects<M> {
     /// two small reads; what the per-type summary uses.
     pub(crate) fn type_key(&self, header: u64) -> Result<TypeKey, Error> {
         match self.layout.object_header.type_ref {
-            TypeRef::Pointer { offset } => {
-                Ok(TypeKey::Pointer(self.read_ptr(field(header, offset, "Type")?)?))
-            }
+            TypeRef::Pointer { offset } => Ok(TypeKey::Pointer(
+                self.read_ptr(field(header, offset, "Type")?)?,
+            )),
             TypeRef::Index { offset, cookie } => {
                 let raw = self.mem.read_u8(field(header, offset, "TypeIndex")?)?;
                 if cookie {

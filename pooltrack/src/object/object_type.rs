@@ -27,8 +27,16 @@ impl ObjectTypeLayout {
         v.extend([
             ("_OBJECT_TYPE", "Name", self.name),
             ("_OBJECT_TYPE", "Index", self.index),
-            ("_OBJECT_TYPE", "TotalNumberOfObjects", self.total_number_of_objects),
-            ("_OBJECT_TYPE", "TotalNumberOfHandles", self.total_number_of_handles),
+            (
+                "_OBJECT_TYPE",
+                "TotalNumberOfObjects",
+                self.total_number_of_objects,
+            ),
+            (
+                "_OBJECT_TYPE",
+                "TotalNumberOfHandles",
+                self.total_number_of_handles,
+            ),
             ("_OBJECT_TYPE", "Key", self.key),
         ]);
     }
@@ -85,17 +93,26 @@ impl<M: ReadMemory> KernelObjects<M> {
     /// Read the `_OBJECT_TYPE` at `addr`.
     pub fn object_type(&self, addr: u64) -> Result<ObjectType, Error> {
         let l = &self.layout.object_type;
-        let name = match read_unicode_string(&self.mem, field(addr, l.name, "Name")?, self.layout.width) {
-            Ok(s) => Some(s),
-            Err(e) if e.is_not_captured() => None,
-            Err(e) => return Err(e),
-        };
+        let name =
+            match read_unicode_string(&self.mem, field(addr, l.name, "Name")?, self.layout.width) {
+                Ok(s) => Some(s),
+                Err(e) if e.is_not_captured() => None,
+                Err(e) => return Err(e),
+            };
         Ok(ObjectType {
             address: addr,
             name,
             index: opt(self.mem.read_u8(field(addr, l.index, "Index")?))?,
-            total_objects: opt(self.mem.read_u32(field(addr, l.total_number_of_objects, "TotalNumberOfObjects")?))?,
-            total_handles: opt(self.mem.read_u32(field(addr, l.total_number_of_handles, "TotalNumberOfHandles")?))?,
+            total_objects: opt(self.mem.read_u32(field(
+                addr,
+                l.total_number_of_objects,
+                "TotalNumberOfObjects",
+            )?))?,
+            total_handles: opt(self.mem.read_u32(field(
+                addr,
+                l.total_number_of_handles,
+                "TotalNumberOfHandles",
+            )?))?,
             key: opt(self.mem.read_u32(field(addr, l.key, "Key")?))?,
         })
     }
@@ -103,10 +120,13 @@ impl<M: ReadMemory> KernelObjects<M> {
     /// Read `ObTypeIndexTable` (Windows 7 and later): entries from index 2 up to the first null
     /// pointer, at most 256.
     pub fn type_table(&self) -> Result<TypeTable, Error> {
-        let tab = self.symbols.ob_type_index_table.ok_or(Error::MissingSymbol {
-            name: "ObTypeIndexTable",
-            addr: 0,
-        })?;
+        let tab = self
+            .symbols
+            .ob_type_index_table
+            .ok_or(Error::MissingSymbol {
+                name: "ObTypeIndexTable",
+                addr: 0,
+            })?;
         let w = self.layout.width.bytes();
         let mut types = vec![None, None];
         for i in 2u64..256 {

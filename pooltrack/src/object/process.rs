@@ -201,11 +201,18 @@ impl<M: ReadMemory> KernelObjects<M> {
             _ => None,
         };
         let dir_base = match w {
-            PointerWidth::Bits32 => opt(m.read_u32(field(addr, l.directory_table_base, "DirectoryTableBase")?))?
-                .map(u64::from),
-            PointerWidth::Bits64 => opt(m.read_u64(field(addr, l.directory_table_base, "DirectoryTableBase")?))?,
+            PointerWidth::Bits32 => {
+                opt(m.read_u32(field(addr, l.directory_table_base, "DirectoryTableBase")?))?
+                    .map(u64::from)
+            }
+            PointerWidth::Bits64 => {
+                opt(m.read_u64(field(addr, l.directory_table_base, "DirectoryTableBase")?))?
+            }
         };
-        let full_image_name = match ptr(l.se_audit_process_creation_info, "SeAuditProcessCreationInfo")? {
+        let full_image_name = match ptr(
+            l.se_audit_process_creation_info,
+            "SeAuditProcessCreationInfo",
+        )? {
             Some(p) if p != 0 => match read_unicode_string(m, p, w) {
                 Ok(s) if !s.is_empty() => Some(s),
                 Ok(_) => None,
@@ -217,7 +224,10 @@ impl<M: ReadMemory> KernelObjects<M> {
         Ok(Process {
             address: addr,
             pid,
-            parent_pid: ptr(l.inherited_from_unique_process_id, "InheritedFromUniqueProcessId")?,
+            parent_pid: ptr(
+                l.inherited_from_unique_process_id,
+                "InheritedFromUniqueProcessId",
+            )?,
             session_id,
             peb: ptr(l.peb, "Peb")?,
             dir_base,

@@ -322,8 +322,12 @@ impl<M: ReadMemory> Iterator for ThreadIter<'_, M> {
             Err(e) => return Some(Err(e)),
         };
         Some(
-            back(entry, self.k.layout.thread.thread_list_entry, "ThreadListEntry")
-                .and_then(|t| self.k.thread(t)),
+            back(
+                entry,
+                self.k.layout.thread.thread_list_entry,
+                "ThreadListEntry",
+            )
+            .and_then(|t| self.k.thread(t)),
         )
     }
 }
@@ -331,7 +335,11 @@ impl<M: ReadMemory> Iterator for ThreadIter<'_, M> {
 impl<M: ReadMemory> KernelObjects<M> {
     /// The threads of a process (`_EPROCESS.ThreadListHead`).
     pub fn threads(&self, process: &Process) -> ThreadIter<'_, M> {
-        match field(process.address, self.layout.process.thread_list_head, "ThreadListHead") {
+        match field(
+            process.address,
+            self.layout.process.thread_list_head,
+            "ThreadListHead",
+        ) {
             Ok(head) => ThreadIter {
                 k: self,
                 walk: Some(ListWalk::new(

@@ -26,18 +26,21 @@ pub(crate) fn read_unicode_string<M: ReadMemory + ?Sized>(
             addr,
         });
     }
-    let buf_at = addr
-        .checked_add(width.bytes())
-        .ok_or(Error::Corrupt {
-            what: "UNICODE_STRING",
-            addr,
-        })?;
+    let buf_at = addr.checked_add(width.bytes()).ok_or(Error::Corrupt {
+        what: "UNICODE_STRING",
+        addr,
+    })?;
     let buffer = mem.read_ptr(buf_at, width)?;
     let mut bytes = vec![0u8; usize::from(len)];
     mem.read(buffer, &mut bytes)?;
     let units: Vec<u16> = bytes
         .chunks_exact(2)
-        .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)]))
+        .map(|c| {
+            u16::from_le_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ])
+        })
         .collect();
     Ok(String::from_utf16_lossy(&units))
 }
@@ -48,6 +51,12 @@ pub(crate) fn ansi_name(bytes: &[u8]) -> String {
     bytes
         .iter()
         .take_while(|&&b| b != 0)
-        .map(|&b| if (0x20..0x7F).contains(&b) { char::from(b) } else { '?' })
+        .map(|&b| {
+            if (0x20..0x7F).contains(&b) {
+                char::from(b)
+            } else {
+                '?'
+            }
+        })
         .collect()
 }
