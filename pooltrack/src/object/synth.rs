@@ -1001,3 +1001,163 @@ impl KernelBuilder {
         }
     }
 }
+
+/// What [`handle_leak_story`] built, to check a reader against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct LeakStory {
+    /// The System `_EPROCESS` (owner of the leaked threads).
+    pub system: u64,
+    /// The leaking `iexplore.exe` `_EPROCESS`.
+    pub iexplore: u64,
+    /// Handles held by iexplore.exe (leaked thread handles plus a few ordinary ones).
+    pub iexplore_handles: u64,
+    /// Leaked handles to terminated thread objects.
+    pub leaked: u64,
+    /// `mydriver.sys`: `(base, size)`.
+    pub driver: (u64, u64),
+    /// `mydriver!StatusWaitThread`, where every leaked thread started.
+    pub start_address: u64,
+    /// Processes in the list.
+    pub processes: u64,
+}
+
+/// The handle-leak scenario of a server whose non-paged pool is exhausted by thread objects:
+/// System, iexplore.exe and a dozen other processes; iexplore.exe holds `leaked` handles to
+/// terminated System threads (HandleCount 1, PointerCount 1) that all started at
+/// `mydriver!StatusWaitThread` inside `mydriver.sys`, plus a few ordinary handles. System has
+/// live threads too (waiting and running), and one exited process is still referenced.
+///
+/// Works for every layout: x86 (XP, 2003, 7: type pointers or plain type indexes) and x64
+/// (10/11: type indexes encoded with `ObHeaderCookie`).
+pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, LeakStory) {
+    let x64 = layout.width == PointerWidth::Bits64;
+    let (driver, start) = if x64 {
+        (
+            (0xFFFF_F880_0540_0000u64, 0x1_8000u64),
+            0xFFFF_F880_0540_5128u64,
+        )
+    } else {
+        ((0xF5C5_0000u64, 0x1_8000u64), 0xF5C5_D128u64)
+    };
+    let ntos_start = if x64 {
+        0xFFFF_F800_0285_0000u64
+    } else {
+        0x808A_E498u64
+    };
+    let mut b = KernelBuilder::new(layout);
+    let system = b.add_process(&ProcessSpec::new(4, "System"));
+    let peb = 0x7FFD_F000;
+    let specs = [
+        ProcessSpec::new(0x170, "smss.exe")
+            .parent(4)
+            .full_name("\\Device\\HarddiskVolume1\\WINDOWS\\system32\\smss.exe"),
+        ProcessSpec::new(0x1a0, "csrss.exe")
+            .parent(0x170)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x1b8, "winlogon.exe")
+            .parent(0x170)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x1e4, "services.exe")
+            .parent(0x1b8)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x1f0, "lsass.exe")
+            .parent(0x1b8)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x290, "svchost.exe")
+            .parent(0x1e4)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x2d8, "svchost.exe")
+            .parent(0x1e4)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x3a4, "spoolsv.exe")
+            .parent(0x1e4)
+            .session(0)
+            .peb(peb),
+        ProcessSpec::new(0x1724c, "csrss.exe")
+            .parent(0x17230)
+            .session(7)
+            .peb(peb),
+        ProcessSpec::new(0x17238, "explorer.exe")
+            .parent(0x17200)
+            .session(7)
+            .peb(peb),
+        ProcessSpec::new(0x17260, "notepad.exe")
+            .parent(0x17238)
+            .session(7)
+            .peb(peb)
+            .exited(0x01C7_C6E0_2000_0000),
+    ];
+    let mut others = Vec::new();
+    for s in &specs {
+        others.push(b.add_process(s));
+    }
+    let iexplore = b.add_process(
+        &ProcessSpec::new(0x172e4, "iexplore.exe")
+            .parent(0x17238)
+            .session(7)
+            .peb(peb)
+            .full_name("\\Device\\HarddiskVolume1\\Program Files\\Internet Explorer\\iexplore.exe"),
+    );
+    // Live System threads: a waiting worker and the running one.
+    b.add_thread(
+        system,
+        &ThreadSpec::new(8, ThreadState::Waiting, ntos_start).waiting(15),
+    );
+    b.add_thread(
+        system,
+        &ThreadSpec::new(0x10, ThreadState::Running, ntos_start),
+    );
+    // A user thread in iexplore.exe.
+    b.add_thread(
+        iexplore,
+        &ThreadSpec::new(0x172e8, ThreadState::Waiting, 0x7C81_0705)
+            .waiting(6)
+            .teb(0x7FFD_E000),
+    );
+    // A few ordinary handles first (named where the object has a name).
+    let key = b.add_object("Key", 0x40, Some("\\REGISTRY\\MACHINE"), None);
+    let event = b.add_object(
+        "Event",
+        0x10,
+        Some("\\BaseNamedObjects\\ieframe"),
+        Some(0x172e4),
+    );
+    let file = b.add_object("File", 0x70, None, None);
+    let mut ordinary = 0;
+    for (obj, access) in [
+        (key, 0x0002_0019),
+        (event, 0x001f_0003),
+        (file, 0x0012_0089),
+    ] {
+        b.add_handle(iexplore, obj, access);
+        ordinary += 1;
+    }
+    // The leak: terminated System threads started by mydriver, one handle each.
+    let (first, stride) = b.add_terminated_threads(system, leaked, 0x1885c, start);
+    b.add_handles_to_array(iexplore, first, stride, leaked, 0x001f_03ff);
+    // Other processes hold a handle or two.
+    for (i, p) in others.iter().enumerate().take(8) {
+        let ev = b.add_object("Event", 0x10, None, None);
+        b.add_handle(*p, ev, 0x001f_0003);
+        if i % 2 == 0 {
+            b.add_handle(*p, key, 0x0002_0019);
+        }
+    }
+    let story = LeakStory {
+        system,
+        iexplore,
+        iexplore_handles: leaked + ordinary,
+        leaked,
+        driver,
+        start_address: start,
+        processes: 2 + specs.len() as u64,
+    };
+    (b.build(), story)
+}
