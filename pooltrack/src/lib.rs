@@ -36,7 +36,7 @@ pub use object::{
     HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader, ObjectHeaderLayout,
     ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process, ProcessIter,
     ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, TypeCount, TypeRef,
-    TypeTable, WaitReason,
+    TypeTable, WaitReason, object_layouts,
 };
 pub use pool::{
     PoolHeader, PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, pool_layouts,

@@ -12,6 +12,7 @@ use super::process::ProcessLayout;
 use super::thread::ThreadLayout;
 use super::{KernelObjects, is_kernel_address};
 use crate::error::Error;
+use crate::layout::{Arch, FieldLayout, KernelBuild, KernelLayouts, TypeLayout};
 use crate::memory::{PointerWidth, ReadMemory};
 
 /// The offsets of every kernel structure this module reads, for one build and architecture.
@@ -67,6 +68,182 @@ impl ObjectLayout {
             .copied()
     }
 
+    /// The built-in layout for a [`KernelBuild`] (see [`ObjectLayout::for_build`]).
+    pub fn for_kernel_build(b: KernelBuild) -> Option<ObjectLayout> {
+        ObjectLayout::for_build(b.build, b.pointer_width())
+    }
+
+    /// The build key of this layout.
+    pub fn kernel_build(&self) -> KernelBuild {
+        let arch = match self.width {
+            PointerWidth::Bits32 => Arch::X86,
+            PointerWidth::Bits64 => Arch::X64,
+        };
+        KernelBuild::new(arch, self.build)
+    }
+
+    /// The generic view of every structure this layout defines (sizes and field offsets, SDK
+    /// names), to compare with a PDB or ISF ([`KernelLayouts::check`]) or print as JSON.
+    pub fn kernel_layouts(&self) -> KernelLayouts {
+        let mut out = KernelLayouts::new();
+        out.arch = Some(self.kernel_build().arch);
+        for (ty, name, value) in self.fields() {
+            if out.get(ty).is_none() {
+                out.insert(TypeLayout::new(ty, 0));
+            }
+            if let Some(t) = out.types.get_mut(ty) {
+                if name == "<size>" {
+                    t.size = value;
+                } else {
+                    t.insert_field(name, FieldLayout::at(value));
+                }
+            }
+        }
+        out
+    }
+
+    /// Derive a layout from a PDB's or ISF file's types (the shared readers of this crate,
+    /// features `pdb` and `isf`) for `build`: every field of the built-in tables, resolved by
+    /// name; the handle-entry encoding from the `ObjectPointerBits` bit length, the type
+    /// reference from `TypeIndex` versus `Type`. `None` when a needed field is absent.
+    pub fn from_layouts(l: &KernelLayouts, build: KernelBuild) -> Option<ObjectLayout> {
+        let g = |ty: &str, f: &str| l.resolve(ty, f).map(|x| x.offset);
+        let size = |ty: &str| l.get(ty).map(|t| t.size).filter(|&s| s != 0);
+        let width = build.pointer_width();
+        let process = ProcessLayout {
+            size: size("_EPROCESS")?,
+            directory_table_base: g("_EPROCESS", "Pcb.DirectoryTableBase")?,
+            unique_process_id: g("_EPROCESS", "UniqueProcessId")?,
+            active_process_links: g("_EPROCESS", "ActiveProcessLinks")?,
+            create_time: g("_EPROCESS", "CreateTime")?,
+            exit_time: g("_EPROCESS", "ExitTime")?,
+            object_table: g("_EPROCESS", "ObjectTable")?,
+            peb: g("_EPROCESS", "Peb")?,
+            inherited_from_unique_process_id: g("_EPROCESS", "InheritedFromUniqueProcessId")?,
+            image_file_name: g("_EPROCESS", "ImageFileName")?,
+            thread_list_head: g("_EPROCESS", "ThreadListHead")?,
+            active_threads: g("_EPROCESS", "ActiveThreads")?,
+            session: g("_EPROCESS", "Session")?,
+            session_id: g("_MM_SESSION_SPACE", "SessionId")?,
+            se_audit_process_creation_info: g("_EPROCESS", "SeAuditProcessCreationInfo")?,
+            exit_status: g("_EPROCESS", "ExitStatus")?,
+        };
+        let k = |f: &str| g("_KTHREAD", f);
+        let e = |f: &str| g("_ETHREAD", f);
+        let thread = ThreadLayout {
+            size: size("_ETHREAD")?,
+            initial_stack: k("InitialStack")?,
+            stack_limit: k("StackLimit")?,
+            stack_base: k("StackBase")?,
+            kernel_stack: k("KernelStack")?,
+            teb: k("Teb")?,
+            state: k("State")?,
+            wait_reason: k("WaitReason")?,
+            wait_time: k("WaitTime")?,
+            context_switches: k("ContextSwitches")?,
+            kernel_time: k("KernelTime")?,
+            user_time: k("UserTime")?,
+            owning_process: k("Process").or_else(|| e("ThreadsProcess"))?,
+            win32_thread: k("Win32Thread")?,
+            priority: k("Priority")?,
+            base_priority: k("BasePriority")?,
+            create_time: e("CreateTime")?,
+            exit_time: e("ExitTime")?,
+            cid: e("Cid")?,
+            start_address: e("StartAddress")?,
+            win32_start_address: e("Win32StartAddress")?,
+            thread_list_entry: e("ThreadListEntry")?,
+            cross_thread_flags: e("CrossThreadFlags")?,
+            exit_status: e("ExitStatus")?,
+        };
+        let pointer_bits = l
+            .resolve("_HANDLE_TABLE_ENTRY", "ObjectPointerBits")
+            .and_then(|f| f.bits)
+            .map(|(_, len)| len);
+        let encoding = match (width, pointer_bits) {
+            (PointerWidth::Bits32, None) => HandleEntryEncoding::X86,
+            (PointerWidth::Bits32, Some(_)) => HandleEntryEncoding::X86Win8,
+            (PointerWidth::Bits64, None) => HandleEntryEncoding::X64Win7,
+            (PointerWidth::Bits64, Some(41)) => HandleEntryEncoding::X64Win8,
+            (PointerWidth::Bits64, Some(_)) => HandleEntryEncoding::X64Win81,
+        };
+        let handle_table = HandleTableLayout {
+            table_code: g("_HANDLE_TABLE", "TableCode")?,
+            handle_count: g("_HANDLE_TABLE", "HandleCount"),
+            unique_process_id: g("_HANDLE_TABLE", "UniqueProcessId")?,
+            entry_size: size("_HANDLE_TABLE_ENTRY")?,
+            granted_access: g("_HANDLE_TABLE_ENTRY", "GrantedAccess")
+                .or_else(|| g("_HANDLE_TABLE_ENTRY", "GrantedAccessBits"))?,
+            encoding,
+        };
+        let h = |f: &str| g("_OBJECT_HEADER", f);
+        let (type_ref, optional) = match h("TypeIndex") {
+            Some(offset) => {
+                let mut sizes = [0u32; 8];
+                let names = [
+                    "_OBJECT_HEADER_CREATOR_INFO",
+                    "_OBJECT_HEADER_NAME_INFO",
+                    "_OBJECT_HEADER_HANDLE_INFO",
+                    "_OBJECT_HEADER_QUOTA_INFO",
+                    "_OBJECT_HEADER_PROCESS_INFO",
+                    "_OBJECT_HEADER_AUDIT_INFO",
+                    "_OBJECT_HEADER_EXTENDED_INFO",
+                    "_OBJECT_HEADER_PADDING_INFO",
+                ];
+                for (s, n) in sizes.iter_mut().zip(names) {
+                    *s = size(n).unwrap_or(0);
+                }
+                (
+                    TypeRef::Index {
+                        offset,
+                        cookie: build.build >= 10240 || l.symbol("ObHeaderCookie").is_some(),
+                    },
+                    OptionalHeaders::InfoMask {
+                        offset: h("InfoMask")?,
+                        sizes,
+                    },
+                )
+            }
+            None => (
+                TypeRef::Pointer { offset: h("Type")? },
+                OptionalHeaders::Offsets {
+                    name_info_offset: h("NameInfoOffset")?,
+                    handle_info_offset: h("HandleInfoOffset")?,
+                    quota_info_offset: h("QuotaInfoOffset")?,
+                    creator_info_size: size("_OBJECT_HEADER_CREATOR_INFO")?,
+                },
+            ),
+        };
+        let object_header = ObjectHeaderLayout {
+            body: h("Body")?,
+            pointer_count: h("PointerCount")?,
+            handle_count: h("HandleCount")?,
+            flags: h("Flags")?,
+            type_ref,
+            optional,
+            name_info_name: g("_OBJECT_HEADER_NAME_INFO", "Name")?,
+            creator_unique_process: g("_OBJECT_HEADER_CREATOR_INFO", "CreatorUniqueProcess")?,
+        };
+        let t = |f: &str| g("_OBJECT_TYPE", f);
+        let object_type = ObjectTypeLayout {
+            name: t("Name")?,
+            index: t("Index")?,
+            total_number_of_objects: t("TotalNumberOfObjects")?,
+            total_number_of_handles: t("TotalNumberOfHandles")?,
+            key: t("Key")?,
+        };
+        Some(ObjectLayout {
+            build: build.build,
+            width,
+            source: "derived from ntkrnlmp.pdb types",
+            process,
+            thread,
+            handle_table,
+            object_header,
+            object_type,
+        })
+    }
+
     /// Every field this layout defines, as `(structure, field path, offset)` with SDK names,
     /// for comparison with a PDB or ISF (sizes are listed as the field `"<size>"`).
     pub fn fields(&self) -> Vec<(&'static str, &'static str, u32)> {
@@ -78,6 +255,12 @@ impl ObjectLayout {
         self.object_type.push_fields(&mut v);
         v
     }
+}
+
+/// The generic view of the built-in object layout for a build ([`ObjectLayout::kernel_layouts`]),
+/// `None` when there is no built-in table for it.
+pub fn object_layouts(b: KernelBuild) -> Option<KernelLayouts> {
+    ObjectLayout::for_kernel_build(b).map(|l| l.kernel_layouts())
 }
 
 /// The result of [`KernelObjects::confirm_layout`]: how many processes were checked and what

@@ -16,7 +16,7 @@ pub mod synth;
 mod thread;
 mod unicode_string;
 
-pub use builds::{LayoutCheck, ObjectLayout};
+pub use builds::{LayoutCheck, ObjectLayout, object_layouts};
 pub use handle_table::{
     CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
     HandleTableLayout, TypeCount,
