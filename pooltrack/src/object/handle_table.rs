@@ -128,8 +128,8 @@ pub struct HandleEntry {
 
 /// Streaming iterator over the in-use entries of a handle table ([`KernelObjects::handles`]).
 ///
-/// Holds one page. A page that cannot be read yields one `Err` and the walk goes on with the
-/// next page; a `TableCode` of an impossible depth yields one `Err` and ends.
+/// Holds one page. A page that is not in the dump whole is read entry by entry (triage dumps
+/// hold pieces of pages); its first missing entry yields one `Err` and the walk goes on; a `TableCode` of an impossible depth yields one `Err` and ends.
 #[derive(Debug)]
 pub struct HandleIter<'a, M> {
     k: &'a KernelObjects<M>,
@@ -143,6 +143,11 @@ pub struct HandleIter<'a, M> {
     max_leaves: u64,
     page: Vec<u8>,
     page_addr: Option<u64>,
+    /// The page could not be read whole: its entries are read one by one (a triage or
+    /// partial dump may hold only some of them).
+    partial: bool,
+    /// In partial mode, whether the first unreadable entry was reported.
+    partial_reported: bool,
     /// Next entry index in the loaded page.
     slot: u64,
     emitted: u64,
@@ -210,9 +215,15 @@ impl<'a, M: ReadMemory> HandleIter<'a, M> {
                 Ok(None) => return None,
                 Ok(Some(addr)) => {
                     self.slot = 1; // entry 0 of every page is reserved
+                    self.page_addr = Some(addr);
+                    self.partial_reported = false;
                     match self.k.mem.read(addr, &mut self.page) {
                         Ok(()) => {
-                            self.page_addr = Some(addr);
+                            self.partial = false;
+                            return Some(Ok(()));
+                        }
+                        Err(e) if e.is_not_captured() => {
+                            self.partial = true;
                             return Some(Ok(()));
                         }
                         Err(e) => {
@@ -270,6 +281,21 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
             let slot = self.slot;
             self.slot = slot.saturating_add(1);
             let off = slot.saturating_mul(esize);
+            if self.partial {
+                // Copy this entry into the page buffer, or skip it when it is not in the dump.
+                let start = usize::try_from(off).unwrap_or(usize::MAX);
+                let end = start.saturating_add(usize::try_from(esize).unwrap_or(0));
+                let Some(dst) = self.page.get_mut(start..end) else {
+                    continue;
+                };
+                if let Err(e) = self.k.mem.read(page_addr.saturating_add(off), dst) {
+                    if !self.partial_reported {
+                        self.partial_reported = true;
+                        return Some(Err(e.into()));
+                    }
+                    continue;
+                }
+            }
             let word = |o: u64, n: usize| -> u64 {
                 let start = usize::try_from(o).unwrap_or(usize::MAX);
                 let mut b = [0u8; 8];
@@ -450,6 +476,8 @@ impl<M: ReadMemory> KernelObjects<M> {
             max_leaves,
             page: vec![0u8; 0x1000],
             page_addr: None,
+            partial: false,
+            partial_reported: false,
             slot: 0,
             emitted: 0,
             pending_error: bad.then_some(Error::Corrupt {
