@@ -1161,3 +1161,64 @@ pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, Lea
     };
     (b.build(), story)
 }
+
+impl SynthMemory {
+    /// The byte regions, `(address, length)`: where a mutation test may write.
+    pub fn byte_regions(&self) -> Vec<(u64, usize)> {
+        self.regions
+            .iter()
+            .filter_map(|(a, r)| match r {
+                Region::Bytes(b) => Some((*a, b.len())),
+                Region::Array { .. } => None,
+            })
+            .collect()
+    }
+}
+
+/// Run every reader of [`KernelObjects`] over whatever the memory holds, ignoring the results:
+/// the process list (and each process's threads, handle table, summary, handle count), the
+/// objects behind the first handles (headers, names, types, threads), `PspCidTable` and the
+/// type table. Shared by the fuzz target and the mutation tests; returns how many items were
+/// read, so callers can check the work stayed bounded.
+pub fn exercise<M: ReadMemory>(k: &KernelObjects<M>) -> u64 {
+    let mut n = 0u64;
+    let _ = k.confirm_layout(4);
+    if let Ok(ps) = k.processes() {
+        for p in ps.take(64) {
+            n += 1;
+            let Ok(p) = p else { continue };
+            let _ = k.handle_count(&p);
+            for t in k.threads(&p).take(64) {
+                n += 1;
+                let _ = t;
+            }
+            let Some(table) = p.object_table.filter(|&t| t != 0) else {
+                continue;
+            };
+            let _ = k.handle_summary(table);
+            if let Ok(hs) = k.handles(table) {
+                for h in hs.take(64) {
+                    n += 1;
+                    let Ok(h) = h else { continue };
+                    if let Ok(hdr) = k.object_header(h.pointer) {
+                        let _ = k.object_name(&hdr);
+                        let _ = k.object_creator(&hdr);
+                        let _ = k.type_of(&hdr);
+                    }
+                    let _ = k.thread(h.object);
+                    let _ = k.process(h.object);
+                }
+            }
+        }
+    }
+    if let Ok(c) = k.cid_table() {
+        for e in c.take(256) {
+            n += 1;
+            let _ = e;
+        }
+    }
+    if let Ok(t) = k.type_table() {
+        n += t.len() as u64;
+    }
+    n
+}
