@@ -117,9 +117,9 @@ fn handle_tables_of_every_depth_and_encoding() {
             // Enough handles to need more than one page (x86: 511 per page, x64: 255).
             let n = 700u64;
             let mut values = Vec::new();
-            values.push(b.add_handle(p, named, 0x001f_0003));
+            values.push(b.add_handle(p, named, 0x001f_0003).unwrap());
             for _ in 1..n {
-                values.push(b.add_handle(p, plain, 0x0012_0089));
+                values.push(b.add_handle(p, plain, 0x0012_0089).unwrap());
             }
             b.force_table_level(p, level);
             let k = b.build();

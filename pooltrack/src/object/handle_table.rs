@@ -15,6 +15,19 @@ const PAGE: u64 = 0x1000;
 /// The most handles a table holds (2^24): bounds the top level of a three-level table.
 const MAX_TABLE_ENTRIES: u64 = 1 << 24;
 
+/// Entries in one leaf page (entry 0 included).
+fn entries_per_page(entry_size: u32) -> u64 {
+    PAGE.checked_div(u64::from(entry_size)).unwrap_or(1).max(1)
+}
+
+/// Pointers in one pointer page.
+fn ptrs_per_page(width: PointerWidth) -> u64 {
+    match width {
+        PointerWidth::Bits32 => PAGE / 4,
+        PointerWidth::Bits64 => PAGE / 8,
+    }
+}
+
 /// How a `_HANDLE_TABLE_ENTRY` encodes its object pointer and granted access.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -128,8 +141,9 @@ pub struct HandleEntry {
 
 /// Streaming iterator over the in-use entries of a handle table ([`KernelObjects::handles`]).
 ///
-/// Holds one page. A page that is not in the dump whole is read entry by entry (triage dumps
-/// hold pieces of pages); its first missing entry yields one `Err` and the walk goes on; a `TableCode` of an impossible depth yields one `Err` and ends.
+/// Holds one page. A page that is not in the dump whole is read entry by entry up to its first
+/// missing entry (triage dumps hold the beginning of some pages), which yields one `Err`; the
+/// walk then goes on with the next page; a `TableCode` of an impossible depth yields one `Err` and ends.
 #[derive(Debug)]
 pub struct HandleIter<'a, M> {
     k: &'a KernelObjects<M>,
@@ -143,11 +157,9 @@ pub struct HandleIter<'a, M> {
     max_leaves: u64,
     page: Vec<u8>,
     page_addr: Option<u64>,
-    /// The page could not be read whole: its entries are read one by one (a triage or
-    /// partial dump may hold only some of them).
+    /// The page could not be read whole: its entries are read one by one up to the first one
+    /// that is not in the dump (a triage dump holds the beginning of some pages).
     partial: bool,
-    /// In partial mode, whether the first unreadable entry was reported.
-    partial_reported: bool,
     /// Next entry index in the loaded page.
     slot: u64,
     emitted: u64,
@@ -157,10 +169,10 @@ pub struct HandleIter<'a, M> {
 
 impl<'a, M: ReadMemory> HandleIter<'a, M> {
     fn entries_per_page(&self) -> u64 {
-        PAGE / u64::from(self.k.layout.handle_table.entry_size.max(1))
+        entries_per_page(self.k.layout.handle_table.entry_size)
     }
     fn ptrs_per_page(&self) -> u64 {
-        PAGE / self.k.layout.width.bytes()
+        ptrs_per_page(self.k.layout.width)
     }
 
     /// The address of leaf page `leaf`, `Ok(None)` past the end of the table.
@@ -181,8 +193,8 @@ impl<'a, M: ReadMemory> HandleIter<'a, M> {
                 Ok((p != 0).then_some(p))
             }
             _ => {
-                let top = leaf / mid;
-                let within = leaf % mid;
+                let top = leaf.checked_div(mid).unwrap_or(0);
+                let within = leaf.checked_rem(mid).unwrap_or(0);
                 if leaf >= self.max_leaves {
                     return Ok(None);
                 }
@@ -205,41 +217,42 @@ impl<'a, M: ReadMemory> HandleIter<'a, M> {
     }
 
     fn load_next_page(&mut self) -> Option<Result<(), Error>> {
-        loop {
-            if self.leaf >= self.max_leaves {
-                return None;
+        if self.leaf >= self.max_leaves {
+            return None;
+        }
+        let leaf = self.leaf;
+        self.leaf = self.leaf.saturating_add(1);
+        match self.leaf_address(leaf) {
+            Ok(None) => None,
+            Ok(Some(addr)) => {
+                self.slot = 1; // entry 0 of every page is reserved
+                self.page_addr = Some(addr);
+                match self.k.mem.read(addr, &mut self.page) {
+                    Ok(()) => {
+                        self.partial = false;
+                        Some(Ok(()))
+                    }
+                    Err(e) if e.is_not_captured() => {
+                        self.partial = true;
+                        Some(Ok(()))
+                    }
+                    Err(e) => {
+                        self.page_addr = None;
+                        Some(Err(e.into()))
+                    }
+                }
             }
-            let leaf = self.leaf;
-            self.leaf = self.leaf.saturating_add(1);
-            match self.leaf_address(leaf) {
-                Ok(None) => return None,
-                Ok(Some(addr)) => {
-                    self.slot = 1; // entry 0 of every page is reserved
-                    self.page_addr = Some(addr);
-                    self.partial_reported = false;
-                    match self.k.mem.read(addr, &mut self.page) {
-                        Ok(()) => {
-                            self.partial = false;
-                            return Some(Ok(()));
-                        }
-                        Err(e) if e.is_not_captured() => {
-                            self.partial = true;
-                            return Some(Ok(()));
-                        }
-                        Err(e) => {
-                            self.page_addr = None;
-                            return Some(Err(e.into()));
-                        }
-                    }
+            Err(e) => {
+                // A pointer page that cannot be read: skip every leaf it covers.
+                if self.level == 2 {
+                    let mid = self.ptrs_per_page();
+                    self.leaf = leaf
+                        .checked_div(mid)
+                        .unwrap_or(0)
+                        .saturating_add(1)
+                        .saturating_mul(mid);
                 }
-                Err(e) => {
-                    // A pointer page that cannot be read: skip every leaf it covers.
-                    if self.level == 2 {
-                        let mid = self.ptrs_per_page();
-                        self.leaf = (leaf / mid).saturating_add(1).saturating_mul(mid);
-                    }
-                    return Some(Err(e));
-                }
+                Some(Err(e))
             }
         }
     }
@@ -289,11 +302,10 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
                     continue;
                 };
                 if let Err(e) = self.k.mem.read(page_addr.saturating_add(off), dst) {
-                    if !self.partial_reported {
-                        self.partial_reported = true;
-                        return Some(Err(e.into()));
-                    }
-                    continue;
+                    // The captured part of a page is its beginning: the rest of the page is
+                    // skipped, so a page costs one failed read at most.
+                    self.slot = per_page;
+                    return Some(Err(e.into()));
                 }
             }
             let word = |o: u64, n: usize| -> u64 {
@@ -302,10 +314,9 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
                 if let Some(src) = start
                     .checked_add(n)
                     .and_then(|end| self.page.get(start..end))
+                    && let Some(dst) = b.get_mut(..n)
                 {
-                    if let Some(dst) = b.get_mut(..n) {
-                        dst.copy_from_slice(src);
-                    }
+                    dst.copy_from_slice(src);
                 }
                 u64::from_le_bytes(b)
             };
@@ -457,9 +468,8 @@ impl<M: ReadMemory> KernelObjects<M> {
         )?)?;
         let level = u8::try_from(code & 3).unwrap_or(3);
         let base = code & !7;
-        let esize = u64::from(self.layout.handle_table.entry_size.max(1));
-        let low = PAGE / esize;
-        let mid = PAGE / self.layout.width.bytes();
+        let low = entries_per_page(self.layout.handle_table.entry_size);
+        let mid = ptrs_per_page(self.layout.width);
         let top = MAX_TABLE_ENTRIES.div_ceil(low.saturating_mul(mid).max(1));
         let max_leaves = match level {
             0 => 1,
@@ -477,7 +487,6 @@ impl<M: ReadMemory> KernelObjects<M> {
             page: vec![0u8; 0x1000],
             page_addr: None,
             partial: false,
-            partial_reported: false,
             slot: 0,
             emitted: 0,
             pending_error: bad.then_some(Error::Corrupt {

@@ -17,6 +17,9 @@
 //! assert_eq!(p[0].address, system);
 //! assert_eq!(p[0].name(), "System");
 //! ```
+// The builders compute addresses and sizes from what the test author asks for, on a private
+// address plan (no dump data), so plain arithmetic is used there; the memory they produce is
+// read back with the crate's checked readers, and `SynthMemory::read` itself is checked.
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::cast_possible_truncation,
@@ -117,34 +120,38 @@ impl SynthMemory {
         self.regions.remove(&addr);
     }
 
-    /// Overwrite bytes inside a mapped byte region. Panics outside one (a builder bug).
-    pub fn write(&mut self, addr: u64, bytes: &[u8]) {
-        let (base, r) = self
-            .regions
-            .range_mut(..=addr)
-            .next_back()
-            .expect("write outside mapped memory");
-        let Region::Bytes(b) = r else {
-            panic!("write into a template array at {addr:#x}");
+    /// Overwrite bytes inside a mapped byte region; returns `false` (and writes nothing) when
+    /// the range is not inside one.
+    pub fn write(&mut self, addr: u64, bytes: &[u8]) -> bool {
+        let Some((base, Region::Bytes(b))) = self.regions.range_mut(..=addr).next_back() else {
+            return false;
         };
-        let off = (addr - *base) as usize;
-        b[off..off + bytes.len()].copy_from_slice(bytes);
+        let Some(dst) = addr
+            .checked_sub(*base)
+            .and_then(|o| usize::try_from(o).ok())
+            .and_then(|o| Some(o..o.checked_add(bytes.len())?))
+            .and_then(|r| b.get_mut(r))
+        else {
+            return false;
+        };
+        dst.copy_from_slice(bytes);
+        true
     }
     /// Write a u8.
     pub fn write_u8(&mut self, addr: u64, v: u8) {
-        self.write(addr, &[v]);
+        let _ = self.write(addr, &[v]);
     }
     /// Write a little-endian u16.
     pub fn write_u16(&mut self, addr: u64, v: u16) {
-        self.write(addr, &v.to_le_bytes());
+        let _ = self.write(addr, &v.to_le_bytes());
     }
     /// Write a little-endian u32.
     pub fn write_u32(&mut self, addr: u64, v: u32) {
-        self.write(addr, &v.to_le_bytes());
+        let _ = self.write(addr, &v.to_le_bytes());
     }
     /// Write a little-endian u64.
     pub fn write_u64(&mut self, addr: u64, v: u64) {
-        self.write(addr, &v.to_le_bytes());
+        let _ = self.write(addr, &v.to_le_bytes());
     }
     /// Write a pointer of the given width.
     pub fn write_ptr(&mut self, addr: u64, v: u64, width: PointerWidth) {
@@ -167,14 +174,14 @@ impl SynthMemory {
 
     fn read_chunk(&self, addr: u64, buf: &mut [u8]) -> Option<usize> {
         let (base, r) = self.regions.range(..=addr).next_back()?;
-        let off = addr - base;
-        if off >= r.len() {
-            return None;
-        }
-        let n = (r.len() - off).min(buf.len() as u64) as usize;
+        let off = addr.checked_sub(*base)?;
+        let avail = r.len().checked_sub(off).filter(|&a| a > 0)?;
+        let n = usize::try_from(avail.min(buf.len() as u64)).ok()?;
         match r {
             Region::Bytes(b) => {
-                buf[..n].copy_from_slice(&b[off as usize..off as usize + n]);
+                let o = usize::try_from(off).ok()?;
+                buf.get_mut(..n)?
+                    .copy_from_slice(b.get(o..o.checked_add(n)?)?);
                 Some(n)
             }
             Region::Array {
@@ -183,11 +190,11 @@ impl SynthMemory {
                 patches,
                 ..
             } => {
-                let cell = off / stride;
-                let in_cell = off % stride;
-                let n = n.min((stride - in_cell) as usize);
+                let cell = off.checked_div(*stride)?;
+                let in_cell = usize::try_from(off.checked_rem(*stride)?).ok()?;
+                let n = n.min(template.len().checked_sub(in_cell)?);
                 let mut cellbuf = template.clone();
-                let cell_addr = base + cell * stride;
+                let cell_addr = base.checked_add(cell.checked_mul(*stride)?)?;
                 for p in patches {
                     match *p {
                         Patch::Counter {
@@ -198,7 +205,10 @@ impl SynthMemory {
                         } => {
                             let v = start.wrapping_add(step.wrapping_mul(cell)).to_le_bytes();
                             let w = usize::from(width.min(8));
-                            cellbuf[offset as usize..offset as usize + w].copy_from_slice(&v[..w]);
+                            let o = usize::try_from(offset).ok()?;
+                            cellbuf
+                                .get_mut(o..o.checked_add(w)?)?
+                                .copy_from_slice(v.get(..w)?);
                         }
                         Patch::TypeIndex {
                             offset,
@@ -206,12 +216,17 @@ impl SynthMemory {
                             index,
                             cookie,
                         } => {
-                            cellbuf[offset as usize] =
-                                encode_type_index(index, cell_addr + header_offset, cookie);
+                            let b = cellbuf.get_mut(usize::try_from(offset).ok()?)?;
+                            *b = encode_type_index(
+                                index,
+                                cell_addr.checked_add(header_offset)?,
+                                cookie,
+                            );
                         }
                     }
                 }
-                buf[..n].copy_from_slice(&cellbuf[in_cell as usize..in_cell as usize + n]);
+                buf.get_mut(..n)?
+                    .copy_from_slice(cellbuf.get(in_cell..in_cell.checked_add(n)?)?);
                 Some(n)
             }
         }
@@ -225,8 +240,8 @@ impl ReadMemory for SynthMemory {
             let a = addr
                 .checked_add(done as u64)
                 .ok_or(MemoryError::not_captured(addr, buf.len()))?;
-            match self.read_chunk(a, &mut buf[done..]) {
-                Some(n) if n > 0 => done += n,
+            match buf.get_mut(done..).and_then(|b| self.read_chunk(a, b)) {
+                Some(n) if n > 0 => done = done.saturating_add(n),
                 _ => return Err(MemoryError::not_captured(addr, buf.len())),
             }
         }
@@ -516,13 +531,13 @@ impl KernelBuilder {
         t
     }
 
-    /// The `_OBJECT_TYPE` of a [`TYPE_NAMES`] type.
+    /// The `_OBJECT_TYPE` of a [`TYPE_NAMES`] type (0 for another name).
     pub fn type_object(&self, name: &str) -> u64 {
-        let i = TYPE_NAMES
+        TYPE_NAMES
             .iter()
             .position(|n| *n == name)
-            .expect("unknown synthetic type");
-        self.types[i]
+            .and_then(|i| self.types.get(i).copied())
+            .unwrap_or(0)
     }
     fn type_index(name: &str) -> u8 {
         TYPE_NAMES
@@ -854,22 +869,19 @@ impl KernelBuilder {
     }
 
     /// Open a handle in `process` to the object whose body is at `object`; returns the handle
-    /// value. Handle values skip the reserved entry 0 of every table page.
-    pub fn add_handle(&mut self, process: u64, object: u64, access: u32) -> u64 {
+    /// value (`None` for a process not added with [`KernelBuilder::add_process`]). Handle
+    /// values skip the reserved entry 0 of every table page.
+    pub fn add_handle(&mut self, process: u64, object: u64, access: u32) -> Option<u64> {
         let per_page = 0x1000 / u64::from(self.layout.handle_table.entry_size);
         let header = object - u64::from(self.layout.object_header.body);
-        let ps = self
-            .procs
-            .iter_mut()
-            .find(|p| p.eprocess == process)
-            .expect("unknown process");
+        let ps = self.procs.iter_mut().find(|p| p.eprocess == process)?;
         if ps.next_index % per_page == 0 {
             ps.next_index += 1;
         }
         let i = ps.next_index;
         ps.next_index += 1;
         ps.handles.push((i, header, access));
-        i * 4
+        Some(i * 4)
     }
 
     /// Open handles in `process` to `count` objects at `first`, `first + stride`... (a
