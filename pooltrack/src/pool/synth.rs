@@ -775,3 +775,55 @@ pub fn handle_leak_pool_story() -> SynthKernel {
     });
     k
 }
+
+/// Call every reader of the crate on `mem` with `ctx` and return how many results came back
+/// (errors count 0). Shared by the fuzz target and the mutation property tests: whatever the
+/// bytes, this must return, never panic or hang.
+pub fn exercise<M: ReadMemory>(mem: M, ctx: PoolContext, limits: crate::limits::Limits) -> usize {
+    use super::context::Pool;
+    let pool = Pool::new(mem, ctx.clone(), limits);
+    let mut n = 0usize;
+    let mut count = |k: usize| n = n.saturating_add(k);
+    if let Ok(u) = pool.pool_usage(false) {
+        count(u.tags.len());
+        count(
+            u.sorted(super::tracker::PoolUsedSort::Bytes(
+                super::tracker::PoolKind::Paged,
+            ))
+            .len(),
+        );
+        count(u.filter("T*").len());
+    }
+    if let Ok(u) = pool.pool_usage(true) {
+        count(u.tags.len());
+    }
+    if let Ok(b) = pool.big_pool() {
+        count(b.entries.len());
+    }
+    for addr in [ctx.track_table, ctx.big_page_table, ctx.verifier_data] {
+        if let Ok(p) = pool.pool_page(addr.saturating_add(0x10)) {
+            count(p.blocks.len());
+        }
+    }
+    let ranges: Vec<(u64, u64)> = [ctx.non_paged_pool, ctx.paged_pool]
+        .into_iter()
+        .flatten()
+        .collect();
+    if let Ok(f) = pool.pool_find("T?re", &ranges, &mut |_| true) {
+        count(f.hits.len());
+    }
+    if let Ok(s) = pool.verifier_stats() {
+        count(usize::from(s.pool_tracking()));
+    }
+    if let Ok(d) = pool.verifier_drivers() {
+        count(
+            d.iter()
+                .map(|x| x.allocations.len())
+                .fold(0, usize::saturating_add),
+        );
+    }
+    if let Ok(l) = pool.verifier_pool_log(None) {
+        count(l.entries.len());
+    }
+    n
+}
