@@ -22,6 +22,12 @@ mod memory;
 mod object;
 mod pool;
 
+/// Synthetic kernel memory builders (feature `synth`) for tests, fuzzing, benches and demos.
+#[cfg(feature = "synth")]
+pub mod synth {
+    pub use crate::pool::synth::*;
+}
+
 pub use error::Error;
 pub use layout::{
     Arch, Field, FieldLayout, KernelBuild, KernelLayouts, LayoutMismatch, MismatchKind,
@@ -39,6 +45,14 @@ pub use object::{
     TypeTable, WaitReason, object_layouts,
 };
 pub use pool::{
-    PoolHeader, PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, pool_layouts,
-    pool_unit,
+    BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,
+    ImmediateUse, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PAGE_SIZE,
+    PROTECTED_BIT, Pool, PoolBlock, PoolContext, PoolFind, PoolFindHit, PoolHeader,
+    PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry, PoolTraceLog,
+    PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags, PoolUsedSort,
+    ScanProgress, TagCounts, TagDescriptions, TagInfo, TagReference, TagUsage, TrackedAllocation,
+    TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats, VfPoolTraceLayout,
+    VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout, ViPoolEntryInUseLayout,
+    ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning, find_tag_references,
+    pool_layouts, pool_unit, verifier_flags,
 };

@@ -1,0 +1,231 @@
+//! The entry object: what the caller read from KDBG and the kernel's globals, and the reader.
+
+use crate::error::Error;
+use crate::layout::{KernelBuild, KernelLayouts};
+use crate::limits::Limits;
+use crate::memory::ReadMemory;
+
+use super::{PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout};
+
+/// The kernel globals the pool commands start from, as values (not addresses of the globals):
+/// the caller reads them from KDBG or symbols.
+///
+/// Build with [`PoolContext::new`], then set what is known; 0 means "not known".
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PoolContext {
+    /// The kernel build (selects the layouts).
+    pub build: KernelBuild,
+    /// Value of `nt!PoolTrackTable` (address of the global tracker array; KDBG+0x1B8 holds the
+    /// address of that pointer).
+    pub track_table: u64,
+    /// Value of `nt!PoolTrackTableSize` (entries, the trailing overflow slot included).
+    pub track_table_size: u64,
+    /// Address of the `nt!ExPoolTagTables` array (per-processor tracker tables; slot 0 is
+    /// `PoolTrackTable`); 0 when unknown.
+    pub tag_tables: u64,
+    /// How many `ExPoolTagTables` slots to read (the processor count; at most 64 on x64, 32 on
+    /// x86).
+    pub tag_tables_count: u32,
+    /// Value of `nt!PoolTrackTableExpansion` (overflow entries); 0 when none.
+    pub expansion_table: u64,
+    /// Value of `nt!PoolTrackTableExpansionSize`.
+    pub expansion_table_size: u64,
+    /// Session pool tracker table (`ExpSessionPoolTrackTable`, or a session's
+    /// `_MM_SESSION_SPACE.PoolTrackTableExpansion`); 0 when none.
+    pub session_track_table: u64,
+    /// Entries of the session tracker table.
+    pub session_track_table_size: u64,
+    /// Value of `nt!PoolBigPageTable`.
+    pub big_page_table: u64,
+    /// Value of `nt!PoolBigPageTableSize` (entries).
+    pub big_page_table_size: u64,
+    /// Non-paged pool range (`MmNonPagedPoolStart`..`MmNonPagedPoolEnd`), when known.
+    pub non_paged_pool: Option<(u64, u64)>,
+    /// Paged pool range (`MmPagedPoolStart`..`MmPagedPoolEnd`), when known.
+    pub paged_pool: Option<(u64, u64)>,
+    /// Address of `nt!MmVerifierData` (`_MM_DRIVER_VERIFIER_DATA`; KDBG+0x248 holds it).
+    pub verifier_data: u64,
+    /// Address of the verification list head: `nt!VfSuspectDriversList` (Vista+) or
+    /// `nt!MiSuspectDriverList` (XP/2003).
+    pub suspect_drivers: u64,
+    /// Address of `nt!ViTargetDriversAvl` (Vista+).
+    pub target_drivers_avl: u64,
+    /// Value of `nt!VfPoolTraces` (the log array).
+    pub pool_traces: u64,
+    /// Value of `nt!VfPoolTracesLength` (entries).
+    pub pool_traces_length: u64,
+    /// Value of `nt!VfPoolTracesIndex` (where the next record goes), when known.
+    pub pool_traces_index: Option<u64>,
+}
+
+impl PoolContext {
+    /// A context for `build` with nothing else known.
+    pub fn new(build: KernelBuild) -> Self {
+        PoolContext {
+            build,
+            track_table: 0,
+            track_table_size: 0,
+            tag_tables: 0,
+            tag_tables_count: 0,
+            expansion_table: 0,
+            expansion_table_size: 0,
+            session_track_table: 0,
+            session_track_table_size: 0,
+            big_page_table: 0,
+            big_page_table_size: 0,
+            non_paged_pool: None,
+            paged_pool: None,
+            verifier_data: 0,
+            suspect_drivers: 0,
+            target_drivers_avl: 0,
+            pool_traces: 0,
+            pool_traces_length: 0,
+            pool_traces_index: None,
+        }
+    }
+}
+
+/// Kernel pool of one dump: the reader, the globals, the layouts and the limits.
+#[derive(Debug, Clone)]
+pub struct Pool<M> {
+    pub(crate) mem: M,
+    pub(crate) ctx: PoolContext,
+    pub(crate) limits: Limits,
+    pub(crate) tracker: PoolTrackerTableLayout,
+    pub(crate) big: PoolTrackerBigPagesLayout,
+    pub(crate) header: PoolHeaderLayout,
+}
+
+impl<M: ReadMemory> Pool<M> {
+    /// Pool of a dump read through `mem`, with the built-in layouts of `ctx.build`.
+    pub fn new(mem: M, ctx: PoolContext, limits: Limits) -> Self {
+        let b = ctx.build;
+        Pool {
+            mem,
+            ctx,
+            limits,
+            tracker: PoolTrackerTableLayout::for_build(b),
+            big: PoolTrackerBigPagesLayout::for_build(b),
+            header: PoolHeaderLayout::for_build(b),
+        }
+    }
+    /// Replace the built-in layouts by those derived from the kernel's own PDB/ISF, for every
+    /// type `layouts` holds.
+    pub fn use_layouts(&mut self, layouts: &KernelLayouts) {
+        if let Some(t) = PoolTrackerTableLayout::from_layouts(layouts) {
+            self.tracker = t;
+        }
+        if let Some(t) = PoolTrackerBigPagesLayout::from_layouts(layouts) {
+            self.big = t;
+        }
+        if let Some(t) = PoolHeaderLayout::from_layouts(layouts) {
+            self.header = t;
+        }
+    }
+    /// The context.
+    pub fn context(&self) -> &PoolContext {
+        &self.ctx
+    }
+    /// The limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+    /// The reader.
+    pub fn memory(&self) -> &M {
+        &self.mem
+    }
+    /// The tracker-table layout in use.
+    pub fn tracker_layout(&self) -> &PoolTrackerTableLayout {
+        &self.tracker
+    }
+}
+
+/// Read `count` entries of `entry_size` bytes at `base`, calling `each(index, bytes)` per entry.
+/// Reads in chunks; a chunk not in the dump is retried entry by entry, and entries not in the dump
+/// are counted (returned). Stops at `max_entries`.
+pub(crate) fn read_table<M: ReadMemory>(
+    mem: &M,
+    base: u64,
+    count: u64,
+    entry_size: u64,
+    max_entries: u64,
+    mut each: impl FnMut(u64, &[u8]),
+) -> Result<u64, Error> {
+    const CHUNK_ENTRIES: u64 = 1024;
+    if entry_size == 0 {
+        return Err(Error::Corrupt {
+            what: "table entry size",
+            addr: base,
+        });
+    }
+    let count = count.min(max_entries);
+    let esz = usize::try_from(entry_size).map_err(|_| Error::Corrupt {
+        what: "table entry size",
+        addr: base,
+    })?;
+    let mut missing = 0u64;
+    let mut buf = Vec::new();
+    let mut i = 0u64;
+    while i < count {
+        let n = CHUNK_ENTRIES.min(count.saturating_sub(i));
+        let addr = entry_size
+            .checked_mul(i)
+            .and_then(|o| base.checked_add(o))
+            .ok_or(Error::Corrupt {
+                what: "table address",
+                addr: base,
+            })?;
+        let len = usize::try_from(n)
+            .ok()
+            .and_then(|n| n.checked_mul(esz))
+            .ok_or(Error::Corrupt {
+                what: "table size",
+                addr: base,
+            })?;
+        buf.resize(len, 0);
+        match mem.read(addr, &mut buf) {
+            Ok(()) => {
+                for (j, e) in (0u64..).zip(buf.chunks_exact(esz)) {
+                    each(i.saturating_add(j), e);
+                }
+            }
+            Err(e) if e.is_not_captured() => {
+                // Entry by entry: keep what is there.
+                for (j, e) in (0u64..).zip(buf.chunks_exact_mut(esz)) {
+                    let a = addr.saturating_add(j.saturating_mul(entry_size));
+                    match mem.read(a, e) {
+                        Ok(()) => each(i.saturating_add(j), e),
+                        Err(_) => missing = missing.saturating_add(1),
+                    }
+                }
+            }
+            Err(e) => return Err(Error::Memory(e)),
+        }
+        i = i.saturating_add(n);
+    }
+    Ok(missing)
+}
+
+/// Little-endian unsigned integer of `size` (1, 2, 4, 8) bytes at `field` in `bytes`; 0 if the
+/// field is absent or outside.
+pub(crate) fn field_u64(
+    bytes: &[u8],
+    field: Option<crate::layout::Field>,
+    size_default: u32,
+) -> u64 {
+    let Some(f) = field else { return 0 };
+    let size = if f.size == 0 { size_default } else { f.size };
+    let start = usize::try_from(f.offset).unwrap_or(usize::MAX);
+    let Some(b) = start
+        .checked_add(usize::try_from(size).unwrap_or(usize::MAX))
+        .and_then(|end| bytes.get(start..end))
+    else {
+        return 0;
+    };
+    let mut v = [0u8; 8];
+    for (d, s) in v.iter_mut().zip(b.iter()) {
+        *d = *s;
+    }
+    u64::from_le_bytes(v)
+}

@@ -1,0 +1,277 @@
+//! Pool readers on x64 and edge cases (segment heap, corrupt pages, missing memory), and the
+//! readers of real files: pooltag.txt (both corpus copies), an ntdll PDB, the ISF layouts.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::panic
+)]
+
+mod layout_corpus;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use pooltrack::{
+    Arch, KernelBuild, Limits, Pool, PoolContext, PoolPageKind, PoolTag, PoolTrackerTableLayout,
+    SliceMemory, TagDescriptions,
+};
+
+fn corpus(sub: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus")
+        .join(sub);
+    if p.exists() {
+        Some(p)
+    } else {
+        let _ = writeln!(std::io::stderr(), "SKIP: {} not found", p.display());
+        None
+    }
+}
+
+fn tag(s: &str) -> PoolTag {
+    PoolTag::parse(s).unwrap()
+}
+
+#[test]
+fn both_pooltag_files_parse() {
+    let Some(dir) = corpus("pooltag") else { return };
+    let sdk = std::fs::read_to_string(dir.join("pooltag-sdk-10.0.25967.txt")).unwrap();
+    let old = std::fs::read_to_string(dir.join("pooltag-2003.txt")).unwrap();
+    let sdk = TagDescriptions::parse_pooltag_txt(&sdk);
+    let old = TagDescriptions::parse_pooltag_txt(&old);
+    // Row counts: the files hold about 4,600 and 1,750 rows (a few repeat a tag).
+    assert!(sdk.len() > 4000, "{}", sdk.len());
+    assert!(old.len() > 1500, "{}", old.len());
+    assert_eq!(sdk.describe(tag("Thre")), "Thread objects , Binary: nt!ps");
+    assert_eq!(old.describe(tag("Thre")), "Thread objects , Binary: nt!ps");
+    assert_eq!(sdk.describe(tag("Proc")), "Process objects , Binary: nt!ps");
+    assert_eq!(old.describe(tag("Proc")), "Process objects");
+    assert_eq!(
+        sdk.describe(tag("8042")),
+        "PS/2 keyboard and mouse , Binary: i8042prt.sys"
+    );
+    assert_eq!(
+        old.describe(tag("8042")),
+        "PS/2 kb and mouse , Binary: i8042prt.sys"
+    );
+    // Wildcard row `Acp* - acpi.sys - ACPI Pooltags` of the 2003 file.
+    assert_eq!(
+        old.describe(tag("AcpZ")),
+        "ACPI Pooltags , Binary: acpi.sys"
+    );
+    assert_eq!(
+        sdk.describe(tag("AcpA")),
+        "ACPI arbiter data , Binary: acpi.sys"
+    );
+    // Padded tags: `Key  - <unknown> - Key objects`.
+    assert_eq!(old.describe(tag("Key")), "Key objects");
+    assert!(
+        sdk.describe(tag("Zq9!"))
+            .starts_with("UNKNOWN pooltag 'Zq9!'")
+    );
+}
+
+#[cfg(feature = "pdb")]
+#[test]
+fn pdb_reader_derives_layouts_from_a_real_pdb() {
+    let Some(p) = corpus("pdb/win10-19041-x64-ntdll-96EF4ED5.pdb") else {
+        return;
+    };
+    let l = pooltrack::KernelLayouts::from_pdb_bytes(&std::fs::read(p).unwrap()).unwrap();
+    assert_eq!(l.arch, Some(Arch::X64));
+    let id = l.pdb.as_ref().unwrap();
+    assert_eq!(id.guid, "96EF4ED537402DAAA51D4A4212EA4B2C");
+    let peb = l.get("_PEB").unwrap();
+    assert_eq!(peb.size, 0x7c8);
+    assert_eq!(peb.field("Ldr").unwrap().offset, 0x18);
+    assert_eq!(peb.field("Ldr").unwrap().size, Some(8));
+    assert_eq!(peb.field("ProcessHeap").unwrap().offset, 0x30);
+    // Bitfield and embedded structure: _HEAP.Counters is a _HEAP_COUNTERS.
+    let heap = l.get("_HEAP").unwrap();
+    assert_eq!(
+        heap.field("Counters").unwrap().type_name.as_deref(),
+        Some("_HEAP_COUNTERS")
+    );
+    assert!(l.resolve("_HEAP", "Counters.TotalMemoryReserved").is_some());
+    assert_eq!(l.resolve("_LIST_ENTRY", "Blink").unwrap().offset, 8);
+    assert!(!l.symbols.is_empty());
+    let json = l.to_json();
+    assert!(json.starts_with("{\"types\": {"));
+}
+
+#[cfg(feature = "isf")]
+#[test]
+fn isf_layouts_replace_builtin_tables() {
+    let truths = layout_corpus::truths();
+    let Some(t) = truths.iter().find(|t| t.file.starts_with("win81-9600-x64")) else {
+        return;
+    };
+    let from_isf = PoolTrackerTableLayout::from_layouts(&t.layouts).unwrap();
+    assert_eq!(from_isf, PoolTrackerTableLayout::for_build(t.build));
+    // Symbols: the globals the CLI reads, as RVAs.
+    assert!(t.layouts.symbol("PoolTrackTable").is_some());
+    assert!(t.layouts.symbol("ExPoolTagTables").is_some());
+    assert!(t.layouts.symbol("VfPoolTraces").is_some());
+}
+
+#[cfg(feature = "synth")]
+mod synthetic {
+    use super::*;
+    use pooltrack::synth::{SynthBigPage, SynthBlock, SynthKernel, usage};
+
+    #[test]
+    fn x64_win7_page_walk_and_tracker() {
+        let b = KernelBuild::new(Arch::X64, 7601);
+        let mut k = SynthKernel::new(b);
+        let va = 0xffff_fa80_0100_0000u64;
+        let proc_tag = u32::from_le_bytes(*b"Proc") | pooltrack::PROTECTED_BIT;
+        k.add_pool_page(
+            va,
+            &[
+                SynthBlock {
+                    tag: u32::from_le_bytes(*b"File"),
+                    size: 0x160,
+                    free: false,
+                    paged: false,
+                },
+                SynthBlock {
+                    tag: proc_tag,
+                    size: 0x530,
+                    free: false,
+                    paged: false,
+                },
+                SynthBlock {
+                    tag: u32::from_le_bytes(*b"CM31"),
+                    size: 0x200,
+                    free: true,
+                    paged: true,
+                },
+            ],
+        );
+        k.add_tracker_tables(
+            0xffff_f800_0280_0000,
+            0xffff_f800_0270_0000,
+            0x401,
+            &[
+                vec![usage("Proc", (100, 60, 40 * 0x530), (0, 0, 0))],
+                vec![usage("Proc", (5, 1, 4 * 0x530), (0, 0, 0))],
+            ],
+        );
+        let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let p = pool.pool_page(va + 0x200).unwrap();
+        assert_eq!(p.blocks.len(), 4);
+        let h = p.holding_block().unwrap();
+        assert_eq!(
+            (h.addr, h.size, h.previous_size, h.tag),
+            (va + 0x160, 0x530, 0x160, tag("Proc"))
+        );
+        assert!(h.protected);
+        assert_eq!(h.paged, Some(false));
+        assert!(p.blocks[2].free);
+        let u = pool.pool_usage(false).unwrap();
+        let pr = u.get(tag("Proc")).unwrap();
+        assert_eq!(
+            (pr.non_paged.allocs, pr.non_paged.frees, pr.non_paged.diff()),
+            (105, 61, 44)
+        );
+    }
+
+    #[test]
+    fn win10_and_win11_tracker_and_big_pages() {
+        for build in [19041u32, 22000] {
+            let b = KernelBuild::new(Arch::X64, build);
+            let mut k = SynthKernel::new(b);
+            k.add_tracker_tables(
+                0xffff_f800_0280_0000,
+                0xffff_f800_0270_0000,
+                0x801,
+                &[vec![usage("Leak", (0, 0, 0), (1 << 33, 1, 1 << 40))]],
+            );
+            k.add_big_page_table(
+                0xffff_f800_0300_0000,
+                0x40,
+                &[
+                    SynthBigPage {
+                        va: 0xffff_c000_1000_0000,
+                        tag: tag("Leak"),
+                        size: 0xfb000,
+                        paged: true,
+                    },
+                    SynthBigPage {
+                        va: 0xffff_c000_2000_0000,
+                        tag: tag("Thre"),
+                        size: 0x1000,
+                        paged: false,
+                    },
+                ],
+            );
+            let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+            let u = pool.pool_usage(false).unwrap();
+            let l = u.get(tag("Leak")).unwrap();
+            // u64 counters from 16299 on.
+            assert_eq!((l.paged.allocs, l.paged.bytes), (1 << 33, 1 << 40));
+            let big = pool.big_pool().unwrap();
+            assert_eq!(big.entries.len(), 2);
+            assert_eq!(big.entries[0].is_paged(), Some(true));
+            assert_eq!(big.entries[1].is_paged(), Some(false));
+            // 1809+: a page outside big pool is segment heap, named and not walked.
+            let p = pool.pool_page(0xffff_c000_5000_0010).unwrap();
+            assert_eq!(p.kind, PoolPageKind::SegmentHeap);
+            let p = pool.pool_page(0xffff_c000_1000_5000).unwrap();
+            assert!(matches!(p.kind, PoolPageKind::Large(e) if e.tag == tag("Leak")));
+        }
+    }
+
+    #[test]
+    fn corrupt_chain_and_missing_memory() {
+        let b = KernelBuild::new(Arch::X86, 7601);
+        let mut k = SynthKernel::new(b);
+        let va = 0x8600_0000u64;
+        k.add_pool_page(
+            va,
+            &[
+                SynthBlock {
+                    tag: u32::from_le_bytes(*b"Even"),
+                    size: 0x40,
+                    free: false,
+                    paged: false,
+                },
+                SynthBlock {
+                    tag: u32::from_le_bytes(*b"Even"),
+                    size: 0x40,
+                    free: false,
+                    paged: false,
+                },
+            ],
+        );
+        // Break the second header's PreviousSize.
+        k.memory.region_mut(va).unwrap()[0x40] ^= 0x3;
+        let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let p = pool.pool_page(va + 0x50).unwrap();
+        assert_eq!(p.blocks.len(), 1);
+        assert_eq!(p.corrupt_at, Some(va + 0x40));
+        // A page the dump lacks: "not in the dump", not corruption.
+        let e = pool.pool_page(0x9000_0000).unwrap_err();
+        assert!(e.is_not_captured());
+        // No PoolTrackTable given: a plain error.
+        assert!(pool.pool_usage(false).is_err());
+    }
+
+    #[test]
+    fn tracker_table_partly_missing_still_counts() {
+        let b = KernelBuild::new(Arch::X86, 7601);
+        let mut ctx = PoolContext::new(b);
+        let table =
+            pooltrack::synth::tracker_table(b, 2049, &[usage("Thre", (10, 5, 100), (0, 0, 0))]);
+        // Only the first half of the table is in the dump.
+        let half = &table[..table.len() / 2];
+        ctx.track_table = 0x8100_0000;
+        ctx.track_table_size = 2049;
+        let pool = Pool::new(SliceMemory::new(0x8100_0000, half), ctx, Limits::default());
+        let u = pool.pool_usage(false).unwrap();
+        assert!(u.tables[0].missing > 1000);
+        assert!(u.tables[0].missing < 2049);
+    }
+}
