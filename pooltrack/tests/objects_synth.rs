@@ -13,7 +13,7 @@ use std::time::Instant;
 use pooltrack::object_synth::{KernelBuilder, ProcessSpec, ThreadSpec, handle_leak_story};
 use pooltrack::{
     CidKind, Error, HandleEntryEncoding, KernelObjects, Limits, ObjectLayout, PointerWidth,
-    ThreadState,
+    ReadMemory, ThreadState,
 };
 
 fn all_layouts() -> impl Iterator<Item = ObjectLayout> {
@@ -180,7 +180,7 @@ fn entry_encodings_decode_known_values() {
     // x86 2003: the seed's entry for handle 0x0d94 points at header 0x88a6b008.
     assert_eq!(
         HandleEntryEncoding::X86.decode(0x88a6_b009, 0x001f_03ff),
-        Some((0x88a6_b008, 1, 0x001f_03ff))
+        Some((0x88a6_b008, 0, 0x001f_03ff))
     );
     assert_eq!(HandleEntryEncoding::X64Win81.decode(0, 5), None);
 }
@@ -318,4 +318,40 @@ fn limits_stop_handle_walks() {
     assert!(matches!(r[10], Err(Error::WalkLimit { .. })));
     let s = o.handle_summary(table).unwrap();
     assert!(s.truncated);
+}
+
+#[test]
+fn header_cookie_is_inferred_without_its_symbol() {
+    for layout in all_layouts() {
+        let (k, story) = handle_leak_story(layout, 100);
+        let with = k.objects();
+        let expected = match layout.object_header.type_ref {
+            pooltrack::TypeRef::Index { cookie: true, .. } => Some(
+                with.memory()
+                    .read_u8(k.symbols.ob_header_cookie.unwrap())
+                    .unwrap(),
+            ),
+            _ => None,
+        };
+        let mut sym = k.symbols;
+        sym.ob_header_cookie = None;
+        let without = KernelObjects::new(&k.memory, k.layout, sym);
+        let found = without.infer_header_cookie().unwrap();
+        assert_eq!(found, expected, "{}", layout.source);
+        let ie = without.process(story.iexplore).unwrap();
+        let table = ie.object_table.unwrap();
+        if let Some(c) = found {
+            // Without the cookie the type cannot be decoded; with the inferred one it can.
+            assert!(matches!(
+                without.handle_summary(table).unwrap().unknown_type,
+                n if n > 0
+            ));
+            let fixed = KernelObjects::new(&k.memory, k.layout, sym).with_header_cookie(c);
+            let s = fixed.handle_summary(table).unwrap();
+            assert_eq!(s.types[0].name.as_deref(), Some("Thread"));
+            assert_eq!(s.unknown_type, 0);
+        }
+        // Every synthetic entry is unlocked.
+        assert!(with.handles(table).unwrap().all(|h| !h.unwrap().locked));
+    }
 }

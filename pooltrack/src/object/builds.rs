@@ -286,8 +286,8 @@ impl LayoutCheck {
 impl<M: ReadMemory> KernelObjects<M> {
     /// Check the layout against the dump on the first `max_processes` processes of
     /// `PsActiveProcessHead`: the list's back links, process ids in the Cid range (multiples of
-    /// 4 below 2^26), printable NUL-terminated image names, and a thread list whose back links
-    /// hold.
+    /// 4 below 2^26), printable NUL-terminated image names, and a first thread whose list links
+    /// hold, whose Cid names this process and a thread id in range, and whose state is known.
     pub fn confirm_layout(&self, max_processes: u64) -> Result<LayoutCheck, Error> {
         let mut check = LayoutCheck::default();
         let note = |check: &mut LayoutCheck, at: u64, what: &'static str| {
@@ -327,12 +327,21 @@ impl<M: ReadMemory> KernelObjects<M> {
                 note(&mut check, p.address, "handle table outside kernel space");
                 ok = false;
             }
-            let mut threads = self.threads(&p);
-            if let Some(Err(e)) = threads.next()
-                && !e.is_not_captured()
-            {
-                note(&mut check, p.address, "thread list link");
-                ok = false;
+            match self.threads(&p).next() {
+                Some(Err(e)) if !e.is_not_captured() => {
+                    note(&mut check, p.address, "thread list link");
+                    ok = false;
+                }
+                Some(Ok(t)) => {
+                    let tid_ok = t.tid.is_none_or(|id| id % 4 == 0 && id < 1 << 26);
+                    let pid_ok = t.pid.is_none_or(|id| id == p.pid);
+                    let state_ok = !matches!(t.state, Some(super::ThreadState::Unknown(_)));
+                    if !(tid_ok && pid_ok && state_ok) {
+                        note(&mut check, p.address, "thread Cid or state implausible");
+                        ok = false;
+                    }
+                }
+                _ => {}
             }
             if ok {
                 check.plausible = check.plausible.saturating_add(1);

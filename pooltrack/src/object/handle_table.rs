@@ -49,17 +49,19 @@ pub enum HandleEntryEncoding {
 }
 
 impl HandleEntryEncoding {
-    /// Decode an entry's first and second words to `(pointer, attributes, granted access)`,
-    /// `None` for a free entry.
+    /// Decode an entry's first word (`LowValue`/`Object`) and its access word to
+    /// `(pointer, attributes, granted access)`, `None` for a free entry. The attributes are
+    /// the entry's `Attributes` bits (bits 1-2 of `Object` up to Windows 7, where 0x1 is
+    /// `OBJ_INHERIT` and 0x2 audit-on-close).
     pub fn decode(self, low: u64, high: u32) -> Option<(u64, u8, u32)> {
         if low == 0 {
             return None;
         }
         const ACCESS_BITS: u32 = 0x01FF_FFFF;
         let (ptr, attrs, access) = match self {
-            HandleEntryEncoding::X86 => (low & 0xFFFF_FFF8, low & 7, high),
+            HandleEntryEncoding::X86 => (low & 0xFFFF_FFF8, (low >> 1) & 3, high),
             HandleEntryEncoding::X86Win8 => (low & 0xFFFF_FFF8, (low >> 1) & 3, high & ACCESS_BITS),
-            HandleEntryEncoding::X64Win7 => (low & !7, low & 7, high),
+            HandleEntryEncoding::X64Win7 => (low & !7, (low >> 1) & 3, high),
             HandleEntryEncoding::X64Win8 => {
                 let v = (low >> 23) << 4;
                 let v = if v & (1 << 44) != 0 {
@@ -83,6 +85,12 @@ impl HandleEntryEncoding {
             return None;
         }
         Some((ptr, u8::try_from(attrs).unwrap_or(0), access))
+    }
+
+    /// Whether an in-use entry is locked: bit 0 is the lock bit, set while unlocked, in every
+    /// encoding (`Unlocked` from Windows 8).
+    pub fn is_locked(self, low: u64) -> bool {
+        low & 1 == 0
     }
 }
 
@@ -135,8 +143,10 @@ pub struct HandleEntry {
     pub object: u64,
     /// Granted access mask.
     pub granted_access: u32,
-    /// The attribute bits of the entry (inherit, audit on close...; meaning varies by build).
+    /// The entry's attribute bits (see [`HandleEntryEncoding::decode`]).
     pub attributes: u8,
+    /// Whether the entry was locked when the dump was taken.
+    pub locked: bool,
 }
 
 /// Streaming iterator over the in-use entries of a handle table ([`KernelObjects::handles`]).
@@ -349,6 +359,7 @@ impl<M: ReadMemory> Iterator for HandleIter<'_, M> {
                 },
                 granted_access,
                 attributes,
+                locked: enc.is_locked(low),
             }));
         }
     }

@@ -128,6 +128,50 @@ impl<M: ReadMemory> KernelObjects<M> {
         &self.limits
     }
 
+    /// Use this `ObHeaderCookie` value instead of reading it from
+    /// [`KernelSymbols::ob_header_cookie`] (for example one found by
+    /// [`KernelObjects::infer_header_cookie`]).
+    #[must_use]
+    pub fn with_header_cookie(self, cookie: u8) -> Self {
+        let c = std::cell::OnceCell::new();
+        let _ = c.set(Ok(cookie));
+        KernelObjects { cookie: c, ..self }
+    }
+
+    /// Find `ObHeaderCookie` without its symbol (KDBG does not carry it): the first process of
+    /// `PsActiveProcessHead` is a `Process` object, whose index `ObTypeIndexTable` gives by
+    /// name, so the cookie is its header's stored `TypeIndex` XOR that index XOR the second
+    /// byte of the header address. `Ok(None)` for builds without the cookie.
+    pub fn infer_header_cookie(&self) -> Result<Option<u8>, Error> {
+        let object_header::ObjectHeaderLayout {
+            type_ref:
+                TypeRef::Index {
+                    offset,
+                    cookie: true,
+                },
+            ..
+        } = self.layout.object_header
+        else {
+            return Ok(None);
+        };
+        let types = self.type_table()?;
+        let index = types
+            .iter()
+            .find(|t| t.name.as_deref() == Some("Process"))
+            .and_then(|t| t.index)
+            .ok_or(Error::Corrupt {
+                what: "ObTypeIndexTable (no Process type)",
+                addr: self.symbols.ob_type_index_table.unwrap_or(0),
+            })?;
+        let first = self.processes()?.next().ok_or(Error::Corrupt {
+            what: "process list (empty)",
+            addr: self.symbols.ps_active_process_head.unwrap_or(0),
+        })??;
+        let header = self.header_of(first.address)?;
+        let raw = self.mem.read_u8(field(header, offset, "TypeIndex")?)?;
+        Ok(Some(object_header::decode_type_index(raw, header, index)))
+    }
+
     pub(crate) fn read_ptr(&self, addr: u64) -> Result<u64, Error> {
         Ok(self.mem.read_ptr(addr, self.layout.width)?)
     }
