@@ -46,6 +46,55 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
     #[test]
+    fn built_kernels_read_back(
+        layout in layout_strategy(),
+        procs in proptest::collection::vec(
+            (1u64..0x4000, "[a-z]{1,20}\\.exe", proptest::option::of(0u32..20), any::<bool>(), 0u64..700, 0u8..3),
+            1..6,
+        ),
+    ) {
+        let mut b = KernelBuilder::new(layout);
+        let obj = b.add_object("Event", 0x10, None, None);
+        let mut expect = Vec::new();
+        for (i, (pid, name, session, exited, handles, level)) in procs.iter().enumerate() {
+            let pid = pid * 4 + i as u64 * 0x10000;
+            let mut spec = ProcessSpec::new(pid, name);
+            if let Some(sid) = session {
+                spec = spec.session(*sid);
+            }
+            if *exited {
+                spec = spec.exited(0x01d0_0000_0000_0000);
+            }
+            let p = b.add_process(&spec);
+            let mut values = Vec::new();
+            if !*exited {
+                for _ in 0..*handles {
+                    values.push(b.add_handle(p, obj, 0x1f_0003).unwrap());
+                }
+                b.force_table_level(p, *level);
+            }
+            let shown: String = name.chars().take(if layout.build <= 2600 { 15 } else { 14 }).collect();
+            expect.push((p, pid, shown, *session, *exited, values));
+        }
+        let k = b.build();
+        let o = k.objects();
+        let got: Vec<_> = o.processes().unwrap().map(Result::unwrap).collect();
+        prop_assert_eq!(got.len(), expect.len());
+        for (g, (addr, pid, name, session, exited, values)) in got.iter().zip(&expect) {
+            prop_assert_eq!(g.address, *addr);
+            prop_assert_eq!(g.pid, *pid);
+            prop_assert_eq!(g.image_name.as_deref(), Some(name.as_str()));
+            prop_assert_eq!(g.session_id, *session);
+            prop_assert_eq!(g.is_zombie(), *exited);
+            prop_assert_eq!(o.handle_count(g).unwrap(), values.len() as u64);
+            if let Some(t) = g.object_table.filter(|&t| t != 0) {
+                let hs: Vec<u64> = o.handles(t).unwrap().map(|h| h.unwrap().handle).collect();
+                prop_assert_eq!(&hs, values);
+            }
+        }
+    }
+
+    #[test]
     fn mutated_kernels_never_panic(layout in layout_strategy(), edits in proptest::collection::vec((any::<u32>(), any::<u32>(), any::<u8>()), 1..64)) {
         let (mut k, _) = small_kernel(layout);
         let regions = k.memory.byte_regions();
