@@ -870,7 +870,10 @@ pub(crate) const WIN81_X64: ObjectLayout = ObjectLayout {
         key: 0xc0,
     },
 };
-/// Win10v1607X64, build 14393 (x64).
+/// Win10v1607X64, build 14393 (x64), from the release build 14393.0. Late servicing builds
+/// differ: the ISF of 14393.4583 has `ExitTime` at 0x690 (not 0x688) and an `_EPROCESS` of
+/// 0x7c8 bytes (not 0x7b0); the other fields compared agree. Prefer a layout derived from the
+/// dump's own PDB ([`ObjectLayout::from_layouts`]) for 1607.
 pub(crate) const WIN10V1607_X64: ObjectLayout = ObjectLayout {
     build: 14393,
     width: PointerWidth::Bits64,

@@ -193,40 +193,47 @@ impl SynthMemory {
                 let cell = off.checked_div(*stride)?;
                 let in_cell = usize::try_from(off.checked_rem(*stride)?).ok()?;
                 let n = n.min(template.len().checked_sub(in_cell)?);
-                let mut cellbuf = template.clone();
+                let end = in_cell.checked_add(n)?;
+                let out = buf.get_mut(..n)?;
+                out.copy_from_slice(template.get(in_cell..end)?);
                 let cell_addr = base.checked_add(cell.checked_mul(*stride)?)?;
+                // Overlay the patched bytes that fall in the range read.
                 for p in patches {
-                    match *p {
+                    let (at, bytes, len) = match *p {
                         Patch::Counter {
                             offset,
                             width,
                             start,
                             step,
-                        } => {
-                            let v = start.wrapping_add(step.wrapping_mul(cell)).to_le_bytes();
-                            let w = usize::from(width.min(8));
-                            let o = usize::try_from(offset).ok()?;
-                            cellbuf
-                                .get_mut(o..o.checked_add(w)?)?
-                                .copy_from_slice(v.get(..w)?);
-                        }
+                        } => (
+                            offset,
+                            start.wrapping_add(step.wrapping_mul(cell)).to_le_bytes(),
+                            usize::from(width.min(8)),
+                        ),
                         Patch::TypeIndex {
                             offset,
                             header_offset,
                             index,
                             cookie,
                         } => {
-                            let b = cellbuf.get_mut(usize::try_from(offset).ok()?)?;
-                            *b = encode_type_index(
+                            let v = encode_type_index(
                                 index,
                                 cell_addr.checked_add(header_offset)?,
                                 cookie,
                             );
+                            (offset, [v, 0, 0, 0, 0, 0, 0, 0], 1)
+                        }
+                    };
+                    let at = usize::try_from(at).ok()?;
+                    for (k, b) in bytes.iter().take(len).enumerate() {
+                        let pos = at.checked_add(k)?;
+                        if (in_cell..end).contains(&pos)
+                            && let Some(d) = out.get_mut(pos.checked_sub(in_cell)?)
+                        {
+                            *d = *b;
                         }
                     }
                 }
-                buf.get_mut(..n)?
-                    .copy_from_slice(cellbuf.get(in_cell..in_cell.checked_add(n)?)?);
                 Some(n)
             }
         }
