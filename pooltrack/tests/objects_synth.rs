@@ -157,10 +157,42 @@ fn handle_tables_of_every_depth_and_encoding() {
             );
             let s = o.handle_summary(table).unwrap();
             assert_eq!(s.handles, n);
+            assert_eq!(o.object_quota(&h).unwrap(), None);
             assert_eq!(s.types[0].name.as_deref(), Some("File"));
             assert_eq!(s.types[0].count, n - 1);
             assert_eq!(s.types[1].name.as_deref(), Some("Event"));
         }
+    }
+}
+
+#[test]
+fn quota_headers_are_found_on_every_layout() {
+    for layout in all_layouts() {
+        let mut b = KernelBuilder::new(layout);
+        let p = b.add_process(&ProcessSpec::new(0x100, "app.exe"));
+        let sec = b.add_object_with_quota("Section", 0x30, 0x1000, 0x80);
+        b.add_handle(p, sec, 0xf001f).unwrap();
+        let k = b.build();
+        let o = k.objects();
+        let pr = o.processes().unwrap().next().unwrap().unwrap();
+        let h = o
+            .handles(pr.object_table.unwrap())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let hdr = o.object_header(h.pointer).unwrap();
+        assert_eq!(
+            o.object_quota(&hdr).unwrap(),
+            Some((0x1000, 0x80)),
+            "{}",
+            layout.source
+        );
+        assert_eq!(o.object_name(&hdr).unwrap(), None);
+        assert_eq!(
+            o.type_of(&hdr).unwrap().unwrap().name.as_deref(),
+            Some("Section")
+        );
     }
 }
 

@@ -301,6 +301,18 @@ impl<M: ReadMemory> KernelObjects<M> {
         }
     }
 
+    /// The pool charges of the object from its `_OBJECT_HEADER_QUOTA_INFO`, when present:
+    /// `(PagedPoolCharge, NonPagedPoolCharge)` (the first two `ULONG`s in every build).
+    pub fn object_quota(&self, header: &ObjectHeader) -> Result<Option<(u32, u32)>, Error> {
+        match header.quota_info {
+            None => Ok(None),
+            Some(q) => Ok(Some((
+                self.mem.read_u32(q)?,
+                self.mem.read_u32(field(q, 4, "NonPagedPoolCharge")?)?,
+            ))),
+        }
+    }
+
     /// The header in front of an object body.
     pub fn header_of(&self, object: u64) -> Result<u64, Error> {
         back(object, self.layout.object_header.body, "object body")

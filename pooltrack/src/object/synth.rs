@@ -655,6 +655,36 @@ impl KernelBuilder {
         header + u64::from(l.body)
     }
 
+    /// Add an object of `type_name` charged `(paged, nonpaged)` pool quota (a quota info header
+    /// in front of its header); returns the body address.
+    pub fn add_object_with_quota(
+        &mut self,
+        type_name: &str,
+        body_size: u64,
+        paged: u32,
+        nonpaged: u32,
+    ) -> u64 {
+        let l = self.layout.object_header;
+        let quota_size = match l.optional {
+            OptionalHeaders::InfoMask { sizes, .. } => u64::from(sizes[3]),
+            OptionalHeaders::Offsets { .. } => 4 * self.ptr(),
+        };
+        let start = self.alloc(quota_size + u64::from(l.body) + body_size, 16);
+        let header = start + quota_size;
+        self.mem.write_u32(start, paged);
+        self.mem.write_u32(start + 4, nonpaged);
+        let bytes = self.header_bytes(type_name, header, 1, 0, 0x08);
+        self.mem.write(header, &bytes);
+        if let OptionalHeaders::Offsets {
+            quota_info_offset, ..
+        } = l.optional
+        {
+            self.mem
+                .write_u8(header + u64::from(quota_info_offset), quota_size as u8);
+        }
+        header + u64::from(l.body)
+    }
+
     fn mem_u8(&self, addr: u64) -> u8 {
         self.mem.read_u8(addr).unwrap_or(0)
     }
