@@ -146,6 +146,11 @@ fn saved_eprocess_and_ethread_decode_with_the_19041_layout() {
     let mut blocks = t.blocks.clone();
     blocks.insert(0, (process_va, t.process_off, 0xa40));
     blocks.insert(0, (current_thread, t.thread_off, 0x898));
+    // The saved call stack: SizeOfCallStack bytes at CallStackOffset, for VA TopOfStack.
+    let top_of_stack = u64_at(f, 0x2000 + 18 * 4);
+    let stack_off = u32_at(f, 0x2000 + 0x28) as usize;
+    let stack_size = u32_at(f, 0x2000 + 0x2c) as usize;
+    blocks.insert(0, (top_of_stack, stack_off, stack_size));
     let mem = TriageMemory { file: f, blocks };
     let o = KernelObjects::new(
         &mem,
@@ -176,9 +181,15 @@ fn saved_eprocess_and_ethread_decode_with_the_19041_layout() {
         s.limit < s.current && s.current < s.initial && s.initial < s.base,
         "{s:?}"
     );
-    // The saved stack of the dump lies in this thread's stack.
-    let top_of_stack = u64_at(f, 0x2000 + 18 * 4);
+    // The saved stack of the dump lies in this thread's stack and ends at its StackBase.
     assert!((s.limit.unwrap()..s.base.unwrap()).contains(&top_of_stack));
+    assert_eq!(top_of_stack + stack_size as u64, s.base.unwrap());
+    // So the stack from the saved KernelStack pointer up to StackBase is readable.
+    let (sp, bytes) = o.kernel_stack_bytes(&th).unwrap();
+    assert_eq!(sp, s.current.unwrap());
+    assert_eq!(sp + bytes.len() as u64, s.base.unwrap());
+    let at = stack_off + (sp - top_of_stack) as usize;
+    assert_eq!(&bytes[..], &f[at..at + bytes.len()]);
     // ExitTime shares its offset with KeyedWaitChain, an empty list: it points to itself.
     assert_eq!(
         u64_at(f, t.thread_off + l.thread.exit_time as usize),

@@ -1241,7 +1241,9 @@ pub fn exercise<M: ReadMemory>(k: &KernelObjects<M>) -> u64 {
             let _ = k.handle_count(&p);
             for t in k.threads(&p).take(64) {
                 n += 1;
-                let _ = t;
+                if let Ok(t) = t {
+                    let _ = k.kernel_stack_bytes(&t);
+                }
             }
             let Some(table) = p.object_table.filter(|&t| t != 0) else {
                 continue;

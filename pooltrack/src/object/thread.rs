@@ -358,6 +358,30 @@ impl<M: ReadMemory> KernelObjects<M> {
         }
     }
 
+    /// The bytes of a thread's kernel stack from its saved stack pointer (`KernelStack`, where
+    /// the switch frame starts) up to `StackBase`, for a stack walker: `(address, bytes)`. At
+    /// most 64 KiB; the pointer must lie within `[StackLimit, StackBase)`, else the stack is
+    /// reported corrupt.
+    pub fn kernel_stack_bytes(&self, thread: &Thread) -> Result<(u64, Vec<u8>), Error> {
+        const MAX_STACK: u64 = 0x1_0000;
+        let bad = Error::Corrupt {
+            what: "kernel stack bounds",
+            addr: thread.address,
+        };
+        let (Some(sp), Some(base), Some(limit)) =
+            (thread.stack.current, thread.stack.base, thread.stack.limit)
+        else {
+            return Err(bad);
+        };
+        if !(limit..base).contains(&sp) {
+            return Err(bad);
+        }
+        let len = base.saturating_sub(sp).min(MAX_STACK);
+        let mut bytes = vec![0u8; usize::try_from(len).map_err(|_| bad.clone())?];
+        self.mem.read(sp, &mut bytes)?;
+        Ok((sp, bytes))
+    }
+
     /// Read the `_ETHREAD` at `addr`. The state byte must be readable.
     pub fn thread(&self, addr: u64) -> Result<Thread, Error> {
         let l = &self.layout.thread;
