@@ -73,7 +73,7 @@ proptest! {
                 }
                 b.force_table_level(p, *level);
             }
-            let shown: String = name.chars().take(if layout.build <= 2600 { 15 } else { 14 }).collect();
+            let shown: String = name.chars().take(if layout.build < 7600 { 15 } else { 14 }).collect();
             expect.push((p, pid, shown, *session, *exited, values));
         }
         let k = b.build();

@@ -28,7 +28,7 @@ pub struct ProcessLayout {
     pub peb: u32,
     /// `InheritedFromUniqueProcessId` (the parent's id).
     pub inherited_from_unique_process_id: u32,
-    /// `ImageFileName` (`UCHAR[15]`, `[16]` on XP).
+    /// `ImageFileName` (`UCHAR[15]` from Windows 7, `[16]` before).
     pub image_file_name: u32,
     /// `ThreadListHead` (the `_ETHREAD.ThreadListEntry` list).
     pub thread_list_head: u32,
@@ -99,7 +99,7 @@ pub struct Process {
     /// `_HANDLE_TABLE.HandleCount` on builds that keep one (up to Windows 7); later builds
     /// count while walking ([`KernelObjects::handle_count`]).
     pub handle_count: Option<u32>,
-    /// `ImageFileName`: the first 14 (15 on XP) characters of the image name.
+    /// `ImageFileName`: the first 14 (15 before Windows 7) characters of the image name.
     pub image_name: Option<String>,
     /// The full NT path of the image (`SeAuditProcessCreationInfo`), where present.
     pub full_image_name: Option<String>,
@@ -183,7 +183,7 @@ impl<M: ReadMemory> KernelObjects<M> {
             opt(m.read_ptr(field(addr, off, what)?, w))
         };
         let pid = m.read_ptr(field(addr, l.unique_process_id, "UniqueProcessId")?, w)?;
-        let name_len = if self.layout.build <= 2600 { 16 } else { 15 };
+        let name_len = if self.layout.build < 7600 { 16 } else { 15 };
         let mut name = [0u8; 16];
         let image_name = opt(m.read(
             field(addr, l.image_file_name, "ImageFileName")?,

@@ -264,7 +264,7 @@ pub struct ProcessSpec {
     pub pid: u64,
     /// Parent process id.
     pub parent_pid: u64,
-    /// Image name (truncated to 14 characters as `ImageFileName` is; 15 on XP).
+    /// Image name (truncated to 14 characters as `ImageFileName` is; 15 before Windows 7).
     pub name: String,
     /// Full NT path of the image, for `SeAuditProcessCreationInfo`.
     pub full_name: Option<String>,
@@ -706,8 +706,8 @@ impl KernelBuilder {
                 .write_u32(f(l.directory_table_base), spec.dir_base as u32),
             PointerWidth::Bits64 => self.mem.write_u64(f(l.directory_table_base), spec.dir_base),
         }
-        // UCHAR[16] on XP, [15] later; always NUL-terminated.
-        let len = if self.layout.build <= 2600 { 16 } else { 15 };
+        // UCHAR[16] up to Vista, [15] from 7; always NUL-terminated.
+        let len = if self.layout.build < 7600 { 16 } else { 15 };
         let mut name = vec![0u8; len];
         for (d, s) in name.iter_mut().zip(spec.name.bytes().take(len - 1)) {
             *d = s;
