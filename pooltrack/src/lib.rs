@@ -1,19 +1,4 @@
-//! `pooltrack`: Windows kernel pool analysis from kernel dumps.
-//!
-//! This crate is being built. It will contain:
-//!
-//! - pool headers (`_POOL_HEADER`) for x86 and x64, Windows 7 to 11, with layout tables chosen by
-//!   build and confirmed at run time;
-//! - tag statistics in the manner of WinDbg's `!poolused` and `!poolfind`;
-//! - the big-pool table (`PoolBigPageTable`);
-//! - Driver Verifier pool tracking (`!verifier 3` and `!verifier 80`);
-//! - pool tag descriptions (`pooltag.txt` format);
-//! - the kernel objects that hold pool: processes (`!process 0 0`), handle tables (`!handle`)
-//!   and threads (`!thread`).
-//!
-//! Like every crate of the workspace it reads memory through a small trait of its own
-//! ([`ReadMemory`], plugged in with [`FnMemory::new`]), so it depends on no other crate of the
-//! workspace.
+#![doc = include_str!("../README.md")]
 
 mod error;
 mod layout;

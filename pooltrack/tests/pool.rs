@@ -8,15 +8,13 @@
     clippy::panic
 )]
 
+#[cfg(feature = "isf")]
 mod layout_corpus;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use pooltrack::{
-    Arch, KernelBuild, Limits, Pool, PoolContext, PoolPageKind, PoolTag, PoolTrackerTableLayout,
-    SliceMemory, TagDescriptions,
-};
+use pooltrack::{PoolTag, TagDescriptions};
 
 fn corpus(sub: &str) -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -74,6 +72,9 @@ fn both_pooltag_files_parse() {
 }
 
 #[cfg(feature = "pdb")]
+use pooltrack::Arch;
+
+#[cfg(feature = "pdb")]
 #[test]
 fn pdb_reader_derives_layouts_from_a_real_pdb() {
     let Some(p) = corpus("pdb/win10-19041-x64-ntdll-96EF4ED5.pdb") else {
@@ -108,6 +109,7 @@ fn isf_layouts_replace_builtin_tables() {
     let Some(t) = truths.iter().find(|t| t.file.starts_with("win81-9600-x64")) else {
         return;
     };
+    use pooltrack::PoolTrackerTableLayout;
     let from_isf = PoolTrackerTableLayout::from_layouts(&t.layouts).unwrap();
     assert_eq!(from_isf, PoolTrackerTableLayout::for_build(t.build));
     // Symbols: the globals the CLI reads, as RVAs.
@@ -120,6 +122,7 @@ fn isf_layouts_replace_builtin_tables() {
 mod synthetic {
     use super::*;
     use pooltrack::synth::{SynthBigPage, SynthBlock, SynthKernel, usage};
+    use pooltrack::{Arch, KernelBuild, Limits, Pool, PoolContext, PoolPageKind, SliceMemory};
 
     #[test]
     fn x64_win7_page_walk_and_tracker() {

@@ -26,11 +26,6 @@ pub use object_type::{ObjectType, ObjectTypeLayout, TypeTable};
 pub use process::{Process, ProcessIter, ProcessLayout};
 pub use thread::{Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, WaitReason};
 
-/// The README's examples, run as doctests.
-#[cfg(all(doctest, feature = "synth"))]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
-
 use crate::error::Error;
 use crate::limits::Limits;
 use crate::memory::{PointerWidth, ReadMemory};

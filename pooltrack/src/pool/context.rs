@@ -152,13 +152,32 @@ pub(crate) fn read_table<M: ReadMemory>(
     max_entries: u64,
     mut each: impl FnMut(u64, &[u8]),
 ) -> Result<u64, Error> {
-    const CHUNK_ENTRIES: u64 = 1024;
+    let esz = usize::try_from(entry_size).unwrap_or(usize::MAX).max(1);
+    read_table_chunks(mem, base, count, entry_size, max_entries, |first, chunk| {
+        for (j, e) in (0u64..).zip(chunk.chunks_exact(esz)) {
+            each(first.saturating_add(j), e);
+        }
+    })
+}
+
+/// [`read_table`] handing over whole chunks of entries (`each_chunk(first_index, bytes)`,
+/// `bytes` a whole number of entries), for tight loops over large tables.
+pub(crate) fn read_table_chunks<M: ReadMemory>(
+    mem: &M,
+    base: u64,
+    count: u64,
+    entry_size: u64,
+    max_entries: u64,
+    mut each_chunk: impl FnMut(u64, &[u8]),
+) -> Result<u64, Error> {
+    const CHUNK_BYTES: u64 = 0x1_0000;
     if entry_size == 0 {
         return Err(Error::Corrupt {
             what: "table entry size",
             addr: base,
         });
     }
+    let chunk_entries = (CHUNK_BYTES.checked_div(entry_size).unwrap_or(1)).max(1);
     let count = count.min(max_entries);
     let esz = usize::try_from(entry_size).map_err(|_| Error::Corrupt {
         what: "table entry size",
@@ -168,7 +187,7 @@ pub(crate) fn read_table<M: ReadMemory>(
     let mut buf = Vec::new();
     let mut i = 0u64;
     while i < count {
-        let n = CHUNK_ENTRIES.min(count.saturating_sub(i));
+        let n = chunk_entries.min(count.saturating_sub(i));
         let addr = entry_size
             .checked_mul(i)
             .and_then(|o| base.checked_add(o))
@@ -185,17 +204,13 @@ pub(crate) fn read_table<M: ReadMemory>(
             })?;
         buf.resize(len, 0);
         match mem.read(addr, &mut buf) {
-            Ok(()) => {
-                for (j, e) in (0u64..).zip(buf.chunks_exact(esz)) {
-                    each(i.saturating_add(j), e);
-                }
-            }
+            Ok(()) => each_chunk(i, &buf),
             Err(e) if e.is_not_captured() => {
                 // Entry by entry: keep what is there.
                 for (j, e) in (0u64..).zip(buf.chunks_exact_mut(esz)) {
                     let a = addr.saturating_add(j.saturating_mul(entry_size));
                     match mem.read(a, e) {
-                        Ok(()) => each(i.saturating_add(j), e),
+                        Ok(()) => each_chunk(i.saturating_add(j), e),
                         Err(_) => missing = missing.saturating_add(1),
                     }
                 }
@@ -207,8 +222,57 @@ pub(crate) fn read_table<M: ReadMemory>(
     Ok(missing)
 }
 
+/// A field resolved once to a byte range, read many times (tables of many entries).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Acc {
+    start: usize,
+    len: usize,
+}
+
+impl Acc {
+    /// The range of `field` (its size, or `size_default` when unstated); an absent field reads 0.
+    pub(crate) fn new(field: Option<crate::layout::Field>, size_default: u32) -> Acc {
+        match field {
+            Some(f) => Acc {
+                start: usize::try_from(f.offset).unwrap_or(usize::MAX),
+                len: usize::try_from(if f.size == 0 { size_default } else { f.size })
+                    .unwrap_or(0)
+                    .min(8),
+            },
+            None => Acc { start: 0, len: 0 },
+        }
+    }
+    /// The little-endian value in `e`, 0 when outside.
+    #[inline]
+    pub(crate) fn get(&self, e: &[u8]) -> u64 {
+        let Some(b) = self
+            .start
+            .checked_add(self.len)
+            .and_then(|end| e.get(self.start..end))
+        else {
+            return 0;
+        };
+        match *b {
+            [a0, a1, a2, a3] => u64::from(u32::from_le_bytes([a0, a1, a2, a3])),
+            [a0, a1, a2, a3, a4, a5, a6, a7] => {
+                u64::from_le_bytes([a0, a1, a2, a3, a4, a5, a6, a7])
+            }
+            [a0, a1] => u64::from(u16::from_le_bytes([a0, a1])),
+            [a0] => u64::from(a0),
+            _ => {
+                let mut v = [0u8; 8];
+                for (d, s) in v.iter_mut().zip(b.iter()) {
+                    *d = *s;
+                }
+                u64::from_le_bytes(v)
+            }
+        }
+    }
+}
+
 /// Little-endian unsigned integer of `size` (1, 2, 4, 8) bytes at `field` in `bytes`; 0 if the
 /// field is absent or outside.
+#[inline]
 pub(crate) fn field_u64(
     bytes: &[u8],
     field: Option<crate::layout::Field>,

@@ -107,39 +107,43 @@ impl<M: ReadMemory> Pool<M> {
                 match self.mem.read(page, &mut buf) {
                     Ok(()) => {
                         out.pages_read = out.pages_read.saturating_add(1);
-                        let mut off = 0usize;
-                        while off.saturating_add(hdr) <= buf.len() {
-                            let tag_at = off.saturating_add(4);
-                            let raw = buf
-                                .get(tag_at..tag_at.saturating_add(4))
-                                .and_then(|b| b.try_into().ok())
-                                .map(u32::from_le_bytes)
-                                .unwrap_or(0);
+                        // Headers sit at pool-unit boundaries; the tag is at +4.
+                        for (i, unit_bytes) in buf.chunks_exact(unit).enumerate() {
+                            let [_, _, _, _, t0, t1, t2, t3, ..] = *unit_bytes else {
+                                continue;
+                            };
+                            let raw = u32::from_le_bytes([t0, t1, t2, t3]);
                             let hit = match exact {
                                 Some(t) => raw & !PROTECTED_BIT == t,
                                 None => PoolTag(raw).matches(pattern),
                             };
-                            if hit
-                                && let Some(h) =
-                                    buf.get(off..).and_then(|b| PoolHeader::decode(arch, b))
-                            {
-                                let size = usize::from(h.block_size).saturating_mul(unit);
-                                if h.block_size != 0 && off.saturating_add(size) <= buf.len() {
-                                    if out.hits.len() >= max_hits {
-                                        out.stopped_early = true;
-                                        break 'ranges;
-                                    }
-                                    out.hits.push(PoolFindHit {
-                                        addr: page.saturating_add(off as u64),
-                                        tag: PoolTag(raw).unprotected(),
-                                        size: size as u64,
-                                        free: h.is_free(),
-                                        paged: self.header_type_is_paged(h.pool_type),
-                                        large: false,
-                                    });
-                                }
+                            if !hit {
+                                continue;
                             }
-                            off = off.saturating_add(unit);
+                            let off = i.saturating_mul(unit);
+                            if off.saturating_add(hdr) > buf.len() {
+                                continue;
+                            }
+                            let Some(h) = buf.get(off..).and_then(|b| PoolHeader::decode(arch, b))
+                            else {
+                                continue;
+                            };
+                            let size = usize::from(h.block_size).saturating_mul(unit);
+                            if h.block_size == 0 || off.saturating_add(size) > buf.len() {
+                                continue;
+                            }
+                            if out.hits.len() >= max_hits {
+                                out.stopped_early = true;
+                                break 'ranges;
+                            }
+                            out.hits.push(PoolFindHit {
+                                addr: page.saturating_add(off as u64),
+                                tag: PoolTag(raw).unprotected(),
+                                size: size as u64,
+                                free: h.is_free(),
+                                paged: self.header_type_is_paged(h.pool_type),
+                                large: false,
+                            });
                         }
                     }
                     Err(e) if e.is_not_captured() => {

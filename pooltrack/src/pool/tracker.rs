@@ -1,12 +1,12 @@
 //! `!poolused`: per-tag counters summed over the tracker tables (`PoolTrackTable`, the
 //! per-processor `ExPoolTagTables[]`, the expansion table), or the session pool's table.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap};
 
 use crate::error::Error;
 use crate::memory::{PointerWidth, ReadMemory};
 
-use super::context::{Pool, field_u64, read_table};
+use super::context::{Acc, Pool, read_table_chunks};
 use super::tag::PoolTag;
 
 /// Allocation counters of one tag in one kind of pool.
@@ -244,41 +244,56 @@ impl<M: ReadMemory> Pool<M> {
         };
         let l = self.tracker;
         let esz = u64::from(l.size);
-        let mut sums: BTreeMap<PoolTag, TagUsage> = BTreeMap::new();
+        let key_acc = Acc::new(l.key, 4);
+        let acc = [
+            Acc::new(l.non_paged_allocs, 4),
+            Acc::new(l.non_paged_frees, 4),
+            Acc::new(l.non_paged_bytes, 4),
+            Acc::new(l.paged_allocs, 4),
+            Acc::new(l.paged_frees, 4),
+            Acc::new(l.paged_bytes, 4),
+        ];
+        // One row per tag (summed over the tables), found through a hash index.
+        let mut rows: Vec<(u32, [u64; 6])> = Vec::new();
+        let mut index: HashMap<u32, usize> = HashMap::new();
         let mut usage = PoolUsage::default();
         let mut budget = self.limits.max_table_entries;
         for (addr, count) in tables {
             let count = count.min(budget);
             budget = budget.saturating_sub(count);
-            let mut unprintable = 0u64;
             let mut used = 0u64;
-            let missing = read_table(&self.mem, addr, count, esz, count, |_, e| {
-                let key = field_u64(e, l.key, 4);
-                if key == 0 {
-                    return;
+            let mut unprintable = 0u64;
+            let [a0, a1, a2, a3, a4, a5] = acc;
+            let esz_us = usize::try_from(esz).unwrap_or(usize::MAX).max(1);
+            let missing = read_table_chunks(&self.mem, addr, count, esz, count, |_, chunk| {
+                for e in chunk.chunks_exact(esz_us) {
+                    let key = key_acc.get(e);
+                    if key == 0 {
+                        continue;
+                    }
+                    let key = u32::try_from(key & 0x7fff_ffff).unwrap_or(0);
+                    let c = [
+                        a0.get(e),
+                        a1.get(e),
+                        a2.get(e),
+                        a3.get(e),
+                        a4.get(e),
+                        a5.get(e),
+                    ];
+                    let slot = *index.entry(key).or_insert_with(|| {
+                        rows.push((key, [0; 6]));
+                        rows.len().saturating_sub(1)
+                    });
+                    if let Some(r) = rows.get_mut(slot) {
+                        for (d, s) in r.1.iter_mut().zip(c) {
+                            *d = d.saturating_add(s);
+                        }
+                    }
+                    used = used.saturating_add(1);
+                    if !PoolTag(key).is_printable() {
+                        unprintable = unprintable.saturating_add(1);
+                    }
                 }
-                used = used.saturating_add(1);
-                let tag = PoolTag(u32::try_from(key & 0xffff_ffff).unwrap_or(0)).unprotected();
-                if !tag.is_printable() {
-                    unprintable = unprintable.saturating_add(1);
-                }
-                let np = TagCounts {
-                    allocs: field_u64(e, l.non_paged_allocs, 4),
-                    frees: field_u64(e, l.non_paged_frees, 4),
-                    bytes: field_u64(e, l.non_paged_bytes, 4),
-                };
-                let p = TagCounts {
-                    allocs: field_u64(e, l.paged_allocs, 4),
-                    frees: field_u64(e, l.paged_frees, 4),
-                    bytes: field_u64(e, l.paged_bytes, 4),
-                };
-                let s = sums.entry(tag).or_insert(TagUsage {
-                    tag,
-                    non_paged: TagCounts::default(),
-                    paged: TagCounts::default(),
-                });
-                s.non_paged.add(&np);
-                s.paged.add(&p);
             })?;
             usage.unprintable_keys = usage.unprintable_keys.saturating_add(unprintable);
             usage.used_entries = usage.used_entries.saturating_add(used);
@@ -288,7 +303,23 @@ impl<M: ReadMemory> Pool<M> {
                 missing,
             });
         }
-        usage.tags = sums.into_values().collect();
+        rows.sort_unstable_by_key(|r| r.0);
+        usage.tags = rows
+            .into_iter()
+            .map(|(key, [npa, npf, npb, pa, pf, pb])| TagUsage {
+                tag: PoolTag(key),
+                non_paged: TagCounts {
+                    allocs: npa,
+                    frees: npf,
+                    bytes: npb,
+                },
+                paged: TagCounts {
+                    allocs: pa,
+                    frees: pf,
+                    bytes: pb,
+                },
+            })
+            .collect();
         Ok(usage)
     }
 }
