@@ -238,3 +238,161 @@ fn limits_bound_the_work() {
     assert!(f.stopped_early);
     assert!(f.hits.len() <= 5);
 }
+
+mod more {
+    use pooltrack::synth::{SynthKernel, SynthTrace, SynthVerifiedDriver, SynthVerifier};
+    use pooltrack::{Arch, DriverLoadState, KernelBuild, Limits, Pool, PoolTag};
+
+    /// Allocations at `hi | 0x9d00_1000` and `hi | 0x9d00_3000` (`hi`: the upper half of a
+    /// kernel address on x64).
+    fn verifier(log: Vec<SynthTrace>, hi: u64) -> SynthVerifier {
+        let leak = PoolTag::parse("Leak").unwrap();
+        SynthVerifier {
+            level: 0x9,
+            allocations: (3, 3, 1, 0, 0),
+            current: (2, 0x2000, 0, 0),
+            peak: (2, 0x2000, 0, 0),
+            drivers: vec![
+                SynthVerifiedDriver {
+                    name: "other.sys".into(),
+                    loads: 0,
+                    unloads: 0,
+                    image: (0, 0),
+                    current: (0, 0, 0, 0),
+                    peak: (0, 0, 0, 0),
+                    allocations: vec![],
+                },
+                SynthVerifiedDriver {
+                    name: "myfault.sys".into(),
+                    loads: 2,
+                    unloads: 1,
+                    image: (0x9872_0000, 0x8000),
+                    current: (2, 0x2000, 0, 0),
+                    peak: (3, 0x3000, 0, 0),
+                    allocations: vec![
+                        (hi | 0x9d00_1000, 0x1000, leak, 0x9872_6659),
+                        (hi | 0x9d00_3000, 0x1000, leak, 0x9872_6659),
+                    ],
+                },
+            ],
+            log_capacity: 16,
+            log,
+        }
+    }
+
+    #[test]
+    fn pool_log_lists_allocate_then_free_newest_first_and_wraps() {
+        for arch in [Arch::X86, Arch::X64] {
+            let b = KernelBuild::new(arch, if arch == Arch::X86 { 7601 } else { 19041 });
+            let mut k = SynthKernel::new(b);
+            let t = |a, s, th, top| SynthTrace {
+                address: a,
+                size: s,
+                thread: th,
+                stack: vec![top, 0x9872_6659],
+            };
+            // 18 records in a ring of 16: the first two were overwritten.
+            let mut log: Vec<SynthTrace> = (0..16)
+                .map(|i| t(0x9e00_0000 + i * 0x1000, 0x100, 1, 0x8153_0238))
+                .collect();
+            log[2] = t(0x9d00_2000, 0x1000, 0x9809_0300, 0x8153_0238); // allocate
+            log[5] = t(0x9d00_2000, 0x1000, 0x980c_d040, 0x8124_fbd1); // free
+            let hi = if arch == Arch::X64 {
+                0xffff_f880_0000_0000
+            } else {
+                0
+            };
+            let mut v = verifier(log, hi);
+            v.log_capacity = 16;
+            k.add_verifier(0x8600_0000, &v);
+            // Index 6: the next record goes to slot 6, so slot 5 is the newest.
+            k.context.pool_traces_index = Some(6);
+            let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+            let l = pool.verifier_pool_log(Some(0x9d00_2080)).unwrap();
+            assert_eq!(l.entries.len(), 2, "{arch:?}");
+            assert_eq!(
+                (
+                    l.entries[0].index,
+                    l.entries[0].thread,
+                    l.entries[0].stack[0]
+                ),
+                (5, 0x980c_d040, 0x8124_fbd1)
+            );
+            assert_eq!((l.entries[1].index, l.entries[1].thread), (2, 0x9809_0300));
+            let all = pool.verifier_pool_log(None).unwrap();
+            let order: Vec<u64> = all.entries.iter().map(|e| e.index).collect();
+            assert_eq!(&order[..3], &[5, 4, 3]);
+            assert_eq!(
+                order[15], 6,
+                "the oldest record is the one the index points at"
+            );
+
+            let d = pool.verifier_drivers().unwrap();
+            assert_eq!(d.len(), 2);
+            assert_eq!(d[0].state(), DriverLoadState::NotLoaded);
+            assert_eq!(d[0].state().text(), "Hasn't loaded");
+            assert!(d[0].counters.is_none());
+            assert_eq!(d[1].state(), DriverLoadState::LoadedAndUnloaded);
+            assert_eq!(d[1].allocations.len(), 2, "{:x?}", d[1]);
+            assert_eq!(d[1].allocations[0].address, hi | 0x9d00_1000);
+            assert_eq!(d[1].allocations_consistent, Some(true));
+            assert_eq!(d[1].counters.unwrap().peak_paged_bytes, 0x3000);
+        }
+    }
+
+    #[test]
+    fn windows_xp_verifier_list_with_pool_hash() {
+        let b = KernelBuild::new(Arch::X86, 2600);
+        let mut k = SynthKernel::new(b);
+        k.add_verifier(0x8600_0000, &verifier(vec![], 0));
+        let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let s = pool.verifier_stats().unwrap();
+        assert_eq!(
+            (s.level, s.current_paged_pool_allocations, s.paged_bytes),
+            (9, 2, 0x2000)
+        );
+        let d = pool.verifier_drivers().unwrap();
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[1].name, "myfault.sys");
+        assert_eq!(d[1].image, Some((0x9872_0000, 0x8000)));
+        assert_eq!(d[1].allocations.len(), 2);
+        assert_eq!(d[1].allocations[1].address, 0x9d00_3000);
+        assert_eq!(d[1].allocations_consistent, Some(true));
+        // The Vista+ log does not exist on XP.
+        assert!(pool.verifier_pool_log(None).is_err());
+    }
+
+    #[cfg(feature = "isf")]
+    #[test]
+    fn verifier_reads_the_same_with_isf_layouts() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../shared/corpus/kernel-layouts/win81-9600-x64-ntkrnlmp-169C6521.isf.json.xz",
+        );
+        if !path.exists() {
+            eprintln!("SKIP: {} not found", path.display());
+            return;
+        }
+        let xz = std::fs::read(path).unwrap();
+        let mut json = Vec::new();
+        lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
+        let layouts = pooltrack::KernelLayouts::from_isf_json(&json).unwrap();
+        let b = KernelBuild::new(Arch::X64, 9600);
+        let mut k = SynthKernel::new(b);
+        k.add_verifier(
+            0xffff_f800_0600_0000,
+            &verifier(vec![], 0xffff_f880_0000_0000),
+        );
+        let builtin = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let mut from_pdb = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        from_pdb.use_layouts(&layouts);
+        assert_eq!(
+            builtin.verifier_stats().unwrap(),
+            from_pdb.verifier_stats().unwrap()
+        );
+        assert_eq!(
+            builtin.verifier_drivers().unwrap(),
+            from_pdb.verifier_drivers().unwrap()
+        );
+        assert_eq!(from_pdb.verifier_drivers().unwrap()[1].allocations.len(), 2);
+    }
+}

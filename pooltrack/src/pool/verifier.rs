@@ -16,12 +16,9 @@ use crate::error::Error;
 use crate::layout::{Arch, KernelBuild};
 use crate::memory::ReadMemory;
 
+use super::MiVerifierDriverEntryLayout;
 use super::context::{Pool, field_u64};
 use super::tag::PoolTag;
-use super::{
-    MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, VfPoolTraceLayout,
-    VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout, ViPoolEntryInUseLayout,
-};
 
 /// Which section of `!verifier`'s flag list a flag is printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,7 +281,7 @@ impl<M: ReadMemory> Pool<M> {
         if a == 0 {
             return Err(verr("MmVerifierData (not given)", 0));
         }
-        let l = MmDriverVerifierDataLayout::for_build(self.ctx.build);
+        let l = self.layouts.verifier_data;
         let b = self.read_struct(
             a,
             l.peak_non_paged_bytes
@@ -343,10 +340,10 @@ impl<M: ReadMemory> Pool<M> {
         if head == 0 {
             return Err(verr("driver verification list (not given)", 0));
         }
-        if let Some(l) = MiVerifierDriverEntryLayout::for_build(self.ctx.build) {
+        if let Some(l) = self.layouts.mi_verifier_driver_entry {
             return self.verifier_drivers_xp(head, &l);
         }
-        let sl = VfSuspectDriverEntryLayout::for_build(self.ctx.build);
+        let sl = self.layouts.suspect_driver_entry;
         let mut drivers = Vec::new();
         for e in self.list_entries(head)? {
             let b = self.read_struct(e, sl.size)?;
@@ -487,7 +484,7 @@ impl<M: ReadMemory> Pool<M> {
         data: u64,
         tracking: bool,
     ) -> Result<(DriverPoolCounters, Option<Vec<TrackedAllocation>>), Error> {
-        let l = VfTargetVerifiedDriverDataLayout::for_build(self.ctx.build);
+        let l = self.layouts.verified_driver_data;
         let end = l
             .peak_contiguous_memory_bytes
             .map_or(0x100, |f| f.offset.saturating_add(8));
@@ -546,7 +543,7 @@ impl<M: ReadMemory> Pool<M> {
     /// verifier's own record pages (free records link to other records) and its size is
     /// non-zero.
     fn tracked_pages(&self, head: u64) -> Result<Vec<TrackedAllocation>, Error> {
-        let el = ViPoolEntryInUseLayout::for_build(self.ctx.build);
+        let el = self.layouts.pool_entry;
         let esz = u64::from(el.size);
         let mut pages = Vec::new();
         let mut seen = BTreeSet::new();
@@ -598,7 +595,7 @@ impl<M: ReadMemory> Pool<M> {
         head: u64,
         l: &MiVerifierDriverEntryLayout,
     ) -> Result<Vec<VerifiedDriver>, Error> {
-        let el = ViPoolEntryInUseLayout::for_build(self.ctx.build);
+        let el = self.layouts.pool_entry;
         let tracking = self
             .verifier_stats()
             .map(|s| s.pool_tracking())
@@ -672,7 +669,7 @@ impl<M: ReadMemory> Pool<M> {
         if base == 0 || cap == 0 {
             return Err(verr("VfPoolTraces (not given)", base));
         }
-        let l = VfPoolTraceLayout::for_build(self.ctx.build);
+        let l = self.layouts.pool_trace;
         let esz = u64::from(l.size);
         let ptr = u32::try_from(self.ctx.build.arch.pointer_size()).unwrap_or(8);
         let n = cap.min(self.limits.max_table_entries);
