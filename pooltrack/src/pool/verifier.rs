@@ -440,7 +440,10 @@ impl<M: ReadMemory> Pool<M> {
         let mut steps = 0u64;
         for i in 0..n {
             let table = tables.saturating_add(stride.saturating_mul(i));
-            let root = self.ptr(table.saturating_add(ps.saturating_mul(2)))?;
+            // A table or node not in the dump is skipped: the other drivers are still listed.
+            let Ok(root) = self.ptr(table.saturating_add(ps.saturating_mul(2))) else {
+                continue;
+            };
             let mut stack = vec![root];
             let mut seen = BTreeSet::new();
             while let Some(node) = stack.pop() {
@@ -454,11 +457,17 @@ impl<M: ReadMemory> Pool<M> {
                         addr: node,
                     });
                 }
-                stack.push(self.ptr(node.saturating_add(ps))?);
-                stack.push(self.ptr(node.saturating_add(ps.saturating_mul(2)))?);
                 let user = node.saturating_add(links);
-                let base = self.ptr(user)?;
-                let size = self.ptr(user.saturating_add(ps))?;
+                let (Ok(left), Ok(right), Ok(base), Ok(size)) = (
+                    self.ptr(node.saturating_add(ps)),
+                    self.ptr(node.saturating_add(ps.saturating_mul(2))),
+                    self.ptr(user),
+                    self.ptr(user.saturating_add(ps)),
+                ) else {
+                    continue;
+                };
+                stack.push(left);
+                stack.push(right);
                 // VerifiedData: the pointer slot of `_VF_TARGET_DRIVER` whose target starts with a
                 // pointer to one of the suspect entries.
                 for k in 2..10u64 {
