@@ -5,7 +5,35 @@ use crate::layout::{KernelBuild, KernelLayouts};
 use crate::limits::Limits;
 use crate::memory::ReadMemory;
 
-use super::{PoolHeaderLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout};
+use super::{
+    MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PoolHeaderLayout,
+    PoolTrackerBigPagesLayout, PoolTrackerTableLayout, VfPoolTraceLayout,
+    VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout, ViPoolEntryInUseLayout,
+};
+
+/// The Driver Verifier layouts a [`Pool`] uses (built-in for the build, or from a PDB/ISF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct VerifierLayouts {
+    pub(crate) verifier_data: MmDriverVerifierDataLayout,
+    pub(crate) suspect_driver_entry: VfSuspectDriverEntryLayout,
+    pub(crate) mi_verifier_driver_entry: Option<MiVerifierDriverEntryLayout>,
+    pub(crate) verified_driver_data: VfTargetVerifiedDriverDataLayout,
+    pub(crate) pool_entry: ViPoolEntryInUseLayout,
+    pub(crate) pool_trace: VfPoolTraceLayout,
+}
+
+impl VerifierLayouts {
+    fn for_build(b: KernelBuild) -> Self {
+        VerifierLayouts {
+            verifier_data: MmDriverVerifierDataLayout::for_build(b),
+            suspect_driver_entry: VfSuspectDriverEntryLayout::for_build(b),
+            mi_verifier_driver_entry: MiVerifierDriverEntryLayout::for_build(b),
+            verified_driver_data: VfTargetVerifiedDriverDataLayout::for_build(b),
+            pool_entry: ViPoolEntryInUseLayout::for_build(b),
+            pool_trace: VfPoolTraceLayout::for_build(b),
+        }
+    }
+}
 
 /// The kernel globals the pool commands start from, as values (not addresses of the globals):
 /// the caller reads them from KDBG or symbols.
@@ -95,6 +123,7 @@ pub struct Pool<M> {
     pub(crate) tracker: PoolTrackerTableLayout,
     pub(crate) big: PoolTrackerBigPagesLayout,
     pub(crate) header: PoolHeaderLayout,
+    pub(crate) layouts: VerifierLayouts,
 }
 
 impl<M: ReadMemory> Pool<M> {
@@ -108,11 +137,33 @@ impl<M: ReadMemory> Pool<M> {
             tracker: PoolTrackerTableLayout::for_build(b),
             big: PoolTrackerBigPagesLayout::for_build(b),
             header: PoolHeaderLayout::for_build(b),
+            layouts: VerifierLayouts::for_build(b),
         }
     }
     /// Replace the built-in layouts by those derived from the kernel's own PDB/ISF, for every
-    /// type `layouts` holds.
+    /// type `layouts` holds (`_POOL_TRACKER_TABLE`, `_POOL_TRACKER_BIG_PAGES`, `_POOL_HEADER`,
+    /// `_MM_DRIVER_VERIFIER_DATA`, `_VF_SUSPECT_DRIVER_ENTRY`, `_MI_VERIFIER_DRIVER_ENTRY`,
+    /// `_VF_TARGET_VERIFIED_DRIVER_DATA`, `_VI_POOL_ENTRY_INUSE`, `_VF_POOL_TRACE`).
     pub fn use_layouts(&mut self, layouts: &KernelLayouts) {
+        let v = &mut self.layouts;
+        if let Some(t) = MmDriverVerifierDataLayout::from_layouts(layouts) {
+            v.verifier_data = t;
+        }
+        if let Some(t) = VfSuspectDriverEntryLayout::from_layouts(layouts) {
+            v.suspect_driver_entry = t;
+        }
+        if let Some(t) = MiVerifierDriverEntryLayout::from_layouts(layouts) {
+            v.mi_verifier_driver_entry = Some(t);
+        }
+        if let Some(t) = VfTargetVerifiedDriverDataLayout::from_layouts(layouts) {
+            v.verified_driver_data = t;
+        }
+        if let Some(t) = ViPoolEntryInUseLayout::from_layouts(layouts) {
+            v.pool_entry = t;
+        }
+        if let Some(t) = VfPoolTraceLayout::from_layouts(layouts) {
+            v.pool_trace = t;
+        }
         if let Some(t) = PoolTrackerTableLayout::from_layouts(layouts) {
             self.tracker = t;
         }

@@ -9,6 +9,7 @@ mod pool_page;
 mod pool_tracker_big_pages;
 mod pool_tracker_table;
 mod pooltag;
+mod render;
 mod scan;
 #[cfg(feature = "synth")]
 pub(crate) mod synth;
@@ -30,6 +31,7 @@ pub use pool_page::{PAGE_SIZE, PoolBlock, PoolPage, PoolPageKind};
 pub use pool_tracker_big_pages::PoolTrackerBigPagesLayout;
 pub use pool_tracker_table::PoolTrackerTableLayout;
 pub use pooltag::{TagDescriptions, TagInfo};
+pub use render::{Symbolize, verifier_windbg_text, windbg_ptr};
 pub use scan::{PoolFind, PoolFindHit, ScanProgress};
 pub use tag::{PROTECTED_BIT, PoolTag};
 pub use tracker::{

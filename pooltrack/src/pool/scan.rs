@@ -67,7 +67,13 @@ impl<M: ReadMemory> Pool<M> {
         let mut out = PoolFind::default();
         let max_hits = usize::try_from(self.limits.max_findings).unwrap_or(usize::MAX);
         if self.ctx.big_page_table != 0 {
-            for e in self.big_pool()?.entries {
+            // A big page table the dump lacks leaves the page scan to do the work.
+            let big = match self.big_pool() {
+                Ok(b) => b.entries,
+                Err(e) if e.is_not_captured() => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            for e in big {
                 if e.tag.matches(pattern) && out.hits.len() < max_hits {
                     out.hits.push(PoolFindHit {
                         addr: e.va,

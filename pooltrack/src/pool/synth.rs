@@ -14,9 +14,9 @@ use super::tag::PoolTag;
 use super::tracker::{TagCounts, TagUsage};
 use super::vm::VmInputs;
 use super::{
-    MmDriverVerifierDataLayout, PoolTrackerBigPagesLayout, PoolTrackerTableLayout,
-    VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
-    ViPoolEntryInUseLayout, ViPoolPageHeaderLayout,
+    MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PoolTrackerBigPagesLayout,
+    PoolTrackerTableLayout, VfPoolTraceLayout, VfSuspectDriverEntryLayout,
+    VfTargetVerifiedDriverDataLayout, ViPoolEntryInUseLayout, ViPoolPageHeaderLayout,
 };
 
 /// Memory made of regions at virtual addresses; a read must lie inside one region.
@@ -381,9 +381,14 @@ pub struct SynthVerifier {
 }
 
 impl SynthKernel {
-    /// Lay out Driver Verifier state from `area` upwards (Vista+ layouts) and set the
-    /// context's verifier fields.
+    /// Lay out Driver Verifier state from `area` upwards and set the context's verifier fields:
+    /// Vista+ (`VfSuspectDriversList`, target-driver tree, record pages, pool log) or, for XP/2003
+    /// x86, `MiSuspectDriverList` entries holding their counters and `PoolHash` record array.
     pub fn add_verifier(&mut self, area: u64, v: &SynthVerifier) {
+        if let Some(xl) = MiVerifierDriverEntryLayout::for_build(self.context.build) {
+            self.add_verifier_xp(area, v, &xl);
+            return;
+        }
         let b = self.context.build;
         let a = b.arch;
         let ps = a.pointer_size();
@@ -595,6 +600,95 @@ impl SynthKernel {
             let n = u64::try_from(v.log.len()).unwrap_or(0);
             self.context.pool_traces_index = n.checked_rem(v.log_capacity);
         }
+    }
+}
+
+impl SynthKernel {
+    fn add_verifier_xp(&mut self, area: u64, v: &SynthVerifier, xl: &MiVerifierDriverEntryLayout) {
+        let b = self.context.build;
+        let a = b.arch;
+        let el = ViPoolEntryInUseLayout::for_build(b);
+        let dl = MmDriverVerifierDataLayout::for_build(b);
+        let mut d = zeroed(0x100);
+        put(&mut d, dl.level, 4, u64::from(v.level));
+        put(&mut d, dl.allocations_attempted, 4, v.allocations.0);
+        put(&mut d, dl.current_paged_pool_allocations, 4, v.current.0);
+        put(&mut d, dl.paged_bytes, 4, v.current.1);
+        put(
+            &mut d,
+            dl.current_non_paged_pool_allocations,
+            4,
+            v.current.2,
+        );
+        put(&mut d, dl.non_paged_bytes, 4, v.current.3);
+        self.memory.insert(area, d);
+        self.context.verifier_data = area;
+        let head = add(area, 0x100);
+        let entries: Vec<u64> = (1u64..)
+            .take(v.drivers.len())
+            .map(|i| add(head, mul(i, 0x1000)))
+            .collect();
+        let mut h = zeroed(8);
+        put_ptr(&mut h, a, 0, entries.first().copied().unwrap_or(head));
+        put_ptr(&mut h, a, 4, entries.last().copied().unwrap_or(head));
+        self.memory.insert(head, h);
+        let esz = u64::from(el.size);
+        for (i, (drv, &e)) in v.drivers.iter().zip(&entries).enumerate() {
+            let mut buf = zeroed(0x1000);
+            put_ptr(
+                &mut buf,
+                a,
+                0,
+                entries.get(i.saturating_add(1)).copied().unwrap_or(head),
+            );
+            let blink = i
+                .checked_sub(1)
+                .and_then(|j| entries.get(j).copied())
+                .unwrap_or(head);
+            put_ptr(&mut buf, a, 4, blink);
+            put(&mut buf, xl.loads, 4, u64::from(drv.loads));
+            put(&mut buf, xl.unloads, 4, u64::from(drv.unloads));
+            let mut name: Vec<u8> = drv.name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            name.truncate(0x80);
+            let len = u16::try_from(name.len()).unwrap_or(0).to_le_bytes();
+            let bn = xl.base_name.map_or(0, |f| f.off());
+            write(&mut buf, bn, &len);
+            write(&mut buf, add(bn, 2), &len);
+            put_ptr(&mut buf, a, add(bn, 4), add(e, 0x80));
+            write(&mut buf, 0x80, &name);
+            put(&mut buf, xl.start_address, 4, drv.image.0);
+            put(&mut buf, xl.end_address, 4, add(drv.image.0, drv.image.1));
+            put(&mut buf, xl.flags, 4, 1);
+            let counters = [
+                (xl.current_paged_pool_allocations, drv.current.0),
+                (xl.paged_bytes, drv.current.1),
+                (xl.current_non_paged_pool_allocations, drv.current.2),
+                (xl.non_paged_bytes, drv.current.3),
+                (xl.peak_paged_pool_allocations, drv.peak.0),
+                (xl.peak_paged_bytes, drv.peak.1),
+                (xl.peak_non_paged_pool_allocations, drv.peak.2),
+                (xl.peak_non_paged_bytes, drv.peak.3),
+            ];
+            for (f, x) in counters {
+                put(&mut buf, f, 4, x);
+            }
+            // PoolHash: the records, then a few free ones (FreeListNext indexes, small values).
+            let hash = add(e, 0x200);
+            let n = add(u64::try_from(drv.allocations.len()).unwrap_or(0), 4);
+            put(&mut buf, xl.pool_hash, 4, hash);
+            put(&mut buf, xl.pool_hash_size, 4, n);
+            for (j, &(va, len, tag, caller)) in (0u64..).zip(drv.allocations.iter()) {
+                let at = add(0x200, mul(j, esz));
+                if let Some(r) = buf.get_mut(us(at)..us(add(at, esz))) {
+                    put(r, el.virtual_address, 4, va);
+                    put(r, el.calling_address, 4, caller);
+                    put(r, el.number_of_bytes, 4, len);
+                    put(r, el.tag, 4, u64::from(tag.0));
+                }
+            }
+            self.memory.insert(e, buf);
+        }
+        self.context.suspect_drivers = head;
     }
 }
 

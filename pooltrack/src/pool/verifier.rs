@@ -16,12 +16,9 @@ use crate::error::Error;
 use crate::layout::{Arch, KernelBuild};
 use crate::memory::ReadMemory;
 
+use super::MiVerifierDriverEntryLayout;
 use super::context::{Pool, field_u64};
 use super::tag::PoolTag;
-use super::{
-    MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, VfPoolTraceLayout,
-    VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout, ViPoolEntryInUseLayout,
-};
 
 /// Which section of `!verifier`'s flag list a flag is printed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -284,7 +281,7 @@ impl<M: ReadMemory> Pool<M> {
         if a == 0 {
             return Err(verr("MmVerifierData (not given)", 0));
         }
-        let l = MmDriverVerifierDataLayout::for_build(self.ctx.build);
+        let l = self.layouts.verifier_data;
         let b = self.read_struct(
             a,
             l.peak_non_paged_bytes
@@ -343,10 +340,10 @@ impl<M: ReadMemory> Pool<M> {
         if head == 0 {
             return Err(verr("driver verification list (not given)", 0));
         }
-        if let Some(l) = MiVerifierDriverEntryLayout::for_build(self.ctx.build) {
+        if let Some(l) = self.layouts.mi_verifier_driver_entry {
             return self.verifier_drivers_xp(head, &l);
         }
-        let sl = VfSuspectDriverEntryLayout::for_build(self.ctx.build);
+        let sl = self.layouts.suspect_driver_entry;
         let mut drivers = Vec::new();
         for e in self.list_entries(head)? {
             let b = self.read_struct(e, sl.size)?;
@@ -443,7 +440,10 @@ impl<M: ReadMemory> Pool<M> {
         let mut steps = 0u64;
         for i in 0..n {
             let table = tables.saturating_add(stride.saturating_mul(i));
-            let root = self.ptr(table.saturating_add(ps.saturating_mul(2)))?;
+            // A table or node not in the dump is skipped: the other drivers are still listed.
+            let Ok(root) = self.ptr(table.saturating_add(ps.saturating_mul(2))) else {
+                continue;
+            };
             let mut stack = vec![root];
             let mut seen = BTreeSet::new();
             while let Some(node) = stack.pop() {
@@ -457,11 +457,17 @@ impl<M: ReadMemory> Pool<M> {
                         addr: node,
                     });
                 }
-                stack.push(self.ptr(node.saturating_add(ps))?);
-                stack.push(self.ptr(node.saturating_add(ps.saturating_mul(2)))?);
                 let user = node.saturating_add(links);
-                let base = self.ptr(user)?;
-                let size = self.ptr(user.saturating_add(ps))?;
+                let (Ok(left), Ok(right), Ok(base), Ok(size)) = (
+                    self.ptr(node.saturating_add(ps)),
+                    self.ptr(node.saturating_add(ps.saturating_mul(2))),
+                    self.ptr(user),
+                    self.ptr(user.saturating_add(ps)),
+                ) else {
+                    continue;
+                };
+                stack.push(left);
+                stack.push(right);
                 // VerifiedData: the pointer slot of `_VF_TARGET_DRIVER` whose target starts with a
                 // pointer to one of the suspect entries.
                 for k in 2..10u64 {
@@ -487,7 +493,7 @@ impl<M: ReadMemory> Pool<M> {
         data: u64,
         tracking: bool,
     ) -> Result<(DriverPoolCounters, Option<Vec<TrackedAllocation>>), Error> {
-        let l = VfTargetVerifiedDriverDataLayout::for_build(self.ctx.build);
+        let l = self.layouts.verified_driver_data;
         let end = l
             .peak_contiguous_memory_bytes
             .map_or(0x100, |f| f.offset.saturating_add(8));
@@ -546,7 +552,7 @@ impl<M: ReadMemory> Pool<M> {
     /// verifier's own record pages (free records link to other records) and its size is
     /// non-zero.
     fn tracked_pages(&self, head: u64) -> Result<Vec<TrackedAllocation>, Error> {
-        let el = ViPoolEntryInUseLayout::for_build(self.ctx.build);
+        let el = self.layouts.pool_entry;
         let esz = u64::from(el.size);
         let mut pages = Vec::new();
         let mut seen = BTreeSet::new();
@@ -598,7 +604,7 @@ impl<M: ReadMemory> Pool<M> {
         head: u64,
         l: &MiVerifierDriverEntryLayout,
     ) -> Result<Vec<VerifiedDriver>, Error> {
-        let el = ViPoolEntryInUseLayout::for_build(self.ctx.build);
+        let el = self.layouts.pool_entry;
         let tracking = self
             .verifier_stats()
             .map(|s| s.pool_tracking())
@@ -672,7 +678,7 @@ impl<M: ReadMemory> Pool<M> {
         if base == 0 || cap == 0 {
             return Err(verr("VfPoolTraces (not given)", base));
         }
-        let l = VfPoolTraceLayout::for_build(self.ctx.build);
+        let l = self.layouts.pool_trace;
         let esz = u64::from(l.size);
         let ptr = u32::try_from(self.ctx.build.arch.pointer_size()).unwrap_or(8);
         let n = cap.min(self.limits.max_table_entries);
