@@ -26,8 +26,8 @@ pub use object::{
     CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
     HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader, ObjectHeaderLayout,
     ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process, ProcessIter,
-    ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, TypeCount, TypeRef,
-    TypeTable, WaitReason, object_layouts,
+    ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, ThreadTextContext,
+    TypeCount, TypeRef, TypeTable, WaitReason, object_layouts,
 };
 pub use pool::{
     BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,

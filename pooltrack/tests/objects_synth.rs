@@ -423,3 +423,90 @@ fn header_cookie_is_inferred_without_its_symbol() {
         assert!(with.handles(table).unwrap().all(|h| !h.unwrap().locked));
     }
 }
+
+/// WinDbg's output in a public write-up of this leak (x86 Server 2003), with the addresses that
+/// a synthetic kernel cannot reproduce put in as `{NAME}`.
+const QUOTED_PROCESS: &str =
+    "PROCESS {PROCESS}  SessionId: 7  Cid: 172e4    Peb: 7ffdf000  ParentCid: 17238
+    DirBase: c7fb6bc0  ObjectTable: {TABLE}  HandleCount: 143428.
+    Image: iexplore.exe
+";
+const QUOTED_HANDLE: &str = "{HANDLE}: Object: {OBJECT}  GrantedAccess: 001f03ff Entry: {ENTRY}
+Object: {OBJECT}  Type: ({TYPE}) Thread
+    ObjectHeader: {HEADER}
+        HandleCount: 1  PointerCount: 1
+";
+const QUOTED_THREAD: &str =
+    "THREAD {THREAD}  Cid 0004.1885c  Teb: 00000000 Win32Thread: 00000000 TERMINATED
+Not impersonating
+DeviceMap                 e1000930
+Owning Process            {SYSTEM}       Image:         System
+Wait Start TickCount      975361         Ticks: 980987 (0:04:15:27.921)
+Context Switch Count      1
+UserTime                  00:00:00.0000
+KernelTime                00:00:00.0000
+Start Address mydriver!StatusWaitThread (0xf5c5d128)
+Stack Init 0 Current f3c4cc98 Base f3c4d000 Limit f3c4a000 Call 0
+Priority 8 BasePriority 8 PriorityDecrement 0
+";
+
+#[test]
+fn windbg_text_reproduces_the_quoted_output() {
+    use pooltrack::ThreadTextContext;
+    let layout = ObjectLayout::for_build(3790, PointerWidth::Bits32).unwrap();
+    let (k, story) = handle_leak_story(layout, 143_425);
+    let o = k.objects();
+    let w = PointerWidth::Bits32;
+    let p = o.process(story.iexplore).unwrap();
+    let table = p.object_table.unwrap();
+    let text = p.windbg_text(w, o.handle_count(&p).unwrap());
+    let expect = QUOTED_PROCESS
+        .replace("{PROCESS}", &format!("{:08x}", p.address))
+        .replace("{TABLE}", &format!("{table:08x}"));
+    assert_eq!(text, expect);
+
+    let h = o.handles(table).unwrap().nth(3).unwrap().unwrap();
+    let hdr = o.object_header(h.pointer).unwrap();
+    let text = o.handle_windbg_text(&h).unwrap();
+    let expect = QUOTED_HANDLE
+        .replace("{HANDLE}", &format!("{:04x}", h.handle))
+        .replace("{OBJECT}", &format!("{:08x}", h.object))
+        .replace("{ENTRY}", &format!("{:08x}", h.entry_address))
+        .replace("{TYPE}", &format!("{:08x}", hdr.type_object.unwrap()))
+        .replace("{HEADER}", &format!("{:08x}", hdr.address));
+    assert_eq!(text, expect);
+
+    let t = o.thread(h.object).unwrap();
+    let symbolize =
+        |a: u64| (a == story.start_address).then(|| "mydriver!StatusWaitThread".to_string());
+    let ctx = ThreadTextContext::default()
+        .with_process_image("System")
+        .with_tick_count(975_361 + 980_987)
+        .with_symbolize(&symbolize);
+    let text = t.windbg_text(w, &ctx);
+    let quoted = QUOTED_THREAD
+        .replace("{THREAD}", &format!("{:08x}", t.address))
+        .replace("{SYSTEM}", &format!("{:08x}", story.system));
+    // Every line we print is the quoted line, or its beginning where WinDbg adds data this crate
+    // does not read (`Call`, `PriorityDecrement`); the quoted lines we leave out are the
+    // impersonation and DeviceMap lines.
+    let quoted_lines: Vec<&str> = quoted.lines().collect();
+    let mut at = 0;
+    for line in text.lines() {
+        let pos = quoted_lines[at..]
+            .iter()
+            .position(|q| q.starts_with(line))
+            .unwrap_or_else(|| panic!("line not in the quoted output: {line:?}"));
+        at += pos + 1;
+    }
+    let full: Vec<&str> = text.lines().filter(|l| quoted_lines.contains(l)).collect();
+    assert_eq!(full.len(), 7, "{text}");
+    // A waiting thread names its wait reason.
+    let sys = o.process(story.system).unwrap();
+    let waiting = o.threads(&sys).next().unwrap().unwrap();
+    assert!(
+        waiting
+            .windbg_text(w, &ThreadTextContext::default())
+            .contains("WAIT: (WrQueue)")
+    );
+}

@@ -11,6 +11,7 @@ mod list;
 mod object_header;
 mod object_type;
 mod process;
+mod render;
 #[cfg(feature = "synth")]
 pub mod synth;
 mod thread;
@@ -24,6 +25,7 @@ pub use handle_table::{
 pub use object_header::{ObjectHeader, ObjectHeaderLayout, OptionalHeaders, TypeRef};
 pub use object_type::{ObjectType, ObjectTypeLayout, TypeTable};
 pub use process::{Process, ProcessIter, ProcessLayout};
+pub use render::ThreadTextContext;
 pub use thread::{Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, WaitReason};
 
 use crate::error::Error;

@@ -319,6 +319,12 @@ impl ProcessSpec {
         self.full_name = Some(path.to_string());
         self
     }
+    /// Set the page-table root.
+    #[must_use]
+    pub fn dir_base(mut self, v: u64) -> Self {
+        self.dir_base = v;
+        self
+    }
     /// Mark the process exited at `time` (it stays in the list: a zombie).
     #[must_use]
     pub fn exited(mut self, time: u64) -> Self {
@@ -1154,6 +1160,7 @@ pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, Lea
             .parent(0x17238)
             .session(7)
             .peb(peb)
+            .dir_base(0xc7fb_6bc0)
             .full_name("\\Device\\HarddiskVolume1\\Program Files\\Internet Explorer\\iexplore.exe"),
     );
     // Live System threads: a waiting worker and the running one.
@@ -1238,11 +1245,14 @@ pub fn exercise<M: ReadMemory>(k: &KernelObjects<M>) -> u64 {
         for p in ps.take(64) {
             n += 1;
             let Ok(p) = p else { continue };
-            let _ = k.handle_count(&p);
+            let count = k.handle_count(&p).unwrap_or(0);
+            let _ = p.windbg_text(k.layout().width, count);
             for t in k.threads(&p).take(64) {
                 n += 1;
                 if let Ok(t) = t {
                     let _ = k.kernel_stack_bytes(&t);
+                    let ctx = super::ThreadTextContext::default().with_tick_count(u64::MAX);
+                    let _ = t.windbg_text(k.layout().width, &ctx);
                 }
             }
             let Some(table) = p.object_table.filter(|&t| t != 0) else {
@@ -1253,6 +1263,7 @@ pub fn exercise<M: ReadMemory>(k: &KernelObjects<M>) -> u64 {
                 for h in hs.take(64) {
                     n += 1;
                     let Ok(h) = h else { continue };
+                    let _ = k.handle_windbg_text(&h);
                     if let Ok(hdr) = k.object_header(h.pointer) {
                         let _ = k.object_name(&hdr);
                         let _ = k.object_creator(&hdr);
