@@ -354,7 +354,8 @@ impl<M: ReadMemory> KernelObjects<M> {
 
     /// Try every built-in layout of this width on the memory and return the first that
     /// [`KernelObjects::confirm_layout`] confirms on up to 8 processes; for a build without a
-    /// table of its own.
+    /// table of its own. Layouts that agree on the fields the check reads cannot be told apart,
+    /// so prefer [`ObjectLayout::for_build`] or a layout from the dump's PDB when known.
     pub fn detect(mem: M, symbols: KernelSymbols, width: PointerWidth) -> Option<KernelObjects<M>> {
         let mut k = KernelObjects::new(mem, *BUILTIN.first()?, symbols);
         for l in BUILTIN.iter().filter(|l| l.width == width) {
