@@ -331,3 +331,99 @@ mod synthetic {
         assert!(u.tables[0].missing < 2049);
     }
 }
+
+/// `PoolContext::from_symbols` and `VmInputs::from_symbols` with the symbol RVAs of real kernel
+/// PDBs (ISF): values planted at `kernel base + RVA` come back; what a build lacks stays unknown.
+#[cfg(all(feature = "isf", feature = "synth"))]
+#[test]
+fn contexts_from_real_symbol_tables() {
+    use pooltrack::synth::SynthMemory;
+    use pooltrack::{Arch, KernelBuild, PoolContext, VmInputs};
+    let truths = layout_corpus::truths();
+    let mut seen = 0;
+    for t in truths.iter().filter(|t| t.file.ends_with(".isf.json.xz")) {
+        seen += 1;
+        let syms = &t.layouts;
+        let base = 0xffff_f800_0000_0000u64;
+        let max_rva = PoolContext::SYMBOLS
+            .iter()
+            .chain(
+                [
+                    "MmNumberOfPhysicalPages",
+                    "MmTotalCommitLimit",
+                    "ExPoolFailures",
+                ]
+                .iter(),
+            )
+            .filter_map(|s| syms.symbol(s))
+            .max()
+            .unwrap();
+        let mut image = vec![0u8; (max_rva + 16) as usize];
+        let mut plant = |name: &str, v: u64| {
+            if let Some(r) = syms.symbol(name) {
+                image[r as usize..r as usize + 8].copy_from_slice(&v.to_le_bytes());
+            }
+        };
+        plant("PoolTrackTable", 0xffff_e000_1234_0000);
+        plant("PoolTrackTableSize", 0x2001);
+        plant("PoolBigPageTable", 0xffff_e000_5678_0000);
+        plant("PoolBigPageTableSize", 0x4000);
+        plant("VfPoolTraces", 0xffff_e000_9abc_0000);
+        plant("VfPoolTracesLength", 0x10000);
+        plant("MmNumberOfPhysicalPages", 0x10_0000);
+        plant("MmTotalCommitLimit", 0x20_0000);
+        plant("ExPoolFailures", 184);
+        let mut mem = SynthMemory::new();
+        mem.insert(base, image);
+        let b = KernelBuild::new(Arch::X64, t.build.build);
+        let c = PoolContext::from_symbols(&mem, b, base, syms, 4);
+        assert_eq!(
+            (c.track_table, c.track_table_size),
+            (0xffff_e000_1234_0000, 0x2001),
+            "{}",
+            t.file
+        );
+        assert_eq!(
+            (c.big_page_table, c.big_page_table_size),
+            (0xffff_e000_5678_0000, 0x4000)
+        );
+        assert_eq!(
+            (c.pool_traces, c.pool_traces_length),
+            (0xffff_e000_9abc_0000, 0x10000)
+        );
+        assert_eq!(c.tag_tables, base + syms.symbol("ExPoolTagTables").unwrap());
+        assert_eq!(
+            c.verifier_data,
+            base + syms.symbol("MmVerifierData").unwrap()
+        );
+        assert_eq!(
+            c.suspect_drivers,
+            base + syms.symbol("VfSuspectDriversList").unwrap()
+        );
+        assert_eq!(
+            c.target_drivers_avl,
+            base + syms.symbol("ViTargetDriversAvl").unwrap()
+        );
+        let v = VmInputs::from_symbols(&mem, b, base, syms);
+        assert_eq!(v.pool_allocation_failures, Some(184));
+        if t.build.build >= 10240 {
+            // Moved into MiSystemPartition: said plainly as unknown.
+            assert_eq!(
+                (v.physical_pages, v.commit_limit),
+                (None, None),
+                "{}",
+                t.file
+            );
+        } else {
+            assert_eq!(
+                (v.physical_pages, v.commit_limit),
+                (Some(0x10_0000), Some(0x20_0000)),
+                "{}",
+                t.file
+            );
+        }
+    }
+    if layout_corpus::layouts_dir().is_some() {
+        assert_eq!(seen, 3);
+    }
+}

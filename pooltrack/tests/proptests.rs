@@ -15,7 +15,7 @@ use pooltrack::synth::{
 };
 use pooltrack::{
     Arch, CodeSection, ImmediateUse, KernelBuild, Limits, Pool, PoolContext, PoolHeader, PoolTag,
-    SliceMemory, find_tag_references, pool_unit,
+    PoolTrackerTableLayout, SliceMemory, find_tag_references, pool_unit,
 };
 use proptest::prelude::*;
 
@@ -158,5 +158,52 @@ proptest! {
         ctx.session_track_table = base + offs[7];
         ctx.session_track_table_size = 16;
         let _ = exercise(mem, ctx, Limits::fuzzing());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn pooltag_text_never_panics(text in "(?s).{0,400}", lines in proptest::collection::vec("[ -~]{0,40}", 0..20)) {
+        let d = pooltrack::TagDescriptions::parse_pooltag_txt(&text);
+        let _ = d.describe(PoolTag::parse("Thre").unwrap());
+        let joined = lines.join("\n");
+        let d = pooltrack::TagDescriptions::parse_pooltag_txt(&joined);
+        for l in &lines {
+            if let Some(t) = l.get(..4).and_then(PoolTag::parse) {
+                let _ = d.describe(t);
+            }
+        }
+    }
+
+    #[test]
+    fn windbg_text_never_panics(which in any::<bool>(), flags in 0u32..16, pattern in "[A-Za-z?*]{0,5}") {
+        let k = if which { pool_leak_story() } else { handle_leak_pool_story() };
+        let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let u = pool.pool_usage(false).unwrap();
+        let t = u.windbg_text(pooltrack::PoolUsedFlags::from_bits(flags), Some(&pattern), &pooltrack::TagDescriptions::builtin());
+        prop_assert!(t.starts_with("   Sorting by"));
+    }
+}
+
+#[cfg(feature = "isf")]
+#[test]
+fn layout_json_is_valid_json() {
+    for (arch, build) in BUILDS {
+        let j = pooltrack::pool_layouts(KernelBuild::new(arch, build)).to_json();
+        let back = pooltrack::KernelLayouts::from_isf_json(
+            format!(
+                "{{\"user_types\": {}}}",
+                &j["{\"types\": ".len()..j.len() - 1]
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+        assert!(back.get("_POOL_HEADER").is_some());
+        assert_eq!(
+            back.get("_POOL_TRACKER_TABLE").unwrap().size,
+            PoolTrackerTableLayout::for_build(KernelBuild::new(arch, build)).size
+        );
     }
 }

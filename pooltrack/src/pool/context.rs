@@ -344,3 +344,107 @@ pub(crate) fn field_u64(
     }
     u64::from_le_bytes(v)
 }
+
+/// Reads globals by symbol: `kernel_base + RVA` from a [`KernelLayouts`] symbol table.
+pub(crate) struct Globals<'a, M> {
+    pub(crate) mem: &'a M,
+    pub(crate) base: u64,
+    pub(crate) syms: &'a KernelLayouts,
+    pub(crate) build: KernelBuild,
+}
+
+impl<M: ReadMemory> Globals<'_, M> {
+    /// The address of a global, when the symbol is known.
+    pub(crate) fn addr(&self, name: &str) -> Option<u64> {
+        self.syms
+            .symbol(name)
+            .and_then(|r| self.base.checked_add(r))
+    }
+    /// A pointer-sized global's value.
+    pub(crate) fn ptr(&self, name: &str) -> Option<u64> {
+        self.mem
+            .read_ptr(self.addr(name)?, self.build.pointer_width())
+            .ok()
+    }
+    /// A 32-bit global's value.
+    pub(crate) fn u32(&self, name: &str) -> Option<u64> {
+        self.mem.read_u32(self.addr(name)?).ok().map(u64::from)
+    }
+}
+
+impl PoolContext {
+    /// A context filled from the kernel's symbols (RVAs from its PDB or ISF, see
+    /// [`KernelLayouts::symbols`]) and the kernel base: the values of `PoolTrackTable`,
+    /// `PoolTrackTableSize`, `PoolTrackTableExpansion(Size)`, `PoolBigPageTable(Size)`,
+    /// `ExpSessionPoolTrackTable(Size)`, `MmNonPagedPoolStart/End`, `MmPagedPoolStart/End`,
+    /// `VfPoolTraces`, `VfPoolTracesLength`, `VfPoolTracesIndex` are read through `mem`; the
+    /// addresses of `ExPoolTagTables`, `MmVerifierData`, `VfSuspectDriversList` (or
+    /// `MiSuspectDriverList`) and `ViTargetDriversAvl` are taken as they are. A symbol the
+    /// build lacks, or a value not in the dump, leaves its field unknown (0 / `None`).
+    pub fn from_symbols<M: ReadMemory>(
+        mem: &M,
+        build: KernelBuild,
+        kernel_base: u64,
+        symbols: &KernelLayouts,
+        processors: u32,
+    ) -> PoolContext {
+        let g = Globals {
+            mem,
+            base: kernel_base,
+            syms: symbols,
+            build,
+        };
+        let mut c = PoolContext::new(build);
+        let z = |v: Option<u64>| v.unwrap_or(0);
+        c.track_table = z(g.ptr("PoolTrackTable"));
+        c.track_table_size = z(g.ptr("PoolTrackTableSize"));
+        c.tag_tables = z(g.addr("ExPoolTagTables"));
+        c.tag_tables_count = processors;
+        c.expansion_table = z(g.ptr("PoolTrackTableExpansion"));
+        c.expansion_table_size = z(g.ptr("PoolTrackTableExpansionSize"));
+        c.session_track_table = z(g.ptr("ExpSessionPoolTrackTable"));
+        c.session_track_table_size = z(g.ptr("ExpSessionPoolTrackTableSize"));
+        c.big_page_table = z(g.ptr("PoolBigPageTable"));
+        c.big_page_table_size = z(g.ptr("PoolBigPageTableSize"));
+        let range = |s: &str, e: &str| match (g.ptr(s), g.ptr(e)) {
+            (Some(a), Some(b)) if a != 0 && b > a => Some((a, b)),
+            _ => None,
+        };
+        c.non_paged_pool = range("MmNonPagedPoolStart", "MmNonPagedPoolEnd");
+        c.paged_pool = range("MmPagedPoolStart", "MmPagedPoolEnd");
+        c.verifier_data = z(g.addr("MmVerifierData"));
+        c.suspect_drivers = z(g
+            .addr("VfSuspectDriversList")
+            .or_else(|| g.addr("MiSuspectDriverList")));
+        c.target_drivers_avl = z(g.addr("ViTargetDriversAvl"));
+        c.pool_traces = z(g.ptr("VfPoolTraces"));
+        c.pool_traces_length = z(g.u32("VfPoolTracesLength"));
+        c.pool_traces_index = g.u32("VfPoolTracesIndex");
+        c
+    }
+
+    /// The kernel symbols [`PoolContext::from_symbols`] and [`super::VmInputs::from_symbols`]
+    /// read (for a caller checking what a PDB or ISF provides).
+    pub const SYMBOLS: &'static [&'static str] = &[
+        "PoolTrackTable",
+        "PoolTrackTableSize",
+        "ExPoolTagTables",
+        "PoolTrackTableExpansion",
+        "PoolTrackTableExpansionSize",
+        "ExpSessionPoolTrackTable",
+        "ExpSessionPoolTrackTableSize",
+        "PoolBigPageTable",
+        "PoolBigPageTableSize",
+        "MmNonPagedPoolStart",
+        "MmNonPagedPoolEnd",
+        "MmPagedPoolStart",
+        "MmPagedPoolEnd",
+        "MmVerifierData",
+        "VfSuspectDriversList",
+        "MiSuspectDriverList",
+        "ViTargetDriversAvl",
+        "VfPoolTraces",
+        "VfPoolTracesLength",
+        "VfPoolTracesIndex",
+    ];
+}

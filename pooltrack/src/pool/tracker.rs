@@ -2,12 +2,34 @@
 //! per-processor `ExPoolTagTables[]`, the expansion table), or the session pool's table.
 
 use std::collections::{BTreeSet, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::error::Error;
 use crate::memory::{PointerWidth, ReadMemory};
 
 use super::context::{Acc, Pool, read_table_chunks};
 use super::tag::PoolTag;
+
+/// A hasher for 32-bit tags (multiplicative; the keys are not attacker-chosen to collide in a
+/// way that matters: a hostile table only slows its own summing, bounded by the entries read).
+#[derive(Debug, Default, Clone, Copy)]
+struct TagHasher(u64);
+
+impl Hasher for TagHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type BuildTagHasher = BuildHasherDefault<TagHasher>;
 
 /// Allocation counters of one tag in one kind of pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -245,6 +267,10 @@ impl<M: ReadMemory> Pool<M> {
         let l = self.tracker;
         let esz = u64::from(l.size);
         let key_acc = Acc::new(l.key, 4);
+        let key_off = l
+            .key
+            .and_then(|f| usize::try_from(f.offset).ok())
+            .unwrap_or(0);
         let acc = [
             Acc::new(l.non_paged_allocs, 4),
             Acc::new(l.non_paged_frees, 4),
@@ -255,7 +281,7 @@ impl<M: ReadMemory> Pool<M> {
         ];
         // One row per tag (summed over the tables), found through a hash index.
         let mut rows: Vec<(u32, [u64; 6])> = Vec::new();
-        let mut index: HashMap<u32, usize> = HashMap::new();
+        let mut index: HashMap<u32, usize, BuildTagHasher> = HashMap::default();
         let mut usage = PoolUsage::default();
         let mut budget = self.limits.max_table_entries;
         for (addr, count) in tables {
@@ -267,11 +293,15 @@ impl<M: ReadMemory> Pool<M> {
             let esz_us = usize::try_from(esz).unwrap_or(usize::MAX).max(1);
             let missing = read_table_chunks(&self.mem, addr, count, esz, count, |_, chunk| {
                 for e in chunk.chunks_exact(esz_us) {
-                    let key = key_acc.get(e);
+                    // Hot path: most slots are empty; the key is a ULONG.
+                    let key = match e.get(key_off..key_off.saturating_add(4)) {
+                        Some(&[k0, k1, k2, k3]) => u32::from_le_bytes([k0, k1, k2, k3]),
+                        _ => u32::try_from(key_acc.get(e) & 0xffff_ffff).unwrap_or(0),
+                    };
                     if key == 0 {
                         continue;
                     }
-                    let key = u32::try_from(key & 0x7fff_ffff).unwrap_or(0);
+                    let key = key & 0x7fff_ffff;
                     let c = [
                         a0.get(e),
                         a1.get(e),

@@ -226,6 +226,47 @@ impl VmSummary {
     }
 }
 
+impl VmInputs {
+    /// The inputs read from the kernel's globals by symbol (RVAs from its PDB or ISF, plus the
+    /// kernel base): `MmNumberOfPhysicalPages`, `MmAvailablePages`, `MmResidentAvailablePages`,
+    /// `MmAllocatedNonPagedPool`, `MmMaximumNonPagedPoolInBytes`, `MmSizeOfPagedPoolInBytes`,
+    /// `MmSharedCommit`, `MmProcessCommit`, `MmPagedPoolCommit`, `MmDriverCommit`,
+    /// `MmTotalCommittedPages`, `MmTotalCommitLimit`, `ExPoolFailures`. These globals exist up
+    /// to Windows 8.1; from Windows 10 most moved into `MiSystemPartition` and stay `None` here.
+    /// Per-pool paged usage (`ExpPagedPoolDescriptor`) is left to the caller.
+    pub fn from_symbols<M: crate::memory::ReadMemory>(
+        mem: &M,
+        build: crate::layout::KernelBuild,
+        kernel_base: u64,
+        symbols: &crate::layout::KernelLayouts,
+    ) -> VmInputs {
+        let g = super::context::Globals {
+            mem,
+            base: kernel_base,
+            syms: symbols,
+            build,
+        };
+        let page = 4096u64;
+        VmInputs {
+            page_size: page,
+            physical_pages: g.ptr("MmNumberOfPhysicalPages"),
+            available_pages: g.ptr("MmAvailablePages"),
+            resident_available_pages: g.ptr("MmResidentAvailablePages"),
+            non_paged_pool_usage: g.ptr("MmAllocatedNonPagedPool"),
+            non_paged_pool_max: g.ptr("MmMaximumNonPagedPoolInBytes").map(|b| b / page),
+            paged_pool_max: g.ptr("MmSizeOfPagedPoolInBytes").map(|b| b / page),
+            shared_commit: g.ptr("MmSharedCommit"),
+            shared_process: g.ptr("MmProcessCommit"),
+            paged_pool_commit: g.ptr("MmPagedPoolCommit"),
+            driver_commit: g.ptr("MmDriverCommit"),
+            committed_pages: g.ptr("MmTotalCommittedPages"),
+            commit_limit: g.ptr("MmTotalCommitLimit"),
+            pool_allocation_failures: g.u32("ExPoolFailures"),
+            ..VmInputs::default()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
