@@ -6,7 +6,9 @@
 
 mod layout_corpus;
 
-use pooltrack::{FieldLayout, MismatchKind, ObjectLayout, PointerWidth, object_layouts};
+use pooltrack::{
+    FieldLayout, KernelSymbols, MismatchKind, ObjectLayout, PointerWidth, object_layouts,
+};
 
 /// The corpus truths, with one repair: `layout_corpus::parse_vergilius` drops a member whose
 /// declaration is wrapped over two lines (`struct _SE_AUDIT_PROCESS_CREATION_INFO` /
@@ -117,5 +119,41 @@ fn build_families_share_tables() {
             ObjectLayout::for_kernel_build(l.kernel_build()).as_ref(),
             Some(l)
         );
+    }
+}
+
+#[test]
+fn kernel_symbols_from_isf_symbol_tables() {
+    let base = 0xfffff804_7ba00000u64;
+    let mut seen = 0;
+    for t in layout_corpus::truths() {
+        if t.layouts.symbols.is_empty() {
+            continue;
+        }
+        let s = KernelSymbols::from_symbols(base, &t.layouts);
+        let rva = |n: &str| t.layouts.symbol(n).map(|r| base + r);
+        assert_eq!(
+            s.ps_active_process_head,
+            rva("PsActiveProcessHead"),
+            "{}",
+            t.file
+        );
+        assert!(s.ps_active_process_head.is_some() && s.psp_cid_table.is_some());
+        assert!(
+            s.ob_type_index_table.is_some(),
+            "{}: Windows 7+ has ObTypeIndexTable",
+            t.file
+        );
+        // ObHeaderCookie exists from Windows 10 only.
+        assert_eq!(
+            s.ob_header_cookie.is_some(),
+            t.build.build >= 10240,
+            "{}",
+            t.file
+        );
+        seen += 1;
+    }
+    if cfg!(feature = "isf") && layout_corpus::layouts_dir().is_some() {
+        assert_eq!(seen, 3);
     }
 }

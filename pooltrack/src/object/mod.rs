@@ -51,6 +51,25 @@ pub struct KernelSymbols {
 }
 
 impl KernelSymbols {
+    /// The addresses from a symbol table (an ISF file's `symbols` or a PDB's publics, as RVAs in
+    /// [`KernelLayouts::symbols`](crate::KernelLayouts)) and the kernel base. x86 PDB names
+    /// decorated with a leading `_` are accepted too. A symbol the table lacks stays `None`
+    /// (`ObHeaderCookie` before Windows 10, `ObTypeIndexTable` before 7).
+    pub fn from_symbols(kernel_base: u64, symbols: &crate::layout::KernelLayouts) -> Self {
+        let addr = |name: &str| {
+            symbols
+                .symbol(name)
+                .or_else(|| symbols.symbol(&format!("_{name}")))
+                .and_then(|rva| kernel_base.checked_add(rva))
+        };
+        KernelSymbols {
+            ps_active_process_head: addr("PsActiveProcessHead"),
+            psp_cid_table: addr("PspCidTable"),
+            ob_type_index_table: addr("ObTypeIndexTable"),
+            ob_header_cookie: addr("ObHeaderCookie"),
+        }
+    }
+
     /// Set [`KernelSymbols::ps_active_process_head`].
     #[must_use]
     pub const fn with_ps_active_process_head(mut self, addr: u64) -> Self {
