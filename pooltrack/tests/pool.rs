@@ -358,7 +358,8 @@ fn contexts_from_real_symbol_tables() {
             .filter_map(|s| syms.symbol(s))
             .max()
             .unwrap();
-        let mut image = vec![0u8; (max_rva + 16) as usize];
+        let extra = max_rva + 0x100;
+        let mut image = vec![0u8; (extra + 0x1000) as usize];
         let mut plant = |name: &str, v: u64| {
             if let Some(r) = syms.symbol(name) {
                 image[r as usize..r as usize + 8].copy_from_slice(&v.to_le_bytes());
@@ -373,6 +374,25 @@ fn contexts_from_real_symbol_tables() {
         plant("MmNumberOfPhysicalPages", 0x10_0000);
         plant("MmTotalCommitLimit", 0x20_0000);
         plant("ExPoolFailures", 184);
+        // Three paged pools and one non-paged pool descriptor (Vista to 1803 layout).
+        let desc = |i: u64| base + extra + i * 0x200;
+        if let Some(r) = syms.symbol("ExpPagedPoolDescriptor") {
+            for i in 0..3u64 {
+                let at = (r + 8 * i) as usize;
+                image[at..at + 8].copy_from_slice(&desc(i).to_le_bytes());
+                let d = (extra + i * 0x200) as usize;
+                image[d + 0xc0..d + 0xc4].copy_from_slice(&(100 * (i as u32 + 1)).to_le_bytes());
+                image[d + 0x48..d + 0x4c].copy_from_slice(&7u32.to_le_bytes());
+            }
+        }
+        let mut plant = |name: &str, v: u64| {
+            if let Some(r) = syms.symbol(name) {
+                image[r as usize..r as usize + 8].copy_from_slice(&v.to_le_bytes());
+            }
+        };
+        plant("ExpNumberOfPagedPools", 2);
+        plant("ExpNumberOfNonPagedPools", 1);
+        plant("PoolVector", desc(2));
         let mut mem = SynthMemory::new();
         mem.insert(base, image);
         let b = KernelBuild::new(Arch::X64, t.build.build);

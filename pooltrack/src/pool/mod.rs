@@ -4,6 +4,7 @@ mod bigpool;
 mod context;
 mod mm_driver_verifier_data;
 mod owners;
+mod pool_descriptor;
 mod pool_header;
 mod pool_page;
 mod pool_tracker_big_pages;
@@ -26,6 +27,7 @@ pub use bigpool::{BigPool, BigPoolEntry};
 pub use context::{Pool, PoolContext};
 pub use mm_driver_verifier_data::MmDriverVerifierDataLayout;
 pub use owners::{CodeSection, ImmediateUse, TagReference, find_tag_references};
+pub use pool_descriptor::PoolDescriptorLayout;
 pub use pool_header::{PoolHeader, PoolHeaderLayout, pool_unit};
 pub use pool_page::{PAGE_SIZE, PoolBlock, PoolPage, PoolPageKind};
 pub use pool_tracker_big_pages::PoolTrackerBigPagesLayout;
@@ -68,5 +70,8 @@ pub fn pool_layouts(b: KernelBuild) -> KernelLayouts {
         l.insert(VfPoolTraceLayout::for_build(b).type_layout());
     }
     l.insert(ViPoolEntryInUseLayout::for_build(b).type_layout());
+    if let Some(x) = PoolDescriptorLayout::for_build(b) {
+        l.insert(x.type_layout());
+    }
     l
 }

@@ -233,7 +233,10 @@ impl VmInputs {
     /// `MmSharedCommit`, `MmProcessCommit`, `MmPagedPoolCommit`, `MmDriverCommit`,
     /// `MmTotalCommittedPages`, `MmTotalCommitLimit`, `ExPoolFailures`. These globals exist up
     /// to Windows 8.1; from Windows 10 most moved into `MiSystemPartition` and stay `None` here.
-    /// Per-pool paged usage (`ExpPagedPoolDescriptor`) is left to the caller.
+    /// Pool usage comes from the pool descriptors (`ExpPagedPoolDescriptor[]`,
+    /// `ExpNonPagedPoolDescriptor[]` or `PoolVector[0]`, `TotalPages + TotalBigPages`, as the
+    /// Server 2003-era debugger extension computes it), non-paged falling back to
+    /// `MmAllocatedNonPagedPool`.
     pub fn from_symbols<M: crate::memory::ReadMemory>(
         mem: &M,
         build: crate::layout::KernelBuild,
@@ -247,12 +250,49 @@ impl VmInputs {
             build,
         };
         let page = 4096u64;
+        // Pool descriptors: `ExpPagedPoolDescriptor[0..=ExpNumberOfPagedPools]` (pointers), and
+        // for non-paged pool the `ExpNonPagedPoolDescriptor[]` array when there are several, else
+        // `PoolVector[0]`.
+        let ps = build.arch.pointer_size();
+        let desc_pages = |d: u64| -> Option<u64> {
+            let l = super::PoolDescriptorLayout::for_build(build)?;
+            let a = mem.read_u32(d.checked_add(l.total_pages?.off())?).ok()?;
+            let b = mem
+                .read_u32(d.checked_add(l.total_big_pages?.off())?)
+                .ok()?;
+            Some(u64::from(a).saturating_add(u64::from(b)))
+        };
+        let array = |name: &str, count: u64| -> Vec<u64> {
+            let Some(base) = g.addr(name) else {
+                return Vec::new();
+            };
+            (0..count.min(64))
+                .map_while(|i| {
+                    let d = mem
+                        .read_ptr(base.checked_add(i.checked_mul(ps)?)?, build.pointer_width())
+                        .ok()?;
+                    desc_pages(d)
+                })
+                .collect()
+        };
+        let paged_each = g
+            .u32("ExpNumberOfPagedPools")
+            .map(|n| array("ExpPagedPoolDescriptor", n.saturating_add(1)))
+            .unwrap_or_default();
+        let np_pools = g.u32("ExpNumberOfNonPagedPools").unwrap_or(1);
+        let np_usage = if np_pools > 1 {
+            let v = array("ExpNonPagedPoolDescriptor", np_pools);
+            (!v.is_empty()).then(|| v.iter().fold(0u64, |a, b| a.saturating_add(*b)))
+        } else {
+            g.ptr("PoolVector").and_then(desc_pages)
+        };
         VmInputs {
+            paged_pool_usage_each: paged_each,
             page_size: page,
             physical_pages: g.ptr("MmNumberOfPhysicalPages"),
             available_pages: g.ptr("MmAvailablePages"),
             resident_available_pages: g.ptr("MmResidentAvailablePages"),
-            non_paged_pool_usage: g.ptr("MmAllocatedNonPagedPool"),
+            non_paged_pool_usage: np_usage.or_else(|| g.ptr("MmAllocatedNonPagedPool")),
             non_paged_pool_max: g.ptr("MmMaximumNonPagedPoolInBytes").map(|b| b / page),
             paged_pool_max: g.ptr("MmSizeOfPagedPoolInBytes").map(|b| b / page),
             shared_commit: g.ptr("MmSharedCommit"),
