@@ -1,14 +1,26 @@
-//! Shared code of the `dumpscope` CLI: the one place where the workspace's crates meet.
+//! The `dumpscope` CLI: the one place where the workspace's crates meet.
 //!
-//! Each command family lives in a module of [`cmd`], exposing a `clap::Args` struct and a `run`
-//! function that writes to any `std::io::Write`. Commands print what they could read before they
-//! return an error; the binary turns the error into one line and a non-zero exit.
+//! - [`target`]: what a command runs against ([`target::Target::open`]), with the process facts,
+//!   modules and heap walks read once and cached;
+//! - [`adapt`]: the only conversions from `dumpfile` to the other crates' inputs;
+//! - [`user`] (and [`kernel`]): one module per command, `Options` -> `investigate` -> `Report`;
+//! - [`report`]: the [`report::Text`] trait, [`report::Format`] and [`report::emit`];
+//! - [`windbg`]: WinDbg command lines (`-c '!heap -s'`) mapped to the commands' `Options`;
+//! - [`cli`]: the `clap` command line; [`demo`]: the synthetic leaking process.
+//!
+//! Commands print what they could read before they return an error; the binary turns the error
+//! into one line and a non-zero exit.
 
 use std::fmt;
 use std::path::Path;
 
+pub mod adapt;
+pub mod cli;
 pub mod cmd;
-pub mod fmt_util;
+pub mod kernel;
+pub mod report;
+pub mod target;
+pub mod user;
 
 /// The error a command ends with: one line for the user, naming the file and the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,7 @@ use pe_sections::synth::PeBuilder;
 use serde::Serialize;
 
 use crate::cmd::{diff, leak};
-use crate::fmt_util::unix_to_filetime;
+use crate::report::unix_to_filetime;
 use crate::{CliError, open_dump, write_json};
 
 /// Arguments of `dumpscope demo`.

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::cmd::leak::{self, Progress};
-use crate::fmt_util::{addr, human_size};
+use crate::report::{addr, human_size};
 use crate::{CliError, open_dump, write_json};
 
 /// Arguments of `dumpscope diff`.

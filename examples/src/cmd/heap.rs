@@ -13,7 +13,7 @@ use ntheap::{
 };
 use serde::Serialize;
 
-use crate::fmt_util::addr;
+use crate::report::addr;
 use crate::{CliError, open_dump, write_json};
 
 /// Arguments of `dumpscope heap`.

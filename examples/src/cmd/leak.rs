@@ -20,8 +20,9 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cmd::{address, runaway, stacks};
-use crate::fmt_util::{addr, human_size, runaway_time};
+use crate::cmd::stacks;
+use crate::report::{addr, human_size, runaway_time};
+use crate::user::{address, runaway};
 use crate::{CliError, open_dump, write_json};
 
 /// Arguments of `dumpscope leak`.
@@ -579,7 +580,7 @@ pub fn region_step(
     lacks: &mut Vec<String>,
 ) -> RegionStep {
     let process = dump.process().ok();
-    let (regions, source) = match address::regions(dump) {
+    let (regions, source) = match address::regions::regions(dump) {
         Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
         _ => {
             lacks.push(

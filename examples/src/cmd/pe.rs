@@ -12,7 +12,7 @@ use pe_sections::{
 };
 use serde::Serialize;
 
-use crate::fmt_util::addr;
+use crate::report::addr;
 use crate::{CliError, open_dump, write_json};
 
 // ---------------------------------------------------------------------------------------------

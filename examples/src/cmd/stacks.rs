@@ -16,7 +16,7 @@ use stackwalk::{
     StopReason, SymbolTable, Walker,
 };
 
-use crate::fmt_util::addr;
+use crate::report::addr;
 use crate::{CliError, open_dump, write_json};
 
 /// Arguments of `dumpscope stacks`.

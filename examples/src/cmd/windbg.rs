@@ -17,8 +17,10 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use crate::cmd::{address, heap, info, leak, pe, runaway, stacks};
-use crate::fmt_util::addr;
+use crate::cmd::{heap, leak, pe, stacks};
+use crate::report::Text;
+use crate::report::addr;
+use crate::user::{address, info, runaway};
 use crate::{CliError, open_dump};
 
 /// Wraps one command's `clap::Args` so it can be parsed from translated WinDbg words.
@@ -382,7 +384,7 @@ fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Res
     let at = eval_address(dump, expr)?;
     let ps = dump.arch().pointer_size();
     let process = dump.process().ok();
-    let (regions, source) = match address::regions(dump) {
+    let (regions, source) = match address::regions::regions(dump) {
         Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
         _ => (
             address::captured_regions(dump, process.as_ref()),
@@ -567,13 +569,15 @@ pub fn execute(
                     _ => return address_of(dump, a, out),
                 }
             }
-            argv.push(&p);
-            let a: address::Args = parse(os(&argv))?;
-            address::run(&a, out)
+            let u = crate::target::UserDump::open(path)?;
+            let o = address::Options {
+                summary: !argv.is_empty(),
+            };
+            Ok(address::investigate(&u, &o)?.text(out)?)
         }
         "!runaway" => {
-            let a: runaway::Args = parse(os(&[&p]))?;
-            runaway::run(&a, out)
+            let u = crate::target::UserDump::open(path)?;
+            Ok(runaway::investigate(&u)?.text(out)?)
         }
         "~*k" | "~*kb" | "~*kn" => run_stacks(path, None, out),
         "k" | "kb" | "kn" => run_stacks(path, current_thread(dump).map(|c| c.1), out),

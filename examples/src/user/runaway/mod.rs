@@ -1,23 +1,13 @@
 //! `dumpscope runaway`: WinDbg's `!runaway 7` from the ThreadInfoList stream: user, kernel and
 //! elapsed time of every thread, each table sorted from the largest time down.
 
-use std::io::Write;
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use crate::fmt_util::{runaway_time, unix_to_filetime};
-use crate::{CliError, open_dump, write_json};
+use crate::CliError;
+use crate::report::unix_to_filetime;
+use crate::target::UserDump;
 
-/// Arguments of `dumpscope runaway`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// The user-mode minidump.
-    pub dump: PathBuf,
-}
+mod text;
 
 /// Times of one thread, in 100-ns units.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -38,7 +28,7 @@ pub struct ThreadTimes {
 
 /// The three tables of `!runaway 7`, each sorted by its own time, largest first.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Runaway {
+pub struct Report {
     /// The dump's time stamp, as a FILETIME.
     pub dump_time: u64,
     /// Sorted by user time.
@@ -49,8 +39,8 @@ pub struct Runaway {
     pub elapsed: Vec<ThreadTimes>,
 }
 
-/// Computes `!runaway 7` for a dump. `Ok(None)` when the dump has no ThreadInfoList.
-pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Runaway>, dumpfile::Error> {
+/// Computes `!runaway 7`. `Ok(None)` when the dump has no ThreadInfoList.
+pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Report>, dumpfile::Error> {
     let Some(infos) = dump.thread_info()? else {
         return Ok(None);
     };
@@ -83,7 +73,7 @@ pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Runaway>, dumpfile::E
         v.sort_by_key(|r| std::cmp::Reverse(key(r)));
         v
     };
-    Ok(Some(Runaway {
+    Ok(Some(Report {
         dump_time,
         user: sorted(|r| r.user_time),
         kernel: sorted(|r| r.kernel_time),
@@ -91,42 +81,15 @@ pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Runaway>, dumpfile::E
     }))
 }
 
-/// One table of `!runaway`: title, rows in order, and the time it shows.
-type Table<'a> = (&'static str, &'a [ThreadTimes], fn(&ThreadTimes) -> u64);
-
-/// Writes the three tables as `!runaway 7` does.
-pub fn write_text(r: &Runaway, out: &mut dyn Write) -> std::io::Result<()> {
-    let tables: [Table<'_>; 3] = [
-        ("User Mode Time", &r.user, |t| t.user_time),
-        ("Kernel Mode Time", &r.kernel, |t| t.kernel_time),
-        ("Elapsed Time", &r.elapsed, |t| t.elapsed_time),
-    ];
-    for (title, rows, key) in tables {
-        writeln!(out, " {title}")?;
-        writeln!(out, "  Thread       Time")?;
-        for t in rows {
-            let id = format!("{:x}", t.id);
-            writeln!(
-                out,
-                "  {:>3}:{id:<4}      {}",
-                t.index,
-                runaway_time(key(t))
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// Runs `dumpscope runaway`.
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
-    let dump = open_dump(&args.dump)?;
-    match compute(&dump).map_err(|e| CliError::at(&args.dump, e))? {
-        Some(r) if args.json => write_json(out, &r),
-        Some(r) => Ok(write_text(&r, out)?),
-        None => Err(CliError::at(
-            &args.dump,
-            "no ThreadInfoList stream: the dump has no thread times (!runaway needs a dump \
-             written with MiniDumpWithThreadInfo)",
-        )),
-    }
+/// `!runaway 7`, or an error when the dump has no thread times.
+pub fn investigate(u: &UserDump) -> Result<Report, CliError> {
+    compute(&u.dump)
+        .map_err(|e| CliError::at(&u.path, e))?
+        .ok_or_else(|| {
+            CliError::at(
+                &u.path,
+                "no ThreadInfoList stream: the dump has no thread times (!runaway needs a dump \
+                 written with MiniDumpWithThreadInfo)",
+            )
+        })
 }

@@ -1,4 +1,4 @@
-//! Number and time formatting shared by the commands, in WinDbg's style.
+//! Number and time formatting shared by the reports, in WinDbg's style.
 
 /// 100-ns intervals between 1601-01-01 (FILETIME epoch) and 1970-01-01 (Unix epoch).
 pub const FILETIME_UNIX_EPOCH: u64 = 116_444_736_000_000_000;

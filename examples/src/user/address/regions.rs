@@ -1,18 +1,13 @@
-//! `dumpscope address`: WinDbg's `!address` and `!address -summary` from the MemoryInfoList stream.
+//! The regions of a process's address space and what each is used for (`!address` usage).
 //!
 //! Every region is given a usage, as WinDbg does: `Free`, `Image`, `PEB`, `TEB`, `Stack`, `Heap`,
 //! `Other` (the shared user data page), `MappedFile` (other mapped views) and `<unknown>` (private
 //! memory nobody claimed). Stack, heap and image regions are recognised by allocation: every region
 //! of the allocation that holds a thread's stack (or a heap segment) gets that usage.
 
-use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
-use std::path::PathBuf;
+use std::collections::HashMap;
 
 use serde::Serialize;
-
-use crate::fmt_util::{addr, hex_size, human_size};
-use crate::{CliError, open_dump, write_json};
 
 /// `MEM_COMMIT`.
 pub const MEM_COMMIT: u32 = 0x1000;
@@ -28,19 +23,6 @@ pub const MEM_MAPPED: u32 = 0x4_0000;
 pub const MEM_IMAGE: u32 = 0x100_0000;
 /// Where `KUSER_SHARED_DATA` is mapped in every user process.
 pub const SHARED_USER_DATA: u64 = 0x7ffe_0000;
-
-/// Arguments of `dumpscope address`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Print the summary tables (`!address -summary`) instead of the region list.
-    #[arg(long)]
-    pub summary: bool,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// The user-mode minidump.
-    pub dump: PathBuf,
-}
 
 /// One region of the address space, as MemoryInfoList describes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,136 +201,6 @@ pub fn protect_name(protect: u32) -> String {
     name
 }
 
-/// One row of a summary table.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Row {
-    /// What the row counts (usage, type, state or protection).
-    pub name: String,
-    /// Number of regions.
-    pub count: u64,
-    /// Bytes.
-    pub size: u64,
-    /// Percent of all busy (non-free) bytes; null for free memory.
-    pub percent_of_busy: Option<f64>,
-    /// Percent of the whole address space described.
-    pub percent_of_total: f64,
-}
-
-/// The largest region of one usage.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Largest {
-    /// Usage name.
-    pub usage: String,
-    /// Base address of the largest region.
-    pub base: u64,
-    /// Its size.
-    pub size: u64,
-}
-
-/// `!address -summary`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Summary {
-    /// Where the regions came from: `"MemoryInfoList"`, or `"captured memory"` when the dump has
-    /// no MemoryInfoList (then free and reserved memory are unknown, and every captured range
-    /// counts as one committed region).
-    pub source: &'static str,
-    /// Bytes described by MemoryInfoList.
-    pub total: u64,
-    /// Bytes not free.
-    pub busy: u64,
-    /// By usage.
-    pub usage: Vec<Row>,
-    /// By type, for busy regions.
-    #[serde(rename = "type")]
-    pub kind: Vec<Row>,
-    /// By state.
-    pub state: Vec<Row>,
-    /// By protection, for committed regions.
-    pub protect: Vec<Row>,
-    /// Largest region of each usage.
-    pub largest: Vec<Largest>,
-}
-
-fn percent(part: u64, whole: u64) -> f64 {
-    if whole == 0 {
-        0.0
-    } else {
-        (part as f64) * 100.0 / (whole as f64)
-    }
-}
-
-fn rows(groups: BTreeMap<String, (u64, u64, bool)>, total: u64, busy: u64) -> Vec<Row> {
-    let mut rows: Vec<Row> = groups
-        .into_iter()
-        .map(|(name, (count, size, free))| Row {
-            name,
-            count,
-            size,
-            percent_of_busy: (!free).then(|| percent(size, busy)),
-            percent_of_total: percent(size, total),
-        })
-        .collect();
-    rows.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.name.cmp(&b.name)));
-    rows
-}
-
-/// Builds the four summary tables from classified regions.
-pub fn summarize(regions: &[Region], usages: &[Usage], source: &'static str) -> Summary {
-    let total = regions.iter().fold(0u64, |a, r| a.saturating_add(r.size));
-    let free = regions
-        .iter()
-        .filter(|r| r.state == MEM_FREE)
-        .fold(0u64, |a, r| a.saturating_add(r.size));
-    let busy = total.saturating_sub(free);
-    let mut by_usage = BTreeMap::new();
-    let mut by_type = BTreeMap::new();
-    let mut by_state = BTreeMap::new();
-    let mut by_protect = BTreeMap::new();
-    let mut largest: BTreeMap<Usage, (u64, u64)> = BTreeMap::new();
-    let add = |m: &mut BTreeMap<String, (u64, u64, bool)>, k: String, size: u64, free: bool| {
-        let e = m.entry(k).or_insert((0, 0, free));
-        e.0 = e.0.saturating_add(1);
-        e.1 = e.1.saturating_add(size);
-    };
-    for (r, u) in regions.iter().zip(usages) {
-        let is_free = r.state == MEM_FREE;
-        add(&mut by_usage, u.name().to_string(), r.size, is_free);
-        add(&mut by_state, state_name(r.state), r.size, is_free);
-        if !is_free {
-            let name = if r.kind == 0 {
-                "<unknown>".to_string()
-            } else {
-                type_name(r.kind)
-            };
-            add(&mut by_type, name, r.size, false);
-        }
-        if r.state == MEM_COMMIT {
-            add(&mut by_protect, protect_name(r.protect), r.size, false);
-        }
-        let l = largest.entry(*u).or_insert((r.base, r.size));
-        if r.size > l.1 {
-            *l = (r.base, r.size);
-        }
-    }
-    Summary {
-        source,
-        total,
-        busy,
-        usage: rows(by_usage, total, busy),
-        kind: rows(by_type, total, busy),
-        state: rows(by_state, total, busy),
-        protect: rows(by_protect, total, busy),
-        largest: largest
-            .into_iter()
-            .map(|(u, (base, size))| Largest {
-                usage: u.name().to_string(),
-                base,
-                size,
-            })
-            .collect(),
-    }
-}
-
 /// Reads the regions of a dump's MemoryInfoList.
 pub fn regions(dump: &dumpfile::Minidump) -> Result<Option<Vec<Region>>, dumpfile::Error> {
     Ok(dump.memory_info()?.map(|list| {
@@ -423,8 +275,7 @@ pub fn captured_regions(
 }
 
 /// The owners of memory that the dump's threads and `process` tell: stacks, TEBs and PEBs.
-/// `heaps` is left empty for the caller, which usually has walked the heaps already
-/// ([`heap_regions`](super::heap::heap_regions) walks them when it has not).
+/// `heaps` is left empty: [`heap_owners`] fills it from the walked heaps.
 pub fn owners(dump: &dumpfile::Minidump, process: Option<&dumpfile::ProcessInfo>) -> Owners {
     let mut o = Owners::default();
     if let Ok(threads) = dump.threads() {
@@ -440,153 +291,26 @@ pub fn owners(dump: &dumpfile::Minidump, process: Option<&dumpfile::ProcessInfo>
     o
 }
 
-fn write_table(out: &mut dyn Write, title: &str, rows: &[Row]) -> std::io::Result<()> {
-    let head = format!("--- {title} ");
-    writeln!(
-        out,
-        "{head:-<34} RgnCount ----------- Total Size -------- %ofBusy %ofTotal"
-    )?;
-    for r in rows {
-        let busy = r
-            .percent_of_busy
-            .map(|p| format!("{p:6.2}%"))
-            .unwrap_or_default();
-        writeln!(
-            out,
-            "{:<33} {:>8} {:>20} ({:>12}) {:>8} {:>7.2}%",
-            r.name,
-            r.count,
-            hex_size(r.size),
-            human_size(r.size),
-            busy,
-            r.percent_of_total
-        )?;
-    }
-    writeln!(out)
-}
-
-/// Writes the summary as `!address -summary` prints it.
-pub fn write_summary(s: &Summary, pointer_size: usize, out: &mut dyn Write) -> std::io::Result<()> {
-    write_table(out, "Usage Summary", &s.usage)?;
-    write_table(out, "Type Summary (for busy)", &s.kind)?;
-    write_table(out, "State Summary", &s.state)?;
-    write_table(out, "Protect Summary (for commit)", &s.protect)?;
-    writeln!(
-        out,
-        "--- Largest Region by Usage ----------- Base Address -------- Region Size ----------"
-    )?;
-    let mut largest = s.largest.clone();
-    largest.sort_by_key(|l| std::cmp::Reverse(l.size));
-    for l in &largest {
-        writeln!(
-            out,
-            "{:<33} {:>20} {:>16} ({:>12})",
-            l.usage,
-            addr(l.base, pointer_size),
-            hex_size(l.size),
-            human_size(l.size)
-        )?;
-    }
-    Ok(())
-}
-
-#[derive(Serialize)]
-struct RegionJson {
-    base: u64,
-    size: u64,
-    allocation_base: u64,
-    usage: Usage,
-    state: u32,
-    protect: u32,
-    #[serde(rename = "type")]
-    kind: u32,
-}
-
-/// Runs `dumpscope address`.
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
-    let dump = open_dump(&args.dump)?;
-    let process = dump.process().ok();
-    let (regions, source) = match regions(&dump).map_err(|e| CliError::at(&args.dump, e))? {
-        Some(r) => (r, FROM_MEMORY_INFO),
-        None => (captured_regions(&dump, process.as_ref()), FROM_CAPTURED),
-    };
-    let mut owners = owners(&dump, process.as_ref());
-    owners.heaps = super::heap::heap_regions(&dump);
-    let usages = classify(&regions, &owners);
-    let ps = super::info::pointer_size(dump.arch());
-    if source == FROM_CAPTURED && !args.json {
-        writeln!(
-            out,
-            "Note: no MemoryInfoList stream (the dump was written without \
-             MiniDumpWithFullMemoryInfo); regions are the {} captured memory ranges, so free and \
-             reserved memory and protections are unknown.",
-            regions.len()
-        )?;
-        writeln!(out)?;
-    }
-    if args.summary {
-        let s = summarize(&regions, &usages, source);
-        if args.json {
-            write_json(out, &s)?;
-        } else {
-            write_summary(&s, ps, out)?;
+/// The heap owners of memory: every segment's reservation, every large block, and each heap's
+/// own address (its header page).
+pub fn heap_owners(walks: &[ntheap::HeapWalk]) -> Vec<(u64, u64)> {
+    let mut heaps = Vec::new();
+    for w in walks {
+        for s in &w.segments {
+            heaps.push((s.segment.base_address, s.segment.reserved_bytes()));
         }
-        return Ok(());
+        for v in &w.virtual_blocks {
+            heaps.push((v.address, v.reserve_size.max(v.commit_size)));
+        }
+        heaps.push((w.heap.address, 1));
     }
-    if args.json {
-        let list: Vec<RegionJson> = regions
-            .iter()
-            .zip(&usages)
-            .map(|(r, u)| RegionJson {
-                base: r.base,
-                size: r.size,
-                allocation_base: r.allocation_base,
-                usage: *u,
-                state: r.state,
-                protect: r.protect,
-                kind: r.kind,
-            })
-            .collect();
-        write_json(
-            out,
-            &serde_json::json!({ "source": source, "regions": list }),
-        )?;
-        return Ok(());
-    }
-    let w = if ps == 4 { 8 } else { 17 };
-    let kind_name = |r: &Region| match r.state {
-        MEM_FREE => String::new(),
-        _ if r.kind == 0 => "<unknown>".to_string(),
-        _ => type_name(r.kind),
-    };
-    writeln!(
-        out,
-        "{:>w$} {:>w$} {:>w$} {:<12} {:<12} {:<24} Usage",
-        "BaseAddr", "EndAddr+1", "RgnSize", "Type", "State", "Protect"
-    )?;
-    for (r, u) in regions.iter().zip(&usages) {
-        writeln!(
-            out,
-            "{} {} {:>w$} {:<12} {:<12} {:<24} {}",
-            addr(r.base, ps),
-            addr(r.base.saturating_add(r.size), ps),
-            hex_size(r.size),
-            kind_name(r),
-            state_name(r.state),
-            if r.state == MEM_COMMIT {
-                protect_name(r.protect)
-            } else {
-                String::new()
-            },
-            u.name()
-        )?;
-    }
-    Ok(())
+    heaps
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::user::address::summary::summarize;
 
     fn region(base: u64, size: u64, alloc: u64, state: u32, kind: u32) -> Region {
         Region {

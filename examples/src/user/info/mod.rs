@@ -1,27 +1,15 @@
 //! `dumpscope info`: system, exception, threads, modules and memory of a user-mode minidump, in the
 //! spirit of WinDbg's `||`, `.exr -1`, `~` and `lm`.
 
-use std::io::Write;
-use std::path::PathBuf;
-
 use serde::Serialize;
 
-use crate::fmt_util::addr;
-use crate::{CliError, open_dump, write_json};
+use crate::target::UserDump;
 
-/// Arguments of `dumpscope info`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Print JSON (a stable contract) instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// The user-mode minidump.
-    pub dump: PathBuf,
-}
+mod text;
 
-/// `system` of the JSON contract.
+/// The system the dump was written on (`system` of the JSON contract).
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct SystemJson {
+pub struct System {
     /// "x86", "x64", "arm64" or "unknown(N)".
     pub arch: String,
     /// Major version of Windows.
@@ -34,9 +22,9 @@ pub struct SystemJson {
     pub processors: u32,
 }
 
-/// `exception` of the JSON contract.
+/// The exception record (`exception` of the JSON contract).
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct ExceptionJson {
+pub struct Exception {
     /// The thread that raised it.
     pub thread_id: u32,
     /// NTSTATUS code.
@@ -47,7 +35,7 @@ pub struct ExceptionJson {
 
 /// One element of `threads`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct ThreadJson {
+pub struct Thread {
     /// Thread id.
     pub id: u32,
     /// Address of its TEB.
@@ -60,7 +48,7 @@ pub struct ThreadJson {
 
 /// One element of `modules`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct ModuleJson {
+pub struct Module {
     /// Image base.
     pub base: u64,
     /// Size of image.
@@ -79,7 +67,7 @@ pub struct ModuleJson {
 
 /// One element of `thread_info`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct ThreadInfoJson {
+pub struct ThreadInfo {
     /// Thread id.
     pub id: u32,
     /// FILETIME of creation.
@@ -92,23 +80,32 @@ pub struct ThreadInfoJson {
     pub start_address: u64,
 }
 
-/// The JSON contract of `dumpscope info --json`.
+/// What `dumpscope info` reports; its serde form is the JSON contract of `info --json`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
-pub struct InfoJson {
+pub struct Report {
     /// System information, or null when the stream is absent.
-    pub system: Option<SystemJson>,
+    pub system: Option<System>,
     /// The exception, or null.
-    pub exception: Option<ExceptionJson>,
+    pub exception: Option<Exception>,
     /// Threads of ThreadList.
-    pub threads: Vec<ThreadJson>,
+    pub threads: Vec<Thread>,
     /// Modules of ModuleList.
-    pub modules: Vec<ModuleJson>,
+    pub modules: Vec<Module>,
     /// Captured memory ranges, `[base, size]`, ascending.
     pub memory: Vec<[u64; 2]>,
     /// ThreadInfoList entries.
-    pub thread_info: Vec<ThreadInfoJson>,
+    pub thread_info: Vec<ThreadInfo>,
     /// Number of handles in HandleData, or null.
     pub handle_count: Option<u64>,
+    /// The header's stream count, flags and time stamp (text only).
+    #[serde(skip)]
+    pub header: (u32, u64, u32),
+    /// Pointer size of the dump's architecture (text only).
+    #[serde(skip)]
+    pub pointer_size: usize,
+    /// Errors met reading single streams (the rest was still read), as the command's error.
+    #[serde(skip)]
+    pub failure: Option<String>,
 }
 
 /// The name of the architecture as the JSON contract spells it.
@@ -119,11 +116,6 @@ pub fn arch_name(arch: dumpfile::Arch) -> String {
         dumpfile::Arch::Arm64 => "arm64".to_string(),
         other => format!("unknown({other:?})"),
     }
-}
-
-/// Pointer size of the dump's architecture (8 unless x86).
-pub fn pointer_size(arch: dumpfile::Arch) -> usize {
-    if arch == dumpfile::Arch::X86 { 4 } else { 8 }
 }
 
 /// A short description of well-known exception codes, as `.exr` prints them.
@@ -148,20 +140,13 @@ pub fn exception_name(code: u32) -> &'static str {
     }
 }
 
-/// Everything `info` reads, with the problems met on the way.
-#[derive(Debug)]
-pub struct Collected {
-    /// The JSON view.
-    pub json: InfoJson,
-    /// Errors met reading single streams: the rest was still read.
-    pub problems: Vec<String>,
-}
-
-/// Reads what `info` shows from an open dump. Stream errors are collected, not fatal.
-pub fn collect(dump: &dumpfile::Minidump) -> Collected {
+/// Reads what `info` shows. Stream errors are collected, not fatal: the report holds what
+/// could be read and names the first problem as its failure.
+pub fn investigate(u: &UserDump) -> Report {
+    let dump = &u.dump;
     let mut problems = Vec::new();
     let system = match dump.system_info() {
-        Ok(Some(s)) => Some(SystemJson {
+        Ok(Some(s)) => Some(System {
             arch: arch_name(s.arch),
             major: s.major,
             minor: s.minor,
@@ -175,7 +160,7 @@ pub fn collect(dump: &dumpfile::Minidump) -> Collected {
         }
     };
     let exception = match dump.exception() {
-        Ok(Some(e)) => Some(ExceptionJson {
+        Ok(Some(e)) => Some(Exception {
             thread_id: e.thread_id,
             code: e.code,
             address: e.address,
@@ -189,7 +174,7 @@ pub fn collect(dump: &dumpfile::Minidump) -> Collected {
     let threads = match dump.threads() {
         Ok(t) => t
             .iter()
-            .map(|t| ThreadJson {
+            .map(|t| Thread {
                 id: t.id,
                 teb: t.teb,
                 stack_start: t.stack.base,
@@ -204,7 +189,7 @@ pub fn collect(dump: &dumpfile::Minidump) -> Collected {
     let modules = match dump.modules() {
         Ok(m) => m
             .iter()
-            .map(|m| ModuleJson {
+            .map(|m| Module {
                 base: m.base,
                 size: m.size,
                 name: m.name.clone(),
@@ -223,7 +208,7 @@ pub fn collect(dump: &dumpfile::Minidump) -> Collected {
     let thread_info = match dump.thread_info() {
         Ok(Some(list)) => list
             .iter()
-            .map(|t| ThreadInfoJson {
+            .map(|t| ThreadInfo {
                 id: t.thread_id,
                 create_time: t.create_time,
                 kernel_time: t.kernel_time,
@@ -245,137 +230,29 @@ pub fn collect(dump: &dumpfile::Minidump) -> Collected {
             None
         }
     };
-    Collected {
-        json: InfoJson {
-            system,
-            exception,
-            threads,
-            modules,
-            memory,
-            thread_info,
-            handle_count,
-        },
-        problems,
-    }
-}
-
-/// Runs `dumpscope info`.
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
-    let dump = open_dump(&args.dump)?;
-    let collected = collect(&dump);
-    if args.json {
-        write_json(out, &collected.json)?;
-    } else {
-        write_text(&dump, &collected.json, out)?;
-    }
-    match collected.problems.first() {
-        None => Ok(()),
-        Some(first) => Err(CliError::at(
-            &args.dump,
-            format!(
-                "{first}{}",
-                if collected.problems.len() > 1 {
-                    format!(
-                        " (and {} more problems)",
-                        collected.problems.len().saturating_sub(1)
-                    )
-                } else {
-                    String::new()
-                }
-            ),
-        )),
-    }
-}
-
-fn write_text(
-    dump: &dumpfile::Minidump,
-    info: &InfoJson,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let ps = pointer_size(dump.arch());
     let header = dump.header();
-    writeln!(
-        out,
-        "User mini dump: {} streams, flags 0x{:x}, time stamp 0x{:08x}",
-        header.number_of_streams, header.flags, header.time_date_stamp
-    )?;
-    match &info.system {
-        Some(s) => writeln!(
-            out,
-            "System:  Windows {}.{}.{} {}, {} processor{}",
-            s.major,
-            s.minor,
-            s.build,
-            s.arch,
-            s.processors,
-            if s.processors == 1 { "" } else { "s" }
-        )?,
-        None => writeln!(out, "System:  (no SystemInfo stream)")?,
+    let failure = problems.first().map(|first| {
+        let more = if problems.len() > 1 {
+            format!(" (and {} more problems)", problems.len().saturating_sub(1))
+        } else {
+            String::new()
+        };
+        format!("{}: {first}{more}", u.path.display())
+    });
+    Report {
+        system,
+        exception,
+        threads,
+        modules,
+        memory,
+        thread_info,
+        handle_count,
+        header: (
+            header.number_of_streams,
+            header.flags,
+            header.time_date_stamp,
+        ),
+        pointer_size: dump.arch().pointer_size(),
+        failure,
     }
-    writeln!(out)?;
-    writeln!(out, "Exception (.exr -1):")?;
-    match &info.exception {
-        Some(e) => {
-            writeln!(out, "ExceptionAddress: {}", addr(e.address, ps))?;
-            writeln!(
-                out,
-                "   ExceptionCode: {:08x} ({})",
-                e.code,
-                exception_name(e.code)
-            )?;
-            writeln!(out, "          Thread: {:x}", e.thread_id)?;
-        }
-        None => writeln!(out, "  (no exception record)")?,
-    }
-    writeln!(out)?;
-    writeln!(out, "Threads (~): {}", info.threads.len())?;
-    let exc_thread = info.exception.as_ref().map(|e| e.thread_id);
-    for (i, t) in info.threads.iter().enumerate() {
-        let mark = if Some(t.id) == exc_thread { '#' } else { ' ' };
-        writeln!(
-            out,
-            "{mark}{i:3}  Id: {:x} Teb: {} Stack: {} size {:x}",
-            t.id,
-            addr(t.teb, ps),
-            addr(t.stack_start, ps),
-            t.stack_size
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(out, "Modules (lm): {}", info.modules.len())?;
-    let w = if ps == 4 { 8 } else { 17 };
-    writeln!(out, "{:w$} {:w$}   module name", "start", "end")?;
-    for m in &info.modules {
-        let short = m
-            .name
-            .rsplit(['\\', '/'])
-            .next()
-            .unwrap_or(&m.name)
-            .to_string();
-        writeln!(
-            out,
-            "{} {}   {:<20} {:08x}  {}",
-            addr(m.base, ps),
-            addr(m.base.saturating_add(m.size), ps),
-            short,
-            m.timestamp,
-            m.pdb_id.as_deref().unwrap_or("-")
-        )?;
-    }
-    writeln!(out)?;
-    let total: u64 = info.memory.iter().map(|r| r[1]).sum();
-    writeln!(
-        out,
-        "Memory: {} captured ranges, {} bytes ({})",
-        info.memory.len(),
-        total,
-        crate::fmt_util::human_size(total)
-    )?;
-    if !info.thread_info.is_empty() {
-        writeln!(out, "ThreadInfoList: {} entries", info.thread_info.len())?;
-    }
-    if let Some(h) = info.handle_count {
-        writeln!(out, "Handles: {h}")?;
-    }
-    Ok(())
 }

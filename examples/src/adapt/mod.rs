@@ -1,0 +1,82 @@
+//! The only place where `dumpfile`'s types meet the other crates' inputs: the dump's memory as
+//! each crate's `ReadMemory`, the heaps the PEB lists opened with `ntheap`, and small facts
+//! (module names, pointer size) every command reads the same way.
+//!
+//! Commands go through these adapters and never build their own: one rule for a module's short
+//! name, one for which heaps a process has, one mapping of "not in the dump".
+
+pub mod heaps;
+
+pub use self::heaps::{FoundHeap, find_heaps, heap_width_name, layout_choice, open_heap_at};
+
+/// The dump's memory as the input of `ntheap`, `pe-sections` and `stackwalk`; a range the dump
+/// did not capture maps to each crate's "not captured" error, anything else to "failed".
+#[derive(Debug, Clone, Copy)]
+pub struct DumpMemory<'a>(pub &'a dumpfile::Minidump);
+
+impl ntheap::ReadMemory for DumpMemory<'_> {
+    fn read(&self, address: u64, buf: &mut [u8]) -> Result<(), ntheap::MemoryError> {
+        self.0.memory().read(address, buf).map_err(|e| {
+            let len = buf.len();
+            if e.is_not_captured() {
+                ntheap::MemoryError::NotCaptured { addr: address, len }
+            } else {
+                ntheap::MemoryError::Failed { addr: address, len }
+            }
+        })
+    }
+}
+
+impl pe_sections::ReadMemory for DumpMemory<'_> {
+    fn read(&self, address: u64, buf: &mut [u8]) -> Result<(), pe_sections::MemoryError> {
+        self.0.memory().read(address, buf).map_err(|e| {
+            let len = buf.len() as u64;
+            if e.is_not_captured() {
+                pe_sections::MemoryError::NotCaptured { address, len }
+            } else {
+                pe_sections::MemoryError::Failed { address, len }
+            }
+        })
+    }
+}
+
+impl stackwalk::ReadMemory for DumpMemory<'_> {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::Error> {
+        self.0
+            .memory()
+            .read(addr, buf)
+            .map_err(|_| stackwalk::Error::Unavailable {
+                addr,
+                len: buf.len() as u64,
+            })
+    }
+}
+
+/// The module name WinDbg uses: the file name without directory and extension
+/// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).
+pub fn short_name(path: &str) -> String {
+    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
+    match file.rfind('.') {
+        Some(i) if i > 0 => file.get(..i).unwrap_or(file).to_string(),
+        _ => file.to_string(),
+    }
+}
+
+/// The file name of a path as the dump records it (`C:\x\ntdll.dll` -> `ntdll.dll`).
+pub fn file_name(path: &str) -> &str {
+    path.rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_as_windbg_writes_them() {
+        assert_eq!(short_name(r"C:\Windows\System32\ntdll.dll"), "ntdll");
+        assert_eq!(short_name("/tmp/D4C.exe"), "D4C");
+        assert_eq!(short_name("noext"), "noext");
+        assert_eq!(short_name(".hidden"), ".hidden");
+        assert_eq!(file_name(r"C:\x\y.dll"), "y.dll");
+    }
+}

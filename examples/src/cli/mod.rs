@@ -1,0 +1,197 @@
+//! The `dumpscope` command line: `clap` definitions, turned into each command's `Options` and
+//! run. Nothing below this module sees `clap`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::report::Format;
+use crate::target::Kind;
+use crate::{CliError, cmd, user};
+
+mod args;
+
+pub use self::args::*;
+
+/// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
+///
+/// With no arguments at all, runs the built-in demo (`dumpscope demo`). With a DUMP and `-c`
+/// commands, answers WinDbg commands: `dumpscope DUMP -c '!heap -s' -c '~*k'`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dumpscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A user-mode minidump to run WinDbg commands (`-c`) against.
+    dump: Option<PathBuf>,
+    /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
+    #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
+    commands: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`).
+    Info(InfoArgs),
+    /// User, kernel and elapsed time per thread (`!runaway 7`).
+    Runaway(RunawayArgs),
+    /// Regions of the address space with their usage (`!address`, `!address -summary`).
+    Address(AddressArgs),
+    /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
+    Heap(cmd::heap::Args),
+    /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
+    Stacks(cmd::stacks::Args),
+    /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
+    Dh(cmd::pe::DhArgs),
+    /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
+    Search(cmd::pe::SearchArgs),
+    /// Show the NUL-terminated string at an address (`da`, `du` with `--unicode`).
+    Da(cmd::pe::DaArgs),
+    /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
+    Xref(cmd::pe::XrefArgs),
+    /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
+    /// module text and code behind them, busy threads; ranked suspects with evidence.
+    Leak(cmd::leak::Args),
+    /// Write a synthetic dump shaped like seed 000's leaking D4C.exe (before and after) and
+    /// run `leak` on it.
+    Demo(cmd::demo::Args),
+    /// What grew between two dumps of the same process: by region usage, heap, requested size
+    /// and content signature (UMDH-like, from dumps).
+    Diff(cmd::diff::Args),
+}
+
+/// The kinds of file each subcommand takes, for the grouped help and for messages.
+const TAKES: &[(&str, &[Kind])] = &[
+    ("info", &[Kind::User]),
+    ("runaway", &[Kind::User]),
+    ("address", &[Kind::User]),
+    ("heap", &[Kind::User]),
+    ("stacks", &[Kind::User]),
+    ("dh", &[Kind::User, Kind::PeFile]),
+    ("search", &[Kind::User, Kind::PeFile]),
+    ("da", &[Kind::User, Kind::PeFile]),
+    ("xref", &[Kind::User, Kind::PeFile]),
+    ("leak", &[Kind::User]),
+    ("demo", &[]),
+    ("diff", &[Kind::User]),
+];
+
+/// The subcommands grouped by the dumps they take (user, kernel, both), for `--help`.
+fn grouped_commands() -> String {
+    let cmd = Cli::command();
+    let takes = |name: &str| -> &[Kind] {
+        TAKES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, k)| *k)
+    };
+    type Member = fn(&[Kind]) -> bool;
+    let groups: [(&str, Member); 4] = [
+        ("Commands on user-mode dumps", |k| {
+            k.contains(&Kind::User) && !k.contains(&Kind::Kernel)
+        }),
+        ("Commands on kernel dumps", |k| {
+            k.contains(&Kind::Kernel) && !k.contains(&Kind::User)
+        }),
+        ("Commands on both kinds of dump", |k| {
+            k.contains(&Kind::Kernel) && k.contains(&Kind::User)
+        }),
+        ("Without a dump", <[Kind]>::is_empty),
+    ];
+    let mut text = String::new();
+    for (title, member) in groups {
+        let names: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| member(takes(s.get_name())))
+            .collect();
+        text.push_str(&format!("{title}:\n"));
+        if names.is_empty() {
+            text.push_str("  (none yet: kernel dumps are recognised and refused with one line)\n");
+        }
+        for s in names {
+            let about = s.get_about().map(ToString::to_string).unwrap_or_default();
+            let pe = if takes(s.get_name()).contains(&Kind::PeFile) {
+                " (also a PE file)"
+            } else {
+                ""
+            };
+            text.push_str(&format!("  {:<9} {about}{pe}\n", s.get_name()));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let Some(command) = &cli.command else {
+        return match &cli.dump {
+            None => cmd::demo::run(&cmd::demo::Args::default(), out),
+            Some(dump) if cli.commands.is_empty() => Err(CliError::at(
+                dump,
+                "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
+                 (dumpscope --help)",
+            )),
+            Some(dump) => cmd::windbg::run_commands(dump, &cli.commands, out),
+        };
+    };
+    match command {
+        Command::Info(a) => user::run(&a.dump, "info", Format::json_if(a.json), out, |u| {
+            Ok(user::info::investigate(u))
+        }),
+        Command::Runaway(a) => user::run(&a.dump, "runaway", Format::json_if(a.json), out, |u| {
+            user::runaway::investigate(u)
+        }),
+        Command::Address(a) => {
+            let o = a.options();
+            user::run(&a.dump, "address", Format::json_if(a.json), out, |u| {
+                user::address::investigate(u, &o)
+            })
+        }
+        Command::Heap(a) => cmd::heap::run(a, out),
+        Command::Stacks(a) => cmd::stacks::run(a, out),
+        Command::Dh(a) => cmd::pe::run_dh(a, out),
+        Command::Search(a) => cmd::pe::run_search(a, out),
+        Command::Da(a) => cmd::pe::run_da(a, out),
+        Command::Xref(a) => cmd::pe::run_xref(a, out),
+        Command::Leak(a) => cmd::leak::run(a, out),
+        Command::Demo(a) => cmd::demo::run(a, out),
+        Command::Diff(a) => cmd::diff::run(a, out),
+    }
+}
+
+/// Parses the command line, runs it, and turns an error into one line on stderr and a failing
+/// exit status. Whatever was printed before an error is still shown.
+pub fn main() -> ExitCode {
+    let template = format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{}{{all-args}}{{after-help}}",
+        grouped_commands()
+    );
+    let matches = Cli::command().help_template(template).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = run(&cli, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            eprintln!("dumpscope: {e}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Ok(()), Err(e)) => {
+            eprintln!("dumpscope: cannot write output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
