@@ -243,7 +243,7 @@ fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
     const PEB: u64 = 0x3d_d1ce_7000;
     const TEB: u64 = 0x3d_d1ce_8000;
     let h = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
         HEAP,
     )
     .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0, 0]))

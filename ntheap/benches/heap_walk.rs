@@ -21,7 +21,7 @@ const SEGMENT_BYTES: u64 = 70 << 20;
 
 fn build() -> SynthHeap {
     let mut b = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
         0x0000_0200_0000_0000,
     )
     .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0x00, 0x00]));
@@ -80,7 +80,13 @@ fn sequential_read(h: &SynthHeap) -> u64 {
 fn bench(c: &mut Criterion) {
     let h = build();
     let limits = Limits::default();
-    let heap = Heap::open(&h.memory, h.address, PointerWidth::X64, LayoutChoice::Auto).unwrap();
+    let heap = Heap::open(
+        &h.memory,
+        h.address,
+        PointerWidth::Bits64,
+        LayoutChoice::Auto,
+    )
+    .unwrap();
     let bytes: u64 = h.memory.regions.iter().map(|r| r.1.len() as u64).sum();
 
     // One plain timed run of each, for the README numbers.

@@ -463,11 +463,11 @@ impl Finding {
         match e {
             MemoryError::NotCaptured { addr, len } => Finding {
                 address: addr,
-                kind: FindingKind::NotCaptured { len: len as u64 },
+                kind: FindingKind::NotCaptured { len },
             },
             MemoryError::Failed { addr, len } => Finding {
                 address: addr,
-                kind: FindingKind::ReadFailed { len: len as u64 },
+                kind: FindingKind::ReadFailed { len },
             },
         }
     }
@@ -536,8 +536,8 @@ pub fn heap_kind_at<M: ReadMemory + ?Sized>(
     width: PointerWidth,
 ) -> Result<HeapKind, Error> {
     let off = match width {
-        PointerWidth::X86 => 8,
-        PointerWidth::X64 => 0x10,
+        PointerWidth::Bits32 => 8,
+        PointerWidth::Bits64 => 0x10,
     };
     let at = addr.checked_add(off).ok_or(Error::Overflow { addr })?;
     let sig = mem.read_u32(at)?;
@@ -564,8 +564,8 @@ fn get_u64(buf: &[u8], off: u64) -> Option<u64> {
 }
 fn get_ptr(buf: &[u8], off: u64, width: PointerWidth) -> Option<u64> {
     match width {
-        PointerWidth::X86 => get_u32(buf, off).map(u64::from),
-        PointerWidth::X64 => get_u64(buf, off),
+        PointerWidth::Bits32 => get_u32(buf, off).map(u64::from),
+        PointerWidth::Bits64 => get_u64(buf, off),
     }
 }
 fn get_bytes<const N: usize>(buf: &[u8], off: u64) -> Option<[u8; N]> {
@@ -993,11 +993,11 @@ impl Heap {
             let a = d
                 .checked_add(l.ucr_address)
                 .map(|a| mem.read_ptr(a, w))
-                .unwrap_or(Err(MemoryError::NotCaptured { addr: d, len: 0 }));
+                .unwrap_or(Err(MemoryError::not_captured(d, 0)));
             let s = d
                 .checked_add(l.ucr_size)
                 .map(|a| mem.read_ptr(a, w))
-                .unwrap_or(Err(MemoryError::NotCaptured { addr: d, len: 0 }));
+                .unwrap_or(Err(MemoryError::not_captured(d, 0)));
             match (a, s) {
                 (Ok(address), Ok(size)) => {
                     let r = UncommittedRange { address, size };
@@ -1095,8 +1095,8 @@ impl Heap {
             // The real count does not fit: it is in the last pointer-sized word of the data
             // area (x64: the next block's PreviousBlockPrivateData).
             let at = match w {
-                PointerWidth::X64 => addr.checked_add(size),
-                PointerWidth::X86 => addr.checked_add(size).and_then(|e| e.checked_sub(4)),
+                PointerWidth::Bits64 => addr.checked_add(size),
+                PointerWidth::Bits32 => addr.checked_add(size).and_then(|e| e.checked_sub(4)),
             };
             match at.map(|a| mem.read_ptr(a, w)) {
                 Some(Ok(v)) => v,
@@ -1643,8 +1643,8 @@ impl Heap {
             return Ok(None);
         }
         let (index_off, frames_off) = match w {
-            PointerWidth::X86 => (8u64, 0xcu64),
-            PointerWidth::X64 => (0xc, 0x10),
+            PointerWidth::Bits32 => (8u64, 0xcu64),
+            PointerWidth::Bits64 => (0xc, 0x10),
         };
         let at = |o: u64| trace.checked_add(o).ok_or(Error::Overflow { addr: trace });
         let mut count = mem.read_u16(at(index_off)?)?;

@@ -23,4 +23,4 @@ pub use heap::{
 };
 pub use layout::{HeapLayout, PointerWidth, Release};
 pub use lfh::LfhBlocks;
-pub use memory::{FnMemory, MemoryError, ReadMemory, SliceMemory};
+pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};

@@ -100,8 +100,8 @@ impl HeapLayout {
             .get("_HEAP_SEGMENT")
             .ok_or(Error::PdbMissing("_HEAP_SEGMENT"))?;
         let width = match seg_size {
-            0x40 => PointerWidth::X86,
-            0x70 => PointerWidth::X64,
+            0x40 => PointerWidth::Bits32,
+            0x70 => PointerWidth::Bits64,
             _ => {
                 return Err(Error::Pdb(format!(
                     "unexpected sizeof(_HEAP_SEGMENT) {seg_size:#x}"

@@ -24,8 +24,8 @@ const KEY: [u8; 8] = [0x6f, 0xb4, 0x17, 0x13, 0xe1, 0x07, 0x00, 0x00];
 
 fn base_for(width: PointerWidth) -> u64 {
     match width {
-        PointerWidth::X86 => 0x0083_0000,
-        PointerWidth::X64 => 0x0000_01f1_adb9_0000,
+        PointerWidth::Bits32 => 0x0083_0000,
+        PointerWidth::Bits64 => 0x0000_01f1_adb9_0000,
     }
 }
 
@@ -104,7 +104,7 @@ fn check_equal(h: &SynthHeap, walk: &HeapWalk) {
 #[test]
 fn built_equals_walked_for_every_layout() {
     for release in Release::ALL {
-        for width in [PointerWidth::X86, PointerWidth::X64] {
+        for width in [PointerWidth::Bits32, PointerWidth::Bits64] {
             for key in [None, Some(KEY)] {
                 let h = sample(release, width, key);
                 let heap = open(&h);
@@ -131,7 +131,7 @@ fn segment_heap_is_a_typed_error() {
     let mut mem = vec![0u8; 0x100];
     mem[0x10..0x14].copy_from_slice(&0xDDEE_DDEEu32.to_le_bytes());
     let m = ntheap::SliceMemory::new(0x10000, &mem);
-    let r = Heap::open(&m, 0x10000, PointerWidth::X64, LayoutChoice::Auto);
+    let r = Heap::open(&m, 0x10000, PointerWidth::Bits64, LayoutChoice::Auto);
     assert!(matches!(
         r,
         Err(ntheap::Error::UnsupportedHeapKind {
@@ -147,7 +147,7 @@ fn entry(h: &SynthHeap, i: usize) -> u64 {
 
 #[test]
 fn checksum_corruption_is_found_and_the_walk_goes_on() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let bad = entry(&h, 3);
     h.corrupt_header_byte(bad, 3, 0x55);
     let walk = open(&h).walk(&h.memory, &Limits::default());
@@ -168,7 +168,7 @@ fn checksum_corruption_is_found_and_the_walk_goes_on() {
 
 #[test]
 fn previous_size_and_overrun_are_found() {
-    let mut h = sample(Release::Win7Sp1, PointerWidth::X86, Some(KEY));
+    let mut h = sample(Release::Win7Sp1, PointerWidth::Bits32, Some(KEY));
     let e = h.entries[2];
     let unused = (e.size - e.requested.unwrap()) as u8;
     h.rewrite_header(e.address, (e.size / 8) as u16, 1, 7, unused);
@@ -181,7 +181,7 @@ fn previous_size_and_overrun_are_found() {
     ));
     check_equal(&h, &walk);
 
-    let mut h = sample(Release::Win81, PointerWidth::X64, None);
+    let mut h = sample(Release::Win81, PointerWidth::Bits64, None);
     let last = h
         .entries
         .iter()
@@ -203,7 +203,7 @@ fn previous_size_and_overrun_are_found() {
     );
     assert_eq!(f[0].address, last.address);
 
-    let mut h = sample(Release::Win10Rs1, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs1, PointerWidth::Bits64, Some(KEY));
     let e = entry(&h, 1);
     h.rewrite_header(e, 0, 1, 0, 0);
     let walk = open(&h).walk(&h.memory, &Limits::default());
@@ -215,7 +215,7 @@ fn previous_size_and_overrun_are_found() {
 
 #[test]
 fn list_cycles_are_found() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let l = h.layout.clone();
     // Point the second free block's Flink back at the first one.
     let n0 = h.free_blocks[0].0 + l.free_entry_free_list;
@@ -229,7 +229,7 @@ fn list_cycles_are_found() {
         walk.findings
     );
     // Same for the large-block list: a self loop.
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X86, None);
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits32, None);
     let v = h.large_blocks[1].0;
     h.write_ptr(v, v);
     let walk = open(&h).walk(&h.memory, &Limits::default());
@@ -241,7 +241,7 @@ fn list_cycles_are_found() {
 
 #[test]
 fn missing_pages_are_not_corruption() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let e = h
         .entries
         .iter()
@@ -262,7 +262,7 @@ fn missing_pages_are_not_corruption() {
 
 #[test]
 fn limits_bound_the_walk() {
-    let h = sample(Release::Win10Rs5, PointerWidth::X64, None);
+    let h = sample(Release::Win10Rs5, PointerWidth::Bits64, None);
     let limits = Limits {
         max_entries_per_segment: 3,
         ..Limits::default()
@@ -283,7 +283,7 @@ fn builder_encoding_matches_real_headers() {
     let Some(dump) = minidump::open("user/win7-x64-wow64-hello-full.dmp") else {
         return;
     };
-    let heap = Heap::open(&dump, 0x2d0000, PointerWidth::X64, LayoutChoice::Auto).unwrap();
+    let heap = Heap::open(&dump, 0x2d0000, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
     assert_eq!(heap.encoding, KEY);
     let walk = heap.walk(&dump, &Limits::default());
     let mut prev = 0u16;
@@ -332,9 +332,9 @@ fn arb_heap() -> impl Strategy<Value = SynthHeap> {
     )
         .prop_map(|(release, x64, key, segs, large, ust)| {
             let width = if x64 {
-                PointerWidth::X64
+                PointerWidth::Bits64
             } else {
-                PointerWidth::X86
+                PointerWidth::Bits32
             };
             let mut b = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
                 .encoding(key)
@@ -400,7 +400,7 @@ proptest! {
 #[test]
 fn seed_004_ust_large_block_numbers() {
     let h = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::Bits64),
         0x29fb0000,
     )
     .flags(0x0800_1002)
@@ -449,7 +449,7 @@ fn seed_004_ust_large_block_numbers() {
 #[test]
 fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
     for release in Release::ALL {
-        for width in [PointerWidth::X86, PointerWidth::X64] {
+        for width in [PointerWidth::Bits32, PointerWidth::Bits64] {
             let h = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
                 .encoding(Some(KEY))
                 .lfh_key(0x1234_5678)
@@ -496,7 +496,7 @@ fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
 
 #[test]
 fn free_list_node_outside_the_walk_is_found() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let l = h.layout.clone();
     // Point the free-list head at the middle of a busy block.
     let busy = h.entries[4];

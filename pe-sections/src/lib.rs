@@ -26,7 +26,7 @@ pub use headers::{
     OptionalKind, SectionFlags, SectionHeader, dir,
 };
 pub use image::{Layout, PeImage, Run, SectionStatus};
-pub use memory::{FnMemory, MemoryError, ReadMemory, SliceMemory};
+pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
 pub use pdata::{RuntimeFunction, function_containing};
 pub use reloc::{REL_BASED_DIR64, REL_BASED_HIGHLOW, Relocation};
 pub use search::{Pattern, find_all, read_cstr, read_wstr, search_memory};

@@ -321,12 +321,9 @@ fn partially_captured_section() {
     let mapped = b.build_mapped();
     let base = 0x10_0000u64;
     let hole = base + u64::from(rva);
-    let mem = pe_sections::FnMemory(|a: u64, buf: &mut [u8]| {
+    let mem = pe_sections::FnMemory::new(|a, buf| {
         if a < hole + 0x1000 && a + buf.len() as u64 > hole {
-            return Err(pe_sections::MemoryError::NotCaptured {
-                address: a,
-                len: buf.len() as u64,
-            });
+            return Err(pe_sections::MemoryError::not_captured(a, buf.len()));
         }
         pe_sections::ReadMemory::read(&SliceMemory::new(base, &mapped), a, buf)
     });

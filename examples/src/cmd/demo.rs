@@ -295,7 +295,8 @@ pub fn d4c_image() -> Vec<u8> {
 /// Builds the three heaps; the leaking one has `segments` segments of leaked blocks.
 fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliError> {
     let ust = opts.ust;
-    let layout = ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::X64);
+    let layout =
+        ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::Bits64);
     let key = Some([0x5d, 0x2a, 0x91, 0x0c, 0x7e, 0x33, 0xa4, 0x00]);
     let uncommitted = 0x80u32;
     let mut main = HeapBuilder::new(layout.clone(), LEAK_HEAP).encoding(key);

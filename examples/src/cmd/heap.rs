@@ -94,18 +94,12 @@ pub struct FoundHeap {
 }
 
 fn memory(dump: &dumpfile::Minidump) -> impl ntheap::ReadMemory + '_ {
-    FnMemory(move |a: u64, buf: &mut [u8]| {
+    FnMemory::new(move |a, buf| {
         dump.memory().read(a, buf).map_err(|e| {
             if e.is_not_captured() {
-                MemoryError::NotCaptured {
-                    addr: a,
-                    len: buf.len(),
-                }
+                MemoryError::not_captured(a, buf.len())
             } else {
-                MemoryError::Failed {
-                    addr: a,
-                    len: buf.len(),
-                }
+                MemoryError::failed(a, buf.len())
             }
         })
     })
@@ -122,9 +116,9 @@ pub fn find_heaps(dump: &dumpfile::Minidump, warnings: &mut Vec<String>) -> Vec<
     };
     let choice = release.map_or(LayoutChoice::Auto, LayoutChoice::Prefer);
     let native = if dump.arch() == dumpfile::Arch::X86 {
-        PointerWidth::X86
+        PointerWidth::Bits32
     } else {
-        PointerWidth::X64
+        PointerWidth::Bits64
     };
     let process = match dump.process() {
         Ok(p) => p,
@@ -146,9 +140,9 @@ pub fn find_heaps(dump: &dumpfile::Minidump, warnings: &mut Vec<String>) -> Vec<
         native,
         or_single(&process.process_heaps, process.process_heap),
     )];
-    if native == PointerWidth::X64 {
+    if native == PointerWidth::Bits64 {
         sets.push((
-            PointerWidth::X86,
+            PointerWidth::Bits32,
             or_single(&process.process_heaps32, process.process_heap32),
         ));
     }
@@ -177,9 +171,9 @@ pub fn open_at(dump: &dumpfile::Minidump, address: u64) -> FoundHeap {
         _ => None,
     };
     let choice = release.map_or(LayoutChoice::Auto, LayoutChoice::Prefer);
-    let mut widths = vec![PointerWidth::X64, PointerWidth::X86];
+    let mut widths = vec![PointerWidth::Bits64, PointerWidth::Bits32];
     if dump.arch() == dumpfile::Arch::X86 {
-        widths = vec![PointerWidth::X86];
+        widths = vec![PointerWidth::Bits32];
     }
     let mut first = None;
     for width in widths {
@@ -198,7 +192,7 @@ pub fn open_at(dump: &dumpfile::Minidump, address: u64) -> FoundHeap {
     }
     first.unwrap_or(FoundHeap {
         address,
-        width: PointerWidth::X64,
+        width: PointerWidth::Bits64,
         heap: Err(ntheap::Error::NotCaptured {
             addr: address,
             len: 0,
@@ -232,15 +226,15 @@ pub fn heap_regions(dump: &dumpfile::Minidump) -> Vec<(u64, u64)> {
 
 fn width_name(w: PointerWidth) -> &'static str {
     match w {
-        PointerWidth::X86 => "x86",
-        PointerWidth::X64 => "x64",
+        PointerWidth::Bits32 => "x86",
+        PointerWidth::Bits64 => "x64",
     }
 }
 
 fn psize(w: PointerWidth) -> usize {
     match w {
-        PointerWidth::X86 => 4,
-        PointerWidth::X64 => 8,
+        PointerWidth::Bits32 => 4,
+        PointerWidth::Bits64 => 8,
     }
 }
 
@@ -797,7 +791,7 @@ fn write_summary(
     writeln!(out, "{:*<120}", "")?;
     writeln!(out, "{:>62}", "NT HEAP STATS BELOW")?;
     writeln!(out, "{:*<120}", "")?;
-    let wide = walks.iter().any(|w| w.heap.width() == PointerWidth::X64);
+    let wide = walks.iter().any(|w| w.heap.width() == PointerWidth::Bits64);
     let aw = if wide { 16 } else { 8 };
     writeln!(
         out,

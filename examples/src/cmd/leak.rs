@@ -364,15 +364,9 @@ impl ntheap::ReadMemory for HeapMemory<'_> {
     fn read(&self, address: u64, buf: &mut [u8]) -> Result<(), ntheap::MemoryError> {
         self.0.memory().read(address, buf).map_err(|e| {
             if e.is_not_captured() {
-                ntheap::MemoryError::NotCaptured {
-                    addr: address,
-                    len: buf.len(),
-                }
+                ntheap::MemoryError::not_captured(address, buf.len())
             } else {
-                ntheap::MemoryError::Failed {
-                    addr: address,
-                    len: buf.len(),
-                }
+                ntheap::MemoryError::failed(address, buf.len())
             }
         })
     }
@@ -453,9 +447,9 @@ fn heap_list(
 ) -> Vec<(u64, ntheap::PointerWidth)> {
     let arch = dump.arch();
     let width = if arch.pointer_size() == 4 {
-        ntheap::PointerWidth::X86
+        ntheap::PointerWidth::Bits32
     } else {
-        ntheap::PointerWidth::X64
+        ntheap::PointerWidth::Bits64
     };
     let mut out: Vec<(u64, ntheap::PointerWidth)> = Vec::new();
     match dump.process() {
@@ -481,7 +475,7 @@ fn heap_list(
             }
             for h in list32 {
                 if h != 0 && !out.iter().any(|(a, _)| *a == h) {
-                    out.push((h, ntheap::PointerWidth::X86));
+                    out.push((h, ntheap::PointerWidth::Bits32));
                 }
             }
         }
@@ -518,7 +512,7 @@ pub fn walk_heaps(
             "walking heap {}/{n} at {address:#x}",
             i.saturating_add(1)
         ));
-        let bits = if width == ntheap::PointerWidth::X86 {
+        let bits = if width == ntheap::PointerWidth::Bits32 {
             32
         } else {
             64

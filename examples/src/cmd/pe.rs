@@ -44,15 +44,9 @@ fn open_input(path: &Path) -> Result<Input, CliError> {
 
 fn to_memory_error(e: &dumpfile::Error, addr: u64, len: usize) -> MemoryError {
     if e.is_not_captured() {
-        MemoryError::NotCaptured {
-            address: addr,
-            len: len as u64,
-        }
+        MemoryError::not_captured(addr, len)
     } else {
-        MemoryError::Failed {
-            address: addr,
-            len: len as u64,
-        }
+        MemoryError::failed(addr, len)
     }
 }
 
@@ -60,7 +54,7 @@ fn to_memory_error(e: &dumpfile::Error, addr: u64, len: usize) -> MemoryError {
 fn dump_memory(
     dump: &dumpfile::Minidump,
 ) -> FnMemory<impl Fn(u64, &mut [u8]) -> Result<(), MemoryError> + '_> {
-    FnMemory(move |a: u64, buf: &mut [u8]| {
+    FnMemory::new(move |a, buf| {
         let len = buf.len();
         dump.memory()
             .read(a, buf)

@@ -169,11 +169,11 @@ impl stackwalk::ReadMemory for DumpMemory<'_> {
 impl pe_sections::ReadMemory for DumpMemory<'_> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), pe_sections::MemoryError> {
         self.0.memory().read(addr, buf).map_err(|e| {
-            let len = buf.len() as u64;
+            let len = buf.len();
             if e.is_not_captured() {
-                pe_sections::MemoryError::NotCaptured { address: addr, len }
+                pe_sections::MemoryError::not_captured(addr, len)
             } else {
-                pe_sections::MemoryError::Failed { address: addr, len }
+                pe_sections::MemoryError::failed(addr, len)
             }
         })
     }

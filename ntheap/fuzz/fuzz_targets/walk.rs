@@ -36,9 +36,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let width = if sel & 1 == 0 {
-        PointerWidth::X86
+        PointerWidth::Bits32
     } else {
-        PointerWidth::X64
+        PointerWidth::Bits64
     };
     let release = Release::ALL[usize::from(sel >> 1) % Release::ALL.len()];
     if sel & 0x80 == 0 {
