@@ -2,7 +2,7 @@
 
 use crate::Error;
 
-/// The CPU architecture of a thread (open for ARM64 later).
+/// The CPU architecture of a thread.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Arch {
@@ -10,7 +10,26 @@ pub enum Arch {
     X86,
     /// x86-64.
     X64,
+    /// ARM64 (AArch64).
+    Arm64,
 }
+
+/// `IMAGE_FILE_MACHINE_*` values accepted by [`Context::from_raw`].
+pub mod machine {
+    /// `IMAGE_FILE_MACHINE_I386`.
+    pub const I386: u16 = 0x014c;
+    /// `IMAGE_FILE_MACHINE_AMD64`.
+    pub const AMD64: u16 = 0x8664;
+    /// `IMAGE_FILE_MACHINE_ARM64`.
+    pub const ARM64: u16 = 0xaa64;
+}
+
+/// `CONTEXT_i386`, the x86 CPU bit of `ContextFlags`.
+const CONTEXT_I386: u32 = 0x0001_0000;
+/// `CONTEXT_AMD64`.
+const CONTEXT_AMD64: u32 = 0x0010_0000;
+/// `CONTEXT_ARM64`.
+const CONTEXT_ARM64: u32 = 0x0040_0000;
 
 /// x64 general-purpose register numbers, as used by UNWIND_CODE and the CONTEXT layout.
 pub mod x64_reg {
@@ -233,6 +252,101 @@ impl ContextX86 {
     }
 }
 
+/// ARM64 register numbers used by [`ContextArm64::x`].
+pub mod arm64_reg {
+    /// X19, the first callee-saved register (X19..X28).
+    pub const X19: u8 = 19;
+    /// X29, the frame pointer.
+    pub const FP: u8 = 29;
+    /// X30, the link register.
+    pub const LR: u8 = 30;
+}
+
+/// Bit mask of the ARM64 registers kept across calls (X19..X29).
+pub const ARM64_NONVOLATILE: u32 = 0x3ff8_0000 | (1 << 29);
+
+/// The registers of one ARM64 frame.
+///
+/// `x` holds X0..X30 (X29 is the frame pointer, X30 the link register); `valid` has bit `n`
+/// set when `x[n]` is known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextArm64 {
+    /// Program counter.
+    pub pc: u64,
+    /// Stack pointer.
+    pub sp: u64,
+    /// X0..X30.
+    pub x: [u64; 31],
+    /// Which `x` entries are known (bit per register).
+    pub valid: u32,
+}
+
+impl ContextArm64 {
+    /// A context with PC, SP, the frame pointer (X29) and the link register (X30) known.
+    pub fn new(pc: u64, sp: u64, fp: u64, lr: u64) -> Self {
+        let mut x = [0u64; 31];
+        x[29] = fp;
+        x[30] = lr;
+        ContextArm64 {
+            pc,
+            sp,
+            x,
+            valid: (1 << 29) | (1 << 30),
+        }
+    }
+
+    /// Register `n` if known (`n` < 31).
+    pub fn reg(&self, n: u8) -> Option<u64> {
+        let n = usize::from(n);
+        if n < 31 && self.valid & (1u32 << n) != 0 {
+            self.x.get(n).copied()
+        } else {
+            None
+        }
+    }
+
+    /// Sets register `n` (ignored when `n` >= 31).
+    pub fn set_reg(&mut self, n: u8, v: u64) {
+        if let Some(slot) = self.x.get_mut(usize::from(n)) {
+            *slot = v;
+            self.valid |= 1u32 << n;
+        }
+    }
+
+    /// The frame pointer (X29), if known.
+    pub fn fp(&self) -> Option<u64> {
+        self.reg(arm64_reg::FP)
+    }
+
+    /// The link register (X30), if known.
+    pub fn lr(&self) -> Option<u64> {
+        self.reg(arm64_reg::LR)
+    }
+
+    /// Parses a Windows ARM64 `CONTEXT` (0x390 bytes; the first 0x110 hold the integer
+    /// registers).
+    ///
+    /// Offsets: ContextFlags 0, Cpsr 4, X0 8 (Xn at 8 + 8n, X29 = Fp 0xf0, X30 = Lr 0xf8),
+    /// Sp 0x100, Pc 0x108.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        if bytes.len() < 0x110 {
+            return Err(Error::BadContext {
+                what: "ARM64 CONTEXT shorter than 0x110 bytes",
+            });
+        }
+        let mut x = [0u64; 31];
+        for (n, slot) in x.iter_mut().enumerate() {
+            *slot = le_u64(bytes, 8usize.saturating_add(n.saturating_mul(8)))?;
+        }
+        Ok(ContextArm64 {
+            pc: le_u64(bytes, 0x108)?,
+            sp: le_u64(bytes, 0x100)?,
+            x,
+            valid: 0x7fff_ffff,
+        })
+    }
+}
+
 /// The registers of a frame, per architecture.
 // Frames are few (capped by `Limits::max_frames`); boxing the x64 registers buys nothing.
 #[allow(clippy::large_enum_variant)]
@@ -243,14 +357,61 @@ pub enum Context {
     X64(ContextX64),
     /// An x86 frame.
     X86(ContextX86),
+    /// An ARM64 frame.
+    Arm64(ContextArm64),
 }
 
 impl Context {
+    /// Parses a raw Windows `CONTEXT` record, as a dump stores it (the exception stream's
+    /// context, a thread's context, a `.cxr` address), for the machine named by its
+    /// `IMAGE_FILE_MACHINE_*` value: x86 (`0x14c`, 0x2cc bytes, or 0xcc without extended
+    /// registers), x64 (`0x8664`, 0x4d0 bytes; the first 0x100 suffice) or ARM64 (`0xaa64`,
+    /// 0x390 bytes; the first 0x110 suffice).
+    ///
+    /// When `ContextFlags` names a CPU, it must be the one of `machine`.
+    ///
+    /// ```
+    /// use stackwalk::{Context, context::machine};
+    /// let mut raw = vec![0u8; 0x4d0];
+    /// raw[0x30..0x34].copy_from_slice(&0x10_001fu32.to_le_bytes()); // CONTEXT_AMD64 | ALL
+    /// raw[0x98..0xa0].copy_from_slice(&0x1000u64.to_le_bytes()); // Rsp
+    /// raw[0xf8..0x100].copy_from_slice(&0x7ff6_0000_1234u64.to_le_bytes()); // Rip
+    /// let ctx = Context::from_raw(machine::AMD64, &raw).unwrap();
+    /// assert_eq!(ctx.instruction_pointer(), 0x7ff6_0000_1234);
+    /// assert_eq!(ctx.stack_pointer(), 0x1000);
+    /// assert!(Context::from_raw(machine::I386, &raw[..0x10]).is_err());
+    /// ```
+    pub fn from_raw(machine: u16, bytes: &[u8]) -> Result<Self, Error> {
+        let (flags_at, cpu) = match machine {
+            machine::I386 => (0usize, CONTEXT_I386),
+            machine::AMD64 => (0x30, CONTEXT_AMD64),
+            machine::ARM64 => (0, CONTEXT_ARM64),
+            _ => {
+                return Err(Error::BadContext {
+                    what: "unknown machine type",
+                });
+            }
+        };
+        let flags = le_u32(bytes, flags_at)?;
+        let cpu_bits = flags & (CONTEXT_I386 | CONTEXT_AMD64 | CONTEXT_ARM64);
+        if cpu_bits != 0 && cpu_bits != cpu {
+            return Err(Error::BadContext {
+                what: "ContextFlags names another CPU",
+            });
+        }
+        Ok(match machine {
+            machine::I386 => Context::X86(ContextX86::from_bytes(bytes)?),
+            machine::AMD64 => Context::X64(ContextX64::from_bytes(bytes)?),
+            _ => Context::Arm64(ContextArm64::from_bytes(bytes)?),
+        })
+    }
+
     /// The architecture.
     pub fn arch(&self) -> Arch {
         match self {
             Context::X64(_) => Arch::X64,
             Context::X86(_) => Arch::X86,
+            Context::Arm64(_) => Arch::Arm64,
         }
     }
 
@@ -259,6 +420,7 @@ impl Context {
         match self {
             Context::X64(c) => c.rip,
             Context::X86(c) => u64::from(c.eip),
+            Context::Arm64(c) => c.pc,
         }
     }
 
@@ -267,6 +429,7 @@ impl Context {
         match self {
             Context::X64(c) => c.rsp(),
             Context::X86(c) => u64::from(c.esp()),
+            Context::Arm64(c) => c.sp,
         }
     }
 }

@@ -1,20 +1,19 @@
-//! The crate's error type.
+//! The crate's one error type.
+
+use crate::memory::MemoryError;
 
 /// Everything that can go wrong while reading memory, unwind data, frame data or symbols.
 ///
-/// "Memory not in the dump" ([`Error::Unavailable`]) is kept apart from corrupt data: a walk
-/// that runs into an uncaptured page reports that, not a broken frame.
+/// "Memory not in the dump" ([`Error::Memory`] with [`MemoryError::NotCaptured`], see
+/// [`Error::is_not_captured`]) is kept apart from corrupt data: a walk that runs into an
+/// uncaptured (or paged-out) page reports that, not a broken frame.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The memory at `addr` (`len` bytes) is not available (not captured in the dump, not mapped).
-    #[error("memory at {addr:#x} ({len} bytes) is not available")]
-    Unavailable {
-        /// First address requested.
-        addr: u64,
-        /// Number of bytes requested.
-        len: u64,
-    },
+    /// A read of target memory failed (not in the dump, or the source failed); the
+    /// [`MemoryError`] carries the address and length.
+    #[error(transparent)]
+    Memory(#[from] MemoryError),
     /// An address or size computation overflowed.
     #[error("address arithmetic overflowed at {addr:#x}")]
     Overflow {
@@ -77,6 +76,30 @@ pub enum Error {
         /// What is wrong.
         what: &'static str,
     },
+    /// A file or directory could not be read (PDB lookup).
+    #[error("I/O error on {path}: {message}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// A file is not a PDB in the MSF 7.00 format, or its header or stream directory is
+    /// malformed.
+    #[error("not a readable PDB: {what}")]
+    BadPdb {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A kernel trap or exception frame cannot be used (truncated bytes, or a frame whose
+    /// saved registers are implausible).
+    #[error("malformed {what} at {addr:#x}")]
+    BadTrapFrame {
+        /// Which frame (`KTRAP_FRAME`, `KEXCEPTION_FRAME`).
+        what: &'static str,
+        /// Its address.
+        addr: u64,
+    },
     /// A PDB could not be read.
     #[cfg(feature = "pdb")]
     #[error("PDB: {message}")]
@@ -87,11 +110,12 @@ pub enum Error {
 }
 
 impl Error {
-    /// True when the error means "this memory is not there" rather than "this data is wrong".
-    pub fn is_unavailable(&self) -> bool {
-        matches!(
-            self,
-            Error::Unavailable { .. } | Error::RvaUnavailable { .. }
-        )
+    /// True when the error means "these bytes are not in the dump" (never captured, or kernel
+    /// memory paged out, in transition, demand-zero) rather than "this data is wrong".
+    ///
+    /// An RVA missing from an image file ([`Error::RvaUnavailable`]) is not counted: the file
+    /// is what it is, nothing more can be captured.
+    pub fn is_not_captured(&self) -> bool {
+        matches!(self, Error::Memory(m) if m.is_not_captured())
     }
 }

@@ -133,7 +133,7 @@ impl<M: ReadMemory> ReadRva for MappedImage<M> {
             .base
             .checked_add(u64::from(rva))
             .ok_or(Error::Overflow { addr: self.base })?;
-        self.memory.read(addr, buf)
+        Ok(self.memory.read(addr, buf)?)
     }
 }
 

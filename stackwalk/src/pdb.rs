@@ -5,49 +5,9 @@ use std::io::{Read, Seek};
 use pdb::FallibleIterator;
 
 use crate::Error;
+use crate::pdb_identity::PdbIdentity;
 use crate::symbols::{Symbol, SymbolKind, SymbolTable, undecorate_c};
 use crate::x86::{FrameEntry, FrameKind, FrameTable};
-
-/// The identity of a PDB (or the CodeView `RSDS` record of a module that wants one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct PdbIdentity {
-    /// GUID in the byte order of the `RSDS` record (Data1, Data2, Data3 little-endian).
-    pub guid: [u8; 16],
-    /// Age. For a PDB this is the DBI stream's age (which is what the PE records), not the
-    /// PDB information stream's age.
-    pub age: u32,
-}
-
-impl PdbIdentity {
-    /// The symbol-store directory key: GUID as 32 upper-case hex digits (Data1..3 as numbers,
-    /// then the 8 bytes) followed by the age in hex, e.g. `6B9E5E8038E2420E8E7C62EA60DDB0692`.
-    pub fn store_key(&self) -> String {
-        let g = &self.guid;
-        let mut s = String::with_capacity(40);
-        let d1 = u32::from_le_bytes([g[0], g[1], g[2], g[3]]);
-        let d2 = u16::from_le_bytes([g[4], g[5]]);
-        let d3 = u16::from_le_bytes([g[6], g[7]]);
-        s.push_str(&format!("{d1:08X}{d2:04X}{d3:04X}"));
-        for b in &g[8..] {
-            s.push_str(&format!("{b:02X}"));
-        }
-        s.push_str(&format!("{:X}", self.age));
-        s
-    }
-
-    /// Parses a CodeView `RSDS` record (`"RSDS"`, GUID, age, path).
-    pub fn from_rsds(record: &[u8]) -> Option<Self> {
-        if record.get(0..4)? != b"RSDS" {
-            return None;
-        }
-        let mut guid = [0u8; 16];
-        guid.copy_from_slice(record.get(4..20)?);
-        let mut a = [0u8; 4];
-        a.copy_from_slice(record.get(20..24)?);
-        let age = u32::from_le_bytes(a);
-        Some(PdbIdentity { guid, age })
-    }
-}
 
 /// What this crate takes from a PDB.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::context::{Context, ContextX64, ContextX86, x64_reg, x86_reg};
+use crate::context::{Context, ContextArm64, ContextX64, ContextX86, x64_reg, x86_reg};
 use crate::image::ModuleUnwind;
 use crate::symbols::Symbolize;
 use crate::x86::FrameTable;
@@ -355,6 +355,47 @@ impl<'a> Modules<'a> {
     }
 }
 
+impl Modules<'_> {
+    /// True when `addr` is a plausible ARM64 return address: inside a module, in an executable
+    /// section when that is known, covered by a symbol when the module has symbols, 4-byte
+    /// aligned, and right after a `BL`/`BLR` (or `BLRAA`-family) instruction when the code
+    /// can be read.
+    pub fn is_return_address_arm64(&self, addr: u64, mem: &dyn ReadMemory) -> bool {
+        let Some((_, m)) = self.find(addr) else {
+            return false;
+        };
+        let Some(rva) = m.rva(addr) else {
+            return false;
+        };
+        if !addr.is_multiple_of(4) || m.is_executable(rva) == Some(false) {
+            return false;
+        }
+        if let Some(s) = &m.symbols
+            && s.lookup(rva.saturating_sub(1)).is_none()
+        {
+            return false;
+        }
+        let mut b = [0u8; 4];
+        let read = match (&m.unwind, rva.checked_sub(4)) {
+            (Some(u), Some(r)) if u.read_rva(r, &mut b).is_ok() => true,
+            _ => addr
+                .checked_sub(4)
+                .is_some_and(|a| mem.read(a, &mut b).is_ok()),
+        };
+        if !read {
+            return true;
+        }
+        is_arm64_call(u32::from_le_bytes(b))
+    }
+}
+
+/// `BL imm26`, `BLR Xn`, or one of the pointer-authenticating `BLRAA`/`BLRAB`/`BLRAAZ`/`BLRABZ`.
+fn is_arm64_call(insn: u32) -> bool {
+    insn & 0xfc00_0000 == 0x9400_0000
+        || insn & 0xffff_fc1f == 0xd63f_0000
+        || insn & 0xfeff_f800 == 0xd63f_0800
+}
+
 /// The stack walker over one address space.
 pub struct Walker<'m, 'a, M> {
     memory: M,
@@ -375,6 +416,8 @@ struct Step {
     context: Context,
     trust: Trust,
     interrupted: bool,
+    /// The caller may have the same stack pointer (an ARM64 leaf unwound through LR, once).
+    same_sp: bool,
 }
 
 impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
@@ -400,6 +443,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             context,
             trust: Trust::Context,
             interrupted: true,
+            same_sp: false,
         };
         // x86: parameter size of the function one frame deeper.
         let mut callee_params = 0u32;
@@ -425,6 +469,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             let next = match &cur.context {
                 Context::X64(c) => self.step_x64(c, cur.interrupted, cur.trust),
                 Context::X86(c) => self.step_x86(c, cur.interrupted, cur.trust, &mut callee_params),
+                Context::Arm64(c) => self.step_arm64(c, cur.trust),
             };
             let next = match next {
                 Ok(n) => n,
@@ -435,10 +480,10 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             if nip == 0 {
                 break StopReason::EndOfStack;
             }
-            if nsp <= sp {
+            if nsp < sp || (nsp == sp && !next.same_sp) {
                 break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
             }
-            if nip < 0x1000 || !canonical(nip, matches!(next.context, Context::X64(_))) {
+            if nip < 0x1000 || !canonical(nip, !matches!(next.context, Context::X86(_))) {
                 break StopReason::BadInstructionPointer { ip: nip };
             }
             cur = next;
@@ -470,12 +515,20 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
         if let Some((_, m)) = self.modules.find(lookup)
             && let Some(u) = &m.unwind
         {
-            match crate::x64::unwind_x64(c, u.as_ref(), m.base, mem, interrupted, &self.limits) {
+            match crate::x64::unwind_x64_limited(
+                c,
+                u.as_ref(),
+                m.base,
+                mem,
+                interrupted,
+                &self.limits,
+            ) {
                 Ok(Some(step)) => {
                     return Ok(Step {
                         context: Context::X64(step.context),
                         trust: Trust::Unwind,
                         interrupted: step.machine_frame,
+                        same_sp: false,
                     });
                 }
                 Ok(None) => {}
@@ -505,6 +558,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     context: Context::X64(n),
                     trust: Trust::Scan,
                     interrupted: false,
+                    same_sp: false,
                 });
             }
         }
@@ -531,6 +585,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             context: Context::X64(n),
             trust: Trust::FramePointer,
             interrupted: false,
+            same_sp: false,
         })
     }
 
@@ -564,6 +619,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                                 context: Context::X86(n),
                                 trust: Trust::Unwind,
                                 interrupted: false,
+                                same_sp: false,
                             });
                         }
                         Err(e) => error = Some(e),
@@ -581,6 +637,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 context: Context::X86(n),
                 trust: Trust::FramePointer,
                 interrupted: false,
+                same_sp: false,
             });
         }
         let esp = c.esp();
@@ -605,10 +662,78 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     context: Context::X86(n),
                     trust: Trust::Scan,
                     interrupted: false,
+                    same_sp: false,
                 });
             }
         }
         Err(StopReason::NoCaller { error })
+    }
+}
+
+impl<M: ReadMemory> Walker<'_, '_, M> {
+    /// One ARM64 step through the frame-record chain: X29 points at `{caller's X29, X30}`,
+    /// and the caller's SP is X29 + 16 (MS Learn, ARM64 ABI: the frame pointer "must point to
+    /// the previous {x29, x30} pair"). A frame-0 leaf that has not stored its record yet is
+    /// unwound through LR when LR is a return address and the record's is not.
+    fn step_arm64(&self, c: &ContextArm64, trust: Trust) -> Result<Step, StopReason> {
+        let mem: &dyn ReadMemory = &self.memory;
+        let mut error = None;
+        if let Some(fp) = c.fp()
+            && fp >= c.sp
+            && fp.is_multiple_of(8)
+        {
+            let record = mem
+                .read_u64(fp)
+                .and_then(|caller_fp| Ok((caller_fp, mem.read_u64(fp.wrapping_add(8))?)));
+            match (record, fp.checked_add(16)) {
+                (Ok((caller_fp, lr)), Some(nsp)) => {
+                    let ra = strip_pac(lr);
+                    if self.modules.is_return_address_arm64(ra, mem) {
+                        let mut n = c.clone();
+                        n.valid &= crate::context::ARM64_NONVOLATILE;
+                        n.pc = ra;
+                        n.sp = nsp;
+                        n.set_reg(crate::context::arm64_reg::FP, caller_fp);
+                        return Ok(Step {
+                            context: Context::Arm64(n),
+                            trust: Trust::FramePointer,
+                            interrupted: false,
+                            same_sp: false,
+                        });
+                    }
+                }
+                (Err(e), _) => error = Some(Error::Memory(e)),
+                (Ok(_), None) => {}
+            }
+        }
+        if trust == Trust::Context
+            && let Some(lr) = c.lr()
+        {
+            let ra = strip_pac(lr);
+            if ra != c.pc && self.modules.is_return_address_arm64(ra, mem) {
+                let mut n = c.clone();
+                n.valid &= crate::context::ARM64_NONVOLATILE;
+                n.pc = ra;
+                // A leaf that has not stored its frame record has not moved SP either.
+                return Ok(Step {
+                    context: Context::Arm64(n),
+                    trust: Trust::Scan,
+                    interrupted: false,
+                    same_sp: true,
+                });
+            }
+        }
+        Err(StopReason::NoCaller { error })
+    }
+}
+
+/// Removes pointer-authentication bits from an ARM64 return address: user addresses keep
+/// 48 bits, kernel addresses (bit 55 set) get their upper bits set.
+fn strip_pac(addr: u64) -> u64 {
+    if addr & (1 << 55) != 0 {
+        addr | 0xffff_0000_0000_0000
+    } else {
+        addr & 0x0000_ffff_ffff_ffff
     }
 }
 

@@ -189,7 +189,7 @@ pub struct X64Step {
 }
 
 fn rd64(mem: &dyn ReadMemory, addr: u64) -> Result<u64, Error> {
-    mem.read_u64(addr)
+    Ok(mem.read_u64(addr)?)
 }
 
 fn add(a: u64, b: u64) -> Result<u64, Error> {
@@ -417,7 +417,21 @@ fn match_v1_epilog(
 /// Returns `Ok(None)` when the module has no entry for a return address (the caller should
 /// try its fallbacks). A PC without an entry in an interrupted frame is a leaf function:
 /// its return address is at `[RSP]`.
+///
+/// Chained unwind information is followed up to the default [`Limits::max_unwind_chain`]; a
+/// [`Walker`](crate::Walker) applies its own limits.
 pub fn unwind_x64(
+    ctx: &ContextX64,
+    module: &dyn ModuleUnwind,
+    base: u64,
+    memory: &dyn ReadMemory,
+    interrupted: bool,
+) -> Result<Option<X64Step>, Error> {
+    unwind_x64_limited(ctx, module, base, memory, interrupted, &Limits::default())
+}
+
+/// [`unwind_x64`] under the walker's limits.
+pub(crate) fn unwind_x64_limited(
     ctx: &ContextX64,
     module: &dyn ModuleUnwind,
     base: u64,

@@ -75,7 +75,7 @@ proptest! {
                 ctx.set_reg(n as u8, *v);
             }
         }
-        let limits = Limits::default().max_frames(64);
+        let limits = Limits::default().with_max_frames(64);
         let walk = Walker::new(SliceMemory::new(SP, &stack), &modules)
             .with_limits(limits)
             .walk(Context::X64(ctx));
@@ -97,7 +97,7 @@ proptest! {
         let modules = Modules::new(vec![Module::new("fuzz", 0x40_0000, 0x1000).with_frame_data(table)]);
         let ctx = ContextX86::new(0x40_0000 + eip_off, SP as u32, ebp);
         let walk = Walker::new(SliceMemory::new(SP, &stack), &modules)
-            .with_limits(Limits::default().max_frames(64))
+            .with_limits(Limits::default().with_max_frames(64))
             .walk(Context::X86(ctx));
         check_walk(&walk, 64);
     }
@@ -175,7 +175,7 @@ proptest! {
                 ctx.set_reg(r, 0x1111);
             }
         }
-        let step = stackwalk::x64::unwind_x64(&ctx, &img, BASE, &SliceMemory::new(SP, &mem), interrupted, &Limits::default())
+        let step = stackwalk::x64::unwind_x64(&ctx, &img, BASE, &SliceMemory::new(SP, &mem), interrupted)
             .unwrap()
             .unwrap();
         prop_assert_eq!(step.context.rip, ra);

@@ -77,14 +77,7 @@ fn step(
     mem: &[u8],
     interrupted: bool,
 ) -> Result<Option<stackwalk::x64::X64Step>, Error> {
-    unwind_x64(
-        ctx,
-        img,
-        BASE,
-        &SliceMemory::new(SP, mem),
-        interrupted,
-        &Limits::default(),
-    )
+    unwind_x64(ctx, img, BASE, &SliceMemory::new(SP, mem), interrupted)
 }
 
 #[test]
@@ -327,7 +320,7 @@ fn walker_limits_and_stack_pointer_rules() {
     }
     let mem = stack(&words);
     let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
-        .with_limits(Limits::default().max_frames(10))
+        .with_limits(Limits::default().with_max_frames(10))
         .walk(Context::X64(ContextX64::new(BASE + 0x1010, SP)));
     assert_eq!(walk.frames.len(), 10);
     assert_eq!(walk.stop, StopReason::FrameLimit);

@@ -45,12 +45,12 @@ impl Mem {
 }
 
 impl ReadMemory for Mem {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Error> {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
         for (i, b) in buf.iter_mut().enumerate() {
             *b = *self
                 .0
                 .get(&(addr + i as u64))
-                .ok_or(Error::Unavailable { addr, len: 1 })?;
+                .ok_or(MemoryError::not_captured(addr, 1))?;
         }
         Ok(())
     }
@@ -225,7 +225,6 @@ fn entries(img: &ImageUnwind<FileImage<Vec<u8>>>) -> Vec<RuntimeFunction> {
 fn all_functions_unwind(file: &str, min_checked: usize) -> Option<ImageUnwind<FileImage<Vec<u8>>>> {
     let bytes = read_corpus(&format!("pe/{file}"))?;
     let img = ImageUnwind::from_file(bytes).unwrap();
-    let limits = Limits::default();
     let mut checked = 0;
     for f in entries(&img) {
         let info = raw_info(&img, f.unwind_info).unwrap();
@@ -236,7 +235,7 @@ fn all_functions_unwind(file: &str, min_checked: usize) -> Option<ImageUnwind<Fi
             continue;
         };
         m.ctx.rip = BASE + u64::from(f.begin) + u64::from(info.prolog) + 1;
-        let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, false, &limits)
+        let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, false)
             .unwrap_or_else(|e| panic!("{file} {:#x}: {e}", f.begin))
             .unwrap();
         check(&step, &m, &format!("{file} fn {:#x}", f.begin));
@@ -297,7 +296,6 @@ fn crash_with_exception_in_function_jmps_are_not_epilogs() {
         return;
     };
     let img = ImageUnwind::from_file(bytes).unwrap();
-    let limits = Limits::default();
     let mut jmps = 0;
     for f in entries(&img) {
         let info = raw_info(&img, f.unwind_info).unwrap();
@@ -326,7 +324,7 @@ fn crash_with_exception_in_function_jmps_are_not_epilogs() {
                 continue;
             };
             m.ctx.rip = BASE + u64::from(f.begin) + p as u64;
-            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits)
+            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true)
                 .unwrap()
                 .unwrap();
             assert!(
@@ -349,7 +347,6 @@ fn crash_with_exception_v1_epilogs() {
         return;
     };
     let img = ImageUnwind::from_file(bytes).unwrap();
-    let limits = Limits::default();
     let mut n = 0;
     for f in entries(&img) {
         let mut code = vec![0u8; (f.end - f.begin) as usize];
@@ -373,7 +370,7 @@ fn crash_with_exception_v1_epilogs() {
                 continue;
             };
             m.ctx.rip = BASE + u64::from(f.begin) + p as u64;
-            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true, &limits)
+            let step = unwind_x64(&m.ctx, &img, BASE, &m.mem, true)
                 .unwrap()
                 .unwrap();
             assert!(step.in_epilog);
@@ -399,7 +396,6 @@ fn crash_with_exception_v1_epilogs() {
 fn v2_epilog_positions(file: &str) -> Option<usize> {
     let bytes = read_corpus(&format!("pe/{file}"))?;
     let img = ImageUnwind::from_file(bytes).unwrap();
-    let limits = Limits::default();
     let mut n = 0;
     for f in entries(&img) {
         let info = raw_info(&img, f.unwind_info).unwrap();
@@ -437,9 +433,7 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
             for done in &pushes[..k] {
                 ctx.set_reg(*done, marker(*done));
             }
-            let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits)
-                .unwrap()
-                .unwrap();
+            let step = unwind_x64(&ctx, &img, BASE, &m.mem, true).unwrap().unwrap();
             assert!(step.in_epilog);
             assert_eq!(step.context.rip, RA, "fn {:#x} at pop {k}", f.begin);
             assert_eq!(step.context.rsp(), TOP);
@@ -452,9 +446,7 @@ fn v2_epilog_positions(file: &str) -> Option<usize> {
         let mut ctx = m.ctx.clone();
         ctx.rip = BASE + u64::from(f.end - 1);
         ctx.set_rsp(TOP - 8);
-        let step = unwind_x64(&ctx, &img, BASE, &m.mem, true, &limits)
-            .unwrap()
-            .unwrap();
+        let step = unwind_x64(&ctx, &img, BASE, &m.mem, true).unwrap().unwrap();
         assert!(step.in_epilog);
         assert_eq!(step.context.rip, RA, "fn {:#x} at ret", f.begin);
         assert_eq!(step.context.rsp(), TOP);
@@ -473,7 +465,6 @@ fn basic64_v2_function_b830() {
     assert_eq!((f.begin, f.end), (0xb830, 0xb840));
     let info = stackwalk::x64::UnwindInfo::read(&img, f.unwind_info).unwrap();
     assert_eq!(info.version, 2);
-    let limits = Limits::default();
     let mut mem = Mem::default();
     mem.put(TOP - 16, &marker(7).to_le_bytes());
     mem.put(TOP - 8, &RA.to_le_bytes());
@@ -487,9 +478,7 @@ fn basic64_v2_function_b830() {
     ] {
         let mut ctx = ContextX64::new(BASE + rip, rsp);
         ctx.set_reg(7, 0x1234);
-        let step = unwind_x64(&ctx, &img, BASE, &mem, true, &limits)
-            .unwrap()
-            .unwrap();
+        let step = unwind_x64(&ctx, &img, BASE, &mem, true).unwrap().unwrap();
         assert_eq!(step.context.rip, RA, "rip {rip:#x}");
         assert_eq!(step.context.rsp(), TOP, "rip {rip:#x}");
         let rdi = if pops_rdi { marker(7) } else { 0x1234 };
@@ -523,7 +512,7 @@ fn chained_unwind_loop_stops_with_an_error() {
     stack[0x100..0x108].copy_from_slice(&RA.to_le_bytes());
     let mem = SliceMemory::new(TOP - 0x400, &stack);
     let ctx = ContextX64::new(BASE + u64::from(f.begin) + 1, TOP - 0x400);
-    let err = unwind_x64(&ctx, &img, BASE, &mem, false, &Limits::default()).unwrap_err();
+    let err = unwind_x64(&ctx, &img, BASE, &mem, false).unwrap_err();
     assert!(matches!(err, Error::UnwindChainTooLong { .. }), "{err:?}");
     let modules = Modules::new(vec![Module::new("loop", BASE, 0x10000).with_unwind(img)]);
     let stack = Walker::new(mem, &modules).walk(Context::X64(ctx));

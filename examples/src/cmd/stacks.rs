@@ -155,14 +155,14 @@ pub struct StacksReport {
 pub struct DumpMemory<'a>(pub &'a dumpfile::Minidump);
 
 impl stackwalk::ReadMemory for DumpMemory<'_> {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::Error> {
-        self.0
-            .memory()
-            .read(addr, buf)
-            .map_err(|_| stackwalk::Error::Unavailable {
-                addr,
-                len: buf.len() as u64,
-            })
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::MemoryError> {
+        self.0.memory().read(addr, buf).map_err(|e| {
+            if e.is_not_captured() {
+                stackwalk::MemoryError::not_captured(addr, buf.len())
+            } else {
+                stackwalk::MemoryError::failed(addr, buf.len())
+            }
+        })
     }
 }
 
@@ -498,7 +498,7 @@ pub fn thread_stacks(
     let threads = dump.threads()?;
     let (modules, sources) = load_modules(dump, opts);
     let mem = DumpMemory(dump);
-    let limits = Limits::default().max_frames(opts.max_frames.max(1));
+    let limits = Limits::default().with_max_frames(opts.max_frames.max(1));
     let walker = Walker::new(mem, &modules).with_limits(limits);
     let arch = dump.arch();
     let exception = dump.exception().ok().flatten();

@@ -31,7 +31,7 @@ fuzz_target!(|data: &[u8]| {
             .with_symbols(SymbolTable::from_exports([(0x1000, "f")])),
     ]);
     let memory = SliceMemory::new(SP, data);
-    let walker = Walker::new(memory, &modules).with_limits(Limits::default().max_frames(64));
+    let walker = Walker::new(memory, &modules).with_limits(Limits::default().with_max_frames(64));
     for rva in rvas.into_iter().take(8) {
         let ctx = ContextX64::new(BASE + u64::from(rva), SP);
         let s = walker.walk(Context::X64(ctx));

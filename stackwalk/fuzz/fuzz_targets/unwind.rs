@@ -58,7 +58,7 @@ fuzz_target!(|data: &[u8]| {
         Module::new("fuzz32", 0x40_0000, 0x1000).with_frame_data(table),
     ]);
     let memory = SliceMemory::new(SP, stack);
-    let limits = Limits::default().max_frames(64);
+    let limits = Limits::default().with_max_frames(64);
     let walker = Walker::new(memory, &modules).with_limits(limits);
 
     let mut ctx = ContextX64::new(BASE + (u64_at(head, 8) % 0x1100), SP);

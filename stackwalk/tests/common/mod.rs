@@ -15,7 +15,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use stackwalk::{Error, ReadMemory};
+use stackwalk::{MemoryError, ReadMemory};
 
 pub fn corpus(rel: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -183,11 +183,8 @@ impl MiniDump {
 }
 
 impl ReadMemory for MiniDump {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Error> {
-        let unavailable = Error::Unavailable {
-            addr,
-            len: buf.len() as u64,
-        };
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
+        let unavailable = MemoryError::not_captured(addr, buf.len());
         let i = self.ranges.partition_point(|r| r.0 <= addr);
         let Some(&(start, off, size)) = i.checked_sub(1).and_then(|i| self.ranges.get(i)) else {
             return Err(unavailable);
