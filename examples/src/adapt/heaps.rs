@@ -25,8 +25,8 @@ pub struct FoundHeap {
 /// `"x64"` or `"x86"`.
 pub fn heap_width_name(w: PointerWidth) -> &'static str {
     match w {
-        PointerWidth::X86 => "x86",
-        PointerWidth::X64 => "x64",
+        PointerWidth::Bits32 => "x86",
+        PointerWidth::Bits64 => "x64",
     }
 }
 
@@ -52,14 +52,14 @@ fn open(dump: &dumpfile::Minidump, address: u64, width: PointerWidth) -> FoundHe
 /// The heaps `process` lists, opened, in PEB order (native set first, then the WOW64 set).
 pub fn find_heaps(dump: &dumpfile::Minidump, process: &dumpfile::ProcessInfo) -> Vec<FoundHeap> {
     let native = if dump.arch() == dumpfile::Arch::X86 {
-        PointerWidth::X86
+        PointerWidth::Bits32
     } else {
-        PointerWidth::X64
+        PointerWidth::Bits64
     };
     let mut sets = vec![(native, &process.process_heaps, process.process_heap)];
-    if native == PointerWidth::X64 {
+    if native == PointerWidth::Bits64 {
         sets.push((
-            PointerWidth::X86,
+            PointerWidth::Bits32,
             &process.process_heaps32,
             process.process_heap32,
         ));
@@ -80,9 +80,9 @@ pub fn find_heaps(dump: &dumpfile::Minidump, process: &dumpfile::ProcessInfo) ->
 /// 32-bit on x64 dumps (WOW64).
 pub fn open_heap_at(dump: &dumpfile::Minidump, address: u64) -> FoundHeap {
     let widths: &[PointerWidth] = if dump.arch() == dumpfile::Arch::X86 {
-        &[PointerWidth::X86]
+        &[PointerWidth::Bits32]
     } else {
-        &[PointerWidth::X64, PointerWidth::X86]
+        &[PointerWidth::Bits64, PointerWidth::Bits32]
     };
     let mut first = None;
     for width in widths {
@@ -94,7 +94,7 @@ pub fn open_heap_at(dump: &dumpfile::Minidump, address: u64) -> FoundHeap {
     }
     first.unwrap_or(FoundHeap {
         address,
-        width: PointerWidth::X64,
+        width: PointerWidth::Bits64,
         heap: Err(ntheap::Error::NotCaptured {
             addr: address,
             len: 0,

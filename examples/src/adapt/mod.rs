@@ -14,43 +14,27 @@ pub use self::heaps::{FoundHeap, find_heaps, heap_width_name, layout_choice, ope
 #[derive(Debug, Clone, Copy)]
 pub struct DumpMemory<'a>(pub &'a dumpfile::Minidump);
 
-impl ntheap::ReadMemory for DumpMemory<'_> {
-    fn read(&self, address: u64, buf: &mut [u8]) -> Result<(), ntheap::MemoryError> {
-        self.0.memory().read(address, buf).map_err(|e| {
-            let len = buf.len();
-            if e.is_not_captured() {
-                ntheap::MemoryError::NotCaptured { addr: address, len }
-            } else {
-                ntheap::MemoryError::Failed { addr: address, len }
+/// Implements one crate's `ReadMemory` (the workspace's shared memory template) for
+/// [`DumpMemory`].
+macro_rules! read_memory_for_dump {
+    ($krate:ident) => {
+        impl $krate::ReadMemory for DumpMemory<'_> {
+            fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), $krate::MemoryError> {
+                self.0.memory().read(addr, buf).map_err(|e| {
+                    if e.is_not_captured() {
+                        $krate::MemoryError::not_captured(addr, buf.len())
+                    } else {
+                        $krate::MemoryError::failed(addr, buf.len())
+                    }
+                })
             }
-        })
-    }
+        }
+    };
 }
 
-impl pe_sections::ReadMemory for DumpMemory<'_> {
-    fn read(&self, address: u64, buf: &mut [u8]) -> Result<(), pe_sections::MemoryError> {
-        self.0.memory().read(address, buf).map_err(|e| {
-            let len = buf.len() as u64;
-            if e.is_not_captured() {
-                pe_sections::MemoryError::NotCaptured { address, len }
-            } else {
-                pe_sections::MemoryError::Failed { address, len }
-            }
-        })
-    }
-}
-
-impl stackwalk::ReadMemory for DumpMemory<'_> {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::Error> {
-        self.0
-            .memory()
-            .read(addr, buf)
-            .map_err(|_| stackwalk::Error::Unavailable {
-                addr,
-                len: buf.len() as u64,
-            })
-    }
-}
+read_memory_for_dump!(ntheap);
+read_memory_for_dump!(pe_sections);
+read_memory_for_dump!(stackwalk);
 
 /// The module name WinDbg uses: the file name without directory and extension
 /// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).
