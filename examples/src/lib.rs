@@ -21,6 +21,7 @@ pub mod kernel;
 pub mod report;
 pub mod target;
 pub mod user;
+pub mod windbg;
 
 /// The error a command ends with: one line for the user, naming the file and the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -216,10 +216,11 @@ fn x86_heap_with_missing_pages_is_not_reported_as_corrupt() {
 #[test]
 fn heap_regions_for_address_summary() {
     let Some(p) = corpus_file(WOW64) else { return };
-    let dump = dumpfile::Minidump::open(&p).unwrap();
+    let dump = examples::target::UserDump::open(&p).unwrap();
+    // The segment's reservation, then the heap's own header page.
     assert_eq!(
-        examples::cmd::heap::heap_regions(&dump),
-        vec![(0x2d0000, 0x80000)]
+        examples::user::address::heap_owners(dump.walks()),
+        vec![(0x2d0000, 0x80000), (0x2d0000, 1)]
     );
 }
 

@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use crate::user;
+use crate::report::{Format, emit};
+use crate::windbg::parse_hex;
+use crate::{CliError, user};
 
 /// Arguments of `dumpscope info`.
 #[derive(Debug, clap::Args)]
@@ -43,5 +45,110 @@ impl AddressArgs {
         user::address::Options {
             summary: self.summary,
         }
+    }
+}
+
+/// Arguments of `dumpscope heap`.
+#[derive(Debug, clap::Args)]
+pub struct HeapArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Per-heap statistics (`!heap -s`).
+    #[arg(long)]
+    pub summary: bool,
+    /// Segments and every block (`!heap -a`), of all heaps or of `--entries=HEAP`.
+    #[arg(long, num_args = 0..=1, require_equals = true, value_name = "HEAP", default_missing_value = "")]
+    pub entries: Option<String>,
+    /// The heap, segment and block holding an address (`!heap -x ADDR`).
+    #[arg(long, value_name = "ADDR")]
+    pub find: Option<String>,
+    /// Busy blocks grouped by requested size (`!heap -stat -h`).
+    #[arg(long)]
+    pub stat: bool,
+    /// Restrict `--stat` / `--filter-size` to one heap (address).
+    #[arg(long, value_name = "HEAP")]
+    pub heap: Option<String>,
+    /// Lines of `--stat` text output per heap.
+    #[arg(long, default_value_t = 20)]
+    pub max_display: usize,
+    /// Busy blocks of a requested size or size range (`!heap -flt s SIZE` / `MIN-MAX`, hex).
+    #[arg(long, value_name = "SIZE|MIN-MAX")]
+    pub filter_size: Option<String>,
+    /// Print the heap layout in force (field name -> offset).
+    #[arg(long)]
+    pub layout: bool,
+    /// With `--layout`: compute the layout from this ntdll PDB.
+    #[arg(long, value_name = "FILE")]
+    pub pdb: Option<PathBuf>,
+    /// The user-mode minidump (optional with `--layout --pdb`).
+    pub dump: Option<PathBuf>,
+}
+
+/// A hex number as the command line takes it, or `not a hex number: TEXT`.
+fn hex(s: &str) -> Result<u64, CliError> {
+    parse_hex(s).ok_or_else(|| CliError::new(format!("not a hex number: {s}")))
+}
+
+/// `SIZE` or `MIN-MAX` (hex).
+fn size_range(s: &str) -> Result<(u64, u64), CliError> {
+    match s.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (hex(a)?, hex(b)?);
+            if a > b {
+                return Err(CliError::new(format!("empty size range: {s}")));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let v = hex(s)?;
+            Ok((v, v))
+        }
+    }
+}
+
+impl HeapArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<user::heap::Options, CliError> {
+        use user::heap::Mode;
+        let mode = if self.layout {
+            Mode::Layout
+        } else if self.summary {
+            Mode::Summary
+        } else if let Some(e) = &self.entries {
+            Mode::Entries(if e.is_empty() { None } else { Some(hex(e)?) })
+        } else if let Some(a) = &self.find {
+            Mode::Find(hex(a)?)
+        } else if self.stat {
+            Mode::Stat
+        } else if let Some(r) = &self.filter_size {
+            let (min, max) = size_range(r)?;
+            Mode::Filter(min, max)
+        } else {
+            Mode::List
+        };
+        Ok(user::heap::Options {
+            mode,
+            heap: self.heap.as_deref().map(hex).transpose()?,
+            max_display: self.max_display,
+        })
+    }
+
+    /// Runs `heap`: on the dump, or on the PDB alone for `--layout --pdb`.
+    pub fn run(&self, out: &mut dyn std::io::Write) -> Result<(), CliError> {
+        let format = Format::json_if(self.json);
+        if let (true, Some(p)) = (self.layout, &self.pdb) {
+            let bytes = std::fs::read(p).map_err(|e| CliError::at(p, e))?;
+            let report = user::heap::layout_from_pdb(&bytes).map_err(|e| CliError::at(p, e))?;
+            return emit(&report, format, out);
+        }
+        let options = self.options()?;
+        let dump = self
+            .dump
+            .as_ref()
+            .ok_or_else(|| CliError::new("heap: a DUMP file is required"))?;
+        user::with_user(dump, "heap", |u| {
+            emit(&user::heap::investigate(u, &options)?, format, out)
+        })
     }
 }

@@ -7,9 +7,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
-use crate::report::Format;
+use crate::report::{Format, emit};
 use crate::target::Kind;
-use crate::{CliError, cmd, user};
+use crate::{CliError, cmd, user, windbg};
 
 mod args;
 
@@ -45,7 +45,7 @@ enum Command {
     /// Regions of the address space with their usage (`!address`, `!address -summary`).
     Address(AddressArgs),
     /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
-    Heap(cmd::heap::Args),
+    Heap(HeapArgs),
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
     Stacks(cmd::stacks::Args),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
@@ -138,23 +138,28 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
                  (dumpscope --help)",
             )),
-            Some(dump) => cmd::windbg::run_commands(dump, &cli.commands, out),
+            Some(dump) => windbg::run_commands(dump, &cli.commands, out),
         };
     };
     match command {
-        Command::Info(a) => user::run(&a.dump, "info", Format::json_if(a.json), out, |u| {
-            Ok(user::info::investigate(u))
+        Command::Info(a) => user::with_user(&a.dump, "info", |u| {
+            emit(&user::info::investigate(u), Format::json_if(a.json), out)
         }),
-        Command::Runaway(a) => user::run(&a.dump, "runaway", Format::json_if(a.json), out, |u| {
-            user::runaway::investigate(u)
+        Command::Runaway(a) => user::with_user(&a.dump, "runaway", |u| {
+            emit(
+                &user::runaway::investigate(u)?,
+                Format::json_if(a.json),
+                out,
+            )
         }),
-        Command::Address(a) => {
-            let o = a.options();
-            user::run(&a.dump, "address", Format::json_if(a.json), out, |u| {
-                user::address::investigate(u, &o)
-            })
-        }
-        Command::Heap(a) => cmd::heap::run(a, out),
+        Command::Address(a) => user::with_user(&a.dump, "address", |u| {
+            emit(
+                &user::address::investigate(u, &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }),
+        Command::Heap(a) => a.run(out),
         Command::Stacks(a) => cmd::stacks::run(a, out),
         Command::Dh(a) => cmd::pe::run_dh(a, out),
         Command::Search(a) => cmd::pe::run_search(a, out),

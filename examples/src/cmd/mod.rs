@@ -2,8 +2,6 @@
 
 pub mod demo;
 pub mod diff;
-pub mod heap;
 pub mod leak;
 pub mod pe;
 pub mod stacks;
-pub mod windbg;

@@ -5,29 +5,23 @@
 //! Result<Report>` that reads the dump and never writes, and a `text` module with
 //! `impl Text for Report` that writes and never reads the dump.
 
-use std::io;
 use std::path::Path;
 
-use serde::Serialize;
-
 use crate::CliError;
-use crate::report::{Format, Text, emit};
 use crate::target::{Target, UserDump};
 
 pub mod address;
+pub mod heap;
 pub mod info;
 pub mod runaway;
 
-/// Opens `path` as a user-mode dump for `command`, investigates it with `investigate` and
-/// writes the report in `format`.
-pub fn run<R: Serialize + Text>(
+/// Opens `path` as a user-mode dump for `command` (one line naming the file's kind when it is
+/// not one) and runs `f` on it.
+pub fn with_user<T>(
     path: &Path,
     command: &str,
-    format: Format,
-    out: &mut dyn io::Write,
-    investigate: impl FnOnce(&UserDump) -> Result<R, CliError>,
-) -> Result<(), CliError> {
+    f: impl FnOnce(&UserDump) -> Result<T, CliError>,
+) -> Result<T, CliError> {
     let target = Target::open(path)?;
-    let report = investigate(target.user(command)?)?;
-    emit(&report, format, out)
+    f(target.user(command)?)
 }

@@ -17,10 +17,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use crate::cmd::{heap, leak, pe, stacks};
-use crate::report::Text;
+use crate::cmd::{leak, pe, stacks};
 use crate::report::addr;
-use crate::user::{address, info, runaway};
+use crate::user::{address, heap, info, runaway};
 use crate::{CliError, open_dump};
 
 /// Wraps one command's `clap::Args` so it can be parsed from translated WinDbg words.
@@ -78,6 +77,11 @@ pub fn split_words(line: &str) -> Result<Vec<String>, CliError> {
         words.push(cur);
     }
     Ok(words)
+}
+
+/// Parses a hex number as WinDbg writes it: `0x10`, `10`, `00007ff6`dfe236b0`.
+pub fn parse_hex(s: &str) -> Option<u64> {
+    parse_number(s.trim())
 }
 
 fn parse_number(s: &str) -> Option<u64> {
@@ -164,40 +168,44 @@ fn heap_command(
     words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let p = path.to_string_lossy().into_owned();
-    let mut argv: Vec<String> = Vec::new();
+    let u = crate::target::UserDump::open(path)?;
+    let options = heap_options(dump, words)?;
+    crate::report::emit(
+        &crate::user::heap::investigate(&u, &options)?,
+        crate::report::Format::Text,
+        out,
+    )
+}
+
+/// `!heap` words as the options of `heap`.
+fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Options, CliError> {
+    use heap::Mode;
+    let mut o = heap::Options::default();
     let mut i = 0usize;
+    let next = |i: usize| words.get(i.saturating_add(1)).copied();
     while let Some(w) = words.get(i) {
-        let lower = w.to_ascii_lowercase();
-        match lower.as_str() {
-            "-s" => argv.push("--summary".into()),
-            "-a" => match words.get(i.saturating_add(1)) {
+        match w.to_ascii_lowercase().as_str() {
+            "-s" => o.mode = Mode::Summary,
+            "-a" => match next(i) {
                 Some(h) if !h.starts_with('-') => {
-                    let h = eval_address(dump, h)?;
-                    argv.push(format!("--entries={h:x}"));
+                    o.mode = Mode::Entries(Some(eval_address(dump, h)?));
                     i = i.saturating_add(1);
                 }
-                _ => argv.push("--entries".into()),
+                _ => o.mode = Mode::Entries(None),
             },
             "-x" => {
-                let a = words
-                    .get(i.saturating_add(1))
-                    .ok_or_else(|| CliError::new("!heap -x needs an address"))?;
-                argv.push("--find".into());
-                argv.push(format!("{:x}", eval_address(dump, a)?));
+                let a = next(i).ok_or_else(|| CliError::new("!heap -x needs an address"))?;
+                o.mode = Mode::Find(eval_address(dump, a)?);
                 i = i.saturating_add(1);
             }
-            "-stat" => argv.push("--stat".into()),
+            "-stat" => o.mode = Mode::Stat,
             "-h" => {
-                let h = words
-                    .get(i.saturating_add(1))
-                    .ok_or_else(|| CliError::new("!heap -h needs a heap address"))?;
-                argv.push("--heap".into());
-                argv.push(format!("{:x}", eval_address(dump, h)?));
+                let h = next(i).ok_or_else(|| CliError::new("!heap -h needs a heap address"))?;
+                o.heap = Some(eval_address(dump, h)?);
                 i = i.saturating_add(1);
             }
             "-flt" => {
-                let kind = words.get(i.saturating_add(1)).copied().unwrap_or("");
+                let kind = next(i).unwrap_or("");
                 if !kind.eq_ignore_ascii_case("s") {
                     return Err(CliError::new(
                         "!heap -flt: only 's SIZE [MAX]' is supported",
@@ -207,32 +215,29 @@ fn heap_command(
                     .get(i.saturating_add(2))
                     .and_then(|s| parse_number(s))
                     .ok_or_else(|| CliError::new("!heap -flt s needs a size"))?;
-                let hi = words.get(i.saturating_add(3)).and_then(|s| parse_number(s));
-                argv.push("--filter-size".into());
-                match hi {
+                match words.get(i.saturating_add(3)).and_then(|s| parse_number(s)) {
                     Some(hi) => {
-                        argv.push(format!("{lo:x}-{hi:x}"));
+                        if lo > hi {
+                            return Err(CliError::new(format!("empty size range: {lo:x}-{hi:x}")));
+                        }
+                        o.mode = Mode::Filter(lo, hi);
                         i = i.saturating_add(3);
                     }
                     None => {
-                        argv.push(format!("{lo:x}"));
+                        o.mode = Mode::Filter(lo, lo);
                         i = i.saturating_add(2);
                     }
                 }
             }
             "-p" => {
                 // `!heap -p -a ADDR`: the block holding ADDR with its +ust allocation stack.
-                let (Some(flag), Some(a)) = (
-                    words.get(i.saturating_add(1)),
-                    words.get(i.saturating_add(2)),
-                ) else {
+                let (Some(flag), Some(a)) = (next(i), words.get(i.saturating_add(2))) else {
                     return Err(not_supported("!heap -p without -a ADDR"));
                 };
                 if !flag.eq_ignore_ascii_case("-a") {
                     return Err(not_supported(&format!("!heap -p {flag}")));
                 }
-                argv.push("--find".into());
-                argv.push(format!("{:x}", eval_address(dump, a)?));
+                o.mode = Mode::Find(eval_address(dump, a)?);
                 i = i.saturating_add(2);
             }
             _ => {
@@ -241,9 +246,7 @@ fn heap_command(
         }
         i = i.saturating_add(1);
     }
-    argv.push(p);
-    let a: heap::Args = parse(argv.into_iter().map(OsString::from).collect())?;
-    heap::run(&a, out)
+    Ok(o)
 }
 
 fn search_command(
@@ -573,11 +576,15 @@ pub fn execute(
             let o = address::Options {
                 summary: !argv.is_empty(),
             };
-            Ok(address::investigate(&u, &o)?.text(out)?)
+            crate::report::emit(
+                &address::investigate(&u, &o)?,
+                crate::report::Format::Text,
+                out,
+            )
         }
         "!runaway" => {
             let u = crate::target::UserDump::open(path)?;
-            Ok(runaway::investigate(&u)?.text(out)?)
+            crate::report::emit(&runaway::investigate(&u)?, crate::report::Format::Text, out)
         }
         "~*k" | "~*kb" | "~*kn" => run_stacks(path, None, out),
         "k" | "kb" | "kn" => run_stacks(path, current_thread(dump).map(|c| c.1), out),
