@@ -152,3 +152,49 @@ impl HeapArgs {
         })
     }
 }
+
+/// Arguments of `dumpscope stacks`.
+#[derive(Debug, clap::Args)]
+pub struct StacksArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The user-mode minidump.
+    pub dump: PathBuf,
+    /// Only this thread (id in hex, with or without `0x`, as WinDbg prints it).
+    #[arg(long)]
+    pub thread: Option<String>,
+    /// A directory with PE images (flat or symbol-store layout); may be repeated.
+    #[arg(long = "images")]
+    pub images: Vec<PathBuf>,
+    /// A directory with PDBs (flat or symbol-store layout, any file name: matched by GUID and
+    /// age); may be repeated.
+    #[arg(long = "symbols")]
+    pub symbols: Vec<PathBuf>,
+    /// Most frames per stack.
+    #[arg(long, default_value_t = 256)]
+    pub max_frames: usize,
+}
+
+impl StacksArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<user::stacks::Options, CliError> {
+        let thread = self
+            .thread
+            .as_deref()
+            .map(|s| {
+                parse_hex(s)
+                    .and_then(|v| u32::try_from(v).ok())
+                    .ok_or_else(|| {
+                        CliError::new(format!("--thread {s}: not a hexadecimal thread id"))
+                    })
+            })
+            .transpose()?;
+        Ok(user::stacks::Options {
+            thread,
+            image_dirs: self.images.clone(),
+            symbol_dirs: self.symbols.clone(),
+            max_frames: self.max_frames,
+        })
+    }
+}

@@ -47,7 +47,7 @@ enum Command {
     /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
     Heap(HeapArgs),
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
-    Stacks(cmd::stacks::Args),
+    Stacks(StacksArgs),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
     Dh(cmd::pe::DhArgs),
     /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
@@ -160,7 +160,16 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }),
         Command::Heap(a) => a.run(out),
-        Command::Stacks(a) => cmd::stacks::run(a, out),
+        Command::Stacks(a) => {
+            let o = a.options()?;
+            user::with_user(&a.dump, "stacks", |u| {
+                emit(
+                    &user::stacks::investigate(u, &o)?,
+                    Format::json_if(a.json),
+                    out,
+                )
+            })
+        }
         Command::Dh(a) => cmd::pe::run_dh(a, out),
         Command::Search(a) => cmd::pe::run_search(a, out),
         Command::Da(a) => cmd::pe::run_da(a, out),

@@ -20,8 +20,8 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cmd::stacks;
 use crate::report::{addr, human_size, runaway_time};
+use crate::user::stacks;
 use crate::user::{address, runaway};
 use crate::{CliError, open_dump, write_json};
 
@@ -240,7 +240,7 @@ pub struct AllocationStack {
 /// The start of the function (from the module's `.pdata`) holding `address`, as `module+0xrva`.
 fn function_of(dump: &dumpfile::Minidump, modules: &[Mod], address: u64) -> Option<String> {
     let m = modules.iter().find(|m| m.contains(address))?;
-    let mem = stacks::DumpMemory(dump);
+    let mem = crate::adapt::DumpMemory(dump);
     let image = pe_sections::PeImage::parse_mapped(&mem, m.base).ok()?;
     let table = image.runtime_functions().ok()?;
     let rva = u32::try_from(address.checked_sub(m.base)?).ok()?;
@@ -1073,7 +1073,7 @@ fn pointer_references(
     let Some(m) = modules.iter().find(|m| m.contains(value)) else {
         return Vec::new();
     };
-    let mem = stacks::DumpMemory(dump);
+    let mem = crate::adapt::DumpMemory(dump);
     let Ok(image) = pe_sections::PeImage::parse_mapped(&mem, m.base) else {
         return Vec::new();
     };
@@ -1093,7 +1093,7 @@ fn locate(
     progress: &Progress,
     notes: &mut Vec<String>,
 ) -> Vec<StringLocation> {
-    let mem = stacks::DumpMemory(dump);
+    let mem = crate::adapt::DumpMemory(dump);
     let pattern = if wide {
         pe_sections::Pattern::Utf16(needle.to_string())
     } else {
@@ -1225,7 +1225,7 @@ fn thread_step(
             busiest,
         };
     }
-    match stacks::thread_stacks(dump, &stacks::StackOptions::default(), None) {
+    match stacks::thread_stacks(dump, &stacks::Options::default(), None) {
         Ok(report) => {
             for b in &mut busiest {
                 if let Some(t) = report.threads.iter().find(|t| t.id == b.id) {

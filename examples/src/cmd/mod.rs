@@ -4,4 +4,3 @@ pub mod demo;
 pub mod diff;
 pub mod leak;
 pub mod pe;
-pub mod stacks;

@@ -14,6 +14,7 @@ pub mod address;
 pub mod heap;
 pub mod info;
 pub mod runaway;
+pub mod stacks;
 
 /// Opens `path` as a user-mode dump for `command` (one line naming the file's kind when it is
 /// not one) and runs `f` on it.

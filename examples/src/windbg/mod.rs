@@ -17,9 +17,9 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use crate::cmd::{leak, pe, stacks};
+use crate::cmd::{leak, pe};
 use crate::report::addr;
-use crate::user::{address, heap, info, runaway};
+use crate::user::{address, heap, info, runaway, stacks};
 use crate::{CliError, open_dump};
 
 /// Wraps one command's `clap::Args` so it can be parsed from translated WinDbg words.
@@ -152,14 +152,16 @@ fn current_thread(dump: &dumpfile::Minidump) -> Option<(usize, u32)> {
 }
 
 fn run_stacks(path: &Path, thread: Option<u32>, out: &mut dyn Write) -> Result<(), CliError> {
-    let p = path.to_string_lossy().into_owned();
-    let mut argv = vec![p];
-    if let Some(id) = thread {
-        argv.push("--thread".to_string());
-        argv.push(format!("{id:x}"));
-    }
-    let a: stacks::Args = parse(argv.into_iter().map(OsString::from).collect())?;
-    stacks::run(&a, out)
+    let u = crate::target::UserDump::open(path)?;
+    let options = stacks::Options {
+        thread,
+        ..stacks::Options::default()
+    };
+    crate::report::emit(
+        &stacks::investigate(&u, &options)?,
+        crate::report::Format::Text,
+        out,
+    )
 }
 
 fn heap_command(
