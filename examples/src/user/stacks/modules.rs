@@ -118,8 +118,13 @@ fn build_module<'a>(
     });
     // Symbols: a matching PDB, else exports.
     if let Some((pdb_name, id)) = &pdb {
-        let pdb_file = pdb_name.rsplit(['\\', '/']).next().unwrap_or(pdb_name);
-        for p in candidates(&opts.symbol_dirs, pdb_file, &id.store_key()) {
+        // By GUID and DBI age, whatever the file is called: DIR/name, the symbol-store layout,
+        // then every *.pdb in DIR.
+        let found = opts
+            .symbol_dirs
+            .iter()
+            .filter_map(|d| stackwalk::find_pdb(d, pdb_name, id).ok().flatten());
+        for p in found {
             let Ok(f) = std::fs::File::open(&p) else {
                 continue;
             };
