@@ -17,10 +17,11 @@ pub struct DumpMemory<'a>(pub &'a dumpfile::Minidump);
 /// Implements one crate's `ReadMemory` (the workspace's shared memory template) for
 /// [`DumpMemory`].
 macro_rules! read_memory_for_dump {
-    ($krate:ident) => {
-        impl $krate::ReadMemory for DumpMemory<'_> {
+    ($krate:ident, $ty:ty) => {
+        impl $krate::ReadMemory for $ty {
             fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), $krate::MemoryError> {
-                self.0.memory().read(addr, buf).map_err(|e| {
+                let dump: &dumpfile::Minidump = self;
+                dump.memory().read(addr, buf).map_err(|e| {
                     if e.is_not_captured() {
                         $krate::MemoryError::not_captured(addr, buf.len())
                     } else {
@@ -32,9 +33,32 @@ macro_rules! read_memory_for_dump {
     };
 }
 
-read_memory_for_dump!(ntheap);
-read_memory_for_dump!(pe_sections);
-read_memory_for_dump!(stackwalk);
+read_memory_for_dump!(ntheap, DumpMemory<'_>);
+read_memory_for_dump!(pe_sections, DumpMemory<'_>);
+read_memory_for_dump!(stackwalk, DumpMemory<'_>);
+read_memory_for_dump!(ntheap, Dump);
+read_memory_for_dump!(pe_sections, Dump);
+read_memory_for_dump!(stackwalk, Dump);
+
+impl std::ops::Deref for DumpMemory<'_> {
+    type Target = dumpfile::Minidump;
+    fn deref(&self) -> &dumpfile::Minidump {
+        self.0
+    }
+}
+
+/// An opened dump that is also its own memory for every crate: `&Dump` is a
+/// `&dyn pe_sections::ReadMemory` (and the others) as long as the dump lives, which a
+/// [`pe_sections::PeImage`] mapped from it needs. Derefs to the [`dumpfile::Minidump`].
+#[derive(Debug)]
+pub struct Dump(pub dumpfile::Minidump);
+
+impl std::ops::Deref for Dump {
+    type Target = dumpfile::Minidump;
+    fn deref(&self) -> &dumpfile::Minidump {
+        &self.0
+    }
+}
 
 /// The module name WinDbg uses: the file name without directory and extension
 /// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use pe_sections::Pattern;
+
 use crate::report::{Format, emit};
 use crate::windbg::parse_hex;
 use crate::{CliError, user};
@@ -196,5 +198,153 @@ impl StacksArgs {
             symbol_dirs: self.symbols.clone(),
             max_frames: self.max_frames,
         })
+    }
+}
+
+/// Arguments of `dumpscope dh`.
+#[derive(Debug, clap::Args)]
+pub struct DhArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Only the section headers (`!dh -s`).
+    #[arg(short = 's', long = "sections")]
+    pub sections_only: bool,
+    /// Only the file and optional headers (`!dh -f`).
+    #[arg(short = 'f', long = "file-headers")]
+    pub file_only: bool,
+    /// A user-mode minidump, or a PE file (`.exe`/`.dll`).
+    pub target: PathBuf,
+    /// The module (name such as `ntdll`, or base address) when TARGET is a dump.
+    pub module: Option<String>,
+}
+
+/// Arguments of `dumpscope search`.
+#[derive(Debug, clap::Args)]
+pub struct SearchArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Search ASCII text (`s -a`, the default).
+    #[arg(long, short = 'a', conflicts_with_all = ["unicode", "bytes"])]
+    pub ascii: bool,
+    /// Search UTF-16LE text (`s -u`).
+    #[arg(long, short = 'u', conflicts_with = "bytes")]
+    pub unicode: bool,
+    /// Search bytes given in hex (`s -b`), e.g. `"4d 5a 90"` or `4d5a90`.
+    #[arg(long, short = 'b')]
+    pub bytes: bool,
+    /// Restrict to the image of this module (name or base).
+    #[arg(long)]
+    pub module: Option<String>,
+    /// With `--module`: restrict to this section (e.g. `.rdata`).
+    #[arg(long, requires = "module")]
+    pub section: Option<String>,
+    /// Restrict to `ADDRESS LENGTH` (hex; the address may be `module+offset`), like
+    /// `s -a ADDRESS LLENGTH`.
+    #[arg(long, num_args = 2, value_names = ["ADDRESS", "LENGTH"], conflicts_with = "module")]
+    pub range: Option<Vec<String>>,
+    /// Most hits to report.
+    #[arg(long, default_value_t = 1000)]
+    pub max_hits: usize,
+    /// What to look for.
+    pub pattern: String,
+    /// A user-mode minidump (or a PE file: addresses are then `ImageBase + RVA`).
+    pub target: PathBuf,
+}
+
+/// Arguments of `dumpscope da`.
+#[derive(Debug, clap::Args)]
+pub struct DaArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Read UTF-16 (`du`) instead of 8-bit characters.
+    #[arg(long, short = 'u')]
+    pub unicode: bool,
+    /// Most characters to read.
+    #[arg(long, default_value_t = 0x100)]
+    pub max: usize,
+    /// The address: hex (backticks allowed) or `module+offset` (e.g. `hello+0xa064`).
+    pub address: String,
+    /// A user-mode minidump (or a PE file: the address is `ImageBase + RVA`).
+    pub target: PathBuf,
+}
+
+/// Arguments of `dumpscope xref`.
+#[derive(Debug, clap::Args)]
+pub struct XrefArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// A user-mode minidump, or a PE file.
+    pub target: PathBuf,
+    /// `MODULE RVA` for a dump (module by name or base), or just `RVA` for a PE file. The RVA
+    /// is hex; a full address inside the image is accepted too.
+    #[arg(num_args = 1..=2, value_names = ["MODULE", "RVA"])]
+    pub rest: Vec<String>,
+}
+
+impl DhArgs {
+    /// The command's options.
+    pub fn options(&self) -> user::dh::Options {
+        user::dh::Options {
+            module: self.module.clone(),
+            sections_only: self.sections_only,
+            file_only: self.file_only,
+        }
+    }
+}
+
+impl SearchArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<user::search::Options, CliError> {
+        let pattern = if self.bytes {
+            Pattern::parse_hex(&self.pattern)
+                .ok_or_else(|| CliError::new(format!("bad byte pattern '{}'", self.pattern)))?
+        } else if self.unicode {
+            Pattern::Utf16(self.pattern.clone())
+        } else {
+            Pattern::Ascii(self.pattern.clone())
+        };
+        let range = match self.range.as_deref() {
+            None => None,
+            Some([a, l]) => Some((a.clone(), l.clone())),
+            Some(_) => return Err(CliError::new("--range needs ADDRESS LENGTH")),
+        };
+        Ok(user::search::Options {
+            pattern,
+            module: self.module.clone(),
+            section: self.section.clone(),
+            range,
+            max_hits: self.max_hits,
+        })
+    }
+}
+
+impl DaArgs {
+    /// The command's options.
+    pub fn options(&self) -> user::da::Options {
+        user::da::Options {
+            address: self.address.clone(),
+            unicode: self.unicode,
+            max: self.max,
+        }
+    }
+}
+
+impl XrefArgs {
+    /// The command's options.
+    pub fn options(&self) -> user::xref::Options {
+        match self.rest.as_slice() {
+            [module, rva] => user::xref::Options {
+                module: Some(module.clone()),
+                rva: rva.clone(),
+            },
+            rest => user::xref::Options {
+                module: None,
+                rva: rest.first().cloned().unwrap_or_default(),
+            },
+        }
     }
 }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::report::{Format, emit};
-use crate::target::Kind;
+use crate::target::{Kind, Target};
 use crate::{CliError, cmd, user, windbg};
 
 mod args;
@@ -49,13 +49,13 @@ enum Command {
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
     Stacks(StacksArgs),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
-    Dh(cmd::pe::DhArgs),
+    Dh(DhArgs),
     /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
-    Search(cmd::pe::SearchArgs),
+    Search(SearchArgs),
     /// Show the NUL-terminated string at an address (`da`, `du` with `--unicode`).
-    Da(cmd::pe::DaArgs),
+    Da(DaArgs),
     /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
-    Xref(cmd::pe::XrefArgs),
+    Xref(XrefArgs),
     /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
     /// module text and code behind them, busy threads; ranked suspects with evidence.
     Leak(cmd::leak::Args),
@@ -170,10 +170,39 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 )
             })
         }
-        Command::Dh(a) => cmd::pe::run_dh(a, out),
-        Command::Search(a) => cmd::pe::run_search(a, out),
-        Command::Da(a) => cmd::pe::run_da(a, out),
-        Command::Xref(a) => cmd::pe::run_xref(a, out),
+        Command::Dh(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::dh::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Search(a) => {
+            let o = a.options()?;
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::search::investigate(t.source(), &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Da(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::da::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Xref(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::xref::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
         Command::Leak(a) => cmd::leak::run(a, out),
         Command::Demo(a) => cmd::demo::run(a, out),
         Command::Diff(a) => cmd::diff::run(a, out),

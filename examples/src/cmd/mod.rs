@@ -3,4 +3,3 @@
 pub mod demo;
 pub mod diff;
 pub mod leak;
-pub mod pe;

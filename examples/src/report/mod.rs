@@ -51,12 +51,21 @@ pub fn emit<R: Serialize + Text + ?Sized>(
     out: &mut dyn io::Write,
 ) -> Result<(), CliError> {
     match format {
-        Format::Text => report.text(out)?,
+        Format::Text => return write_text(report, out),
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)?;
         }
     }
+    match report.failure() {
+        Some(f) => Err(CliError::new(f)),
+        None => Ok(()),
+    }
+}
+
+/// Writes `report` as text; then its [`Text::failure`], if any, is the error.
+pub fn write_text<R: Text + ?Sized>(report: &R, out: &mut dyn io::Write) -> Result<(), CliError> {
+    report.text(out)?;
     match report.failure() {
         Some(f) => Err(CliError::new(f)),
         None => Ok(()),

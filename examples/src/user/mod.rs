@@ -11,10 +11,14 @@ use crate::CliError;
 use crate::target::{Target, UserDump};
 
 pub mod address;
+pub mod da;
+pub mod dh;
 pub mod heap;
 pub mod info;
 pub mod runaway;
+pub mod search;
 pub mod stacks;
+pub mod xref;
 
 /// Opens `path` as a user-mode dump for `command` (one line naming the file's kind when it is
 /// not one) and runs `f` on it.

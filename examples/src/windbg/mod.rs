@@ -1,10 +1,14 @@
 //! WinDbg command syntax: `dumpscope DUMP -c '!heap -s' -c '!address -summary' -c '~*k'`.
 //!
-//! Each command is echoed as WinDbg shows it (`0:000> !heap -s`) and then answered by the same
-//! code as the corresponding subcommand: the WinDbg words are translated to that subcommand's
-//! arguments and parsed by its own `clap` definition, so both spellings always agree. A command
-//! that fails or is unknown gets one clear line, and the following commands still run; the exit
-//! status is non-zero when any failed.
+//! Each command is echoed as WinDbg shows it (`0:000> !heap -s`) and answered by the same code as
+//! the corresponding subcommand: one dispatch table ([`COMMANDS`]) maps each WinDbg command to a
+//! function that turns its words into that command's `Options` (no command-line round trip) and
+//! renders the report as text. The dump is opened once for all the commands, and its heaps are
+//! walked once (see [`crate::target`]). A command that fails or is unknown gets one clear line,
+//! and the following commands still run; the exit status is non-zero when any failed.
+//!
+//! Each command declares the kind of dump it takes: a kernel command (`!poolused`, `!vm`, ...)
+//! given a user-mode dump says so in one line.
 //!
 //! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
 //! `-flt s SIZE [MAX]`), `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`,
@@ -13,174 +17,127 @@
 //! may be hex numbers (with or without `0x` and WinDbg's backtick) or `[!]module[+offset]`
 //! expressions.
 
-use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
 
-use crate::cmd::{leak, pe};
-use crate::report::addr;
-use crate::user::{address, heap, info, runaway, stacks};
-use crate::{CliError, open_dump};
+use crate::CliError;
+use crate::cmd::leak;
+use crate::report::{Text, write_text};
+use crate::target::{Kind, Source, Target, UserDump};
+use crate::user::{address, da, dh, heap, runaway, search, stacks};
 
-/// Wraps one command's `clap::Args` so it can be parsed from translated WinDbg words.
-#[derive(Debug, clap::Parser)]
-#[command(no_binary_name = true, disable_help_flag = true)]
-struct Wrap<T: clap::Args> {
-    #[command(flatten)]
-    inner: T,
+mod expr;
+mod process;
+
+pub use self::expr::{eval_address, parse_hex, split_words};
+
+/// One WinDbg command: its names, the kind of dump it takes, and how it runs.
+#[derive(Debug)]
+pub struct Command {
+    /// The names it answers to, lower-case (`!heap`; `k`, `kb`, `kn`).
+    pub names: &'static [&'static str],
+    /// The kind of dump it takes.
+    pub takes: Kind,
+    /// How it runs: `None` for commands recognised but not supported yet.
+    run: Option<Runner>,
 }
 
-fn parse<T: clap::Args>(argv: Vec<OsString>) -> Result<T, CliError> {
-    <Wrap<T> as clap::Parser>::try_parse_from(argv)
-        .map(|w| w.inner)
-        .map_err(|e| {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("bad arguments").to_string();
-            CliError::new(first.trim_start_matches("error: ").to_string())
-        })
-}
+/// Runs one command: the dump, the command's name as typed, its words, the output.
+type Runner = fn(&UserDump, &str, &[&str], &mut dyn Write) -> Result<(), CliError>;
 
-/// Splits a command line into words; double quotes group words (`"==> Allocated"`).
-pub fn split_words(line: &str) -> Result<Vec<String>, CliError> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            '\\' if quoted => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
-                }
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut cur));
-                    in_word = false;
-                }
-            }
-            c => {
-                cur.push(c);
-                in_word = true;
-            }
+/// Every WinDbg command `-c` knows, user-mode and kernel.
+pub const COMMANDS: &[Command] = &[
+    user(&["!heap"], heap_command),
+    user(&["!address"], address_command),
+    user(&["!runaway"], |u, _, _, out| {
+        text(&runaway::investigate(u)?, out)
+    }),
+    user(&["~*k", "~*kb", "~*kn"], |u, _, _, out| {
+        stacks_of(u, None, out)
+    }),
+    user(&["k", "kb", "kn"], |u, _, _, out| {
+        stacks_of(u, u.current_thread().map(|c| c.1), out)
+    }),
+    user(&["~", "~*"], |u, _, _, out| {
+        text(&process::threads(u)?, out)
+    }),
+    user(&["!dh"], dh_command),
+    user(&["s"], search_command),
+    user(&["da", "du"], da_command),
+    user(&["lm"], |u, _, _, out| text(&process::module_list(u)?, out)),
+    user(&[".exr"], |u, _, args, out| {
+        if args.first() != Some(&"-1") {
+            return Err(not_supported(".exr with an address (only .exr -1)"));
         }
+        text(&process::exception(u)?, out)
+    }),
+    user(&["||"], |u, _, _, out| text(&process::dump_line(u), out)),
+    user(&["!peb"], |u, _, _, out| text(&process::peb(u)?, out)),
+    user(&["!teb"], |u, _, _, out| text(&process::teb(u)?, out)),
+    user(&["!leak"], |u, _, _, out| {
+        let r = leak::investigate(&u.dump, &leak::Progress::new());
+        Ok(leak::write_text(&r, out)?)
+    }),
+    Command {
+        names: &["!analyze", "!handle", "!thread", "!threads", "dt"],
+        takes: Kind::User,
+        run: None,
+    },
+    Command {
+        names: &[
+            "!poolused",
+            "!pool",
+            "!poolfind",
+            "!vm",
+            "!process",
+            "!verifier",
+            "!drivers",
+        ],
+        takes: Kind::Kernel,
+        run: None,
+    },
+];
+
+const fn user(names: &'static [&'static str], run: Runner) -> Command {
+    Command {
+        names,
+        takes: Kind::User,
+        run: Some(run),
     }
-    if quoted {
-        return Err(CliError::new("unterminated quote"));
-    }
-    if in_word {
-        words.push(cur);
-    }
-    Ok(words)
 }
 
-/// Parses a hex number as WinDbg writes it: `0x10`, `10`, `00007ff6`dfe236b0`.
-pub fn parse_hex(s: &str) -> Option<u64> {
-    parse_number(s.trim())
-}
-
-fn parse_number(s: &str) -> Option<u64> {
-    let t = s.replace('`', "");
-    let t = t
-        .strip_prefix("0x")
-        .or_else(|| t.strip_prefix("0X"))
-        .unwrap_or(&t);
-    if t.is_empty() {
-        return None;
-    }
-    u64::from_str_radix(t, 16).ok()
-}
-
-/// Evaluates a WinDbg address expression: terms joined by `+`/`-`, each a hex number or a
-/// module name (`!D4C`, `D4C`, `ntdll.dll`) standing for its base.
-pub fn eval_address(dump: &dumpfile::Minidump, expr: &str) -> Result<u64, CliError> {
-    let mut total: u64 = 0;
-    let mut sign_negative = false;
-    let mut term = String::new();
-    let apply = |term: &str, negative: bool, total: &mut u64| -> Result<(), CliError> {
-        let t = term.trim();
-        if t.is_empty() {
-            return Err(CliError::new(format!("bad address expression '{expr}'")));
-        }
-        let v = match parse_number(t) {
-            Some(v) if !t.starts_with('!') => v,
-            _ => pe::resolve_module(dump, t.trim_start_matches('!'))?.base,
-        };
-        *total = if negative {
-            total.checked_sub(v)
-        } else {
-            total.checked_add(v)
-        }
-        .ok_or_else(|| CliError::new(format!("address expression '{expr}' overflows")))?;
-        Ok(())
-    };
-    for c in expr.chars() {
-        if c == '+' || c == '-' {
-            apply(&term, sign_negative, &mut total)?;
-            term.clear();
-            sign_negative = c == '-';
-        } else {
-            term.push(c);
-        }
-    }
-    apply(&term, sign_negative, &mut total)?;
-    Ok(total)
-}
-
-fn os(words: &[&str]) -> Vec<OsString> {
-    words.iter().map(OsString::from).collect()
+fn text<R: Text>(report: &R, out: &mut dyn Write) -> Result<(), CliError> {
+    write_text(report, out)
 }
 
 fn not_supported(cmd: &str) -> CliError {
     CliError::new(format!("{cmd}: not supported yet"))
 }
 
-/// The thread WinDbg makes current when a dump is opened: the exception thread, else the first.
-fn current_thread(dump: &dumpfile::Minidump) -> Option<(usize, u32)> {
-    let threads = dump.threads().ok()?;
-    if let Ok(Some(e)) = dump.exception()
-        && let Some(i) = threads.iter().position(|t| t.id == e.thread_id)
-    {
-        return Some((i, e.thread_id));
-    }
-    threads.first().map(|t| (0, t.id))
+fn eval(u: &UserDump, expr: &str) -> Result<u64, CliError> {
+    eval_address(expr, Some(u))
 }
 
-fn run_stacks(path: &Path, thread: Option<u32>, out: &mut dyn Write) -> Result<(), CliError> {
-    let u = crate::target::UserDump::open(path)?;
+fn stacks_of(u: &UserDump, thread: Option<u32>, out: &mut dyn Write) -> Result<(), CliError> {
     let options = stacks::Options {
         thread,
         ..stacks::Options::default()
     };
-    crate::report::emit(
-        &stacks::investigate(&u, &options)?,
-        crate::report::Format::Text,
-        out,
-    )
+    text(&stacks::investigate(u, &options)?, out)
 }
 
 fn heap_command(
-    path: &Path,
-    dump: &dumpfile::Minidump,
+    u: &UserDump,
+    _: &str,
     words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let u = crate::target::UserDump::open(path)?;
-    let options = heap_options(dump, words)?;
-    crate::report::emit(
-        &crate::user::heap::investigate(&u, &options)?,
-        crate::report::Format::Text,
-        out,
-    )
+    let options = heap_options(u, words)?;
+    text(&heap::investigate(u, &options)?, out)
 }
 
 /// `!heap` words as the options of `heap`.
-fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Options, CliError> {
+fn heap_options(u: &UserDump, words: &[&str]) -> Result<heap::Options, CliError> {
     use heap::Mode;
     let mut o = heap::Options::default();
     let mut i = 0usize;
@@ -190,20 +147,20 @@ fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Optio
             "-s" => o.mode = Mode::Summary,
             "-a" => match next(i) {
                 Some(h) if !h.starts_with('-') => {
-                    o.mode = Mode::Entries(Some(eval_address(dump, h)?));
+                    o.mode = Mode::Entries(Some(eval(u, h)?));
                     i = i.saturating_add(1);
                 }
                 _ => o.mode = Mode::Entries(None),
             },
             "-x" => {
                 let a = next(i).ok_or_else(|| CliError::new("!heap -x needs an address"))?;
-                o.mode = Mode::Find(eval_address(dump, a)?);
+                o.mode = Mode::Find(eval(u, a)?);
                 i = i.saturating_add(1);
             }
             "-stat" => o.mode = Mode::Stat,
             "-h" => {
                 let h = next(i).ok_or_else(|| CliError::new("!heap -h needs a heap address"))?;
-                o.heap = Some(eval_address(dump, h)?);
+                o.heap = Some(eval(u, h)?);
                 i = i.saturating_add(1);
             }
             "-flt" => {
@@ -215,9 +172,9 @@ fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Optio
                 }
                 let lo = words
                     .get(i.saturating_add(2))
-                    .and_then(|s| parse_number(s))
+                    .and_then(|s| parse_hex(s))
                     .ok_or_else(|| CliError::new("!heap -flt s needs a size"))?;
-                match words.get(i.saturating_add(3)).and_then(|s| parse_number(s)) {
+                match words.get(i.saturating_add(3)).and_then(|s| parse_hex(s)) {
                     Some(hi) => {
                         if lo > hi {
                             return Err(CliError::new(format!("empty size range: {lo:x}-{hi:x}")));
@@ -239,7 +196,7 @@ fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Optio
                 if !flag.eq_ignore_ascii_case("-a") {
                     return Err(not_supported(&format!("!heap -p {flag}")));
                 }
-                o.mode = Mode::Find(eval_address(dump, a)?);
+                o.mode = Mode::Find(eval(u, a)?);
                 i = i.saturating_add(2);
             }
             _ => {
@@ -251,9 +208,53 @@ fn heap_options(dump: &dumpfile::Minidump, words: &[&str]) -> Result<heap::Optio
     Ok(o)
 }
 
+fn address_command(
+    u: &UserDump,
+    _: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let mut options = address::Options::default();
+    for a in words {
+        match a.to_ascii_lowercase().as_str() {
+            "-summary" => options.summary = true,
+            other if other.starts_with('-') => {
+                return Err(CliError::new(format!(
+                    "!address: option '{other}' not supported yet"
+                )));
+            }
+            _ => return text(&process::region_of(u, eval(u, a)?, a)?, out),
+        }
+    }
+    text(&address::investigate(u, &options)?, out)
+}
+
+fn dh_command(u: &UserDump, _: &str, words: &[&str], out: &mut dyn Write) -> Result<(), CliError> {
+    let mut options = dh::Options::default();
+    for a in words {
+        match *a {
+            "-s" => options.sections_only = true,
+            "-f" => options.file_only = true,
+            "-a" => {}
+            m => options.module = Some(m.to_string()),
+        }
+    }
+    let module = options
+        .module
+        .take()
+        .ok_or_else(|| CliError::new("!dh: needs a module"))?;
+    // `!D4C` is a module name; a bare hex word is a base address.
+    options.module = Some(match (module.strip_prefix('!'), parse_hex(&module)) {
+        (Some(name), _) => name.to_string(),
+        (None, Some(v)) => format!("{v:x}"),
+        (None, None) => module,
+    });
+    text(&dh::investigate(Source::Dump(u), &options)?, out)
+}
+
 fn search_command(
-    path: &Path,
-    dump: &dumpfile::Minidump,
+    u: &UserDump,
+    _: &str,
     words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
@@ -270,7 +271,7 @@ fn search_command(
     let start = rest
         .first()
         .ok_or_else(|| CliError::new("s: needs a range and a pattern"))?;
-    let start = eval_address(dump, start)?;
+    let start = eval(u, start)?;
     let second = rest
         .get(1)
         .ok_or_else(|| CliError::new("s: needs a range and a pattern"))?;
@@ -280,9 +281,9 @@ fn search_command(
     {
         Some(l) => {
             let l = l.strip_prefix('?').unwrap_or(l);
-            parse_number(l).ok_or_else(|| CliError::new(format!("s: bad length '{second}'")))?
+            parse_hex(l).ok_or_else(|| CliError::new(format!("s: bad length '{second}'")))?
         }
-        None => eval_address(dump, second)?
+        None => eval(u, second)?
             .checked_sub(start)
             .and_then(|n| n.checked_add(1))
             .ok_or_else(|| CliError::new("s: the range ends before it starts"))?,
@@ -292,396 +293,85 @@ fn search_command(
         .map(|p| p.join(" "))
         .filter(|p| !p.is_empty())
         .ok_or_else(|| CliError::new("s: needs a pattern"))?;
-    let argv = vec![
-        kind.to_string(),
-        "--range".into(),
-        format!("{start:x}"),
-        format!("{length:x}"),
-        pattern,
-        path.to_string_lossy().into_owned(),
-    ];
-    let a: pe::SearchArgs = parse(argv.into_iter().map(OsString::from).collect())?;
-    pe::run_search(&a, out)
+    let options = search::Options {
+        pattern: match kind {
+            "-b" => pe_sections::Pattern::parse_hex(&pattern)
+                .ok_or_else(|| CliError::new(format!("bad byte pattern '{pattern}'")))?,
+            "-u" => pe_sections::Pattern::Utf16(pattern),
+            _ => pe_sections::Pattern::Ascii(pattern),
+        },
+        module: None,
+        section: None,
+        range: Some((format!("{start:x}"), format!("{length:x}"))),
+        max_hits: 1000,
+    };
+    text(&search::in_dump(u, &options)?, out)
 }
 
-fn write_lm(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
-    let ps = dump.arch().pointer_size();
-    let w = if ps == 4 { 8 } else { 17 };
-    writeln!(out, "{:<w$} {:<w$}   module name", "start", "end")?;
-    let mut modules = dump.modules().map_err(|e| CliError::new(e.to_string()))?;
-    modules.sort_by_key(|m| m.base);
-    for m in &modules {
-        writeln!(
-            out,
-            "{} {}   {:<16} {}",
-            addr(m.base, ps),
-            addr(m.base.saturating_add(m.size), ps),
-            leak::module_short_name(&m.name),
-            m.name
-        )?;
-    }
-    Ok(())
-}
-
-fn write_threads(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
-    let ps = dump.arch().pointer_size();
-    let pid = dump
-        .misc_info()
-        .ok()
-        .flatten()
-        .and_then(|m| m.process_id)
-        .unwrap_or(0);
-    let current = current_thread(dump).map(|c| c.0);
-    let threads = dump.threads().map_err(|e| CliError::new(e.to_string()))?;
-    for (i, t) in threads.iter().enumerate() {
-        writeln!(
-            out,
-            "{} {i:>2}  Id: {pid:x}.{:x} Suspend: {} Teb: {} Unfrozen",
-            if Some(i) == current { '.' } else { ' ' },
-            t.id,
-            t.suspend_count,
-            addr(t.teb, ps)
-        )?;
-    }
-    Ok(())
-}
-
-fn write_exr(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
-    match dump.exception().map_err(|e| CliError::new(e.to_string()))? {
-        None => {
-            writeln!(out, "no exception record in the dump")?;
-        }
-        Some(e) => {
-            writeln!(out, "ExceptionAddress: {:016x}", e.address)?;
-            writeln!(
-                out,
-                "   ExceptionCode: {:08x} ({})",
-                e.code,
-                info::exception_name(e.code)
-            )?;
-            writeln!(out, "  ExceptionFlags: {:08x}", e.flags)?;
-            writeln!(out, "NumberParameters: {}", e.parameters.len())?;
-            for (i, p) in e.parameters.iter().enumerate() {
-                writeln!(out, "   Parameter[{i}]: {p:016x}")?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn write_dump_line(
-    path: &Path,
-    dump: &dumpfile::Minidump,
+fn da_command(
+    u: &UserDump,
+    head: &str,
+    words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    const MINIDUMP_WITH_FULL_MEMORY: u64 = 0x2;
-    let kind = if dump.header().flags & MINIDUMP_WITH_FULL_MEMORY != 0 {
-        "Full memory user mini dump"
-    } else {
-        "User mini dump"
+    let at = words
+        .first()
+        .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+    let options = da::Options {
+        address: format!("{:x}", eval(u, at)?),
+        unicode: head == "du",
+        max: 0x100,
     };
-    writeln!(out, ".  0 {kind}: {}", path.display())?;
-    Ok(())
+    text(&da::investigate(Source::Dump(u), &options)?, out)
 }
 
-/// `!address ADDR`: the region holding an address, with its usage.
-fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Result<(), CliError> {
-    let at = eval_address(dump, expr)?;
-    let ps = dump.arch().pointer_size();
-    let process = dump.process().ok();
-    let (regions, source) = match address::regions::regions(dump) {
-        Ok(Some(r)) => (r, address::FROM_MEMORY_INFO),
-        _ => (
-            address::captured_regions(dump, process.as_ref()),
-            address::FROM_CAPTURED,
-        ),
-    };
-    let mut owners = address::owners(dump, process.as_ref());
-    let (walked, _) = leak::walk_heaps(dump, &leak::Progress { on: false }, &mut Vec::new());
-    for w in &walked {
-        for s in &w.walk.segments {
-            owners
-                .heaps
-                .push((s.segment.base_address, s.segment.reserved_bytes()));
-        }
-        for v in &w.walk.virtual_blocks {
-            owners.heaps.push((v.address, v.reserve_size));
-        }
-    }
-    let usages = address::classify(&regions, &owners);
-    let Some((r, u)) = regions
-        .iter()
-        .zip(&usages)
-        .find(|(r, _)| r.base <= at && at.checked_sub(r.base).is_some_and(|o| o < r.size))
-    else {
-        return Err(CliError::new(format!(
-            "!address {expr}: {} is in no region of the dump ({source})",
-            addr(at, ps)
-        )));
-    };
-    writeln!(out, "Usage:                  {}", u.name())?;
-    writeln!(out, "Base Address:           {}", addr(r.base, ps))?;
-    writeln!(
-        out,
-        "End Address:            {}",
-        addr(r.base.saturating_add(r.size), ps)
-    )?;
-    writeln!(out, "Region Size:            {}", addr(r.size, ps))?;
-    writeln!(
-        out,
-        "State:                  {:08x}          {}",
-        r.state,
-        address::state_name(r.state)
-    )?;
-    writeln!(
-        out,
-        "Protect:                {:08x}          {}",
-        r.protect,
-        address::protect_name(r.protect)
-    )?;
-    writeln!(
-        out,
-        "Type:                   {:08x}          {}",
-        r.kind,
-        address::type_name(r.kind)
-    )?;
-    writeln!(
-        out,
-        "Allocation Base:        {}",
-        addr(r.allocation_base, ps)
-    )?;
-    if source == address::FROM_CAPTURED {
-        writeln!(
-            out,
-            "(no MemoryInfoList: the region is a captured memory range)"
-        )?;
-    }
-    Ok(())
-}
-
-/// `!peb`: the process facts the PEB holds.
-fn write_peb(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
-    let p = dump
-        .process()
-        .map_err(|e| CliError::new(format!("!peb: {e}")))?;
-    let ps = dump.arch().pointer_size();
-    let Some(peb) = p.peb else {
-        return Err(CliError::new(
-            "!peb: no PEB in the dump (no thread TEB is readable)",
-        ));
-    };
-    let opt = |v: Option<u64>| v.map_or_else(|| "?".to_string(), |v| addr(v, ps));
-    writeln!(out, "PEB at {}", addr(peb, ps))?;
-    writeln!(out, "    ImageBaseAddress:  {}", opt(p.image_base))?;
-    writeln!(out, "    ProcessHeap:       {}", opt(p.process_heap))?;
-    writeln!(
-        out,
-        "    NumberOfHeaps:     {}",
-        p.number_of_heaps
-            .map_or_else(|| "?".to_string(), |n| n.to_string())
-    )?;
-    for h in &p.process_heaps {
-        writeln!(out, "        {}", addr(*h, ps))?;
-    }
-    writeln!(
-        out,
-        "    ImagePathName:     {}",
-        p.image_path.as_deref().unwrap_or("?")
-    )?;
-    writeln!(
-        out,
-        "    CommandLine:       '{}'",
-        p.command_line.as_deref().unwrap_or("?")
-    )?;
-    writeln!(out, "    Ldr.InLoadOrderModuleList:")?;
-    for m in &p.loader_modules {
-        writeln!(
-            out,
-            "        {} {:>8x} {}",
-            addr(m.base, ps),
-            m.size,
-            m.full_name
-                .as_deref()
-                .or(m.base_name.as_deref())
-                .unwrap_or("?")
-        )?;
-    }
-    if let Some(peb32) = p.peb32 {
-        writeln!(out, "Wow64 PEB32 at {}", addr(peb32, 4))?;
-    }
-    for w in &p.warnings {
-        writeln!(out, "    warning: {w}")?;
-    }
-    Ok(())
-}
-
-/// `!teb`: the current thread's TEB.
-fn write_teb(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliError> {
-    let p = dump
-        .process()
-        .map_err(|e| CliError::new(format!("!teb: {e}")))?;
-    let ps = dump.arch().pointer_size();
-    let (_, id) = current_thread(dump).ok_or_else(|| CliError::new("!teb: no threads"))?;
-    let t = p
-        .threads
-        .iter()
-        .find(|t| t.id == id)
-        .ok_or_else(|| CliError::new("!teb: no TEB for the current thread"))?;
-    writeln!(out, "TEB at {}", addr(t.teb, ps))?;
-    match t.stack_base_limit {
-        Some((base, limit)) => {
-            writeln!(out, "    StackBase:            {}", addr(base, ps))?;
-            writeln!(out, "    StackLimit:           {}", addr(limit, ps))?;
-        }
-        None => writeln!(out, "    Stack:                not in the dump")?,
-    }
-    writeln!(out, "    ClientId:             {:x}", t.id)?;
-    if let Some(peb) = p.peb {
-        writeln!(out, "    PEB Address:          {}", addr(peb, ps))?;
-    }
-    if let Some(t32) = t.teb32 {
-        writeln!(out, "Wow64 TEB32 at {}", addr(t32, 4))?;
-    }
-    Ok(())
-}
-
-/// Runs one WinDbg command against an open dump.
-pub fn execute(
-    path: &Path,
-    dump: &dumpfile::Minidump,
-    line: &str,
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
+/// Runs one WinDbg command against an opened dump.
+pub fn execute(u: &UserDump, line: &str, out: &mut dyn Write) -> Result<(), CliError> {
     let words = split_words(line)?;
     let Some((head, args)) = words.split_first() else {
         return Ok(());
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let p = path.to_string_lossy().into_owned();
     let lower = head.to_ascii_lowercase();
-    match lower.as_str() {
-        "!heap" => heap_command(path, dump, &args, out),
-        "!address" => {
-            let mut argv = Vec::new();
-            for a in &args {
-                match a.to_ascii_lowercase().as_str() {
-                    "-summary" => argv.push("--summary"),
-                    other if other.starts_with('-') => {
-                        return Err(CliError::new(format!(
-                            "!address: option '{other}' not supported yet"
-                        )));
-                    }
-                    _ => return address_of(dump, a, out),
-                }
-            }
-            let u = crate::target::UserDump::open(path)?;
-            let o = address::Options {
-                summary: !argv.is_empty(),
-            };
-            crate::report::emit(
-                &address::investigate(&u, &o)?,
-                crate::report::Format::Text,
-                out,
-            )
+    if let Some(c) = COMMANDS.iter().find(|c| c.names.contains(&lower.as_str())) {
+        if c.takes != Kind::User && c.run.is_some() {
+            return Err(CliError::new(format!(
+                "{head}: takes {}; this is {}",
+                c.takes.name(),
+                Kind::User.name()
+            )));
         }
-        "!runaway" => {
-            let u = crate::target::UserDump::open(path)?;
-            crate::report::emit(&runaway::investigate(&u)?, crate::report::Format::Text, out)
-        }
-        "~*k" | "~*kb" | "~*kn" => run_stacks(path, None, out),
-        "k" | "kb" | "kn" => run_stacks(path, current_thread(dump).map(|c| c.1), out),
-        "~" | "~*" => write_threads(dump, out),
-        "!dh" => {
-            let mut argv: Vec<String> = Vec::new();
-            let mut module = None;
-            for a in &args {
-                match *a {
-                    "-s" | "-f" => argv.push((*a).to_string()),
-                    "-a" => {}
-                    m => module = Some(m.to_string()),
-                }
-            }
-            let module = module.ok_or_else(|| CliError::new("!dh: needs a module"))?;
-            // `!D4C` is a module name; a bare hex word is a base address.
-            let module = match (module.strip_prefix('!'), parse_number(&module)) {
-                (Some(name), _) => name.to_string(),
-                (None, Some(v)) => format!("{v:x}"),
-                (None, None) => module,
-            };
-            argv.push(p);
-            argv.push(module);
-            let a: pe::DhArgs = parse(argv.into_iter().map(OsString::from).collect())?;
-            pe::run_dh(&a, out)
-        }
-        "s" => search_command(path, dump, &args, out),
-        "da" | "du" => {
-            let at = args
-                .first()
-                .ok_or_else(|| CliError::new(format!("{lower}: needs an address")))?;
-            let at = format!("{:x}", eval_address(dump, at)?);
-            let mut argv: Vec<&str> = Vec::new();
-            if lower == "du" {
-                argv.push("-u");
-            }
-            argv.push(&at);
-            argv.push(&p);
-            let a: pe::DaArgs = parse(os(&argv))?;
-            pe::run_da(&a, out)
-        }
-        "lm" => write_lm(dump, out),
-        ".exr" => {
-            if args.first() != Some(&"-1") {
-                return Err(not_supported(".exr with an address (only .exr -1)"));
-            }
-            write_exr(dump, out)
-        }
-        "||" => write_dump_line(path, dump, out),
-        "!peb" => write_peb(dump, out),
-        "!teb" => write_teb(dump, out),
-        "!leak" => {
-            let r = leak::investigate(dump, &leak::Progress::new());
-            Ok(leak::write_text(&r, out)?)
-        }
-        _ => {
-            if let Some(n) = lower.strip_prefix('~').and_then(|r| r.strip_suffix('k'))
-                && let Ok(n) = n.parse::<usize>()
-            {
-                let threads = dump.threads().map_err(|e| CliError::new(e.to_string()))?;
-                let t = threads
-                    .get(n)
-                    .ok_or_else(|| CliError::new(format!("{head}: no thread {n}")))?;
-                return run_stacks(path, Some(t.id), out);
-            }
-            if matches!(
-                lower.as_str(),
-                "!analyze"
-                    | "!vm"
-                    | "!poolused"
-                    | "!verifier"
-                    | "!process"
-                    | "!handle"
-                    | "!thread"
-                    | "!threads"
-                    | "dt"
-            ) {
-                return Err(not_supported(head));
-            }
-            Err(CliError::new(format!("{head}: unknown command")))
-        }
+        return match c.run {
+            Some(run) => run(u, &lower, &args, out),
+            None => Err(not_supported(head)),
+        };
     }
+    // `~Nk`: the stack of thread N.
+    if let Some(n) = lower.strip_prefix('~').and_then(|r| r.strip_suffix('k'))
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let threads = u.dump.threads().map_err(|e| CliError::new(e.to_string()))?;
+        let t = threads
+            .get(n)
+            .ok_or_else(|| CliError::new(format!("{head}: no thread {n}")))?;
+        return stacks_of(u, Some(t.id), out);
+    }
+    Err(CliError::new(format!("{head}: unknown command")))
 }
 
-/// Runs every command against the dump at `path`, each preceded by `0:000> COMMAND`. Failing
-/// commands print one line and the rest still run; the result is an error when any failed.
+/// Runs every command against the dump at `path`, opened once, each preceded by
+/// `0:000> COMMAND`. Failing commands print one line and the rest still run; the result is an
+/// error when any failed.
 pub fn run_commands(path: &Path, commands: &[String], out: &mut dyn Write) -> Result<(), CliError> {
-    let dump = open_dump(path)?;
+    let target = Target::open(path)?;
+    let u = target.user("-c")?;
     let mut failed = Vec::new();
     for (i, c) in commands.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
         writeln!(out, "0:000> {c}")?;
-        if let Err(e) = execute(path, &dump, c, out) {
+        if let Err(e) = execute(u, c, out) {
             writeln!(out, "{e}")?;
             failed.push(c.clone());
         }
@@ -695,28 +385,5 @@ pub fn run_commands(path: &Path, commands: &[String], out: &mut dyn Write) -> Re
             commands.len(),
             failed.join(", ")
         )))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splits_quoted_words() {
-        assert_eq!(
-            split_words(r#"s -a !D4C+0x3000 L0x3600 "==> Allocated addr:""#).unwrap(),
-            vec!["s", "-a", "!D4C+0x3000", "L0x3600", "==> Allocated addr:"]
-        );
-        assert!(split_words("s -a 0 L1 \"open").is_err());
-        assert_eq!(split_words("  ~*k ").unwrap(), vec!["~*k"]);
-    }
-
-    #[test]
-    fn numbers_as_windbg_writes_them() {
-        assert_eq!(parse_number("00007ff6`dfe236b0"), Some(0x7ff6_dfe2_36b0));
-        assert_eq!(parse_number("0x10"), Some(0x10));
-        assert_eq!(parse_number("D4C"), Some(0xd4c));
-        assert_eq!(parse_number("zz"), None);
     }
 }
