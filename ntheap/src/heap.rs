@@ -7,6 +7,7 @@ use zerocopy::FromBytes;
 
 use crate::error::{Error, HeapKind};
 use crate::layout::{HeapLayout, PointerWidth, Release};
+use crate::limits::Limits;
 use crate::memory::{MemoryError, ReadMemory};
 use crate::raw::HeapEntryHeader;
 
@@ -18,30 +19,6 @@ pub const HEAP_SIGNATURE: u32 = 0xEEFF_EEFF;
 pub const SEGMENT_HEAP_SIGNATURE: u32 = 0xDDEE_DDEE;
 /// Page size used by segment page counts.
 pub const PAGE_SIZE: u64 = 0x1000;
-
-/// Caps on every walk; the defaults are generous for real heaps and bounded for hostile input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Segments per heap.
-    pub max_segments: usize,
-    /// Entries per segment.
-    pub max_entries_per_segment: usize,
-    /// Steps of any `LIST_ENTRY` walk (free list, large blocks, UCRs).
-    pub max_list_steps: usize,
-    /// Findings kept per heap (later ones are counted, not stored).
-    pub max_findings: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_segments: 1024,
-            max_entries_per_segment: 1 << 25,
-            max_list_steps: 1 << 22,
-            max_findings: 10_000,
-        }
-    }
-}
 
 bitflags::bitflags! {
     /// `_HEAP.Flags` (`HEAP_*`).
@@ -175,6 +152,8 @@ pub struct Heap {
     pub total_free_size: u64,
     /// `_HEAP.Counters`, if that memory is in the dump.
     pub counters: Option<Counters>,
+    /// Bounds on every walk of this heap ([`Heap::with_limits`]).
+    limits: Limits,
 }
 
 /// One uncommitted range of a segment.
@@ -832,7 +811,20 @@ impl Heap {
             total_free_size: total_free.saturating_mul(width.granularity()),
             counters,
             layout,
+            limits: Limits::default(),
         })
+    }
+
+    /// The same heap, walked under `limits` from now on (the default is [`Limits::default`]).
+    #[must_use]
+    pub fn with_limits(mut self, limits: Limits) -> Heap {
+        self.limits = limits;
+        self
+    }
+
+    /// The bounds on every walk of this heap.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     fn read_counters<M: ReadMemory + ?Sized>(
@@ -889,23 +881,19 @@ impl Heap {
     }
 
     /// The heap's segments (from `SegmentList`), with their uncommitted ranges, plus findings.
-    pub fn segments<M: ReadMemory + ?Sized>(
-        &self,
-        mem: &M,
-        limits: &Limits,
-    ) -> (Vec<Segment>, Vec<Finding>) {
+    pub fn segments<M: ReadMemory + ?Sized>(&self, mem: &M) -> (Vec<Segment>, Vec<Finding>) {
         let l = &self.layout;
         let w = l.width;
         let mut findings = Vec::new();
         let Some(head) = self.address.checked_add(l.heap_segment_list) else {
             return (Vec::new(), findings);
         };
-        let list = walk_list(mem, head, w, limits.max_segments);
+        let list = walk_list(mem, head, w, self.limits.max_segments);
         findings.extend(list.findings);
         let mut segs: Vec<Segment> = Vec::new();
         for link in list.links {
             let addr = link.wrapping_sub(l.segment_list_entry);
-            let Some(s) = self.read_segment(mem, addr, limits, &mut findings) else {
+            let Some(s) = self.read_segment(mem, addr, &mut findings) else {
                 continue;
             };
             // Overlapping segments would make the same memory be walked many times.
@@ -930,7 +918,6 @@ impl Heap {
         &self,
         mem: &M,
         addr: u64,
-        limits: &Limits,
         findings: &mut Vec<Finding>,
     ) -> Option<Segment> {
         let l = &self.layout;
@@ -986,7 +973,7 @@ impl Heap {
         }
         let mut seg = seg;
         let head = addr.checked_add(l.segment_ucr_segment_list)?;
-        let list = walk_list(mem, head, w, limits.max_list_steps);
+        let list = walk_list(mem, head, w, self.limits.max_list_steps);
         findings.extend(list.findings);
         for link in list.links {
             let d = link.wrapping_sub(l.ucr_segment_entry);
@@ -1045,7 +1032,6 @@ impl Heap {
         &'a self,
         mem: &'a M,
         segment: &'a Segment,
-        limits: &Limits,
     ) -> SegmentEntries<'a, M> {
         SegmentEntries {
             heap: self,
@@ -1060,7 +1046,7 @@ impl Heap {
             prev_size: None,
             ucr_idx: 0,
             steps: 0,
-            max_steps: limits.max_entries_per_segment,
+            max_steps: self.limits.max_entries_per_segment,
             pending: None,
             done: false,
         }
@@ -1122,7 +1108,6 @@ impl Heap {
     pub fn virtual_blocks<M: ReadMemory + ?Sized>(
         &self,
         mem: &M,
-        limits: &Limits,
     ) -> (Vec<VirtualBlock>, Vec<Finding>) {
         let l = &self.layout;
         let w = l.width;
@@ -1130,7 +1115,7 @@ impl Heap {
         let Some(head) = self.address.checked_add(l.heap_virtual_allocd_blocks) else {
             return (Vec::new(), findings);
         };
-        let list = walk_list(mem, head, w, limits.max_list_steps);
+        let list = walk_list(mem, head, w, self.limits.max_list_steps);
         findings.extend(list.findings);
         let mut out = Vec::new();
         let hdr_len = l.vae_busy_block.saturating_add(w.granularity());
@@ -1168,11 +1153,7 @@ impl Heap {
     }
 
     /// The back-end free list (`FreeLists`), plus findings.
-    pub fn free_list<M: ReadMemory + ?Sized>(
-        &self,
-        mem: &M,
-        limits: &Limits,
-    ) -> (FreeList, Vec<Finding>) {
+    pub fn free_list<M: ReadMemory + ?Sized>(&self, mem: &M) -> (FreeList, Vec<Finding>) {
         let l = &self.layout;
         let w = l.width;
         let mut findings = Vec::new();
@@ -1180,7 +1161,7 @@ impl Heap {
         let Some(head) = self.address.checked_add(l.heap_free_lists) else {
             return (fl, findings);
         };
-        let list = walk_list(mem, head, w, limits.max_list_steps);
+        let list = walk_list(mem, head, w, self.limits.max_list_steps);
         findings.extend(list.findings);
         for link in list.links {
             let entry = link.wrapping_sub(l.free_entry_free_list);
@@ -1213,7 +1194,8 @@ impl Heap {
     }
 
     /// Walk everything: segments and their entries, large blocks, the free list.
-    pub fn walk<M: ReadMemory + ?Sized>(&self, mem: &M, limits: &Limits) -> HeapWalk {
+    pub fn walk<M: ReadMemory + ?Sized>(&self, mem: &M) -> HeapWalk {
+        let limits = &self.limits;
         let mut walk = HeapWalk {
             heap: self.clone(),
             segments: Vec::new(),
@@ -1224,7 +1206,7 @@ impl Heap {
             findings_dropped: 0,
             seen: HashSet::new(),
         };
-        let (segs, f) = self.segments(mem, limits);
+        let (segs, f) = self.segments(mem);
         walk.push_findings(f, limits);
         for seg in segs {
             let mut sw = SegmentWalk {
@@ -1233,7 +1215,7 @@ impl Heap {
                 uncommitted: Vec::new(),
             };
             let mut f = Vec::new();
-            for item in self.entries(mem, &sw.segment, limits) {
+            for item in self.entries(mem, &sw.segment) {
                 match item {
                     WalkItem::Entry(e) => sw.entries.push(e),
                     WalkItem::Uncommitted(u) => sw.uncommitted.push(u),
@@ -1251,14 +1233,14 @@ impl Heap {
                 .filter(|e| e.state == EntryState::Internal)
                 .copied()
                 .collect();
-            let (lfh, f) = self.lfh_blocks(mem, &carriers, limits);
+            let (lfh, f) = self.lfh_blocks(mem, &carriers);
             walk.lfh = lfh;
             walk.push_findings(f, limits);
         }
-        let (vb, f) = self.virtual_blocks(mem, limits);
+        let (vb, f) = self.virtual_blocks(mem);
         walk.virtual_blocks = vb;
         walk.push_findings(f, limits);
-        let (fl, f) = self.free_list(mem, limits);
+        let (fl, f) = self.free_list(mem);
         walk.free_list = fl;
         walk.push_findings(f, limits);
         // Every free-list block that lies in walked memory must be a free block of the walk.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ntheap::report::{self, HeapSummary, SizeStat};
 use ntheap::{
     Entry, EntryFlags, EntryState, Finding, FnMemory, FrontEndType, Heap, HeapKind, HeapLayout,
-    HeapWalk, LayoutChoice, Limits, MemoryError, PointerWidth, Release,
+    HeapWalk, LayoutChoice, MemoryError, PointerWidth, Release,
 };
 use serde::Serialize;
 
@@ -206,15 +206,14 @@ pub fn open_at(dump: &dumpfile::Minidump, address: u64) -> FoundHeap {
 pub fn heap_regions(dump: &dumpfile::Minidump) -> Vec<(u64, u64)> {
     let mem = memory(dump);
     let mut warnings = Vec::new();
-    let limits = Limits::default();
     let mut out = Vec::new();
     for h in find_heaps(dump, &mut warnings) {
         let Ok(heap) = h.heap else { continue };
-        let (segs, _) = heap.segments(&mem, &limits);
+        let (segs, _) = heap.segments(&mem);
         for s in segs {
             out.push((s.base_address, s.reserved_bytes()));
         }
-        let (vbs, _) = heap.virtual_blocks(&mem, &limits);
+        let (vbs, _) = heap.virtual_blocks(&mem);
         for v in vbs {
             out.push((v.address, v.reserve_size.max(v.commit_size)));
         }
@@ -627,7 +626,6 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let mem = memory(&dump);
     let mut warnings = Vec::new();
     let mut found = find_heaps(&dump, &mut warnings);
-    let limits = Limits::default();
     let only = args.heap.as_deref().map(parse_hex).transpose()?;
     let entries_only = match args.entries.as_deref() {
         Some("") | None => None,
@@ -644,7 +642,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
         .iter()
         .filter(|f| select.is_none_or(|h| h == f.address))
         .filter_map(|f| f.heap.as_ref().ok())
-        .map(|h| h.walk(&mem, &limits))
+        .map(|h| h.walk(&mem))
         .collect();
 
     if args.summary {
