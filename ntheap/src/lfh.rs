@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
-use crate::heap::{Entry, EntryFlags, EntryState, Finding, FindingKind, Heap};
 use crate::layout::PointerWidth;
 use crate::memory::ReadMemory;
+use crate::{Entry, EntryFlags, EntryState, Finding, FindingKind, Heap};
 
 /// `_HEAP_USERDATA_HEADER.Signature`.
 pub const USERDATA_SIGNATURE: u32 = 0xF0E0_D0C0;

@@ -22,9 +22,9 @@
 //! assert_eq!(walk.virtual_blocks[0].requested_size, Some(0x10_0000));
 //! ```
 
-use crate::heap::{EntryState, PAGE_SIZE};
 use crate::layout::{HeapLayout, PointerWidth};
 use crate::memory::{MemoryError, ReadMemory};
+use crate::{EntryState, PAGE_SIZE};
 
 /// Why a synthetic heap could not be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
