@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use ntheap::synth::{Block, HeapBuilder, SegmentSpec};
-//! use ntheap::{Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, Release};
+//! use ntheap::{Heap, HeapLayout, LayoutChoice, PointerWidth, Release};
 //!
 //! let layout = HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64);
 //! let built = HeapBuilder::new(layout, 0x1_0000_0000)
@@ -17,14 +17,14 @@
 //!     .build()
 //!     .unwrap();
 //! let heap = Heap::open(&built.memory, built.address, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
-//! let walk = heap.walk(&built.memory, &Limits::default());
+//! let walk = heap.walk(&built.memory);
 //! assert!(walk.findings.is_empty());
 //! assert_eq!(walk.virtual_blocks[0].requested_size, Some(0x10_0000));
 //! ```
 
-use crate::heap::{EntryState, PAGE_SIZE};
 use crate::layout::{HeapLayout, PointerWidth};
 use crate::memory::{MemoryError, ReadMemory};
+use crate::{EntryState, PAGE_SIZE};
 
 /// Why a synthetic heap could not be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

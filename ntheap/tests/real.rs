@@ -14,8 +14,7 @@ mod minidump;
 
 use ntheap::report;
 use ntheap::{
-    EntryState, Error, Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, Release,
-    UncommittedRange,
+    EntryState, Error, Heap, HeapLayout, LayoutChoice, PointerWidth, Release, UncommittedRange,
 };
 
 /// (address, size, state, requested) of every block of the process heap of
@@ -95,7 +94,7 @@ fn win7_x64_process_heap_walks_clean() {
     assert_eq!(heap.encode_flag_mask, 0x0010_0000);
     assert_eq!(heap.front_end_type, ntheap::FrontEndType::None);
 
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     assert!(walk.findings.is_empty(), "{:?}", walk.findings);
     assert_eq!(walk.segments.len(), 1);
     let seg = &walk.segments[0];
@@ -209,7 +208,7 @@ fn win7_x86_notepad_heap_header_parses_and_missing_pages_are_not_corruption() {
         (c.total_memory_reserved, c.total_memory_committed),
         (0x100000, 0x8000)
     );
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     assert!(walk.is_clean(), "{:?}", walk.findings);
     assert!(walk.is_incomplete());
     assert!(!walk.findings.is_empty());

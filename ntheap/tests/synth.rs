@@ -109,7 +109,7 @@ fn built_equals_walked_for_every_layout() {
                 let h = sample(release, width, key);
                 let heap = open(&h);
                 assert_eq!(heap.layout, h.layout, "{release:?} {width:?}");
-                let walk = heap.walk(&h.memory, &Limits::default());
+                let walk = heap.walk(&h.memory);
                 assert!(
                     walk.findings.is_empty(),
                     "{release:?} {width:?} {:?}",
@@ -150,7 +150,7 @@ fn checksum_corruption_is_found_and_the_walk_goes_on() {
     let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let bad = entry(&h, 3);
     h.corrupt_header_byte(bad, 3, 0x55);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].address, bad);
@@ -172,7 +172,7 @@ fn previous_size_and_overrun_are_found() {
     let e = h.entries[2];
     let unused = (e.size - e.requested.unwrap()) as u8;
     h.rewrite_header(e.address, (e.size / 8) as u16, 1, 7, unused);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(matches!(
@@ -195,7 +195,7 @@ fn previous_size_and_overrun_are_found() {
         .find(|x| x.address < last.address)
         .unwrap();
     h.rewrite_header(last.address, 0x7fff, 1, (prev.size / 16) as u16, 0x10);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert!(
         matches!(f[0].kind, FindingKind::CrossesSegmentEnd { .. }),
@@ -206,7 +206,7 @@ fn previous_size_and_overrun_are_found() {
     let mut h = sample(Release::Win10Rs1, PointerWidth::Bits64, Some(KEY));
     let e = entry(&h, 1);
     h.rewrite_header(e, 0, 1, 0, 0);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption()
             .any(|f| f.kind == FindingKind::ZeroSize && f.address == e)
@@ -221,7 +221,7 @@ fn list_cycles_are_found() {
     let n0 = h.free_blocks[0].0 + l.free_entry_free_list;
     let n1 = h.free_blocks[1].0 + l.free_entry_free_list;
     h.write_ptr(n1, n0);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption()
             .any(|f| matches!(f.kind, FindingKind::ListCycle { .. })),
@@ -232,7 +232,7 @@ fn list_cycles_are_found() {
     let mut h = sample(Release::Win10Rs5, PointerWidth::Bits32, None);
     let v = h.large_blocks[1].0;
     h.write_ptr(v, v);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(walk.corruption().any(|f| matches!(
         f.kind,
         FindingKind::ListCycle { .. } | FindingKind::BadBackLink { .. }
@@ -249,7 +249,7 @@ fn missing_pages_are_not_corruption() {
         .unwrap()
         .address;
     h.memory.drop_range(e & !0xfff, 0x1000);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(walk.is_clean(), "{:?}", walk.findings);
     assert!(
         walk.findings
@@ -263,11 +263,8 @@ fn missing_pages_are_not_corruption() {
 #[test]
 fn limits_bound_the_walk() {
     let h = sample(Release::Win10Rs5, PointerWidth::Bits64, None);
-    let limits = Limits {
-        max_entries_per_segment: 3,
-        ..Limits::default()
-    };
-    let walk = open(&h).walk(&h.memory, &limits);
+    let limits = Limits::default().with_max_entries_per_segment(3);
+    let walk = open(&h).with_limits(limits).walk(&h.memory);
     assert!(walk.is_clean());
     assert!(
         walk.findings
@@ -285,7 +282,7 @@ fn builder_encoding_matches_real_headers() {
     };
     let heap = Heap::open(&dump, 0x2d0000, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
     assert_eq!(heap.encoding, KEY);
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     let mut prev = 0u16;
     for e in &walk.segments[0].entries {
         let mut raw = [0u8; 8];
@@ -355,7 +352,7 @@ proptest! {
     #[test]
     fn prop_built_equals_walked(h in arb_heap()) {
         let heap = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Exact(Box::new(h.layout.clone()))).unwrap();
-        let walk = heap.walk(&h.memory, &Limits::default());
+        let walk = heap.walk(&h.memory);
         prop_assert!(walk.findings.is_empty(), "{:?}", walk.findings);
         check_equal(&h, &walk);
     }
@@ -378,9 +375,9 @@ proptest! {
             let base = h.memory.regions[region].0;
             h.memory.drop_range(base + len, len);
         }
-        let limits = Limits { max_entries_per_segment: 100_000, max_list_steps: 10_000, ..Limits::default() };
+        let limits = Limits::default().with_max_entries_per_segment(100_000).with_max_list_steps(10_000);
         if let Ok(heap) = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Auto) {
-            let walk = heap.walk(&h.memory, &limits);
+            let walk = heap.with_limits(limits).walk(&h.memory);
             let _ = ntheap::report::summary(&walk);
             let _ = ntheap::report::stat(&walk);
             for s in &walk.segments {
@@ -419,7 +416,7 @@ fn seed_004_ust_large_block_numbers() {
     .unwrap();
     let heap = open(&h);
     assert_eq!(heap.layout.heap_virtual_allocd_blocks, 0x118);
-    let walk = heap.walk(&h.memory, &Limits::default());
+    let walk = heap.walk(&h.memory);
     assert!(walk.findings.is_empty(), "{:?}", walk.findings);
     check_equal(&h, &walk);
     let v = walk.virtual_blocks[0];
@@ -469,7 +466,7 @@ fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
                 .unwrap();
             let heap = open(&h);
             assert_eq!(heap.front_end_type, ntheap::FrontEndType::Lfh);
-            let walk = heap.walk(&h.memory, &Limits::default());
+            let walk = heap.walk(&h.memory);
             assert!(
                 walk.findings.is_empty(),
                 "{release:?} {width:?} {:?}",
@@ -509,7 +506,7 @@ fn free_list_node_outside_the_walk_is_found() {
     h.write_ptr(fake + l.free_entry_free_list, first);
     h.write_ptr(fake + l.free_entry_free_list + 8, head);
     h.write_ptr(first + 8, fake + l.free_entry_free_list);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption().any(|f| f.address == fake
             && f.kind

@@ -503,7 +503,6 @@ pub fn walk_heaps(
     let mem = HeapMemory(dump);
     let list = heap_list(dump, notes);
     let choice = layout_choice(dump);
-    let limits = ntheap::Limits::default();
     let mut walked = Vec::new();
     let mut growth = Vec::new();
     let n = list.len();
@@ -519,7 +518,7 @@ pub fn walk_heaps(
         };
         match ntheap::Heap::open(&mem, address, width, choice.clone()) {
             Ok(heap) => {
-                let walk = heap.walk(&mem, &limits);
+                let walk = heap.walk(&mem);
                 let s = ntheap::report::summary(&walk);
                 let mut busy_blocks = 0u64;
                 let mut busy_bytes = 0u64;

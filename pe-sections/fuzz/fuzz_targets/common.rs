@@ -67,7 +67,7 @@ pub fn run(input: &[u8], limits: Limits) {
         }
         _ => input,
     };
-    if let Ok(pe) = PeImage::parse_file_with_limits(data, limits.clone()) {
+    if let Ok(pe) = PeImage::parse_file(data).and_then(|p| p.with_limits(limits)) {
         exercise(&pe);
     }
     let flat = SliceMemory::new(0x1_0000, data);
@@ -79,7 +79,7 @@ pub fn run(input: &[u8], limits: Limits) {
         }
         pe_sections::ReadMemory::read(&flat, addr, buf)
     });
-    if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0x1_0000, limits) {
+    if let Ok(pe) = PeImage::parse_mapped(&mem, 0x1_0000).and_then(|p| p.with_limits(limits)) {
         exercise(&pe);
     }
 }

@@ -209,7 +209,7 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             .heap
             .as_ref()
             .ok()
-            .map(|h| Cow::Owned(h.walk(&u.memory(), &ntheap::Limits::default())))
+            .map(|h| Cow::Owned(h.walk(&u.memory())))
             .into_iter()
             .collect(),
         None => u
