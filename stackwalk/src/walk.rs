@@ -2,9 +2,12 @@
 
 use std::fmt;
 
+use crate::context::Arch;
 use crate::context::{Context, ContextArm64, ContextX64, ContextX86, x64_reg, x86_reg};
 use crate::image::ModuleUnwind;
 use crate::symbols::Symbolize;
+use crate::trap_frame::KTrapFrame;
+use crate::trap_frame_x86::{KTrapFrameX86, X86TrapLayout};
 use crate::x86::FrameTable;
 use crate::{Error, Limits, ReadMemory};
 
@@ -20,16 +23,20 @@ pub enum Trust {
     FramePointer,
     /// A stack scan found a plausible return address.
     Scan,
+    /// A kernel trap frame (`KTRAP_FRAME`): the start of a `.trap` walk, or an x86 frame
+    /// whose EBP pointed at one.
+    TrapFrame,
 }
 
 impl Trust {
-    /// `"context" | "unwind" | "frame_pointer" | "scan"`.
+    /// `"context" | "unwind" | "frame_pointer" | "scan" | "trap_frame"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trust::Context => "context",
             Trust::Unwind => "unwind",
             Trust::FramePointer => "frame_pointer",
             Trust::Scan => "scan",
+            Trust::TrapFrame => "trap_frame",
         }
     }
 }
@@ -396,11 +403,13 @@ fn is_arm64_call(insn: u32) -> bool {
         || insn & 0xfeff_f800 == 0xd63f_0800
 }
 
-/// The stack walker over one address space.
+/// The stack walker over one address space: the entry object, holding the memory, the
+/// modules, the [`Limits`] and the x86 trap-frame layout.
 pub struct Walker<'m, 'a, M> {
     memory: M,
     modules: &'m Modules<'a>,
     limits: Limits,
+    x86_trap_layout: X86TrapLayout,
 }
 
 impl<M> fmt::Debug for Walker<'_, '_, M> {
@@ -408,6 +417,7 @@ impl<M> fmt::Debug for Walker<'_, '_, M> {
         f.debug_struct("Walker")
             .field("modules", &self.modules.list.len())
             .field("limits", &self.limits)
+            .field("x86_trap_layout", &self.x86_trap_layout)
             .finish()
     }
 }
@@ -427,21 +437,95 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             memory,
             modules,
             limits: Limits::default(),
+            x86_trap_layout: X86TrapLayout::default(),
         }
     }
 
     /// Replaces the limits.
+    #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
+    /// Sets the layout of x86 kernel trap frames (default: Windows XP to 7; see
+    /// [`X86TrapLayout::for_build`]).
+    #[must_use]
+    pub fn with_x86_trap_layout(mut self, layout: X86TrapLayout) -> Self {
+        self.x86_trap_layout = layout;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Walks the stack of a thread from its register context. Never panics; always ends.
+    ///
+    /// A raw Windows `CONTEXT` (the exception stream's, a thread's, or what `.cxr` shows) is
+    /// turned into a [`Context`] with [`Context::from_raw`].
     pub fn walk(&self, context: Context) -> Stack {
+        self.walk_from(context, Trust::Context)
+    }
+
+    /// `.trap ADDR`: walks from the kernel trap frame at `address` (an x64 [`KTrapFrame`] or an
+    /// x86 [`KTrapFrameX86`] in the walker's layout). Frame 0 is the interrupted instruction,
+    /// with [`Trust::TrapFrame`].
+    ///
+    /// Fails when the frame cannot be read, or does not look like a trap frame (EFLAGS bit 1
+    /// clear, a CS that is neither kernel nor user, an x64 instruction pointer outside the
+    /// half of the address space CS names): [`Error::BadTrapFrame`].
+    pub fn walk_trap_frame(&self, arch: Arch, address: u64) -> Result<Stack, Error> {
+        let bad = Error::BadTrapFrame {
+            what: "KTRAP_FRAME (implausible registers)",
+            addr: address,
+        };
+        let context = match arch {
+            Arch::X64 => {
+                let t = KTrapFrame::read(&self.memory, address)?;
+                if !t.is_plausible() {
+                    return Err(bad);
+                }
+                Context::X64(t.context())
+            }
+            Arch::X86 => {
+                let at = u32::try_from(address).map_err(|_| bad.clone())?;
+                let t = KTrapFrameX86::read(&self.memory, at, self.x86_trap_layout)?;
+                if !t.is_plausible() {
+                    return Err(bad);
+                }
+                Context::X86(t.context())
+            }
+            _ => {
+                return Err(Error::BadTrapFrame {
+                    what: "trap frame of an architecture without one here",
+                    addr: address,
+                });
+            }
+        };
+        Ok(self.walk_from(context, Trust::TrapFrame))
+    }
+
+    /// `.cxr ADDR`: walks from the Windows `CONTEXT` record at `address` in memory, for the
+    /// machine named by its `IMAGE_FILE_MACHINE_*` value (see [`Context::from_raw`]).
+    pub fn walk_context_record(&self, machine: u16, address: u64) -> Result<Stack, Error> {
+        let len = match machine {
+            crate::context::machine::I386 => 0x2cc,
+            crate::context::machine::AMD64 => 0x4d0,
+            _ => 0x390,
+        };
+        let mut raw = vec![0u8; len];
+        self.memory.read(address, &mut raw)?;
+        Ok(self.walk(Context::from_raw(machine, &raw)?))
+    }
+
+    fn walk_from(&self, context: Context, trust: Trust) -> Stack {
         let mut frames: Vec<Frame> = Vec::new();
+        let mut switches = 0u32;
         let mut cur = Step {
             context,
-            trust: Trust::Context,
+            trust,
             interrupted: true,
             same_sp: false,
         };
@@ -481,7 +565,13 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 break StopReason::EndOfStack;
             }
             if nsp < sp || (nsp == sp && !next.same_sp) {
-                break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
+                // Through a machine or trap frame the interrupted code may run on another
+                // stack (user stack, thread stack below a DPC stack): allowed a few times.
+                if next.interrupted && switches < self.limits.max_stack_switches {
+                    switches = switches.saturating_add(1);
+                } else {
+                    break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
+                }
             }
             if nip < 0x1000 || !canonical(nip, !matches!(next.context, Context::X86(_))) {
                 break StopReason::BadInstructionPointer { ip: nip };
@@ -604,34 +694,50 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             eip.saturating_sub(1)
         };
         let mut error = None;
-        if let Some((_, m)) = self.modules.find(lookup) {
-            let entry = m
-                .frame_data
+        let entry = self.modules.find(lookup).and_then(|(_, m)| {
+            m.frame_data
                 .as_ref()
-                .and_then(|t| m.rva(lookup).and_then(|rva| t.lookup(rva)));
-            if let Some(entry) = entry {
-                let usable = entry.program.is_some() || entry.kind == crate::x86::FrameKind::Fpo;
-                if usable {
-                    match crate::x86::unwind_x86_frame_data(c, entry, *callee_params, mem) {
-                        Ok(n) => {
-                            *callee_params = entry.params_size;
-                            return Ok(Step {
-                                context: Context::X86(n),
-                                trust: Trust::Unwind,
-                                interrupted: false,
-                                same_sp: false,
-                            });
-                        }
-                        Err(e) => error = Some(e),
-                    }
+                .and_then(|t| m.rva(lookup).and_then(|rva| t.lookup(rva)))
+        });
+        // A trap handler (`KiTrap0E`...) points EBP at the trap frame it built.
+        if let Some(ebp) = c.reg(x86_reg::EBP)
+            && ebp >= c.esp()
+            && let Ok(t) = KTrapFrameX86::read(mem, ebp, self.x86_trap_layout)
+            && t.is_plausible()
+            && (t.links_match() || entry.is_some_and(|e| e.kind == crate::x86::FrameKind::Trap))
+        {
+            *callee_params = 0;
+            return Ok(Step {
+                context: Context::X86(t.context()),
+                trust: Trust::TrapFrame,
+                interrupted: true,
+                same_sp: false,
+            });
+        }
+        if let Some(entry) = entry
+            && (entry.program.is_some() || entry.kind == crate::x86::FrameKind::Fpo)
+        {
+            match crate::x86::unwind_x86_frame_data(c, entry, *callee_params, mem) {
+                Ok(n) => {
+                    *callee_params = entry.params_size;
+                    return Ok(Step {
+                        context: Context::X86(n),
+                        trust: Trust::Unwind,
+                        interrupted: false,
+                        same_sp: false,
+                    });
                 }
+                Err(e) => error = Some(e),
             }
         }
         *callee_params = 0;
+        // The end of an EBP chain is a zero record (`[ebp]` = 0, `[ebp+4]` = 0): the thread's
+        // first frame, reported as the end of the stack.
         if let Some(ebp) = c.reg(x86_reg::EBP)
             && ebp >= c.esp()
             && let Ok(n) = crate::x86::unwind_x86_ebp(c, mem)
-            && self.modules.is_return_address(u64::from(n.eip), false, mem)
+            && (self.modules.is_return_address(u64::from(n.eip), false, mem)
+                || (n.eip == 0 && n.reg(x86_reg::EBP) == Some(0)))
         {
             return Ok(Step {
                 context: Context::X86(n),
@@ -688,7 +794,9 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
             match (record, fp.checked_add(16)) {
                 (Ok((caller_fp, lr)), Some(nsp)) => {
                     let ra = strip_pac(lr);
-                    if self.modules.is_return_address_arm64(ra, mem) {
+                    // A zero record ends the chain (the thread's first frame).
+                    if self.modules.is_return_address_arm64(ra, mem) || (ra == 0 && caller_fp == 0)
+                    {
                         let mut n = c.clone();
                         n.valid &= crate::context::ARM64_NONVOLATILE;
                         n.pc = ra;
