@@ -16,7 +16,7 @@ use std::path::Path;
 
 pub mod adapt;
 pub mod cli;
-pub mod cmd;
+pub mod demo;
 pub mod kernel;
 pub mod report;
 pub mod target;
@@ -62,19 +62,4 @@ impl From<serde_json::Error> for CliError {
     fn from(e: serde_json::Error) -> Self {
         Self::new(format!("cannot write JSON: {e}"))
     }
-}
-
-/// Opens a user-mode minidump (memory-mapped), turning failure into `PATH: reason`.
-pub fn open_dump(path: &Path) -> Result<dumpfile::Minidump, CliError> {
-    dumpfile::Minidump::open(path).map_err(|e| CliError::at(path, e))
-}
-
-/// Writes `value` as pretty JSON followed by a newline.
-pub fn write_json<T: serde::Serialize>(
-    out: &mut dyn std::io::Write,
-    value: &T,
-) -> Result<(), CliError> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(())
 }

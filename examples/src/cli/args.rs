@@ -348,3 +348,58 @@ impl XrefArgs {
         }
     }
 }
+
+/// Arguments of `dumpscope leak`.
+#[derive(Debug, clap::Args)]
+pub struct LeakArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The user-mode minidump (a full-memory dump, e.g. `procdump -ma`, gives the best answer).
+    pub dump: PathBuf,
+}
+
+/// Arguments of `dumpscope diff`.
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The earlier dump.
+    pub before: PathBuf,
+    /// The later dump of the same process.
+    pub after: PathBuf,
+}
+
+/// Arguments of `dumpscope demo`.
+#[derive(Debug, Default, clap::Args)]
+pub struct DemoArgs {
+    /// Where to write `D4C-before.dmp` and `D4C-after.dmp` (default: a `dumpscope-demo`
+    /// folder in the system's temporary directory).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as seed 004 does
+    /// with gflags, so `leak` also shows where the blocks were allocated.
+    #[arg(long)]
+    pub ust: bool,
+    /// Make the leaked blocks C++ objects of class `d4c::Record` (a vtable with MSVC RTTI
+    /// first, the text after it), so `leak` names the class and the constructor.
+    #[arg(long)]
+    pub objects: bool,
+}
+
+impl DemoArgs {
+    /// What the demo does.
+    pub fn demo(&self) -> crate::demo::Demo {
+        crate::demo::Demo {
+            out: self.out.clone(),
+            options: crate::demo::Options {
+                ust: self.ust,
+                objects: self.objects,
+            },
+        }
+    }
+}

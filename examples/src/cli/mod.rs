@@ -9,7 +9,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::report::{Format, emit};
 use crate::target::{Kind, Target};
-use crate::{CliError, cmd, user, windbg};
+use crate::{CliError, demo, user, windbg};
 
 mod args;
 
@@ -58,13 +58,13 @@ enum Command {
     Xref(XrefArgs),
     /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
     /// module text and code behind them, busy threads; ranked suspects with evidence.
-    Leak(cmd::leak::Args),
+    Leak(LeakArgs),
     /// Write a synthetic dump shaped like seed 000's leaking D4C.exe (before and after) and
     /// run `leak` on it.
-    Demo(cmd::demo::Args),
+    Demo(DemoArgs),
     /// What grew between two dumps of the same process: by region usage, heap, requested size
     /// and content signature (UMDH-like, from dumps).
-    Diff(cmd::diff::Args),
+    Diff(DiffArgs),
 }
 
 /// The kinds of file each subcommand takes, for the grouped help and for messages.
@@ -132,7 +132,7 @@ fn grouped_commands() -> String {
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(command) = &cli.command else {
         return match &cli.dump {
-            None => cmd::demo::run(&cmd::demo::Args::default(), out),
+            None => demo::run(&DemoArgs::default().demo(), Format::Text, out),
             Some(dump) if cli.commands.is_empty() => Err(CliError::at(
                 dump,
                 "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
@@ -203,9 +203,17 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
             )
         }
-        Command::Leak(a) => cmd::leak::run(a, out),
-        Command::Demo(a) => cmd::demo::run(a, out),
-        Command::Diff(a) => cmd::diff::run(a, out),
+        Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
+            let r = user::leak::investigate(u, &user::leak::Progress::new());
+            emit(&r, Format::json_if(a.json), out)
+        }),
+        Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
+        Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
+            user::with_user(&a.after, "diff", |after| {
+                let r = user::diff::investigate(b, after, &user::leak::Progress::new());
+                emit(&r, Format::json_if(a.json), out)
+            })
+        }),
     }
 }
 

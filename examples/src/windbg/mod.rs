@@ -21,10 +21,9 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::CliError;
-use crate::cmd::leak;
 use crate::report::{Text, write_text};
 use crate::target::{Kind, Source, Target, UserDump};
-use crate::user::{address, da, dh, heap, runaway, search, stacks};
+use crate::user::{address, da, dh, heap, leak, runaway, search, stacks};
 
 mod expr;
 mod process;
@@ -75,8 +74,7 @@ pub const COMMANDS: &[Command] = &[
     user(&["!peb"], |u, _, _, out| text(&process::peb(u)?, out)),
     user(&["!teb"], |u, _, _, out| text(&process::teb(u)?, out)),
     user(&["!leak"], |u, _, _, out| {
-        let r = leak::investigate(&u.dump, &leak::Progress::new());
-        Ok(leak::write_text(&r, out)?)
+        text(&leak::investigate(u, &leak::Progress::new()), out)
     }),
     Command {
         names: &["!analyze", "!handle", "!thread", "!threads", "dt"],

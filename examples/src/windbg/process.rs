@@ -304,22 +304,7 @@ pub struct RegionOf {
 /// Reads `!address ADDR` (`expr` as written, for the message when no region holds it).
 pub fn region_of(u: &UserDump, at: u64, expr: &str) -> Result<RegionOf, CliError> {
     let ps = u.pointer_size();
-    let c = match address::classified(u) {
-        Ok(c) => c,
-        Err(_) => {
-            // An unreadable MemoryInfoList: fall back to the captured ranges.
-            let process = u.process().ok();
-            let regions = address::captured_regions(&u.dump, process);
-            let mut owners = address::owners(&u.dump, process);
-            owners.heaps = address::heap_owners(u.walks());
-            let usages = address::classify(&regions, &owners);
-            address::Classified {
-                regions,
-                usages,
-                source: FROM_CAPTURED,
-            }
-        }
-    };
+    let c = address::classified_or_captured(u);
     c.regions
         .iter()
         .zip(&c.usages)

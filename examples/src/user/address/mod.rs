@@ -40,19 +40,29 @@ pub struct Classified {
 /// owners the threads, the PEB and the walked heaps tell. Fails only when MemoryInfoList is
 /// present but unreadable.
 pub fn classified(u: &UserDump) -> Result<Classified, dumpfile::Error> {
+    let list = regions::regions(&u.dump)?;
+    Ok(classify_list(u, list))
+}
+
+/// [`classified`], falling back to the captured ranges when MemoryInfoList is unreadable.
+pub fn classified_or_captured(u: &UserDump) -> Classified {
+    classify_list(u, regions::regions(&u.dump).ok().flatten())
+}
+
+fn classify_list(u: &UserDump, list: Option<Vec<Region>>) -> Classified {
     let process = u.process().ok();
-    let (regions, source) = match regions::regions(&u.dump)? {
+    let (regions, source) = match list {
         Some(r) => (r, FROM_MEMORY_INFO),
         None => (captured_regions(&u.dump, process), FROM_CAPTURED),
     };
     let mut owners = owners(&u.dump, process);
     owners.heaps = heap_owners(u.walks());
     let usages = classify(&regions, &owners);
-    Ok(Classified {
+    Classified {
         regions,
         usages,
         source,
-    })
+    }
 }
 
 /// `!address` or `!address -summary`.

@@ -8,26 +8,15 @@
 //! of data are counted together.
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::cmd::leak::{self, Progress};
-use crate::report::{addr, human_size};
-use crate::{CliError, open_dump, write_json};
+use crate::adapt::short_name;
+use crate::report::human_size;
+use crate::target::UserDump;
+use crate::user::leak::{self, Progress};
 
-/// Arguments of `dumpscope diff`.
-#[derive(Debug, clap::Args)]
-pub struct Args {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// The earlier dump.
-    pub before: PathBuf,
-    /// The later dump of the same process.
-    pub after: PathBuf,
-}
+mod text;
 
 /// Bytes read from the start of each block for its signature.
 const SIGNATURE_BYTES: usize = 64;
@@ -114,7 +103,7 @@ pub struct SignatureDelta {
 
 /// The whole diff.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct DiffReport {
+pub struct Report {
     /// Pointer size of the (later) dump.
     pub pointer_size: u64,
     /// Region usages, largest growth first.
@@ -162,22 +151,17 @@ fn signature(bytes: &[u8], modules: &[(String, u64, u64)], ptr: usize) -> String
     "(no text)".to_string()
 }
 
-fn snapshot(
-    path: &std::path::Path,
-    progress: &Progress,
-    notes: &mut Vec<String>,
-) -> Result<Snapshot, CliError> {
-    let dump = open_dump(path)?;
+fn snapshot(u: &UserDump, progress: &Progress, notes: &mut Vec<String>) -> Snapshot {
+    let dump: &dumpfile::Minidump = &u.dump;
     let mut local = Vec::new();
-    let (walked, heaps) = leak::walk_heaps(&dump, progress, &mut local);
+    let (walked, heaps) = leak::walk_heaps(u, progress, &mut local);
     let mut lacks = Vec::new();
-    let regions = leak::region_step(&dump, &walked, &mut lacks);
+    let regions = leak::region_step(u, &mut lacks);
     let sizes = leak::size_step(&walked);
-    let modules: Vec<(String, u64, u64)> = dump
-        .modules()
-        .unwrap_or_default()
+    let modules: Vec<(String, u64, u64)> = u
+        .module_list()
         .iter()
-        .map(|m| (leak::module_short_name(&m.name), m.base, m.size))
+        .map(|m| (short_name(&m.name), m.base, m.size))
         .collect();
     let mut s = Snapshot {
         pointer_size: dump.arch().pointer_size() as u64,
@@ -199,7 +183,7 @@ fn snapshot(
     'walks: for w in &walked {
         let ptr = if w.bits == 32 { 4 } else { 8 };
         for e in w.walk.all_entries() {
-            if !ntheap::report::is_user_allocation(&w.walk, &e) {
+            if !ntheap::report::is_user_allocation(w.walk, &e) {
                 continue;
             }
             if read >= MAX_SIGNATURE_BLOCKS {
@@ -231,9 +215,9 @@ fn snapshot(
         }
     }
     for l in lacks.into_iter().chain(local) {
-        notes.push(format!("{}: {l}", path.display()));
+        notes.push(format!("{}: {l}", u.path.display()));
     }
-    Ok(s)
+    s
 }
 
 fn merge_keys<K: Ord + Clone, V>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<K> {
@@ -243,15 +227,11 @@ fn merge_keys<K: Ord + Clone, V>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<
     keys
 }
 
-/// Compares two dumps.
-pub fn compare(
-    before: &std::path::Path,
-    after: &std::path::Path,
-    progress: &Progress,
-) -> Result<DiffReport, CliError> {
+/// Compares two dumps of the same process.
+pub fn investigate(before: &UserDump, after: &UserDump, progress: &Progress) -> Report {
     let mut notes = Vec::new();
-    let b = snapshot(before, progress, &mut notes)?;
-    let a = snapshot(after, progress, &mut notes)?;
+    let b = snapshot(before, progress, &mut notes);
+    let a = snapshot(after, progress, &mut notes);
     progress.done();
 
     let mut regions: Vec<UsageGrowth> = merge_keys(&b.usage, &a.usage)
@@ -346,7 +326,7 @@ pub fn compare(
     });
 
     let conclusion = conclude(&regions, &heaps, &sizes, &signatures);
-    Ok(DiffReport {
+    Report {
         pointer_size: a.pointer_size,
         regions,
         heaps,
@@ -354,7 +334,7 @@ pub fn compare(
         signatures,
         notes,
         conclusion,
-    })
+    }
 }
 
 fn signed_size(d: i64) -> String {
@@ -408,96 +388,6 @@ fn conclude(
         "No growth between the two dumps.".to_string()
     } else {
         parts.join(" ")
-    }
-}
-
-/// Writes the diff as text.
-pub fn write_text(r: &DiffReport, out: &mut dyn Write) -> std::io::Result<()> {
-    let ps = usize::try_from(r.pointer_size).unwrap_or(8);
-    writeln!(out, "Growth by region usage (!address -summary)")?;
-    for u in r.regions.iter().take(TEXT_ROWS) {
-        writeln!(
-            out,
-            "  {:<14} {:>12} -> {:>12}  {:>13}  regions {} -> {}",
-            u.name,
-            human_size(u.size.before),
-            human_size(u.size.after),
-            signed_size(u.size.delta),
-            u.count.before,
-            u.count.after
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(out, "Growth by heap (!heap -s)")?;
-    for h in r.heaps.iter().take(TEXT_ROWS) {
-        writeln!(
-            out,
-            "  {}  segments {:>4} -> {:<4} committed {:>12} -> {:>12} ({})  busy blocks {} -> {}  large blocks {} -> {}",
-            addr(h.address, ps),
-            h.segments.before,
-            h.segments.after,
-            human_size(h.committed.before),
-            human_size(h.committed.after),
-            signed_size(h.committed.delta),
-            h.busy_blocks.before,
-            h.busy_blocks.after,
-            h.virtual_blocks.before,
-            h.virtual_blocks.after
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Growth by requested size (UMDH-like, from !heap -stat)"
-    )?;
-    if r.sizes.is_empty() {
-        writeln!(out, "  no change")?;
-    }
-    for s in r.sizes.iter().take(TEXT_ROWS) {
-        writeln!(
-            out,
-            "  {:>13} ({:+} allocs) size {:#x} in heap {}: {} -> {} blocks",
-            signed_size(s.total.delta),
-            s.count.delta,
-            s.size,
-            addr(s.heap, ps),
-            s.count.before,
-            s.count.after
-        )?;
-    }
-    writeln!(out)?;
-    writeln!(out, "Growth by content signature")?;
-    if r.signatures.is_empty() {
-        writeln!(out, "  no change")?;
-    }
-    for s in r.signatures.iter().take(TEXT_ROWS) {
-        writeln!(
-            out,
-            "  {:>13} ({:+} blocks) {}",
-            signed_size(s.bytes.delta),
-            s.count.delta,
-            s.signature
-        )?;
-    }
-    if !r.notes.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "Notes")?;
-        for n in &r.notes {
-            writeln!(out, "  - {n}")?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "Conclusion: {}", r.conclusion)?;
-    Ok(())
-}
-
-/// Runs `dumpscope diff`.
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
-    let r = compare(&args.before, &args.after, &Progress::new())?;
-    if args.json {
-        write_json(out, &r)
-    } else {
-        Ok(write_text(&r, out)?)
     }
 }
 

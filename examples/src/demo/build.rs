@@ -1,54 +1,17 @@
-//! `dumpscope demo`: the main job with no dump at hand.
-//!
-//! Writes, from the crates' synthetic builders ([`dumpfile::synth`], [`ntheap::synth`],
-//! [`pe_sections::synth`]), two full-memory x64 dumps of a process shaped like seed 000's
-//! D4C.exe — a "before" dump taken early and an "after" dump taken once the leak has grown —
-//! and runs [`leak`] on the "after" one:
-//!
-//! - a process heap (listed in `PEB.ProcessHeaps`) grown to dozens of segments of busy
-//!   0x41f80-byte blocks, each holding `==> Allocated addr: 0x%08x`-formatted text, next to two
-//!   small heaps (one with a large `VirtualAllocdBlocks` block);
-//! - a `D4C.exe` image (module list and mapped image) whose `.rdata` holds the format string at
-//!   RVA 0x36b0 and whose `.text` loads it with a RIP-relative `lea` at RVA 0x161d, inside the
-//!   function at RVA 0x15a0 (with `.pdata` unwind data);
-//! - three threads (TEBs, stacks, contexts) with a ThreadInfoList where thread 1 burns kernel
-//!   time, both worker threads sitting at D4C+0x1680;
-//! - a MemoryInfoList, so `address --summary` shows Heap dominating.
+//! The demo's two dumps, built from the crates' synthetic builders.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dumpfile::synth::{
     Arch, MemoryStyle, SynthContext, SynthDump, SynthException, SynthMemoryInfo, SynthMiscInfo,
     SynthModule, SynthThread, SynthThreadInfo, X64Registers,
 };
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
-use pe_sections::synth::PeBuilder;
-use serde::Serialize;
 
-use crate::cmd::{diff, leak};
+use super::image::d4c_image;
+use crate::CliError;
 use crate::report::unix_to_filetime;
-use crate::{CliError, open_dump, write_json};
-
-/// Arguments of `dumpscope demo`.
-#[derive(Debug, Default, clap::Args)]
-pub struct Args {
-    /// Where to write `D4C-before.dmp` and `D4C-after.dmp` (default: a `dumpscope-demo`
-    /// folder in the system's temporary directory).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-    /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as seed 004 does
-    /// with gflags, so `leak` also shows where the blocks were allocated.
-    #[arg(long)]
-    pub ust: bool,
-    /// Make the leaked blocks C++ objects of class `d4c::Record` (a vtable with MSVC RTTI
-    /// first, the text after it), so `leak` names the class and the constructor.
-    #[arg(long)]
-    pub objects: bool,
-}
 
 /// Variations of the demo dump.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -92,36 +55,36 @@ pub const BEFORE_SEGMENTS: usize = 4;
 /// Leaked blocks per segment.
 pub const BLOCKS_PER_SEGMENT: usize = 2;
 
-const PEB: u64 = 0x3d_d1ce_7000;
-const PROCESS_HEAPS_ARRAY: u64 = PEB + 0x800;
-const TEBS: [u64; 3] = [0x3d_d1ce_8000, 0x3d_d1cf_0000, 0x3d_d1cf_2000];
-const TEB_SIZE: u64 = 0x2000;
+pub(super) const PEB: u64 = 0x3d_d1ce_7000;
+pub(super) const PROCESS_HEAPS_ARRAY: u64 = PEB + 0x800;
+pub(super) const TEBS: [u64; 3] = [0x3d_d1ce_8000, 0x3d_d1cf_0000, 0x3d_d1cf_2000];
+pub(super) const TEB_SIZE: u64 = 0x2000;
 /// Stack bases (highest address) and the thread's RSP.
-const STACKS: [(u64, u64); 3] = [
+pub(super) const STACKS: [(u64, u64); 3] = [
     (0x3d_d1f0_0000, 0x3d_d1ef_f790),
     (0x3d_d230_0000, 0x3d_d22f_e8e0),
     (0x3d_d240_0000, 0x3d_d23f_eb10),
 ];
-const STACK_RESERVE: u64 = 0x10_0000;
-const STACK_COMMIT: u64 = 0x2000;
-const UNWIND_RVA: u32 = 0x3800;
+pub(super) const STACK_RESERVE: u64 = 0x10_0000;
+pub(super) const STACK_COMMIT: u64 = 0x2000;
+pub(super) const UNWIND_RVA: u32 = 0x3800;
 /// UNWIND_INFO of a leaf function without prolog.
-const LEAF_UNWIND_RVA: u32 = 0x3810;
+pub(super) const LEAF_UNWIND_RVA: u32 = 0x3810;
 /// `d4c::Record`'s vtable in `.rdata` (its complete object locator pointer is just below).
 pub const VTABLE_RVA: u32 = 0x3430;
-const COL_RVA: u32 = 0x3400;
+pub(super) const COL_RVA: u32 = 0x3400;
 /// `d4c::Record`'s RTTI type descriptor in `.data`.
-const TYPE_DESCRIPTOR_RVA: u32 = 0x7010;
+pub(super) const TYPE_DESCRIPTOR_RVA: u32 = 0x7010;
 /// `d4c::Record::Record`, which stores the vtable (`lea rax, [vtable]; mov [rcx], rax`).
 pub const CONSTRUCTOR_RVA: u32 = 0x1500;
 
-const MEM_COMMIT: u32 = 0x1000;
-const MEM_RESERVE: u32 = 0x2000;
-const MEM_PRIVATE: u32 = 0x2_0000;
-const MEM_IMAGE: u32 = 0x100_0000;
-const PAGE_READONLY: u32 = 0x02;
-const PAGE_READWRITE: u32 = 0x04;
-const PAGE_EXECUTE_READ: u32 = 0x20;
+pub(super) const MEM_COMMIT: u32 = 0x1000;
+pub(super) const MEM_RESERVE: u32 = 0x2000;
+pub(super) const MEM_PRIVATE: u32 = 0x2_0000;
+pub(super) const MEM_IMAGE: u32 = 0x100_0000;
+pub(super) const PAGE_READONLY: u32 = 0x02;
+pub(super) const PAGE_READWRITE: u32 = 0x04;
+pub(super) const PAGE_EXECUTE_READ: u32 = 0x20;
 
 /// Which of the two dumps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,140 +123,12 @@ impl Moment {
     }
 }
 
-fn err(e: impl std::fmt::Display) -> CliError {
+pub(super) fn err(e: impl std::fmt::Display) -> CliError {
     CliError::new(format!("demo: {e}"))
 }
 
-/// x64 code of D4C.exe's `.text` (RVA 0x1000, 0x15ec bytes): three functions, the rest `int3`.
-fn text_section() -> Vec<u8> {
-    let mut t = vec![0xccu8; 0x15ec];
-    let mut put = |rva: u32, bytes: &[u8]| {
-        let off = usize::try_from(rva.saturating_sub(0x1000)).unwrap_or(usize::MAX);
-        if let Some(dst) = t.get_mut(off..off.saturating_add(bytes.len())) {
-            dst.copy_from_slice(bytes);
-        }
-    };
-    let nops =
-        |from: u32, to: u32| vec![0x90u8; usize::try_from(to.saturating_sub(from)).unwrap_or(0)];
-    let rel32 = |from_next: u32, to: u32| {
-        i32::try_from(i64::from(to).saturating_sub(i64::from(from_next)))
-            .unwrap_or(0)
-            .to_le_bytes()
-    };
-    // main (0x1300..0x1400): sub rsp,28h; ...; call [WaitForSingleObjectEx] at 0x13b3.
-    put(0x1300, &[0x48, 0x83, 0xec, 0x28]);
-    put(0x1304, &nops(0x1304, 0x13b3));
-    let mut call = vec![0xff, 0x15];
-    call.extend_from_slice(&rel32(0x13b9, 0x3008));
-    put(0x13b3, &call);
-    put(0x13b9, &nops(0x13b9, 0x13fa));
-    put(0x13fa, &[0x48, 0x83, 0xc4, 0x28, 0xc3]);
-    // d4c::Record::Record (0x1500..0x1510): lea rax, [vtable]; mov [rcx], rax; ret.
-    let mut ctor = vec![0x48, 0x8d, 0x05];
-    ctor.extend_from_slice(&rel32(CONSTRUCTOR_RVA.saturating_add(7), VTABLE_RVA));
-    ctor.extend_from_slice(&[0x48, 0x89, 0x01, 0xc3]);
-    put(CONSTRUCTOR_RVA, &ctor);
-    // FUN_1400015a0 (0x15a0..0x16a0): the leak loop.
-    put(0x15a0, &[0x48, 0x83, 0xec, 0x28]);
-    put(0x15a4, &nops(0x15a4, LEA_RVA));
-    // call [malloc] -> returns to 0x1612.
-    let mut call = vec![0xff, 0x15];
-    call.extend_from_slice(&rel32(MALLOC_RETURN_RVA, 0x3010));
-    put(MALLOC_RETURN_RVA.saturating_sub(6), &call);
-    // lea r8, [rip + disp32] -> the format string.
-    let mut lea = vec![0x4c, 0x8d, 0x05];
-    lea.extend_from_slice(&rel32(LEA_RVA.saturating_add(7), FORMAT_RVA));
-    put(LEA_RVA, &lea);
-    put(0x1624, &nops(0x1624, 0x167a));
-    // call [Sleep] -> returns to 0x1680.
-    let mut call = vec![0xff, 0x15];
-    call.extend_from_slice(&rel32(SLEEP_RETURN_RVA, 0x3000));
-    put(0x167a, &call);
-    // jmp back to the loop head.
-    let mut jmp = vec![0xe9];
-    jmp.extend_from_slice(&rel32(SLEEP_RETURN_RVA.saturating_add(5), 0x15a4));
-    put(SLEEP_RETURN_RVA, &jmp);
-    put(0x1685, &nops(0x1685, 0x169a));
-    put(0x169a, &[0x48, 0x83, 0xc4, 0x28, 0xc3]);
-    // The CRT start-up (0x1a00..0x1a60): calls main, returns to 0x1a40.
-    put(0x1a00, &[0x48, 0x83, 0xec, 0x28]);
-    put(0x1a04, &nops(0x1a04, 0x1a3b));
-    let mut call = vec![0xe8];
-    call.extend_from_slice(&rel32(0x1a40, 0x1300));
-    put(0x1a3b, &call);
-    put(0x1a40, &nops(0x1a40, 0x1a5a));
-    put(0x1a5a, &[0x48, 0x83, 0xc4, 0x28, 0xc3]);
-    t
-}
-
-/// D4C.exe's `.rdata` (RVA 0x3000, 0x343a bytes): IAT slots, strings, unwind data.
-fn rdata_section() -> Vec<u8> {
-    let mut r = vec![0u8; 0x343a];
-    let mut put = |rva: u32, bytes: &[u8]| {
-        let off = usize::try_from(rva.saturating_sub(0x3000)).unwrap_or(usize::MAX);
-        if let Some(dst) = r.get_mut(off..off.saturating_add(bytes.len())) {
-            dst.copy_from_slice(bytes);
-        }
-    };
-    put(0x3690, b"Count: %d\n\0");
-    put(FORMAT_RVA, FORMAT.as_bytes());
-    put(0x36cc, b"%s\0");
-    put(0x36d0, b"==> Total allocated size: 0x%08x\n\0");
-    put(0x36f8, b"==> Slow Down...\n\0");
-    // MSVC x64 RTTI: complete object locator (signature 1, RVAs), then the vtable.
-    let mut col = Vec::new();
-    for v in [1u32, 0, 0, TYPE_DESCRIPTOR_RVA, 0, COL_RVA] {
-        col.extend_from_slice(&v.to_le_bytes());
-    }
-    put(COL_RVA, &col);
-    put(
-        VTABLE_RVA.saturating_sub(8),
-        &D4C_BASE.saturating_add(u64::from(COL_RVA)).to_le_bytes(),
-    );
-    let ctor = D4C_BASE.saturating_add(u64::from(CONSTRUCTOR_RVA));
-    put(VTABLE_RVA, &ctor.to_le_bytes());
-    put(VTABLE_RVA.saturating_add(8), &ctor.to_le_bytes());
-    put(LEAF_UNWIND_RVA, &[0x01, 0x00, 0x00, 0x00]);
-    // UNWIND_INFO v1: prolog 4 bytes, one code: at 4, UWOP_ALLOC_SMALL (0x28).
-    put(
-        UNWIND_RVA,
-        &[0x01, 0x04, 0x01, 0x00, 0x04, 0x42, 0x00, 0x00],
-    );
-    r
-}
-
-/// The mapped D4C.exe image.
-pub fn d4c_image() -> Vec<u8> {
-    let mut b = PeBuilder::x64();
-    b.image_base(D4C_BASE)
-        .timestamp(0x6300_0000)
-        .entry(0x1a00)
-        .dll_name("D4C.exe");
-    b.add_section(".text", PeBuilder::CODE, text_section());
-    b.add_section(".rdata", PeBuilder::RDATA, rdata_section());
-    let mut data = vec![0u8; 0x638];
-    // The RTTI type descriptor: type_info vtable (none here), spare, decorated name.
-    let name = b".?AVRecord@d4c@@\0";
-    let at = usize::try_from(TYPE_DESCRIPTOR_RVA.saturating_sub(0x7000)).unwrap_or(0);
-    if let Some(d) =
-        data.get_mut(at.saturating_add(16)..at.saturating_add(16).saturating_add(name.len()))
-    {
-        d.copy_from_slice(name);
-    }
-    b.add_section(".data", PeBuilder::DATA, data);
-    b.runtime_function(0x1300, 0x1400, UNWIND_RVA)
-        .runtime_function(LEAK_FUNCTION_RVA, 0x16a0, UNWIND_RVA)
-        .runtime_function(0x1a00, 0x1a60, UNWIND_RVA)
-        .runtime_function(
-            CONSTRUCTOR_RVA,
-            CONSTRUCTOR_RVA.saturating_add(0x10),
-            LEAF_UNWIND_RVA,
-        );
-    b.build_mapped()
-}
-
 /// Builds the three heaps; the leaking one has `segments` segments of leaked blocks.
-fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliError> {
+pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliError> {
     let ust = opts.ust;
     let layout =
         ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::Bits64);
@@ -378,20 +213,20 @@ fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliErr
     Ok(vec![(main, uncommitted), (second, 0x10), (third, 0x8)])
 }
 
-fn put_u64(buf: &mut [u8], off: usize, v: u64) {
+pub(super) fn put_u64(buf: &mut [u8], off: usize, v: u64) {
     if let Some(d) = buf.get_mut(off..off.saturating_add(8)) {
         d.copy_from_slice(&v.to_le_bytes());
     }
 }
 
-fn put_u32(buf: &mut [u8], off: usize, v: u32) {
+pub(super) fn put_u32(buf: &mut [u8], off: usize, v: u32) {
     if let Some(d) = buf.get_mut(off..off.saturating_add(4)) {
         d.copy_from_slice(&v.to_le_bytes());
     }
 }
 
 /// Writes a `UNICODE_STRING` at `at` (PEB page offset) whose text is at `text_at`.
-fn put_unicode(peb: &mut [u8], at: usize, text_at: usize, text: &str) {
+pub(super) fn put_unicode(peb: &mut [u8], at: usize, text_at: usize, text: &str) {
     let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
     let len = u16::try_from(units.len()).unwrap_or(0);
     if let Some(d) = peb.get_mut(at..at.saturating_add(2)) {
@@ -412,7 +247,7 @@ fn put_unicode(peb: &mut [u8], at: usize, text_at: usize, text: &str) {
 
 /// `PEB.Ldr` (one `LDR_DATA_TABLE_ENTRY`, D4C.exe) and `PEB.ProcessParameters` (image path and
 /// command line), laid out in the rest of the PEB page.
-fn write_loader_and_parameters(peb: &mut [u8], size_of_image: u32) {
+pub(super) fn write_loader_and_parameters(peb: &mut [u8], size_of_image: u32) {
     const LDR: usize = 0x840;
     const ENTRY: usize = 0x8a0;
     const PARAMS: usize = 0xb00;
@@ -444,7 +279,14 @@ fn write_loader_and_parameters(peb: &mut [u8], size_of_image: u32) {
     );
 }
 
-fn info(base: u64, alloc: u64, size: u64, state: u32, protect: u32, type_: u32) -> SynthMemoryInfo {
+pub(super) fn info(
+    base: u64,
+    alloc: u64,
+    size: u64,
+    state: u32,
+    protect: u32,
+    type_: u32,
+) -> SynthMemoryInfo {
     SynthMemoryInfo {
         base_address: base,
         allocation_base: alloc,
@@ -692,74 +534,4 @@ pub fn write_dump(moment: Moment, opts: Options, path: &Path) -> Result<u64, Cli
     let n = dump.write_to(&mut w).map_err(|e| CliError::at(path, e))?;
     w.flush().map_err(|e| CliError::at(path, e))?;
     Ok(n)
-}
-
-/// The JSON form of `dumpscope demo --json`.
-#[derive(Debug, Serialize)]
-pub struct DemoJson {
-    /// Path of the "before" dump.
-    pub before: String,
-    /// Path of the "after" dump.
-    pub after: String,
-    /// Size of the "before" dump file.
-    pub before_bytes: u64,
-    /// Size of the "after" dump file.
-    pub after_bytes: u64,
-    /// `leak` on the "after" dump.
-    pub leak: leak::LeakReport,
-    /// `diff` from the "before" to the "after" dump.
-    pub diff: diff::DiffReport,
-}
-
-/// The default output folder.
-pub fn default_dir() -> PathBuf {
-    std::env::temp_dir().join("dumpscope-demo")
-}
-
-/// Runs `dumpscope demo`.
-pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
-    let dir = args.out.clone().unwrap_or_else(default_dir);
-    std::fs::create_dir_all(&dir).map_err(|e| CliError::at(&dir, e))?;
-    let before = dir.join("D4C-before.dmp");
-    let after = dir.join("D4C-after.dmp");
-    let opts = Options {
-        ust: args.ust,
-        objects: args.objects,
-    };
-    let before_bytes = write_dump(Moment::Before, opts, &before)?;
-    let after_bytes = write_dump(Moment::After, opts, &after)?;
-    let dump = open_dump(&after)?;
-    let report = leak::investigate(&dump, &leak::Progress::new());
-    if args.json {
-        return write_json(
-            out,
-            &DemoJson {
-                before: before.display().to_string(),
-                after: after.display().to_string(),
-                before_bytes,
-                after_bytes,
-                leak: report,
-                diff: diff::compare(&before, &after, &leak::Progress::new())?,
-            },
-        );
-    }
-    writeln!(
-        out,
-        "dumpscope demo: a process shaped like seed 000's D4C.exe, leaking heap blocks."
-    )?;
-    writeln!(out, "Wrote {} ({before_bytes} bytes)", before.display())?;
-    writeln!(out, "Wrote {} ({after_bytes} bytes)", after.display())?;
-    writeln!(out)?;
-    writeln!(out, "$ dumpscope leak {}", after.display())?;
-    leak::write_text(&report, out)?;
-    writeln!(out)?;
-    writeln!(
-        out,
-        "$ dumpscope diff {} {}",
-        before.display(),
-        after.display()
-    )?;
-    let growth = diff::compare(&before, &after, &leak::Progress::new())?;
-    diff::write_text(&growth, out)?;
-    Ok(())
 }
