@@ -121,3 +121,20 @@ pub fn percent_x100(part: u64, whole: u64) -> u64 {
         .unwrap_or(0);
     u64::try_from(p).unwrap_or(u64::MAX)
 }
+
+/// The end of an investigation's text: its notes (if any) and its conclusion.
+pub fn notes_and_conclusion(
+    out: &mut dyn io::Write,
+    notes: &[String],
+    conclusion: &str,
+) -> io::Result<()> {
+    if !notes.is_empty() {
+        writeln!(out)?;
+        writeln!(out, "Notes")?;
+        for n in notes {
+            writeln!(out, "  - {n}")?;
+        }
+    }
+    writeln!(out)?;
+    writeln!(out, "Conclusion: {conclusion}")
+}

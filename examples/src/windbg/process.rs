@@ -8,7 +8,7 @@ use crate::adapt::short_name;
 use crate::report::{Text, addr, module_table_header};
 use crate::target::UserDump;
 use crate::user::address::{self, FROM_CAPTURED, Region, Usage};
-use crate::user::info::exception_name;
+use crate::user::info::exception_code_line;
 
 /// `lm`: the module list sorted by base.
 #[derive(Debug)]
@@ -117,12 +117,7 @@ impl Text for ExceptionRecord {
             return writeln!(out, "no exception record in the dump");
         };
         writeln!(out, "ExceptionAddress: {:016x}", e.address)?;
-        writeln!(
-            out,
-            "   ExceptionCode: {:08x} ({})",
-            e.code,
-            exception_name(e.code)
-        )?;
+        writeln!(out, "{}", exception_code_line(e.code))?;
         writeln!(out, "  ExceptionFlags: {:08x}", e.flags)?;
         writeln!(out, "NumberParameters: {}", e.parameters.len())?;
         for (i, p) in e.parameters.iter().enumerate() {

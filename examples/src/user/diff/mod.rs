@@ -248,19 +248,7 @@ pub fn investigate(before: &UserDump, after: &UserDump, progress: &Progress) -> 
         .collect();
     regions.sort_by(|x, y| y.size.delta.cmp(&x.size.delta).then(x.name.cmp(&y.name)));
 
-    let zero = |address: u64| leak::HeapGrowth {
-        address,
-        bits: 0,
-        segments: 0,
-        reserved: 0,
-        committed: 0,
-        busy_blocks: 0,
-        busy_bytes: 0,
-        virtual_blocks: 0,
-        virtual_block_bytes: 0,
-        corruption: 0,
-        error: None,
-    };
+    let zero = |address: u64| leak::HeapGrowth::empty(address, 0, None);
     let mut heaps: Vec<HeapDelta> = merge_keys(&b.heaps, &a.heaps)
         .into_iter()
         .map(|k| {

@@ -75,15 +75,6 @@ impl Text for Report {
                 s.signature
             )?;
         }
-        if !r.notes.is_empty() {
-            writeln!(out)?;
-            writeln!(out, "Notes")?;
-            for n in &r.notes {
-                writeln!(out, "  - {n}")?;
-            }
-        }
-        writeln!(out)?;
-        writeln!(out, "Conclusion: {}", r.conclusion)?;
-        Ok(())
+        crate::report::notes_and_conclusion(out, &r.notes, &r.conclusion)
     }
 }

@@ -118,6 +118,11 @@ pub fn arch_name(arch: dumpfile::Arch) -> String {
     }
 }
 
+/// `   ExceptionCode: c0000005 (Access violation)`, as `.exr` prints it.
+pub fn exception_code_line(code: u32) -> String {
+    format!("   ExceptionCode: {code:08x} ({})", exception_name(code))
+}
+
 /// A short description of well-known exception codes, as `.exr` prints them.
 pub fn exception_name(code: u32) -> &'static str {
     match code {

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use super::{Report, exception_name};
+use super::{Report, exception_code_line};
 use crate::adapt::file_name;
 use crate::report::{Text, addr, human_size};
 
@@ -33,12 +33,7 @@ impl Text for Report {
         match &info.exception {
             Some(e) => {
                 writeln!(out, "ExceptionAddress: {}", addr(e.address, ps))?;
-                writeln!(
-                    out,
-                    "   ExceptionCode: {:08x} ({})",
-                    e.code,
-                    exception_name(e.code)
-                )?;
+                writeln!(out, "{}", exception_code_line(e.code))?;
                 writeln!(out, "          Thread: {:x}", e.thread_id)?;
             }
             None => writeln!(out, "  (no exception record)")?,

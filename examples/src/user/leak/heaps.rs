@@ -50,24 +50,16 @@ pub fn walk_heaps<'a>(
                 });
                 walked.push(Walked { walk, bits });
             }
-            (result, _) => growth.push(HeapGrowth {
-                address: f.address,
+            (result, _) => growth.push(HeapGrowth::empty(
+                f.address,
                 bits,
-                segments: 0,
-                reserved: 0,
-                committed: 0,
-                busy_blocks: 0,
-                busy_bytes: 0,
-                virtual_blocks: 0,
-                virtual_block_bytes: 0,
-                corruption: 0,
-                error: Some(
+                Some(
                     result
                         .as_ref()
                         .err()
                         .map_or_else(|| "not walked".to_string(), ToString::to_string),
                 ),
-            }),
+            )),
         }
     }
     growth.sort_by(|a, b| {

@@ -116,8 +116,26 @@ pub struct HeapGrowth {
 }
 
 impl HeapGrowth {
+    /// A heap with nothing counted: one that could not be walked (`error`), or absent from one
+    /// of two dumps.
+    pub fn empty(address: u64, bits: u32, error: Option<String>) -> Self {
+        HeapGrowth {
+            address,
+            bits,
+            segments: 0,
+            reserved: 0,
+            committed: 0,
+            busy_blocks: 0,
+            busy_bytes: 0,
+            virtual_blocks: 0,
+            virtual_block_bytes: 0,
+            corruption: 0,
+            error,
+        }
+    }
+
     /// Committed bytes of the segments plus those of the large blocks: what the heap holds
-    /// (seed 004: `!heap -s` commit misses gigabytes held in `VirtualAllocdBlocks`).
+    /// (`!heap -s` commit misses gigabytes held in `VirtualAllocdBlocks`).
     pub fn footprint(&self) -> u64 {
         self.committed.saturating_add(self.virtual_block_bytes)
     }

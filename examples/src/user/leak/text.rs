@@ -281,14 +281,5 @@ pub fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             writeln!(out, "  - {l}")?;
         }
     }
-    if !r.notes.is_empty() {
-        writeln!(out)?;
-        writeln!(out, "Notes")?;
-        for n in &r.notes {
-            writeln!(out, "  - {n}")?;
-        }
-    }
-    writeln!(out)?;
-    writeln!(out, "Conclusion: {}", r.conclusion)?;
-    Ok(())
+    crate::report::notes_and_conclusion(out, &r.notes, &r.conclusion)
 }
