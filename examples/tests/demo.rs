@@ -35,7 +35,7 @@ fn demo_text_names_the_findings() {
     let text = String::from_utf8(out.stdout)
         .unwrap()
         .replace(dir.to_str().unwrap(), "<DIR>");
-    // The seed's conclusion, whatever the golden file says.
+    // The scenario's conclusion, whatever the golden file says.
     for needle in [
         "-> Heap dominates",
         "-> heap 000001f1`adb90000 is the largest: 40 segments",

@@ -381,8 +381,8 @@ pub struct DemoArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as seed 004 does
-    /// with gflags, so `leak` also shows where the blocks were allocated.
+    /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as gflags does when
+    /// tracing an unmanaged heap leak, so `leak` also shows where the blocks were allocated.
     #[arg(long)]
     pub ust: bool,
     /// Make the leaked blocks C++ objects of class `d4c::Record` (a vtable with MSVC RTTI

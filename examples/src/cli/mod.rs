@@ -59,7 +59,7 @@ enum Command {
     /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
     /// module text and code behind them, busy threads; ranked suspects with evidence.
     Leak(LeakArgs),
-    /// Write a synthetic dump shaped like seed 000's leaking D4C.exe (before and after) and
+    /// Write synthetic dumps of a D4C.exe-style heap leak (before and after) and
     /// run `leak` on it.
     Demo(DemoArgs),
     /// What grew between two dumps of the same process: by region usage, heap, requested size

@@ -22,9 +22,9 @@ pub struct Options {
     pub objects: bool,
 }
 
-/// D4C.exe's load address (seed 000).
+/// D4C.exe's load address.
 pub const D4C_BASE: u64 = 0x7ff6_dfe2_0000;
-/// The leaking heap (seed 000).
+/// The leaking heap.
 pub const LEAK_HEAP: u64 = 0x1f1_adb9_0000;
 /// A small second heap, with one large block.
 pub const HEAP_2: u64 = 0x1f1_ad70_0000;
@@ -40,13 +40,13 @@ pub const LEA_RVA: u32 = 0x161d;
 pub const LEAK_FUNCTION_RVA: u32 = 0x15a0;
 /// RVA the leak loop's `malloc` call returns to.
 pub const MALLOC_RETURN_RVA: u32 = 0x1612;
-/// RVA the worker threads return to from `Sleep` (seed 000's `D4C+0x1680`).
+/// RVA the worker threads return to from `Sleep` (`D4C+0x1680`).
 pub const SLEEP_RETURN_RVA: u32 = 0x1680;
 /// The format string (as D4C.exe's `.rdata` holds it).
 pub const FORMAT: &str = "==> Allocated addr: 0x%08x\n";
-/// Process id (seed 000).
+/// Process id.
 pub const PROCESS_ID: u32 = 0x159c;
-/// Thread ids (seed 000).
+/// Thread ids.
 pub const THREAD_IDS: [u32; 3] = [0x10d4, 0x2390, 0x1018];
 /// Segments of the leaking heap in the "after" dump.
 pub const AFTER_SEGMENTS: usize = 40;

@@ -1,8 +1,8 @@
 //! `dumpscope demo`: the main job with no dump at hand.
 //!
 //! Writes, from the crates' synthetic builders ([`dumpfile::synth`], [`ntheap::synth`],
-//! [`pe_sections::synth`]), two full-memory x64 dumps of a process shaped like seed 000's
-//! D4C.exe — a "before" dump taken early and an "after" dump taken once the leak has grown —
+//! [`pe_sections::synth`]), two full-memory x64 dumps of a D4C.exe-style heap leak
+//! — a "before" dump taken early and an "after" dump taken once the leak has grown —
 //! and runs [`leak`] on the "after" one:
 //!
 //! - a process heap (listed in `PEB.ProcessHeaps`) grown to dozens of segments of busy
@@ -86,7 +86,7 @@ impl Text for Report {
     fn text(&self, out: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             out,
-            "dumpscope demo: a process shaped like seed 000's D4C.exe, leaking heap blocks."
+            "dumpscope demo: a D4C.exe-style heap leak: a process whose heap grows with blocks of one size."
         )?;
         writeln!(out, "Wrote {} ({} bytes)", self.before, self.before_bytes)?;
         writeln!(out, "Wrote {} ({} bytes)", self.after, self.after_bytes)?;

@@ -248,7 +248,7 @@ pub struct Content {
     pub locations: Vec<StringLocation>,
 }
 
-/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`), seed 004.
+/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`), as in an unmanaged heap leak traced with gflags.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AllocationStack {
     /// Sampled blocks allocated from this stack.

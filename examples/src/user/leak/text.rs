@@ -12,7 +12,11 @@ impl Text for Report {
 /// Writes the report as text.
 pub fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
     let ps = usize::try_from(r.pointer_size).unwrap_or(8);
-    writeln!(out, "Leak investigation ({}, seed 000 steps)", r.arch)?;
+    writeln!(
+        out,
+        "Leak investigation ({}, the steps of a D4C.exe-style heap leak)",
+        r.arch
+    )?;
     writeln!(out)?;
     writeln!(
         out,
