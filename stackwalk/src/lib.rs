@@ -7,7 +7,8 @@
 //! - [`limits`]: [`Limits`], held by the [`Walker`].
 //! - [`context`]: register contexts ([`Context::from_raw`] parses a raw Windows `CONTEXT`).
 //! - [`image`]: [`ModuleUnwind`] (unwind data by RVA) and [`ImageUnwind`] over a PE image.
-//! - [`x64`]: `RtlVirtualUnwind` semantics. [`x86`]: frame data and EBP chains.
+//! - [`x64`]: `RtlVirtualUnwind` semantics. [`x86`]: frame data and EBP chains. [`arm64`]:
+//!   `.pdata`/`.xdata` and packed unwind data.
 //! - [`walk`]: the [`Walker`], [`Frame`], [`Trust`], [`StopReason`].
 //! - Kernel stacks: [`trap_frame`] ([`KTrapFrame`], x64), [`exception_frame`]
 //!   ([`KExceptionFrame`], [`context_from_kframes`]), [`trap_frame_x86`] ([`KTrapFrameX86`]);
@@ -23,6 +24,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arm64;
 pub mod context;
 pub mod error;
 pub mod exception_frame;

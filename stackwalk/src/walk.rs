@@ -101,6 +101,10 @@ pub struct Frame {
     pub module: Option<usize>,
     /// The registers known for this frame.
     pub context: Context,
+    /// The kernel trap frame (`KTRAP_FRAME`) this frame's function built, when the walk went
+    /// through it to the interrupted code (the next frame): WinDbg prints it as
+    /// `TrapFrame @ ADDR` on this line, and `.trap ADDR` shows the next frame's registers.
+    pub trap_frame: Option<u64>,
 }
 
 /// A walked stack.
@@ -428,6 +432,8 @@ struct Step {
     interrupted: bool,
     /// The caller may have the same stack pointer (an ARM64 leaf unwound through LR, once).
     same_sp: bool,
+    /// The trap frame the step went through.
+    trap_frame: Option<u64>,
 }
 
 impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
@@ -528,6 +534,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             trust,
             interrupted: true,
             same_sp: false,
+            trap_frame: None,
         };
         // x86: parameter size of the function one frame deeper.
         let mut callee_params = 0u32;
@@ -546,6 +553,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 is_return_address: !cur.interrupted,
                 module: self.modules.find(lookup).map(|(i, _)| i),
                 context: cur.context.clone(),
+                trap_frame: None,
             });
             if frames.len() >= self.limits.max_frames {
                 break StopReason::FrameLimit;
@@ -553,12 +561,15 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             let next = match &cur.context {
                 Context::X64(c) => self.step_x64(c, cur.interrupted, cur.trust),
                 Context::X86(c) => self.step_x86(c, cur.interrupted, cur.trust, &mut callee_params),
-                Context::Arm64(c) => self.step_arm64(c, cur.trust),
+                Context::Arm64(c) => self.step_arm64(c, cur.interrupted, cur.trust),
             };
             let next = match next {
                 Ok(n) => n,
                 Err(stop) => break stop,
             };
+            if let Some(f) = frames.last_mut() {
+                f.trap_frame = next.trap_frame;
+            }
             let nip = next.context.instruction_pointer();
             let nsp = next.context.stack_pointer();
             if nip == 0 {
@@ -613,12 +624,16 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 interrupted,
                 &self.limits,
             ) {
-                Ok(Some(step)) => {
+                Ok(Some(mut step)) => {
+                    let trap_frame = step
+                        .machine_frame_at
+                        .and_then(|at| self.trap_frame_around(at, &mut step.context));
                     return Ok(Step {
                         context: Context::X64(step.context),
                         trust: Trust::Unwind,
                         interrupted: step.machine_frame,
                         same_sp: false,
+                        trap_frame,
                     });
                 }
                 Ok(None) => {}
@@ -649,10 +664,34 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: false,
+                    trap_frame: None,
                 });
             }
         }
         Err(StopReason::NoCaller { error })
+    }
+
+    /// The `KTRAP_FRAME` around a machine frame whose RIP slot is at `rip_at` (RIP at offset
+    /// 0x168), when it is one: plausible, and holding the RIP and RSP the unwind read. Its
+    /// volatile registers are then known for the interrupted frame too.
+    fn trap_frame_around(&self, rip_at: u64, ctx: &mut ContextX64) -> Option<u64> {
+        let at = rip_at.checked_sub(0x168)?;
+        let t = KTrapFrame::read(&self.memory, at).ok()?;
+        if !t.is_plausible() || t.rip != ctx.rip || t.rsp != ctx.rsp() {
+            return None;
+        }
+        for (r, v) in [
+            (0u8, t.rax),
+            (1, t.rcx),
+            (2, t.rdx),
+            (8, t.r8),
+            (9, t.r9),
+            (10, t.r10),
+            (11, t.r11),
+        ] {
+            ctx.set_reg(r, v);
+        }
+        Some(at)
     }
 
     fn fp_x64(&self, c: &ContextX64, rbp: u64) -> Option<Step> {
@@ -676,6 +715,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             trust: Trust::FramePointer,
             interrupted: false,
             same_sp: false,
+            trap_frame: None,
         })
     }
 
@@ -712,6 +752,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 trust: Trust::TrapFrame,
                 interrupted: true,
                 same_sp: false,
+                trap_frame: Some(u64::from(ebp)),
             });
         }
         if let Some(entry) = entry
@@ -725,6 +766,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                         trust: Trust::Unwind,
                         interrupted: false,
                         same_sp: false,
+                        trap_frame: None,
                     });
                 }
                 Err(e) => error = Some(e),
@@ -744,6 +786,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 trust: Trust::FramePointer,
                 interrupted: false,
                 same_sp: false,
+                trap_frame: None,
             });
         }
         let esp = c.esp();
@@ -769,6 +812,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: false,
+                    trap_frame: None,
                 });
             }
         }
@@ -781,9 +825,39 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
     /// and the caller's SP is X29 + 16 (MS Learn, ARM64 ABI: the frame pointer "must point to
     /// the previous {x29, x30} pair"). A frame-0 leaf that has not stored its record yet is
     /// unwound through LR when LR is a return address and the record's is not.
-    fn step_arm64(&self, c: &ContextArm64, trust: Trust) -> Result<Step, StopReason> {
+    fn step_arm64(
+        &self,
+        c: &ContextArm64,
+        interrupted: bool,
+        trust: Trust,
+    ) -> Result<Step, StopReason> {
         let mem: &dyn ReadMemory = &self.memory;
         let mut error = None;
+        // Unwind data first (`.pdata`/`.xdata`), then the frame-record chain.
+        let lookup = if interrupted {
+            c.pc
+        } else {
+            c.pc.saturating_sub(1)
+        };
+        if let Some((_, m)) = self.modules.find(lookup)
+            && let Some(u) = &m.unwind
+        {
+            match crate::arm64::unwind_arm64(c, u.as_ref(), m.base, mem, interrupted) {
+                Ok(Some(step))
+                    if step.context.sp > c.sp || (step.context.sp == c.sp && interrupted) =>
+                {
+                    return Ok(Step {
+                        context: Context::Arm64(step.context),
+                        trust: Trust::Unwind,
+                        interrupted: false,
+                        same_sp: interrupted,
+                        trap_frame: None,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => error = Some(e),
+            }
+        }
         if let Some(fp) = c.fp()
             && fp >= c.sp
             && fp.is_multiple_of(8)
@@ -807,6 +881,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
                             trust: Trust::FramePointer,
                             interrupted: false,
                             same_sp: false,
+                            trap_frame: None,
                         });
                     }
                 }
@@ -828,6 +903,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: true,
+                    trap_frame: None,
                 });
             }
         }
@@ -837,7 +913,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
 
 /// Removes pointer-authentication bits from an ARM64 return address: user addresses keep
 /// 48 bits, kernel addresses (bit 55 set) get their upper bits set.
-fn strip_pac(addr: u64) -> u64 {
+pub(crate) fn strip_pac(addr: u64) -> u64 {
     if addr & (1 << 55) != 0 {
         addr | 0xffff_0000_0000_0000
     } else {

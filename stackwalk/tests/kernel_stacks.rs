@@ -254,6 +254,14 @@ fn bugcheck_walks_through_kipagefault_into_the_driver() {
     assert_eq!(fault.reg(12), Some(0x1212));
     assert_eq!(fault.reg(5), Some(0xfeed_0000));
     assert_eq!(x64(&stack.frames[4]).reg(3), Some(0xb0b0));
+    // KiPageFault's line carries its trap frame (WinDbg's `TrapFrame @`), and the faulting
+    // frame has the volatile registers saved there.
+    let traps: Vec<Option<u64>> = stack.frames.iter().map(|f| f.trap_frame).collect();
+    assert_eq!(traps, [None, None, Some(b.trap), None, None]);
+    assert_eq!(
+        (fault.reg(1), fault.reg(2), fault.reg(11)),
+        (Some(0xc1c1), Some(0xd2d2), Some(11))
+    );
 
     // The kernel's own reconstruction of the fault context agrees with the unwind.
     let mem = SliceMemory::new(b.stack.base(), b.stack.bytes());
@@ -356,6 +364,9 @@ fn interrupt_from_user_mode_switches_to_the_user_stack() {
     assert_eq!(stack.frames[1].stack_pointer, user_rsp);
     assert!(!stack.frames[1].is_return_address);
     assert_eq!(x64(&stack.frames[1]).reg(5), Some(0x1111));
+    // No KTRAP_FRAME around this machine frame (nothing captured below it): no annotation.
+    assert_eq!(stack.frames[0].trap_frame, None);
+    assert_eq!(x64(&stack.frames[1]).reg(0), None);
     assert_eq!(stack.stop, StopReason::EndOfStack);
     // Without stack switches the walk stops at the boundary, saying why.
     let strict =
@@ -456,6 +467,15 @@ fn x86_bugcheck_walks_through_the_trap_frame() {
             ]
         );
         assert_eq!(stack.stop, StopReason::EndOfStack);
+        assert_eq!(stack.frames[1].trap_frame, Some(u64::from(b.trap)));
+        assert!(
+            stack
+                .frames
+                .iter()
+                .filter(|f| f.trap_frame.is_some())
+                .count()
+                == 1
+        );
         // A kernel-to-kernel trap: the interrupted ESP is the address of HardwareEsp.
         let f = &stack.frames[2];
         assert_eq!(f.stack_pointer, u64::from(b.trap + 0x74));

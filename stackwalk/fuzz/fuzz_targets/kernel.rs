@@ -83,10 +83,30 @@ fuzz_target!(|data: &[u8]| {
             .op(1, PrologOp::PushNonvol(3))
             .op(5, PrologOp::Alloc(0x20)),
     );
+    // The same bytes as an ARM64 image: `.pdata` (8-byte entries) at 0x10, `.xdata` and
+    // packed data wherever the entries point.
+    let mut arm_image = stack.to_vec();
+    arm_image.resize(0x1000, 0);
+    let arm_layout = ImageLayout {
+        machine: 0xaa64,
+        time_date_stamp: 0,
+        size_of_image: 0x1000,
+        exception: (0x10, u32::from(head[7] & 31) * 8),
+        debug: (0, 0),
+        export: (0, 0),
+        sections: vec![],
+    };
+    let arm_unwind = ImageUnwind::new(
+        FileImage {
+            bytes: arm_image,
+            sections: vec![],
+        },
+        &arm_layout,
+    );
     let modules = Modules::new(vec![
         Module::new("nt", NT, 0x4000).with_unwind(b.into_unwind()),
         Module::new("nt32", 0x8280_0000, 0x10000),
-        Module::new("arm", 0x7ff6_0000_0000, 0x10000),
+        Module::new("arm", 0x7ff6_0000_0000, 0x10000).with_unwind(arm_unwind),
     ]);
     let off = u64::from(head[1]) * 8;
     let mut memory = RegionMemory::new();
@@ -116,7 +136,7 @@ fuzz_target!(|data: &[u8]| {
     check(&walker.walk(Context::X86(ctx32)));
     let fp = SP + u64::from(head[5]) * 8;
     check(&walker.walk(Context::Arm64(ContextArm64::new(
-        0x7ff6_0000_1000,
+        0x7ff6_0000_0000 + u64::from(head[3]) * 4,
         SP,
         fp,
         0x7ff6_0000_2000 + u64::from(head[6]) * 4,
