@@ -118,7 +118,7 @@ fn grouped_commands() -> String {
         for s in names {
             let about = s.get_about().map(ToString::to_string).unwrap_or_default();
             let pe = if takes(s.get_name()).contains(&Kind::PeFile) {
-                " (also a PE file)"
+                "  [or a PE file]"
             } else {
                 ""
             };
@@ -221,7 +221,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
 /// exit status. Whatever was printed before an error is still shown.
 pub fn main() -> ExitCode {
     let template = format!(
-        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{}{{all-args}}{{after-help}}",
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{}Arguments:\n{{positionals}}\n\nOptions:\n{{options}}{{after-help}}",
         grouped_commands()
     );
     let matches = Cli::command().help_template(template).get_matches();

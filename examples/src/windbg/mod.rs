@@ -385,3 +385,24 @@ pub fn run_commands(path: &Path, commands: &[String], out: &mut dyn Write) -> Re
         )))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_command_name_is_lower_case_and_in_one_entry() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in COMMANDS {
+            for n in c.names {
+                assert_eq!(*n, n.to_ascii_lowercase());
+                assert!(seen.insert(*n), "{n} is in two entries");
+            }
+        }
+        assert!(
+            COMMANDS
+                .iter()
+                .any(|c| c.takes == Kind::Kernel && c.names.contains(&"!poolused"))
+        );
+    }
+}
