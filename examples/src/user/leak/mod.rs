@@ -382,7 +382,7 @@ impl Mod {
         a >= self.base && a.checked_sub(self.base).is_some_and(|o| o < self.size)
     }
     pub(super) fn at(&self, a: u64) -> String {
-        format!("{}+{:#x}", self.name, a.saturating_sub(self.base))
+        crate::report::Location::in_module(&self.name, self.base, a).to_string()
     }
 }
 
