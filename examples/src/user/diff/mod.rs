@@ -229,7 +229,8 @@ fn merge_keys<K: Ord + Clone, V>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<
 }
 
 /// Compares two dumps of the same process.
-pub fn investigate(before: &UserDump, after: &UserDump, progress: &Progress) -> Report {
+pub fn investigate(before: &UserDump, after: &UserDump, options: &leak::Options) -> Report {
+    let progress = &options.progress;
     let mut notes = Vec::new();
     let b = snapshot(before, progress, &mut notes);
     let a = snapshot(after, progress, &mut notes);
