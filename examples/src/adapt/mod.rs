@@ -63,7 +63,7 @@ impl std::ops::Deref for Dump {
 /// The module name WinDbg uses: the file name without directory and extension
 /// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).
 pub fn short_name(path: &str) -> String {
-    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
+    let file = file_name(path);
     match file.rfind('.') {
         Some(i) if i > 0 => file.get(..i).unwrap_or(file).to_string(),
         _ => file.to_string(),

@@ -293,7 +293,7 @@ pub fn thread_stacks(
     let process_id = dump.misc_info().ok().flatten().and_then(|m| m.process_id);
     Ok(Report {
         process_id,
-        pointer_size: if arch == dumpfile::Arch::X86 { 4 } else { 8 },
+        pointer_size: arch.pointer_size(),
         threads: out,
         modules: sources,
     })

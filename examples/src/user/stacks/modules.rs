@@ -54,7 +54,7 @@ fn build_module<'a>(
     opts: &Options,
 ) -> Found<'a> {
     let short = short_name(name);
-    let file_name = name.rsplit(['\\', '/']).next().unwrap_or(name).to_string();
+    let file_name = crate::adapt::file_name(name).to_string();
     let mut module = Module::new(short.clone(), base, size);
     let mut source = ModuleSource {
         name: short,
