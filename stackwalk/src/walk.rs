@@ -482,6 +482,24 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
     /// Fails when the frame cannot be read, or does not look like a trap frame (EFLAGS bit 1
     /// clear, a CS that is neither kernel nor user, an x64 instruction pointer outside the
     /// half of the address space CS names): [`Error::BadTrapFrame`].
+    ///
+    /// ```
+    /// use stackwalk::*;
+    /// // A KTRAP_FRAME at 0x1000 of a kernel-mode fault at 0xfffff801_20001020.
+    /// let mut trap = vec![0u8; 0x190];
+    /// trap[0x168..0x170].copy_from_slice(&0xffff_f801_2000_1020u64.to_le_bytes()); // Rip
+    /// trap[0x170..0x172].copy_from_slice(&0x10u16.to_le_bytes()); // SegCs: kernel
+    /// trap[0x178..0x17c].copy_from_slice(&0x10282u32.to_le_bytes()); // EFlags
+    /// trap[0x180..0x188].copy_from_slice(&0x2000u64.to_le_bytes()); // Rsp
+    /// let modules = Modules::default();
+    /// let walker = Walker::new(SliceMemory::new(0x1000, &trap), &modules);
+    /// let stack = walker.walk_trap_frame(Arch::X64, 0x1000).unwrap();
+    /// assert_eq!(stack.frames[0].instruction, 0xffff_f801_2000_1020);
+    /// assert_eq!(stack.frames[0].stack_pointer, 0x2000);
+    /// assert_eq!(stack.frames[0].trust, Trust::TrapFrame);
+    /// // Not captured: an error that says so.
+    /// assert!(walker.walk_trap_frame(Arch::X64, 0x9000).unwrap_err().is_not_captured());
+    /// ```
     pub fn walk_trap_frame(&self, arch: Arch, address: u64) -> Result<Stack, Error> {
         let bad = Error::BadTrapFrame {
             what: "KTRAP_FRAME (implausible registers)",
@@ -519,7 +537,12 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
         let len = match machine {
             crate::context::machine::I386 => 0x2cc,
             crate::context::machine::AMD64 => 0x4d0,
-            _ => 0x390,
+            crate::context::machine::ARM64 => 0x390,
+            _ => {
+                return Err(Error::BadContext {
+                    what: "unknown machine type",
+                });
+            }
         };
         let mut raw = vec![0u8; len];
         self.memory.read(address, &mut raw)?;
