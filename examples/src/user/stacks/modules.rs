@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use stackwalk::{ImageUnwind, Module, Modules, PdbData, PdbIdentity, SymbolTable};
 
 use super::{ModuleSource, Options};
-use crate::adapt::{DumpMemory, short_name};
+use crate::adapt::{DumpMemory, pdb_identity, short_name};
 
 /// A file in `dir` named `name`, compared case-insensitively.
 fn find_ci(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -179,20 +179,7 @@ pub fn load_modules<'a>(
     let mut found = Vec::new();
     let mut seen: Vec<(u64, u64)> = Vec::new();
     for m in dump.modules().unwrap_or_default() {
-        let pdb = match &m.codeview {
-            Some(dumpfile::CodeView::Pdb70 {
-                guid,
-                age,
-                pdb_name,
-            }) => Some((
-                pdb_name.clone(),
-                PdbIdentity {
-                    guid: *guid,
-                    age: *age,
-                },
-            )),
-            _ => None,
-        };
+        let pdb = m.codeview.as_ref().and_then(pdb_identity);
         let f = build_module(
             mem,
             &m.name,
