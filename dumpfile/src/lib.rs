@@ -13,7 +13,9 @@
 //! [`Minidump::thread_context`] and [`Minidump::wow64_context`]; facts read through memory
 //! (PEB, heaps, loader module list, command line) from [`Minidump::process`].
 //!
-//! Kernel dumps (`PAGEDUMP`/`PAGEDU64`) are recognised and refused with [`Error::KernelDump`].
+//! Kernel dumps (`PAGEDUMP`/`PAGEDU64`) are refused by [`Minidump`] with [`Error::KernelDump`]
+//! and read by [`KernelDump`] (full, bitmap and triage dumps);
+//! [`Dump::open`] opens either kind.
 //!
 //! # Example
 //!
@@ -75,7 +77,9 @@
 #![deny(unsafe_code)]
 
 mod context;
+mod dump;
 mod error;
+mod kernel;
 mod memory;
 mod process;
 pub mod raw;
@@ -90,6 +94,8 @@ use std::sync::Arc;
 use zerocopy::FromBytes;
 
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
+pub use dump::Dump;
+pub use kernel::*;
 pub use error::{Error, Limits};
 pub use memory::{MemoryRange, MemoryView};
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
