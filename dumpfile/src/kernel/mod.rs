@@ -351,17 +351,16 @@ impl KernelDump {
             b.truncate(n);
             return self.finish_kdbg(b, va, KdbgSource::Header, keys);
         }
-        // Scan the stored physical pages (linear in the dump).
+        // Scan the stored physical pages in the file (linear in the dump, no allocation): the
+        // block is 8-aligned, its tag at +0x10.
         let bytes: &[u8] = &self.data;
-        for run in self.physical.runs_list(bytes, usize::MAX) {
-            let len = run.page_count.saturating_mul(PAGE_SIZE);
-            let Some(area) = get(bytes, run.file_offset, len.min(len64(bytes).saturating_sub(run.file_offset))) else {
-                continue;
-            };
+        if let Some(start) = self.physical.data_start()
+            && let Some(area) = get(bytes, start, len64(bytes).saturating_sub(start))
+        {
             let mut i = 0usize;
             while let Some(w) = area.get(i.saturating_add(0x10)..i.saturating_add(0x18)) {
-                let tag = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
-                let size = u32::from_le_bytes([w[4], w[5], w[6], w[7]]);
+                let tag = bytes::u32_at(w, 0).unwrap_or(0);
+                let size = bytes::u32_at(w, 4).unwrap_or(0);
                 if tag == kdbg::KDBG_TAG && (0x290..=0x1000).contains(&size) && size % 8 == 0 {
                     let s = usize::try_from(size).unwrap_or(0);
                     if let Some(block) = area.get(i..i.saturating_add(s)) {

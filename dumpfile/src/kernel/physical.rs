@@ -161,6 +161,15 @@ impl PhysMap {
         }
     }
 
+    /// File offset where the stored pages begin (None without physical memory).
+    pub(crate) fn data_start(&self) -> Option<u64> {
+        match self {
+            PhysMap::None => None,
+            PhysMap::Runs(r) => r.iter().map(|r| r.file_offset).min(),
+            PhysMap::Bitmap { first_page, .. } => Some(*first_page),
+        }
+    }
+
     /// Number of physical pages stored.
     pub(crate) fn present_pages(&self) -> u64 {
         match self {

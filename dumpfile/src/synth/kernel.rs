@@ -1169,3 +1169,102 @@ fn pe_page(is64: bool, timestamp: u32, checksum: u32, size: u32, pdb: &str, guid
     put(&mut p, 0x420, &cv);
     p
 }
+
+/// Opens `data` as a kernel dump (and through [`crate::Dump`]) with small limits and calls
+/// every accessor: header, context, exception, memory reads and translations at the header's
+/// addresses and at `probes`, physical reads, KDBG (plain, by keys made of the probes), drivers,
+/// unloaded drivers, processors. Shared by the fuzz target and the mutation properties; it
+/// returns nothing and must never panic, hang or allocate without bound.
+pub fn exercise_kernel_reader(data: Vec<u8>, probes: &[u64]) {
+    let limits = crate::Limits {
+        max_list_steps: 1_000,
+        max_string_bytes: 4_096,
+        max_kernel_runs: 256,
+        max_drivers: 256,
+        max_triage_blocks: 4_096,
+        ..crate::Limits::default()
+    };
+    let _ = crate::Dump::from_bytes(data.clone()).map(|d| d.as_kernel().is_some());
+    let Ok(d) = crate::KernelDump::from_bytes_with_limits(data, limits) else {
+        return;
+    };
+    let h = d.header().clone();
+    let _ = (d.kind().name(), d.arch(), d.build(), d.bugcheck(), d.paging_mode());
+    let _ = (d.context(), d.exception(), d.warnings().len(), d.present_pages());
+    let _ = d.physical_runs(64);
+    let mem = d.memory();
+    let mut addrs = vec![
+        h.kd_debugger_data_block,
+        h.ps_loaded_module_list,
+        h.ps_active_process_head,
+        h.pfn_database,
+        h.bugcheck_parameters[1],
+    ];
+    addrs.extend_from_slice(probes);
+    if let Some(t) = d.triage() {
+        addrs.extend(t.ranges().iter().take(16).map(|r| r.base));
+    }
+    let mut buf = [0u8; 0x40];
+    for &a in &addrs {
+        let _ = mem.read(a, &mut buf);
+        let _ = mem.read(a.wrapping_sub(0x20), &mut buf);
+        let _ = mem.slice(a, 0x20);
+        let _ = mem.read_u64(a);
+        let _ = mem.translate(a);
+        let _ = mem.virtual_to_physical(a);
+        let _ = d.memory_with_dtb(a & !0xFFF).read_u32(h.ps_loaded_module_list);
+        let _ = d.read_physical(a, &mut buf);
+    }
+    let _ = d.kdbg().map(|k| k.fields().count());
+    if let [a, b, c, ..] = probes {
+        let keys = crate::KdbgKeys {
+            wait_never: *a,
+            wait_always: *b,
+            data_block_encoded_address: *c,
+        };
+        let _ = d.kdbg_with_keys(&keys).map(|k| k.fields().count());
+    }
+    let _ = d.drivers().map(|v| v.len());
+    let _ = d.unloaded_drivers().map(|v| v.len());
+    let _ = d.processors().map(|v| v.len());
+}
+
+/// Small dumps of every kind and architecture, for fuzz seeds and mutation tests.
+pub fn seed_dumps() -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for arch in [KernelArch::X86, KernelArch::X86Pae, KernelArch::X64] {
+        for ty in [
+            KernelDumpType::Full,
+            KernelDumpType::BitmapKernel,
+            KernelDumpType::BitmapFull,
+            KernelDumpType::Triage,
+        ] {
+            let base: u64 = if arch == KernelArch::X64 { 0xFFFF_F804_0000_0000 } else { 0x8200_0000 };
+            let mut b = KernelDumpBuilder::new(arch, ty);
+            b.bugcheck(0xD1, [1, 2, 3, base]);
+            b.map(base.wrapping_add(0x1000), b"seed data");
+            b.not_present(base.wrapping_add(0x3000), SynthNotPresent::PageFile { file: 1, offset: 9 });
+            b.not_present(base.wrapping_add(0x4000), SynthNotPresent::Transition { pfn: 0x50 });
+            b.driver(SynthDriver::new("ntoskrnl.exe", base.wrapping_add(0x10_0000), 0x1000));
+            b.driver(SynthDriver::new("x.sys", base.wrapping_add(0x20_0000), 0x1000));
+            b.unloaded_driver(SynthUnloaded {
+                name: "gone.sys".into(),
+                start: base,
+                end: base.wrapping_add(0x1000),
+                time: 1,
+            });
+            if ty == KernelDumpType::Triage {
+                b.triage_stack(base.wrapping_add(0x8000), vec![0x5A; 0x100]);
+                b.triage_objects(
+                    (base.wrapping_add(0x3_0000), vec![1; 0x100]),
+                    (base.wrapping_add(0x3_1000), vec![2; 0x100]),
+                    (base.wrapping_add(0x3_2000), vec![3; 0x100]),
+                );
+            }
+            if let Ok(v) = b.write() {
+                out.push((format!("{arch:?}-{ty:?}").to_lowercase(), v));
+            }
+        }
+    }
+    out
+}
