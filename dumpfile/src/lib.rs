@@ -95,8 +95,8 @@ use zerocopy::FromBytes;
 
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
 pub use dump::Dump;
-pub use kernel::*;
 pub use error::{Error, Limits};
+pub use kernel::*;
 pub use memory::{MemoryRange, MemoryView};
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;

@@ -1,5 +1,13 @@
 //! The real Windows 10 19041 x64 triage dump, and every corpus file through `Dump::open`.
 //! Skips with a visible SKIP message when `../shared/corpus` is absent.
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,7 +21,11 @@ fn corpus_dir() -> Option<PathBuf> {
     if dir.is_dir() {
         Some(dir)
     } else {
-        let _ = writeln!(std::io::stderr(), "SKIP: corpus folder {} not found", dir.display());
+        let _ = writeln!(
+            std::io::stderr(),
+            "SKIP: corpus folder {} not found",
+            dir.display()
+        );
         None
     }
 }
@@ -96,11 +108,16 @@ fn triage_body_and_ranges() {
     assert_eq!(c.rsp, 0xffff850429892120);
     let mem = d.memory();
     let mut from_va = vec![0u8; 0x2118];
-    mem.read(0xffff850429890ee8, &mut from_va).expect("stack by VA");
+    mem.read(0xffff850429890ee8, &mut from_va)
+        .expect("stack by VA");
     assert_eq!(&from_va[..], &d.as_bytes()[0xe390..0xe390 + 0x2118]);
     assert_eq!(
         mem.read_u64(c.rsp).expect("qword at RSP"),
-        u64::from_le_bytes(d.as_bytes()[0xe390 + 0x1238..0xe390 + 0x1240].try_into().unwrap())
+        u64::from_le_bytes(
+            d.as_bytes()[0xe390 + 0x1238..0xe390 + 0x1240]
+                .try_into()
+                .unwrap()
+        )
     );
     // One past the stack is not captured, and says so.
     let e = mem.read_u8(0xffff850429893000).unwrap_err();
@@ -114,11 +131,18 @@ fn triage_body_and_ranges() {
     assert_eq!(pr.base, 0xffffc08bdce94180);
     assert_eq!(pr.size, 0xa40);
     // KTHREAD.ApcState.Process (0xb8) of the thread copy, read by VA, is the process.
-    assert_eq!(mem.read_u64(0xffffc08bde9e1640 + 0xb8).unwrap(), 0xffffc08bdce94180);
+    assert_eq!(
+        mem.read_u64(0xffffc08bde9e1640 + 0xb8).unwrap(),
+        0xffffc08bdce94180
+    );
     // EPROCESS.ImageFileName (0x5a8 on 19041) is readable text.
     let mut name = [0u8; 15];
     mem.read(0xffffc08bdce94180 + 0x5a8, &mut name).unwrap();
-    assert!(name.iter().take_while(|&&b| b != 0).all(|b| b.is_ascii_graphic() || *b == b' '));
+    assert!(
+        name.iter()
+            .take_while(|&&b| b != 0)
+            .all(|b| b.is_ascii_graphic() || *b == b' ')
+    );
     let prcb = t.range(TriageRangeKind::Prcb).expect("prcb range");
     assert_eq!(prcb.size, 0xaf00);
     assert_eq!(mem.read_u64(prcb.base + 8).unwrap(), 0xffffc08bde9e1640);
@@ -157,7 +181,10 @@ fn triage_drivers() {
     assert_eq!(drivers.len(), 151);
     let nt = &drivers[0];
     assert_eq!(nt.name, "ntoskrnl.exe");
-    assert_eq!(nt.path.as_deref(), Some("\\SystemRoot\\system32\\ntoskrnl.exe"));
+    assert_eq!(
+        nt.path.as_deref(),
+        Some("\\SystemRoot\\system32\\ntoskrnl.exe")
+    );
     assert_eq!(nt.base, 0xfffff8047ba00000);
     assert_eq!(nt.size, 0x1046000);
     assert_eq!(nt.checksum, Some(0xa5938c));
@@ -167,7 +194,10 @@ fn triage_drivers() {
     assert!(drivers.iter().all(|m| !m.name.is_empty() && m.size > 0));
     let unloaded = d.unloaded_drivers().expect("unloaded list");
     let names: Vec<&str> = unloaded.iter().map(|u| u.name.as_str()).collect();
-    assert_eq!(names, ["dam.sys", "WdBoot.sys", "hwpolicy.sys", "mcupdate.dll"]);
+    assert_eq!(
+        names,
+        ["dam.sys", "WdBoot.sys", "hwpolicy.sys", "mcupdate.dll"]
+    );
     assert_eq!(unloaded[0].start, 0xfffff80487de0000);
     assert_eq!(unloaded[0].end, 0xfffff80487dfc000);
 }
@@ -179,7 +209,12 @@ fn triage_processors() {
     assert_eq!(p.len(), 16);
     // Processor 0's KPRCB is the triage copy. Its ProcessorState.ContextFrame is readable but
     // empty in this dump (the crashing CPU's context is the header's, see `context()`).
-    let prcb = d.triage().unwrap().range(TriageRangeKind::Prcb).unwrap().base;
+    let prcb = d
+        .triage()
+        .unwrap()
+        .range(TriageRangeKind::Prcb)
+        .unwrap()
+        .base;
     assert_eq!(*p[0].prcb.as_ref().unwrap(), prcb);
     let c0 = p[0].context.as_ref().expect("CPU 0 context");
     assert_eq!((c0.flags(), c0.sp(), c0.ip()), (0, 0, 0));
@@ -196,7 +231,9 @@ fn every_corpus_file_opens_or_is_refused_clearly() {
     let Some(dir) = corpus_dir() else { return };
     let mut n = 0;
     for sub in ["user", "kernel"] {
-        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else { continue };
+        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.extension().and_then(|x| x.to_str()) != Some("dmp") {

@@ -2,7 +2,14 @@
 //! writer read back exactly (every architecture and dump kind); damaged dumps give `Err` or
 //! data, never a panic or a hang.
 #![cfg(feature = "synth")]
-#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation, clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -14,7 +21,11 @@ use dumpfile::synth::kernel::{
 use proptest::prelude::*;
 
 fn arch_strategy() -> impl Strategy<Value = KernelArch> {
-    prop_oneof![Just(KernelArch::X86), Just(KernelArch::X86Pae), Just(KernelArch::X64)]
+    prop_oneof![
+        Just(KernelArch::X86),
+        Just(KernelArch::X86Pae),
+        Just(KernelArch::X64)
+    ]
 }
 
 fn type_strategy() -> impl Strategy<Value = KernelDumpType> {

@@ -2,6 +2,14 @@
 //! non-PAE, x86 PAE and x64, with 4 KiB and large pages, every kind of not-present page, the
 //! module list, unloaded drivers, the KDBG (plain and encoded), contexts and the bugcheck.
 #![cfg(feature = "synth")]
+#![allow(
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use dumpfile::synth::kernel::{
     KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver, SynthKdbgKeys, SynthNotPresent,
@@ -9,8 +17,8 @@ use dumpfile::synth::kernel::{
 };
 use dumpfile::synth::{SynthContext, X64Registers, X86Registers};
 use dumpfile::{
-    Arch, Context, Dump, DumpKind, Error, KdbgKeys, KdbgSource, KernelDump, NotPresent,
-    PageState, PagingMode,
+    Arch, Context, Dump, DumpKind, Error, KdbgKeys, KdbgSource, KernelDump, NotPresent, PageState,
+    PagingMode,
 };
 
 const ARCHS: [KernelArch; 3] = [KernelArch::X86, KernelArch::X86Pae, KernelArch::X64];
@@ -28,7 +36,9 @@ fn kva(arch: KernelArch, off: u64) -> u64 {
 }
 
 fn pattern(n: usize, seed: u8) -> Vec<u8> {
-    (0..n).map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed)).collect()
+    (0..n)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect()
 }
 
 fn context(arch: KernelArch) -> SynthContext {
@@ -61,9 +71,13 @@ fn build(arch: KernelArch, ty: KernelDumpType) -> (KernelDumpBuilder, Vec<(u64, 
     b.comment("synthetic");
     let mut maps = Vec::new();
     // A page-crossing mapping, a single page, a small unaligned one.
-    for (i, (off, len)) in [(0x1800u64, 0x2000usize), (0x10_0000, 0x1000), (0x20_0123, 77)]
-        .into_iter()
-        .enumerate()
+    for (i, (off, len)) in [
+        (0x1800u64, 0x2000usize),
+        (0x10_0000, 0x1000),
+        (0x20_0123, 77),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let data = pattern(len, i as u8);
         b.map(kva(arch, off), &data);
@@ -118,7 +132,14 @@ fn physical_dumps_round_trip() {
                     KernelArch::X64 => PagingMode::X64,
                 }
             );
-            assert_eq!(d.arch(), if arch == KernelArch::X64 { Arch::X64 } else { Arch::X86 });
+            assert_eq!(
+                d.arch(),
+                if arch == KernelArch::X64 {
+                    Arch::X64
+                } else {
+                    Arch::X86
+                }
+            );
             assert_eq!(d.bugcheck().code, 0xD1);
             assert_eq!(d.bugcheck().parameters, [0x10, 2, 0, kva(arch, 0x5000)]);
             assert_eq!(d.header().number_processors, 4);
@@ -143,24 +164,41 @@ fn physical_dumps_round_trip() {
             let t = d.translate(kva(arch, 0x10_0000)).unwrap();
             assert_eq!(t.state, PageState::Valid);
             assert!(t.in_dump);
-            assert_eq!(t.levels.len(), match arch {
-                KernelArch::X64 => 4,
-                KernelArch::X86Pae => 3,
-                KernelArch::X86 => 2,
-            });
+            assert_eq!(
+                t.levels.len(),
+                match arch {
+                    KernelArch::X64 => 4,
+                    KernelArch::X86Pae => 3,
+                    KernelArch::X86 => 2,
+                }
+            );
             let pa = t.physical.unwrap();
             let mut phys = [0u8; 16];
             d.read_physical(pa, &mut phys).unwrap();
             assert_eq!(&phys[..], &maps[1].1[..16]);
-            assert_eq!(d.memory_with_dtb(d.header().dtb()).read_u8(kva(arch, 0x10_0000)).unwrap(), maps[1].1[0]);
+            assert_eq!(
+                d.memory_with_dtb(d.header().dtb())
+                    .read_u8(kva(arch, 0x10_0000))
+                    .unwrap(),
+                maps[1].1[0]
+            );
             // A DTB pointing at a page that is not in the dump.
-            let e = d.memory_with_dtb(0x7FFF_F000).read_u8(kva(arch, 0x10_0000)).unwrap_err();
-            assert!(matches!(e, Error::PhysicalNotInDump { .. }), "{what}: {e:?}");
+            let e = d
+                .memory_with_dtb(0x7FFF_F000)
+                .read_u8(kva(arch, 0x10_0000))
+                .unwrap_err();
+            assert!(
+                matches!(e, Error::PhysicalNotInDump { .. }),
+                "{what}: {e:?}"
+            );
             // KDBG, drivers, unloaded drivers.
             let k = d.kdbg().unwrap();
             assert_eq!(k.source, KdbgSource::Header);
             assert_eq!(k.kern_base(), Some(kva(arch, 0x40_0000)));
-            assert_eq!(k.ps_loaded_module_list(), Some(d.header().ps_loaded_module_list));
+            assert_eq!(
+                k.ps_loaded_module_list(),
+                Some(d.header().ps_loaded_module_list)
+            );
             let drivers = d.drivers().unwrap();
             let names: Vec<&str> = drivers.iter().map(|m| m.name.as_str()).collect();
             assert_eq!(names, ["ntoskrnl.exe", "hal.dll", "leaky.sys"], "{what}");
@@ -168,17 +206,33 @@ fn physical_dumps_round_trip() {
             assert_eq!(drivers[0].size, 0x80_0000);
             assert_eq!(drivers[0].timestamp, Some(0x1234_5678));
             assert_eq!(drivers[0].checksum, Some(0xABCD));
-            let cv = drivers[0].codeview.as_ref().expect("CodeView from the PE header");
-            assert_eq!((cv.pdb_name.as_str(), cv.guid, cv.age), ("ntkrnlmp.pdb", [7; 16], 3));
-            assert_eq!(drivers[2].path.as_deref(), Some("\\SystemRoot\\system32\\drivers\\leaky.sys"));
-            assert_eq!(drivers[2].timestamp, Some(0x5F00_0000), "{what}: from the loader entry");
+            let cv = drivers[0]
+                .codeview
+                .as_ref()
+                .expect("CodeView from the PE header");
+            assert_eq!(
+                (cv.pdb_name.as_str(), cv.guid, cv.age),
+                ("ntkrnlmp.pdb", [7; 16], 3)
+            );
+            assert_eq!(
+                drivers[2].path.as_deref(),
+                Some("\\SystemRoot\\system32\\drivers\\leaky.sys")
+            );
+            assert_eq!(
+                drivers[2].timestamp,
+                Some(0x5F00_0000),
+                "{what}: from the loader entry"
+            );
             let unloaded = d.unloaded_drivers().unwrap();
             let un: Vec<&str> = unloaded.iter().map(|u| u.name.as_str()).collect();
             assert_eq!(un, ["newer.sys", "old.sys"], "{what}");
             assert_eq!(unloaded[0].start, kva(arch, 0xE1_0000));
             assert_eq!(unloaded[0].time, Some(0x01D7_0000_0000_0002));
             // Dump::from_bytes picks the kernel reader; Minidump refuses it.
-            assert!(matches!(Dump::from_bytes(bytes.clone()).unwrap(), Dump::Kernel(_)));
+            assert!(matches!(
+                Dump::from_bytes(bytes.clone()).unwrap(),
+                Dump::Kernel(_)
+            ));
             assert!(matches!(
                 dumpfile::Minidump::from_bytes(bytes).unwrap_err(),
                 Error::KernelDump { .. }
@@ -248,11 +302,23 @@ fn not_present_pages_have_reasons() {
                 (SynthNotPresent::NotCommitted, NotPresent::NotCommitted),
                 (SynthNotPresent::DemandZero, NotPresent::DemandZero),
                 (
-                    SynthNotPresent::PageFile { file: 2, offset: 0x1234 },
-                    NotPresent::PageFile { file: 2, offset: 0x1234 },
+                    SynthNotPresent::PageFile {
+                        file: 2,
+                        offset: 0x1234,
+                    },
+                    NotPresent::PageFile {
+                        file: 2,
+                        offset: 0x1234,
+                    },
                 ),
-                (SynthNotPresent::Transition { pfn: 0x7777 }, NotPresent::Transition { pfn: 0x7777 }),
-                (SynthNotPresent::Prototype { address: proto }, NotPresent::Prototype { address: proto }),
+                (
+                    SynthNotPresent::Transition { pfn: 0x7777 },
+                    NotPresent::Transition { pfn: 0x7777 },
+                ),
+                (
+                    SynthNotPresent::Prototype { address: proto },
+                    NotPresent::Prototype { address: proto },
+                ),
             ];
             for (i, (w, _)) in cases.iter().enumerate() {
                 b.not_present(base + 0x1000 * (i as u64 + 1), *w);
@@ -266,7 +332,9 @@ fn not_present_pages_have_reasons() {
                 let e = d.memory().read_u32(va).unwrap_err();
                 assert!(e.is_not_captured(), "{arch:?} {ty:?}: {e:?}");
                 match e {
-                    Error::PageNotPresent { address, reason, .. } => {
+                    Error::PageNotPresent {
+                        address, reason, ..
+                    } => {
                         assert_eq!(address, va);
                         assert_eq!(reason, *want, "{arch:?} {ty:?}");
                     }
@@ -282,7 +350,10 @@ fn not_present_pages_have_reasons() {
             let mut buf = [0u8; 7];
             d.memory().read(base + 0x10_008, &mut buf).unwrap();
             assert_eq!(&buf, b"standby");
-            assert_eq!(d.translate(base + 0x10_008).unwrap().state, PageState::Transition);
+            assert_eq!(
+                d.translate(base + 0x10_008).unwrap().state,
+                PageState::Transition
+            );
         }
     }
 }
@@ -311,7 +382,10 @@ fn encoded_kdbg_decodes_with_keys_only() {
         assert_eq!(k.size(), 0x380);
         assert_eq!(k.kern_base(), Some(kva(arch, 0x40_0000)));
         // Wrong keys: an error, not garbage.
-        let bad = KdbgKeys { wait_always: 1, ..KdbgKeys::default() };
+        let bad = KdbgKeys {
+            wait_always: 1,
+            ..KdbgKeys::default()
+        };
         assert!(d.kdbg_with_keys(&bad).is_err());
     }
 }
@@ -320,7 +394,10 @@ fn encoded_kdbg_decodes_with_keys_only() {
 fn kdbg_found_by_scan_when_the_header_pointer_is_unusable() {
     let (mut b, _) = build(KernelArch::X64, KernelDumpType::Full);
     let mut bytes = b.write().unwrap();
-    let want = KernelDump::from_bytes(bytes.clone()).unwrap().kdbg().unwrap();
+    let want = KernelDump::from_bytes(bytes.clone())
+        .unwrap()
+        .kdbg()
+        .unwrap();
     bytes[0x80..0x88].copy_from_slice(&0u64.to_le_bytes());
     let d = KernelDump::from_bytes(bytes).unwrap();
     let k = d.kdbg().unwrap();
@@ -342,8 +419,16 @@ fn triage_round_trip() {
             (kva(arch, 0x31_0000), pattern(0x400, 2)),
             (kva(arch, 0x32_0000), pattern(0x300, 3)),
         );
-        b.driver(SynthDriver::new("ntoskrnl.exe", kva(arch, 0x40_0000), 0x80_0000));
-        b.driver(SynthDriver::new("a_rather_long_name.sys", kva(arch, 0xD0_0000), 0x3000));
+        b.driver(SynthDriver::new(
+            "ntoskrnl.exe",
+            kva(arch, 0x40_0000),
+            0x80_0000,
+        ));
+        b.driver(SynthDriver::new(
+            "a_rather_long_name.sys",
+            kva(arch, 0xD0_0000),
+            0x3000,
+        ));
         b.unloaded_driver(SynthUnloaded {
             name: "averyverylongname.sys".into(),
             start: kva(arch, 0xE0_0000),
@@ -364,12 +449,24 @@ fn triage_round_trip() {
         assert_eq!(stack, pattern(0x2118, 9));
         // Process and thread copies by address (with the links the writer patched in).
         let ps = if arch == KernelArch::X64 { 8 } else { 4 };
-        let thread_proc = mem.read_ptr(kva(arch, 0x32_0000) + if ps == 8 { 0xB8 } else { 0x50 }, ps).unwrap();
+        let thread_proc = mem
+            .read_ptr(kva(arch, 0x32_0000) + if ps == 8 { 0xB8 } else { 0x50 }, ps)
+            .unwrap();
         assert_eq!(thread_proc, kva(arch, 0x31_0000));
-        assert_eq!(mem.read_u8(kva(arch, 0x31_0000) + 0x3FF).unwrap(), pattern(0x400, 2)[0x3FF]);
-        assert!(mem.read_u8(kva(arch, 0x31_0000) + 0x400).unwrap_err().is_not_captured());
+        assert_eq!(
+            mem.read_u8(kva(arch, 0x31_0000) + 0x3FF).unwrap(),
+            pattern(0x400, 2)[0x3FF]
+        );
+        assert!(
+            mem.read_u8(kva(arch, 0x31_0000) + 0x400)
+                .unwrap_err()
+                .is_not_captured()
+        );
         let t = d.triage().unwrap();
-        assert_eq!(t.range(dumpfile::TriageRangeKind::Prcb).unwrap().base, kva(arch, 0x30_0000));
+        assert_eq!(
+            t.range(dumpfile::TriageRangeKind::Prcb).unwrap().base,
+            kva(arch, 0x30_0000)
+        );
         let k = d.kdbg().unwrap();
         assert_eq!(k.source, KdbgSource::TriageCopy);
         assert_eq!(k.size_eprocess(), Some(0x400));
@@ -384,7 +481,11 @@ fn triage_round_trip() {
         let p = d.processors().unwrap();
         assert_eq!(p.len(), 2);
         assert_eq!(*p[0].prcb.as_ref().unwrap(), kva(arch, 0x30_0000));
-        assert!(d.translate(kva(arch, 0x9000)).unwrap_err().is_not_captured());
+        assert!(
+            d.translate(kva(arch, 0x9000))
+                .unwrap_err()
+                .is_not_captured()
+        );
         assert_eq!(d.present_pages(), 0);
     }
 }

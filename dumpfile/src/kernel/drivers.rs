@@ -4,9 +4,9 @@
 
 use std::collections::HashSet;
 
+use super::KernelDump;
 use super::bytes::{get, u16_at, u32_at, u64_at, utf16};
 use super::memory::KernelMemory;
-use super::KernelDump;
 use crate::Error;
 
 /// The CodeView (RSDS) id of an image: what a symbol server is asked for.
@@ -125,15 +125,24 @@ pub(crate) fn pe_info(mem: &KernelMemory<'_>, base: u64) -> Option<PeInfo> {
     })
 }
 
-fn codeview(mem: &KernelMemory<'_>, base: u64, rva: u64, size: u64, image: u32) -> Option<CodeViewId> {
+fn codeview(
+    mem: &KernelMemory<'_>,
+    base: u64,
+    rva: u64,
+    size: u64,
+    image: u32,
+) -> Option<CodeViewId> {
     if rva == 0 || size == 0 || rva >= u64::from(image) {
         return None;
     }
     let n = (size / 0x1C).min(16);
     for i in 0..n {
         let mut d = [0u8; 0x1C];
-        mem.read(base.checked_add(rva)?.checked_add(i.checked_mul(0x1C)?)?, &mut d)
-            .ok()?;
+        mem.read(
+            base.checked_add(rva)?.checked_add(i.checked_mul(0x1C)?)?,
+            &mut d,
+        )
+        .ok()?;
         if u32_at(&d, 0xC)? != 2 {
             continue;
         }
@@ -306,9 +315,11 @@ impl KernelDump {
         // The list is followed by the string pool; use the gap when it divides evenly.
         let default_size: u64 = if is64 { 0x90 } else { 0x4C };
         let entry_size = match pool.checked_sub(list) {
-            Some(gap) if count > 0 && gap % u64::from(count) == 0 => {
-                let s = gap / u64::from(count);
-                if (0x40..=0x200).contains(&s) { s } else { default_size }
+            Some(gap) if count > 0 && gap.checked_rem(u64::from(count)) == Some(0) => {
+                match gap.checked_div(u64::from(count)) {
+                    Some(s) if (0x40..=0x200).contains(&s) => s,
+                    _ => default_size,
+                }
             }
             _ => default_size,
         };
@@ -334,7 +345,9 @@ impl KernelDump {
                 }
             };
             let Some(base) = ptr(o_base) else { break };
-            let size = u32_at(bytes, l.saturating_add(o_size)).map(u64::from).unwrap_or(0);
+            let size = u32_at(bytes, l.saturating_add(o_size))
+                .map(u64::from)
+                .unwrap_or(0);
             let path = u32_at(bytes, name_off).and_then(|chars| {
                 let n = u64::from(chars)
                     .saturating_mul(2)
@@ -387,7 +400,9 @@ impl KernelDump {
             let n = count.min(self.limits().max_drivers);
             let mut out = Vec::new();
             for i in 0..u64::from(n) {
-                let e = off.saturating_add(first).saturating_add(i.saturating_mul(size));
+                let e = off
+                    .saturating_add(first)
+                    .saturating_add(i.saturating_mul(size));
                 let Some(len) = u16_at(bytes, e) else { break };
                 let name = get(bytes, e.saturating_add(name_at), u64::from(len).min(24))
                     .map(utf16)
@@ -438,7 +453,7 @@ impl KernelDump {
         let mut out = Vec::new();
         let last = u64::from(last) % SLOTS;
         for k in 1..=SLOTS {
-            let i = (last + SLOTS - k) % SLOTS;
+            let i = last.wrapping_add(SLOTS).wrapping_sub(k) % SLOTS;
             let e = array.saturating_add(i.saturating_mul(size));
             let len = mem.read_u16(e)?;
             let buf = mem.read_pointer(e.saturating_add(ptr_at))?;

@@ -249,10 +249,18 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<KernelHeader, Error> {
     // are never taken.
     let r32 = |off: u64| u32_at(bytes, off).unwrap_or(0);
     let r64 = |off: u64| u64_at(bytes, off).unwrap_or(0);
-    let ptr = |off: u64| if is_64bit { r64(off) } else { u64::from(r32(off)) };
+    let ptr = |off: u64| {
+        if is_64bit {
+            r64(off)
+        } else {
+            u64::from(r32(off))
+        }
+    };
     let mut params = [0u64; 4];
     for (i, p) in (0u64..).zip(params.iter_mut()) {
-        *p = ptr(l.bugcheck_params.saturating_add(i.saturating_mul(if is_64bit { 8 } else { 4 })));
+        *p = ptr(l
+            .bugcheck_params
+            .saturating_add(i.saturating_mul(if is_64bit { 8 } else { 4 })));
     }
     let machine = r32(l.machine);
     let ok_machine = if is_64bit {
@@ -266,12 +274,15 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<KernelHeader, Error> {
             reason: "MachineImageType does not match the header (PAGEDUMP: i386; PAGEDU64: AMD64 or ARM64)",
         });
     }
-    let comment = get(bytes, l.comment, 128).map(ascii).filter(|c| !c.is_empty() && !c.starts_with("PAGE"));
+    let comment = get(bytes, l.comment, 128)
+        .map(ascii)
+        .filter(|c| !c.is_empty() && !c.starts_with("PAGE"));
     let version_user = get(bytes, l.version_user, 32)
         .map(ascii)
         .filter(|c| !c.starts_with("PAGE"))
         .unwrap_or_default();
-    let kd2 = u8_at(bytes, l.kd_secondary_version).filter(|&b| b != b'P' && b != b'A' && b != b'G' && b != b'E');
+    let kd2 = u8_at(bytes, l.kd_secondary_version)
+        .filter(|&b| b != b'P' && b != b'A' && b != b'G' && b != b'E');
     Ok(KernelHeader {
         is_64bit,
         major_version: r32(0x08),
@@ -304,17 +315,29 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<KernelHeader, Error> {
 }
 
 /// Decodes a `CONTEXT` of the header's architecture from `bytes`.
-pub(crate) fn decode_context(h: &KernelHeader, bytes: &[u8], offset: u64) -> Result<Context, Error> {
+pub(crate) fn decode_context(
+    h: &KernelHeader,
+    bytes: &[u8],
+    offset: u64,
+) -> Result<Context, Error> {
     let bad = |arch: &'static str| Error::BadContext {
         rva: offset,
         size: len64(bytes),
         arch,
     };
     match h.machine_image_type {
-        MACHINE_I386 => ContextX86::from_bytes(bytes).map(Context::X86).ok_or(bad("x86")),
-        MACHINE_AMD64 => ContextX64::from_bytes(bytes).map(Context::X64).ok_or(bad("x64")),
-        MACHINE_ARM64 => ContextArm64::from_bytes(bytes).map(Context::Arm64).ok_or(bad("ARM64")),
-        other => Err(Error::UnsupportedArch(u16::try_from(other).unwrap_or(u16::MAX))),
+        MACHINE_I386 => ContextX86::from_bytes(bytes)
+            .map(Context::X86)
+            .ok_or(bad("x86")),
+        MACHINE_AMD64 => ContextX64::from_bytes(bytes)
+            .map(Context::X64)
+            .ok_or(bad("x64")),
+        MACHINE_ARM64 => ContextArm64::from_bytes(bytes)
+            .map(Context::Arm64)
+            .ok_or(bad("ARM64")),
+        other => Err(Error::UnsupportedArch(
+            u16::try_from(other).unwrap_or(u16::MAX),
+        )),
     }
 }
 
@@ -328,7 +351,11 @@ pub(crate) fn context_size(h: &KernelHeader) -> u64 {
 }
 
 /// Decodes the header's exception record at `offset`.
-pub(crate) fn decode_exception(bytes: &[u8], offset: u64, is_64bit: bool) -> Option<KernelException> {
+pub(crate) fn decode_exception(
+    bytes: &[u8],
+    offset: u64,
+    is_64bit: bool,
+) -> Option<KernelException> {
     let r32 = |o: u64| u32_at(bytes, offset.checked_add(o)?);
     let r64 = |o: u64| u64_at(bytes, offset.checked_add(o)?);
     if is_64bit {

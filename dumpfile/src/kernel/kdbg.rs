@@ -28,7 +28,7 @@ pub struct KdbgKeys {
 pub fn decode_kdbg(bytes: &mut [u8], keys: &KdbgKeys, is_64bit: bool) {
     if is_64bit {
         for c in bytes.chunks_exact_mut(8) {
-            let mut w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let mut w = u64::from_le_bytes(<[u8; 8]>::try_from(&*c).unwrap_or([0; 8]));
             w ^= keys.wait_never;
             w = w.rotate_left(u32::from(keys.wait_never.to_le_bytes()[0]) % 64);
             w ^= keys.data_block_encoded_address;
@@ -44,7 +44,7 @@ pub fn decode_kdbg(bytes: &mut [u8], keys: &KdbgKeys, is_64bit: bool) {
         let salt = keys.data_block_encoded_address.to_le_bytes();
         let salt32 = u32::from_le_bytes([salt[0], salt[1], salt[2], salt[3]]);
         for c in bytes.chunks_exact_mut(4) {
-            let mut w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
+            let mut w = u32::from_le_bytes(<[u8; 4]>::try_from(&*c).unwrap_or([0; 4]));
             w ^= never32;
             w = w.rotate_left(u32::from(never[0]) % 32);
             w ^= salt32;
@@ -183,7 +183,8 @@ impl Kdbg {
 
     /// `Header.List.Flink`.
     pub fn list_flink(&self) -> Option<u64> {
-        super::bytes::u64_at(&self.bytes, 0).map(|v| if self.is_64bit { v } else { v & 0xFFFF_FFFF })
+        super::bytes::u64_at(&self.bytes, 0)
+            .map(|v| if self.is_64bit { v } else { v & 0xFFFF_FFFF })
     }
 
     /// `Header.OwnerTag` (`KDBG`).

@@ -1,8 +1,8 @@
 //! The virtual-address view of a kernel dump, under one directory table base.
 
+use super::KernelDump;
 use super::bytes::{get, len64, u32_at, u64_at};
 use super::paging::{self, NotPresent, PageState, PagingMode, Translation};
-use super::KernelDump;
 use crate::Error;
 
 /// Kernel (or process) virtual memory of a kernel dump: the read shape of
@@ -62,7 +62,10 @@ impl<'a> KernelMemory<'a> {
 
     fn locate(&self, va: u64) -> Result<Located, Error> {
         if let Some(t) = self.dump.triage() {
-            let r = t.find(va).ok_or(Error::NotCaptured { address: va, len: 1 })?;
+            let r = t.find(va).ok_or(Error::NotCaptured {
+                address: va,
+                len: 1,
+            })?;
             let k = va.wrapping_sub(r.base);
             return Ok(Located {
                 file_offset: r.file_offset.saturating_add(k),
@@ -95,11 +98,16 @@ impl<'a> KernelMemory<'a> {
     /// from the dump is an error.
     pub fn translate(&self, va: u64) -> Result<Translation, Error> {
         if self.dump.paging_mode() == PagingMode::None {
-            return Err(Error::NotCaptured { address: va, len: 1 });
+            return Err(Error::NotCaptured {
+                address: va,
+                len: 1,
+            });
         }
         let mut levels = Vec::new();
         let read = |pa: u64, size: u64| self.read_entry(va, pa, size);
-        let r = paging::walk(self.dump.paging_mode(), self.dtb, va, &read, &mut |l| levels.push(l));
+        let r = paging::walk(self.dump.paging_mode(), self.dtb, va, &read, &mut |l| {
+            levels.push(l)
+        });
         match r {
             Ok(w) => {
                 let in_dump = self.dump.physical_offset(w.physical).is_some();
@@ -151,10 +159,12 @@ impl<'a> KernelMemory<'a> {
         }
         let loc = self.locate(addr)?;
         if len64 <= loc.contiguous {
-            return get(self.dump.as_bytes(), loc.file_offset, len64).ok_or(Error::PhysicalNotInDump {
-                address: addr,
-                physical: 0,
-            });
+            return get(self.dump.as_bytes(), loc.file_offset, len64).ok_or(
+                Error::PhysicalNotInDump {
+                    address: addr,
+                    physical: 0,
+                },
+            );
         }
         // Tell "not present" from "spans pages".
         let mut cur = addr.saturating_add(loc.contiguous);
@@ -184,7 +194,9 @@ impl<'a> KernelMemory<'a> {
         let mut out = buf;
         while !out.is_empty() {
             let loc = self.locate(cur)?;
-            let n = usize::try_from(loc.contiguous).unwrap_or(usize::MAX).min(out.len());
+            let n = usize::try_from(loc.contiguous)
+                .unwrap_or(usize::MAX)
+                .min(out.len());
             let src = get(bytes, loc.file_offset, u64::try_from(n).unwrap_or(u64::MAX)).ok_or(
                 Error::PhysicalNotInDump {
                     address: cur,
@@ -192,7 +204,10 @@ impl<'a> KernelMemory<'a> {
                 },
             )?;
             if n == 0 {
-                return Err(Error::NotCaptured { address: cur, len: 1 });
+                return Err(Error::NotCaptured {
+                    address: cur,
+                    len: 1,
+                });
             }
             let (head, tail) = out.split_at_mut(n);
             head.copy_from_slice(src);

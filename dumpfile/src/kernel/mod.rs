@@ -239,12 +239,12 @@ impl KernelDump {
             let (head, tail) = out.split_at_mut(n);
             head.copy_from_slice(src);
             out = tail;
-            cur = cur.checked_add(u64::try_from(n).unwrap_or(u64::MAX)).ok_or(
-                Error::AddressOverflow {
+            cur = cur
+                .checked_add(u64::try_from(n).unwrap_or(u64::MAX))
+                .ok_or(Error::AddressOverflow {
                     address: pa,
                     len: u64::try_from(n).unwrap_or(u64::MAX),
-                },
-            )?;
+                })?;
         }
         Ok(())
     }
@@ -269,7 +269,11 @@ impl KernelDump {
 
     /// The header's exception record.
     pub fn exception(&self) -> Option<KernelException> {
-        header::decode_exception(&self.data, self.header.layout().exception, self.header.is_64bit)
+        header::decode_exception(
+            &self.data,
+            self.header.layout().exception,
+            self.header.is_64bit,
+        )
     }
 
     /// Each processor's `KPRCB` and saved context through `KiProcessorBlock` (from the KDBG)
@@ -330,7 +334,9 @@ impl KernelDump {
         if let Some(t) = &self.triage
             && let Some(r) = t.range(TriageRangeKind::DebuggerData)
         {
-            let b = get(&self.data, r.file_offset, r.size).unwrap_or(&[]).to_vec();
+            let b = get(&self.data, r.file_offset, r.size)
+                .unwrap_or(&[])
+                .to_vec();
             return self.finish_kdbg(b, r.base, KdbgSource::TriageCopy, keys);
         }
         let mem = self.memory();
@@ -342,8 +348,13 @@ impl KernelDump {
             let mut n = 0usize;
             while n < b.len() {
                 let end = n.saturating_add(8);
-                let Some(chunk) = b.get_mut(n..end) else { break };
-                if mem.read(va.saturating_add(u64::try_from(n).unwrap_or(0)), chunk).is_err() {
+                let Some(chunk) = b.get_mut(n..end) else {
+                    break;
+                };
+                if mem
+                    .read(va.saturating_add(u64::try_from(n).unwrap_or(0)), chunk)
+                    .is_err()
+                {
                     break;
                 }
                 n = end;
@@ -361,7 +372,10 @@ impl KernelDump {
             while let Some(w) = area.get(i.saturating_add(0x10)..i.saturating_add(0x18)) {
                 let tag = bytes::u32_at(w, 0).unwrap_or(0);
                 let size = bytes::u32_at(w, 4).unwrap_or(0);
-                if tag == kdbg::KDBG_TAG && (0x290..=0x1000).contains(&size) && size % 8 == 0 {
+                if tag == kdbg::KDBG_TAG
+                    && (0x290..=0x1000).contains(&size)
+                    && size.is_multiple_of(8)
+                {
                     let s = usize::try_from(size).unwrap_or(0);
                     if let Some(block) = area.get(i..i.saturating_add(s)) {
                         let mut k = Kdbg {
@@ -409,7 +423,10 @@ impl KernelDump {
             let mut probe = b.get(0x10..0x18).unwrap_or(&[]).to_vec();
             decode_kdbg(&mut probe, keys, is_64bit);
             let size = bytes::u32_at(&probe, 4).unwrap_or(0);
-            if bytes::u32_at(&probe, 0) != Some(kdbg::KDBG_TAG) || size > 0x1000 || size % 8 != 0 {
+            if bytes::u32_at(&probe, 0) != Some(kdbg::KDBG_TAG)
+                || size > 0x1000
+                || !size.is_multiple_of(8)
+            {
                 return Err(Error::KdbgNotFound {
                     address,
                     reason: "the block does not decode to a KDBG tag with these keys",

@@ -55,7 +55,10 @@ impl fmt::Display for NotPresent {
             NotPresent::NotCommitted => write!(f, "not committed (zero PTE)"),
             NotPresent::DemandZero => write!(f, "demand-zero"),
             NotPresent::PageFile { file, offset } => {
-                write!(f, "paged out to page file {file} at page offset {offset:#x}")
+                write!(
+                    f,
+                    "paged out to page file {file} at page offset {offset:#x}"
+                )
             }
             NotPresent::Transition { pfn } => {
                 write!(f, "in transition, PFN {pfn:#x} not in the dump")
@@ -122,7 +125,11 @@ fn classify64(e: u64, pae: bool) -> NotPresent {
     if e == 0 {
         NotPresent::NotCommitted
     } else if e & 0x400 != 0 {
-        let address = if pae { e >> 32 } else { (e >> 16) | 0xFFFF_0000_0000_0000 };
+        let address = if pae {
+            e >> 32
+        } else {
+            (e >> 16) | 0xFFFF_0000_0000_0000
+        };
         NotPresent::Prototype { address }
     } else if e & 0x800 != 0 {
         NotPresent::Transition {
@@ -179,11 +186,17 @@ pub(crate) fn walk(
         reason,
     };
     match mode {
-        PagingMode::None => Err(Error::NotCaptured { address: va, len: 1 }),
+        PagingMode::None => Err(Error::NotCaptured {
+            address: va,
+            len: 1,
+        }),
         PagingMode::X64 => {
             let top = va >> 47;
             if top != 0 && top != 0x1_FFFF {
-                return Err(Error::NotCaptured { address: va, len: 1 });
+                return Err(Error::NotCaptured {
+                    address: va,
+                    len: 1,
+                });
             }
             let mut table = dtb & PFN_MASK_64;
             for (name, shift) in [("PXE", 39u32), ("PPE", 30), ("PDE", 21), ("PTE", 12)] {
@@ -227,7 +240,10 @@ pub(crate) fn walk(
         }
         PagingMode::X86Pae => {
             if va > 0xFFFF_FFFF {
-                return Err(Error::NotCaptured { address: va, len: 1 });
+                return Err(Error::NotCaptured {
+                    address: va,
+                    len: 1,
+                });
             }
             let ea = (dtb & 0xFFFF_FFE0) | (((va >> 30) & 3) << 3);
             let e = read(ea, 8)?;
@@ -281,7 +297,10 @@ pub(crate) fn walk(
         }
         PagingMode::X86 => {
             if va > 0xFFFF_FFFF {
-                return Err(Error::NotCaptured { address: va, len: 1 });
+                return Err(Error::NotCaptured {
+                    address: va,
+                    len: 1,
+                });
             }
             let ea = (dtb & 0xFFFF_F000) | ((va >> 22) << 2);
             let e = read(ea, 4)?;

@@ -119,7 +119,9 @@ impl PhysMap {
         match self {
             PhysMap::None => None,
             PhysMap::Runs(runs) => {
-                let i = runs.partition_point(|r| r.base_page <= pfn).checked_sub(1)?;
+                let i = runs
+                    .partition_point(|r| r.base_page <= pfn)
+                    .checked_sub(1)?;
                 let r = runs.get(i)?;
                 let k = pfn.checked_sub(r.base_page)?;
                 if k >= r.page_count {
@@ -149,7 +151,9 @@ impl PhysMap {
                 let mut rank = *ranks.get(usize::try_from(block).ok()?)?;
                 let mut i = block.checked_mul(RANK_BLOCK_WORDS)?;
                 while i < w {
-                    rank = rank.checked_add(u64::from(word_at(bytes, *bitmap_offset, i, *bits).count_ones()))?;
+                    rank = rank.checked_add(u64::from(
+                        word_at(bytes, *bitmap_offset, i, *bits).count_ones(),
+                    ))?;
                     i = i.checked_add(1)?;
                 }
                 let below = word & ((1u64 << b).wrapping_sub(1));
@@ -248,34 +252,61 @@ fn word_at(bytes: &[u8], bitmap_offset: u64, w: u64, bits: u64) -> u64 {
 }
 
 /// `DumpType` 1: `PhysicalMemoryBlock` runs, pages back to back after the header.
-fn runs(bytes: &[u8], h: &KernelHeader, limits: &Limits, warnings: &mut Vec<Error>) -> Result<PhysMap, Error> {
+fn runs(
+    bytes: &[u8],
+    h: &KernelHeader,
+    limits: &Limits,
+    warnings: &mut Vec<Error>,
+) -> Result<PhysMap, Error> {
     let l = h.layout();
     let pmb = l.physical_memory_block;
-    let bad = |reason| Error::BadKernelDump { offset: pmb, reason };
+    let bad = |reason| Error::BadKernelDump {
+        offset: pmb,
+        reason,
+    };
     let n = u64::from(u32_at(bytes, pmb).ok_or(bad("PhysicalMemoryBlock outside the header"))?);
     // 700-byte buffer: x86 8-byte head + 8-byte runs (86), x64 16-byte head + 16-byte runs (42).
-    let (head, run_size, cap) = if h.is_64bit { (16u64, 16u64, 42u64) } else { (8, 8, 86) };
+    let (head, run_size, cap) = if h.is_64bit {
+        (16u64, 16u64, 42u64)
+    } else {
+        (8, 8, 86)
+    };
     if n > cap || n > limits.max_kernel_runs {
-        return Err(bad("NumberOfRuns exceeds the PhysicalMemoryBlock buffer or Limits::max_kernel_runs"));
+        return Err(bad(
+            "NumberOfRuns exceeds the PhysicalMemoryBlock buffer or Limits::max_kernel_runs",
+        ));
     }
     let mut out = Vec::new();
     let mut file = h.header_size();
     let file_len = len64(bytes);
     for i in 0..n {
-        let at = pmb.saturating_add(head).saturating_add(i.saturating_mul(run_size));
+        let at = pmb
+            .saturating_add(head)
+            .saturating_add(i.saturating_mul(run_size));
         let (base, count) = if h.is_64bit {
-            (u64_at(bytes, at).unwrap_or(0), u64_at(bytes, at.saturating_add(8)).unwrap_or(0))
+            (
+                u64_at(bytes, at).unwrap_or(0),
+                u64_at(bytes, at.saturating_add(8)).unwrap_or(0),
+            )
         } else {
             (
                 u64::from(u32_at(bytes, at).unwrap_or(0)),
                 u64::from(u32_at(bytes, at.saturating_add(4)).unwrap_or(0)),
             )
         };
-        let size = count.checked_mul(PAGE_SIZE).ok_or(bad("run page count overflows"))?;
-        if base.checked_add(count).and_then(|e| e.checked_mul(PAGE_SIZE)).is_none() {
+        let size = count
+            .checked_mul(PAGE_SIZE)
+            .ok_or(bad("run page count overflows"))?;
+        if base
+            .checked_add(count)
+            .and_then(|e| e.checked_mul(PAGE_SIZE))
+            .is_none()
+        {
             return Err(bad("run end overflows the physical address space"));
         }
-        let end = file.checked_add(size).ok_or(bad("run file offset overflows"))?;
+        let end = file
+            .checked_add(size)
+            .ok_or(bad("run file offset overflows"))?;
         if count > 0 {
             if end > file_len {
                 warnings.push(Error::Truncated {
@@ -314,7 +345,10 @@ fn rank_index(
 ) -> Result<PhysMap, Error> {
     let bitmap_bytes = bits.div_ceil(8);
     let file_len = len64(bytes);
-    if bitmap_offset.checked_add(bitmap_bytes).is_none_or(|e| e > file_len) {
+    if bitmap_offset
+        .checked_add(bitmap_bytes)
+        .is_none_or(|e| e > file_len)
+    {
         return Err(Error::Truncated {
             offset: bitmap_offset,
             needed: bitmap_bytes,
@@ -328,13 +362,16 @@ fn rank_index(
         });
     }
     let words = bits.div_ceil(64);
-    let mut ranks = Vec::with_capacity(usize::try_from(words.div_ceil(RANK_BLOCK_WORDS)).unwrap_or(0));
+    let mut ranks =
+        Vec::with_capacity(usize::try_from(words.div_ceil(RANK_BLOCK_WORDS)).unwrap_or(0));
     let mut total = 0u64;
     for w in 0..words {
         if w % RANK_BLOCK_WORDS == 0 {
             ranks.push(total);
         }
-        total = total.saturating_add(u64::from(word_at(bytes, bitmap_offset, w, bits).count_ones()));
+        total = total.saturating_add(u64::from(
+            word_at(bytes, bitmap_offset, w, bits).count_ones(),
+        ));
     }
     if let Some(d) = declared_present
         && d != total
@@ -363,7 +400,10 @@ fn rank_index(
 
 /// `DumpType` 5/6: the `SDMP`/`FDMP` header after the dump header.
 fn bitmap(bytes: &[u8], hs: u64, warnings: &mut Vec<Error>) -> Result<(DumpKind, PhysMap), Error> {
-    let bad = |off: u64, reason| Error::BadKernelDump { offset: off, reason };
+    let bad = |off: u64, reason| Error::BadKernelDump {
+        offset: off,
+        reason,
+    };
     let sig = u32_at(bytes, hs).ok_or(Error::Truncated {
         offset: hs,
         needed: 0x38,
@@ -374,11 +414,21 @@ fn bitmap(bytes: &[u8], hs: u64, warnings: &mut Vec<Error>) -> Result<(DumpKind,
         FDMP => DumpKind::BitmapFull,
         _ => return Err(bad(hs, "bitmap dump without an SDMP/FDMP header")),
     };
-    let r = |o: u64| u64_at(bytes, hs.saturating_add(o)).ok_or(bad(hs.saturating_add(o), "bitmap header truncated"));
+    let r = |o: u64| {
+        u64_at(bytes, hs.saturating_add(o))
+            .ok_or(bad(hs.saturating_add(o), "bitmap header truncated"))
+    };
     let first_page = r(0x20)?;
     let present = r(0x28)?;
     let bits = r(0x30)?;
-    let map = rank_index(bytes, hs.saturating_add(0x38), bits, first_page, Some(present), warnings)?;
+    let map = rank_index(
+        bytes,
+        hs.saturating_add(0x38),
+        bits,
+        first_page,
+        Some(present),
+        warnings,
+    )?;
     Ok((kind, map))
 }
 
@@ -389,16 +439,30 @@ fn summary_old(
     hs: u64,
     warnings: &mut Vec<Error>,
 ) -> Result<(DumpKind, PhysMap), Error> {
-    let bad = |off: u64, reason| Error::BadKernelDump { offset: off, reason };
+    let bad = |off: u64, reason| Error::BadKernelDump {
+        offset: off,
+        reason,
+    };
     let sig = u32_at(bytes, hs).ok_or(bad(hs, "summary header truncated"))?;
     if sig != SDMP && sig != FDMP {
         return Err(bad(hs, "summary dump without an SDMP/FDMP header"));
     }
-    let r = |o: u64| u32_at(bytes, hs.saturating_add(o)).map(u64::from).ok_or(bad(hs, "summary header truncated"));
+    let r = |o: u64| {
+        u32_at(bytes, hs.saturating_add(o))
+            .map(u64::from)
+            .ok_or(bad(hs, "summary header truncated"))
+    };
     let header_size = r(0x0C)?;
     let bits = r(0x10)?;
     let pages = r(0x14)?;
     let buffer = if h.is_64bit { 0x28 } else { 0x20 };
-    let map = rank_index(bytes, hs.saturating_add(buffer), bits, header_size, Some(pages), warnings)?;
+    let map = rank_index(
+        bytes,
+        hs.saturating_add(buffer),
+        bits,
+        header_size,
+        Some(pages),
+        warnings,
+    )?;
     Ok((DumpKind::Summary, map))
 }

@@ -35,34 +35,58 @@ pub mod triage_fields {
 
 /// The `TRIAGE_DUMP32`/`TRIAGE_DUMP64` header. Every `*_offset` is a file offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[allow(missing_docs)]
 pub struct TriageHeader {
+    /// `ServicePackBuild` of `TRIAGE_DUMP`.
     pub service_pack_build: u32,
+    /// `SizeOfDump` of `TRIAGE_DUMP`.
     pub size_of_dump: u32,
+    /// `ValidOffset` of `TRIAGE_DUMP`.
     pub valid_offset: u32,
+    /// `ContextOffset` of `TRIAGE_DUMP`.
     pub context_offset: u32,
+    /// `ExceptionOffset` of `TRIAGE_DUMP`.
     pub exception_offset: u32,
+    /// `MmOffset` of `TRIAGE_DUMP`.
     pub mm_offset: u32,
+    /// `UnloadedDriversOffset` of `TRIAGE_DUMP`.
     pub unloaded_drivers_offset: u32,
+    /// `PrcbOffset` of `TRIAGE_DUMP`.
     pub prcb_offset: u32,
+    /// `ProcessOffset` of `TRIAGE_DUMP`.
     pub process_offset: u32,
+    /// `ThreadOffset` of `TRIAGE_DUMP`.
     pub thread_offset: u32,
+    /// `CallStackOffset` of `TRIAGE_DUMP`.
     pub call_stack_offset: u32,
+    /// `SizeOfCallStack` of `TRIAGE_DUMP`.
     pub size_of_call_stack: u32,
+    /// `DriverListOffset` of `TRIAGE_DUMP`.
     pub driver_list_offset: u32,
+    /// `DriverCount` of `TRIAGE_DUMP`.
     pub driver_count: u32,
+    /// `StringPoolOffset` of `TRIAGE_DUMP`.
     pub string_pool_offset: u32,
+    /// `StringPoolSize` of `TRIAGE_DUMP`.
     pub string_pool_size: u32,
+    /// `BrokenDriverOffset` of `TRIAGE_DUMP`.
     pub broken_driver_offset: u32,
+    /// `TriageOptions` of `TRIAGE_DUMP`.
     pub triage_options: u32,
     /// Lowest address of the saved call stack (the stack pointer side).
     pub top_of_stack: u64,
+    /// `DataPageAddress` of `TRIAGE_DUMP`.
     pub data_page_address: u64,
+    /// `DataPageOffset` of `TRIAGE_DUMP`.
     pub data_page_offset: u32,
+    /// `DataPageSize` of `TRIAGE_DUMP`.
     pub data_page_size: u32,
+    /// `DebuggerDataOffset` of `TRIAGE_DUMP`.
     pub debugger_data_offset: u32,
+    /// `DebuggerDataSize` of `TRIAGE_DUMP`.
     pub debugger_data_size: u32,
+    /// `DataBlocksOffset` of `TRIAGE_DUMP`.
     pub data_blocks_offset: u32,
+    /// `DataBlocksCount` of `TRIAGE_DUMP`.
     pub data_blocks_count: u32,
     /// `MiniDumpFields` of the dump header (`TRIAGE_DUMP_*` bits; all set when unset).
     pub fields: u32,
@@ -129,7 +153,10 @@ impl TriageDump {
 
     /// The range holding `va`.
     pub(crate) fn find(&self, va: u64) -> Option<&TriageRange> {
-        let i = self.ranges.partition_point(|r| r.base <= va).checked_sub(1)?;
+        let i = self
+            .ranges
+            .partition_point(|r| r.base <= va)
+            .checked_sub(1)?;
         let r = self.ranges.get(i)?;
         (va.wrapping_sub(r.base) < r.size).then_some(r)
     }
@@ -367,7 +394,11 @@ pub(crate) fn parse(
     });
     let mut td = TriageDump {
         header: t,
-        parts: ranges.iter().filter(|r| r.kind != TriageRangeKind::DataBlock).copied().collect(),
+        parts: ranges
+            .iter()
+            .filter(|r| r.kind != TriageRangeKind::DataBlock)
+            .copied()
+            .collect(),
         ranges,
     };
     td.normalize();

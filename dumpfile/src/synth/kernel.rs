@@ -22,6 +22,10 @@
 //! assert_eq!(d.drivers().unwrap()[0].name, "ntoskrnl.exe");
 //! ```
 
+// The writer lays out data it generates itself, not untrusted input: its sizes are small by
+// construction, and the truncating casts are the point (x86 dumps store 32-bit fields).
+#![allow(clippy::arithmetic_side_effects, clippy::cast_possible_truncation)]
+
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -326,7 +330,10 @@ impl KernelDumpBuilder {
 
     /// The generator of the contents of [`physical_generated`](Self::physical_generated)
     /// pages: called with the page frame number and a 4 KiB buffer.
-    pub fn page_generator(&mut self, g: impl Fn(u64, &mut [u8]) + Send + Sync + 'static) -> &mut Self {
+    pub fn page_generator(
+        &mut self,
+        g: impl Fn(u64, &mut [u8]) + Send + Sync + 'static,
+    ) -> &mut Self {
         self.generator = Some(Box::new(g));
         self
     }
@@ -361,7 +368,9 @@ impl KernelDumpBuilder {
     }
 
     fn read_phys(&self, pa: u64, size: u64) -> u64 {
-        let Some(p) = self.pages.get(&(pa / PAGE)) else { return 0 };
+        let Some(p) = self.pages.get(&(pa / PAGE)) else {
+            return 0;
+        };
         let o = usize::try_from(pa % PAGE).unwrap_or(0);
         let mut b = [0u8; 8];
         let n = usize::try_from(size).unwrap_or(8).min(8);
@@ -382,14 +391,23 @@ impl KernelDumpBuilder {
     /// Paging levels: (shift, index bits, entry size) outermost first; the last is the PTE.
     fn levels(&self) -> &'static [(u32, u64, u64)] {
         match self.arch {
-            KernelArch::X64 => &[(39, 0x1FF, 8), (30, 0x1FF, 8), (21, 0x1FF, 8), (12, 0x1FF, 8)],
+            KernelArch::X64 => &[
+                (39, 0x1FF, 8),
+                (30, 0x1FF, 8),
+                (21, 0x1FF, 8),
+                (12, 0x1FF, 8),
+            ],
             KernelArch::X86Pae => &[(30, 3, 8), (21, 0x1FF, 8), (12, 0x1FF, 8)],
             KernelArch::X86 => &[(22, 0x3FF, 4), (12, 0x3FF, 4)],
         }
     }
 
     fn frame_mask(&self) -> u64 {
-        if self.arch == KernelArch::X86 { 0xFFFF_F000 } else { 0x000F_FFFF_FFFF_F000 }
+        if self.arch == KernelArch::X86 {
+            0xFFFF_F000
+        } else {
+            0x000F_FFFF_FFFF_F000
+        }
     }
 
     /// Physical address of the entry for `va` at level `depth` (0 = outermost), creating the
@@ -407,7 +425,11 @@ impl KernelDumpBuilder {
                 let pfn = self.alloc_pfn();
                 self.page_mut(pfn);
                 // PAE PDPTEs take only the present bit.
-                let flags = if self.arch == KernelArch::X86Pae && i == 0 { 1 } else { 0x63 };
+                let flags = if self.arch == KernelArch::X86Pae && i == 0 {
+                    1
+                } else {
+                    0x63
+                };
                 self.write_entry(ea, pfn.wrapping_mul(PAGE) | flags);
                 table = pfn.wrapping_mul(PAGE);
             } else {
@@ -428,8 +450,7 @@ impl KernelDumpBuilder {
             if e & 1 == 0 {
                 return None;
             }
-            let large = i != last && i != 0 && e & 0x80 != 0
-                || (self.arch == KernelArch::X86 && i == 0 && e & 0x80 != 0);
+            let large = e & 0x80 != 0 && i != last && (i != 0 || self.arch == KernelArch::X86);
             if large || i == last {
                 let span = 1u64 << shift;
                 let base = e & self.frame_mask() & !(span.wrapping_sub(1));
@@ -528,7 +549,10 @@ impl KernelDumpBuilder {
                 Some(pa) => pa,
                 None => self.map_page(cur, None) | (cur % PAGE),
             };
-            let src = bytes.get(done..done.saturating_add(n)).unwrap_or(&[]).to_vec();
+            let src = bytes
+                .get(done..done.saturating_add(n))
+                .unwrap_or(&[])
+                .to_vec();
             self.physical(pa, &src);
             done = done.saturating_add(n);
         }
@@ -597,7 +621,11 @@ impl KernelDumpBuilder {
     /// KDBG offsets the builder uses for the triage objects: (PrcbCurrentThread,
     /// KThreadApcProcess, PrcbNumber).
     fn object_offsets(&self) -> (u64, u64, u64) {
-        if self.arch.is_64() { (0x8, 0xB8, 0x24) } else { (0x4, 0x50, 0x3CC) }
+        if self.arch.is_64() {
+            (0x8, 0xB8, 0x24)
+        } else {
+            (0x4, 0x50, 0x3CC)
+        }
     }
 
     fn w_ptr(&self, buf: &mut Vec<u8>, v: u64) {
@@ -634,11 +662,23 @@ impl KernelDumpBuilder {
             }
         }
         let n = entries.len();
-        for (i, (d, &(e, full_va, full_len, base_va, base_len))) in drivers.iter().zip(entries.iter()).enumerate() {
+        for (i, (d, &(e, full_va, full_len, base_va, base_len))) in
+            drivers.iter().zip(entries.iter()).enumerate()
+        {
             let next = entries.get(i.wrapping_add(1)).map_or(head, |x| x.0);
-            let prev = if i == 0 { head } else { entries.get(i.wrapping_sub(1)).map_or(head, |x| x.0) };
+            let prev = if i == 0 {
+                head
+            } else {
+                entries.get(i.wrapping_sub(1)).map_or(head, |x| x.0)
+            };
             let mut b = vec![0u8; usize::try_from(entry_size).unwrap_or(0)];
-            let p = |v: u64| -> Vec<u8> { if is64 { v.to_le_bytes().to_vec() } else { (v as u32).to_le_bytes().to_vec() } };
+            let p = |v: u64| -> Vec<u8> {
+                if is64 {
+                    v.to_le_bytes().to_vec()
+                } else {
+                    (v as u32).to_le_bytes().to_vec()
+                }
+            };
             let us = |len: usize, buf: u64| -> Vec<u8> {
                 let mut s = Vec::new();
                 s.extend_from_slice(&(len as u16).to_le_bytes());
@@ -654,9 +694,23 @@ impl KernelDumpBuilder {
             put(&mut b, 0, &p(next));
             put(&mut b, ptr, &p(prev));
             let (o_base, o_size, o_full, o_bn, o_ck, o_ts) = if is64 {
-                (0x30, 0x40, 0x48, 0x58, 0x78, if win10 { 0x9C } else { 0x80 })
+                (
+                    0x30,
+                    0x40,
+                    0x48,
+                    0x58,
+                    0x78,
+                    if win10 { 0x9C } else { 0x80 },
+                )
             } else {
-                (0x18, 0x20, 0x24, 0x2C, 0x40, if win10 { 0x58 } else { 0x44 })
+                (
+                    0x18,
+                    0x20,
+                    0x24,
+                    0x2C,
+                    0x40,
+                    if win10 { 0x58 } else { 0x44 },
+                )
             };
             put(&mut b, o_base, &p(d.base));
             put(&mut b, o_size, &d.size.to_le_bytes());
@@ -677,7 +731,11 @@ impl KernelDumpBuilder {
         let var = self.alloc_va(16);
         let last_var = self.alloc_va(8);
         let esize: u64 = if is64 { 0x28 } else { 0x18 };
-        let array = if self.unloaded.is_empty() { 0 } else { self.alloc_va(esize * 50) };
+        let array = if self.unloaded.is_empty() {
+            0
+        } else {
+            self.alloc_va(esize * 50)
+        };
         let unloaded = self.unloaded.clone();
         for (i, u) in unloaded.iter().enumerate().take(50) {
             let name = utf16(&u.name);
@@ -702,7 +760,10 @@ impl KernelDumpBuilder {
         let mut vb = Vec::new();
         self.w_ptr(&mut vb, array);
         self.map(var, &vb);
-        self.map(last_var, &((unloaded.len().min(50) % 50) as u32).to_le_bytes());
+        self.map(
+            last_var,
+            &((unloaded.len().min(50) % 50) as u32).to_le_bytes(),
+        );
         // KDBG.
         let kern_base = self.drivers.first().map_or(0, |d| d.base);
         let kdbg = self.kdbg_bytes(kern_base, head, var, last_var, 0);
@@ -711,14 +772,29 @@ impl KernelDumpBuilder {
         (head, kva)
     }
 
-    fn kdbg_bytes(&self, kern_base: u64, modules: u64, unloaded: u64, last_unloaded: u64, kpb: u64) -> Vec<u8> {
+    fn kdbg_bytes(
+        &self,
+        kern_base: u64,
+        modules: u64,
+        unloaded: u64,
+        last_unloaded: u64,
+        kpb: u64,
+    ) -> Vec<u8> {
         let mut b = vec![0u8; usize::try_from(self.kdbg_size).unwrap_or(0)];
-        let mask = if self.arch.is_64() { u64::MAX } else { 0xFFFF_FFFF };
+        let mask = if self.arch.is_64() {
+            u64::MAX
+        } else {
+            0xFFFF_FFFF
+        };
         put(&mut b, 0x10, &0x4742_444Bu32.to_le_bytes());
         put(&mut b, 0x14, &self.kdbg_size.to_le_bytes());
         put(&mut b, 0x18, &(kern_base & mask).to_le_bytes());
         put(&mut b, 0x48, &(modules & mask).to_le_bytes());
-        put(&mut b, 0x50, &(self.ps_active_process_head & mask).to_le_bytes());
+        put(
+            &mut b,
+            0x50,
+            &(self.ps_active_process_head & mask).to_le_bytes(),
+        );
         put(&mut b, 0x138, &PAGE.to_le_bytes());
         put(&mut b, 0x218, &(kpb & mask).to_le_bytes());
         put(&mut b, 0x220, &(unloaded & mask).to_le_bytes());
@@ -734,7 +810,11 @@ impl KernelDumpBuilder {
         }
         for &(off, v, size) in &self.kdbg_fields {
             let bytes = v.to_le_bytes();
-            put(&mut b, u64::from(off), bytes.get(..usize::from(size).min(8)).unwrap_or(&[]));
+            put(
+                &mut b,
+                u64::from(off),
+                bytes.get(..usize::from(size).min(8)).unwrap_or(&[]),
+            );
         }
         if let Some(k) = self.kdbg_keys {
             encode(&mut b, &k, self.arch.is_64());
@@ -752,9 +832,11 @@ impl KernelDumpBuilder {
         put(&mut h, 4, if is64 { b"DU64" } else { b"DUMP" });
         w32(&mut h, 8, 0xF);
         w32(&mut h, 0xC, self.build);
-        let ctx = self.context.as_ref().map(SynthContext::to_bytes).unwrap_or_else(|| {
-            vec![0u8; if is64 { 0x4D0 } else { 0x2CC }]
-        });
+        let ctx = self
+            .context
+            .as_ref()
+            .map(SynthContext::to_bytes)
+            .unwrap_or_else(|| vec![0u8; if is64 { 0x4D0 } else { 0x2CC }]);
         let (code, params) = self.bugcheck;
         if is64 {
             w64(&mut h, 0x10, self.dtb);
@@ -805,7 +887,11 @@ impl KernelDumpBuilder {
                 w32(&mut h, 0x2C + 4 * i as u64, *p as u32);
             }
             put(&mut h, 0x3C, &[0u8; 32]);
-            put(&mut h, 0x5C, &[u8::from(self.arch == KernelArch::X86Pae), 0, 0, 0]);
+            put(
+                &mut h,
+                0x5C,
+                &[u8::from(self.arch == KernelArch::X86Pae), 0, 0, 0],
+            );
             w32(&mut h, 0x60, kdbg as u32);
             w32(&mut h, 0x64, runs.len() as u32);
             w32(&mut h, 0x68, runs.iter().map(|r| r.1 as u32).sum());
@@ -902,7 +988,11 @@ impl KernelDumpBuilder {
                 written += header.len() as u64;
             }
             _ => {
-                dump_type = if self.dump_type == KernelDumpType::BitmapFull { 5 } else { 6 };
+                dump_type = if self.dump_type == KernelDumpType::BitmapFull {
+                    5
+                } else {
+                    6
+                };
                 header = self.header(dump_type, modules, kdbg, &[]);
                 w.write_all(&header)?;
                 written += header.len() as u64;
@@ -912,7 +1002,8 @@ impl KernelDumpBuilder {
                 let mut present = 0u64;
                 for &(s, c) in &runs {
                     for p in s..s.saturating_add(c) {
-                        if let Some(byte) = bm.get_mut(usize::try_from(p / 8).unwrap_or(usize::MAX)) {
+                        if let Some(byte) = bm.get_mut(usize::try_from(p / 8).unwrap_or(usize::MAX))
+                        {
                             *byte |= 1 << (p % 8);
                         }
                     }
@@ -920,7 +1011,15 @@ impl KernelDumpBuilder {
                 }
                 let first = header.len() as u64 + 0x38 + bm.len() as u64;
                 let mut bh = vec![0u8; 0x38];
-                put(&mut bh, 0, if self.dump_type == KernelDumpType::BitmapFull { b"FDMP" } else { b"SDMP" });
+                put(
+                    &mut bh,
+                    0,
+                    if self.dump_type == KernelDumpType::BitmapFull {
+                        b"FDMP"
+                    } else {
+                        b"SDMP"
+                    },
+                );
                 put(&mut bh, 4, b"DUMP");
                 put(&mut bh, 0x20, &first.to_le_bytes());
                 put(&mut bh, 0x28, &present.to_le_bytes());
@@ -955,7 +1054,7 @@ impl KernelDumpBuilder {
         let th_size: u64 = if is64 { 0x80 } else { 0x68 };
         let mut body: Vec<u8> = Vec::new();
         let at = |body: &mut Vec<u8>, bytes: &[u8]| -> u64 {
-            while body.len() % 8 != 0 {
+            while !body.len().is_multiple_of(8) {
                 body.push(0);
             }
             let off = hs + th_size + body.len() as u64;
@@ -963,7 +1062,13 @@ impl KernelDumpBuilder {
             off
         };
         let (cur_thread, apc_process, number) = self.object_offsets();
-        let ptrb = |v: u64| -> Vec<u8> { if is64 { v.to_le_bytes().to_vec() } else { (v as u32).to_le_bytes().to_vec() } };
+        let ptrb = |v: u64| -> Vec<u8> {
+            if is64 {
+                v.to_le_bytes().to_vec()
+            } else {
+                (v as u32).to_le_bytes().to_vec()
+            }
+        };
         // Objects: patch the links the reader follows.
         let mut kpb_block = None;
         let (mut prcb_off, mut process_off, mut thread_off) = (0, 0, 0);
@@ -985,7 +1090,8 @@ impl KernelDumpBuilder {
         };
         // Driver list + string pool.
         let entry_size: u64 = if is64 { 0x90 } else { 0x4C };
-        let mut list = vec![0u8; usize::try_from(entry_size * self.drivers.len() as u64).unwrap_or(0)];
+        let mut list =
+            vec![0u8; usize::try_from(entry_size * self.drivers.len() as u64).unwrap_or(0)];
         let mut pool = Vec::new();
         let list_off_guess = hs + th_size + body.len() as u64;
         let list_off = (list_off_guess + 7) & !7;
@@ -997,7 +1103,7 @@ impl KernelDumpBuilder {
             pool.extend_from_slice(&chars.to_le_bytes());
             pool.extend_from_slice(&utf16(&d.path));
             pool.extend_from_slice(&[0, 0]);
-            while pool.len() % 8 != 0 {
+            while !pool.len().is_multiple_of(8) {
                 pool.push(0);
             }
             put(&mut list, e, &(name_off as u32).to_le_bytes());
@@ -1142,16 +1248,36 @@ fn encode(b: &mut [u8], k: &SynthKdbgKeys, is64: bool) {
 }
 
 /// A 4 KiB PE header page: DOS header, NT headers, a debug directory with one CodeView entry.
-fn pe_page(is64: bool, timestamp: u32, checksum: u32, size: u32, pdb: &str, guid: &[u8; 16], age: u32) -> Vec<u8> {
+fn pe_page(
+    is64: bool,
+    timestamp: u32,
+    checksum: u32,
+    size: u32,
+    pdb: &str,
+    guid: &[u8; 16],
+    age: u32,
+) -> Vec<u8> {
     let mut p = vec![0u8; 0x1000];
     put(&mut p, 0, b"MZ");
     put(&mut p, 0x3C, &0x80u32.to_le_bytes());
     put(&mut p, 0x80, b"PE\0\0");
-    put(&mut p, 0x84, &(if is64 { 0x8664u16 } else { 0x14C }).to_le_bytes());
+    put(
+        &mut p,
+        0x84,
+        &(if is64 { 0x8664u16 } else { 0x14C }).to_le_bytes(),
+    );
     put(&mut p, 0x88, &timestamp.to_le_bytes());
     let opt = 0x98u64;
-    put(&mut p, 0x94, &(if is64 { 0xF0u16 } else { 0xE0 }).to_le_bytes());
-    put(&mut p, opt, &(if is64 { 0x20Bu16 } else { 0x10B }).to_le_bytes());
+    put(
+        &mut p,
+        0x94,
+        &(if is64 { 0xF0u16 } else { 0xE0 }).to_le_bytes(),
+    );
+    put(
+        &mut p,
+        opt,
+        &(if is64 { 0x20Bu16 } else { 0x10B }).to_le_bytes(),
+    );
     put(&mut p, opt + 0x38, &size.to_le_bytes());
     put(&mut p, opt + 0x40, &checksum.to_le_bytes());
     let dirs = opt + if is64 { 0x70 } else { 0x60 };
@@ -1189,8 +1315,19 @@ pub fn exercise_kernel_reader(data: Vec<u8>, probes: &[u64]) {
         return;
     };
     let h = d.header().clone();
-    let _ = (d.kind().name(), d.arch(), d.build(), d.bugcheck(), d.paging_mode());
-    let _ = (d.context(), d.exception(), d.warnings().len(), d.present_pages());
+    let _ = (
+        d.kind().name(),
+        d.arch(),
+        d.build(),
+        d.bugcheck(),
+        d.paging_mode(),
+    );
+    let _ = (
+        d.context(),
+        d.exception(),
+        d.warnings().len(),
+        d.present_pages(),
+    );
     let _ = d.physical_runs(64);
     let mem = d.memory();
     let mut addrs = vec![
@@ -1212,7 +1349,9 @@ pub fn exercise_kernel_reader(data: Vec<u8>, probes: &[u64]) {
         let _ = mem.read_u64(a);
         let _ = mem.translate(a);
         let _ = mem.virtual_to_physical(a);
-        let _ = d.memory_with_dtb(a & !0xFFF).read_u32(h.ps_loaded_module_list);
+        let _ = d
+            .memory_with_dtb(a & !0xFFF)
+            .read_u32(h.ps_loaded_module_list);
         let _ = d.read_physical(a, &mut buf);
     }
     let _ = d.kdbg().map(|k| k.fields().count());
@@ -1239,14 +1378,32 @@ pub fn seed_dumps() -> Vec<(String, Vec<u8>)> {
             KernelDumpType::BitmapFull,
             KernelDumpType::Triage,
         ] {
-            let base: u64 = if arch == KernelArch::X64 { 0xFFFF_F804_0000_0000 } else { 0x8200_0000 };
+            let base: u64 = if arch == KernelArch::X64 {
+                0xFFFF_F804_0000_0000
+            } else {
+                0x8200_0000
+            };
             let mut b = KernelDumpBuilder::new(arch, ty);
             b.bugcheck(0xD1, [1, 2, 3, base]);
             b.map(base.wrapping_add(0x1000), b"seed data");
-            b.not_present(base.wrapping_add(0x3000), SynthNotPresent::PageFile { file: 1, offset: 9 });
-            b.not_present(base.wrapping_add(0x4000), SynthNotPresent::Transition { pfn: 0x50 });
-            b.driver(SynthDriver::new("ntoskrnl.exe", base.wrapping_add(0x10_0000), 0x1000));
-            b.driver(SynthDriver::new("x.sys", base.wrapping_add(0x20_0000), 0x1000));
+            b.not_present(
+                base.wrapping_add(0x3000),
+                SynthNotPresent::PageFile { file: 1, offset: 9 },
+            );
+            b.not_present(
+                base.wrapping_add(0x4000),
+                SynthNotPresent::Transition { pfn: 0x50 },
+            );
+            b.driver(SynthDriver::new(
+                "ntoskrnl.exe",
+                base.wrapping_add(0x10_0000),
+                0x1000,
+            ));
+            b.driver(SynthDriver::new(
+                "x.sys",
+                base.wrapping_add(0x20_0000),
+                0x1000,
+            ));
             b.unloaded_driver(SynthUnloaded {
                 name: "gone.sys".into(),
                 start: base,
