@@ -304,8 +304,22 @@ impl KernelDumpBuilder {
 
     /// The first page frame the builder allocates for page tables and mapped pages (default
     /// 0x100). Keep it clear of [`physical_generated`](Self::physical_generated) ranges.
+    ///
+    /// Called before anything is mapped, it also moves the top-level page table there.
     pub fn allocate_from(&mut self, pfn: u64) -> &mut Self {
         self.next_pfn = pfn;
+        let dtb_pfn = self.dtb / PAGE;
+        let untouched = self.pages.len() == 1
+            && self
+                .pages
+                .get(&dtb_pfn)
+                .is_some_and(|p| p.iter().all(|&b| b == 0));
+        if self.dump_type != KernelDumpType::Triage && untouched {
+            self.pages.clear();
+            let p = self.alloc_pfn();
+            self.dtb = p.wrapping_mul(PAGE);
+            self.page_mut(p);
+        }
         self
     }
 
