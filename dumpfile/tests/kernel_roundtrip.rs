@@ -516,3 +516,42 @@ fn context_of_each_arch() {
         }
     }
 }
+
+/// A bitmap dump of a 64 GiB machine (16 Mi page frames, a 2 MiB bitmap) opens with no
+/// per-page work, and the rank index finds pages in every part of the bitmap.
+#[test]
+fn bitmap_of_a_64_gib_machine() {
+    let machine = 64u64 << 18;
+    let mut b = KernelDumpBuilder::new(KernelArch::X64, KernelDumpType::BitmapKernel);
+    b.machine_pages(machine);
+    let starts: Vec<u64> = (0..37u64).map(|i| 0x3000 + i * (machine / 37) + i * 13).collect();
+    for &s in &starts {
+        b.physical_generated(s, 3 + (s % 5));
+    }
+    b.page_generator(|pfn, buf| {
+        for (i, w) in buf.chunks_exact_mut(8).enumerate() {
+            w.copy_from_slice(&(pfn * 0x1000 + 8 * i as u64).to_le_bytes());
+        }
+    });
+    let bytes = b.write().unwrap();
+    let t = std::time::Instant::now();
+    let d = KernelDump::from_bytes(bytes).unwrap();
+    let opened = t.elapsed();
+    assert!(opened < std::time::Duration::from_secs(2), "open took {opened:?}");
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    let expected: u64 = starts.iter().map(|s| 3 + (s % 5)).sum::<u64>() + 1; // + the DTB page
+    assert!(d.present_pages() >= expected);
+    for &s in &starts {
+        for k in 0..3 + (s % 5) {
+            let pa = (s + k) * 0x1000 + 0x7F8;
+            let mut w = [0u8; 8];
+            d.read_physical(pa, &mut w).unwrap();
+            assert_eq!(u64::from_le_bytes(w), pa);
+        }
+        let e = d.read_physical((s + 3 + (s % 5)) * 0x1000, &mut [0u8; 1]).unwrap_err();
+        assert!(e.is_not_captured());
+    }
+    assert!(d.read_physical(machine * 0x1000, &mut [0u8; 1]).is_err());
+    let runs = d.physical_runs(1000);
+    assert_eq!(runs.len(), starts.len() + 1);
+}
