@@ -555,3 +555,57 @@ fn bitmap_of_a_64_gib_machine() {
     let runs = d.physical_runs(1000);
     assert_eq!(runs.len(), starts.len() + 1);
 }
+
+/// `DumpType` 2 (the old summary dump: 32-bit `SUMMARY_DUMP` fields, bitmap after an
+/// `RTL_BITMAP`-shaped head), assembled from the pages of a synthetic full dump.
+#[test]
+fn old_summary_dump_reads_like_the_full_dump() {
+    for arch in [KernelArch::X86, KernelArch::X64] {
+        let (mut b, maps) = build(arch, KernelDumpType::Full);
+        let full = b.write().unwrap();
+        let d = KernelDump::from_bytes(full.clone()).unwrap();
+        let runs = d.physical_runs(100);
+        let hs: usize = if arch == KernelArch::X64 { 0x2000 } else { 0x1000 };
+        let top = runs.iter().map(|r| r.base_page + r.page_count).max().unwrap();
+        let mut bitmap = vec![0u8; (top as usize).div_ceil(32) * 4];
+        let mut pages = Vec::new();
+        for r in &runs {
+            for p in r.base_page..r.base_page + r.page_count {
+                bitmap[(p / 8) as usize] |= 1 << (p % 8);
+            }
+        }
+        for p in 0..top {
+            if bitmap[(p / 8) as usize] & (1 << (p % 8)) != 0 {
+                let mut page = vec![0u8; 0x1000];
+                d.read_physical(p * 0x1000, &mut page).unwrap();
+                pages.extend_from_slice(&page);
+            }
+        }
+        let buffer_at = if arch == KernelArch::X64 { 0x28 } else { 0x20 };
+        let first = (hs + buffer_at + bitmap.len()).next_multiple_of(0x1000);
+        let mut v = full[..hs].to_vec();
+        let dt = if arch == KernelArch::X64 { 0xF98 } else { 0xF88 };
+        v[dt..dt + 4].copy_from_slice(&2u32.to_le_bytes());
+        let mut sh = vec![0u8; buffer_at];
+        sh[0..4].copy_from_slice(b"SDMP");
+        sh[4..8].copy_from_slice(b"DUMP");
+        sh[0xC..0x10].copy_from_slice(&(first as u32).to_le_bytes());
+        sh[0x10..0x14].copy_from_slice(&(top as u32).to_le_bytes());
+        sh[0x14..0x18].copy_from_slice(&((pages.len() / 0x1000) as u32).to_le_bytes());
+        sh[0x18..0x1C].copy_from_slice(&(top as u32).to_le_bytes());
+        v.extend_from_slice(&sh);
+        v.extend_from_slice(&bitmap);
+        v.resize(first, 0);
+        v.extend_from_slice(&pages);
+        let s = KernelDump::from_bytes(v).unwrap();
+        assert_eq!(s.kind(), DumpKind::Summary);
+        assert_eq!(s.kind().name(), "kernel");
+        assert!(s.warnings().is_empty(), "{:?}", s.warnings());
+        for (va, data) in &maps {
+            let mut got = vec![0u8; data.len()];
+            s.memory().read(*va, &mut got).unwrap();
+            assert_eq!(&got, data);
+        }
+        assert_eq!(s.drivers().unwrap().len(), 3);
+    }
+}
