@@ -171,6 +171,52 @@ pub enum Error {
         /// The repeated element.
         at: u64,
     },
+    /// A kernel dump whose `DumpType` this reader cannot index (header-only, unknown, or a
+    /// documented type without a supported body layout).
+    #[error("kernel dump type {dump_type} is not supported: {reason}")]
+    UnsupportedDumpType {
+        /// The `DumpType` field.
+        dump_type: u32,
+        /// Why (e.g. "header only", "unknown type").
+        reason: &'static str,
+    },
+    /// A kernel dump header or body structure that is inconsistent.
+    #[error("corrupt kernel dump structure at file offset {offset:#x}: {reason}")]
+    BadKernelDump {
+        /// File offset of the bad field.
+        offset: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The virtual address maps to a page that is not present in memory (paged out, in
+    /// transition and not captured, demand-zero, prototype, not committed): its bytes are not
+    /// in the dump. Not corrupt data.
+    #[error("page at {address:#x} is not present ({reason}); PTE {pte:#x}")]
+    PageNotPresent {
+        /// The virtual address asked for.
+        address: u64,
+        /// The paging-structure entry that is not valid.
+        pte: u64,
+        /// Why the page is absent.
+        reason: crate::kernel::NotPresent,
+    },
+    /// The physical page is not stored in the dump (a kernel or triage dump leaves most pages
+    /// out).
+    #[error("physical address {physical:#x} (for {address:#x}) is not in the dump")]
+    PhysicalNotInDump {
+        /// The virtual address asked for (the physical address when read physically).
+        address: u64,
+        /// The physical address.
+        physical: u64,
+    },
+    /// `KDDEBUGGER_DATA64` was not found or could not be decoded.
+    #[error("KDBG not found or not decodable at {address:#x}: {reason}")]
+    KdbgNotFound {
+        /// Where it was looked for (0 when the header has no pointer).
+        address: u64,
+        /// What failed.
+        reason: &'static str,
+    },
 }
 
 impl Error {
@@ -178,7 +224,10 @@ impl Error {
     pub fn is_not_captured(&self) -> bool {
         matches!(
             self,
-            Error::NotCaptured { .. } | Error::Wow64ContextNotRecoverable { .. }
+            Error::NotCaptured { .. }
+                | Error::Wow64ContextNotRecoverable { .. }
+                | Error::PageNotPresent { .. }
+                | Error::PhysicalNotInDump { .. }
         )
     }
 
@@ -207,6 +256,11 @@ impl Error {
             Error::LimitExceeded { .. } => "limit_exceeded",
             Error::ListTooLong { .. } => "list_too_long",
             Error::ListCycle { .. } => "list_cycle",
+            Error::UnsupportedDumpType { .. } => "unsupported_dump_type",
+            Error::BadKernelDump { .. } => "bad_kernel_dump",
+            Error::PageNotPresent { .. } => "page_not_present",
+            Error::PhysicalNotInDump { .. } => "physical_not_in_dump",
+            Error::KdbgNotFound { .. } => "kdbg_not_found",
         }
     }
 }

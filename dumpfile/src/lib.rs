@@ -13,7 +13,9 @@
 //! [`Minidump::thread_context`] and [`Minidump::wow64_context`]; facts read through memory
 //! (PEB, heaps, loader module list, command line) from [`Minidump::process`].
 //!
-//! Kernel dumps (`PAGEDUMP`/`PAGEDU64`) are recognised and refused with [`Error::KernelDump`].
+//! Kernel dumps (`PAGEDUMP`/`PAGEDU64`) are refused by [`Minidump`] with [`Error::KernelDump`]
+//! and read by [`KernelDump`] (full, bitmap and triage dumps);
+//! [`Dump::open`] opens either kind.
 //!
 //! # Example
 //!
@@ -77,7 +79,9 @@
 mod bytes;
 mod bugcheck;
 mod context;
+mod dump;
 mod error;
+mod kernel;
 mod limits;
 mod memory;
 mod minidump;
@@ -93,7 +97,9 @@ pub use bugcheck::{
     verifier_rule_name,
 };
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
+pub use dump::Dump;
 pub use error::Error;
+pub use kernel::*;
 pub use limits::Limits;
 pub use memory::{MemoryRange, MemoryView};
 pub use minidump::streams::*;

@@ -27,6 +27,12 @@ pub struct Limits {
     /// (module names, CodeView records, handle names and object information, loader names;
     /// default 64 MiB). Bounds the amplification of records that all point at one large string.
     pub max_copy_bytes: u64,
+    /// Maximum physical-memory runs of a kernel dump indexed at open (default 65,536).
+    pub max_kernel_runs: u64,
+    /// Maximum drivers read from a kernel dump's loaded or unloaded driver list (default 4,096).
+    pub max_drivers: u32,
+    /// Maximum triage data blocks (`TRIAGE_DATA_BLOCK`) indexed at open (default 1,048,576).
+    pub max_triage_blocks: u32,
 }
 
 impl Default for Limits {
@@ -38,6 +44,9 @@ impl Default for Limits {
             max_list_steps: 100_000,
             max_heaps: 4_096,
             max_copy_bytes: 64 * 1024 * 1024,
+            max_kernel_runs: 65_536,
+            max_drivers: 4_096,
+            max_triage_blocks: 1_048_576,
         }
     }
 }
@@ -52,6 +61,9 @@ impl Limits {
             max_list_steps: 10_000,
             max_heaps: 256,
             max_copy_bytes: 4 * 1024 * 1024,
+            max_kernel_runs: 4_096,
+            max_drivers: 512,
+            max_triage_blocks: 65_536,
         }
     }
     /// Set [`Limits::max_streams`].
@@ -88,6 +100,24 @@ impl Limits {
     #[must_use]
     pub const fn with_max_copy_bytes(mut self, v: u64) -> Self {
         self.max_copy_bytes = v;
+        self
+    }
+    /// Set [`Limits::max_kernel_runs`].
+    #[must_use]
+    pub const fn with_max_kernel_runs(mut self, v: u64) -> Self {
+        self.max_kernel_runs = v;
+        self
+    }
+    /// Set [`Limits::max_drivers`].
+    #[must_use]
+    pub const fn with_max_drivers(mut self, v: u32) -> Self {
+        self.max_drivers = v;
+        self
+    }
+    /// Set [`Limits::max_triage_blocks`].
+    #[must_use]
+    pub const fn with_max_triage_blocks(mut self, v: u32) -> Self {
+        self.max_triage_blocks = v;
         self
     }
 }

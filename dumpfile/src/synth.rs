@@ -50,6 +50,7 @@ use std::sync::Arc;
 
 mod context;
 mod exercise;
+pub mod kernel;
 
 pub use exercise::exercise_reader;
 
