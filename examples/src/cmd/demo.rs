@@ -19,8 +19,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use dumpfile::synth::{
-    Arch, MemoryStyle, SynthContext, SynthDump, SynthException, SynthMemoryInfo, SynthMiscInfo,
-    SynthModule, SynthThread, SynthThreadInfo, X64Registers,
+    MemoryStyle, SynthArch, SynthContext, SynthDump, SynthException, SynthMemoryInfo,
+    SynthMiscInfo, SynthModule, SynthThread, SynthThreadInfo, X64Registers,
 };
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
 use pe_sections::synth::PeBuilder;
@@ -464,7 +464,7 @@ fn info(base: u64, alloc: u64, size: u64, state: u32, protect: u32, type_: u32) 
 pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
-    let mut d = SynthDump::new(Arch::X64)
+    let mut d = SynthDump::new(SynthArch::X64)
         .time_date_stamp(u32::try_from(dump_unix).unwrap_or(u32::MAX))
         .memory_style(MemoryStyle::Full64)
         .misc_info(SynthMiscInfo {
