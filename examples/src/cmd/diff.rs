@@ -177,7 +177,13 @@ fn snapshot(
         .modules()
         .unwrap_or_default()
         .iter()
-        .map(|m| (leak::module_short_name(&m.name), m.base, m.size))
+        .map(|m| {
+            (
+                dumpfile::module_short_name(&m.name).to_string(),
+                m.base,
+                m.size,
+            )
+        })
         .collect();
     let mut s = Snapshot {
         pointer_size: dump.arch().pointer_size() as u64,

@@ -371,15 +371,6 @@ impl ntheap::ReadMemory for HeapMemory<'_> {
     }
 }
 
-/// The module name WinDbg uses: the file name without directory and extension.
-pub fn module_short_name(path: &str) -> String {
-    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
-    match file.rfind('.') {
-        Some(i) if i > 0 => file.get(..i).unwrap_or(file).to_string(),
-        _ => file.to_string(),
-    }
-}
-
 /// A loaded module: short name, base, size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Mod {
@@ -402,7 +393,7 @@ fn dump_modules(dump: &dumpfile::Minidump) -> Vec<Mod> {
         .unwrap_or_default()
         .iter()
         .map(|m| Mod {
-            name: module_short_name(&m.name),
+            name: dumpfile::module_short_name(&m.name).to_string(),
             base: m.base,
             size: m.size,
         })
@@ -1981,13 +1972,6 @@ mod tests {
         assert_eq!(d.prefix.as_deref(), Some("item id="));
         assert_eq!(d.matching, 3);
         assert!(dominant_text(vec![Some("abcd".into()), None, None], 3).is_none());
-    }
-
-    #[test]
-    fn module_names_as_windbg() {
-        assert_eq!(module_short_name("C:\\x\\D4C.exe"), "D4C");
-        assert_eq!(module_short_name("ntdll.dll"), "ntdll");
-        assert_eq!(module_short_name("noext"), "noext");
     }
 
     #[test]

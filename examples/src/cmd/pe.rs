@@ -106,19 +106,6 @@ pub struct ModuleRef {
     pub base: u64,
 }
 
-fn short_name(full: &str) -> String {
-    let base = full.rsplit(['\\', '/']).next().unwrap_or(full);
-    match base.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem.to_string(),
-        _ => base.to_string(),
-    }
-}
-
-fn name_matches(full: &str, wanted: &str) -> bool {
-    let base = full.rsplit(['\\', '/']).next().unwrap_or(full);
-    base.eq_ignore_ascii_case(wanted) || short_name(full).eq_ignore_ascii_case(wanted)
-}
-
 /// Finds a module by name (`ntdll`, `ntdll.dll`) or base address, in the module list and
 /// then in the loader lists of the PEBs (which also hold the 32-bit ntdll of WOW64 processes).
 pub fn resolve_module(dump: &dumpfile::Minidump, spec: &str) -> Result<ModuleRef, CliError> {
@@ -146,9 +133,12 @@ pub fn resolve_module(dump: &dumpfile::Minidump, spec: &str) -> Result<ModuleRef
         .map(|m| (m.name.clone(), m.base))
         .chain(loader)
         .collect();
-    if let Some((name, base)) = all.iter().find(|(n, _)| name_matches(n, spec)) {
+    if let Some((name, base)) = all
+        .iter()
+        .find(|(n, _)| dumpfile::module_name_matches(n, spec))
+    {
         return Ok(ModuleRef {
-            name: short_name(name),
+            name: dumpfile::module_short_name(name).to_string(),
             base: *base,
         });
     }
@@ -156,13 +146,16 @@ pub fn resolve_module(dump: &dumpfile::Minidump, spec: &str) -> Result<ModuleRef
         let name = all
             .iter()
             .find(|(_, b)| *b == base)
-            .map(|(n, _)| short_name(n))
+            .map(|(n, _)| dumpfile::module_short_name(n).to_string())
             .or_else(|| {
                 // Not in any list (e.g. the 32-bit ntdll of a WOW64 process early on): use the
                 // name in the image's own export directory.
                 let mem = dump_memory(dump);
                 let pe = PeImage::parse_mapped(&mem, base).ok()?;
-                pe.exports().ok()??.dll_name.map(|n| short_name(&n))
+                pe.exports()
+                    .ok()??
+                    .dll_name
+                    .map(|n| dumpfile::module_short_name(&n).to_string())
             })
             .unwrap_or_else(|| format!("image_{base:x}"));
         return Ok(ModuleRef { name, base });
@@ -179,7 +172,7 @@ fn module_containing(dump: &dumpfile::Minidump, address: u64) -> Option<ModuleRe
         .iter()
         .find(|m| address >= m.base && address.saturating_sub(m.base) < m.size)
         .map(|m| ModuleRef {
-            name: short_name(&m.name),
+            name: dumpfile::module_short_name(&m.name).to_string(),
             base: m.base,
         });
     from_list.or_else(|| {
@@ -189,12 +182,13 @@ fn module_containing(dump: &dumpfile::Minidump, address: u64) -> Option<ModuleRe
             .chain(p.loader_modules32.iter())
             .find(|m| address >= m.base && address.saturating_sub(m.base) < u64::from(m.size))
             .map(|m| ModuleRef {
-                name: short_name(
+                name: dumpfile::module_short_name(
                     m.full_name
                         .as_deref()
                         .or(m.base_name.as_deref())
                         .unwrap_or("?"),
-                ),
+                )
+                .to_string(),
                 base: m.base,
             })
     })
@@ -1217,8 +1211,6 @@ mod tests {
         assert_eq!(parse_hex("00007ff6`dfe236b0"), Some(0x7ff6_dfe2_36b0));
         assert_eq!(parse_hex("0x36b0"), Some(0x36b0));
         assert_eq!(parse_hex("zz"), None);
-        assert_eq!(short_name(r"C:\Windows\System32\ntdll.dll"), "ntdll");
-        assert!(name_matches(r"C:\x\hello.exe", "HELLO"));
         let b: Vec<Option<u8>> = b"==> Allocated ad".iter().copied().map(Some).collect();
         assert_eq!(
             db_line(0x7ff6_dfe2_36b0, &b, 8),

@@ -208,15 +208,6 @@ fn candidates(dirs: &[PathBuf], file: &str, key: &str) -> Vec<PathBuf> {
     out
 }
 
-/// The short name WinDbg uses for a module: the file name without its extension.
-fn short_name(path: &str) -> String {
-    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
-    match file.rfind('.') {
-        Some(dot) if dot > 0 => file.get(..dot).unwrap_or(file).to_string(),
-        _ => file.to_string(),
-    }
-}
-
 struct Found<'a> {
     module: Module<'a>,
     source: ModuleSource,
@@ -232,7 +223,7 @@ fn build_module<'a>(
     pdb: Option<(String, PdbIdentity)>,
     opts: &StackOptions,
 ) -> Found<'a> {
-    let short = short_name(name);
+    let short = dumpfile::module_short_name(name).to_string();
     let file_name = name.rsplit(['\\', '/']).next().unwrap_or(name).to_string();
     let mut module = Module::new(short.clone(), base, size);
     let mut source = ModuleSource {
@@ -754,8 +745,6 @@ mod tests {
         );
         assert!(candidates(&dirs, "ntdll.dll", "00000000").is_empty());
         let _ = std::fs::remove_dir_all(&root);
-        assert_eq!(short_name(r"C:\Windows\System32\ntdll.dll"), "ntdll");
-        assert_eq!(short_name("D4C.exe"), "D4C");
         assert_eq!(parse_thread_id("0x1a4").unwrap(), 0x1a4);
         assert_eq!(parse_thread_id("fd8").unwrap(), 0xfd8);
         assert!(parse_thread_id("xyz").is_err());

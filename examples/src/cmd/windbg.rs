@@ -309,7 +309,7 @@ fn write_lm(dump: &dumpfile::Minidump, out: &mut dyn Write) -> Result<(), CliErr
             "{} {}   {:<16} {}",
             addr(m.base, ps),
             addr(m.base.saturating_add(m.size), ps),
-            leak::module_short_name(&m.name),
+            dumpfile::module_short_name(&m.name).to_string(),
             m.name
         )?;
     }
