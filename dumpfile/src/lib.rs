@@ -89,7 +89,7 @@ pub mod synth;
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
 pub use error::Error;
 pub use limits::Limits;
-pub use memory::{MemoryRange, MemoryView};
+pub use memory::{DumpData, MemoryRange, MemoryView};
 pub use minidump::streams::*;
 pub use minidump::{Header, Location, Minidump, StreamEntry, stream_type};
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use dumpfile::synth::{
-    Arch, MemoryStyle, SynthContext, SynthDump, SynthException, SynthMemoryInfo, SynthMiscInfo,
-    SynthModule, SynthThread, SynthThreadInfo, X64Registers,
+    MemoryStyle, SynthArch, SynthContext, SynthDump, SynthException, SynthMemoryInfo,
+    SynthMiscInfo, SynthModule, SynthThread, SynthThreadInfo, X64Registers,
 };
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
 
@@ -306,7 +306,7 @@ pub(super) fn info(
 pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
-    let mut d = SynthDump::new(Arch::X64)
+    let mut d = SynthDump::new(SynthArch::X64)
         .time_date_stamp(u32::try_from(dump_unix).unwrap_or(u32::MAX))
         .memory_style(MemoryStyle::Full64)
         .misc_info(SynthMiscInfo {

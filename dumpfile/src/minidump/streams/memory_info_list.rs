@@ -1,5 +1,7 @@
 //! `MINIDUMP_MEMORY_INFO_LIST` (MemoryInfoListStream): the `VirtualQuery` regions.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -25,7 +27,7 @@ pub struct MemoryInfo {
     pub type_: u32,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The MemoryInfoList stream.
     pub fn memory_info(&self) -> Result<Option<Vec<MemoryInfo>>, Error> {
         let st = stream_type::MEMORY_INFO_LIST;
