@@ -15,17 +15,17 @@ use crate::fmt_util::{addr, hex_size, human_size};
 use crate::{CliError, open_dump, write_json};
 
 /// `MEM_COMMIT`.
-pub const MEM_COMMIT: u32 = 0x1000;
+pub const MEM_COMMIT: u32 = dumpfile::MemState::COMMIT.bits();
 /// `MEM_RESERVE`.
-pub const MEM_RESERVE: u32 = 0x2000;
+pub const MEM_RESERVE: u32 = dumpfile::MemState::RESERVE.bits();
 /// `MEM_FREE`.
-pub const MEM_FREE: u32 = 0x1_0000;
+pub const MEM_FREE: u32 = dumpfile::MemState::FREE.bits();
 /// `MEM_PRIVATE`.
-pub const MEM_PRIVATE: u32 = 0x2_0000;
+pub const MEM_PRIVATE: u32 = dumpfile::MemType::PRIVATE.bits();
 /// `MEM_MAPPED`.
-pub const MEM_MAPPED: u32 = 0x4_0000;
+pub const MEM_MAPPED: u32 = dumpfile::MemType::MAPPED.bits();
 /// `MEM_IMAGE`.
-pub const MEM_IMAGE: u32 = 0x100_0000;
+pub const MEM_IMAGE: u32 = dumpfile::MemType::IMAGE.bits();
 /// Where `KUSER_SHARED_DATA` is mapped in every user process.
 pub const SHARED_USER_DATA: u64 = 0x7ffe_0000;
 
@@ -171,54 +171,6 @@ pub fn classify(regions: &[Region], owners: &Owners) -> Vec<Usage> {
         .collect()
 }
 
-/// The name of a `MEM_*` state.
-pub fn state_name(state: u32) -> String {
-    match state {
-        MEM_COMMIT => "MEM_COMMIT".into(),
-        MEM_RESERVE => "MEM_RESERVE".into(),
-        MEM_FREE => "MEM_FREE".into(),
-        other => format!("0x{other:x}"),
-    }
-}
-
-/// The name of a `MEM_*` type.
-pub fn type_name(kind: u32) -> String {
-    match kind {
-        MEM_PRIVATE => "MEM_PRIVATE".into(),
-        MEM_MAPPED => "MEM_MAPPED".into(),
-        MEM_IMAGE => "MEM_IMAGE".into(),
-        other => format!("0x{other:x}"),
-    }
-}
-
-/// The name of a `PAGE_*` protection, with its modifiers: `PAGE_READWRITE | PAGE_GUARD`.
-pub fn protect_name(protect: u32) -> String {
-    let base = match protect & 0xff {
-        0x01 => "PAGE_NOACCESS".to_string(),
-        0x02 => "PAGE_READONLY".to_string(),
-        0x04 => "PAGE_READWRITE".to_string(),
-        0x08 => "PAGE_WRITECOPY".to_string(),
-        0x10 => "PAGE_EXECUTE".to_string(),
-        0x20 => "PAGE_EXECUTE_READ".to_string(),
-        0x40 => "PAGE_EXECUTE_READWRITE".to_string(),
-        0x80 => "PAGE_EXECUTE_WRITECOPY".to_string(),
-        0 => "<unknown>".to_string(),
-        other => format!("0x{other:x}"),
-    };
-    let mut name = base;
-    for (bit, modifier) in [
-        (0x100, "PAGE_GUARD"),
-        (0x200, "PAGE_NOCACHE"),
-        (0x400, "PAGE_WRITECOMBINE"),
-    ] {
-        if protect & bit != 0 {
-            name.push_str(" | ");
-            name.push_str(modifier);
-        }
-    }
-    name
-}
-
 /// One row of a summary table.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Row {
@@ -313,17 +265,27 @@ pub fn summarize(regions: &[Region], usages: &[Usage], source: &'static str) -> 
     for (r, u) in regions.iter().zip(usages) {
         let is_free = r.state == MEM_FREE;
         add(&mut by_usage, u.name().to_string(), r.size, is_free);
-        add(&mut by_state, state_name(r.state), r.size, is_free);
+        add(
+            &mut by_state,
+            dumpfile::MemState::from_bits_retain(r.state).to_string(),
+            r.size,
+            is_free,
+        );
         if !is_free {
             let name = if r.kind == 0 {
                 "<unknown>".to_string()
             } else {
-                type_name(r.kind)
+                dumpfile::MemType::from_bits_retain(r.kind).to_string()
             };
             add(&mut by_type, name, r.size, false);
         }
         if r.state == MEM_COMMIT {
-            add(&mut by_protect, protect_name(r.protect), r.size, false);
+            add(
+                &mut by_protect,
+                dumpfile::PageProtection::from_bits_retain(r.protect).to_string(),
+                r.size,
+                false,
+            );
         }
         let l = largest.entry(*u).or_insert((r.base, r.size));
         if r.size > l.1 {
@@ -557,7 +519,7 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
     let kind_name = |r: &Region| match r.state {
         MEM_FREE => String::new(),
         _ if r.kind == 0 => "<unknown>".to_string(),
-        _ => type_name(r.kind),
+        _ => dumpfile::MemType::from_bits_retain(r.kind).to_string(),
     };
     writeln!(
         out,
@@ -572,9 +534,9 @@ pub fn run(args: &Args, out: &mut dyn Write) -> Result<(), CliError> {
             addr(r.base.saturating_add(r.size), ps),
             hex_size(r.size),
             kind_name(r),
-            state_name(r.state),
+            dumpfile::MemState::from_bits_retain(r.state).to_string(),
             if r.state == MEM_COMMIT {
-                protect_name(r.protect)
+                dumpfile::PageProtection::from_bits_retain(r.protect).to_string()
             } else {
                 String::new()
             },
@@ -660,6 +622,5 @@ mod tests {
                 .map(|r| r.size)
                 .sum::<u64>()
         );
-        assert_eq!(protect_name(0x104), "PAGE_READWRITE | PAGE_GUARD");
     }
 }

@@ -424,19 +424,19 @@ fn address_of(dump: &dumpfile::Minidump, expr: &str, out: &mut dyn Write) -> Res
         out,
         "State:                  {:08x}          {}",
         r.state,
-        address::state_name(r.state)
+        dumpfile::MemState::from_bits_retain(r.state)
     )?;
     writeln!(
         out,
         "Protect:                {:08x}          {}",
         r.protect,
-        address::protect_name(r.protect)
+        dumpfile::PageProtection::from_bits_retain(r.protect)
     )?;
     writeln!(
         out,
         "Type:                   {:08x}          {}",
         r.kind,
-        address::type_name(r.kind)
+        dumpfile::MemType::from_bits_retain(r.kind)
     )?;
     writeln!(
         out,
