@@ -78,13 +78,13 @@ pub(super) const TYPE_DESCRIPTOR_RVA: u32 = 0x7010;
 /// `d4c::Record::Record`, which stores the vtable (`lea rax, [vtable]; mov [rcx], rax`).
 pub const CONSTRUCTOR_RVA: u32 = 0x1500;
 
-pub(super) const MEM_COMMIT: u32 = 0x1000;
-pub(super) const MEM_RESERVE: u32 = 0x2000;
-pub(super) const MEM_PRIVATE: u32 = 0x2_0000;
-pub(super) const MEM_IMAGE: u32 = 0x100_0000;
-pub(super) const PAGE_READONLY: u32 = 0x02;
-pub(super) const PAGE_READWRITE: u32 = 0x04;
-pub(super) const PAGE_EXECUTE_READ: u32 = 0x20;
+const MEM_COMMIT: u32 = dumpfile::MemState::COMMIT.bits();
+const MEM_RESERVE: u32 = dumpfile::MemState::RESERVE.bits();
+const MEM_PRIVATE: u32 = dumpfile::MemType::PRIVATE.bits();
+const MEM_IMAGE: u32 = dumpfile::MemType::IMAGE.bits();
+const PAGE_READONLY: u32 = dumpfile::PageProtection::READONLY.bits();
+const PAGE_READWRITE: u32 = dumpfile::PageProtection::READWRITE.bits();
+const PAGE_EXECUTE_READ: u32 = dumpfile::PageProtection::EXECUTE_READ.bits();
 
 /// Which of the two dumps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
