@@ -84,6 +84,7 @@ mod error;
 mod kernel;
 mod limits;
 mod memory;
+mod memory_flags;
 mod minidump;
 mod ntstatus;
 mod process;
@@ -101,7 +102,8 @@ pub use dump::Dump;
 pub use error::Error;
 pub use kernel::*;
 pub use limits::Limits;
-pub use memory::{MemoryRange, MemoryView};
+pub use memory::{DumpData, MemoryRange, MemoryView};
+pub use memory_flags::{MemState, MemType, PageProtection};
 pub use minidump::streams::*;
 pub use minidump::{Header, Location, Minidump, StreamEntry, stream_type};
 pub use ntstatus::{

@@ -1,5 +1,7 @@
 //! `_PEB` (native and WOW64 PEB32): image, command line, process heaps, loader list head.
 
+use std::ops::Deref;
+
 use std::collections::HashSet;
 
 use super::*;
@@ -63,7 +65,7 @@ pub(crate) struct PebFacts {
     modules: Vec<LoaderModule>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     fn read_peb(
         &self,
         peb: u64,
@@ -143,7 +145,7 @@ impl Minidump {
     }
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Reads the process facts: TEBs, PEB (and the WOW64 PEB32), heaps, image base, loader
     /// module lists and command line. Only a corrupt ThreadList is an error; missing memory is
     /// reported in [`ProcessInfo::warnings`].

@@ -8,7 +8,7 @@ use ntheap::{Entry, EntryState, Finding, HeapKind, HeapLayout, HeapWalk};
 use serde::Serializer;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct};
 
-use super::{FilterGroup, front_end_name};
+use super::{FilterGroup, HeapList, front_end_name};
 use crate::adapt::{FoundHeap, heap_width_name};
 
 /// Serializes each item of `items` with `f`.
@@ -84,8 +84,8 @@ impl Serialize for Entries<'_> {
 }
 
 /// One heap of the list (`heap` without a mode).
-pub(super) fn found_heaps<S: Serializer>(v: &[&FoundHeap], s: S) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().copied(), Ser)
+pub(super) fn found_heaps<S: Serializer>(v: &HeapList<'_>, s: S) -> Result<S::Ok, S::Error> {
+    seq(s, v.all().into_iter(), Ser)
 }
 
 impl Serialize for Ser<&FoundHeap> {

@@ -3,7 +3,6 @@
 use std::io::{self, Write};
 
 use super::{Report, exception_code_line};
-use crate::adapt::file_name;
 use crate::report::{Text, addr, human_size, module_table_header};
 
 impl Text for Report {
@@ -56,7 +55,7 @@ impl Text for Report {
         writeln!(out, "Modules (lm): {}", info.modules.len())?;
         module_table_header(out, ps)?;
         for m in &info.modules {
-            let short = file_name(&m.name);
+            let short = dumpfile::module_base_name(&m.name);
             writeln!(
                 out,
                 "{} {}   {:<20} {:08x}  {}",
