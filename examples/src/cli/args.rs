@@ -14,7 +14,7 @@ pub struct InfoArgs {
     /// Print JSON (a stable contract) instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The user-mode minidump.
+    /// The user-mode minidump or kernel dump.
     pub dump: PathBuf,
 }
 

@@ -9,7 +9,7 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::report::{Format, emit};
 use crate::target::{Kind, Target};
-use crate::{CliError, demo, user, windbg};
+use crate::{CliError, demo, kernel, user, windbg};
 
 mod args;
 
@@ -29,7 +29,7 @@ pub use self::args::*;
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
-    /// A user-mode minidump to run WinDbg commands (`-c`) against.
+    /// A user-mode minidump or kernel dump to run WinDbg commands (`-c`) against.
     dump: Option<PathBuf>,
     /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
     #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
@@ -38,7 +38,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`).
+    /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`); of a
+    /// kernel dump: system, dump type, bugcheck, drivers (`vertarget`, `.bugcheck`, `lm`).
     Info(InfoArgs),
     /// User, kernel and elapsed time per thread (`!runaway 7`).
     Runaway(RunawayArgs),
@@ -69,7 +70,7 @@ enum Command {
 
 /// The kinds of file each subcommand takes, for the grouped help and for messages.
 const TAKES: &[(&str, &[Kind])] = &[
-    ("info", &[Kind::User]),
+    ("info", &[Kind::User, Kind::Kernel]),
     ("runaway", &[Kind::User]),
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
@@ -142,13 +143,18 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         };
     };
     match command {
-        Command::Info(a) => user::with_user(&a.dump, "info", |u| {
-            emit(
-                &user::info::investigate(u, &user::info::Options),
+        Command::Info(a) => match Target::open(&a.dump)? {
+            Target::Kernel(k) => emit(
+                &kernel::info::investigate(&k, &kernel::info::Options),
                 Format::json_if(a.json),
                 out,
-            )
-        }),
+            ),
+            t => emit(
+                &user::info::investigate(t.user("info")?, &user::info::Options),
+                Format::json_if(a.json),
+                out,
+            ),
+        },
         Command::Runaway(a) => user::with_user(&a.dump, "runaway", |u| {
             emit(
                 &user::runaway::investigate(u, &user::runaway::Options)?,
@@ -177,7 +183,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Dh(a) => {
             let t = Target::open(&a.target)?;
             emit(
-                &user::dh::investigate(t.source(), &a.options())?,
+                &user::dh::investigate(t.source("dh")?, &a.options())?,
                 Format::json_if(a.json),
                 out,
             )
@@ -186,7 +192,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let o = a.options()?;
             let t = Target::open(&a.target)?;
             emit(
-                &user::search::investigate(t.source(), &o)?,
+                &user::search::investigate(t.source("search")?, &o)?,
                 Format::json_if(a.json),
                 out,
             )
@@ -194,7 +200,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Da(a) => {
             let t = Target::open(&a.target)?;
             emit(
-                &user::da::investigate(t.source(), &a.options())?,
+                &user::da::investigate(t.source("da")?, &a.options())?,
                 Format::json_if(a.json),
                 out,
             )
@@ -202,7 +208,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Xref(a) => {
             let t = Target::open(&a.target)?;
             emit(
-                &user::xref::investigate(t.source(), &a.options())?,
+                &user::xref::investigate(t.source("xref")?, &a.options())?,
                 Format::json_if(a.json),
                 out,
             )

@@ -158,11 +158,16 @@ impl<'a> Source<'a> {
 }
 
 impl Target {
-    /// The dump or PE file a PE command looks at.
-    pub fn source(&self) -> Source<'_> {
+    /// The dump or PE file a PE command (`command`) looks at; a kernel dump is refused in one
+    /// line.
+    pub fn source(&self, command: &str) -> Result<Source<'_>, CliError> {
         match self {
-            Target::User(u) => Source::Dump(u),
-            Target::PeFile(f) => Source::File(f),
+            Target::User(u) => Ok(Source::Dump(u)),
+            Target::PeFile(f) => Ok(Source::File(f)),
+            Target::Kernel(k) => Err(CliError::at(
+                &k.path,
+                format!("{command} takes a user-mode minidump or a PE file, not a kernel dump"),
+            )),
         }
     }
 }

@@ -5,10 +5,8 @@
 //! `dumpscope DUMP -c '!heap -s' -c '!heap -stat' -c '!leak'` opens the file once and walks each
 //! heap once, whatever the commands ask.
 //!
-//! Kernel dumps (`PAGEDU64`/`PAGEDUMP`) are refused today with one line. When `dumpfile` gains a
-//! kernel-dump reader, it becomes a `Target::Kernel(...)` variant here and the kernel commands
-//! (in [`crate::kernel`]) take it; the enum is matched with a wildcard arm everywhere so that
-//! variant is a local change.
+//! A kernel dump (`PAGEDU64`/`PAGEDUMP`) becomes a [`KernelTarget`] that reads its drivers,
+//! unloaded drivers and KDBG once for every kernel command (in [`crate::kernel`]).
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -44,6 +42,8 @@ impl Kind {
 pub enum Target {
     /// A user-mode minidump.
     User(Box<UserDump>),
+    /// A kernel crash dump.
+    Kernel(Box<KernelTarget>),
     /// A PE image on disk.
     PeFile(PeFile),
 }
@@ -52,14 +52,23 @@ impl Target {
     /// Opens `path`: a PE file when it starts with `MZ`, else a minidump. Failure is one line,
     /// `PATH: reason` (a kernel dump says that it is one).
     pub fn open(path: &Path) -> Result<Target, CliError> {
-        let mut magic = [0u8; 2];
+        let mut magic = [0u8; 8];
         {
             use std::io::Read;
             let mut f = std::fs::File::open(path).map_err(|e| CliError::at(path, e))?;
-            f.read_exact(&mut magic)
-                .map_err(|e| CliError::at(path, e))?;
+            let mut n = 0usize;
+            while let Some(rest) = magic.get_mut(n..).filter(|r| !r.is_empty()) {
+                match f.read(rest) {
+                    Ok(0) => break,
+                    Ok(k) => n = n.saturating_add(k),
+                    Err(e) => return Err(CliError::at(path, e)),
+                }
+            }
         }
-        if &magic == b"MZ" {
+        if &magic == b"PAGEDU64" || &magic == b"PAGEDUMP" {
+            return Ok(Target::Kernel(Box::new(KernelTarget::open(path)?)));
+        }
+        if magic.starts_with(b"MZ") {
             let bytes = std::fs::read(path).map_err(|e| CliError::at(path, e))?;
             return Ok(Target::PeFile(PeFile {
                 path: path.to_path_buf(),
@@ -73,6 +82,7 @@ impl Target {
     pub fn kind(&self) -> Kind {
         match self {
             Target::User(_) => Kind::User,
+            Target::Kernel(_) => Kind::Kernel,
             Target::PeFile(_) => Kind::PeFile,
         }
     }
@@ -92,18 +102,36 @@ impl Target {
         }
     }
 
+    /// The kernel dump, or `PATH: COMMAND takes a kernel dump, not KIND`.
+    pub fn kernel(&self, command: &str) -> Result<&KernelTarget, CliError> {
+        match self {
+            Target::Kernel(k) => Ok(k),
+            other => Err(CliError::at(
+                other.path(),
+                format!(
+                    "{command} takes {}, not {}",
+                    Kind::Kernel.name(),
+                    other.kind().name()
+                ),
+            )),
+        }
+    }
+
     /// The file's path as given.
     pub fn path(&self) -> &Path {
         match self {
             Target::User(u) => &u.path,
+            Target::Kernel(k) => &k.path,
             Target::PeFile(p) => &p.path,
         }
     }
 }
 
 mod image;
+mod kernel;
 
 pub use self::image::{Image, ModuleRef, Source};
+pub use self::kernel::{KernelTarget, lm_name};
 
 /// A PE image read from disk.
 #[derive(Debug)]

@@ -22,7 +22,8 @@ use std::path::Path;
 
 use crate::CliError;
 use crate::report::{Text, write_text};
-use crate::target::{Kind, Source, Target, UserDump};
+use crate::kernel::{info as kinfo, memory as kmemory};
+use crate::target::{KernelTarget, Kind, Source, Target, UserDump};
 use crate::user::{address, da, dh, heap, leak, runaway, search, stacks};
 
 mod expr;
@@ -35,14 +36,27 @@ pub use self::expr::{eval_address, parse_hex, split_words};
 pub struct Command {
     /// The names it answers to, lower-case (`!heap`; `k`, `kb`, `kn`).
     pub names: &'static [&'static str],
-    /// The kind of dump it takes.
+    /// The kind of dump it takes (for a command on both kinds: the user-mode one; see
+    /// [`Command::takes_kernel`]).
     pub takes: Kind,
-    /// How it runs: `None` for commands recognised but not supported yet.
+    /// How it runs on a user-mode dump: `None` for commands recognised but not supported yet.
     run: Option<Runner>,
+    /// How it runs on a kernel dump, when it does.
+    kernel: Option<KernelRunner>,
+}
+
+impl Command {
+    /// Whether it runs on a kernel dump.
+    pub fn takes_kernel(&self) -> bool {
+        self.takes == Kind::Kernel || self.kernel.is_some()
+    }
 }
 
 /// Runs one command: the dump, the command's name as typed, its words, the output.
 type Runner = fn(&UserDump, &str, &[&str], &mut dyn Write) -> Result<(), CliError>;
+
+/// Runs one command on a kernel dump.
+type KernelRunner = fn(&KernelTarget, &str, &[&str], &mut dyn Write) -> Result<(), CliError>;
 
 /// Every WinDbg command `-c` knows, user-mode and kernel.
 pub const COMMANDS: &[Command] = &[
@@ -63,7 +77,24 @@ pub const COMMANDS: &[Command] = &[
     user(&["!dh"], dh_command),
     user(&["s"], search_command),
     user(&["da", "du"], da_command),
-    user(&["lm"], |u, _, _, out| text(&process::module_list(u)?, out)),
+    both(
+        &["lm"],
+        |u, _, _, out| text(&process::module_list(u)?, out),
+        |k, _, _, out| kernel_info(k, out, kinfo::write_lm),
+    ),
+    kernel(&[".bugcheck"], |k, _, _, out| {
+        kernel_info(k, out, kinfo::write_bugcheck)
+    }),
+    kernel(&["vertarget"], |k, _, _, out| {
+        kernel_info(k, out, kinfo::write_vertarget)
+    }),
+    kernel(&["db", "dd", "dq"], display_command),
+    kernel(&["!pte"], |k, head, args, out| {
+        let a = args
+            .first()
+            .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+        text(&kmemory::pte(k, keval(k, a)?)?, out)
+    }),
     user(&[".exr"], |u, _, args, out| {
         if args.first() != Some(&"-1") {
             return Err(not_supported(".exr with an address (only .exr -1)"));
@@ -80,6 +111,7 @@ pub const COMMANDS: &[Command] = &[
         names: &["!analyze", "!handle", "!thread", "!threads", "dt"],
         takes: Kind::User,
         run: None,
+        kernel: None,
     },
     Command {
         names: &[
@@ -93,6 +125,7 @@ pub const COMMANDS: &[Command] = &[
         ],
         takes: Kind::Kernel,
         run: None,
+        kernel: None,
     },
 ];
 
@@ -101,7 +134,93 @@ const fn user(names: &'static [&'static str], run: Runner) -> Command {
         names,
         takes: Kind::User,
         run: Some(run),
+        kernel: None,
     }
+}
+
+const fn kernel(names: &'static [&'static str], run: KernelRunner) -> Command {
+    Command {
+        names,
+        takes: Kind::Kernel,
+        run: None,
+        kernel: Some(run),
+    }
+}
+
+const fn both(names: &'static [&'static str], run: Runner, kernel: KernelRunner) -> Command {
+    Command {
+        names,
+        takes: Kind::User,
+        run: Some(run),
+        kernel: Some(kernel),
+    }
+}
+
+/// One section of the kernel `info` report (`lm`, `.bugcheck`, `vertarget`).
+fn kernel_info(
+    k: &KernelTarget,
+    out: &mut dyn Write,
+    section: fn(&kinfo::Report, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let r = kinfo::investigate(k, &kinfo::Options);
+    section(&r, out)?;
+    Ok(())
+}
+
+/// A kernel address: hex, or `module[+offset]` of a loaded driver.
+fn keval(k: &KernelTarget, expr: &str) -> Result<u64, CliError> {
+    if let Some(v) = parse_hex(expr) {
+        return Ok(v);
+    }
+    let (name, off) = match expr.split_once('+') {
+        Some((n, o)) => (
+            n,
+            parse_hex(o).ok_or_else(|| CliError::new(format!("bad offset in '{expr}'")))?,
+        ),
+        None => (expr, 0),
+    };
+    let name = name.trim_start_matches('!');
+    k.driver_list()
+        .iter()
+        .find(|d| {
+            k.module_name(d).eq_ignore_ascii_case(name) || d.name.eq_ignore_ascii_case(name)
+        })
+        .map(|d| d.base.wrapping_add(off))
+        .ok_or_else(|| CliError::new(format!("cannot evaluate '{expr}'")))
+}
+
+/// `db`/`dd`/`dq ADDR [L COUNT]`.
+fn display_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let at = words
+        .first()
+        .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+    let count = match words.get(1) {
+        Some(w) => {
+            let l = w
+                .strip_prefix('L')
+                .or_else(|| w.strip_prefix('l'))
+                .ok_or_else(|| CliError::new(format!("{head}: expected L COUNT, not '{w}'")))?;
+            let l = l.strip_prefix('?').unwrap_or(l);
+            Some(parse_hex(l).ok_or_else(|| CliError::new(format!("{head}: bad count '{w}'")))?)
+        }
+        None => None,
+    };
+    let unit = match head {
+        "dd" => kmemory::Unit::Dword,
+        "dq" => kmemory::Unit::Qword,
+        _ => kmemory::Unit::Byte,
+    };
+    let options = kmemory::Options {
+        address: keval(k, at)?,
+        unit,
+        count,
+    };
+    text(&kmemory::investigate(k, &options)?, out)
 }
 
 fn text<R: Text>(report: &R, out: &mut dyn Write) -> Result<(), CliError> {
@@ -332,7 +451,7 @@ pub fn execute(u: &UserDump, line: &str, out: &mut dyn Write) -> Result<(), CliE
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let lower = head.to_ascii_lowercase();
     if let Some(c) = COMMANDS.iter().find(|c| c.names.contains(&lower.as_str())) {
-        if c.takes != Kind::User {
+        if c.takes != Kind::User || c.run.is_none() && c.kernel.is_some() {
             return Err(CliError::new(format!(
                 "{head}: takes {}; this is {}",
                 c.takes.name(),
@@ -357,19 +476,58 @@ pub fn execute(u: &UserDump, line: &str, out: &mut dyn Write) -> Result<(), CliE
     Err(CliError::new(format!("{head}: unknown command")))
 }
 
-/// Runs every command against the dump at `path`, opened once, each preceded by
-/// `0:000> COMMAND`. Failing commands print one line and the rest still run; the result is an
-/// error when any failed.
+/// Runs one WinDbg command against an opened kernel dump.
+pub fn execute_kernel(k: &KernelTarget, line: &str, out: &mut dyn Write) -> Result<(), CliError> {
+    let words = split_words(line)?;
+    let Some((head, args)) = words.split_first() else {
+        return Ok(());
+    };
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let lower = head.to_ascii_lowercase();
+    let user_only = || {
+        CliError::new(format!(
+            "{head}: takes {}; this is {}",
+            Kind::User.name(),
+            Kind::Kernel.name()
+        ))
+    };
+    if let Some(c) = COMMANDS.iter().find(|c| c.names.contains(&lower.as_str())) {
+        return match (c.kernel, c.takes_kernel()) {
+            (Some(run), _) => run(k, &lower, &args, out),
+            (None, true) => Err(not_supported(head)),
+            (None, false) => Err(user_only()),
+        };
+    }
+    if lower.starts_with('~') {
+        return Err(user_only());
+    }
+    Err(CliError::new(format!("{head}: unknown command")))
+}
+
+/// Runs every command against the dump at `path`, opened once, each preceded by WinDbg's
+/// prompt (`0:000> COMMAND` for a user-mode dump, `0: kd> COMMAND` for a kernel dump). Failing
+/// commands print one line and the rest still run; the result is an error when any failed.
 pub fn run_commands(path: &Path, commands: &[String], out: &mut dyn Write) -> Result<(), CliError> {
     let target = Target::open(path)?;
-    let u = target.user("-c")?;
+    let run = |c: &str, out: &mut dyn Write| match &target {
+        Target::Kernel(k) => execute_kernel(k, c, out),
+        t => execute(t.user("-c")?, c, out),
+    };
+    let prompt = if target.kind() == Kind::Kernel {
+        "0: kd>"
+    } else {
+        "0:000>"
+    };
+    if target.kind() == Kind::PeFile {
+        target.user("-c")?;
+    }
     let mut failed = Vec::new();
     for (i, c) in commands.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        writeln!(out, "0:000> {c}")?;
-        if let Err(e) = execute(u, c, out) {
+        writeln!(out, "{prompt} {c}")?;
+        if let Err(e) = run(c, out) {
             writeln!(out, "{e}")?;
             failed.push(c.clone());
         }
