@@ -332,7 +332,27 @@ fn kernel_dump_matches_its_golden() {
     let mut c = Vec::new();
     both(&mut c, "info", &["info", d]);
     both(&mut c, "leak", &["leak", d]);
-    c.push(case("windbg.txt", &[d, "-c", "lm", "-c", "!process 0 0"]));
+    let mut args = vec![d];
+    for w in [
+        "vertarget",
+        ".bugcheck",
+        "lm",
+        // The saved call stack of the triage dump, and the exception record and context the
+        // bugcheck's parameters point at inside it.
+        "db ffff8504`29890ee8 L40",
+        "dq ffff8504`29891ee8 L4",
+        "dd ffff8504`29891720 L8",
+        "db fffff804`8b58334c L10",
+        "db 0 L10",
+        "!pte fffff804`8b58334c",
+        "!heap -s",
+        "~*k",
+        "!process 0 0",
+    ] {
+        args.push("-c");
+        args.push(w);
+    }
+    c.push(case("windbg.txt", &args));
     let failures = check_folder(
         "win10-19041-x64-triage",
         &c,

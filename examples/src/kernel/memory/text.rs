@@ -26,7 +26,8 @@ impl Text for Report {
                         .iter()
                         .map(|b| match b {
                             Some(c @ 0x20..=0x7e) => char::from(*c),
-                            _ => '.',
+                            Some(_) => '.',
+                            None => '?',
                         })
                         .collect();
                     writeln!(out, " {ascii}")?;
