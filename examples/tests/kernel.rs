@@ -77,3 +77,13 @@ fn kernel_commands_on_a_user_dump_say_so() {
     );
     assert!(text.contains("!pte: takes a kernel dump"), "{text}");
 }
+
+#[test]
+fn user_info_says_user() {
+    let Some(dump) = common::corpus_file("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let j = common::dumpscope_json(&["info", "--json", dump.to_str().unwrap()]);
+    assert_eq!(j["kind"], "user");
+    assert_eq!(j["system"]["arch"], "x64");
+}

@@ -83,6 +83,8 @@ pub struct ThreadInfo {
 /// What `dumpscope info` reports; its serde form is the JSON contract of `info --json`.
 #[derive(Debug, Serialize, PartialEq, Eq)]
 pub struct Report {
+    /// Always `user` (a kernel dump's `info` says `kernel`).
+    pub kind: &'static str,
     /// System information, or null when the stream is absent.
     pub system: Option<System>,
     /// The exception, or null.
@@ -249,6 +251,7 @@ pub fn investigate(u: &UserDump, _options: &Options) -> Report {
         format!("{}: {first}{more}", u.path.display())
     });
     Report {
+        kind: "user",
         system,
         exception,
         threads,
