@@ -91,11 +91,11 @@ fn info_runs_on_every_corpus_user_dump() {
 }
 
 #[test]
-fn kernel_dump_is_refused_with_one_clear_line() {
+fn user_command_on_a_kernel_dump_is_refused_with_one_clear_line() {
     let Some(p) = corpus_file("kernel/win10-19041-x64-triage.dmp") else {
         return;
     };
-    let out = dumpscope(&["info", path(&p)]);
+    let out = dumpscope(&["heap", path(&p)]);
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
