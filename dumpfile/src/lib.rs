@@ -76,8 +76,8 @@
 //! - `synth`: the synthetic minidump writer ([`synth`] module), for tests, fuzzing and benches.
 #![deny(unsafe_code)]
 
-mod bytes;
 mod bugcheck;
+mod bytes;
 mod context;
 mod dump;
 mod error;

@@ -50,12 +50,18 @@ fn windbg_commands_read_the_triage_call_stack_by_address() {
     // its first qword is the exception code and its fourth the exception address (parameter 2).
     let out = common::dumpscope(&[d, "-c", "dq ffff8504`29891ee8 L4", "-c", "!heap -s"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("0: kd> dq ffff8504`29891ee8 L4\n"), "{text}");
+    assert!(
+        text.starts_with("0: kd> dq ffff8504`29891ee8 L4\n"),
+        "{text}"
+    );
     assert!(
         text.contains("ffff8504`29891ee8  00000000`c0000005 00000000`00000000\n"),
         "{text}"
     );
-    assert!(text.contains("ffff8504`29891ef8  fffff804`8b58334c"), "{text}");
+    assert!(
+        text.contains("ffff8504`29891ef8  fffff804`8b58334c"),
+        "{text}"
+    );
     assert!(
         text.contains("!heap: takes a user-mode minidump; this is a kernel dump"),
         "{text}"
@@ -86,4 +92,90 @@ fn user_info_says_user() {
     let j = common::dumpscope_json(&["info", "--json", dump.to_str().unwrap()]);
     assert_eq!(j["kind"], "user");
     assert_eq!(j["system"]["arch"], "x64");
+}
+
+#[test]
+fn analyze_of_the_real_triage_dump() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let d = dump.to_str().unwrap();
+    let j = common::dumpscope_json(&["analyze", "--json", d]);
+    assert_eq!(j["bugcheck_code"], 0x1000_007E_u64);
+    assert_eq!(j["bugcheck_name"], "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M");
+    assert_eq!(j["bugcheck_params"].as_array().unwrap().len(), 4);
+    assert_eq!(j["exception_code"], 0xC000_0005_u64);
+    assert_eq!(j["exception_name"], "STATUS_ACCESS_VIOLATION");
+    // The exception address fffff804`8b58334c lies in amdppm.sys of the triage driver list.
+    assert_eq!(j["module_name"], "amdppm");
+    assert_eq!(j["image_name"], "amdppm.sys");
+    assert_eq!(j["symbol_name"], "amdppm+334c");
+    assert_eq!(j["failure_bucket_id"], "AV_amdppm!unknown_function");
+    // ImageFileName of the triage EPROCESS (offset 0x5a8 on 19041 x64).
+    assert_eq!(j["process_name"], "System");
+    assert_eq!(j["osplatform_type"], "x64");
+    let text = String::from_utf8(common::dumpscope(&["analyze", d]).stdout).unwrap();
+    assert!(
+        text.contains("SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)\n"),
+        "{text}"
+    );
+    assert!(text.contains("Arg2: fffff8048b58334c, Address where the exception was raised"));
+    assert!(text.contains("EXCEPTION_CODE_STR:  c0000005 (STATUS_ACCESS_VIOLATION)"));
+    assert!(text.contains("WRITE_ADDRESS:  ffffffff`ffffffff"));
+}
+
+#[test]
+fn analyze_of_sigsegv_with_its_pdb_names_the_crashing_function() {
+    let Some(dump) = common::corpus_file("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let symbols = dump.parent().unwrap().to_str().unwrap().to_string();
+    let d = dump.to_str().unwrap();
+    let j = common::dumpscope_json(&["analyze", "--json", "--symbols", &symbols, d]);
+    assert_eq!(j["kind"], "user");
+    assert_eq!(j["exception_code"], 0xC000_0005_u64);
+    assert_eq!(j["exception_name"], "STATUS_ACCESS_VIOLATION");
+    assert_eq!(j["symbol_name"], "sigsegv!crash+0x29");
+    assert_eq!(j["module_name"], "sigsegv");
+    assert_eq!(j["process_name"], "sigsegv.exe");
+    assert_eq!(
+        j["failure_bucket_id"],
+        "NULL_POINTER_WRITE_c0000005_sigsegv!crash"
+    );
+    assert_eq!(j["stack_text"][0]["call_site"], "sigsegv!crash+0x29");
+    assert_eq!(j["stack_text"][1]["call_site"], "sigsegv!foo+0x71");
+}
+
+#[test]
+fn analyze_reports_every_corpus_user_dump() {
+    let Some(readme) = common::corpus_file("README.md") else {
+        return;
+    };
+    let dir = readme.parent().unwrap().join("user");
+    let mut with = 0;
+    let mut without = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("dmp") {
+            continue;
+        }
+        let j = common::dumpscope_json(&["analyze", "--json", p.to_str().unwrap()]);
+        let text =
+            String::from_utf8(common::dumpscope(&["analyze", p.to_str().unwrap()]).stdout).unwrap();
+        if j["exception_code"].is_null() {
+            without += 1;
+            assert!(text.starts_with("The dump holds no exception"), "{text}");
+        } else {
+            with += 1;
+            assert!(j["exception_name"].is_string(), "{}", p.display());
+            assert!(j["failure_bucket_id"].is_string(), "{}", p.display());
+            assert!(
+                !j["stack_text"].as_array().unwrap().is_empty(),
+                "{}",
+                p.display()
+            );
+            assert!(text.contains("ExceptionCode: "), "{text}");
+        }
+    }
+    assert!(with >= 10 && without >= 1, "{with} with, {without} without");
 }

@@ -125,6 +125,15 @@ fn user_cases(d: &Dump, dump: &str, corpus: &Path) -> Vec<Case> {
         );
     }
     both(&mut c, "stacks", &["stacks", dump]);
+    both(&mut c, "analyze", &["analyze", dump]);
+    if d.stem == "win10-16299-x64-sigsegv" {
+        let symbols = corpus.join("user");
+        both(
+            &mut c,
+            "analyze-symbols",
+            &["analyze", "--symbols", symbols.to_str().unwrap(), dump],
+        );
+    }
     if d.stem == "win10-16299-x64-sigsegv" {
         let symbols = corpus.join("user");
         let symbols = symbols.to_str().unwrap();
@@ -332,6 +341,7 @@ fn kernel_dump_matches_its_golden() {
     let mut c = Vec::new();
     both(&mut c, "info", &["info", d]);
     both(&mut c, "leak", &["leak", d]);
+    both(&mut c, "analyze", &["analyze", d]);
     let mut args = vec![d];
     for w in [
         "vertarget",
@@ -345,6 +355,7 @@ fn kernel_dump_matches_its_golden() {
         "db fffff804`8b58334c L10",
         "db 0 L10",
         "!pte fffff804`8b58334c",
+        "!analyze -v",
         "!heap -s",
         "~*k",
         "!process 0 0",

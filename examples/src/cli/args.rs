@@ -18,6 +18,22 @@ pub struct InfoArgs {
     pub dump: PathBuf,
 }
 
+/// Arguments of `dumpscope analyze`.
+#[derive(Debug, clap::Args)]
+pub struct AnalyzeArgs {
+    /// Print JSON (keys are WinDbg's in lower case) instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// A directory with PDBs (flat or symbol-store layout); may be repeated.
+    #[arg(long = "symbols")]
+    pub symbols: Vec<PathBuf>,
+    /// A directory with PE images (flat or symbol-store layout); may be repeated.
+    #[arg(long = "images")]
+    pub images: Vec<PathBuf>,
+    /// The user-mode minidump or kernel dump.
+    pub dump: PathBuf,
+}
+
 /// Arguments of `dumpscope runaway`.
 #[derive(Debug, clap::Args)]
 pub struct RunawayArgs {

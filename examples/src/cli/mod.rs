@@ -41,6 +41,9 @@ enum Command {
     /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`); of a
     /// kernel dump: system, dump type, bugcheck, drivers (`vertarget`, `.bugcheck`, `lm`).
     Info(InfoArgs),
+    /// Why it crashed: the bugcheck or exception explained, faulting module and symbol, stack,
+    /// bucket id (`!analyze -v`).
+    Analyze(AnalyzeArgs),
     /// User, kernel and elapsed time per thread (`!runaway 7`).
     Runaway(RunawayArgs),
     /// Regions of the address space with their usage (`!address`, `!address -summary`).
@@ -71,6 +74,7 @@ enum Command {
 /// The kinds of file each subcommand takes, for the grouped help and for messages.
 const TAKES: &[(&str, &[Kind])] = &[
     ("info", &[Kind::User, Kind::Kernel]),
+    ("analyze", &[Kind::User, Kind::Kernel]),
     ("runaway", &[Kind::User]),
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
@@ -151,6 +155,24 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             ),
             t => emit(
                 &user::info::investigate(t.user("info")?, &user::info::Options),
+                Format::json_if(a.json),
+                out,
+            ),
+        },
+        Command::Analyze(a) => match Target::open(&a.dump)? {
+            Target::Kernel(k) => emit(
+                &kernel::analyze::investigate(&k, &kernel::analyze::Options),
+                Format::json_if(a.json),
+                out,
+            ),
+            t => emit(
+                &user::analyze::investigate(
+                    t.user("analyze")?,
+                    &user::analyze::Options {
+                        symbol_dirs: a.symbols.clone(),
+                        image_dirs: a.images.clone(),
+                    },
+                )?,
                 Format::json_if(a.json),
                 out,
             ),

@@ -2,5 +2,6 @@
 //! (`Options`, `Report: Serialize`, `investigate(&KernelTarget, &Options)`, `text.rs`). The
 //! WinDbg dispatch table ([`crate::windbg`]) declares which of its commands take a kernel dump.
 
+pub mod analyze;
 pub mod info;
 pub mod memory;

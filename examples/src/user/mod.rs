@@ -11,6 +11,7 @@ use crate::CliError;
 use crate::target::{Target, UserDump};
 
 pub mod address;
+pub mod analyze;
 pub mod da;
 pub mod dh;
 pub mod diff;

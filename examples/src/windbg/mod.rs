@@ -21,10 +21,10 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::CliError;
-use crate::report::{Text, write_text};
 use crate::kernel::{info as kinfo, memory as kmemory};
+use crate::report::{Text, write_text};
 use crate::target::{KernelTarget, Kind, Source, Target, UserDump};
-use crate::user::{address, da, dh, heap, leak, runaway, search, stacks};
+use crate::user::{address, analyze, da, dh, heap, leak, runaway, search, stacks};
 
 mod expr;
 mod process;
@@ -101,6 +101,16 @@ pub const COMMANDS: &[Command] = &[
         }
         text(&process::exception(u)?, out)
     }),
+    both(
+        &["!analyze"],
+        |u, _, _, out| text(&analyze::investigate(u, &analyze::Options::default())?, out),
+        |k, _, _, out| {
+            text(
+                &crate::kernel::analyze::investigate(k, &crate::kernel::analyze::Options),
+                out,
+            )
+        },
+    ),
     user(&["||"], |u, _, _, out| text(&process::dump_line(u), out)),
     user(&["!peb"], |u, _, _, out| text(&process::peb(u)?, out)),
     user(&["!teb"], |u, _, _, out| text(&process::teb(u)?, out)),
@@ -108,7 +118,7 @@ pub const COMMANDS: &[Command] = &[
         text(&leak::investigate(u, &leak::Options::default()), out)
     }),
     Command {
-        names: &["!analyze", "!handle", "!thread", "!threads", "dt"],
+        names: &["!handle", "!thread", "!threads", "dt"],
         takes: Kind::User,
         run: None,
         kernel: None,
@@ -182,9 +192,7 @@ fn keval(k: &KernelTarget, expr: &str) -> Result<u64, CliError> {
     let name = name.trim_start_matches('!');
     k.driver_list()
         .iter()
-        .find(|d| {
-            k.module_name(d).eq_ignore_ascii_case(name) || d.name.eq_ignore_ascii_case(name)
-        })
+        .find(|d| k.module_name(d).eq_ignore_ascii_case(name) || d.name.eq_ignore_ascii_case(name))
         .map(|d| d.base.wrapping_add(off))
         .ok_or_else(|| CliError::new(format!("cannot evaluate '{expr}'")))
 }

@@ -107,7 +107,13 @@ fn write_unloaded(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)?;
     writeln!(out, "Unloaded modules:")?;
     for u in &r.unloaded_modules {
-        writeln!(out, "{} {}   {}", addr(u.start, ps), addr(u.end, ps), u.name)?;
+        writeln!(
+            out,
+            "{} {}   {}",
+            addr(u.start, ps),
+            addr(u.end, ps),
+            u.name
+        )?;
     }
     Ok(())
 }

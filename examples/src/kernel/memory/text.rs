@@ -69,7 +69,11 @@ impl Text for PteReport {
         writeln!(out, "{:>44} {}", "VA", addr(self.address, ps))?;
         let cell = |s: String| format!("{s:<27}");
         let line = |f: &dyn Fn(&super::PteEntry) -> String| -> String {
-            self.entries.iter().map(|e| cell(f(e))).collect::<Vec<_>>().join("")
+            self.entries
+                .iter()
+                .map(|e| cell(f(e)))
+                .collect::<Vec<_>>()
+                .join("")
         };
         writeln!(
             out,
@@ -85,7 +89,11 @@ impl Text for PteReport {
             out,
             "{}",
             line(&|e| if e.value & 1 == 1 {
-                format!("pfn {:<9x} {}", (e.value & 0x000f_ffff_ffff_f000) >> 12, flags(e.value))
+                format!(
+                    "pfn {:<9x} {}",
+                    (e.value & 0x000f_ffff_ffff_f000) >> 12,
+                    flags(e.value)
+                )
             } else {
                 "not valid".to_string()
             })
