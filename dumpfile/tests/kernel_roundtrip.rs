@@ -524,7 +524,9 @@ fn bitmap_of_a_64_gib_machine() {
     let machine = 64u64 << 18;
     let mut b = KernelDumpBuilder::new(KernelArch::X64, KernelDumpType::BitmapKernel);
     b.machine_pages(machine);
-    let starts: Vec<u64> = (0..37u64).map(|i| 0x3000 + i * (machine / 37) + i * 13).collect();
+    let starts: Vec<u64> = (0..37u64)
+        .map(|i| 0x3000 + i * (machine / 37) + i * 13)
+        .collect();
     for &s in &starts {
         b.physical_generated(s, 3 + (s % 5));
     }
@@ -537,7 +539,10 @@ fn bitmap_of_a_64_gib_machine() {
     let t = std::time::Instant::now();
     let d = KernelDump::from_bytes(bytes).unwrap();
     let opened = t.elapsed();
-    assert!(opened < std::time::Duration::from_secs(2), "open took {opened:?}");
+    assert!(
+        opened < std::time::Duration::from_secs(2),
+        "open took {opened:?}"
+    );
     assert!(d.warnings().is_empty(), "{:?}", d.warnings());
     let expected: u64 = starts.iter().map(|s| 3 + (s % 5)).sum::<u64>() + 1; // + the DTB page
     assert!(d.present_pages() >= expected);
@@ -548,7 +553,9 @@ fn bitmap_of_a_64_gib_machine() {
             d.read_physical(pa, &mut w).unwrap();
             assert_eq!(u64::from_le_bytes(w), pa);
         }
-        let e = d.read_physical((s + 3 + (s % 5)) * 0x1000, &mut [0u8; 1]).unwrap_err();
+        let e = d
+            .read_physical((s + 3 + (s % 5)) * 0x1000, &mut [0u8; 1])
+            .unwrap_err();
         assert!(e.is_not_captured());
     }
     assert!(d.read_physical(machine * 0x1000, &mut [0u8; 1]).is_err());
@@ -565,8 +572,16 @@ fn old_summary_dump_reads_like_the_full_dump() {
         let full = b.write().unwrap();
         let d = KernelDump::from_bytes(full.clone()).unwrap();
         let runs = d.physical_runs(100);
-        let hs: usize = if arch == KernelArch::X64 { 0x2000 } else { 0x1000 };
-        let top = runs.iter().map(|r| r.base_page + r.page_count).max().unwrap();
+        let hs: usize = if arch == KernelArch::X64 {
+            0x2000
+        } else {
+            0x1000
+        };
+        let top = runs
+            .iter()
+            .map(|r| r.base_page + r.page_count)
+            .max()
+            .unwrap();
         let mut bitmap = vec![0u8; (top as usize).div_ceil(32) * 4];
         let mut pages = Vec::new();
         for r in &runs {
@@ -584,7 +599,11 @@ fn old_summary_dump_reads_like_the_full_dump() {
         let buffer_at = if arch == KernelArch::X64 { 0x28 } else { 0x20 };
         let first = (hs + buffer_at + bitmap.len()).next_multiple_of(0x1000);
         let mut v = full[..hs].to_vec();
-        let dt = if arch == KernelArch::X64 { 0xF98 } else { 0xF88 };
+        let dt = if arch == KernelArch::X64 {
+            0xF98
+        } else {
+            0xF88
+        };
         v[dt..dt + 4].copy_from_slice(&2u32.to_le_bytes());
         let mut sh = vec![0u8; buffer_at];
         sh[0..4].copy_from_slice(b"SDMP");
