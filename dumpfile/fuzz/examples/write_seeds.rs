@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use dumpfile::synth::{
-    Arch, Arm64Registers, MiscInfoVersion, SynthCodeView, SynthContext, SynthDump, SynthException,
-    SynthFixedFileInfo, SynthFunctionTable, SynthFunctionTableStream, SynthHandle, SynthMemoryInfo,
-    SynthMiscInfo, SynthModule, SynthProcessVmCounters, SynthSystemMemoryInfo, SynthThread,
-    SynthThreadEx, SynthThreadInfo, SynthTimeZone, SynthToken, SynthUnloadedModule, X64Registers,
-    X86Registers,
+    Arch, Arm64Registers, MiscInfoVersion, SynthCodeView, SynthContext, SynthDump,
+    SynthException, SynthFixedFileInfo, SynthFunctionTable, SynthFunctionTableStream,
+    SynthHandle, SynthMemoryInfo, SynthMiscInfo, SynthModule, SynthProcessVmCounters,
+    SynthSystemMemoryInfo, SynthThread, SynthThreadEx, SynthThreadInfo, SynthTimeZone,
+    SynthToken, SynthUnloadedModule, X64Registers, X86Registers,
 };
 
 fn le(v: &mut [u8], off: usize, bytes: &[u8]) {
