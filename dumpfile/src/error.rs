@@ -28,7 +28,7 @@ pub enum Error {
     },
     /// The file is a Windows kernel crash dump, not a user-mode minidump.
     #[error(
-        "this is a kernel dump ({signature}), not a user-mode minidump; kernel dumps are not supported by this reader"
+        "this is a kernel dump ({signature}), not a user-mode minidump; open it with KernelDump or Dump"
     )]
     KernelDump {
         /// `PAGEDUMP` (32-bit) or `PAGEDU64` (64-bit).

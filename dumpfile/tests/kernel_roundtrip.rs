@@ -628,3 +628,62 @@ fn old_summary_dump_reads_like_the_full_dump() {
         assert_eq!(s.drivers().unwrap().len(), 3);
     }
 }
+
+/// Per-processor contexts through KiProcessorBlock and OffsetPrcbProcStateContext.
+#[test]
+fn processor_contexts_through_ki_processor_block() {
+    for arch in ARCHS {
+        for ty in PHYS {
+            let (mut b, _) = build(arch, ty);
+            b.processor_context(1, context(arch));
+            b.processor_context(3, context(arch));
+            let d = KernelDump::from_bytes(b.write().unwrap()).unwrap();
+            let p = d.processors().unwrap();
+            assert_eq!(p.len(), 4, "{arch:?} {ty:?}");
+            for s in &p {
+                let c = s.context.as_ref().unwrap();
+                let want = if s.number == 1 || s.number == 3 {
+                    context_ip(arch)
+                } else {
+                    0
+                };
+                assert_eq!(c.ip(), want, "{arch:?} {ty:?} cpu {}", s.number);
+            }
+            let prcbs: std::collections::HashSet<u64> =
+                p.iter().map(|s| *s.prcb.as_ref().unwrap()).collect();
+            assert_eq!(prcbs.len(), 4);
+        }
+    }
+}
+
+/// A process address space shares the kernel half and has its own user half.
+#[test]
+fn process_address_space_through_memory_with_dtb() {
+    for arch in ARCHS {
+        let (mut b, maps) = build(arch, KernelDumpType::BitmapKernel);
+        let dtb = b.address_space();
+        let user = 0x7FF0_0000u64;
+        b.map_in(dtb, user, b"user mode bytes");
+        let d = KernelDump::from_bytes(b.write().unwrap()).unwrap();
+        let m = d.memory_with_dtb(dtb);
+        let mut buf = [0u8; 15];
+        m.read(user, &mut buf).unwrap();
+        assert_eq!(&buf, b"user mode bytes", "{arch:?}");
+        // The kernel half is shared.
+        let (va, data) = &maps[1];
+        assert_eq!(m.read_u8(*va).unwrap(), data[0]);
+        // The kernel address space does not see the user page.
+        assert!(d.memory().read_u8(user).unwrap_err().is_not_captured());
+    }
+}
+
+/// x86 KDBG pointers may be stored sign-extended; they read as 32-bit addresses.
+#[test]
+fn x86_kdbg_pointers_are_masked_to_32_bits() {
+    let (mut b, _) = build(KernelArch::X86Pae, KernelDumpType::Full);
+    b.kdbg_field(0x18, 0xFFFF_FFFF_8160_0000, 8);
+    let d = KernelDump::from_bytes(b.write().unwrap()).unwrap();
+    let k = d.kdbg().unwrap();
+    assert_eq!(k.kern_base(), Some(0x8160_0000));
+    assert_eq!(k.u64_at(0x18), Some(0xFFFF_FFFF_8160_0000));
+}

@@ -61,6 +61,13 @@ impl<'a> KernelMemory<'a> {
     }
 
     fn locate(&self, va: u64) -> Result<Located, Error> {
+        self.locate_cached(va, &mut None)
+    }
+
+    /// [`locate`](Self::locate), reusing the page table of the previous page when `va` lies in
+    /// the span it maps (`cache` is `(pt_key, page-table base)`, kept by the caller for one
+    /// read of consecutive pages under one DTB).
+    fn locate_cached(&self, va: u64, cache: &mut Option<(u64, u64)>) -> Result<Located, Error> {
         if let Some(t) = self.dump.triage() {
             let r = t.find(va).ok_or(Error::NotCaptured {
                 address: va,
@@ -73,7 +80,16 @@ impl<'a> KernelMemory<'a> {
             });
         }
         let read = |pa: u64, size: u64| self.read_entry(va, pa, size);
-        let w = paging::walk(self.dump.paging_mode(), self.dtb, va, &read, &mut |_| {})?;
+        let mode = self.dump.paging_mode();
+        let key = paging::pt_key(mode, va);
+        let w = match *cache {
+            Some((k, pt)) if k == key => paging::leaf(mode, pt, va, &read)?,
+            _ => {
+                let w = paging::walk(mode, self.dtb, va, &read, &mut |_| {})?;
+                *cache = w.pt_base.map(|b| (key, b));
+                w
+            }
+        };
         match self.dump.physical_offset(w.physical) {
             Some(off) if off < len64(self.dump.as_bytes()) => Ok(Located {
                 file_offset: off,
@@ -192,8 +208,9 @@ impl<'a> KernelMemory<'a> {
         let bytes = self.dump.as_bytes();
         let mut cur = addr;
         let mut out = buf;
+        let mut cache = None;
         while !out.is_empty() {
-            let loc = self.locate(cur)?;
+            let loc = self.locate_cached(cur, &mut cache)?;
             let n = usize::try_from(loc.contiguous)
                 .unwrap_or(usize::MAX)
                 .min(out.len());

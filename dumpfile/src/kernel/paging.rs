@@ -115,6 +115,56 @@ pub(crate) struct Walk {
     pub(crate) physical: u64,
     pub(crate) page_size: u64,
     pub(crate) transition: bool,
+    /// Physical base of the last-level table, when the walk ended at a PTE.
+    pub(crate) pt_base: Option<u64>,
+}
+
+/// The key of the last-level table that maps `va` (all the VA bits above one page table's span).
+pub(crate) fn pt_key(mode: PagingMode, va: u64) -> u64 {
+    match mode {
+        PagingMode::X86 => va >> 22,
+        _ => va >> 21,
+    }
+}
+
+/// The last step of a walk: the PTE for `va` in the page table at `pt_base`.
+pub(crate) fn leaf(
+    mode: PagingMode,
+    pt_base: u64,
+    va: u64,
+    read: &dyn Fn(u64, u64) -> Result<u64, Error>,
+) -> Result<Walk, Error> {
+    let (ea, size, mask) = match mode {
+        PagingMode::X86 => (pt_base | (((va >> 12) & 0x3FF) << 2), 4, 0xFFFF_F000),
+        _ => (pt_base | (((va >> 12) & 0x1FF) << 3), 8, PFN_MASK_64),
+    };
+    let e = read(ea, size)?;
+    if e & 1 == 0 {
+        if e & 0xC00 == 0x800 {
+            return Ok(Walk {
+                physical: (e & mask) | (va & 0xFFF),
+                page_size: 0x1000,
+                transition: true,
+                pt_base: Some(pt_base),
+            });
+        }
+        let reason = match mode {
+            PagingMode::X86 => classify32(e),
+            PagingMode::X86Pae => classify64(e, true),
+            _ => classify64(e, false),
+        };
+        return Err(Error::PageNotPresent {
+            address: va,
+            pte: e,
+            reason,
+        });
+    }
+    Ok(Walk {
+        physical: (e & mask) | (va & 0xFFF),
+        page_size: 0x1000,
+        transition: false,
+        pt_base: Some(pt_base),
+    })
 }
 
 /// x64/PAE physical frame mask (bits 12..51).
@@ -214,6 +264,7 @@ pub(crate) fn walk(
                             physical: (e & PFN_MASK_64) | (va & 0xFFF),
                             page_size: 0x1000,
                             transition: true,
+                            pt_base: Some(table),
                         });
                     }
                     return Err(not_present(e, classify64(e, false)));
@@ -225,6 +276,7 @@ pub(crate) fn walk(
                         physical: (e & PFN_MASK_64 & !mask) | (va & mask),
                         page_size: size,
                         transition: false,
+                        pt_base: None,
                     });
                 }
                 if shift == 12 {
@@ -232,6 +284,7 @@ pub(crate) fn walk(
                         physical: (e & PFN_MASK_64) | (va & 0xFFF),
                         page_size: 0x1000,
                         transition: false,
+                        pt_base: Some(table),
                     });
                 }
                 table = e & PFN_MASK_64;
@@ -270,9 +323,11 @@ pub(crate) fn walk(
                     physical: (e & 0x000F_FFFF_FFE0_0000) | (va & 0x1F_FFFF),
                     page_size: 0x20_0000,
                     transition: false,
+                    pt_base: None,
                 });
             }
-            let ea = (e & PFN_MASK_64) | (((va >> 12) & 0x1FF) << 3);
+            let pt = e & PFN_MASK_64;
+            let ea = pt | (((va >> 12) & 0x1FF) << 3);
             let e = read(ea, 8)?;
             on_level(PteLevel {
                 name: "PTE",
@@ -285,6 +340,7 @@ pub(crate) fn walk(
                         physical: (e & PFN_MASK_64) | (va & 0xFFF),
                         page_size: 0x1000,
                         transition: true,
+                        pt_base: Some(pt),
                     });
                 }
                 return Err(not_present(e, classify64(e, true)));
@@ -293,6 +349,7 @@ pub(crate) fn walk(
                 physical: (e & PFN_MASK_64) | (va & 0xFFF),
                 page_size: 0x1000,
                 transition: false,
+                pt_base: Some(pt),
             })
         }
         PagingMode::X86 => {
@@ -317,9 +374,11 @@ pub(crate) fn walk(
                     physical: (e & 0xFFC0_0000) | (va & 0x3F_FFFF),
                     page_size: 0x40_0000,
                     transition: false,
+                    pt_base: None,
                 });
             }
-            let ea = (e & 0xFFFF_F000) | (((va >> 12) & 0x3FF) << 2);
+            let pt = e & 0xFFFF_F000;
+            let ea = pt | (((va >> 12) & 0x3FF) << 2);
             let e = read(ea, 4)?;
             on_level(PteLevel {
                 name: "PTE",
@@ -332,6 +391,7 @@ pub(crate) fn walk(
                         physical: (e & 0xFFFF_F000) | (va & 0xFFF),
                         page_size: 0x1000,
                         transition: true,
+                        pt_base: Some(pt),
                     });
                 }
                 return Err(not_present(e, classify32(e)));
@@ -340,6 +400,7 @@ pub(crate) fn walk(
                 physical: (e & 0xFFFF_F000) | (va & 0xFFF),
                 page_size: 0x1000,
                 transition: false,
+                pt_base: Some(pt),
             })
         }
     }

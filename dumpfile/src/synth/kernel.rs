@@ -188,6 +188,7 @@ pub struct KernelDumpBuilder {
     triage_blocks: Vec<(u64, Vec<u8>)>,
     triage_stack: Option<(u64, Vec<u8>)>,
     triage_objects: Option<[(u64, Vec<u8>); 3]>,
+    cpu_contexts: Vec<(u32, SynthContext)>,
 }
 
 impl std::fmt::Debug for KernelDumpBuilder {
@@ -249,6 +250,7 @@ impl KernelDumpBuilder {
             triage_blocks: Vec::new(),
             triage_stack: None,
             triage_objects: None,
+            cpu_contexts: Vec::new(),
         };
         if dump_type != KernelDumpType::Triage {
             let pfn = b.alloc_pfn();
@@ -427,8 +429,12 @@ impl KernelDumpBuilder {
     /// Physical address of the entry for `va` at level `depth` (0 = outermost), creating the
     /// tables above it.
     fn entry_address(&mut self, va: u64, depth: usize) -> u64 {
+        self.entry_address_in(self.dtb, va, depth)
+    }
+
+    fn entry_address_in(&mut self, dtb: u64, va: u64, depth: usize) -> u64 {
         let levels = self.levels();
-        let mut table = self.dtb;
+        let mut table = dtb;
         for (i, &(shift, mask, size)) in levels.iter().enumerate() {
             let ea = table.wrapping_add(((va >> shift) & mask).wrapping_mul(size));
             if i == depth {
@@ -455,8 +461,12 @@ impl KernelDumpBuilder {
 
     /// Translates `va` through the tables built so far.
     fn translate(&self, va: u64) -> Option<u64> {
+        self.translate_in(self.dtb, va)
+    }
+
+    fn translate_in(&self, dtb: u64, va: u64) -> Option<u64> {
         let levels = self.levels();
-        let mut table = self.dtb;
+        let mut table = dtb;
         let last = levels.len().saturating_sub(1);
         for (i, &(shift, mask, size)) in levels.iter().enumerate() {
             let ea = table.wrapping_add(((va >> shift) & mask).wrapping_mul(size));
@@ -573,6 +583,72 @@ impl KernelDumpBuilder {
         self
     }
 
+    /// Creates a process address space: a new top-level table whose kernel half (x64 PML4
+    /// entries 256..511, PAE PDPT entries 2..3, non-PAE PDEs 512..1023) is copied from the
+    /// kernel's. Returns its directory table base, for [`map_in`](Self::map_in) and the
+    /// reader's `memory_with_dtb`. Make the kernel mappings first: top-level entries created
+    /// later are not shared.
+    pub fn address_space(&mut self) -> u64 {
+        if self.dump_type == KernelDumpType::Triage {
+            return 0;
+        }
+        let pfn = self.alloc_pfn();
+        self.page_mut(pfn);
+        let dtb = pfn.wrapping_mul(PAGE);
+        let (first, count, size) = match self.arch {
+            KernelArch::X64 => (256u64, 256u64, 8u64),
+            KernelArch::X86Pae => (2, 2, 8),
+            KernelArch::X86 => (512, 512, 4),
+        };
+        for i in first..first + count {
+            let e = self.read_phys(self.dtb + i * size, size);
+            if e != 0 {
+                self.write_entry(dtb + i * size, e);
+            }
+        }
+        dtb
+    }
+
+    /// Writes `bytes` at `va` in the address space `dtb`, mapping fresh 4 KiB pages where
+    /// nothing is mapped yet.
+    pub fn map_in(&mut self, dtb: u64, va: u64, bytes: &[u8]) -> &mut Self {
+        if self.dump_type == KernelDumpType::Triage {
+            return self;
+        }
+        let mut done = 0usize;
+        while done < bytes.len() {
+            let cur = va.wrapping_add(u64::try_from(done).unwrap_or(0));
+            let in_page = usize::try_from(cur % PAGE).unwrap_or(0);
+            let n = (0x1000usize.saturating_sub(in_page)).min(bytes.len().saturating_sub(done));
+            let pa = match self.translate_in(dtb, cur) {
+                Some(pa) => pa,
+                None => {
+                    let p = self.alloc_pfn();
+                    self.page_mut(p);
+                    let depth = self.levels().len().saturating_sub(1);
+                    let ea = self.entry_address_in(dtb, cur, depth);
+                    self.write_entry(ea, p.wrapping_mul(PAGE) | 0x67);
+                    p.wrapping_mul(PAGE) | (cur % PAGE)
+                }
+            };
+            let src = bytes
+                .get(done..done.saturating_add(n))
+                .unwrap_or(&[])
+                .to_vec();
+            self.physical(pa, &src);
+            done = done.saturating_add(n);
+        }
+        self
+    }
+
+    /// The saved context of processor `n` (its `KPRCB.ProcessorState.ContextFrame`): the
+    /// builder writes one `KPRCB` per processor, `KiProcessorBlock` and the KDBG's
+    /// `KiProcessorBlock`, `OffsetPrcbProcStateContext` and `OffsetPrcbNumber`.
+    pub fn processor_context(&mut self, n: u32, c: SynthContext) -> &mut Self {
+        self.cpu_contexts.push((n, c));
+        self
+    }
+
     /// Allocates `size` bytes of synthetic kernel structure space (16-aligned).
     pub fn alloc_va(&mut self, size: u64) -> u64 {
         let va = self.struct_va;
@@ -640,6 +716,12 @@ impl KernelDumpBuilder {
         } else {
             (0x4, 0x50, 0x3CC)
         }
+    }
+
+    /// `OffsetPrcbProcStateContext` the builder uses (0x1F0 as in a real Windows 10 19041 x64
+    /// KDBG; 0x18 on x86, `KPRCB.ProcessorState` of Windows 7 x86).
+    fn prcb_context_offset(&self) -> u64 {
+        if self.arch.is_64() { 0x1F0 } else { 0x18 }
     }
 
     fn w_ptr(&self, buf: &mut Vec<u8>, v: u64) {
@@ -778,9 +860,30 @@ impl KernelDumpBuilder {
             last_var,
             &((unloaded.len().min(50) % 50) as u32).to_le_bytes(),
         );
+        // Processors: one KPRCB page each, the context at OffsetPrcbProcStateContext.
+        let mut kpb = 0;
+        if !self.cpu_contexts.is_empty() {
+            let n = u64::from(self.processors.max(1));
+            kpb = self.alloc_va(n * ptr);
+            let (_, _, number_off) = self.object_offsets();
+            let ctx_off = self.prcb_context_offset();
+            for i in 0..n {
+                let prcb = self.alloc_va(0x1000);
+                let mut p = vec![0u8; 0x1000];
+                put(&mut p, number_off, &(i as u16).to_le_bytes());
+                let c = self.cpu_contexts.iter().find(|(k, _)| u64::from(*k) == i);
+                if let Some((_, c)) = c {
+                    put(&mut p, ctx_off, &c.to_bytes());
+                }
+                self.map(prcb, &p);
+                let mut pb = Vec::new();
+                self.w_ptr(&mut pb, prcb);
+                self.map(kpb + i * ptr, &pb);
+            }
+        }
         // KDBG.
         let kern_base = self.drivers.first().map_or(0, |d| d.base);
-        let kdbg = self.kdbg_bytes(kern_base, head, var, last_var, 0);
+        let kdbg = self.kdbg_bytes(kern_base, head, var, last_var, kpb);
         let kva = self.kdbg_va;
         self.map(kva, &kdbg);
         (head, kva)
@@ -817,6 +920,11 @@ impl KernelDumpBuilder {
         put(&mut b, 0x2A0, &(apc_process as u16).to_le_bytes());
         put(&mut b, 0x2B4, &(cur_thread as u16).to_le_bytes());
         put(&mut b, 0x2BE, &(number as u16).to_le_bytes());
+        put(
+            &mut b,
+            0x2BC,
+            &(self.prcb_context_offset() as u16).to_le_bytes(),
+        );
         if let Some([p, pr, t]) = &self.triage_objects {
             put(&mut b, 0x2B0, &(p.1.len() as u16).to_le_bytes());
             put(&mut b, 0x2A8, &(pr.1.len() as u16).to_le_bytes());
