@@ -128,36 +128,24 @@ pub fn find_heaps(dump: &dumpfile::Minidump, warnings: &mut Vec<String>) -> Vec<
         }
     };
     warnings.extend(process.warnings.iter().cloned());
-    // PEB.ProcessHeaps may be on a page the dump lacks; PEB.ProcessHeap still names one heap.
-    let or_single = |list: &[u64], single: Option<u64>| -> Vec<u64> {
-        if list.is_empty() {
-            single.filter(|&h| h != 0).into_iter().collect()
-        } else {
-            list.to_vec()
-        }
-    };
-    let mut sets = vec![(
-        native,
-        or_single(&process.process_heaps, process.process_heap),
-    )];
-    if native == PointerWidth::Bits64 {
-        sets.push((
-            PointerWidth::Bits32,
-            or_single(&process.process_heaps32, process.process_heap32),
-        ));
-    }
     let mut out = Vec::new();
-    for (width, heaps) in sets {
-        for a in heaps {
-            let kind = Heap::kind_at(&mem, a, width).ok();
-            let heap = Heap::open(&mem, a, width, choice.clone());
-            out.push(FoundHeap {
-                address: a,
-                width,
-                heap,
-                kind,
-            });
-        }
+    for h in process.heaps() {
+        let (a, width) = (
+            h.address,
+            if h.peb32 {
+                PointerWidth::Bits32
+            } else {
+                native
+            },
+        );
+        let kind = Heap::kind_at(&mem, a, width).ok();
+        let heap = Heap::open(&mem, a, width, choice.clone());
+        out.push(FoundHeap {
+            address: a,
+            width,
+            heap,
+            kind,
+        });
     }
     out
 }

@@ -444,29 +444,13 @@ fn heap_list(
     let mut out: Vec<(u64, ntheap::PointerWidth)> = Vec::new();
     match dump.process() {
         Ok(p) => {
-            let mut list = p.process_heaps.clone();
-            if let Some(h) = p.process_heap
-                && h != 0
-                && !list.contains(&h)
-            {
-                list.insert(0, h);
-            }
-            for h in list {
-                if h != 0 && !out.iter().any(|(a, _)| *a == h) {
-                    out.push((h, width));
-                }
-            }
-            let mut list32 = p.process_heaps32.clone();
-            if let Some(h) = p.process_heap32
-                && h != 0
-                && !list32.contains(&h)
-            {
-                list32.insert(0, h);
-            }
-            for h in list32 {
-                if h != 0 && !out.iter().any(|(a, _)| *a == h) {
-                    out.push((h, ntheap::PointerWidth::Bits32));
-                }
+            for h in p.heaps() {
+                let w = if h.peb32 {
+                    ntheap::PointerWidth::Bits32
+                } else {
+                    width
+                };
+                out.push((h.address, w));
             }
         }
         Err(e) => notes.push(format!("process facts (PEB) unreadable: {e}")),
