@@ -94,4 +94,4 @@ pub use memory::{DumpData, MemoryRange, MemoryView};
 pub use memory_flags::{MemState, MemType, PageProtection};
 pub use minidump::streams::*;
 pub use minidump::{Header, Location, Minidump, StreamEntry, stream_type};
-pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
+pub use process::{HeapRef, LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
