@@ -14,7 +14,6 @@
 //! what a step needs (no heap pages, no thread times, ...) gives a report that says so, never an
 //! error.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
