@@ -26,6 +26,12 @@ fn exercise(pe: &PeImage<'_>) {
     let _ = pe.search_rva(&Pattern::Utf16("ab".into()), 0, 0x10000);
     let _ = pe.read_cstr_rva(0x1000, 128);
     let _ = pe.code_references_to(&[0x1000, 0x2000]);
+    // MSVC RTTI: every pointer-aligned address of the first pages as a vtable.
+    let base = pe.base();
+    let step = if pe.is_64() { 8 } else { 4 };
+    for off in (0..0x2000u64).step_by(step) {
+        let _ = pe.rtti_class_of_vtable(base.wrapping_add(off));
+    }
 }
 
 /// A valid image (x64 or x86) with every directory, used as a template for patching.
