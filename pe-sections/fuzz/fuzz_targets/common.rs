@@ -2,7 +2,7 @@
 //! bytes, file layout and mapped layout through the memory trait (with a hole punched in the
 //! middle to exercise "not captured" paths); only the limits differ.
 
-use pe_sections::{FnMemory, Limits, MemoryError, Pattern, PeImage, SliceMemory};
+use pe_sections::{FnMemory, Limits, MemoryError, Pattern, PeImage, SliceMemory, StringKind};
 
 fn exercise(pe: &PeImage<'_>) {
     let _ = pe.symbol_store_key();
@@ -10,6 +10,13 @@ fn exercise(pe: &PeImage<'_>) {
         let _ = s.flag_descriptions();
         let _ = pe.section_status(s);
         let _ = pe.rva_to_file_offset(s.virtual_address);
+        for kind in [StringKind::Ascii, StringKind::Utf16] {
+            if let Ok(it) = pe.strings(s, 4, kind) {
+                for f in it.take(64) {
+                    std::hint::black_box(f);
+                }
+            }
+        }
     }
     if let Ok(Some(e)) = pe.exports() {
         let _ = e.nearest_at_or_below(0x1234);
