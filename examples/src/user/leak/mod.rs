@@ -34,7 +34,7 @@ mod text;
 pub mod threads;
 
 use self::content::{analyse_content, escape, literal_prefix};
-pub use self::content::{ascii_text, demangle_rtti, generalize, utf16_text};
+pub use self::content::{ascii_text, generalize, utf16_text};
 pub use self::heaps::{region_step, size_step, walk_heaps};
 use self::locate::{function_of, locate, needle_of, pointer_references};
 use self::suspects::{conclude, rank, thread_label};
