@@ -17,7 +17,6 @@
 //! that lacks what a step needs (no heap pages, no thread times, ...) gives a report that says
 //! so, never an error.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
