@@ -110,4 +110,4 @@ pub use ntstatus::{
     AccessKind, NtStatusInfo, access_violation, fast_fail_name, in_page_error, ntstatus_info,
     ntstatus_name, ntstatus_table, status_from_u64,
 };
-pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
+pub use process::{HeapRef, LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};

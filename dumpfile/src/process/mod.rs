@@ -13,7 +13,7 @@ mod teb;
 
 pub use image::MappedImage;
 pub use loader::LoaderModule;
-pub use peb::ProcessInfo;
+pub use peb::{HeapRef, ProcessInfo};
 pub use teb::ThreadTeb;
 
 /// Offsets of the fields [`Minidump::process`] reads, per pointer width. They are the same from
