@@ -120,17 +120,7 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
     let dump = demo_dump("unknown");
     let d = dump.to_str().unwrap();
     let out = dumpscope(&[
-        d,
-        "-c",
-        "!bogus",
-        "-c",
-        "!handle",
-        "-c",
-        "lm",
-        "-c",
-        "k",
-        "-c",
-        "!leak",
+        d, "-c", "!bogus", "-c", "!handle", "-c", "lm", "-c", "k", "-c", "!leak",
     ]);
     assert!(
         !out.status.success(),

@@ -142,8 +142,8 @@ fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
     let n = mem.read_u32(at.wrapping_add(n_off)).ok()?.min(15);
     let params = (0..u64::from(n))
         .filter_map(|i| {
-            mem.read_ptr(at.wrapping_add(info_off + i * ps), k.pointer_size())
-                .ok()
+            let off = i.checked_mul(ps)?.checked_add(info_off)?;
+            mem.read_ptr(at.wrapping_add(off), k.pointer_size()).ok()
         })
         .collect();
     Some((code, address, params))
@@ -159,14 +159,13 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
     let meanings = info.map(|i| i.params_for(p[0]));
     let ps = k.pointer_size();
     let mut problems: Vec<String> = Vec::new();
-    let args = p
-        .iter()
-        .enumerate()
-        .map(|(i, v)| Arg {
+    let args = (1..)
+        .zip(p.iter())
+        .map(|(n, v): (usize, &u64)| Arg {
             value: *v,
             meaning: meanings
-                .and_then(|m| m.get(i).map(|m| m.meaning.to_string()))
-                .unwrap_or_else(|| format!("Parameter {}", i + 1)),
+                .and_then(|m| m.get(n.saturating_sub(1)).map(|m| m.meaning.to_string()))
+                .unwrap_or_else(|| format!("Parameter {n}")),
         })
         .collect();
     let mut keys = Vec::new();
@@ -181,7 +180,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
                 8 => "EXECUTE_ADDRESS",
                 _ => "WRITE_ADDRESS",
             };
-            key(what, format!("{}", crate::report::numbers::addr(p[0], ps)));
+            key(what, crate::report::numbers::addr(p[0], ps));
             key("CURRENT_IRQL", format!("{:x}", p[1]));
             faulting_ip = Some(p[3]);
             access = Some(if p[2] == 0 {

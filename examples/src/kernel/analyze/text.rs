@@ -23,11 +23,11 @@ impl Text for Report {
             writeln!(out, "{}", self.description)?;
         }
         writeln!(out, "Arguments:")?;
-        for (i, a) in self.args.iter().enumerate() {
+        for (i, a) in (1..).zip(&self.args) {
             writeln!(
                 out,
                 "Arg{}: {}, {}",
-                i + 1,
+                i,
                 addr(a.value, ps).replace('`', ""),
                 a.meaning
             )?;
@@ -35,8 +35,8 @@ impl Text for Report {
         writeln!(out)?;
         writeln!(out, "BUGCHECK_CODE:  {:x}", self.bugcheck_code)?;
         writeln!(out)?;
-        for (i, v) in self.bugcheck_params.iter().enumerate() {
-            writeln!(out, "BUGCHECK_P{}: {v:x}", i + 1)?;
+        for (i, v) in (1..).zip(&self.bugcheck_params) {
+            writeln!(out, "BUGCHECK_P{i}: {v:x}")?;
         }
         writeln!(out)?;
         for k in &self.keys {
