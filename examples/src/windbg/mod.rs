@@ -27,7 +27,10 @@ use crate::target::{KernelTarget, Kind, Source, Target, UserDump};
 use crate::user::{address, analyze, da, dh, heap, leak, runaway, search, stacks};
 
 mod expr;
+mod kernel_cmds;
 mod process;
+
+use self::kernel_cmds::{display_command, kernel_info, keval};
 
 pub use self::expr::{eval_address, parse_hex, split_words};
 
@@ -166,72 +169,7 @@ const fn both(names: &'static [&'static str], run: Runner, kernel: KernelRunner)
     }
 }
 
-/// One section of the kernel `info` report (`lm`, `.bugcheck`, `vertarget`).
-fn kernel_info(
-    k: &KernelTarget,
-    out: &mut dyn Write,
-    section: fn(&kinfo::Report, &mut dyn Write) -> std::io::Result<()>,
-) -> Result<(), CliError> {
-    let r = kinfo::investigate(k, &kinfo::Options);
-    section(&r, out)?;
-    Ok(())
-}
-
-/// A kernel address: hex, or `module[+offset]` of a loaded driver.
-fn keval(k: &KernelTarget, expr: &str) -> Result<u64, CliError> {
-    if let Some(v) = parse_hex(expr) {
-        return Ok(v);
-    }
-    let (name, off) = match expr.split_once('+') {
-        Some((n, o)) => (
-            n,
-            parse_hex(o).ok_or_else(|| CliError::new(format!("bad offset in '{expr}'")))?,
-        ),
-        None => (expr, 0),
-    };
-    let name = name.trim_start_matches('!');
-    k.driver_list()
-        .iter()
-        .find(|d| k.module_name(d).eq_ignore_ascii_case(name) || d.name.eq_ignore_ascii_case(name))
-        .map(|d| d.base.wrapping_add(off))
-        .ok_or_else(|| CliError::new(format!("cannot evaluate '{expr}'")))
-}
-
-/// `db`/`dd`/`dq ADDR [L COUNT]`.
-fn display_command(
-    k: &KernelTarget,
-    head: &str,
-    words: &[&str],
-    out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let at = words
-        .first()
-        .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
-    let count = match words.get(1) {
-        Some(w) => {
-            let l = w
-                .strip_prefix('L')
-                .or_else(|| w.strip_prefix('l'))
-                .ok_or_else(|| CliError::new(format!("{head}: expected L COUNT, not '{w}'")))?;
-            let l = l.strip_prefix('?').unwrap_or(l);
-            Some(parse_hex(l).ok_or_else(|| CliError::new(format!("{head}: bad count '{w}'")))?)
-        }
-        None => None,
-    };
-    let unit = match head {
-        "dd" => kmemory::Unit::Dword,
-        "dq" => kmemory::Unit::Qword,
-        _ => kmemory::Unit::Byte,
-    };
-    let options = kmemory::Options {
-        address: keval(k, at)?,
-        unit,
-        count,
-    };
-    text(&kmemory::investigate(k, &options)?, out)
-}
-
-fn text<R: Text>(report: &R, out: &mut dyn Write) -> Result<(), CliError> {
+pub(super) fn text<R: Text>(report: &R, out: &mut dyn Write) -> Result<(), CliError> {
     write_text(report, out)
 }
 

@@ -1,0 +1,74 @@
+//! The kernel-dump commands of the WinDbg dispatch table: `lm`, `.bugcheck`, `vertarget`
+//! sections, `db`/`dd`/`dq`, and kernel address expressions.
+
+use std::io::Write;
+
+use super::{parse_hex, text};
+use crate::CliError;
+use crate::kernel::{info as kinfo, memory as kmemory};
+use crate::target::KernelTarget;
+
+/// One section of the kernel `info` report (`lm`, `.bugcheck`, `vertarget`).
+pub(super) fn kernel_info(
+    k: &KernelTarget,
+    out: &mut dyn Write,
+    section: fn(&kinfo::Report, &mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let r = kinfo::investigate(k, &kinfo::Options);
+    section(&r, out)?;
+    Ok(())
+}
+
+/// A kernel address: hex, or `module[+offset]` of a loaded driver.
+pub(super) fn keval(k: &KernelTarget, expr: &str) -> Result<u64, CliError> {
+    if let Some(v) = parse_hex(expr) {
+        return Ok(v);
+    }
+    let (name, off) = match expr.split_once('+') {
+        Some((n, o)) => (
+            n,
+            parse_hex(o).ok_or_else(|| CliError::new(format!("bad offset in '{expr}'")))?,
+        ),
+        None => (expr, 0),
+    };
+    let name = name.trim_start_matches('!');
+    k.driver_list()
+        .iter()
+        .find(|d| k.module_name(d).eq_ignore_ascii_case(name) || d.name.eq_ignore_ascii_case(name))
+        .map(|d| d.base.wrapping_add(off))
+        .ok_or_else(|| CliError::new(format!("cannot evaluate '{expr}'")))
+}
+
+/// `db`/`dd`/`dq ADDR [L COUNT]`.
+pub(super) fn display_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let at = words
+        .first()
+        .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+    let count = match words.get(1) {
+        Some(w) => {
+            let l = w
+                .strip_prefix('L')
+                .or_else(|| w.strip_prefix('l'))
+                .ok_or_else(|| CliError::new(format!("{head}: expected L COUNT, not '{w}'")))?;
+            let l = l.strip_prefix('?').unwrap_or(l);
+            Some(parse_hex(l).ok_or_else(|| CliError::new(format!("{head}: bad count '{w}'")))?)
+        }
+        None => None,
+    };
+    let unit = match head {
+        "dd" => kmemory::Unit::Dword,
+        "dq" => kmemory::Unit::Qword,
+        _ => kmemory::Unit::Byte,
+    };
+    let options = kmemory::Options {
+        address: keval(k, at)?,
+        unit,
+        count,
+    };
+    text(&kmemory::investigate(k, &options)?, out)
+}
