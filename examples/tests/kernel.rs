@@ -26,15 +26,15 @@ fn info_of_the_real_triage_dump() {
         params,
         [
             0xffff_ffff_c000_0005,
-            0xfffff804_8b58334c,
-            0xffff8504_29891ee8,
-            0xffff8504_29891720
+            0xffff_f804_8b58_334c,
+            0xffff_8504_2989_1ee8,
+            0xffff_8504_2989_1720
         ]
     );
     let modules = j["modules"].as_array().unwrap();
     assert_eq!(modules.len(), 151);
     assert_eq!(modules[0]["name"], "ntoskrnl.exe");
-    assert_eq!(modules[0]["base"], 0xfffff804_7ba00000_u64);
+    assert_eq!(modules[0]["base"], 0xffff_f804_7ba0_0000_u64);
     assert_eq!(modules[0]["size"], 0x104_6000);
     assert!(modules[0]["timestamp"].is_u64() && modules[0]["checksum"].is_u64());
     assert_eq!(j["unloaded_modules"].as_array().unwrap().len(), 4);
@@ -178,4 +178,55 @@ fn analyze_reports_every_corpus_user_dump() {
         }
     }
     assert!(with >= 10 && without >= 1, "{with} with, {without} without");
+}
+
+#[test]
+fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
+    use dumpfile::synth::kernel::KernelArch;
+    let dir = std::env::temp_dir().join(format!("dumpscope-d1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (arch, process, ptr) in [
+        (KernelArch::X64, "NotMyfault64.exe", "x64"),
+        (KernelArch::X86Pae, "NotMyfault.exe", "x86"),
+    ] {
+        let s = examples::demo::bugcheck_d1(arch).unwrap();
+        assert_eq!(s.process, process);
+        let path = dir.join(format!("d1-{ptr}.dmp"));
+        std::fs::write(&path, &s.bytes).unwrap();
+        let p = path.to_str().unwrap();
+        let j = common::dumpscope_json(&["analyze", "--json", p]);
+        assert_eq!(j["bugcheck_code"], 0xD1);
+        assert_eq!(j["bugcheck_name"], "DRIVER_IRQL_NOT_LESS_OR_EQUAL");
+        assert_eq!(j["module_name"], "myfault", "{arch:?}");
+        assert_eq!(j["image_name"], "myfault.sys");
+        assert_eq!(j["process_name"], process, "{arch:?} {j}");
+        assert_eq!(j["faulting_ip"], s.faulting_ip);
+        assert_eq!(
+            j["symbol_name"],
+            format!("myfault+{:x}", examples::demo::FAULT_RVA)
+        );
+        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
+        assert_eq!(j["osplatform_type"], ptr);
+        let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("DRIVER_IRQL_NOT_LESS_OR_EQUAL (d1)\n"),
+            "{text}"
+        );
+        assert!(text.contains("READ_ADDRESS:  "), "{text}");
+        assert!(text.contains("CURRENT_IRQL:  2\n"), "{text}");
+        assert!(text.contains("MODULE_NAME: myfault\n"), "{text}");
+        assert!(
+            text.contains(&format!("PROCESS_NAME:  {process}\n")),
+            "{text}"
+        );
+        assert!(text.contains("   myfault    (deferred)"), "{text}");
+        // The driver's image is in the dump: its first bytes are the MZ header.
+        let db = common::dumpscope(&[p, "-c", &format!("db {:x} L2", s.myfault_base)]);
+        assert!(
+            String::from_utf8(db.stdout).unwrap().contains("4d 5a"),
+            "{arch:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -25,9 +25,11 @@ use crate::report::{Format, Text, emit};
 use crate::target::UserDump;
 use crate::user::{diff, leak};
 
+mod bugcheck;
 mod build;
 mod image;
 
+pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1};
 pub use self::build::*;
 pub use self::image::d4c_image;
 

@@ -80,23 +80,49 @@ pub struct Report {
     pub pointer_size: usize,
 }
 
-/// The `ImageFileName` offset in `EPROCESS` for this architecture and build, from the
-/// PDB-derived layouts (verified: 19041 x64 reads `System` in the real triage dump).
-fn image_file_name_offset(x64: bool, build: u32) -> Option<u64> {
+/// The offsets in `EPROCESS` of `ImageFileName` (15 bytes) and `SeAuditProcessCreationInfo`
+/// (a pointer to the full image path) for this architecture and build, from the PDB-derived
+/// layouts (22631 x64, 7601 x86, 2600 x86; 19041 x64 verified on the real triage dump, which
+/// reads `System` at 0x5a8 and a kernel pointer at 0x5c0).
+fn eprocess_name_offsets(x64: bool, build: u32) -> Option<(u64, Option<u64>)> {
     match (x64, build) {
-        (true, 19041..=22631) => Some(0x5a8),
-        (true, 7600..=7601) => Some(0x2e0),
-        (false, 7600..=7601) => Some(0x16c),
-        (false, 2600) => Some(0x174),
+        (true, 19041..=22631) => Some((0x5a8, Some(0x5c0))),
+        (false, 7600..=7601) => Some((0x16c, Some(0x1ec))),
+        (false, 2600) => Some((0x174, Some(0x1f4))),
         _ => None,
     }
 }
 
-/// The current process's `ImageFileName`: the triage dump's `EPROCESS` copy, else the current
-/// thread's process is not followed yet (full dumps need the objects work).
+/// The file name of the `OBJECT_NAME_INFORMATION` (a `UNICODE_STRING`) at `at`.
+fn audit_file_name(k: &KernelTarget, at: u64) -> Option<String> {
+    let mem = k.dump.memory();
+    let ps = k.pointer_size();
+    let len = mem.read_u16(at).ok()?;
+    let buffer = mem
+        .read_ptr(at.wrapping_add(if ps == 8 { 8 } else { 4 }), ps)
+        .ok()?;
+    let mut bytes = vec![0u8; usize::from(len.min(1024))];
+    mem.read(buffer, &mut bytes).ok()?;
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| {
+            u16::from_le_bytes([
+                c.first().copied().unwrap_or(0),
+                c.get(1).copied().unwrap_or(0),
+            ])
+        })
+        .collect();
+    let path = String::from_utf16_lossy(&units);
+    let name = path.rsplit('\\').next().unwrap_or(&path);
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// The current process's image name: the file name of `SeAuditProcessCreationInfo` when the
+/// dump holds it, else `ImageFileName`, from the triage dump's `EPROCESS` copy (the current
+/// thread's process of full dumps is not followed yet: that needs the objects work).
 fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> {
     let x64 = k.pointer_size() == 8;
-    let Some(off) = image_file_name_offset(x64, k.dump.build()) else {
+    let Some((off, audit)) = eprocess_name_offsets(x64, k.dump.build()) else {
         problems.push(format!(
             "PROCESS_NAME: no EPROCESS.ImageFileName offset known for build {}",
             k.dump.build()
@@ -115,6 +141,17 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
         );
         return None;
     };
+    // The full image name (ImageFileName keeps only 15 bytes: `NotMyfault64.ex`).
+    if let Some(audit) = audit
+        && let Ok(p) = k
+            .dump
+            .memory()
+            .read_ptr(eprocess.wrapping_add(audit), k.pointer_size())
+        && p != 0
+        && let Some(name) = audit_file_name(k, p)
+    {
+        return Some(name);
+    }
     let mut buf = [0u8; 15];
     k.dump
         .memory()

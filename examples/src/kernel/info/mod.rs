@@ -196,7 +196,7 @@ mod tests {
         b.build_number(9600).processors(2);
         b.bugcheck(0xC4, [0x62, 0x8a00_1000, 0x8a00_2000, 3]);
         let (nt, leaky) = if arch == KernelArch::X64 {
-            (0xfffff800_01000000, 0xfffff880_01000000)
+            (0xffff_f800_0100_0000, 0xffff_f880_0100_0000)
         } else {
             (0x8160_0000, 0x8a00_0000)
         };
