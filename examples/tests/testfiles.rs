@@ -431,3 +431,42 @@ fn demo_matches_its_goldens() {
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }
+
+/// The synthetic 0xD1 (NotMyFault) dumps: `analyze`, `info` and `!analyze -v` on x64 and x86.
+#[test]
+fn bugcheck_d1_matches_its_goldens() {
+    use dumpfile::synth::kernel::KernelArch;
+    let dir = std::env::temp_dir().join(format!("dumpscope-d1-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    for (arch, folder) in [
+        (KernelArch::X64, "bugcheck-d1-x64"),
+        (KernelArch::X86Pae, "bugcheck-d1-x86"),
+    ] {
+        let s = examples::demo::bugcheck_d1(arch).unwrap();
+        let path = dir.join(format!("{folder}.dmp"));
+        std::fs::write(&path, &s.bytes).unwrap();
+        let p = path.to_str().unwrap();
+        let mut c = Vec::new();
+        both(&mut c, "analyze", &["analyze", p]);
+        both(&mut c, "info", &["info", p]);
+        c.push(case(
+            "windbg.txt",
+            &[
+                p,
+                "-c",
+                "!analyze -v",
+                "-c",
+                ".bugcheck",
+                "-c",
+                "lm",
+                "-c",
+                "db myfault L40",
+            ],
+        ));
+        failures.extend(check_folder(folder, &c, &[(d.as_str(), "<DIR>")]));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}

@@ -186,6 +186,22 @@ fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
     Some((code, address, params))
 }
 
+/// `OS_VERSION` as WinDbg prints it: the NT version of the build, the build, and 0 for the
+/// revision (which the dump header does not hold).
+fn os_version(build: u32) -> String {
+    let nt = match build {
+        0..=2195 => "5.0",
+        2196..=2600 => "5.1",
+        2601..=3790 => "5.2",
+        3791..=6002 => "6.0",
+        6003..=7601 => "6.1",
+        7602..=9200 => "6.2",
+        9201..=9600 => "6.3",
+        _ => "10.0",
+    };
+    format!("{nt}.{build}.0")
+}
+
 /// Builds the report.
 pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
     let bc = k.dump.bugcheck();
@@ -337,7 +353,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         module_name,
         image_name,
         failure_bucket_id,
-        os_version: format!("10.0.{}.0", k.dump.build()),
+        os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
         problems,
         pointer_size: ps,
