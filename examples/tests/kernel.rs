@@ -114,6 +114,17 @@ fn analyze_of_the_real_triage_dump() {
     // ImageFileName of the triage EPROCESS (offset 0x5a8 on 19041 x64).
     assert_eq!(j["process_name"], "System");
     assert_eq!(j["osplatform_type"], "x64");
+    // Walked from the .cxr context record (Arg4) through the saved call stack: frame 0 is the
+    // exception address, and the walk goes on into Wdf01000 and nt.
+    let stack = j["stack_text"].as_array().unwrap();
+    assert_eq!(stack[0]["call_site"], "amdppm+0x334c");
+    assert_eq!(stack[0]["child_sp"], 0xffff_8504_2989_2120_u64);
+    assert!(stack.len() > 10, "{stack:?}");
+    assert!(
+        stack
+            .iter()
+            .any(|f| f["call_site"].as_str().unwrap().starts_with("nt+"))
+    );
     let text = String::from_utf8(common::dumpscope(&["analyze", d]).stdout).unwrap();
     assert!(
         text.contains("SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)\n"),

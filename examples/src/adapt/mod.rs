@@ -61,3 +61,20 @@ impl std::ops::Deref for Dump {
         &self.0
     }
 }
+
+/// A kernel dump's virtual memory (through its page tables or triage ranges) as every crate's
+/// `ReadMemory`.
+#[derive(Debug, Clone, Copy)]
+pub struct KernelMem<'a>(pub &'a dumpfile::KernelDump);
+
+impl stackwalk::ReadMemory for KernelMem<'_> {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::MemoryError> {
+        self.0.memory().read(addr, buf).map_err(|e| {
+            if e.is_not_captured() {
+                stackwalk::MemoryError::not_captured(addr, buf.len())
+            } else {
+                stackwalk::MemoryError::failed(addr, buf.len())
+            }
+        })
+    }
+}

@@ -5,3 +5,4 @@
 pub mod analyze;
 pub mod info;
 pub mod memory;
+pub mod stack;

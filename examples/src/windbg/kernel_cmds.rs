@@ -72,3 +72,13 @@ pub(super) fn display_command(
     };
     text(&kmemory::investigate(k, &options)?, out)
 }
+
+/// `k`, `.trap ADDR`, `.cxr ADDR`: the walked kernel stack.
+pub(super) fn kernel_stack(
+    k: &KernelTarget,
+    start: crate::kernel::stack::Start,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let o = crate::kernel::stack::Options { start };
+    text(&crate::kernel::stack::investigate(k, &o)?, out)
+}

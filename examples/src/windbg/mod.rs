@@ -30,7 +30,8 @@ mod expr;
 mod kernel_cmds;
 mod process;
 
-use self::kernel_cmds::{display_command, kernel_info, keval};
+use self::kernel_cmds::{display_command, kernel_info, kernel_stack, keval};
+use crate::kernel::stack as kstack;
 
 pub use self::expr::{eval_address, parse_hex, split_words};
 
@@ -71,8 +72,16 @@ pub const COMMANDS: &[Command] = &[
     user(&["~*k", "~*kb", "~*kn"], |u, _, _, out| {
         stacks_of(u, None, out)
     }),
-    user(&["k", "kb", "kn"], |u, _, _, out| {
-        stacks_of(u, u.current_thread().map(|c| c.1), out)
+    both(
+        &["k", "kb", "kn"],
+        |u, _, _, out| stacks_of(u, u.current_thread().map(|c| c.1), out),
+        |k, _, _, out| kernel_stack(k, kstack::Start::Bugcheck, out),
+    ),
+    kernel(&[".trap"], |k, head, args, out| {
+        let a = args
+            .first()
+            .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+        kernel_stack(k, kstack::Start::Trap(keval(k, a)?), out)
     }),
     user(&["~", "~*"], |u, _, _, out| {
         text(&process::threads(u)?, out)
@@ -97,6 +106,12 @@ pub const COMMANDS: &[Command] = &[
             .first()
             .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
         text(&kmemory::pte(k, keval(k, a)?)?, out)
+    }),
+    kernel(&[".cxr"], |k, head, args, out| {
+        let a = args
+            .first()
+            .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+        kernel_stack(k, kstack::Start::Cxr(keval(k, a)?), out)
     }),
     user(&[".exr"], |u, _, args, out| {
         if args.first() != Some(&"-1") {

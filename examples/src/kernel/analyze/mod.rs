@@ -73,6 +73,8 @@ pub struct Report {
     pub os_version: String,
     /// `x64`, `x86`.
     pub osplatform_type: String,
+    /// The stack the bugcheck names (`.cxr`/`.trap`, else the saved context).
+    pub stack_text: Vec<crate::kernel::stack::Frame>,
     /// What could not be read, each a sentence.
     pub problems: Vec<String>,
     /// Pointer size (text only).
@@ -312,6 +314,14 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
+    let stack_text =
+        match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
+            Ok(r) => r.frames,
+            Err(e) => {
+                problems.push(format!("STACK_TEXT: {e}"));
+                Vec::new()
+            }
+        };
     let driver = faulting_ip.and_then(|ip| k.driver_at(ip));
     let module_name = driver.map(|d| k.module_name(d));
     let image_name = driver.map(|d| d.name.clone());
@@ -355,6 +365,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         failure_bucket_id,
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
+        stack_text,
         problems,
         pointer_size: ps,
     }

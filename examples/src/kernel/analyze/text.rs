@@ -54,6 +54,16 @@ impl Text for Report {
             writeln!(out, "{}", addr(ip, ps))?;
             writeln!(out)?;
         }
+        if !self.stack_text.is_empty() {
+            writeln!(out, "STACK_TEXT:  ")?;
+            for f in &self.stack_text {
+                let ret = f
+                    .return_address
+                    .map_or_else(|| "-".repeat(if ps == 8 { 17 } else { 8 }), |r| addr(r, ps));
+                writeln!(out, "{} {ret} : {}", addr(f.child_sp, ps), f.call_site)?;
+            }
+            writeln!(out)?;
+        }
         if let Some(s) = &self.symbol_name {
             writeln!(out, "SYMBOL_NAME:  {s}")?;
             writeln!(out)?;
