@@ -342,6 +342,7 @@ fn kernel_dump_matches_its_golden() {
     both(&mut c, "info", &["info", d]);
     both(&mut c, "leak", &["leak", d]);
     both(&mut c, "analyze", &["analyze", d]);
+    both(&mut c, "stacks", &["stacks", d]);
     let mut args = vec![d];
     for w in [
         "vertarget",

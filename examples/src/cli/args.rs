@@ -177,7 +177,7 @@ pub struct StacksArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The user-mode minidump.
+    /// The user-mode minidump or kernel dump.
     pub dump: PathBuf,
     /// Only this thread (id in hex, with or without `0x`, as WinDbg prints it).
     #[arg(long)]

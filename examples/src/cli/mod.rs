@@ -50,7 +50,8 @@ enum Command {
     Address(AddressArgs),
     /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
     Heap(HeapArgs),
-    /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
+    /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks; of a kernel
+    /// dump: the stack the bugcheck names (`k`).
     Stacks(StacksArgs),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
     Dh(DhArgs),
@@ -78,7 +79,7 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("runaway", &[Kind::User]),
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
-    ("stacks", &[Kind::User]),
+    ("stacks", &[Kind::User, Kind::Kernel]),
     ("dh", &[Kind::User, Kind::PeFile]),
     ("search", &[Kind::User, Kind::PeFile]),
     ("da", &[Kind::User, Kind::PeFile]),
@@ -118,7 +119,7 @@ fn grouped_commands() -> String {
             .collect();
         text.push_str(&format!("{title}:\n"));
         if names.is_empty() {
-            text.push_str("  (none yet: kernel dumps are recognised and refused with one line)\n");
+            text.push_str("  (none only for kernel dumps: see both kinds, and -c '!pte ADDR', 'db ADDR', '.trap ADDR')\n");
         }
         for s in names {
             let about = s.get_about().map(ToString::to_string).unwrap_or_default();
@@ -194,13 +195,18 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Heap(a) => a.run(out),
         Command::Stacks(a) => {
             let o = a.options()?;
-            user::with_user(&a.dump, "stacks", |u| {
-                emit(
-                    &user::stacks::investigate(u, &o)?,
+            match Target::open(&a.dump)? {
+                Target::Kernel(k) => emit(
+                    &kernel::stack::investigate(&k, &kernel::stack::Options::default())?,
                     Format::json_if(a.json),
                     out,
-                )
-            })
+                ),
+                t => emit(
+                    &user::stacks::investigate(t.user("stacks")?, &o)?,
+                    Format::json_if(a.json),
+                    out,
+                ),
+            }
         }
         Command::Dh(a) => {
             let t = Target::open(&a.target)?;
