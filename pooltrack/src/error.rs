@@ -25,6 +25,23 @@ pub enum Error {
         /// The address reached when it stopped.
         addr: u64,
     },
+    /// A kernel variable the operation needs was not given (see `KernelSymbols`).
+    #[error("kernel variable {name} not known (needed at {addr:#x})")]
+    MissingSymbol {
+        /// The variable (`PsActiveProcessHead`, `ObHeaderCookie`...).
+        name: &'static str,
+        /// The address being decoded when it was needed (0 when none).
+        addr: u64,
+    },
+    /// A symbol source (ISF JSON, PDB) could not be read; `offset` is where in the file (the
+    /// line for JSON) when known, else 0.
+    #[error("unreadable {what} symbol data (at {offset:#x})")]
+    Symbols {
+        /// Which source.
+        what: &'static str,
+        /// Position in the source, when known.
+        offset: u64,
+    },
 }
 
 impl Error {
@@ -32,5 +49,16 @@ impl Error {
     /// opposed to corrupt data.
     pub fn is_not_captured(&self) -> bool {
         matches!(self, Error::Memory(m) if m.is_not_captured())
+    }
+
+    /// The address the error concerns (for [`Error::Symbols`], the position in the file).
+    pub fn addr(&self) -> u64 {
+        match *self {
+            Error::Memory(m) => m.addr(),
+            Error::Corrupt { addr, .. }
+            | Error::WalkLimit { addr, .. }
+            | Error::MissingSymbol { addr, .. } => addr,
+            Error::Symbols { offset, .. } => offset,
+        }
     }
 }

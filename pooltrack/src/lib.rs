@@ -1,24 +1,43 @@
-//! `pooltrack`: Windows kernel pool analysis from kernel dumps.
-//!
-//! This crate is being built. It will contain:
-//!
-//! - pool headers (`_POOL_HEADER`) for x86 and x64, Windows 7 to 11, with layout tables chosen by
-//!   build and confirmed at run time;
-//! - tag statistics in the manner of WinDbg's `!poolused` and `!poolfind`;
-//! - the big-pool table (`PoolBigPageTable`);
-//! - Driver Verifier pool tracking (`!verifier 3` and `!verifier 80`);
-//! - pool tag descriptions (`pooltag.txt` format);
-//! - the kernel objects that hold pool: processes (`!process 0 0`), handle tables (`!handle`)
-//!   and threads (`!thread`).
-//!
-//! Like every crate of the workspace it reads memory through a small trait of its own
-//! ([`ReadMemory`], plugged in with [`FnMemory::new`]), so it depends on no other crate of the
-//! workspace.
+#![doc = include_str!("../README.md")]
 
 mod error;
+mod layout;
 mod limits;
 mod memory;
+mod object;
+mod pool;
+
+/// Synthetic kernel memory builders (feature `synth`) for tests, fuzzing, benches and demos.
+#[cfg(feature = "synth")]
+pub mod synth {
+    pub use crate::pool::synth::*;
+}
 
 pub use error::Error;
+pub use layout::{
+    Arch, Field, FieldLayout, KernelBuild, KernelLayouts, LayoutMismatch, MismatchKind,
+    PdbIdentity, TypeLayout,
+};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
+#[cfg(feature = "synth")]
+pub use object::synth as object_synth;
+pub use object::{
+    CidEntry, CidIter, CidKind, HandleEntry, HandleEntryEncoding, HandleIter, HandleSummary,
+    HandleTableLayout, KernelObjects, KernelSymbols, LayoutCheck, ObjectHeader, ObjectHeaderLayout,
+    ObjectLayout, ObjectType, ObjectTypeLayout, OptionalHeaders, Process, ProcessIter,
+    ProcessLayout, Thread, ThreadIter, ThreadLayout, ThreadStack, ThreadState, ThreadTextContext,
+    TypeCount, TypeRef, TypeTable, WaitReason, object_layouts,
+};
+pub use pool::{
+    BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,
+    ImmediateUse, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PAGE_SIZE,
+    PROTECTED_BIT, Pool, PoolBlock, PoolContext, PoolFind, PoolFindHit, PoolHeader,
+    PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry, PoolTraceLog,
+    PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags, PoolUsedSort,
+    ScanProgress, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference, TagUsage,
+    TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats,
+    VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
+    ViPoolEntryInUseLayout, ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning,
+    find_tag_references, pool_layouts, pool_unit, verifier_flags, verifier_windbg_text, windbg_ptr,
+};

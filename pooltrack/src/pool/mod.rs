@@ -1,0 +1,72 @@
+//! Kernel pool: headers, tracker tables, big pages, pool pages, tags, Driver Verifier, `!vm`.
+
+mod bigpool;
+mod context;
+mod mm_driver_verifier_data;
+mod owners;
+mod pool_header;
+mod pool_page;
+mod pool_tracker_big_pages;
+mod pool_tracker_table;
+mod pooltag;
+mod render;
+mod scan;
+#[cfg(feature = "synth")]
+pub(crate) mod synth;
+mod tag;
+mod tracker;
+mod verifier;
+mod vf_pool_trace;
+mod vf_suspect_driver_entry;
+mod vf_target_verified_driver_data;
+mod vi_pool_entry;
+mod vm;
+
+pub use bigpool::{BigPool, BigPoolEntry};
+pub use context::{Pool, PoolContext};
+pub use mm_driver_verifier_data::MmDriverVerifierDataLayout;
+pub use owners::{CodeSection, ImmediateUse, TagReference, find_tag_references};
+pub use pool_header::{PoolHeader, PoolHeaderLayout, pool_unit};
+pub use pool_page::{PAGE_SIZE, PoolBlock, PoolPage, PoolPageKind};
+pub use pool_tracker_big_pages::PoolTrackerBigPagesLayout;
+pub use pool_tracker_table::PoolTrackerTableLayout;
+pub use pooltag::{TagDescriptions, TagInfo};
+pub use render::{Symbolize, verifier_windbg_text, windbg_ptr};
+pub use scan::{PoolFind, PoolFindHit, ScanProgress};
+pub use tag::{PROTECTED_BIT, PoolTag};
+pub use tracker::{
+    PoolKind, PoolUsage, PoolUsedFlags, PoolUsedSort, TagCounts, TagUsage, TrackerTableRead,
+};
+pub use verifier::{
+    DriverLoadState, DriverPoolCounters, FlagGroup, PoolTraceEntry, PoolTraceLog,
+    TrackedAllocation, VerifiedDriver, VerifierFlag, VerifierStats, verifier_flags,
+};
+pub use vf_pool_trace::VfPoolTraceLayout;
+pub use vf_suspect_driver_entry::{MiVerifierDriverEntryLayout, VfSuspectDriverEntryLayout};
+pub use vf_target_verified_driver_data::VfTargetVerifiedDriverDataLayout;
+pub use vi_pool_entry::{ViPoolEntryInUseLayout, ViPoolPageHeaderLayout};
+pub use vm::{VmInputs, VmItem, VmLine, VmSummary, VmWarning};
+
+use crate::layout::{KernelBuild, KernelLayouts};
+
+/// Every built-in pool-side table for a build, as a [`KernelLayouts`] (for comparison with a PDB
+/// and for `dumpscope layout --kernel --json`).
+pub fn pool_layouts(b: KernelBuild) -> KernelLayouts {
+    let mut l = KernelLayouts::new();
+    l.arch = Some(b.arch);
+    l.insert(PoolHeaderLayout::for_build(b).type_layout());
+    l.insert(PoolTrackerTableLayout::for_build(b).type_layout());
+    l.insert(PoolTrackerBigPagesLayout::for_build(b).type_layout());
+    l.insert(MmDriverVerifierDataLayout::for_build(b).type_layout());
+    l.insert(VfSuspectDriverEntryLayout::for_build(b).type_layout());
+    if let Some(x) = MiVerifierDriverEntryLayout::for_build(b) {
+        l.insert(x.type_layout());
+    }
+    if b.build >= 6000 {
+        l.insert(VfTargetVerifiedDriverDataLayout::for_build(b).type_layout());
+        l.insert(ViPoolPageHeaderLayout::for_build(b).type_layout());
+        l.insert(VfPoolTraceLayout::for_build(b).type_layout());
+    }
+    l.insert(ViPoolEntryInUseLayout::for_build(b).type_layout());
+    l
+}

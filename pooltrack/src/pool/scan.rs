@@ -1,0 +1,180 @@
+//! `!poolfind TAG`: a linear scan of pool pages the dump holds for headers with a tag, plus the
+//! big page table.
+
+use crate::error::Error;
+use crate::memory::ReadMemory;
+
+use super::context::Pool;
+use super::pool_header::{PoolHeader, pool_unit};
+use super::pool_page::{PAGE_BYTES, PAGE_SIZE};
+use super::tag::{PROTECTED_BIT, PoolTag};
+
+/// One block found by [`Pool::pool_find`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolFindHit {
+    /// Address of the `_POOL_HEADER` (or of the allocation, for big pool).
+    pub addr: u64,
+    /// The tag.
+    pub tag: PoolTag,
+    /// Size in bytes.
+    pub size: u64,
+    /// Whether the header says free.
+    pub free: bool,
+    /// Paged pool, when known.
+    pub paged: Option<bool>,
+    /// Found in the big page table rather than in a page.
+    pub large: bool,
+}
+
+/// Progress of a scan, passed to the callback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanProgress {
+    /// Bytes of the ranges visited so far.
+    pub bytes_done: u64,
+    /// Bytes of all ranges.
+    pub bytes_total: u64,
+    /// Hits so far.
+    pub hits: u64,
+}
+
+/// The result of a scan.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PoolFind {
+    /// Hits, big pool first, then in address order.
+    pub hits: Vec<PoolFindHit>,
+    /// Pages read.
+    pub pages_read: u64,
+    /// Pages not in the dump.
+    pub pages_missing: u64,
+    /// Whether the scan stopped early (byte budget, findings limit, or the callback).
+    pub stopped_early: bool,
+}
+
+/// Pages between progress callbacks.
+const PROGRESS_EVERY: u64 = 256;
+
+impl<M: ReadMemory> Pool<M> {
+    /// `!poolfind PATTERN`: blocks whose tag matches `pattern` (see [`PoolTag::matches`]) in
+    /// the big page table (when given) and in every page of `ranges` the dump holds. A header is
+    /// reported when it lies at a pool-unit boundary, its tag matches, its size is non-zero and
+    /// fits in the page. `progress` is called every few hundred pages; return `false` to stop.
+    pub fn pool_find(
+        &self,
+        pattern: &str,
+        ranges: &[(u64, u64)],
+        progress: &mut dyn FnMut(ScanProgress) -> bool,
+    ) -> Result<PoolFind, Error> {
+        let mut out = PoolFind::default();
+        let max_hits = usize::try_from(self.limits.max_findings).unwrap_or(usize::MAX);
+        if self.ctx.big_page_table != 0 {
+            // A big page table the dump lacks leaves the page scan to do the work.
+            let big = match self.big_pool() {
+                Ok(b) => b.entries,
+                Err(e) if e.is_not_captured() => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            for e in big {
+                if e.tag.matches(pattern) && out.hits.len() < max_hits {
+                    out.hits.push(PoolFindHit {
+                        addr: e.va,
+                        tag: e.tag,
+                        size: e.size,
+                        free: false,
+                        paged: e.is_paged(),
+                        large: true,
+                    });
+                }
+            }
+        }
+        // An exact four-character pattern compares one u32 per position.
+        let exact = (!pattern.contains(['*', '?']))
+            .then(|| PoolTag::parse(pattern))
+            .flatten()
+            .map(|t| t.0);
+        let arch = self.ctx.build.arch;
+        let unit = usize::try_from(pool_unit(arch)).unwrap_or(16);
+        let hdr = usize::try_from(self.header.size.max(8)).unwrap_or(16);
+        let total: u64 = ranges
+            .iter()
+            .map(|&(s, e)| e.saturating_sub(s))
+            .fold(0u64, u64::saturating_add);
+        let mut done = 0u64;
+        let mut budget = self.limits.max_scan_bytes;
+        let mut pages = 0u64;
+        let mut buf = vec![0u8; PAGE_BYTES];
+        'ranges: for &(start, end) in ranges {
+            let mut page = start & !(PAGE_SIZE - 1);
+            while page < end {
+                if budget < PAGE_SIZE || out.hits.len() >= max_hits {
+                    out.stopped_early = true;
+                    break 'ranges;
+                }
+                budget = budget.saturating_sub(PAGE_SIZE);
+                match self.mem.read(page, &mut buf) {
+                    Ok(()) => {
+                        out.pages_read = out.pages_read.saturating_add(1);
+                        // Headers sit at pool-unit boundaries; the tag is at +4.
+                        for (i, unit_bytes) in buf.chunks_exact(unit).enumerate() {
+                            let [_, _, _, _, t0, t1, t2, t3, ..] = *unit_bytes else {
+                                continue;
+                            };
+                            let raw = u32::from_le_bytes([t0, t1, t2, t3]);
+                            let hit = match exact {
+                                Some(t) => raw & !PROTECTED_BIT == t,
+                                None => PoolTag(raw).matches(pattern),
+                            };
+                            if !hit {
+                                continue;
+                            }
+                            let off = i.saturating_mul(unit);
+                            if off.saturating_add(hdr) > buf.len() {
+                                continue;
+                            }
+                            let Some(h) = buf.get(off..).and_then(|b| PoolHeader::decode(arch, b))
+                            else {
+                                continue;
+                            };
+                            let size = usize::from(h.block_size).saturating_mul(unit);
+                            if h.block_size == 0 || off.saturating_add(size) > buf.len() {
+                                continue;
+                            }
+                            if out.hits.len() >= max_hits {
+                                out.stopped_early = true;
+                                break 'ranges;
+                            }
+                            out.hits.push(PoolFindHit {
+                                addr: page.saturating_add(off as u64),
+                                tag: PoolTag(raw).unprotected(),
+                                size: size as u64,
+                                free: h.is_free(),
+                                paged: self.header_type_is_paged(h.pool_type),
+                                large: false,
+                            });
+                        }
+                    }
+                    Err(e) if e.is_not_captured() => {
+                        out.pages_missing = out.pages_missing.saturating_add(1);
+                    }
+                    Err(e) => return Err(Error::Memory(e)),
+                }
+                done = done.saturating_add(PAGE_SIZE);
+                pages = pages.saturating_add(1);
+                if pages.is_multiple_of(PROGRESS_EVERY)
+                    && !progress(ScanProgress {
+                        bytes_done: done,
+                        bytes_total: total,
+                        hits: out.hits.len() as u64,
+                    })
+                {
+                    out.stopped_early = true;
+                    break 'ranges;
+                }
+                let Some(next) = page.checked_add(PAGE_SIZE) else {
+                    break;
+                };
+                page = next;
+            }
+        }
+        Ok(out)
+    }
+}
