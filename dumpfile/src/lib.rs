@@ -93,5 +93,5 @@ pub use limits::Limits;
 pub use memory::{DumpData, MemoryRange, MemoryView};
 pub use memory_flags::{MemState, MemType, PageProtection};
 pub use minidump::streams::*;
-pub use minidump::{Header, Location, Minidump, StreamEntry, stream_type};
-pub use process::{HeapRef, LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
+pub use minidump::{FileLocation, Header, Minidump, StreamEntry, stream_type};
+pub use process::{CapturedImage, HeapRef, LoaderModule, ProcessInfo, ProcessLayout, ThreadTeb};

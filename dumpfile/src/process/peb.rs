@@ -48,7 +48,7 @@ pub struct ProcessInfo {
     /// PE images whose headers are in captured memory at the start of a captured range but
     /// that neither the ModuleList nor a loader list names (e.g. the 32-bit `ntdll.dll` of a
     /// WOW64 process stopped before its 32-bit loader ran).
-    pub unlisted_images: Vec<MappedImage>,
+    pub unlisted_images: Vec<CapturedImage>,
     /// What could not be read, and why.
     pub warnings: Vec<String>,
 }
