@@ -1,8 +1,7 @@
 //! `_PEB` (native and WOW64 PEB32): image, command line, process heaps, loader list head.
 
-use std::ops::Deref;
-
 use std::collections::HashSet;
+use std::ops::Deref;
 
 use super::*;
 use crate::{Arch, Error, Minidump};
