@@ -4,7 +4,7 @@ use std::ops::Deref;
 
 use zerocopy::FromBytes;
 
-use crate::{Arch, Error, Location, Minidump, Thread, raw};
+use crate::{Arch, Error, FileLocation, Minidump, Thread, raw};
 
 /// x86 `CONTEXT_i386` flag.
 pub const CONTEXT_X86: u32 = 0x0001_0000;
@@ -292,7 +292,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Decodes the context at `location` for the dump's architecture.
     ///
     /// With no SystemInfo, the architecture is guessed from the CPU bits of `ContextFlags`.
-    pub fn context(&self, location: Location) -> Result<Context, Error> {
+    pub fn context(&self, location: FileLocation) -> Result<Context, Error> {
         let bytes = self.location_bytes(location)?;
         let arch = match self.arch() {
             Arch::Unknown(a) => {

@@ -1,7 +1,9 @@
 //! `dumpfile`: Windows user-mode minidumps (`MDMP`) over a memory map, with a virtual-address
 //! memory view.
 //!
-//! Open a dump with [`Minidump::open`] (memory map) or [`Minidump::from_bytes`] (owned bytes).
+//! Open a dump with [`Minidump::open`] (memory map), [`Minidump::from_bytes`] (owned bytes) or
+//! [`Minidump::from_slice`] (borrowed bytes; [`Minidump::from_data`] takes any
+//! `Deref<Target = [u8]>`), and [`Minidump::with_limits`] to set other [`Limits`].
 //! Opening reads the header, the stream directory and the memory-range lists, O(streams +
 //! ranges), and copies nothing. Streams are parsed when asked for: [`Minidump::system_info`],
 //! [`Minidump::threads`], [`Minidump::modules`], [`Minidump::exception`],
@@ -11,7 +13,11 @@
 //! [`MemoryView::slice`], copying [`MemoryView::read`] across adjacent ranges). Thread contexts
 //! (x86, x64, ARM64, and the 32-bit context of WOW64 threads) come from
 //! [`Minidump::thread_context`] and [`Minidump::wow64_context`]; facts read through memory
-//! (PEB, heaps, loader module list, command line) from [`Minidump::process`].
+//! (PEB, heaps, loader module list, command line) from [`Minidump::process`], every heap of the
+//! process (native and WOW64) from [`ProcessInfo::heaps`]. Modules are found by address
+//! ([`Minidump::module_at`]) or by name as WinDbg's `lm` shows it ([`Minidump::module_by_name`],
+//! [`Module::short_name`]); region states and protections print as `!address` does
+//! ([`MemState`], [`MemType`], [`PageProtection`]).
 //!
 //! Kernel dumps (`PAGEDUMP`/`PAGEDU64`) are refused by [`Minidump`] with [`Error::KernelDump`]
 //! and read by [`KernelDump`] (full, bitmap and triage dumps);
@@ -105,9 +111,9 @@ pub use limits::Limits;
 pub use memory::{DumpData, MemoryRange, MemoryView};
 pub use memory_flags::{MemState, MemType, PageProtection};
 pub use minidump::streams::*;
-pub use minidump::{Header, Location, Minidump, StreamEntry, stream_type};
+pub use minidump::{FileLocation, Header, Minidump, StreamEntry, stream_type};
 pub use ntstatus::{
     AccessKind, NtStatusInfo, access_violation, fast_fail_name, in_page_error, ntstatus_info,
     ntstatus_name, ntstatus_table, status_from_u64,
 };
-pub use process::{HeapRef, LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
+pub use process::{CapturedImage, HeapRef, LoaderModule, ProcessInfo, ProcessLayout, ThreadTeb};

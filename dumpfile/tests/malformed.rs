@@ -498,18 +498,18 @@ fn contexts_decode_and_reject_short_input() {
         (0x7788_9900, 0x12_f000, 0x12_f010)
     );
     assert!(matches!(dump.wow64_context(t), Err(Error::NotWow64 { .. })));
-    let short = dumpfile::Location {
+    let short = dumpfile::FileLocation {
         rva: ctx_rva,
         size: 0x20,
     };
     assert!(matches!(dump.context(short), Err(Error::BadContext { .. })));
     // An old x86 context without ExtendedRegisters (0xcc bytes) still decodes.
-    let old = dumpfile::Location {
+    let old = dumpfile::FileLocation {
         rva: ctx_rva,
         size: 0xcc,
     };
     assert_eq!(dump.context(old).unwrap().ip(), 0x7788_9900);
-    let outside = dumpfile::Location {
+    let outside = dumpfile::FileLocation {
         rva: ctx_rva,
         size: 0x10_0000,
     };
@@ -601,7 +601,7 @@ fn arm64_and_x64_contexts_decode() {
         }
         let (d, rvas) = build(&[(7, sys), (0x4000, ctx)]);
         let dump = Minidump::from_bytes(d).unwrap();
-        let loc = dumpfile::Location {
+        let loc = dumpfile::FileLocation {
             rva: rvas[1],
             size: size as u32,
         };
@@ -620,7 +620,7 @@ fn arm64_and_x64_contexts_decode() {
             other => panic!("{other:?}"),
         }
         // One byte short of the structure.
-        let short = dumpfile::Location {
+        let short = dumpfile::FileLocation {
             rva: rvas[1],
             size: size as u32 - 1,
         };

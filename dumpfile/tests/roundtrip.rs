@@ -1242,7 +1242,7 @@ fn writer_bytes_match_real_streams() {
             let rec = |dump: &Minidump, e: &[u8]| {
                 let size = u32::from_le_bytes(e[76..80].try_into().unwrap());
                 let rva = u32::from_le_bytes(e[80..84].try_into().unwrap());
-                dump.location_bytes(dumpfile::Location { rva, size })
+                dump.location_bytes(dumpfile::FileLocation { rva, size })
                     .unwrap()
                     .to_vec()
             };
@@ -1286,10 +1286,10 @@ fn writer_bytes_match_real_streams() {
                 let rva = u32::from_le_bytes(e[off..off + 4].try_into().unwrap());
                 (rva != 0).then(|| {
                     let len = dump
-                        .location_bytes(dumpfile::Location { rva, size: 4 })
+                        .location_bytes(dumpfile::FileLocation { rva, size: 4 })
                         .unwrap();
                     let len = u32::from_le_bytes(len.try_into().unwrap());
-                    dump.location_bytes(dumpfile::Location {
+                    dump.location_bytes(dumpfile::FileLocation {
                         rva,
                         size: 4 + len + 2,
                     })

@@ -10,7 +10,7 @@
 )]
 
 use pe_sections::synth::PeBuilder;
-use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory};
+use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory, StringKind};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,18 @@ fn exercise(pe: &PeImage<'_>) {
         let _ = pe.section_status(s);
         let _ = pe.section_runs(s);
         let _ = pe.rva_to_file_offset(s.virtual_address);
+        for kind in [StringKind::Ascii, StringKind::Utf16] {
+            if let Ok(it) = pe.strings(s, 3, kind) {
+                for f in it.take(32) {
+                    assert!(f.text.len() >= 3 && f.rva >= s.virtual_address, "{f:?}");
+                }
+            }
+        }
+    }
+    for off in (0..0x3000u64).step_by(8) {
+        if let Ok(Some(c)) = pe.rtti_class_of_vtable(pe.base().wrapping_add(off)) {
+            assert!(c.decorated.starts_with(".?A"), "{c:?}");
+        }
     }
     if let Ok(Some(e)) = pe.exports() {
         let _ = e.nearest_at_or_below(0x2000);
@@ -179,6 +191,33 @@ proptest! {
                 exercise(&pe);
             }
         }
+    }
+
+    #[test]
+    fn strings_of_a_section_round_trip(
+        words in prop::collection::vec("[ -~]{4,40}", 1..20),
+        wide in any::<bool>(),
+    ) {
+        let mut data = Vec::new();
+        for w in &words {
+            if wide {
+                for c in w.encode_utf16() {
+                    data.extend_from_slice(&c.to_le_bytes());
+                }
+                data.extend_from_slice(&[0, 0]);
+            } else {
+                data.extend_from_slice(w.as_bytes());
+                data.push(0);
+            }
+        }
+        let mut b = PeBuilder::x64();
+        b.add_section(".rdata", PeBuilder::RDATA, data);
+        let img = b.build();
+        let pe = PeImage::parse_file(&img).unwrap();
+        let s = pe.section_by_name(".rdata").unwrap();
+        let kind = if wide { StringKind::Utf16 } else { StringKind::Ascii };
+        let got: Vec<String> = pe.strings(s, 4, kind).unwrap().map(|f| f.text).collect();
+        prop_assert_eq!(got, words);
     }
 
     #[test]

@@ -94,7 +94,7 @@ pub struct StreamEntry {
 
 /// A location in the file (`MINIDUMP_LOCATION_DESCRIPTOR`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Location {
+pub struct FileLocation {
     /// File offset.
     pub rva: u32,
     /// Size in bytes.
@@ -305,7 +305,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
     }
 
     /// Bytes at a file location, bounds-checked.
-    pub fn location_bytes(&self, location: Location) -> Result<&[u8], Error> {
+    pub fn location_bytes(&self, location: FileLocation) -> Result<&[u8], Error> {
         file_slice(
             &self.data,
             u64::from(location.rva),

@@ -6,7 +6,7 @@ use crate::Minidump;
 
 /// A PE image found by its headers in captured memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MappedImage {
+pub struct CapturedImage {
     /// Where its `MZ` header is.
     pub base: u64,
     /// `IMAGE_FILE_HEADER.Machine` (0x14c i386, 0x8664 AMD64, 0xaa64 ARM64).
@@ -25,7 +25,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// PE images whose `MZ`/`PE` headers sit at the start of a page-aligned captured range.
     ///
     /// One header probe per range (each an O(log n) lookup); nothing else is scanned.
-    pub fn mapped_images(&self) -> Vec<MappedImage> {
+    pub fn mapped_images(&self) -> Vec<CapturedImage> {
         let mem = self.memory();
         let mut out = Vec::new();
         for r in mem.ranges() {
@@ -40,7 +40,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
     }
 
     /// Parses the PE headers of an image mapped at `base`, if they are captured.
-    pub fn image_at(&self, base: u64) -> Option<MappedImage> {
+    pub fn image_at(&self, base: u64) -> Option<CapturedImage> {
         let mem = self.memory();
         if mem.read_u16(base).ok()? != 0x5a4d {
             return None;
@@ -83,7 +83,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
             let name = tail.get(..end)?;
             Some(String::from_utf8_lossy(name).into_owned())
         })();
-        Some(MappedImage {
+        Some(CapturedImage {
             base,
             machine,
             time_date_stamp,

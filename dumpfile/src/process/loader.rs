@@ -1,8 +1,7 @@
 //! `_PEB_LDR_DATA` / `_LDR_DATA_TABLE_ENTRY`: the loader's module list.
 
-use std::ops::Deref;
-
 use std::collections::HashSet;
+use std::ops::Deref;
 
 use super::*;
 use crate::{Error, Minidump};

@@ -11,7 +11,7 @@ mod loader;
 mod peb;
 mod teb;
 
-pub use image::MappedImage;
+pub use image::CapturedImage;
 pub use loader::LoaderModule;
 pub use peb::{HeapRef, ProcessInfo};
 pub use teb::ThreadTeb;

@@ -1,8 +1,7 @@
 //! `_PEB` (native and WOW64 PEB32): image, command line, process heaps, loader list head.
 
-use std::ops::Deref;
-
 use std::collections::HashSet;
+use std::ops::Deref;
 
 use super::*;
 use crate::{Arch, Error, Minidump};
@@ -48,7 +47,7 @@ pub struct ProcessInfo {
     /// PE images whose headers are in captured memory at the start of a captured range but
     /// that neither the ModuleList nor a loader list names (e.g. the 32-bit `ntdll.dll` of a
     /// WOW64 process stopped before its 32-bit loader ran).
-    pub unlisted_images: Vec<MappedImage>,
+    pub unlisted_images: Vec<CapturedImage>,
     /// What could not be read, and why.
     pub warnings: Vec<String>,
 }

@@ -6,7 +6,7 @@ use zerocopy::FromBytes;
 
 use super::*;
 use crate::minidump::stream_type;
-use crate::{Error, Location, Minidump, raw};
+use crate::{Error, FileLocation, Minidump, raw};
 
 /// The exception stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct ExceptionInfo {
     /// `ExceptionInformation[0..NumberParameters]` (at most 15).
     pub parameters: Vec<u64>,
     /// Context of the faulting thread.
-    pub context: Location,
+    pub context: FileLocation,
 }
 
 impl<D: Deref<Target = [u8]>> Minidump<D> {
@@ -51,7 +51,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
                 .take(n)
                 .map(|p| p.get())
                 .collect(),
-            context: Location {
+            context: FileLocation {
                 rva: e.thread_context.rva.get(),
                 size: e.thread_context.data_size.get(),
             },

@@ -1,8 +1,7 @@
 //! `MINIDUMP_HANDLE_DATA_STREAM` (HandleDataStream) and handle object information.
 
-use std::ops::Deref;
-
 use std::collections::HashSet;
+use std::ops::Deref;
 
 use zerocopy::FromBytes;
 

@@ -7,7 +7,7 @@ use zerocopy::FromBytes;
 use super::*;
 use crate::memory::MemoryRange;
 use crate::minidump::stream_type;
-use crate::{Error, Location, Minidump, raw};
+use crate::{Error, FileLocation, Minidump, raw};
 
 /// `VS_FIXEDFILEINFO`, present when its signature is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -270,7 +270,7 @@ impl<D: Deref<Target = [u8]>> Minidump<D> {
                 file_subtype: vi.file_subtype.get(),
                 file_date: (vi.file_date_ms.get(), vi.file_date_ls.get()),
             });
-            let loc = |l: &raw::LocationDescriptor| Location {
+            let loc = |l: &raw::LocationDescriptor| FileLocation {
                 rva: l.rva.get(),
                 size: l.data_size.get(),
             };

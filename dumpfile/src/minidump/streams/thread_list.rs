@@ -7,7 +7,7 @@ use zerocopy::FromBytes;
 use super::*;
 use crate::memory::MemoryRange;
 use crate::minidump::stream_type;
-use crate::{Error, Location, Minidump, raw};
+use crate::{Error, FileLocation, Minidump, raw};
 
 /// A thread from the ThreadList.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +26,9 @@ pub struct Thread {
     pub stack: MemoryRange,
     /// Where the stack bytes are in the file. Full-memory dumps leave the RVA at 0: read the
     /// stack through [`Minidump::memory`] instead.
-    pub stack_location: Location,
+    pub stack_location: FileLocation,
     /// Where the thread context is in the file.
-    pub context: Location,
+    pub context: FileLocation,
 }
 
 pub(crate) fn thread_from_raw(t: &raw::Thread) -> Thread {
@@ -42,11 +42,11 @@ pub(crate) fn thread_from_raw(t: &raw::Thread) -> Thread {
             base: t.stack.start_of_memory_range.get(),
             size: u64::from(t.stack.memory.data_size.get()),
         },
-        stack_location: Location {
+        stack_location: FileLocation {
             rva: t.stack.memory.rva.get(),
             size: t.stack.memory.data_size.get(),
         },
-        context: Location {
+        context: FileLocation {
             rva: t.thread_context.rva.get(),
             size: t.thread_context.data_size.get(),
         },
