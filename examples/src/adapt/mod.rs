@@ -6,6 +6,7 @@
 //! process has, one mapping of "not in the dump". (Module names come from `dumpfile` itself.)
 
 pub mod heaps;
+pub mod pool;
 pub mod stack;
 
 pub use self::heaps::{FoundHeap, find_heaps, heap_width_name, layout_choice, open_heap_at};
@@ -65,16 +66,30 @@ impl std::ops::Deref for Dump {
 /// A kernel dump's virtual memory (through its page tables or triage ranges) as every crate's
 /// `ReadMemory`.
 #[derive(Debug, Clone, Copy)]
-pub struct KernelMem<'a>(pub &'a dumpfile::KernelDump);
+pub struct KernelMem<'a>(pub &'a dumpfile::KernelDump, pub Option<u64>);
 
-impl stackwalk::ReadMemory for KernelMem<'_> {
-    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), stackwalk::MemoryError> {
-        self.0.memory().read(addr, buf).map_err(|e| {
-            if e.is_not_captured() {
-                stackwalk::MemoryError::not_captured(addr, buf.len())
-            } else {
-                stackwalk::MemoryError::failed(addr, buf.len())
+/// Implements one crate's `ReadMemory` for [`KernelMem`]: reads go through the address space
+/// `.process` selected (the kernel's own otherwise).
+macro_rules! read_memory_for_kernel {
+    ($krate:ident) => {
+        impl $krate::ReadMemory for KernelMem<'_> {
+            fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), $krate::MemoryError> {
+                let r = match self.1 {
+                    Some(dtb) => self.0.memory_with_dtb(dtb).read(addr, buf),
+                    None => self.0.memory().read(addr, buf),
+                };
+                r.map_err(|e| {
+                    if e.is_not_captured() {
+                        $krate::MemoryError::not_captured(addr, buf.len())
+                    } else {
+                        $krate::MemoryError::failed(addr, buf.len())
+                    }
+                })
             }
-        })
-    }
+        }
+    };
 }
+
+read_memory_for_kernel!(stackwalk);
+read_memory_for_kernel!(pooltrack);
+read_memory_for_kernel!(pe_sections);

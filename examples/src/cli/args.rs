@@ -419,3 +419,127 @@ impl DemoArgs {
         }
     }
 }
+
+/// Arguments of `dumpscope pool`.
+#[derive(Debug, clap::Args)]
+pub struct PoolArgs {
+    /// The view.
+    #[command(subcommand)]
+    pub view: PoolView,
+    /// Print JSON instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// A pooltag.txt to describe tags with (default: a built-in table of common tags).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub pooltag: Option<PathBuf>,
+}
+
+/// The views of `dumpscope pool`.
+#[derive(Debug, clap::Subcommand)]
+pub enum PoolView {
+    /// Usage per tag (`!poolused FLAGS [TAG]`; flags 1 verbose, 2/4 sort by non-paged/paged
+    /// bytes, 8 session pool).
+    Used {
+        /// The kernel dump.
+        dump: PathBuf,
+        /// WinDbg's flags (hex).
+        flags: Option<String>,
+        /// A tag pattern (`Thre`, `Th*`, `?hre`).
+        tag: Option<String>,
+    },
+    /// The big page table's allocations.
+    Big {
+        /// The kernel dump.
+        dump: PathBuf,
+    },
+    /// The allocation or pool page holding an address (`!pool ADDR`).
+    Page {
+        /// The kernel dump.
+        dump: PathBuf,
+        /// The address (hex).
+        address: String,
+    },
+    /// Allocations with a tag (`!poolfind TAG`).
+    Find {
+        /// The kernel dump.
+        dump: PathBuf,
+        /// The tag (or pattern).
+        tag: String,
+    },
+    /// Descriptions of the tags in use.
+    Tags {
+        /// The kernel dump.
+        dump: PathBuf,
+        /// A tag pattern.
+        tag: Option<String>,
+    },
+}
+
+impl PoolArgs {
+    /// The dump and the command's options.
+    pub fn options(&self) -> Result<(PathBuf, crate::kernel::pool::Options), CliError> {
+        use crate::kernel::pool::Mode;
+        let hex = |s: &str| parse_hex(s).ok_or_else(|| CliError::new(format!("bad number '{s}'")));
+        let (dump, mode) = match &self.view {
+            PoolView::Used { dump, flags, tag } => (
+                dump,
+                Mode::Used {
+                    flags: match flags {
+                        Some(f) => u32::try_from(hex(f)?)
+                            .map_err(|_| CliError::new(format!("bad flags '{f}'")))?,
+                        None => 0,
+                    },
+                    tag: tag.clone(),
+                },
+            ),
+            PoolView::Big { dump } => (dump, Mode::Big),
+            PoolView::Page { dump, address } => (dump, Mode::Page(hex(address)?)),
+            PoolView::Find { dump, tag } => (dump, Mode::Find(tag.clone())),
+            PoolView::Tags { dump, tag } => (dump, Mode::Tags(tag.clone())),
+        };
+        Ok((
+            dump.clone(),
+            crate::kernel::pool::Options {
+                mode,
+                pooltag: self.pooltag.clone(),
+            },
+        ))
+    }
+}
+
+/// Arguments of `dumpscope vm`.
+#[derive(Debug, clap::Args)]
+pub struct VmArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The kernel dump.
+    pub dump: PathBuf,
+}
+
+/// Arguments of `dumpscope verifier`.
+#[derive(Debug, clap::Args)]
+pub struct VerifierArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The kernel dump.
+    pub dump: PathBuf,
+    /// WinDbg's flags: 3 (drivers and their allocations, the default) or 80 (the pool log).
+    pub flags: Option<String>,
+    /// With 80: only the log entries of this pool address.
+    pub address: Option<String>,
+}
+
+impl VerifierArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<crate::kernel::verifier::Options, CliError> {
+        let hex = |s: &str| parse_hex(s).ok_or_else(|| CliError::new(format!("bad number '{s}'")));
+        let flags = self.flags.as_deref().map(hex).transpose()?.unwrap_or(3);
+        Ok(if flags & 0x80 != 0 {
+            crate::kernel::verifier::Options::Log(self.address.as_deref().map(hex).transpose()?)
+        } else {
+            crate::kernel::verifier::Options::Drivers
+        })
+    }
+}

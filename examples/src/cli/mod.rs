@@ -70,6 +70,14 @@ enum Command {
     /// What grew between two dumps of the same process: by region usage, heap, requested size
     /// and content signature (UMDH-like, from dumps).
     Diff(DiffArgs),
+    /// Kernel pool: usage per tag (`!poolused`), big pool, `!pool ADDR`, `!poolfind TAG`, tag
+    /// descriptions.
+    Pool(PoolArgs),
+    /// The virtual memory summary and its warnings (`!vm`).
+    Vm(VmArgs),
+    /// Driver Verifier: verified drivers and their outstanding allocations (`!verifier 3`),
+    /// the pool log (`!verifier 80 [ADDR]`).
+    Verifier(VerifierArgs),
 }
 
 /// The kinds of file each subcommand takes, for the grouped help and for messages.
@@ -87,6 +95,9 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("leak", &[Kind::User]),
     ("demo", &[]),
     ("diff", &[Kind::User]),
+    ("pool", &[Kind::Kernel]),
+    ("vm", &[Kind::Kernel]),
+    ("verifier", &[Kind::Kernel]),
 ];
 
 /// The subcommands grouped by the dumps they take (user, kernel, both), for `--help`.
@@ -246,6 +257,32 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             emit(&r, Format::json_if(a.json), out)
         }),
         Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
+        Command::Pool(a) => {
+            let (dump, o) = a.options()?;
+            let t = Target::open(&dump)?;
+            emit(
+                &kernel::pool::investigate(t.kernel("pool")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Vm(a) => {
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::vm::investigate(t.kernel("vm")?, &kernel::vm::Options)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Verifier(a) => {
+            let o = a.options()?;
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::verifier::investigate(t.kernel("verifier")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
         Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
             user::with_user(&a.after, "diff", |after| {
                 let r = user::diff::investigate(b, after, &user::leak::Options::default());

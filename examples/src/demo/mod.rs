@@ -28,6 +28,7 @@ use crate::user::{diff, leak};
 mod bugcheck;
 mod build;
 mod image;
+pub mod kernel_scenarios;
 
 pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1};
 pub use self::build::*;

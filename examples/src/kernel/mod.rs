@@ -5,4 +5,7 @@
 pub mod analyze;
 pub mod info;
 pub mod memory;
+pub mod pool;
 pub mod stack;
+pub mod verifier;
+pub mod vm;

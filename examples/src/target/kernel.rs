@@ -1,7 +1,7 @@
 //! A kernel crash dump with the facts every kernel command shares read once: the driver list, the
 //! unloaded drivers and the KDBG.
 
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::path::{Path, PathBuf};
 
 use crate::CliError;
@@ -16,6 +16,9 @@ pub struct KernelTarget {
     drivers: OnceCell<Result<Vec<dumpfile::Driver>, String>>,
     unloaded: OnceCell<Result<Vec<dumpfile::UnloadedDriver>, String>>,
     kdbg: OnceCell<Result<dumpfile::Kdbg, String>>,
+    symbols: OnceCell<Result<Option<pooltrack::KernelLayouts>, String>>,
+    /// The address space `.process` switched to (`None`: the kernel's own).
+    dir_base: Cell<Option<u64>>,
 }
 
 impl KernelTarget {
@@ -33,6 +36,8 @@ impl KernelTarget {
             drivers: OnceCell::new(),
             unloaded: OnceCell::new(),
             kdbg: OnceCell::new(),
+            symbols: OnceCell::new(),
+            dir_base: Cell::new(None),
         }
     }
 
@@ -76,6 +81,96 @@ impl KernelTarget {
             .map_err(String::as_str)
     }
 
+    /// The kernel's symbols and type layouts from the Volatility 3 ISF file next to the dump
+    /// (`DUMP.isf.json`), `None` when there is none, or why it could not be read.
+    pub fn symbols(&self) -> Result<Option<&pooltrack::KernelLayouts>, &str> {
+        self.symbols
+            .get_or_init(|| {
+                let isf = isf_path(&self.path);
+                match std::fs::read(&isf) {
+                    Ok(bytes) => pooltrack::KernelLayouts::from_isf_json(&bytes)
+                        .map(Some)
+                        .map_err(|e| format!("{}: {e}", isf.display())),
+                    Err(_) => Ok(None),
+                }
+            })
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(String::as_str)
+    }
+
+    /// The dump's memory as every crate's input, through the address space `.process` chose.
+    pub fn mem(&self) -> crate::adapt::KernelMem<'_> {
+        crate::adapt::KernelMem(&self.dump, self.dir_base.get())
+    }
+
+    /// Switches later reads to a process's address space (`.process`); `None` goes back.
+    pub fn set_dir_base(&self, dir_base: Option<u64>) {
+        self.dir_base.set(dir_base);
+    }
+
+    /// The build and architecture that select `pooltrack`'s layouts.
+    pub fn build(&self) -> Result<pooltrack::KernelBuild, CliError> {
+        crate::adapt::pool::kernel_build(&self.dump).ok_or_else(|| {
+            CliError::at(
+                &self.path,
+                format!("{} kernels are not supported", self.dump.arch().name()),
+            )
+        })
+    }
+
+    /// The pool reader over this dump, its context from KDBG and the kernel's symbols.
+    pub fn pool(&self) -> Result<pooltrack::Pool<crate::adapt::KernelMem<'_>>, CliError> {
+        let build = self.build()?;
+        let mem = self.mem();
+        let ctx = crate::adapt::pool::pool_context(
+            &mem,
+            build,
+            self.kdbg().ok(),
+            self.symbols().map_err(|e| CliError::new(e.to_string()))?,
+            self.dump.header().number_processors,
+        );
+        Ok(pooltrack::Pool::new(mem, ctx, pooltrack::Limits::default()))
+    }
+
+    /// A code address as `module!symbol+off` (the kernel, with its symbols) or `module+off`.
+    pub fn symbolize(&self, address: u64) -> Option<String> {
+        let d = self.driver_at(address)?;
+        let name = self.module_name(d);
+        let off = address.wrapping_sub(d.base);
+        let is_kernel = name == "nt";
+        if let (true, Ok(Some(s))) = (is_kernel, self.symbols())
+            && let Some((sym, rva)) = s
+                .symbols
+                .iter()
+                .filter(|e| *e.1 <= off)
+                .max_by_key(|e| *e.1)
+        {
+            let delta = off.wrapping_sub(*rva);
+            return Some(if delta == 0 {
+                format!("nt!{sym}")
+            } else {
+                format!("nt!{sym}+0x{delta:x}")
+            });
+        }
+        let mem = self.mem();
+        let export = pe_sections::PeImage::parse_mapped(&mem, d.base)
+            .ok()
+            .and_then(|pe| pe.exports().ok().flatten())
+            .and_then(|e| {
+                e.entries
+                    .iter()
+                    .filter_map(|x| Some((x.name.clone()?, u64::from(x.rva()?))))
+                    .filter(|(_, rva)| *rva <= off)
+                    .max_by_key(|(_, rva)| *rva)
+            });
+        Some(match export {
+            Some((sym, rva)) if off == rva => format!("{name}!{sym}"),
+            Some((sym, rva)) => format!("{name}!{sym}+0x{:x}", off.wrapping_sub(rva)),
+            None => format!("{name}+0x{off:x}"),
+        })
+    }
+
     /// The driver whose image holds `address`.
     pub fn driver_at(&self, address: u64) -> Option<&dumpfile::Driver> {
         self.driver_list()
@@ -92,6 +187,13 @@ impl KernelTarget {
             .is_some_and(|d| d.base == driver.base);
         lm_name(&driver.name, first)
     }
+}
+
+/// Where the kernel's ISF file for a dump is looked for: `DUMP.isf.json`.
+pub fn isf_path(dump: &Path) -> PathBuf {
+    let mut p = dump.as_os_str().to_owned();
+    p.push(".isf.json");
+    PathBuf::from(p)
 }
 
 /// Module name as `lm` shows it: the file name without its extension (`nt` for the kernel).

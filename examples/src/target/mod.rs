@@ -131,7 +131,7 @@ mod image;
 mod kernel;
 
 pub use self::image::{Image, ModuleRef, Source};
-pub use self::kernel::{KernelTarget, lm_name};
+pub use self::kernel::{KernelTarget, isf_path, lm_name};
 
 /// A PE image read from disk.
 #[derive(Debug)]

@@ -82,3 +82,65 @@ pub(super) fn kernel_stack(
     let o = crate::kernel::stack::Options { start };
     text(&crate::kernel::stack::investigate(k, &o)?, out)
 }
+
+/// `!poolused [FLAGS [TAG]]`, `!pool ADDR`, `!poolfind TAG`.
+pub(super) fn pool_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::kernel::pool::{Mode, Options, investigate};
+    let first = words.first().copied();
+    let mode = match head {
+        "!poolused" => Mode::Used {
+            flags: match first {
+                Some(f) => parse_flags(f)
+                    .ok_or_else(|| CliError::new(format!("{head}: bad flags '{f}'")))?,
+                None => 0,
+            },
+            tag: words.get(1).map(ToString::to_string),
+        },
+        "!pool" => Mode::Page(keval(
+            k,
+            first.ok_or_else(|| CliError::new(format!("{head}: needs an address")))?,
+        )?),
+        _ => Mode::Find(
+            first
+                .ok_or_else(|| CliError::new(format!("{head}: needs a tag")))?
+                .to_string(),
+        ),
+    };
+    let o = Options {
+        mode,
+        pooltag: None,
+    };
+    text(&investigate(k, &o)?, out)
+}
+
+/// WinDbg's numeric flags: hex with or without `0x`.
+fn parse_flags(s: &str) -> Option<u32> {
+    u32::try_from(parse_hex(s)?).ok()
+}
+
+/// `!verifier 3`, `!verifier 80 [ADDR]`.
+pub(super) fn verifier_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::kernel::verifier::{Options, investigate};
+    let flags = match words.first() {
+        Some(f) => {
+            parse_flags(f).ok_or_else(|| CliError::new(format!("{head}: bad flags '{f}'")))?
+        }
+        None => 3,
+    };
+    let o = if flags & 0x80 != 0 {
+        Options::Log(words.get(1).map(|a| keval(k, a)).transpose()?)
+    } else {
+        Options::Drivers
+    };
+    text(&investigate(k, &o)?, out)
+}

@@ -30,7 +30,9 @@ mod expr;
 mod kernel_cmds;
 mod process;
 
-use self::kernel_cmds::{display_command, kernel_info, kernel_stack, keval};
+use self::kernel_cmds::{
+    display_command, kernel_info, kernel_stack, keval, pool_command, verifier_command,
+};
 use crate::kernel::stack as kstack;
 
 pub use self::expr::{eval_address, parse_hex, split_words};
@@ -113,6 +115,14 @@ pub const COMMANDS: &[Command] = &[
             .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
         kernel_stack(k, kstack::Start::Cxr(keval(k, a)?), out)
     }),
+    kernel(&["!poolused", "!pool", "!poolfind"], pool_command),
+    kernel(&["!verifier"], verifier_command),
+    kernel(&["!vm"], |k, _, _, out| {
+        text(
+            &crate::kernel::vm::investigate(k, &crate::kernel::vm::Options)?,
+            out,
+        )
+    }),
     user(&[".exr"], |u, _, args, out| {
         if args.first() != Some(&"-1") {
             return Err(not_supported(".exr with an address (only .exr -1)"));
@@ -142,15 +152,7 @@ pub const COMMANDS: &[Command] = &[
         kernel: None,
     },
     Command {
-        names: &[
-            "!poolused",
-            "!pool",
-            "!poolfind",
-            "!vm",
-            "!process",
-            "!verifier",
-            "!drivers",
-        ],
+        names: &["!process", "!drivers"],
         takes: Kind::Kernel,
         run: None,
         kernel: None,

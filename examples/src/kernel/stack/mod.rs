@@ -60,7 +60,7 @@ pub struct Report {
 
 /// The drivers as `stackwalk` modules, with unwind data where the image is in the dump.
 fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
-    let mem = KernelMem(&k.dump);
+    let mem = KernelMem(&k.dump, None);
     let list = k
         .driver_list()
         .iter()
@@ -85,7 +85,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     };
     let m = if x64 { machine::AMD64 } else { machine::I386 };
     let mods = modules(k);
-    let walker = stackwalk::Walker::new(KernelMem(&k.dump), &mods);
+    let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let bc = k.dump.bugcheck();
     let base = dumpfile::bugcheck_info(bc.code).map_or(bc.code, dumpfile::BugCheckInfo::base_code);
     let start = match o.start {

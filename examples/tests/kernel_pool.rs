@@ -1,0 +1,49 @@
+//! The kernel pool and kernel object commands end to end on the synthetic scenario dumps
+//! (`examples::demo::kernel_scenarios`): a pool leak under Driver Verifier and a handle leak
+//! exhausting non-paged pool on an x86 server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn write(name: &str, s: &examples::demo::kernel_scenarios::KernelScenario) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dumpscope-kpool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("{name}.dmp"));
+    std::fs::write(&p, &s.dump).unwrap();
+    std::fs::write(examples::target::isf_path(&p), &s.isf).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{args:?}: {out}\n{err}");
+    out
+}
+
+#[test]
+fn pool_leak_under_verifier() {
+    let s = examples::demo::kernel_scenarios::pool_verifier().unwrap();
+    let p = write("pool-verifier", &s);
+    let p = p.to_str().unwrap();
+    let v3 = run(&[p, "-c", "!verifier 3"]);
+    println!("{v3}");
+    assert!(v3.contains("myfault.sys"), "{v3}");
+    assert!(v3.contains("myfault!PoolLeak+0x21"), "{v3}");
+    let v80 = run(&[p, "-c", "!verifier 80 9d2fb000"]);
+    println!("{v80}");
+    assert!(v80.contains("9d2fb000"), "{v80}");
+    let used = run(&[p, "-c", "!poolused 4"]);
+    println!("{used}");
+    assert!(used.contains("Leak"), "{used}");
+}
