@@ -47,3 +47,27 @@ fn pool_leak_under_verifier() {
     println!("{used}");
     assert!(used.contains("Leak"), "{used}");
 }
+
+#[test]
+fn handle_leak_on_a_server() {
+    let s = examples::demo::kernel_scenarios::handle_leak(50).unwrap();
+    let p = write("handle-leak", &s);
+    let p = p.to_str().unwrap();
+    let ie = format!("{:x}", s.addresses["iexplore"]);
+    let out = run(&[
+        p,
+        "-c",
+        "!vm",
+        "-c",
+        "!poolused 3",
+        "-c",
+        "!process 0 0",
+        "-c",
+        &format!(".process {ie}"),
+        "-c",
+        "!handle 0 f",
+    ]);
+    println!("{out}");
+    assert!(out.contains("Excessive NonPaged Pool Usage"), "{out}");
+    assert!(out.contains("iexplore.exe"), "{out}");
+}

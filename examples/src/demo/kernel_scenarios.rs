@@ -260,25 +260,51 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     let start = 0x8100_0000u64;
     let mut empty_run = 0u32;
     let mut va = start;
-    while empty_run < 4096 && va < 0x8900_0000 {
+    while empty_run < 16 && va < 0x8900_0000 {
         if mem.read(va, &mut page).is_ok() {
             b.map(va, &page);
             empty_run = 0;
         } else {
-            // A page partly mapped: copy what is there, 16 bytes at a time.
+            // A page partly mapped: copy what is there (16 bytes at a time, byte by byte where
+            // a cell is only partly mapped); the gaps between objects stay zero.
             let mut any = false;
-            for off in (0..0x1000u64).step_by(16) {
-                let mut cell = [0u8; 16];
-                if mem.read(va.wrapping_add(off), &mut cell).is_ok() {
-                    b.map(va.wrapping_add(off), &cell);
+            let mut buf = vec![0u8; 0x1000];
+            for (i, cell) in buf.chunks_mut(16).enumerate() {
+                let at = va.wrapping_add(u64::try_from(i).unwrap_or(0).wrapping_mul(16));
+                if mem.read(at, cell).is_ok() {
                     any = true;
+                    continue;
                 }
+                for (j, byte) in cell.iter_mut().enumerate() {
+                    let one = std::slice::from_mut(byte);
+                    any |= mem
+                        .read(at.wrapping_add(u64::try_from(j).unwrap_or(0)), one)
+                        .is_ok();
+                }
+            }
+            if any {
+                b.map(va, &buf);
             }
             empty_run = if any { 0 } else { empty_run.saturating_add(1) };
         }
         va = va.wrapping_add(0x1000);
     }
+    // Each process's DirBase: an address space of this dump sharing the kernel's mappings, so
+    // `.process` reads work.
     let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
+    let k = objects.objects();
+    let processes: Vec<u64> = k
+        .processes()
+        .map_err(|e| CliError::new(e.to_string()))?
+        .filter_map(Result::ok)
+        .map(|p| p.address)
+        .collect();
+    let dtb_off = u64::from(layout.process.directory_table_base);
+    for p in processes {
+        let dtb = b.address_space();
+        let v = u32::try_from(dtb).unwrap_or(0).to_le_bytes();
+        b.map(p.wrapping_add(dtb_off), &v);
+    }
     g.pool(&pool.context);
     if let Some(v) = &pool.vm {
         g.vm(v);

@@ -3,9 +3,12 @@
 //! WinDbg dispatch table ([`crate::windbg`]) declares which of its commands take a kernel dump.
 
 pub mod analyze;
+pub mod handle;
 pub mod info;
 pub mod memory;
 pub mod pool;
+pub mod process;
 pub mod stack;
+pub mod thread;
 pub mod verifier;
 pub mod vm;

@@ -19,6 +19,8 @@ pub struct KernelTarget {
     symbols: OnceCell<Result<Option<pooltrack::KernelLayouts>, String>>,
     /// The address space `.process` switched to (`None`: the kernel's own).
     dir_base: Cell<Option<u64>>,
+    /// The process `.process` selected (its `EPROCESS`), for `!handle`.
+    process: Cell<Option<u64>>,
 }
 
 impl KernelTarget {
@@ -38,6 +40,7 @@ impl KernelTarget {
             kdbg: OnceCell::new(),
             symbols: OnceCell::new(),
             dir_base: Cell::new(None),
+            process: Cell::new(None),
         }
     }
 
@@ -109,6 +112,17 @@ impl KernelTarget {
         self.dir_base.set(dir_base);
     }
 
+    /// Selects the current process (`.process ADDR`): later reads go through its `DirBase`.
+    pub fn set_process(&self, eprocess: Option<u64>, dir_base: Option<u64>) {
+        self.process.set(eprocess);
+        self.dir_base.set(dir_base);
+    }
+
+    /// The process `.process` selected.
+    pub fn current_process(&self) -> Option<u64> {
+        self.process.get()
+    }
+
     /// The build and architecture that select `pooltrack`'s layouts.
     pub fn build(&self) -> Result<pooltrack::KernelBuild, CliError> {
         crate::adapt::pool::kernel_build(&self.dump).ok_or_else(|| {
@@ -131,6 +145,44 @@ impl KernelTarget {
             self.dump.header().number_processors,
         );
         Ok(pooltrack::Pool::new(mem, ctx, pooltrack::Limits::default()))
+    }
+
+    /// The kernel-objects reader: layout from the kernel's ISF types when they describe the
+    /// objects, else the built-in table of the dump's build and width, else the built-in table
+    /// of that width that fits the dump; symbols from KDBG and the ISF file.
+    pub fn objects(
+        &self,
+    ) -> Result<pooltrack::KernelObjects<crate::adapt::KernelMem<'_>>, CliError> {
+        let build = self.build()?;
+        let isf = self.symbols().map_err(|e| CliError::new(e.to_string()))?;
+        let kern_base = self.kdbg().ok().and_then(dumpfile::Kdbg::kern_base);
+        let mut syms = match (isf, kern_base) {
+            (Some(s), Some(b)) => pooltrack::KernelSymbols::from_symbols(b, s),
+            _ => pooltrack::KernelSymbols::default(),
+        };
+        if let Ok(k) = self.kdbg() {
+            syms.ps_active_process_head = syms
+                .ps_active_process_head
+                .or(k.ps_active_process_head().filter(|&a| a != 0));
+            syms.psp_cid_table = syms.psp_cid_table.or(k.psp_cid_table().filter(|&a| a != 0));
+        }
+        let layout = isf
+            .and_then(|s| pooltrack::ObjectLayout::from_layouts(s, build))
+            .or_else(|| pooltrack::ObjectLayout::for_kernel_build(build));
+        let width = crate::adapt::pool::pointer_width(&self.dump);
+        match layout {
+            Some(l) => Ok(pooltrack::KernelObjects::new(self.mem(), l, syms)),
+            None => pooltrack::KernelObjects::detect(self.mem(), syms, width).ok_or_else(|| {
+                CliError::at(
+                    &self.path,
+                    format!(
+                        "no kernel-object layout fits build {} (give the kernel's ISF file as {})",
+                        build.build,
+                        isf_path(&self.path).display()
+                    ),
+                )
+            }),
+        }
     }
 
     /// A code address as `module!symbol+off` (the kernel, with its symbols) or `module+off`.

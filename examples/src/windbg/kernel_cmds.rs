@@ -144,3 +144,79 @@ pub(super) fn verifier_command(
     };
     text(&investigate(k, &o)?, out)
 }
+
+/// `!process 0 0`, `!process ADDR [FLAGS]`, `.process ADDR`.
+pub(super) fn process_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::kernel::process::{Options, investigate, select};
+    if head == ".process" {
+        let a = words
+            .first()
+            .ok_or_else(|| CliError::new(format!("{head}: needs an EPROCESS address")))?;
+        out.write_all(select(k, keval(k, a)?)?.as_bytes())?;
+        return Ok(());
+    }
+    let address = match words.first() {
+        Some(a) => keval(k, a)?,
+        None => 0,
+    };
+    let flags = match words.get(1) {
+        Some(f) => {
+            parse_flags(f).ok_or_else(|| CliError::new(format!("{head}: bad flags '{f}'")))?
+        }
+        None => 0,
+    };
+    let o = if address == 0 {
+        Options::All
+    } else {
+        Options::One { address, flags }
+    };
+    text(&investigate(k, &o)?, out)
+}
+
+/// `!handle [HANDLE] [FLAGS]` of the process `.process` selected, `!object ADDR`.
+pub(super) fn handle_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    use crate::kernel::handle::{Options, investigate};
+    let o = if head == "!object" {
+        let a = words
+            .first()
+            .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+        Options::Object(keval(k, a)?)
+    } else {
+        let handle = words
+            .first()
+            .map(|h| parse_hex(h).ok_or_else(|| CliError::new(format!("{head}: bad handle '{h}'"))))
+            .transpose()?;
+        Options::Handles {
+            handle,
+            process: None,
+            summary: false,
+        }
+    };
+    text(&investigate(k, &o)?, out)
+}
+
+/// `!thread ADDR`.
+pub(super) fn thread_command(
+    k: &KernelTarget,
+    head: &str,
+    words: &[&str],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let a = words
+        .first()
+        .ok_or_else(|| CliError::new(format!("{head}: needs an ETHREAD address")))?;
+    let o = crate::kernel::thread::Options {
+        address: keval(k, a)?,
+    };
+    text(&crate::kernel::thread::investigate(k, &o)?, out)
+}

@@ -31,7 +31,8 @@ mod kernel_cmds;
 mod process;
 
 use self::kernel_cmds::{
-    display_command, kernel_info, kernel_stack, keval, pool_command, verifier_command,
+    display_command, handle_command, kernel_info, kernel_stack, keval, pool_command,
+    process_command, thread_command, verifier_command,
 };
 use crate::kernel::stack as kstack;
 
@@ -117,6 +118,9 @@ pub const COMMANDS: &[Command] = &[
     }),
     kernel(&["!poolused", "!pool", "!poolfind"], pool_command),
     kernel(&["!verifier"], verifier_command),
+    kernel(&["!process", ".process"], process_command),
+    kernel(&["!handle", "!object"], handle_command),
+    kernel(&["!thread"], thread_command),
     kernel(&["!vm"], |k, _, _, out| {
         text(
             &crate::kernel::vm::investigate(k, &crate::kernel::vm::Options)?,
@@ -146,7 +150,7 @@ pub const COMMANDS: &[Command] = &[
         text(&leak::investigate(u, &leak::Options::default()), out)
     }),
     Command {
-        names: &["!handle", "!thread", "!threads", "dt"],
+        names: &["!threads", "dt"],
         takes: Kind::User,
         run: None,
         kernel: None,
