@@ -543,3 +543,130 @@ impl VerifierArgs {
         })
     }
 }
+
+/// Arguments of `dumpscope process`.
+#[derive(Debug, clap::Args)]
+pub struct ProcessArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The kernel dump.
+    pub dump: PathBuf,
+    /// `0` (every process, the default) or an EPROCESS address (hex).
+    pub address: Option<String>,
+    /// WinDbg's flags (2 or 4 add the process's threads).
+    pub flags: Option<String>,
+}
+
+impl ProcessArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<crate::kernel::process::Options, CliError> {
+        let hex = |s: &str| parse_hex(s).ok_or_else(|| CliError::new(format!("bad number '{s}'")));
+        let address = self.address.as_deref().map(hex).transpose()?.unwrap_or(0);
+        let flags = self.flags.as_deref().map(hex).transpose()?.unwrap_or(0);
+        Ok(if address == 0 {
+            crate::kernel::process::Options::All
+        } else {
+            crate::kernel::process::Options::One {
+                address,
+                flags: u32::try_from(flags).map_err(|_| CliError::new("bad flags"))?,
+            }
+        })
+    }
+}
+
+/// Arguments of `dumpscope handle`.
+#[derive(Debug, clap::Args)]
+pub struct HandleArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The process (EPROCESS address, hex) whose handle table to read.
+    #[arg(long, value_name = "ADDR")]
+    pub process: String,
+    /// Handles per object type instead of the list.
+    #[arg(long)]
+    pub summary: bool,
+    /// The kernel dump.
+    pub dump: PathBuf,
+    /// One handle (hex; 0 or none: all).
+    pub handle: Option<String>,
+    /// WinDbg's flags (accepted; every handle shows its object).
+    pub flags: Option<String>,
+}
+
+impl HandleArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<crate::kernel::handle::Options, CliError> {
+        let hex = |s: &str| parse_hex(s).ok_or_else(|| CliError::new(format!("bad number '{s}'")));
+        Ok(crate::kernel::handle::Options::Handles {
+            handle: self.handle.as_deref().map(hex).transpose()?,
+            process: Some(hex(&self.process)?),
+            summary: self.summary,
+        })
+    }
+}
+
+/// Arguments of `dumpscope object` and `dumpscope thread`.
+#[derive(Debug, clap::Args)]
+pub struct AddressArg {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The kernel dump.
+    pub dump: PathBuf,
+    /// The address (hex).
+    pub address: String,
+}
+
+impl AddressArg {
+    /// The address.
+    pub fn address(&self) -> Result<u64, CliError> {
+        parse_hex(&self.address)
+            .ok_or_else(|| CliError::new(format!("bad address '{}'", self.address)))
+    }
+}
+
+/// Arguments of `dumpscope layout`.
+#[derive(Debug, clap::Args)]
+pub struct LayoutArgs {
+    /// Kernel structure layouts (the pool and kernel-object tables); required for now.
+    #[arg(long, required = true)]
+    pub kernel: bool,
+    /// Windows build number (e.g. 3790, 7601, 9600, 19041).
+    #[arg(long)]
+    pub build: u32,
+    /// Architecture: x86 or x64.
+    #[arg(long, default_value = "x64")]
+    pub arch: String,
+    /// Derive the tables from the kernel's Volatility 3 ISF file (decompressed JSON).
+    #[arg(long, value_name = "FILE")]
+    pub isf: Option<PathBuf>,
+    /// Derive the tables from the kernel's PDB (ntkrnlmp.pdb).
+    #[arg(long, value_name = "FILE", conflicts_with = "isf")]
+    pub pdb: Option<PathBuf>,
+    /// Print JSON (`{"types": {NAME: {"size", "fields": {FIELD: offset}}}}`).
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl LayoutArgs {
+    /// The command's options.
+    pub fn options(&self) -> Result<crate::kernel::layout::Options, CliError> {
+        let arch = match self.arch.to_ascii_lowercase().as_str() {
+            "x86" | "i386" => pooltrack::Arch::X86,
+            "x64" | "amd64" => pooltrack::Arch::X64,
+            a => {
+                return Err(CliError::new(format!(
+                    "unknown architecture '{a}' (x86 or x64)"
+                )));
+            }
+        };
+        Ok(crate::kernel::layout::Options {
+            build: self.build,
+            arch,
+            isf: self.isf.clone(),
+            pdb: self.pdb.clone(),
+        })
+    }
+}

@@ -78,6 +78,16 @@ enum Command {
     /// Driver Verifier: verified drivers and their outstanding allocations (`!verifier 3`),
     /// the pool log (`!verifier 80 [ADDR]`).
     Verifier(VerifierArgs),
+    /// Processes (`!process 0 0`, `!process ADDR FLAGS`).
+    Process(ProcessArgs),
+    /// A process's handles (`!handle`), or handles per object type (`--summary`).
+    Handle(HandleArgs),
+    /// One object's header: type, counts, name (`!object ADDR`).
+    Object(AddressArg),
+    /// One thread: state, process, start address (`!thread ADDR`).
+    Thread(AddressArg),
+    /// The kernel structure layouts in force for a build (built in, or from an ISF file/PDB).
+    Layout(LayoutArgs),
 }
 
 /// The kinds of file each subcommand takes, for the grouped help and for messages.
@@ -98,6 +108,11 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("pool", &[Kind::Kernel]),
     ("vm", &[Kind::Kernel]),
     ("verifier", &[Kind::Kernel]),
+    ("process", &[Kind::Kernel]),
+    ("handle", &[Kind::Kernel]),
+    ("object", &[Kind::Kernel]),
+    ("thread", &[Kind::Kernel]),
+    ("layout", &[]),
 ];
 
 /// The subcommands grouped by the dumps they take (user, kernel, both), for `--help`.
@@ -283,6 +298,49 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
             )
         }
+        Command::Process(a) => {
+            let o = a.options()?;
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::process::investigate(t.kernel("process")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Handle(a) => {
+            let o = a.options()?;
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::handle::investigate(t.kernel("handle")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Object(a) => {
+            let o = kernel::handle::Options::Object(a.address()?);
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::handle::investigate(t.kernel("object")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Thread(a) => {
+            let o = kernel::thread::Options {
+                address: a.address()?,
+            };
+            let t = Target::open(&a.dump)?;
+            emit(
+                &kernel::thread::investigate(t.kernel("thread")?, &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Layout(a) => emit(
+            &kernel::layout::investigate(&a.options()?)?,
+            Format::json_if(a.json),
+            out,
+        ),
         Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
             user::with_user(&a.after, "diff", |after| {
                 let r = user::diff::investigate(b, after, &user::leak::Options::default());

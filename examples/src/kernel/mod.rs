@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod handle;
 pub mod info;
+pub mod layout;
 pub mod memory;
 pub mod pool;
 pub mod process;
