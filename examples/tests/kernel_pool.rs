@@ -71,3 +71,28 @@ fn handle_leak_on_a_server() {
     assert!(out.contains("Excessive NonPaged Pool Usage"), "{out}");
     assert!(out.contains("iexplore.exe"), "{out}");
 }
+
+#[test]
+fn handle_leak_threads_and_summary() {
+    let s = examples::demo::kernel_scenarios::handle_leak(10_000).unwrap();
+    let p = write("handle-leak-10000", &s);
+    let p = p.to_str().unwrap();
+    let ie = format!("{:x}", s.addresses["iexplore"]);
+    let t0 = std::time::Instant::now();
+    let summary = run(&["handle", "--summary", "--process", &ie, p]);
+    let took = t0.elapsed();
+    println!("{summary}\n({took:?})");
+    assert!(summary.contains("Thread: 10,000 of 10,003"), "{summary}");
+    assert!(took.as_secs_f64() < 1.0, "handle --summary took {took:?}");
+    // The fourth handle names a leaked thread: terminated, started by mydriver.
+    let json = run(&["handle", "--json", "--process", &ie, p, "10"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let thread = v["handles"][0]["object"].as_u64().unwrap();
+    assert_eq!(v["handles"][0]["type_name"], "Thread");
+    let t = run(&[p, "-c", &format!("!thread {thread:x}")]);
+    println!("{t}");
+    assert!(t.contains("TERMINATED"), "{t}");
+    assert!(t.contains("mydriver!StatusWaitThread"), "{t}");
+    let o = run(&["object", p, &format!("{thread:x}")]);
+    assert!(o.contains("Thread"), "{o}");
+}

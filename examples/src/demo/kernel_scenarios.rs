@@ -159,6 +159,9 @@ fn add_driver(b: &mut KernelDumpBuilder, name: &str, base: u64, image: &[u8], li
     b.map(base, image);
 }
 
+/// The most leaked threads [`handle_leak`] builds.
+pub const HANDLE_LEAK_MAX: u64 = 10_000;
+
 /// KDBG offsets of the fields the commands read.
 const KDBG_PS_ACTIVE_PROCESS_HEAD: u16 = 0x50;
 const KDBG_PSP_CID_TABLE: u16 = 0x58;
@@ -173,6 +176,8 @@ fn finish(
     for (va, bytes) in &g.bytes {
         b.map(*va, bytes);
     }
+    // The KDBG in the kernel image too, away from the stories' memory.
+    b.kdbg_at(g.nt.wrapping_add(0x5e_0000), 0x380);
     if let Some(rva) = g.symbols.get("PoolTrackTable") {
         b.kdbg_field(KDBG_POOL_TRACK_TABLE, g.nt.wrapping_add(*rva), 8);
     }
@@ -221,7 +226,15 @@ pub fn pool_verifier() -> Result<KernelScenario, CliError> {
 
 /// The handle leak on an x86 server: the pool side (`Thre` exhausting non-paged pool, `!vm`)
 /// and the objects side (`iexplore.exe` holding `leaked` handles to terminated threads).
+///
+/// At most [`HANDLE_LEAK_MAX`] leaked threads: the story's objects grow up from 0x81000000 and
+/// must stay below the dump builder's own structures (0x816F0000 on x86).
 pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
+    if leaked > HANDLE_LEAK_MAX {
+        return Err(CliError::new(format!(
+            "at most {HANDLE_LEAK_MAX} leaked threads fit the synthetic dump"
+        )));
+    }
     let pool = pooltrack::synth::handle_leak_pool_story();
     let layout = pooltrack::ObjectLayout::for_build(3790, pooltrack::PointerWidth::Bits32)
         .ok_or_else(|| CliError::new("no built-in object layout for build 3790 x86"))?;
