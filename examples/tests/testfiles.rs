@@ -474,3 +474,98 @@ fn bugcheck_d1_matches_its_goldens() {
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }
+
+/// The synthetic kernel-pool scenarios (a pool leak under Driver Verifier; a handle leak
+/// exhausting non-paged pool): the pool, verifier, `!vm` and kernel-object commands.
+#[test]
+fn kernel_scenarios_match_their_goldens() {
+    use examples::demo::kernel_scenarios::{handle_leak, pool_verifier};
+    let dir = std::env::temp_dir().join(format!("dumpscope-kscen-golden-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    let write = |name: &str, s: &examples::demo::kernel_scenarios::KernelScenario| {
+        let p = dir.join(format!("{name}.dmp"));
+        std::fs::write(&p, &s.dump).unwrap();
+        std::fs::write(examples::target::isf_path(&p), &s.isf).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+
+    let s = pool_verifier().unwrap();
+    let p = write("pool-verifier", &s);
+    let leak = format!("{:x}", s.addresses["leak"]);
+    let mut c = Vec::new();
+    c.push(case(
+        "windbg.txt",
+        &[
+            &p,
+            "-c",
+            "!verifier 3",
+            "-c",
+            &format!("!verifier 80 {leak}"),
+            "-c",
+            "!poolused 4",
+            "-c",
+            &format!("!pool {leak}"),
+            "-c",
+            "!poolfind Leak",
+        ],
+    ));
+    both(&mut c, "verifier-3", &["verifier", &p, "3"]);
+    both(&mut c, "verifier-80", &["verifier", &p, "80", &leak]);
+    both(&mut c, "pool-used", &["pool", "used", &p, "4"]);
+    both(&mut c, "pool-big", &["pool", "big", &p]);
+    both(&mut c, "pool-tags", &["pool", "tags", &p]);
+    failures.extend(check_folder("pool-verifier", &c, &[(d.as_str(), "<DIR>")]));
+
+    let s = handle_leak(50).unwrap();
+    let p = write("handle-leak", &s);
+    let ie = format!("{:x}", s.addresses["iexplore"]);
+    let json = output(
+        &[
+            "handle".into(),
+            "--json".into(),
+            "--process".into(),
+            ie.clone(),
+            p.clone(),
+            "10".into(),
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let thread = format!("{:x}", v["handles"][0]["object"].as_u64().unwrap());
+    let mut c = Vec::new();
+    c.push(case(
+        "windbg.txt",
+        &[
+            &p,
+            "-c",
+            "!vm",
+            "-c",
+            "!poolused 3",
+            "-c",
+            "!poolused 2 Thre",
+            "-c",
+            "!process 0 0",
+            "-c",
+            &format!(".process {ie}"),
+            "-c",
+            "!handle 0 f",
+            "-c",
+            &format!("!thread {thread}"),
+            "-c",
+            &format!("!object {thread}"),
+        ],
+    ));
+    both(&mut c, "vm", &["vm", &p]);
+    both(&mut c, "process", &["process", &p]);
+    both(
+        &mut c,
+        "handle-summary",
+        &["handle", "--summary", "--process", &ie, &p],
+    );
+    both(&mut c, "thread", &["thread", &p, &thread]);
+    failures.extend(check_folder("handle-leak", &c, &[(d.as_str(), "<DIR>")]));
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}
