@@ -156,7 +156,7 @@ pub const COMMANDS: &[Command] = &[
         kernel: None,
     },
     Command {
-        names: &["!process", "!drivers"],
+        names: &["!drivers"],
         takes: Kind::Kernel,
         run: None,
         kernel: None,
