@@ -130,7 +130,10 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
     let got = sections(&text);
     assert_eq!(got.len(), 5);
     assert_eq!(got[0].1, "!bogus: unknown command\n");
-    assert_eq!(got[1].1, "!handle: not supported yet\n");
+    assert_eq!(
+        got[1].1,
+        "!handle: takes a kernel dump; this is a user-mode minidump\n"
+    );
     assert!(got[2].1.contains("D4C              C:\\D4C\\D4C.exe"));
     assert!(
         got[3].1.contains("D4C+0x13b9"),
