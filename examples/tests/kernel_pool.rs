@@ -96,3 +96,17 @@ fn handle_leak_threads_and_summary() {
     let o = run(&["object", p, &format!("{thread:x}")]);
     assert!(o.contains("Thread"), "{o}");
 }
+
+#[test]
+fn layout_prints_the_tables_in_force() {
+    let json = run(&[
+        "layout", "--kernel", "--build", "3790", "--arch", "x86", "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let layout = pooltrack::ObjectLayout::for_build(3790, pooltrack::PointerWidth::Bits32).unwrap();
+    assert_eq!(
+        v["types"]["_KPROCESS"]["fields"]["DirectoryTableBase"],
+        u64::from(layout.process.directory_table_base)
+    );
+    assert!(v["types"]["_POOL_HEADER"]["fields"].is_object(), "{json}");
+}
