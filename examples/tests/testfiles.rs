@@ -569,17 +569,18 @@ fn kernel_scenarios_match_their_goldens() {
     );
     both(&mut c, "thread", &["thread", &p, &thread]);
     failures.extend(check_folder("handle-leak", &c, &[(d.as_str(), "<DIR>")]));
-    let mut c = Vec::new();
-    c.push(case(
-        "layout-3790-x86.json",
-        &[
-            "layout", "--kernel", "--build", "3790", "--arch", "x86", "--json",
-        ],
-    ));
-    c.push(case(
-        "layout-9600-x64.txt",
-        &["layout", "--kernel", "--build", "9600", "--arch", "x64"],
-    ));
+    let c = vec![
+        case(
+            "layout-3790-x86.json",
+            &[
+                "layout", "--kernel", "--build", "3790", "--arch", "x86", "--json",
+            ],
+        ),
+        case(
+            "layout-9600-x64.txt",
+            &["layout", "--kernel", "--build", "9600", "--arch", "x64"],
+        ),
+    ];
     failures.extend(check_folder("kernel-layouts", &c, &[]));
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
