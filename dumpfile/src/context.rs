@@ -1,8 +1,10 @@
 //! Thread contexts (x86, x64, ARM64) and the WOW64 32-bit context.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
-use crate::{Arch, Error, Location, Minidump, Thread, raw};
+use crate::{Arch, Error, FileLocation, Minidump, Thread, raw};
 
 /// x86 `CONTEXT_i386` flag.
 pub const CONTEXT_X86: u32 = 0x0001_0000;
@@ -286,16 +288,16 @@ const TEB64_TLS_SLOT1: u64 = 0x1480 + 8;
 /// `IMAGE_FILE_MACHINE_I386`.
 const MACHINE_I386: u16 = 0x14c;
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Decodes the context at `location` for the dump's architecture.
     ///
     /// With no SystemInfo, the architecture is guessed from the CPU bits of `ContextFlags`.
-    pub fn context(&self, location: Location) -> Result<Context, Error> {
+    pub fn context(&self, location: FileLocation) -> Result<Context, Error> {
         let bytes = self.location_bytes(location)?;
         let arch = match self.arch() {
             Arch::Unknown(a) => {
-                let flags = crate::le_u32(bytes, 0).unwrap_or(0);
-                let flags64 = crate::le_u32(bytes, 0x30).unwrap_or(0);
+                let flags = crate::bytes::le_u32(bytes, 0).unwrap_or(0);
+                let flags64 = crate::bytes::le_u32(bytes, 0x30).unwrap_or(0);
                 if flags64 & CONTEXT_AMD64 != 0 {
                     Arch::X64
                 } else if flags & CONTEXT_ARM64 != 0 {

@@ -1,4 +1,4 @@
-//! The crate's error type and the parsing limits.
+//! The crate's error type.
 
 /// Everything that can go wrong reading a minidump.
 ///
@@ -28,7 +28,7 @@ pub enum Error {
     },
     /// The file is a Windows kernel crash dump, not a user-mode minidump.
     #[error(
-        "this is a kernel dump ({signature}), not a user-mode minidump; kernel dumps are not supported by this reader"
+        "this is a kernel dump ({signature}), not a user-mode minidump; open it with KernelDump or Dump"
     )]
     KernelDump {
         /// `PAGEDUMP` (32-bit) or `PAGEDU64` (64-bit).
@@ -40,7 +40,7 @@ pub enum Error {
         /// The `Version` field.
         version: u32,
     },
-    /// More streams than [`Limits::max_streams`].
+    /// More streams than [`Limits::max_streams`](crate::Limits::max_streams).
     #[error("{count} streams exceed the limit of {limit}")]
     TooManyStreams {
         /// Streams declared.
@@ -148,7 +148,7 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
-    /// One call would copy more bytes out of the dump than [`Limits::max_copy_bytes`] allows
+    /// One call would copy more bytes out of the dump than [`Limits::max_copy_bytes`](crate::Limits::max_copy_bytes) allows
     /// (hostile dumps can point many records at the same large string).
     #[error("{what}: more than the limit of {limit} bytes")]
     LimitExceeded {
@@ -157,7 +157,7 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
-    /// A list walk exceeded [`Limits::max_list_steps`].
+    /// A list walk exceeded [`Limits::max_list_steps`](crate::Limits::max_list_steps).
     #[error("list at {head:#x} is longer than the limit of {limit} entries")]
     ListTooLong {
         /// The list head.
@@ -171,6 +171,52 @@ pub enum Error {
         /// The repeated element.
         at: u64,
     },
+    /// A kernel dump whose `DumpType` this reader cannot index (header-only, unknown, or a
+    /// documented type without a supported body layout).
+    #[error("kernel dump type {dump_type} is not supported: {reason}")]
+    UnsupportedDumpType {
+        /// The `DumpType` field.
+        dump_type: u32,
+        /// Why (e.g. "header only", "unknown type").
+        reason: &'static str,
+    },
+    /// A kernel dump header or body structure that is inconsistent.
+    #[error("corrupt kernel dump structure at file offset {offset:#x}: {reason}")]
+    BadKernelDump {
+        /// File offset of the bad field.
+        offset: u64,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// The virtual address maps to a page that is not present in memory (paged out, in
+    /// transition and not captured, demand-zero, prototype, not committed): its bytes are not
+    /// in the dump. Not corrupt data.
+    #[error("page at {address:#x} is not present ({reason}); PTE {pte:#x}")]
+    PageNotPresent {
+        /// The virtual address asked for.
+        address: u64,
+        /// The paging-structure entry that is not valid.
+        pte: u64,
+        /// Why the page is absent.
+        reason: crate::kernel::NotPresent,
+    },
+    /// The physical page is not stored in the dump (a kernel or triage dump leaves most pages
+    /// out).
+    #[error("physical address {physical:#x} (for {address:#x}) is not in the dump")]
+    PhysicalNotInDump {
+        /// The virtual address asked for (the physical address when read physically).
+        address: u64,
+        /// The physical address.
+        physical: u64,
+    },
+    /// `KDDEBUGGER_DATA64` was not found or could not be decoded.
+    #[error("KDBG not found or not decodable at {address:#x}: {reason}")]
+    KdbgNotFound {
+        /// Where it was looked for (0 when the header has no pointer).
+        address: u64,
+        /// What failed.
+        reason: &'static str,
+    },
 }
 
 impl Error {
@@ -178,7 +224,10 @@ impl Error {
     pub fn is_not_captured(&self) -> bool {
         matches!(
             self,
-            Error::NotCaptured { .. } | Error::Wow64ContextNotRecoverable { .. }
+            Error::NotCaptured { .. }
+                | Error::Wow64ContextNotRecoverable { .. }
+                | Error::PageNotPresent { .. }
+                | Error::PhysicalNotInDump { .. }
         )
     }
 
@@ -207,42 +256,11 @@ impl Error {
             Error::LimitExceeded { .. } => "limit_exceeded",
             Error::ListTooLong { .. } => "list_too_long",
             Error::ListCycle { .. } => "list_cycle",
-        }
-    }
-}
-
-/// Caps on the work and memory that parsing an untrusted dump may cost.
-///
-/// Every count in a dump is also checked against the bytes actually present, so these limits
-/// only matter for files that are both huge and hostile. Fuzzers lower them; forensic users with
-/// enormous dumps raise them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Maximum entries in the stream directory (default 65,536).
-    pub max_streams: u32,
-    /// Maximum memory ranges (MemoryList + Memory64List) indexed at open (default 16 Mi).
-    pub max_memory_ranges: u64,
-    /// Maximum bytes of one `MINIDUMP_STRING` or in-memory `UNICODE_STRING` (default 64 KiB).
-    pub max_string_bytes: u32,
-    /// Maximum steps of any list walk: loader list, handle object-information chain (default 100,000).
-    pub max_list_steps: u32,
-    /// Maximum heaps read from `PEB.ProcessHeaps` (default 4,096).
-    pub max_heaps: u32,
-    /// Maximum bytes one call may copy out of the dump into strings and record buffers
-    /// (module names, CodeView records, handle names and object information, loader names;
-    /// default 64 MiB). Bounds the amplification of records that all point at one large string.
-    pub max_copy_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_streams: 65_536,
-            max_memory_ranges: 16 * 1024 * 1024,
-            max_string_bytes: 64 * 1024,
-            max_list_steps: 100_000,
-            max_heaps: 4_096,
-            max_copy_bytes: 64 * 1024 * 1024,
+            Error::UnsupportedDumpType { .. } => "unsupported_dump_type",
+            Error::BadKernelDump { .. } => "bad_kernel_dump",
+            Error::PageNotPresent { .. } => "page_not_present",
+            Error::PhysicalNotInDump { .. } => "physical_not_in_dump",
+            Error::KdbgNotFound { .. } => "kdbg_not_found",
         }
     }
 }

@@ -105,7 +105,7 @@ fn windbg_commands_print_what_the_subcommands_print() {
     for ((cmd, output), sub) in got.iter().zip(expected) {
         assert_eq!(output, &stdout_of(sub), "{cmd} vs dumpscope {sub:?}");
     }
-    // The seed's answers.
+    // The scenario's answers.
     assert!(
         got[9]
             .1
@@ -120,17 +120,7 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
     let dump = demo_dump("unknown");
     let d = dump.to_str().unwrap();
     let out = dumpscope(&[
-        d,
-        "-c",
-        "!bogus",
-        "-c",
-        "!analyze -v",
-        "-c",
-        "lm",
-        "-c",
-        "k",
-        "-c",
-        "!leak",
+        d, "-c", "!bogus", "-c", "!handle", "-c", "lm", "-c", "k", "-c", "!leak",
     ]);
     assert!(
         !out.status.success(),
@@ -140,7 +130,10 @@ fn unknown_and_unsupported_commands_get_one_line_and_the_rest_still_run() {
     let got = sections(&text);
     assert_eq!(got.len(), 5);
     assert_eq!(got[0].1, "!bogus: unknown command\n");
-    assert_eq!(got[1].1, "!analyze: not supported yet\n");
+    assert_eq!(
+        got[1].1,
+        "!handle: takes a kernel dump; this is a user-mode minidump\n"
+    );
     assert!(got[2].1.contains("D4C              C:\\D4C\\D4C.exe"));
     assert!(
         got[3].1.contains("D4C+0x13b9"),

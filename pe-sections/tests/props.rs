@@ -10,7 +10,7 @@
 )]
 
 use pe_sections::synth::PeBuilder;
-use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory};
+use pe_sections::{Limits, Pattern, PeImage, RefKind, SliceMemory, StringKind};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -22,6 +22,18 @@ fn exercise(pe: &PeImage<'_>) {
         let _ = pe.section_status(s);
         let _ = pe.section_runs(s);
         let _ = pe.rva_to_file_offset(s.virtual_address);
+        for kind in [StringKind::Ascii, StringKind::Utf16] {
+            if let Ok(it) = pe.strings(s, 3, kind) {
+                for f in it.take(32) {
+                    assert!(f.text.len() >= 3 && f.rva >= s.virtual_address, "{f:?}");
+                }
+            }
+        }
+    }
+    for off in (0..0x3000u64).step_by(8) {
+        if let Ok(Some(c)) = pe.rtti_class_of_vtable(pe.base().wrapping_add(off)) {
+            assert!(c.decorated.starts_with(".?A"), "{c:?}");
+        }
     }
     if let Ok(Some(e)) = pe.exports() {
         let _ = e.nearest_at_or_below(0x2000);
@@ -171,14 +183,41 @@ proptest! {
                 let at = idx.index(span.saturating_sub(4).max(1));
                 img[at..at + 4].copy_from_slice(&v.to_le_bytes());
             }
-            if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+            if let Ok(pe) = PeImage::parse_file(&img).and_then(|p| p.with_limits(Limits::fuzzing())) {
                 exercise(&pe);
             }
             let mem = SliceMemory::new(0x10000, &img);
-            if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0x10000, Limits::fuzzing()) {
+            if let Ok(pe) = PeImage::parse_mapped(&mem, 0x10000).and_then(|p| p.with_limits(Limits::fuzzing())) {
                 exercise(&pe);
             }
         }
+    }
+
+    #[test]
+    fn strings_of_a_section_round_trip(
+        words in prop::collection::vec("[ -~]{4,40}", 1..20),
+        wide in any::<bool>(),
+    ) {
+        let mut data = Vec::new();
+        for w in &words {
+            if wide {
+                for c in w.encode_utf16() {
+                    data.extend_from_slice(&c.to_le_bytes());
+                }
+                data.extend_from_slice(&[0, 0]);
+            } else {
+                data.extend_from_slice(w.as_bytes());
+                data.push(0);
+            }
+        }
+        let mut b = PeBuilder::x64();
+        b.add_section(".rdata", PeBuilder::RDATA, data);
+        let img = b.build();
+        let pe = PeImage::parse_file(&img).unwrap();
+        let s = pe.section_by_name(".rdata").unwrap();
+        let kind = if wide { StringKind::Utf16 } else { StringKind::Ascii };
+        let got: Vec<String> = pe.strings(s, 4, kind).unwrap().map(|f| f.text).collect();
+        prop_assert_eq!(got, words);
     }
 
     #[test]
@@ -188,11 +227,11 @@ proptest! {
         img.extend_from_slice(&0x40u32.to_le_bytes());
         img.extend_from_slice(b"PE\0\0");
         img.extend_from_slice(&tail);
-        if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+        if let Ok(pe) = PeImage::parse_file(&img).and_then(|p| p.with_limits(Limits::fuzzing())) {
             exercise(&pe);
         }
         let mem = SliceMemory::new(0, &img);
-        if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0, Limits::fuzzing()) {
+        if let Ok(pe) = PeImage::parse_mapped(&mem, 0).and_then(|p| p.with_limits(Limits::fuzzing())) {
             exercise(&pe);
         }
     }
@@ -321,12 +360,9 @@ fn partially_captured_section() {
     let mapped = b.build_mapped();
     let base = 0x10_0000u64;
     let hole = base + u64::from(rva);
-    let mem = pe_sections::FnMemory(|a: u64, buf: &mut [u8]| {
+    let mem = pe_sections::FnMemory::new(|a, buf| {
         if a < hole + 0x1000 && a + buf.len() as u64 > hole {
-            return Err(pe_sections::MemoryError::NotCaptured {
-                address: a,
-                len: buf.len() as u64,
-            });
+            return Err(pe_sections::MemoryError::not_captured(a, buf.len()));
         }
         pe_sections::ReadMemory::read(&SliceMemory::new(base, &mapped), a, buf)
     });

@@ -1,0 +1,87 @@
+//! A kernel dump as `pooltrack`'s input: its memory (through the current address space), the
+//! pool context and `!vm` inputs from KDBG and the kernel's symbols, and the layouts chosen by
+//! the dump's build and architecture.
+
+use pooltrack::{KernelBuild, KernelLayouts, PoolContext, VmInputs};
+
+use super::KernelMem;
+
+/// The dump's build and architecture as `pooltrack`'s key (`None` for other architectures).
+pub fn kernel_build(dump: &dumpfile::KernelDump) -> Option<KernelBuild> {
+    let arch = match dump.arch() {
+        dumpfile::Arch::X86 => pooltrack::Arch::X86,
+        dumpfile::Arch::X64 => pooltrack::Arch::X64,
+        _ => return None,
+    };
+    Some(KernelBuild::new(arch, dump.header().minor_version))
+}
+
+/// The pointer width of the dump.
+pub fn pointer_width(dump: &dumpfile::KernelDump) -> pooltrack::PointerWidth {
+    if dump.arch() == dumpfile::Arch::X86 {
+        pooltrack::PointerWidth::Bits32
+    } else {
+        pooltrack::PointerWidth::Bits64
+    }
+}
+
+/// What the pool commands start from: with the kernel's symbols (an ISF file), every global
+/// `pooltrack` knows; without them, what KDBG holds (`PoolTrackTable`, `MmVerifierData`, the pool
+/// ranges); the rest stays unknown and the command that needs it says so.
+pub fn pool_context(
+    mem: &KernelMem<'_>,
+    build: KernelBuild,
+    kdbg: Option<&dumpfile::Kdbg>,
+    symbols: Option<&KernelLayouts>,
+    processors: u32,
+) -> PoolContext {
+    let kern_base = kdbg.and_then(dumpfile::Kdbg::kern_base).unwrap_or(0);
+    let mut c = match symbols {
+        Some(s) if kern_base != 0 => {
+            PoolContext::from_symbols(mem, build, kern_base, s, processors)
+        }
+        _ => PoolContext::new(build),
+    };
+    let Some(k) = kdbg else { return c };
+    let read_ptr = |addr: Option<u64>| -> Option<u64> {
+        use pooltrack::ReadMemory;
+        let a = addr.filter(|&a| a != 0)?;
+        mem.read_ptr(a, pointer_width_of(build)).ok()
+    };
+    if c.track_table == 0 {
+        c.track_table = read_ptr(k.pool_track_table()).unwrap_or(0);
+    }
+    if c.verifier_data == 0 {
+        c.verifier_data = k.mm_verifier_data().unwrap_or(0);
+    }
+    let range = |s: Option<u64>, e: Option<u64>| match (read_ptr(s), read_ptr(e)) {
+        (Some(a), Some(b)) if a != 0 && b > a => Some((a, b)),
+        _ => None,
+    };
+    if c.non_paged_pool.is_none() {
+        c.non_paged_pool = range(k.mm_non_paged_pool_start(), k.mm_non_paged_pool_end());
+    }
+    if c.paged_pool.is_none() {
+        c.paged_pool = range(k.mm_paged_pool_start(), k.mm_paged_pool_end());
+    }
+    c
+}
+
+/// The `!vm` inputs: from the kernel's symbols when given, else unknown.
+pub fn vm_inputs(
+    mem: &KernelMem<'_>,
+    build: KernelBuild,
+    kdbg: Option<&dumpfile::Kdbg>,
+    symbols: Option<&KernelLayouts>,
+) -> Option<VmInputs> {
+    let kern_base = kdbg.and_then(dumpfile::Kdbg::kern_base)?;
+    Some(VmInputs::from_symbols(mem, build, kern_base, symbols?))
+}
+
+fn pointer_width_of(b: KernelBuild) -> pooltrack::PointerWidth {
+    if b.arch == pooltrack::Arch::X86 {
+        pooltrack::PointerWidth::Bits32
+    } else {
+        pooltrack::PointerWidth::Bits64
+    }
+}

@@ -1,0 +1,341 @@
+//! Synthetic kernel dumps of the two kernel-pool scenarios, built from `pooltrack`'s story
+//! memory placed into a `dumpfile` kernel dump: the globals the pool commands read go into the
+//! kernel image, named by an ISF file written next to the dump (`DUMP.isf.json`, what the
+//! commands read symbols from), and KDBG points at them.
+//!
+//! - `pool-verifier`: a pool leak under Driver Verifier on Windows 8.1 x86 (`myfault.sys`
+//!   allocated ten paged 0xfb000-byte `Leak` blocks from `myfault!PoolLeak+0x21`).
+//! - `handle-leak`: an x86 server (Windows Server 2003) whose non-paged pool is exhausted by
+//!   thread objects: `iexplore.exe` holds handles to terminated threads `mydriver.sys` started.
+
+use std::collections::BTreeMap;
+
+use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
+use pe_sections::synth::PeBuilder;
+use pooltrack::{PoolContext, ReadMemory, VmInputs};
+
+use crate::CliError;
+
+/// A scenario's dump and the kernel symbols file that goes next to it.
+#[derive(Debug, Clone)]
+pub struct KernelScenario {
+    /// The kernel dump.
+    pub dump: Vec<u8>,
+    /// The ISF JSON (`DUMP.isf.json`) naming the kernel globals the commands read.
+    pub isf: String,
+    /// Addresses worth looking at (`pool page`, `!verifier 80`, `!thread`, ...), by name.
+    pub addresses: BTreeMap<&'static str, u64>,
+}
+
+/// Kernel globals written into the kernel image, with their RVAs for the ISF file.
+struct Globals {
+    nt: u64,
+    next: u64,
+    width: u64,
+    bytes: Vec<(u64, Vec<u8>)>,
+    symbols: BTreeMap<String, u64>,
+}
+
+impl Globals {
+    fn new(nt: u64, area: u64, width: u64) -> Self {
+        Globals {
+            nt,
+            next: area,
+            width,
+            bytes: Vec::new(),
+            symbols: BTreeMap::new(),
+        }
+    }
+    /// A variable holding `value` (pointer-sized, or 4 bytes when `u32`).
+    fn var(&mut self, name: &str, value: u64, u32: bool) {
+        let len = if u32 { 4 } else { self.width };
+        let b = value.to_le_bytes();
+        self.bytes.push((
+            self.next,
+            b.get(..usize::try_from(len).unwrap_or(4))
+                .unwrap_or(&b)
+                .to_vec(),
+        ));
+        self.symbols
+            .insert(name.to_string(), self.next.wrapping_sub(self.nt));
+        self.next = self.next.wrapping_add(8);
+    }
+    /// A symbol at an address the story chose (an array or structure).
+    fn at(&mut self, name: &str, addr: u64) {
+        if addr != 0 && addr > self.nt {
+            self.symbols
+                .insert(name.to_string(), addr.wrapping_sub(self.nt));
+        }
+    }
+    fn pool(&mut self, c: &PoolContext) {
+        self.var("PoolTrackTable", c.track_table, false);
+        self.var("PoolTrackTableSize", c.track_table_size, false);
+        self.at("ExPoolTagTables", c.tag_tables);
+        self.var("PoolTrackTableExpansion", c.expansion_table, false);
+        self.var("PoolTrackTableExpansionSize", c.expansion_table_size, false);
+        self.var("PoolBigPageTable", c.big_page_table, false);
+        self.var("PoolBigPageTableSize", c.big_page_table_size, false);
+        if let Some((a, b)) = c.non_paged_pool {
+            self.var("MmNonPagedPoolStart", a, false);
+            self.var("MmNonPagedPoolEnd", b, false);
+        }
+        if let Some((a, b)) = c.paged_pool {
+            self.var("MmPagedPoolStart", a, false);
+            self.var("MmPagedPoolEnd", b, false);
+        }
+        self.at("MmVerifierData", c.verifier_data);
+        self.at("VfSuspectDriversList", c.suspect_drivers);
+        self.at("ViTargetDriversAvl", c.target_drivers_avl);
+        if c.pool_traces != 0 {
+            self.var("VfPoolTraces", c.pool_traces, false);
+            self.var("VfPoolTracesLength", c.pool_traces_length, true);
+            self.var("VfPoolTracesIndex", c.pool_traces_index.unwrap_or(0), true);
+        }
+    }
+    fn vm(&mut self, v: &VmInputs) {
+        let page = if v.page_size == 0 { 4096 } else { v.page_size };
+        let vars: [(&str, Option<u64>); 11] = [
+            ("MmNumberOfPhysicalPages", v.physical_pages),
+            ("MmAvailablePages", v.available_pages),
+            ("MmResidentAvailablePages", v.resident_available_pages),
+            ("MmAllocatedNonPagedPool", v.non_paged_pool_usage),
+            (
+                "MmMaximumNonPagedPoolInBytes",
+                v.non_paged_pool_max.map(|p| p.saturating_mul(page)),
+            ),
+            (
+                "MmSizeOfPagedPoolInBytes",
+                v.paged_pool_max.map(|p| p.saturating_mul(page)),
+            ),
+            ("MmSharedCommit", v.shared_commit),
+            ("MmProcessCommit", v.shared_process),
+            ("MmPagedPoolCommit", v.paged_pool_commit),
+            ("MmDriverCommit", v.driver_commit),
+            ("MmTotalCommittedPages", v.committed_pages),
+        ];
+        for (n, val) in vars {
+            if let Some(x) = val {
+                self.var(n, x, false);
+            }
+        }
+        if let Some(x) = v.commit_limit {
+            self.var("MmTotalCommitLimit", x, false);
+        }
+        if let Some(x) = v.pool_allocation_failures {
+            self.var("ExPoolFailures", x, true);
+        }
+    }
+    fn isf(&self) -> String {
+        let symbols: serde_json::Map<String, serde_json::Value> = self
+            .symbols
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!({ "address": v })))
+            .collect();
+        serde_json::json!({
+            "metadata": {"format": "6.2.0"},
+            "base_types": {},
+            "user_types": {},
+            "enums": {},
+            "symbols": symbols,
+        })
+        .to_string()
+    }
+}
+
+/// A driver image with one exported function, so callers symbolize as `module!Function+off`.
+fn driver_image(name: &str, base: u64, function: &str, rva: u32, size: usize) -> Vec<u8> {
+    let mut pe = PeBuilder::x86();
+    pe.image_base(base).dll_name(name);
+    let text = pe.add_section("PAGE", 0x6000_0020, vec![0xCC; size]);
+    if rva >= text {
+        pe.export(function, rva);
+    }
+    pe.build_mapped()
+}
+
+fn add_driver(b: &mut KernelDumpBuilder, name: &str, base: u64, image: &[u8], listed: u32) {
+    let size = u32::try_from(image.len()).unwrap_or(u32::MAX).max(listed);
+    b.driver(SynthDriver::new(name, base, size));
+    b.map(base, image);
+}
+
+/// The most leaked threads [`handle_leak`] builds.
+pub const HANDLE_LEAK_MAX: u64 = 10_000;
+
+/// KDBG offsets of the fields the commands read.
+const KDBG_PS_ACTIVE_PROCESS_HEAD: u16 = 0x50;
+const KDBG_PSP_CID_TABLE: u16 = 0x58;
+const KDBG_POOL_TRACK_TABLE: u16 = 0x1B8;
+const KDBG_MM_VERIFIER_DATA: u16 = 0x248;
+
+fn finish(
+    mut b: KernelDumpBuilder,
+    g: &Globals,
+    addresses: BTreeMap<&'static str, u64>,
+) -> Result<KernelScenario, CliError> {
+    for (va, bytes) in &g.bytes {
+        b.map(*va, bytes);
+    }
+    // The KDBG in the kernel image too, away from the stories' memory.
+    b.kdbg_at(g.nt.wrapping_add(0x5e_0000), 0x380);
+    if let Some(rva) = g.symbols.get("PoolTrackTable") {
+        b.kdbg_field(KDBG_POOL_TRACK_TABLE, g.nt.wrapping_add(*rva), 8);
+    }
+    if let Some(rva) = g.symbols.get("MmVerifierData") {
+        b.kdbg_field(KDBG_MM_VERIFIER_DATA, g.nt.wrapping_add(*rva), 8);
+    }
+    let dump = b.write().map_err(|e| CliError::new(e.to_string()))?;
+    Ok(KernelScenario {
+        dump,
+        isf: g.isf(),
+        addresses,
+    })
+}
+
+/// The pool leak under Driver Verifier (Windows 8.1 x86).
+pub fn pool_verifier() -> Result<KernelScenario, CliError> {
+    let k = pooltrack::synth::pool_leak_story();
+    let nt = 0x8100_0000u64;
+    let mut b = KernelDumpBuilder::new(KernelArch::X86Pae, KernelDumpType::Full);
+    b.build_number(9600).processors(1);
+    b.bugcheck(0xC4, [0x62, 0, 0, 0]);
+    add_driver(
+        &mut b,
+        "ntoskrnl.exe",
+        nt,
+        &driver_image("ntoskrnl.exe", nt, "", 0, 0x1000),
+        0x60_0000,
+    );
+    let myfault = 0x9872_0000u64;
+    add_driver(
+        &mut b,
+        "myfault.sys",
+        myfault,
+        &driver_image("myfault.sys", myfault, "PoolLeak", 0x6638, 0x7000),
+        0,
+    );
+    for (va, bytes) in k.memory.regions() {
+        b.map(va, bytes);
+    }
+    let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
+    g.pool(&k.context);
+    let mut a = BTreeMap::new();
+    a.insert("leak", 0x9d2f_b000);
+    finish(b, &g, a)
+}
+
+/// The handle leak on an x86 server: the pool side (`Thre` exhausting non-paged pool, `!vm`)
+/// and the objects side (`iexplore.exe` holding `leaked` handles to terminated threads).
+///
+/// At most [`HANDLE_LEAK_MAX`] leaked threads: the story's objects grow up from 0x81000000 and
+/// must stay below the dump builder's own structures (0x816F0000 on x86).
+pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
+    if leaked > HANDLE_LEAK_MAX {
+        return Err(CliError::new(format!(
+            "at most {HANDLE_LEAK_MAX} leaked threads fit the synthetic dump"
+        )));
+    }
+    let pool = pooltrack::synth::handle_leak_pool_story();
+    let layout = pooltrack::ObjectLayout::for_build(3790, pooltrack::PointerWidth::Bits32)
+        .ok_or_else(|| CliError::new("no built-in object layout for build 3790 x86"))?;
+    let (objects, story) = pooltrack::object_synth::handle_leak_story(layout, leaked);
+    let nt = 0x8080_0000u64;
+    let mut b = KernelDumpBuilder::new(KernelArch::X86Pae, KernelDumpType::Full);
+    b.build_number(3790).processors(4);
+    b.bugcheck(0xE2, [0, 0, 0, 0]);
+    add_driver(
+        &mut b,
+        "ntoskrnl.exe",
+        nt,
+        &driver_image("ntoskrnl.exe", nt, "", 0, 0x1000),
+        0x60_0000,
+    );
+    let mydriver = 0xF5C5_0000u64;
+    add_driver(
+        &mut b,
+        "mydriver.sys",
+        mydriver,
+        &driver_image(
+            "mydriver.sys",
+            mydriver,
+            "StatusWaitThread",
+            0xD128,
+            0x10000,
+        ),
+        0,
+    );
+    for (va, bytes) in pool.memory.regions() {
+        b.map(va, bytes);
+    }
+    // The objects' memory, copied page by page from where the object builder allocates.
+    let mem = &objects.memory;
+    let mut page = vec![0u8; 0x1000];
+    let start = 0x8100_0000u64;
+    let mut empty_run = 0u32;
+    let mut va = start;
+    while empty_run < 16 && va < 0x8900_0000 {
+        if mem.read(va, &mut page).is_ok() {
+            b.map(va, &page);
+            empty_run = 0;
+        } else {
+            // A page partly mapped: copy what is there (16 bytes at a time, byte by byte where
+            // a cell is only partly mapped); the gaps between objects stay zero.
+            let mut any = false;
+            let mut buf = vec![0u8; 0x1000];
+            for (i, cell) in buf.chunks_mut(16).enumerate() {
+                let at = va.wrapping_add(u64::try_from(i).unwrap_or(0).wrapping_mul(16));
+                if mem.read(at, cell).is_ok() {
+                    any = true;
+                    continue;
+                }
+                for (j, byte) in cell.iter_mut().enumerate() {
+                    let one = std::slice::from_mut(byte);
+                    any |= mem
+                        .read(at.wrapping_add(u64::try_from(j).unwrap_or(0)), one)
+                        .is_ok();
+                }
+            }
+            if any {
+                b.map(va, &buf);
+            }
+            empty_run = if any { 0 } else { empty_run.saturating_add(1) };
+        }
+        va = va.wrapping_add(0x1000);
+    }
+    // Each process's DirBase: an address space of this dump sharing the kernel's mappings, so
+    // `.process` reads work.
+    let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
+    let k = objects.objects();
+    let processes: Vec<u64> = k
+        .processes()
+        .map_err(|e| CliError::new(e.to_string()))?
+        .filter_map(Result::ok)
+        .map(|p| p.address)
+        .collect();
+    let dtb_off = u64::from(layout.process.directory_table_base);
+    for p in processes {
+        let dtb = b.address_space();
+        let v = u32::try_from(dtb).unwrap_or(0).to_le_bytes();
+        b.map(p.wrapping_add(dtb_off), &v);
+    }
+    g.pool(&pool.context);
+    if let Some(v) = &pool.vm {
+        g.vm(v);
+    }
+    if let Some(t) = objects.symbols.ob_type_index_table {
+        g.at("ObTypeIndexTable", t);
+    }
+    if let Some(c) = objects.symbols.ob_header_cookie {
+        g.at("ObHeaderCookie", c);
+    }
+    if let Some(h) = objects.symbols.ps_active_process_head {
+        b.kdbg_field(KDBG_PS_ACTIVE_PROCESS_HEAD, h, 8);
+    }
+    if let Some(c) = objects.symbols.psp_cid_table {
+        b.kdbg_field(KDBG_PSP_CID_TABLE, c, 8);
+    }
+    let mut a = BTreeMap::new();
+    a.insert("iexplore", story.iexplore);
+    a.insert("system", story.system);
+    finish(b, &g, a)
+}

@@ -1,0 +1,210 @@
+//! Kernel pool as WinDbg's `!poolused`, `!pool`, `!poolfind` show it, plus the big page table
+//! and pool tag descriptions: `pooltrack` over the dump's memory, its context from KDBG and the
+//! kernel's symbols (`DUMP.isf.json`).
+
+use std::path::PathBuf;
+
+use pooltrack::{PoolUsedFlags, TagDescriptions};
+use serde::Serialize;
+
+use crate::CliError;
+use crate::target::KernelTarget;
+
+mod text;
+
+/// Which pool view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    /// `!poolused FLAGS [TAG]`: usage per tag (flags: 1 verbose, 2 sort by non-paged bytes, 4 by
+    /// paged bytes, 8 session pool).
+    Used {
+        /// WinDbg's flags.
+        flags: u32,
+        /// A tag pattern (`Thre`, `Th*`, `?hre`).
+        tag: Option<String>,
+    },
+    /// The big page table's allocations.
+    Big,
+    /// `!pool ADDR`: the allocation or pool page holding an address.
+    Page(u64),
+    /// `!poolfind TAG`: allocations with a tag (big pool, then the pool ranges).
+    Find(String),
+    /// The description of every tag in use (or of the given pattern).
+    Tags(Option<String>),
+}
+
+/// What to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The view.
+    pub mode: Mode,
+    /// A `pooltag.txt` to describe tags with (else the built-in table).
+    pub pooltag: Option<PathBuf>,
+}
+
+/// One tag's usage.
+#[derive(Debug, Clone, Serialize)]
+pub struct TagRow {
+    /// The tag.
+    pub tag: String,
+    /// Non-paged allocations, frees, bytes.
+    pub non_paged: [u64; 3],
+    /// Paged allocations, frees, bytes.
+    pub paged: [u64; 3],
+    /// The tag's description (pooltag.txt or built-in), when known.
+    pub description: Option<String>,
+}
+
+/// One allocation (big pool or found).
+#[derive(Debug, Clone, Serialize)]
+pub struct Allocation {
+    /// Address of the allocation (of its header for a small block).
+    pub address: u64,
+    /// Tag.
+    pub tag: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Paged pool (`None`: not known).
+    pub paged: Option<bool>,
+    /// Free block.
+    pub free: bool,
+}
+
+/// The pool report.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// `used`, `big`, `page`, `find` or `tags`.
+    pub view: &'static str,
+    /// Tag usage (`used`, `tags`), in the order shown.
+    pub tags: Vec<TagRow>,
+    /// Allocations (`big`, `find`, and the blocks of `page`).
+    pub allocations: Vec<Allocation>,
+    /// Notes: tables not read, pages missing from the dump.
+    pub notes: Vec<String>,
+    #[serde(skip)]
+    pub(crate) windbg: String,
+}
+
+fn row(t: &pooltrack::TagUsage, d: &TagDescriptions) -> TagRow {
+    let c = |c: pooltrack::TagCounts| [c.allocs, c.frees, c.bytes];
+    TagRow {
+        tag: t.tag.to_string(),
+        non_paged: c(t.non_paged),
+        paged: c(t.paged),
+        description: d.get(t.tag).map(pooltrack::TagInfo::windbg_text),
+    }
+}
+
+fn descriptions(o: &Options) -> Result<TagDescriptions, CliError> {
+    match &o.pooltag {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| CliError::at(p, e))?;
+            Ok(TagDescriptions::parse_pooltag_txt(&text))
+        }
+        None => Ok(TagDescriptions::builtin()),
+    }
+}
+
+fn perr(e: pooltrack::Error) -> CliError {
+    CliError::new(if e.is_not_captured() {
+        format!("not in the dump: {e}")
+    } else {
+        e.to_string()
+    })
+}
+
+/// Runs the pool view.
+pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    let pool = k.pool()?;
+    let arch = k.build()?.arch;
+    let d = descriptions(o)?;
+    let mut r = Report {
+        view: "used",
+        tags: Vec::new(),
+        allocations: Vec::new(),
+        notes: Vec::new(),
+        windbg: String::new(),
+    };
+    match &o.mode {
+        Mode::Used { flags, tag } => {
+            let f = PoolUsedFlags::from_bits(*flags);
+            let usage = pool.pool_usage(flags & 8 != 0).map_err(perr)?;
+            let shown: Vec<pooltrack::TagUsage> = usage
+                .sorted(f.sort)
+                .into_iter()
+                .filter(|t| tag.as_deref().is_none_or(|p| t.tag.matches(p)))
+                .collect();
+            r.tags = shown.iter().map(|t| row(t, &d)).collect();
+            if !usage.layout_confirmed() {
+                r.notes.push(
+                    "many tracker keys are not printable: the layout may not fit this dump"
+                        .to_string(),
+                );
+            }
+            r.windbg = usage.windbg_text(f, tag.as_deref(), &d);
+        }
+        Mode::Big => {
+            r.view = "big";
+            let big = pool.big_pool().map_err(perr)?;
+            r.allocations = big
+                .entries
+                .iter()
+                .map(|e| Allocation {
+                    address: e.va,
+                    tag: e.tag.to_string(),
+                    size: e.size,
+                    paged: e.pool_type.map(|t| t & 1 != 0),
+                    free: false,
+                })
+                .collect();
+            if big.missing > 0 {
+                r.notes
+                    .push(format!("{} table entries not in the dump", big.missing));
+            }
+        }
+        Mode::Page(addr) => {
+            r.view = "page";
+            let page = pool.pool_page(*addr).map_err(perr)?;
+            r.windbg = page.windbg_text(arch, &d);
+        }
+        Mode::Find(tag) => {
+            r.view = "find";
+            let ranges: Vec<(u64, u64)> =
+                [pool.context().non_paged_pool, pool.context().paged_pool]
+                    .into_iter()
+                    .flatten()
+                    .collect();
+            let found = pool.pool_find(tag, &ranges, &mut |_| true).map_err(perr)?;
+            r.allocations = found
+                .hits
+                .iter()
+                .map(|h| Allocation {
+                    address: h.addr,
+                    tag: h.tag.to_string(),
+                    size: h.size,
+                    paged: h.paged,
+                    free: h.free,
+                })
+                .collect();
+            if found.pages_missing > 0 {
+                r.notes.push(format!(
+                    "{} pages of the pool ranges are not in the dump",
+                    found.pages_missing
+                ));
+            }
+            if found.stopped_early {
+                r.notes.push("stopped at the findings limit".to_string());
+            }
+        }
+        Mode::Tags(pattern) => {
+            r.view = "tags";
+            let usage = pool.pool_usage(false).map_err(perr)?;
+            let v = match pattern {
+                Some(p) => usage.filter(p),
+                None => usage.tags.clone(),
+            };
+            r.tags = v.iter().map(|t| row(t, &d)).collect();
+        }
+    }
+    Ok(r)
+}

@@ -1,0 +1,154 @@
+//! Kernel stacks: `k` (the stack the bugcheck names: the `.cxr` context record of a 0x7E/0x3B,
+//! the trap frame of a 0x8E, else the dump's saved context), `.trap ADDR` and `.cxr ADDR`,
+//! walked by `stackwalk` over the dump's memory with each driver's `.pdata` read from its image
+//! in the dump when captured.
+
+use serde::Serialize;
+
+use crate::CliError;
+use crate::adapt::KernelMem;
+use crate::target::KernelTarget;
+use stackwalk::context::machine;
+
+mod text;
+
+/// Where the walk starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Start {
+    /// The context the bugcheck names, else the dump's saved context.
+    #[default]
+    Bugcheck,
+    /// `.trap ADDR`: a `KTRAP_FRAME`.
+    Trap(u64),
+    /// `.cxr ADDR`: a `CONTEXT` record.
+    Cxr(u64),
+}
+
+/// What to walk.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Where the walk starts.
+    pub start: Start,
+}
+
+/// One frame (`STACK_TEXT` line).
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Frame {
+    /// WinDbg's Child-SP.
+    pub child_sp: u64,
+    /// WinDbg's RetAddr.
+    pub return_address: Option<u64>,
+    /// `module+0xoff` or an address.
+    pub call_site: String,
+    /// How the frame was found (`context`, `unwind`, `scan`, ...).
+    pub trust: String,
+}
+
+/// A walked kernel stack.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct Report {
+    /// What the walk started from (`.cxr ffff...`, `.trap ...`, `saved context`).
+    pub start: String,
+    /// Frames, innermost first.
+    pub frames: Vec<Frame>,
+    /// Why the walk ended.
+    pub stop: String,
+    /// Pointer size (text only).
+    #[serde(skip)]
+    pub pointer_size: usize,
+}
+
+/// The drivers as `stackwalk` modules, with unwind data where the image is in the dump.
+fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
+    let mem = KernelMem(&k.dump, None);
+    let list = k
+        .driver_list()
+        .iter()
+        .map(|d| {
+            let m = stackwalk::Module::new(k.module_name(d), d.base, d.size);
+            match stackwalk::ImageUnwind::from_mapped(mem, d.base) {
+                Ok(u) => m.with_unwind(u),
+                Err(_) => m,
+            }
+        })
+        .collect();
+    stackwalk::Modules::new(list)
+}
+
+/// Walks the stack `o` names.
+pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    let x64 = k.pointer_size() == 8;
+    let arch = if x64 {
+        stackwalk::Arch::X64
+    } else {
+        stackwalk::Arch::X86
+    };
+    let m = if x64 { machine::AMD64 } else { machine::I386 };
+    let mods = modules(k);
+    let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
+    let bc = k.dump.bugcheck();
+    let base = dumpfile::bugcheck_info(bc.code).map_or(bc.code, dumpfile::BugCheckInfo::base_code);
+    let start = match o.start {
+        Start::Bugcheck => match base {
+            0x7E => Start::Cxr(bc.parameters[3]),
+            0x3B => Start::Cxr(bc.parameters[2]),
+            0x8E => Start::Trap(bc.parameters[2]),
+            _ => Start::Bugcheck,
+        },
+        s => s,
+    };
+    let fail = |what: String, e: stackwalk::Error| CliError::new(format!("{what}: {e}"));
+    let (label, stack) = match start {
+        Start::Cxr(a) => (
+            format!(".cxr 0x{a:x}"),
+            walker
+                .walk_context_record(m, a)
+                .map_err(|e| fail(format!(".cxr 0x{a:x}"), e))?,
+        ),
+        Start::Trap(a) => (
+            format!(".trap 0x{a:x}"),
+            walker
+                .walk_trap_frame(arch, a)
+                .map_err(|e| fail(format!(".trap 0x{a:x}"), e))?,
+        ),
+        Start::Bugcheck => {
+            let c = k
+                .dump
+                .context()
+                .map_err(|e| CliError::new(format!("the dump's saved context: {e}")))?;
+            if c.ip() == 0 || c.sp() == 0 {
+                return Err(CliError::new(
+                    "the dump's saved context is empty (no instruction or stack pointer)",
+                ));
+            }
+            // The saved context's instruction, stack and frame pointers start the walk.
+            let ctx = if x64 {
+                stackwalk::Context::X64(stackwalk::ContextX64::new(c.ip(), c.sp()))
+            } else {
+                stackwalk::Context::X86(stackwalk::ContextX86::new(
+                    u32::try_from(c.ip() & 0xffff_ffff).unwrap_or(0),
+                    u32::try_from(c.sp() & 0xffff_ffff).unwrap_or(0),
+                    u32::try_from(c.fp() & 0xffff_ffff).unwrap_or(0),
+                ))
+            };
+            ("saved context".to_string(), walker.walk(ctx))
+        }
+    };
+    let frames = stack
+        .frames
+        .iter()
+        .enumerate()
+        .map(|(i, f)| Frame {
+            child_sp: f.stack_pointer,
+            return_address: stack.return_address(i),
+            call_site: mods.locate(f.instruction, f.is_return_address).to_string(),
+            trust: format!("{:?}", f.trust).to_lowercase(),
+        })
+        .collect();
+    Ok(Report {
+        start: label,
+        frames,
+        stop: stack.stop.to_string(),
+        pointer_size: k.pointer_size(),
+    })
+}

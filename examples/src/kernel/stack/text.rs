@@ -1,0 +1,22 @@
+//! `k` layout: `Child-SP RetAddr Call Site`.
+
+use std::io::{self, Write};
+
+use super::Report;
+use crate::report::Text;
+use crate::report::numbers::addr;
+
+impl Text for Report {
+    fn text(&self, out: &mut dyn Write) -> io::Result<()> {
+        let ps = self.pointer_size;
+        let w = if ps == 8 { 17 } else { 8 };
+        writeln!(out, "{:<w$} {:<w$} Call Site", "Child-SP", "RetAddr")?;
+        for f in &self.frames {
+            let ret = f
+                .return_address
+                .map_or_else(|| "-".repeat(w), |r| addr(r, ps));
+            writeln!(out, "{} {ret} {}", addr(f.child_sp, ps), f.call_site)?;
+        }
+        writeln!(out, "({}; {})", self.start, self.stop)
+    }
+}

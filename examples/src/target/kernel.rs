@@ -1,0 +1,257 @@
+//! A kernel crash dump with the facts every kernel command shares read once: the driver list, the
+//! unloaded drivers and the KDBG.
+
+use std::cell::{Cell, OnceCell};
+use std::path::{Path, PathBuf};
+
+use crate::CliError;
+
+/// A kernel dump (`PAGEDU64`/`PAGEDUMP`) with lazily read, cached facts.
+#[derive(Debug)]
+pub struct KernelTarget {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The dump.
+    pub dump: dumpfile::KernelDump,
+    drivers: OnceCell<Result<Vec<dumpfile::Driver>, String>>,
+    unloaded: OnceCell<Result<Vec<dumpfile::UnloadedDriver>, String>>,
+    kdbg: OnceCell<Result<dumpfile::Kdbg, String>>,
+    symbols: OnceCell<Result<Option<pooltrack::KernelLayouts>, String>>,
+    /// The address space `.process` switched to (`None`: the kernel's own).
+    dir_base: Cell<Option<u64>>,
+    /// The process `.process` selected (its `EPROCESS`), for `!handle`.
+    process: Cell<Option<u64>>,
+}
+
+impl KernelTarget {
+    /// Opens (memory-maps) a kernel dump.
+    pub fn open(path: &Path) -> Result<KernelTarget, CliError> {
+        let dump = dumpfile::KernelDump::open(path).map_err(|e| CliError::at(path, e))?;
+        Ok(KernelTarget::new(path.to_path_buf(), dump))
+    }
+
+    /// Wraps an opened dump.
+    pub fn new(path: PathBuf, dump: dumpfile::KernelDump) -> KernelTarget {
+        KernelTarget {
+            path,
+            dump,
+            drivers: OnceCell::new(),
+            unloaded: OnceCell::new(),
+            kdbg: OnceCell::new(),
+            symbols: OnceCell::new(),
+            dir_base: Cell::new(None),
+            process: Cell::new(None),
+        }
+    }
+
+    /// Pointer size of the dump's architecture (4 or 8).
+    pub fn pointer_size(&self) -> usize {
+        if self.dump.arch() == dumpfile::Arch::X86 {
+            4
+        } else {
+            8
+        }
+    }
+
+    /// The loaded drivers in list order (the kernel first), or why they could not be read.
+    pub fn drivers(&self) -> Result<&[dumpfile::Driver], &str> {
+        self.drivers
+            .get_or_init(|| self.dump.drivers().map_err(|e| e.to_string()))
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(String::as_str)
+    }
+
+    /// The loaded drivers, empty when they cannot be read.
+    pub fn driver_list(&self) -> &[dumpfile::Driver] {
+        self.drivers().unwrap_or_default()
+    }
+
+    /// The unloaded drivers, or why they could not be read.
+    pub fn unloaded(&self) -> Result<&[dumpfile::UnloadedDriver], &str> {
+        self.unloaded
+            .get_or_init(|| self.dump.unloaded_drivers().map_err(|e| e.to_string()))
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(String::as_str)
+    }
+
+    /// The decoded KDBG, or why it could not be found.
+    pub fn kdbg(&self) -> Result<&dumpfile::Kdbg, &str> {
+        self.kdbg
+            .get_or_init(|| self.dump.kdbg().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The kernel's symbols and type layouts from the Volatility 3 ISF file next to the dump
+    /// (`DUMP.isf.json`), `None` when there is none, or why it could not be read.
+    pub fn symbols(&self) -> Result<Option<&pooltrack::KernelLayouts>, &str> {
+        self.symbols
+            .get_or_init(|| {
+                let isf = isf_path(&self.path);
+                match std::fs::read(&isf) {
+                    Ok(bytes) => pooltrack::KernelLayouts::from_isf_json(&bytes)
+                        .map(Some)
+                        .map_err(|e| format!("{}: {e}", isf.display())),
+                    Err(_) => Ok(None),
+                }
+            })
+            .as_ref()
+            .map(Option::as_ref)
+            .map_err(String::as_str)
+    }
+
+    /// The dump's memory as every crate's input, through the address space `.process` chose.
+    pub fn mem(&self) -> crate::adapt::KernelMem<'_> {
+        crate::adapt::KernelMem(&self.dump, self.dir_base.get())
+    }
+
+    /// Switches later reads to a process's address space (`.process`); `None` goes back.
+    pub fn set_dir_base(&self, dir_base: Option<u64>) {
+        self.dir_base.set(dir_base);
+    }
+
+    /// Selects the current process (`.process ADDR`): later reads go through its `DirBase`.
+    pub fn set_process(&self, eprocess: Option<u64>, dir_base: Option<u64>) {
+        self.process.set(eprocess);
+        self.dir_base.set(dir_base);
+    }
+
+    /// The process `.process` selected.
+    pub fn current_process(&self) -> Option<u64> {
+        self.process.get()
+    }
+
+    /// The build and architecture that select `pooltrack`'s layouts.
+    pub fn build(&self) -> Result<pooltrack::KernelBuild, CliError> {
+        crate::adapt::pool::kernel_build(&self.dump).ok_or_else(|| {
+            CliError::at(
+                &self.path,
+                format!("{} kernels are not supported", self.dump.arch().name()),
+            )
+        })
+    }
+
+    /// The pool reader over this dump, its context from KDBG and the kernel's symbols.
+    pub fn pool(&self) -> Result<pooltrack::Pool<crate::adapt::KernelMem<'_>>, CliError> {
+        let build = self.build()?;
+        let mem = self.mem();
+        let ctx = crate::adapt::pool::pool_context(
+            &mem,
+            build,
+            self.kdbg().ok(),
+            self.symbols().map_err(|e| CliError::new(e.to_string()))?,
+            self.dump.header().number_processors,
+        );
+        Ok(pooltrack::Pool::new(mem, ctx, pooltrack::Limits::default()))
+    }
+
+    /// The kernel-objects reader: layout from the kernel's ISF types when they describe the
+    /// objects, else the built-in table of the dump's build and width, else the built-in table
+    /// of that width that fits the dump; symbols from KDBG and the ISF file.
+    pub fn objects(
+        &self,
+    ) -> Result<pooltrack::KernelObjects<crate::adapt::KernelMem<'_>>, CliError> {
+        let build = self.build()?;
+        let isf = self.symbols().map_err(|e| CliError::new(e.to_string()))?;
+        let kern_base = self.kdbg().ok().and_then(dumpfile::Kdbg::kern_base);
+        let mut syms = match (isf, kern_base) {
+            (Some(s), Some(b)) => pooltrack::KernelSymbols::from_symbols(b, s),
+            _ => pooltrack::KernelSymbols::default(),
+        };
+        if let Ok(k) = self.kdbg() {
+            syms.ps_active_process_head = syms
+                .ps_active_process_head
+                .or(k.ps_active_process_head().filter(|&a| a != 0));
+            syms.psp_cid_table = syms.psp_cid_table.or(k.psp_cid_table().filter(|&a| a != 0));
+        }
+        let layout = isf
+            .and_then(|s| pooltrack::ObjectLayout::from_layouts(s, build))
+            .or_else(|| pooltrack::ObjectLayout::for_kernel_build(build));
+        let width = crate::adapt::pool::pointer_width(&self.dump);
+        match layout {
+            Some(l) => Ok(pooltrack::KernelObjects::new(self.mem(), l, syms)),
+            None => pooltrack::KernelObjects::detect(self.mem(), syms, width).ok_or_else(|| {
+                CliError::at(
+                    &self.path,
+                    format!(
+                        "no kernel-object layout fits build {} (give the kernel's ISF file as {})",
+                        build.build,
+                        isf_path(&self.path).display()
+                    ),
+                )
+            }),
+        }
+    }
+
+    /// A code address as `module!symbol+off` (the kernel, with its symbols) or `module+off`.
+    pub fn symbolize(&self, address: u64) -> Option<String> {
+        let d = self.driver_at(address)?;
+        let name = self.module_name(d);
+        let off = address.wrapping_sub(d.base);
+        let is_kernel = name == "nt";
+        if let (true, Ok(Some(s))) = (is_kernel, self.symbols())
+            && let Some((sym, rva)) = s
+                .symbols
+                .iter()
+                .filter(|e| *e.1 <= off)
+                .max_by_key(|e| *e.1)
+        {
+            let delta = off.wrapping_sub(*rva);
+            return Some(if delta == 0 {
+                format!("nt!{sym}")
+            } else {
+                format!("nt!{sym}+0x{delta:x}")
+            });
+        }
+        let mem = self.mem();
+        let export = pe_sections::PeImage::parse_mapped(&mem, d.base)
+            .ok()
+            .and_then(|pe| pe.exports().ok().flatten())
+            .and_then(|e| {
+                e.entries
+                    .iter()
+                    .filter_map(|x| Some((x.name.clone()?, u64::from(x.rva()?))))
+                    .filter(|(_, rva)| *rva <= off)
+                    .max_by_key(|(_, rva)| *rva)
+            });
+        Some(match export {
+            Some((sym, rva)) if off == rva => format!("{name}!{sym}"),
+            Some((sym, rva)) => format!("{name}!{sym}+0x{:x}", off.wrapping_sub(rva)),
+            None => format!("{name}+0x{off:x}"),
+        })
+    }
+
+    /// The driver whose image holds `address`.
+    pub fn driver_at(&self, address: u64) -> Option<&dumpfile::Driver> {
+        self.driver_list()
+            .iter()
+            .find(|d| address >= d.base && address.wrapping_sub(d.base) < d.size)
+    }
+
+    /// The module name WinDbg uses for a driver: `nt` for the kernel (the first entry), else the
+    /// file name without its extension.
+    pub fn module_name(&self, driver: &dumpfile::Driver) -> String {
+        let first = self
+            .driver_list()
+            .first()
+            .is_some_and(|d| d.base == driver.base);
+        lm_name(&driver.name, first)
+    }
+}
+
+/// Where the kernel's ISF file for a dump is looked for: `DUMP.isf.json`.
+pub fn isf_path(dump: &Path) -> PathBuf {
+    let mut p = dump.as_os_str().to_owned();
+    p.push(".isf.json");
+    PathBuf::from(p)
+}
+
+/// Module name as `lm` shows it: the file name without its extension (`nt` for the kernel).
+pub fn lm_name(file: &str, kernel: bool) -> String {
+    if kernel {
+        return "nt".to_string();
+    }
+    file.rsplit_once('.').map_or(file, |(s, _)| s).to_string()
+}

@@ -1,0 +1,272 @@
+//! What a command runs against: [`Target::open`] looks at a file once and says what it is.
+//!
+//! A user-mode minidump becomes a [`UserDump`] that reads each fact of the process once and keeps
+//! it (`OnceCell`): the PEB/TEB facts, the modules, the regions, the heaps and their walks. So
+//! `dumpscope DUMP -c '!heap -s' -c '!heap -stat' -c '!leak'` opens the file once and walks each
+//! heap once, whatever the commands ask.
+//!
+//! A kernel dump (`PAGEDU64`/`PAGEDUMP`) becomes a [`KernelTarget`] that reads its drivers,
+//! unloaded drivers and KDBG once for every kernel command (in [`crate::kernel`]).
+
+use std::cell::OnceCell;
+use std::path::{Path, PathBuf};
+
+use crate::CliError;
+use crate::adapt::{self, Dump, DumpMemory, FoundHeap};
+
+/// What kind of file a command takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A user-mode minidump (`MDMP`).
+    User,
+    /// A kernel dump (`PAGEDU64`/`PAGEDUMP`).
+    Kernel,
+    /// A PE image on disk (`MZ`).
+    PeFile,
+}
+
+impl Kind {
+    /// How the kind is named in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::User => "a user-mode minidump",
+            Kind::Kernel => "a kernel dump",
+            Kind::PeFile => "a PE file",
+        }
+    }
+}
+
+/// An opened file.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Target {
+    /// A user-mode minidump.
+    User(Box<UserDump>),
+    /// A kernel crash dump.
+    Kernel(Box<KernelTarget>),
+    /// A PE image on disk.
+    PeFile(PeFile),
+}
+
+impl Target {
+    /// Opens `path`: a PE file when it starts with `MZ`, else a minidump. Failure is one line,
+    /// `PATH: reason` (a kernel dump says that it is one).
+    pub fn open(path: &Path) -> Result<Target, CliError> {
+        let mut magic = [0u8; 8];
+        {
+            use std::io::Read;
+            let mut f = std::fs::File::open(path).map_err(|e| CliError::at(path, e))?;
+            let mut n = 0usize;
+            while let Some(rest) = magic.get_mut(n..).filter(|r| !r.is_empty()) {
+                match f.read(rest) {
+                    Ok(0) => break,
+                    Ok(k) => n = n.saturating_add(k),
+                    Err(e) => return Err(CliError::at(path, e)),
+                }
+            }
+        }
+        if &magic == b"PAGEDU64" || &magic == b"PAGEDUMP" {
+            return Ok(Target::Kernel(Box::new(KernelTarget::open(path)?)));
+        }
+        if magic.starts_with(b"MZ") {
+            let bytes = std::fs::read(path).map_err(|e| CliError::at(path, e))?;
+            return Ok(Target::PeFile(PeFile {
+                path: path.to_path_buf(),
+                bytes,
+            }));
+        }
+        Ok(Target::User(Box::new(UserDump::open(path)?)))
+    }
+
+    /// The kind of file this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Target::User(_) => Kind::User,
+            Target::Kernel(_) => Kind::Kernel,
+            Target::PeFile(_) => Kind::PeFile,
+        }
+    }
+
+    /// The user-mode dump, or `PATH: COMMAND takes a user-mode minidump, not KIND`.
+    pub fn user(&self, command: &str) -> Result<&UserDump, CliError> {
+        match self {
+            Target::User(u) => Ok(u),
+            other => Err(CliError::at(
+                other.path(),
+                format!(
+                    "{command} takes {}, not {}",
+                    Kind::User.name(),
+                    other.kind().name()
+                ),
+            )),
+        }
+    }
+
+    /// The kernel dump, or `PATH: COMMAND takes a kernel dump, not KIND`.
+    pub fn kernel(&self, command: &str) -> Result<&KernelTarget, CliError> {
+        match self {
+            Target::Kernel(k) => Ok(k),
+            other => Err(CliError::at(
+                other.path(),
+                format!(
+                    "{command} takes {}, not {}",
+                    Kind::Kernel.name(),
+                    other.kind().name()
+                ),
+            )),
+        }
+    }
+
+    /// The file's path as given.
+    pub fn path(&self) -> &Path {
+        match self {
+            Target::User(u) => &u.path,
+            Target::Kernel(k) => &k.path,
+            Target::PeFile(p) => &p.path,
+        }
+    }
+}
+
+mod image;
+mod kernel;
+
+pub use self::image::{Image, ModuleRef, Source};
+pub use self::kernel::{KernelTarget, isf_path, lm_name};
+
+/// A PE image read from disk.
+#[derive(Debug)]
+pub struct PeFile {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl PeFile {
+    /// The file name without extension, which names the image in `module+offset`.
+    pub fn stem(&self) -> String {
+        self.path
+            .file_stem()
+            .map_or_else(|| "image".to_string(), |s| s.to_string_lossy().into_owned())
+    }
+}
+
+/// The heaps of the process with their walks, read once.
+#[derive(Debug)]
+pub struct Heaps {
+    /// The heaps the PEB(s) list, opened or not, in PEB order.
+    pub found: Vec<FoundHeap>,
+    /// Problems reading the PEB that bear on the heap list.
+    pub warnings: Vec<String>,
+    walks: OnceCell<Vec<ntheap::HeapWalk>>,
+}
+
+/// A user-mode minidump with lazily read, cached process facts.
+#[derive(Debug)]
+pub struct UserDump {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The dump (which is also its memory for every crate).
+    pub dump: Dump,
+    process: OnceCell<Result<dumpfile::ProcessInfo, String>>,
+    modules: OnceCell<Result<Vec<dumpfile::Module>, String>>,
+    heaps: OnceCell<Heaps>,
+}
+
+impl UserDump {
+    /// Opens (memory-maps) a user-mode minidump.
+    pub fn open(path: &Path) -> Result<UserDump, CliError> {
+        let dump = dumpfile::Minidump::open(path).map_err(|e| CliError::at(path, e))?;
+        Ok(UserDump::new(path.to_path_buf(), dump))
+    }
+
+    /// Wraps an opened dump.
+    pub fn new(path: PathBuf, dump: dumpfile::Minidump) -> UserDump {
+        UserDump {
+            path,
+            dump: Dump(dump),
+            process: OnceCell::new(),
+            modules: OnceCell::new(),
+            heaps: OnceCell::new(),
+        }
+    }
+
+    /// The dump's memory as every crate's `ReadMemory`.
+    pub fn memory(&self) -> DumpMemory<'_> {
+        DumpMemory(&self.dump.0)
+    }
+
+    /// Pointer size of the dump's (native) architecture.
+    pub fn pointer_size(&self) -> usize {
+        self.dump.arch().pointer_size()
+    }
+
+    /// The PEB/TEB facts, or why they could not be read.
+    pub fn process(&self) -> Result<&dumpfile::ProcessInfo, &str> {
+        self.process
+            .get_or_init(|| self.dump.process().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(String::as_str)
+    }
+
+    /// The module list, or why it could not be read.
+    pub fn modules(&self) -> Result<&[dumpfile::Module], &str> {
+        self.modules
+            .get_or_init(|| self.dump.modules().map_err(|e| e.to_string()))
+            .as_ref()
+            .map(Vec::as_slice)
+            .map_err(String::as_str)
+    }
+
+    /// The module list, empty when it cannot be read.
+    pub fn module_list(&self) -> &[dumpfile::Module] {
+        self.modules().unwrap_or_default()
+    }
+
+    /// The heaps the PEB(s) list, opened (not walked).
+    pub fn heaps(&self) -> &Heaps {
+        self.heaps.get_or_init(|| match self.process() {
+            Ok(p) => Heaps {
+                found: adapt::find_heaps(&self.dump, p),
+                warnings: p.warnings.clone(),
+                walks: OnceCell::new(),
+            },
+            Err(e) => Heaps {
+                found: Vec::new(),
+                warnings: vec![format!("cannot read the PEB: {e}")],
+                walks: OnceCell::new(),
+            },
+        })
+    }
+
+    /// Every heap that could be opened, walked once, in PEB order.
+    pub fn walks(&self) -> &[ntheap::HeapWalk] {
+        let heaps = self.heaps();
+        heaps.walks.get_or_init(|| {
+            let mem = self.memory();
+            heaps
+                .found
+                .iter()
+                .filter_map(|f| f.heap.as_ref().ok())
+                .map(|h| h.walk(&mem))
+                .collect()
+        })
+    }
+
+    /// The walk of the heap at `address`, if it is one the PEB lists and it could be opened.
+    pub fn walk_of(&self, address: u64) -> Option<&ntheap::HeapWalk> {
+        self.walks().iter().find(|w| w.heap.address == address)
+    }
+
+    /// The thread WinDbg makes current when a dump is opened: the exception thread, else the
+    /// first. `(index, id)`.
+    pub fn current_thread(&self) -> Option<(usize, u32)> {
+        let threads = self.dump.threads().ok()?;
+        if let Ok(Some(e)) = self.dump.exception()
+            && let Some(i) = threads.iter().position(|t| t.id == e.thread_id)
+        {
+            return Some((i, e.thread_id));
+        }
+        threads.first().map(|t| (0, t.id))
+    }
+}

@@ -1,0 +1,243 @@
+//! `dumpscope` on kernel dumps: `info` and the WinDbg commands on the real 19041 triage dump.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod common;
+
+#[test]
+fn info_of_the_real_triage_dump() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let d = dump.to_str().unwrap();
+    let j = common::dumpscope_json(&["info", "--json", d]);
+    assert_eq!(j["kind"], "kernel");
+    assert_eq!(j["dump_type"], "triage");
+    assert_eq!(j["system"]["arch"], "x64");
+    assert_eq!(j["system"]["build"], 19041);
+    assert_eq!(j["system"]["processors"], 16);
+    assert_eq!(j["bugcheck"]["code"], 0x1000_007E_u64);
+    let params: Vec<u64> = j["bugcheck"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        params,
+        [
+            0xffff_ffff_c000_0005,
+            0xffff_f804_8b58_334c,
+            0xffff_8504_2989_1ee8,
+            0xffff_8504_2989_1720
+        ]
+    );
+    let modules = j["modules"].as_array().unwrap();
+    assert_eq!(modules.len(), 151);
+    assert_eq!(modules[0]["name"], "ntoskrnl.exe");
+    assert_eq!(modules[0]["base"], 0xffff_f804_7ba0_0000_u64);
+    assert_eq!(modules[0]["size"], 0x104_6000);
+    assert!(modules[0]["timestamp"].is_u64() && modules[0]["checksum"].is_u64());
+    assert_eq!(j["unloaded_modules"].as_array().unwrap().len(), 4);
+}
+
+#[test]
+fn windbg_commands_read_the_triage_call_stack_by_address() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let d = dump.to_str().unwrap();
+    // Parameter 3 of the 0x1000007E bugcheck is the exception record, inside the saved stack:
+    // its first qword is the exception code and its fourth the exception address (parameter 2).
+    let out = common::dumpscope(&[d, "-c", "dq ffff8504`29891ee8 L4", "-c", "!heap -s"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("0: kd> dq ffff8504`29891ee8 L4\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ffff8504`29891ee8  00000000`c0000005 00000000`00000000\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ffff8504`29891ef8  fffff804`8b58334c"),
+        "{text}"
+    );
+    assert!(
+        text.contains("!heap: takes a user-mode minidump; this is a kernel dump"),
+        "{text}"
+    );
+    assert!(!out.status.success());
+}
+
+#[test]
+fn kernel_commands_on_a_user_dump_say_so() {
+    let Some(dump) = common::corpus_file("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let d = dump.to_str().unwrap();
+    let out = common::dumpscope(&[d, "-c", ".bugcheck", "-c", "!pte 0"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(".bugcheck: takes a kernel dump; this is a user-mode minidump"),
+        "{text}"
+    );
+    assert!(text.contains("!pte: takes a kernel dump"), "{text}");
+}
+
+#[test]
+fn user_info_says_user() {
+    let Some(dump) = common::corpus_file("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let j = common::dumpscope_json(&["info", "--json", dump.to_str().unwrap()]);
+    assert_eq!(j["kind"], "user");
+    assert_eq!(j["system"]["arch"], "x64");
+}
+
+#[test]
+fn analyze_of_the_real_triage_dump() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let d = dump.to_str().unwrap();
+    let j = common::dumpscope_json(&["analyze", "--json", d]);
+    assert_eq!(j["bugcheck_code"], 0x1000_007E_u64);
+    assert_eq!(j["bugcheck_name"], "SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M");
+    assert_eq!(j["bugcheck_params"].as_array().unwrap().len(), 4);
+    assert_eq!(j["exception_code"], 0xC000_0005_u64);
+    assert_eq!(j["exception_name"], "STATUS_ACCESS_VIOLATION");
+    // The exception address fffff804`8b58334c lies in amdppm.sys of the triage driver list.
+    assert_eq!(j["module_name"], "amdppm");
+    assert_eq!(j["image_name"], "amdppm.sys");
+    assert_eq!(j["symbol_name"], "amdppm+334c");
+    assert_eq!(j["failure_bucket_id"], "AV_amdppm!unknown_function");
+    // ImageFileName of the triage EPROCESS (offset 0x5a8 on 19041 x64).
+    assert_eq!(j["process_name"], "System");
+    assert_eq!(j["osplatform_type"], "x64");
+    // Walked from the .cxr context record (Arg4) through the saved call stack: frame 0 is the
+    // exception address, and the walk goes on into Wdf01000 and nt.
+    let stack = j["stack_text"].as_array().unwrap();
+    assert_eq!(stack[0]["call_site"], "amdppm+0x334c");
+    assert_eq!(stack[0]["child_sp"], 0xffff_8504_2989_2120_u64);
+    assert!(stack.len() > 10, "{stack:?}");
+    assert!(
+        stack
+            .iter()
+            .any(|f| f["call_site"].as_str().unwrap().starts_with("nt+"))
+    );
+    let text = String::from_utf8(common::dumpscope(&["analyze", d]).stdout).unwrap();
+    assert!(
+        text.contains("SYSTEM_THREAD_EXCEPTION_NOT_HANDLED_M (1000007e)\n"),
+        "{text}"
+    );
+    assert!(text.contains("Arg2: fffff8048b58334c, Address where the exception was raised"));
+    assert!(text.contains("EXCEPTION_CODE_STR:  c0000005 (STATUS_ACCESS_VIOLATION)"));
+    assert!(text.contains("WRITE_ADDRESS:  ffffffff`ffffffff"));
+}
+
+#[test]
+fn analyze_of_sigsegv_with_its_pdb_names_the_crashing_function() {
+    let Some(dump) = common::corpus_file("user/win10-16299-x64-sigsegv.dmp") else {
+        return;
+    };
+    let symbols = dump.parent().unwrap().to_str().unwrap().to_string();
+    let d = dump.to_str().unwrap();
+    let j = common::dumpscope_json(&["analyze", "--json", "--symbols", &symbols, d]);
+    assert_eq!(j["kind"], "user");
+    assert_eq!(j["exception_code"], 0xC000_0005_u64);
+    assert_eq!(j["exception_name"], "STATUS_ACCESS_VIOLATION");
+    assert_eq!(j["symbol_name"], "sigsegv!crash+0x29");
+    assert_eq!(j["module_name"], "sigsegv");
+    assert_eq!(j["process_name"], "sigsegv.exe");
+    assert_eq!(
+        j["failure_bucket_id"],
+        "NULL_POINTER_WRITE_c0000005_sigsegv!crash"
+    );
+    assert_eq!(j["stack_text"][0]["call_site"], "sigsegv!crash+0x29");
+    assert_eq!(j["stack_text"][1]["call_site"], "sigsegv!foo+0x71");
+}
+
+#[test]
+fn analyze_reports_every_corpus_user_dump() {
+    let Some(readme) = common::corpus_file("README.md") else {
+        return;
+    };
+    let dir = readme.parent().unwrap().join("user");
+    let mut with = 0;
+    let mut without = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().and_then(|e| e.to_str()) != Some("dmp") {
+            continue;
+        }
+        let j = common::dumpscope_json(&["analyze", "--json", p.to_str().unwrap()]);
+        let text =
+            String::from_utf8(common::dumpscope(&["analyze", p.to_str().unwrap()]).stdout).unwrap();
+        if j["exception_code"].is_null() {
+            without += 1;
+            assert!(text.starts_with("The dump holds no exception"), "{text}");
+        } else {
+            with += 1;
+            assert!(j["exception_name"].is_string(), "{}", p.display());
+            assert!(j["failure_bucket_id"].is_string(), "{}", p.display());
+            assert!(
+                !j["stack_text"].as_array().unwrap().is_empty(),
+                "{}",
+                p.display()
+            );
+            assert!(text.contains("ExceptionCode: "), "{text}");
+        }
+    }
+    assert!(with >= 10 && without >= 1, "{with} with, {without} without");
+}
+
+#[test]
+fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
+    use dumpfile::synth::kernel::KernelArch;
+    let dir = std::env::temp_dir().join(format!("dumpscope-d1-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (arch, process, ptr) in [
+        (KernelArch::X64, "NotMyfault64.exe", "x64"),
+        (KernelArch::X86Pae, "NotMyfault.exe", "x86"),
+    ] {
+        let s = examples::demo::bugcheck_d1(arch).unwrap();
+        assert_eq!(s.process, process);
+        let path = dir.join(format!("d1-{ptr}.dmp"));
+        std::fs::write(&path, &s.bytes).unwrap();
+        let p = path.to_str().unwrap();
+        let j = common::dumpscope_json(&["analyze", "--json", p]);
+        assert_eq!(j["bugcheck_code"], 0xD1);
+        assert_eq!(j["bugcheck_name"], "DRIVER_IRQL_NOT_LESS_OR_EQUAL");
+        assert_eq!(j["module_name"], "myfault", "{arch:?}");
+        assert_eq!(j["image_name"], "myfault.sys");
+        assert_eq!(j["process_name"], process, "{arch:?} {j}");
+        assert_eq!(j["faulting_ip"], s.faulting_ip);
+        assert_eq!(
+            j["symbol_name"],
+            format!("myfault+{:x}", examples::demo::FAULT_RVA)
+        );
+        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
+        assert_eq!(j["osplatform_type"], ptr);
+        let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("DRIVER_IRQL_NOT_LESS_OR_EQUAL (d1)\n"),
+            "{text}"
+        );
+        assert!(text.contains("READ_ADDRESS:  "), "{text}");
+        assert!(text.contains("CURRENT_IRQL:  2\n"), "{text}");
+        assert!(text.contains("MODULE_NAME: myfault\n"), "{text}");
+        assert!(
+            text.contains(&format!("PROCESS_NAME:  {process}\n")),
+            "{text}"
+        );
+        assert!(text.contains("   myfault    (deferred)"), "{text}");
+        // The driver's image is in the dump: its first bytes are the MZ header.
+        let db = common::dumpscope(&[p, "-c", &format!("db {:x} L2", s.myfault_base)]);
+        assert!(
+            String::from_utf8(db.stdout).unwrap().contains("4d 5a"),
+            "{arch:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,112 @@
+//! The kernel pool and kernel object commands end to end on the synthetic scenario dumps
+//! (`examples::demo::kernel_scenarios`): a pool leak under Driver Verifier and a handle leak
+//! exhausting non-paged pool on an x86 server.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn write(name: &str, s: &examples::demo::kernel_scenarios::KernelScenario) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("dumpscope-kpool-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(format!("{name}.dmp"));
+    std::fs::write(&p, &s.dump).unwrap();
+    std::fs::write(examples::target::isf_path(&p), &s.isf).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{args:?}: {out}\n{err}");
+    out
+}
+
+#[test]
+fn pool_leak_under_verifier() {
+    let s = examples::demo::kernel_scenarios::pool_verifier().unwrap();
+    let p = write("pool-verifier", &s);
+    let p = p.to_str().unwrap();
+    let v3 = run(&[p, "-c", "!verifier 3"]);
+    println!("{v3}");
+    assert!(v3.contains("myfault.sys"), "{v3}");
+    assert!(v3.contains("myfault!PoolLeak+0x21"), "{v3}");
+    let v80 = run(&[p, "-c", "!verifier 80 9d2fb000"]);
+    println!("{v80}");
+    assert!(v80.contains("9d2fb000"), "{v80}");
+    let used = run(&[p, "-c", "!poolused 4"]);
+    println!("{used}");
+    assert!(used.contains("Leak"), "{used}");
+}
+
+#[test]
+fn handle_leak_on_a_server() {
+    let s = examples::demo::kernel_scenarios::handle_leak(50).unwrap();
+    let p = write("handle-leak", &s);
+    let p = p.to_str().unwrap();
+    let ie = format!("{:x}", s.addresses["iexplore"]);
+    let out = run(&[
+        p,
+        "-c",
+        "!vm",
+        "-c",
+        "!poolused 3",
+        "-c",
+        "!process 0 0",
+        "-c",
+        &format!(".process {ie}"),
+        "-c",
+        "!handle 0 f",
+    ]);
+    println!("{out}");
+    assert!(out.contains("Excessive NonPaged Pool Usage"), "{out}");
+    assert!(out.contains("iexplore.exe"), "{out}");
+}
+
+#[test]
+fn handle_leak_threads_and_summary() {
+    let s = examples::demo::kernel_scenarios::handle_leak(10_000).unwrap();
+    let p = write("handle-leak-10000", &s);
+    let p = p.to_str().unwrap();
+    let ie = format!("{:x}", s.addresses["iexplore"]);
+    let t0 = std::time::Instant::now();
+    let summary = run(&["handle", "--summary", "--process", &ie, p]);
+    let took = t0.elapsed();
+    println!("{summary}\n({took:?})");
+    assert!(summary.contains("Thread: 10,000 of 10,003"), "{summary}");
+    assert!(took.as_secs_f64() < 1.0, "handle --summary took {took:?}");
+    // The fourth handle names a leaked thread: terminated, started by mydriver.
+    let json = run(&["handle", "--json", "--process", &ie, p, "10"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let thread = v["handles"][0]["object"].as_u64().unwrap();
+    assert_eq!(v["handles"][0]["type_name"], "Thread");
+    let t = run(&[p, "-c", &format!("!thread {thread:x}")]);
+    println!("{t}");
+    assert!(t.contains("TERMINATED"), "{t}");
+    assert!(t.contains("mydriver!StatusWaitThread"), "{t}");
+    let o = run(&["object", p, &format!("{thread:x}")]);
+    assert!(o.contains("Thread"), "{o}");
+}
+
+#[test]
+fn layout_prints_the_tables_in_force() {
+    let json = run(&[
+        "layout", "--kernel", "--build", "3790", "--arch", "x86", "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let layout = pooltrack::ObjectLayout::for_build(3790, pooltrack::PointerWidth::Bits32).unwrap();
+    assert_eq!(
+        v["types"]["_KPROCESS"]["fields"]["DirectoryTableBase"],
+        u64::from(layout.process.directory_table_base)
+    );
+    assert!(v["types"]["_POOL_HEADER"]["fields"].is_object(), "{json}");
+}
