@@ -218,6 +218,11 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         );
         assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
         assert_eq!(j["osplatform_type"], ptr);
+        // The trap frame in the saved stack, and the stack walked from it: myfault, then nt.
+        assert!(j["trap_frame"].is_u64(), "{arch:?}");
+        let stack = j["stack_text"].as_array().unwrap();
+        assert_eq!(stack[0]["call_site"], "myfault+0x1346", "{arch:?}");
+        assert_eq!(stack[1]["call_site"], "nt+0x5e2a10", "{arch:?}");
         let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
@@ -227,6 +232,7 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         assert!(text.contains("READ_ADDRESS:  "), "{text}");
         assert!(text.contains("CURRENT_IRQL:  2\n"), "{text}");
         assert!(text.contains("MODULE_NAME: myfault\n"), "{text}");
+        assert!(text.contains("TRAP_FRAME:  "), "{text}");
         assert!(
             text.contains(&format!("PROCESS_NAME:  {process}\n")),
             "{text}"

@@ -73,6 +73,8 @@ pub struct Report {
     pub os_version: String,
     /// `x64`, `x86`.
     pub osplatform_type: String,
+    /// The trap frame of a 0xA/0xD1 (found in the saved stack) or 0x8E (Arg3).
+    pub trap_frame: Option<u64>,
     /// The stack the bugcheck names (`.cxr`/`.trap`, else the saved context).
     pub stack_text: Vec<crate::kernel::stack::Frame>,
     /// What could not be read, each a sentence.
@@ -261,16 +263,6 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
                 0x3B => (None, Some(p[2])),
                 _ => (None, None),
             };
-            if base == 0x8E {
-                key(
-                    "TRAP_FRAME",
-                    format!(
-                        "{} -- (.trap 0x{:x})",
-                        crate::report::numbers::addr(p[2], ps),
-                        p[2]
-                    ),
-                );
-            }
             if let Some(exr) = exr {
                 key(
                     "EXCEPTION_RECORD",
@@ -314,6 +306,11 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
+    let trap_frame = match base {
+        0xA | 0xD1 => crate::kernel::stack::find_trap_frame(k, p[3]),
+        0x8E => Some(p[2]),
+        _ => None,
+    };
     let stack_text =
         match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
             Ok(r) => r.frames,
@@ -365,6 +362,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         failure_bucket_id,
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
+        trap_frame,
         stack_text,
         problems,
         pointer_size: ps,

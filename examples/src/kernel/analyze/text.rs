@@ -54,6 +54,10 @@ impl Text for Report {
             writeln!(out, "{}", addr(ip, ps))?;
             writeln!(out)?;
         }
+        if let Some(t) = self.trap_frame {
+            writeln!(out, "TRAP_FRAME:  {} -- (.trap 0x{t:x})", addr(t, ps))?;
+            writeln!(out)?;
+        }
         if !self.stack_text.is_empty() {
             writeln!(out, "STACK_TEXT:  ")?;
             for f in &self.stack_text {

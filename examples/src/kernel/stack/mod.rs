@@ -75,6 +75,43 @@ fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
     stackwalk::Modules::new(list)
 }
 
+/// The trap frame whose interrupted instruction is `ip`, searched in the triage dump's saved
+/// call stack (a `KTRAP_FRAME` whose `Rip`/`Eip` slot holds `ip` and which `stackwalk` accepts
+/// as a trap frame). What WinDbg prints as `TRAP_FRAME` for a 0xA/0xD1.
+pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
+    let range = k
+        .dump
+        .triage()
+        .and_then(|t| t.range(dumpfile::TriageRangeKind::Stack))?;
+    let x64 = k.pointer_size() == 8;
+    let (ip_offset, arch, step) = if x64 {
+        (0x168_u64, stackwalk::Arch::X64, 8_usize)
+    } else {
+        (0x68, stackwalk::Arch::X86, 4)
+    };
+    let len = usize::try_from(range.size.min(0x10000)).ok()?;
+    let mut bytes = vec![0u8; len];
+    k.dump.memory().read(range.base, &mut bytes).ok()?;
+    let mods = stackwalk::Modules::default();
+    let walker = stackwalk::Walker::new(KernelMem(&k.dump), &mods);
+    (0..len.saturating_sub(step)).step_by(step).find_map(|off| {
+        let slot = bytes.get(off..off.checked_add(step)?)?;
+        let v = if x64 {
+            u64::from_le_bytes(slot.try_into().ok()?)
+        } else {
+            u64::from(u32::from_le_bytes(slot.try_into().ok()?))
+        };
+        if v != ip {
+            return None;
+        }
+        let trap = range
+            .base
+            .checked_add(u64::try_from(off).ok()?)?
+            .checked_sub(ip_offset)?;
+        walker.walk_trap_frame(arch, trap).ok().map(|_| trap)
+    })
+}
+
 /// Walks the stack `o` names.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let x64 = k.pointer_size() == 8;
@@ -93,6 +130,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             0x7E => Start::Cxr(bc.parameters[3]),
             0x3B => Start::Cxr(bc.parameters[2]),
             0x8E => Start::Trap(bc.parameters[2]),
+            0xA | 0xD1 => find_trap_frame(k, bc.parameters[3]).map_or(Start::Bugcheck, Start::Trap),
             _ => Start::Bugcheck,
         },
         s => s,
