@@ -13,7 +13,9 @@
 //! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
 //! `-flt s SIZE [MAX]`), `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`,
 //! `~Nk`, `~`, `!dh [-s|-f] MODULE`, `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`,
-//! `.exr -1`, `||`, `!peb`, `!teb`, and `!leak` (this tool's whole investigation). Addresses
+//! `.exr -1`, `||`, `!peb`, `!teb`, `!analyze -v`, and `!leak` (this tool's whole
+//! investigation). On kernel dumps (prompt `0: kd>`): `vertarget`, `.bugcheck`, `lm`,
+//! `db`/`dd`/`dq ADDR [L COUNT]`, `!pte ADDR`, `k`, `.trap ADDR`, `.cxr ADDR`, `!analyze -v`. Addresses
 //! may be hex numbers (with or without `0x` and WinDbg's backtick) or `[!]module[+offset]`
 //! expressions.
 
