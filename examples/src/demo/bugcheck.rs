@@ -179,3 +179,34 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         process,
     })
 }
+
+/// `dumpscope demo --scenario bugcheck-d1`: writes the x64 and x86 0xD1 dumps to `dir`
+/// (`NotMyFault-x64.dmp`, `NotMyFault-x86.dmp`) and prints `analyze` of the x64 one.
+pub fn run_bugcheck_d1(
+    dir: &std::path::Path,
+    format: crate::report::Format,
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::at(dir, e))?;
+    let mut first = None;
+    for (arch, name) in [
+        (KernelArch::X64, "NotMyFault-x64.dmp"),
+        (KernelArch::X86Pae, "NotMyFault-x86.dmp"),
+    ] {
+        let s = bugcheck_d1(arch)?;
+        let path = dir.join(name);
+        std::fs::write(&path, &s.bytes).map_err(|e| CliError::at(&path, e))?;
+        first.get_or_insert(path);
+    }
+    let path = first.ok_or_else(|| CliError::new("no dump written"))?;
+    let k = crate::target::KernelTarget::open(&path)?;
+    if format == crate::report::Format::Text {
+        writeln!(out, "Wrote {} (and its x86 twin); analyze:", path.display())?;
+        writeln!(out)?;
+    }
+    crate::report::emit(
+        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options),
+        format,
+        out,
+    )
+}

@@ -29,7 +29,7 @@ mod bugcheck;
 mod build;
 mod image;
 
-pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1};
+pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1, run_bugcheck_d1};
 pub use self::build::*;
 pub use self::image::d4c_image;
 
