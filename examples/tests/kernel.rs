@@ -247,3 +247,19 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn current_process_through_the_prcb_is_the_triage_eprocess() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let k = examples::target::KernelTarget::open(&dump).unwrap();
+    let triage = k
+        .dump
+        .triage()
+        .and_then(|t| t.range(dumpfile::TriageRangeKind::Process))
+        .map(|r| r.base);
+    let through_prcb = examples::kernel::analyze::current_process(&k);
+    assert!(triage.is_some());
+    assert_eq!(through_prcb, triage);
+}

@@ -97,6 +97,25 @@ fn eprocess_name_offsets(x64: bool, build: u32) -> Option<(u64, Option<u64>)> {
     }
 }
 
+/// The current process through the first processor's current thread: `KPRCB.CurrentThread`,
+/// then `KTHREAD.ApcState.Process`, with the KDBG's offsets.
+pub fn current_process(k: &KernelTarget) -> Option<u64> {
+    let kdbg = k.kdbg().ok()?;
+    let cur = u64::from(kdbg.offset_prcb_current_thread()?);
+    let apc = u64::from(kdbg.offset_kthread_apc_process()?);
+    let prcb = k
+        .dump
+        .processors()
+        .ok()?
+        .into_iter()
+        .find_map(|p| p.prcb.ok())?;
+    let mem = k.dump.memory();
+    let ps = k.pointer_size();
+    let thread = mem.read_ptr(prcb.wrapping_add(cur), ps).ok()?;
+    let process = mem.read_ptr(thread.wrapping_add(apc), ps).ok()?;
+    (process != 0).then_some(process)
+}
+
 /// The file name of the `OBJECT_NAME_INFORMATION` (a `UNICODE_STRING`) at `at`.
 fn audit_file_name(k: &KernelTarget, at: u64) -> Option<String> {
     let mem = k.dump.memory();
@@ -138,9 +157,11 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
         .triage()
         .and_then(|t| t.range(dumpfile::TriageRangeKind::Process))
         .map(|r| r.base)
+        .or_else(|| current_process(k))
     else {
         problems.push(
-            "PROCESS_NAME: the current process is only read from a triage dump's EPROCESS yet"
+            "PROCESS_NAME: neither a triage EPROCESS nor PRCB.CurrentThread -> \
+             ApcState.Process could be read"
                 .to_string(),
         );
         return None;
