@@ -263,3 +263,19 @@ fn current_process_through_the_prcb_is_the_triage_eprocess() {
     assert!(triage.is_some());
     assert_eq!(through_prcb, triage);
 }
+
+#[test]
+fn cxr_prints_the_context_record_registers() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let out = common::dumpscope(&[dump.to_str().unwrap(), "-c", ".cxr ffff8504`29891720"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The 0x1000007E context record (Arg4): its rip is the exception address (Arg2).
+    assert!(text.contains("rip=fffff8048b58334c"), "{text}");
+    assert!(text.contains("rsp=ffff850429892120"), "{text}");
+    assert!(
+        text.contains("ffff8504`29892120 fffff804`8b5a2e2c amdppm+0x334c"),
+        "{text}"
+    );
+}

@@ -53,6 +53,9 @@ pub struct Report {
     pub frames: Vec<Frame>,
     /// Why the walk ended.
     pub stop: String,
+    /// The registers of the starting context that the walk knows (`rax`, ..., `rip`), as
+    /// `.cxr`/`.trap` print them.
+    pub registers: Vec<(String, u64)>,
     /// Pointer size (text only).
     #[serde(skip)]
     pub pointer_size: usize,
@@ -183,10 +186,66 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             trust: format!("{:?}", f.trust).to_lowercase(),
         })
         .collect();
+    let registers = stack
+        .frames
+        .first()
+        .map_or_else(Vec::new, |f| registers(&f.context));
     Ok(Report {
+        registers,
         start: label,
         frames,
         stop: stack.stop.to_string(),
         pointer_size: k.pointer_size(),
     })
+}
+
+/// The known registers of a context, in WinDbg's order.
+fn registers(c: &stackwalk::Context) -> Vec<(String, u64)> {
+    const X64: [(&str, u8); 16] = [
+        ("rax", 0),
+        ("rbx", 3),
+        ("rcx", 1),
+        ("rdx", 2),
+        ("rsi", 6),
+        ("rdi", 7),
+        ("rsp", 4),
+        ("rbp", 5),
+        ("r8", 8),
+        ("r9", 9),
+        ("r10", 10),
+        ("r11", 11),
+        ("r12", 12),
+        ("r13", 13),
+        ("r14", 14),
+        ("r15", 15),
+    ];
+    const X86: [(&str, u8); 8] = [
+        ("eax", 0),
+        ("ebx", 3),
+        ("ecx", 1),
+        ("edx", 2),
+        ("esi", 6),
+        ("edi", 7),
+        ("esp", 4),
+        ("ebp", 5),
+    ];
+    match c {
+        stackwalk::Context::X64(x) => {
+            let mut v: Vec<(String, u64)> = X64
+                .iter()
+                .filter_map(|(n, r)| x.reg(*r).map(|v| ((*n).to_string(), v)))
+                .collect();
+            v.push(("rip".to_string(), x.rip));
+            v
+        }
+        stackwalk::Context::X86(x) => {
+            let mut v: Vec<(String, u64)> = X86
+                .iter()
+                .filter_map(|(n, r)| x.reg(*r).map(|v| ((*n).to_string(), u64::from(v))))
+                .collect();
+            v.push(("eip".to_string(), u64::from(x.eip)));
+            v
+        }
+        _ => Vec::new(),
+    }
 }
