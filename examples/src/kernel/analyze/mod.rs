@@ -75,6 +75,8 @@ pub struct Report {
     pub osplatform_type: String,
     /// The trap frame of a 0xA/0xD1 (found in the saved stack) or 0x8E (Arg3).
     pub trap_frame: Option<u64>,
+    /// The trap frame's registers (those the walk knows), in WinDbg's order.
+    pub trap_registers: Vec<(String, u64)>,
     /// The stack the bugcheck names (`.cxr`/`.trap`, else the saved context).
     pub stack_text: Vec<crate::kernel::stack::Frame>,
     /// What could not be read, each a sentence.
@@ -332,12 +334,13 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         0x8E => Some(p[2]),
         _ => None,
     };
-    let stack_text =
+    let (stack_text, trap_registers) =
         match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
-            Ok(r) => r.frames,
+            Ok(r) if r.start.starts_with(".trap") => (r.frames, r.registers),
+            Ok(r) => (r.frames, Vec::new()),
             Err(e) => {
                 problems.push(format!("STACK_TEXT: {e}"));
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
     let driver = faulting_ip.and_then(|ip| k.driver_at(ip));
@@ -384,6 +387,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
         trap_frame,
+        trap_registers,
         stack_text,
         problems,
         pointer_size: ps,
