@@ -359,6 +359,7 @@ fn kernel_dump_matches_its_golden() {
         "!analyze -v",
         "k",
         ".cxr ffff8504`29891720",
+        ".exr ffff8504`29891ee8",
         ".trap ffff8504`29891720",
         "!heap -s",
         "~*k",

@@ -15,7 +15,7 @@
 //! `~Nk`, `~`, `!dh [-s|-f] MODULE`, `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`,
 //! `.exr -1`, `||`, `!peb`, `!teb`, `!analyze -v`, and `!leak` (this tool's whole
 //! investigation). On kernel dumps (prompt `0: kd>`): `vertarget`, `.bugcheck`, `lm`,
-//! `db`/`dd`/`dq ADDR [L COUNT]`, `!pte ADDR`, `k`, `.trap ADDR`, `.cxr ADDR`, `!analyze -v`. Addresses
+//! `db`/`dd`/`dq ADDR [L COUNT]`, `!pte ADDR`, `k`, `.trap ADDR`, `.cxr ADDR`, `.exr ADDR`, `!analyze -v`. Addresses
 //! may be hex numbers (with or without `0x` and WinDbg's backtick) or `[!]module[+offset]`
 //! expressions.
 
@@ -115,12 +115,21 @@ pub const COMMANDS: &[Command] = &[
             .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
         kernel_stack(k, kstack::Start::Cxr(keval(k, a)?), out)
     }),
-    user(&[".exr"], |u, _, args, out| {
-        if args.first() != Some(&"-1") {
-            return Err(not_supported(".exr with an address (only .exr -1)"));
-        }
-        text(&process::exception(u)?, out)
-    }),
+    both(
+        &[".exr"],
+        |u, _, args, out| {
+            if args.first() != Some(&"-1") {
+                return Err(not_supported(".exr with an address (only .exr -1)"));
+            }
+            text(&process::exception(u)?, out)
+        },
+        |k, head, args, out| {
+            let a = args
+                .first()
+                .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+            text(&crate::kernel::exr::investigate(k, keval(k, a)?)?, out)
+        },
+    ),
     both(
         &["!analyze"],
         |u, _, _, out| text(&analyze::investigate(u, &analyze::Options::default())?, out),

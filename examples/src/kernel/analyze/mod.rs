@@ -192,7 +192,7 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
 
 /// The exception record at `at` (`EXCEPTION_RECORD` of the dump's width): code, address and
 /// parameters.
-fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
+pub fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
     let mem = k.dump.memory();
     let code = mem.read_u32(at).ok()?;
     let (addr_off, n_off, info_off, ps) = if k.pointer_size() == 8 {
