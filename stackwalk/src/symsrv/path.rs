@@ -25,7 +25,8 @@ impl Store {
         if t.is_empty() {
             Store::DefaultCache
         } else if is_url(t) {
-            Store::Http(t.trim_end_matches('/').to_string())
+            let trimmed = t.trim_end_matches('/');
+            Store::Http(if is_url(trimmed) { trimmed } else { t }.to_string())
         } else {
             Store::Local(PathBuf::from(t))
         }
