@@ -80,6 +80,12 @@ pub trait ModuleUnwind {
     fn is_empty_table(&self) -> bool {
         false
     }
+
+    /// The exception directory (RVA and size in bytes), when known: ARM64 images keep 8-byte
+    /// `.pdata` entries there, which [`crate::arm64`] reads through [`read_rva`](Self::read_rva).
+    fn exception_directory(&self) -> Option<(u32, u32)> {
+        None
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
@@ -95,6 +101,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
     fn is_empty_table(&self) -> bool {
         (**self).is_empty_table()
     }
+    fn exception_directory(&self) -> Option<(u32, u32)> {
+        (**self).exception_directory()
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
@@ -109,6 +118,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
     }
     fn is_empty_table(&self) -> bool {
         (**self).is_empty_table()
+    }
+    fn exception_directory(&self) -> Option<(u32, u32)> {
+        (**self).exception_directory()
     }
 }
 
@@ -371,6 +383,7 @@ fn read_headers<R: ReadRva>(reader: &R) -> Result<Vec<u8>, Error> {
 pub struct ImageUnwind<R> {
     reader: R,
     pdata_rva: u32,
+    pdata_size: u32,
     count: u32,
     executable: Vec<(u32, u32)>,
 }
@@ -403,6 +416,7 @@ impl<R: ReadRva> ImageUnwind<R> {
         ImageUnwind {
             reader,
             pdata_rva: layout.exception.0,
+            pdata_size: layout.exception.1,
             count: layout.exception.1 / 12,
             executable: layout.executable_ranges(),
         }
@@ -493,6 +507,10 @@ impl<R: ReadRva> ModuleUnwind for ImageUnwind<R> {
 
     fn is_empty_table(&self) -> bool {
         self.count == 0
+    }
+
+    fn exception_directory(&self) -> Option<(u32, u32)> {
+        Some((self.pdata_rva, self.pdata_size))
     }
 
     fn is_executable(&self, rva: u32) -> Option<bool> {

@@ -7,8 +7,12 @@
 //! - [`limits`]: [`Limits`], held by the [`Walker`].
 //! - [`context`]: register contexts ([`Context::from_raw`] parses a raw Windows `CONTEXT`).
 //! - [`image`]: [`ModuleUnwind`] (unwind data by RVA) and [`ImageUnwind`] over a PE image.
-//! - [`x64`]: `RtlVirtualUnwind` semantics. [`x86`]: frame data and EBP chains.
+//! - [`x64`]: `RtlVirtualUnwind` semantics. [`x86`]: frame data and EBP chains. [`arm64`]:
+//!   `.pdata`/`.xdata` and packed unwind data.
 //! - [`walk`]: the [`Walker`], [`Frame`], [`Trust`], [`StopReason`].
+//! - Kernel stacks: [`trap_frame`] ([`KTrapFrame`], x64), [`exception_frame`]
+//!   ([`KExceptionFrame`], [`context_from_kframes`]), [`trap_frame_x86`] ([`KTrapFrameX86`]);
+//!   [`raw`]: their raw layouts.
 //! - [`symbols`]: [`SymbolTable`]; `pdb` (feature `pdb`): symbols and frame data from PDBs;
 //!   [`pdb_identity`]: [`PdbIdentity`] and [`find_pdb`] (a PDB by GUID and age, whatever its
 //!   file name).
@@ -25,14 +29,17 @@
 
 #![forbid(unsafe_code)]
 
+pub mod arm64;
 pub mod context;
 pub mod error;
+pub mod exception_frame;
 pub mod image;
 pub mod limits;
 pub mod memory;
 #[cfg(feature = "pdb")]
 pub mod pdb;
 pub mod pdb_identity;
+pub mod raw;
 pub mod region;
 pub mod scan;
 pub mod symbols;
@@ -40,12 +47,15 @@ pub mod symbols;
 pub mod symsrv;
 #[cfg(feature = "synth")]
 pub mod synth;
+pub mod trap_frame;
+pub mod trap_frame_x86;
 pub mod walk;
 pub mod x64;
 pub mod x86;
 
 pub use context::{Arch, Context, ContextArm64, ContextX64, ContextX86};
 pub use error::Error;
+pub use exception_frame::{KExceptionFrame, context_from_kframes};
 pub use image::{FileImage, ImageLayout, ImageUnwind, MappedImage, ModuleUnwind, RuntimeFunction};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadMemory, SliceMemory};
@@ -54,5 +64,7 @@ pub use pdb::PdbData;
 pub use pdb_identity::{PdbIdentity, find_pdb};
 pub use region::RegionMemory;
 pub use symbols::{Symbol, SymbolKind, SymbolTable, Symbolize};
+pub use trap_frame::KTrapFrame;
+pub use trap_frame_x86::{KTrapFrameX86, X86TrapLayout};
 pub use walk::{Frame, Location, Module, Modules, Stack, StopReason, Trust, Walker};
 pub use x86::{FrameEntry, FrameKind, FrameTable};

@@ -16,6 +16,10 @@ pub struct Limits {
     pub scan_words: usize,
     /// Words scanned after a frame from the context or unwind info (default 160).
     pub scan_words_trusted: usize,
+    /// Times one walk may move to another stack through a machine or trap frame, where the
+    /// stack pointer may go down (kernel to user stack, DPC or ISR stack to thread stack;
+    /// default 8). Everywhere else the stack pointer must go up.
+    pub max_stack_switches: u32,
 }
 
 impl Default for Limits {
@@ -25,6 +29,7 @@ impl Default for Limits {
             max_unwind_chain: 32,
             scan_words: 40,
             scan_words_trusted: 160,
+            max_stack_switches: 8,
         }
     }
 }
@@ -37,6 +42,7 @@ impl Limits {
             max_unwind_chain: 32,
             scan_words: 16,
             scan_words_trusted: 32,
+            max_stack_switches: 4,
         }
     }
 
@@ -58,6 +64,13 @@ impl Limits {
     #[must_use]
     pub const fn with_scan_words(mut self, n: usize) -> Self {
         self.scan_words = n;
+        self
+    }
+
+    /// Set [`Limits::max_stack_switches`].
+    #[must_use]
+    pub const fn with_max_stack_switches(mut self, n: u32) -> Self {
+        self.max_stack_switches = n;
         self
     }
 

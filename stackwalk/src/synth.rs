@@ -312,3 +312,130 @@ impl ImageBuilder {
         )
     }
 }
+
+impl StackBuilder {
+    /// Overwrites (or extends with zeros up to) the bytes at `addr`, which must not lie below
+    /// the base; ignored otherwise.
+    pub fn put(&mut self, addr: u64, bytes: &[u8]) -> &mut Self {
+        let Some(start) = addr
+            .checked_sub(self.base)
+            .and_then(|o| usize::try_from(o).ok())
+        else {
+            return self;
+        };
+        let Some(end) = start.checked_add(bytes.len()) else {
+            return self;
+        };
+        if self.bytes.len() < end {
+            self.bytes.resize(end, 0);
+        }
+        if let Some(dst) = self.bytes.get_mut(start..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self
+    }
+
+    /// Writes a 64-bit value at `addr` (see [`put`](Self::put)).
+    pub fn put_u64(&mut self, addr: u64, v: u64) -> &mut Self {
+        self.put(addr, &v.to_le_bytes())
+    }
+
+    /// Writes a 32-bit value at `addr` (see [`put`](Self::put)).
+    pub fn put_u32(&mut self, addr: u64, v: u32) -> &mut Self {
+        self.put(addr, &v.to_le_bytes())
+    }
+}
+
+/// The bytes of an x64 `_KTRAP_FRAME` holding `t`'s registers (other fields zero).
+pub fn encode_trap_frame(t: &crate::KTrapFrame) -> Vec<u8> {
+    use zerocopy::{FromZeros, IntoBytes};
+    let mut r = crate::raw::KTrapFrame::new_zeroed();
+    r.rip.set(t.rip);
+    r.rsp.set(t.rsp);
+    r.rbp.set(t.rbp);
+    r.rax.set(t.rax);
+    r.rcx.set(t.rcx);
+    r.rdx.set(t.rdx);
+    r.r8.set(t.r8);
+    r.r9.set(t.r9);
+    r.r10.set(t.r10);
+    r.r11.set(t.r11);
+    r.rbx.set(t.rbx);
+    r.rdi.set(t.rdi);
+    r.rsi.set(t.rsi);
+    r.e_flags.set(t.eflags);
+    r.seg_cs.set(t.seg_cs);
+    r.seg_ss.set(t.seg_ss);
+    r.error_code.set(t.error_code);
+    r.fault_address.set(t.fault_address);
+    r.previous_mode = t.previous_mode;
+    r.previous_irql = t.previous_irql;
+    r.exception_active = t.exception_active;
+    r.as_bytes().to_vec()
+}
+
+/// The bytes of an x64 `_KEXCEPTION_FRAME` holding `e`'s registers (other fields zero).
+pub fn encode_exception_frame(e: &crate::KExceptionFrame) -> Vec<u8> {
+    use zerocopy::{FromZeros, IntoBytes};
+    let mut r = crate::raw::KExceptionFrame::new_zeroed();
+    r.rbp.set(e.rbp);
+    r.rbx.set(e.rbx);
+    r.rdi.set(e.rdi);
+    r.rsi.set(e.rsi);
+    r.r12.set(e.r12);
+    r.r13.set(e.r13);
+    r.r14.set(e.r14);
+    r.r15.set(e.r15);
+    for (dst, x) in r.xmm6_15.iter_mut().zip(e.xmm6_15.iter()) {
+        *dst = x.to_le_bytes();
+    }
+    r.trap_frame.set(e.trap_frame);
+    r.return_address.set(e.return_address);
+    r.as_bytes().to_vec()
+}
+
+/// The bytes of an x86 `_KTRAP_FRAME` in `layout` holding `t`'s registers (other fields zero).
+pub fn encode_trap_frame_x86(t: &crate::KTrapFrameX86, layout: crate::X86TrapLayout) -> Vec<u8> {
+    use zerocopy::{FromZeros, IntoBytes};
+    let mut r = crate::raw::KTrapFrameX86::new_zeroed();
+    r.dbg_ebp.set(t.dbg_ebp);
+    r.dbg_eip.set(t.dbg_eip);
+    r.temp_seg_cs.set(t.temp_seg_cs);
+    r.temp_esp.set(t.temp_esp);
+    r.eax.set(t.eax);
+    r.ecx.set(t.ecx);
+    r.edx.set(t.edx);
+    r.ebx.set(t.ebx);
+    r.esi.set(t.esi);
+    r.edi.set(t.edi);
+    r.ebp.set(t.ebp);
+    r.err_code.set(t.error_code);
+    r.eip.set(t.eip);
+    r.seg_cs.set(t.seg_cs);
+    r.e_flags.set(t.eflags);
+    r.hardware_esp.set(t.hardware_esp);
+    r.hardware_seg_ss.set(t.hardware_seg_ss);
+    if layout == crate::X86TrapLayout::Win10 {
+        let mut w = crate::raw::KTrapFrameX86Win10::new_zeroed();
+        w.dbg_ebp.set(t.dbg_ebp);
+        w.dbg_eip.set(t.dbg_eip);
+        w.temp_seg_cs
+            .set(u16::try_from(t.temp_seg_cs & 0xffff).unwrap_or(0));
+        w.temp_esp.set(t.temp_esp);
+        w.eax.set(t.eax);
+        w.ecx.set(t.ecx);
+        w.edx.set(t.edx);
+        w.ebx.set(t.ebx);
+        w.esi.set(t.esi);
+        w.edi.set(t.edi);
+        w.ebp.set(t.ebp);
+        w.err_code.set(t.error_code);
+        w.eip.set(t.eip);
+        w.seg_cs.set(t.seg_cs);
+        w.e_flags.set(t.eflags);
+        w.hardware_esp.set(t.hardware_esp);
+        w.hardware_seg_ss.set(t.hardware_seg_ss);
+        return w.as_bytes().to_vec();
+    }
+    r.as_bytes().to_vec()
+}

@@ -2,9 +2,12 @@
 
 use std::fmt;
 
+use crate::context::Arch;
 use crate::context::{Context, ContextArm64, ContextX64, ContextX86, x64_reg, x86_reg};
 use crate::image::ModuleUnwind;
 use crate::symbols::Symbolize;
+use crate::trap_frame::KTrapFrame;
+use crate::trap_frame_x86::{KTrapFrameX86, X86TrapLayout};
 use crate::x86::FrameTable;
 use crate::{Error, Limits, ReadMemory};
 
@@ -20,16 +23,20 @@ pub enum Trust {
     FramePointer,
     /// A stack scan found a plausible return address.
     Scan,
+    /// A kernel trap frame (`KTRAP_FRAME`): the start of a `.trap` walk, or an x86 frame
+    /// whose EBP pointed at one.
+    TrapFrame,
 }
 
 impl Trust {
-    /// `"context" | "unwind" | "frame_pointer" | "scan"`.
+    /// `"context" | "unwind" | "frame_pointer" | "scan" | "trap_frame"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Trust::Context => "context",
             Trust::Unwind => "unwind",
             Trust::FramePointer => "frame_pointer",
             Trust::Scan => "scan",
+            Trust::TrapFrame => "trap_frame",
         }
     }
 }
@@ -94,6 +101,10 @@ pub struct Frame {
     pub module: Option<usize>,
     /// The registers known for this frame.
     pub context: Context,
+    /// The kernel trap frame (`KTRAP_FRAME`) this frame's function built, when the walk went
+    /// through it to the interrupted code (the next frame): WinDbg prints it as
+    /// `TrapFrame @ ADDR` on this line, and `.trap ADDR` shows the next frame's registers.
+    pub trap_frame: Option<u64>,
 }
 
 /// A walked stack.
@@ -396,11 +407,13 @@ fn is_arm64_call(insn: u32) -> bool {
         || insn & 0xfeff_f800 == 0xd63f_0800
 }
 
-/// The stack walker over one address space.
+/// The stack walker over one address space: the entry object, holding the memory, the
+/// modules, the [`Limits`] and the x86 trap-frame layout.
 pub struct Walker<'m, 'a, M> {
     memory: M,
     modules: &'m Modules<'a>,
     limits: Limits,
+    x86_trap_layout: X86TrapLayout,
 }
 
 impl<M> fmt::Debug for Walker<'_, '_, M> {
@@ -408,6 +421,7 @@ impl<M> fmt::Debug for Walker<'_, '_, M> {
         f.debug_struct("Walker")
             .field("modules", &self.modules.list.len())
             .field("limits", &self.limits)
+            .field("x86_trap_layout", &self.x86_trap_layout)
             .finish()
     }
 }
@@ -418,6 +432,8 @@ struct Step {
     interrupted: bool,
     /// The caller may have the same stack pointer (an ARM64 leaf unwound through LR, once).
     same_sp: bool,
+    /// The trap frame the step went through.
+    trap_frame: Option<u64>,
 }
 
 impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
@@ -427,23 +443,121 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             memory,
             modules,
             limits: Limits::default(),
+            x86_trap_layout: X86TrapLayout::default(),
         }
     }
 
     /// Replaces the limits.
+    #[must_use]
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self
     }
 
+    /// Sets the layout of x86 kernel trap frames (default: Windows XP to 7; see
+    /// [`X86TrapLayout::for_build`]).
+    #[must_use]
+    pub fn with_x86_trap_layout(mut self, layout: X86TrapLayout) -> Self {
+        self.x86_trap_layout = layout;
+        self
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Walks the stack of a thread from its register context. Never panics; always ends.
+    ///
+    /// A raw Windows `CONTEXT` (the exception stream's, a thread's, or what `.cxr` shows) is
+    /// turned into a [`Context`] with [`Context::from_raw`].
     pub fn walk(&self, context: Context) -> Stack {
+        self.walk_from(context, Trust::Context)
+    }
+
+    /// `.trap ADDR`: walks from the kernel trap frame at `address` (an x64 [`KTrapFrame`] or an
+    /// x86 [`KTrapFrameX86`] in the walker's layout). Frame 0 is the interrupted instruction,
+    /// with [`Trust::TrapFrame`].
+    ///
+    /// Fails when the frame cannot be read, or does not look like a trap frame (EFLAGS bit 1
+    /// clear, a CS that is neither kernel nor user, an x64 instruction pointer outside the
+    /// half of the address space CS names): [`Error::BadTrapFrame`].
+    ///
+    /// ```
+    /// use stackwalk::*;
+    /// // A KTRAP_FRAME at 0x1000 of a kernel-mode fault at 0xfffff801_20001020.
+    /// let mut trap = vec![0u8; 0x190];
+    /// trap[0x168..0x170].copy_from_slice(&0xffff_f801_2000_1020u64.to_le_bytes()); // Rip
+    /// trap[0x170..0x172].copy_from_slice(&0x10u16.to_le_bytes()); // SegCs: kernel
+    /// trap[0x178..0x17c].copy_from_slice(&0x10282u32.to_le_bytes()); // EFlags
+    /// trap[0x180..0x188].copy_from_slice(&0x2000u64.to_le_bytes()); // Rsp
+    /// let modules = Modules::default();
+    /// let walker = Walker::new(SliceMemory::new(0x1000, &trap), &modules);
+    /// let stack = walker.walk_trap_frame(Arch::X64, 0x1000).unwrap();
+    /// assert_eq!(stack.frames[0].instruction, 0xffff_f801_2000_1020);
+    /// assert_eq!(stack.frames[0].stack_pointer, 0x2000);
+    /// assert_eq!(stack.frames[0].trust, Trust::TrapFrame);
+    /// // Not captured: an error that says so.
+    /// assert!(walker.walk_trap_frame(Arch::X64, 0x9000).unwrap_err().is_not_captured());
+    /// ```
+    pub fn walk_trap_frame(&self, arch: Arch, address: u64) -> Result<Stack, Error> {
+        let bad = Error::BadTrapFrame {
+            what: "KTRAP_FRAME (implausible registers)",
+            addr: address,
+        };
+        let context = match arch {
+            Arch::X64 => {
+                let t = KTrapFrame::read(&self.memory, address)?;
+                if !t.is_plausible() {
+                    return Err(bad);
+                }
+                Context::X64(t.context())
+            }
+            Arch::X86 => {
+                let at = u32::try_from(address).map_err(|_| bad.clone())?;
+                let t = KTrapFrameX86::read(&self.memory, at, self.x86_trap_layout)?;
+                if !t.is_plausible() {
+                    return Err(bad);
+                }
+                Context::X86(t.context())
+            }
+            _ => {
+                return Err(Error::BadTrapFrame {
+                    what: "trap frame of an architecture without one here",
+                    addr: address,
+                });
+            }
+        };
+        Ok(self.walk_from(context, Trust::TrapFrame))
+    }
+
+    /// `.cxr ADDR`: walks from the Windows `CONTEXT` record at `address` in memory, for the
+    /// machine named by its `IMAGE_FILE_MACHINE_*` value (see [`Context::from_raw`]).
+    pub fn walk_context_record(&self, machine: u16, address: u64) -> Result<Stack, Error> {
+        let len = match machine {
+            crate::context::machine::I386 => 0x2cc,
+            crate::context::machine::AMD64 => 0x4d0,
+            crate::context::machine::ARM64 => 0x390,
+            _ => {
+                return Err(Error::BadContext {
+                    what: "unknown machine type",
+                });
+            }
+        };
+        let mut raw = vec![0u8; len];
+        self.memory.read(address, &mut raw)?;
+        Ok(self.walk(Context::from_raw(machine, &raw)?))
+    }
+
+    fn walk_from(&self, context: Context, trust: Trust) -> Stack {
         let mut frames: Vec<Frame> = Vec::new();
+        let mut switches = 0u32;
         let mut cur = Step {
             context,
-            trust: Trust::Context,
+            trust,
             interrupted: true,
             same_sp: false,
+            trap_frame: None,
         };
         // x86: parameter size of the function one frame deeper.
         let mut callee_params = 0u32;
@@ -462,6 +576,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 is_return_address: !cur.interrupted,
                 module: self.modules.find(lookup).map(|(i, _)| i),
                 context: cur.context.clone(),
+                trap_frame: None,
             });
             if frames.len() >= self.limits.max_frames {
                 break StopReason::FrameLimit;
@@ -469,19 +584,28 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             let next = match &cur.context {
                 Context::X64(c) => self.step_x64(c, cur.interrupted, cur.trust),
                 Context::X86(c) => self.step_x86(c, cur.interrupted, cur.trust, &mut callee_params),
-                Context::Arm64(c) => self.step_arm64(c, cur.trust),
+                Context::Arm64(c) => self.step_arm64(c, cur.interrupted, cur.trust),
             };
             let next = match next {
                 Ok(n) => n,
                 Err(stop) => break stop,
             };
+            if let Some(f) = frames.last_mut() {
+                f.trap_frame = next.trap_frame;
+            }
             let nip = next.context.instruction_pointer();
             let nsp = next.context.stack_pointer();
             if nip == 0 {
                 break StopReason::EndOfStack;
             }
             if nsp < sp || (nsp == sp && !next.same_sp) {
-                break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
+                // Through a machine or trap frame the interrupted code may run on another
+                // stack (user stack, thread stack below a DPC stack): allowed a few times.
+                if next.interrupted && switches < self.limits.max_stack_switches {
+                    switches = switches.saturating_add(1);
+                } else {
+                    break StopReason::StackPointerNotIncreasing { from: sp, to: nsp };
+                }
             }
             if nip < 0x1000 || !canonical(nip, !matches!(next.context, Context::X86(_))) {
                 break StopReason::BadInstructionPointer { ip: nip };
@@ -523,12 +647,16 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                 interrupted,
                 &self.limits,
             ) {
-                Ok(Some(step)) => {
+                Ok(Some(mut step)) => {
+                    let trap_frame = step
+                        .machine_frame_at
+                        .and_then(|at| self.trap_frame_around(at, &mut step.context));
                     return Ok(Step {
                         context: Context::X64(step.context),
                         trust: Trust::Unwind,
                         interrupted: step.machine_frame,
                         same_sp: false,
+                        trap_frame,
                     });
                 }
                 Ok(None) => {}
@@ -559,10 +687,34 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: false,
+                    trap_frame: None,
                 });
             }
         }
         Err(StopReason::NoCaller { error })
+    }
+
+    /// The `KTRAP_FRAME` around a machine frame whose RIP slot is at `rip_at` (RIP at offset
+    /// 0x168), when it is one: plausible, and holding the RIP and RSP the unwind read. Its
+    /// volatile registers are then known for the interrupted frame too.
+    fn trap_frame_around(&self, rip_at: u64, ctx: &mut ContextX64) -> Option<u64> {
+        let at = rip_at.checked_sub(0x168)?;
+        let t = KTrapFrame::read(&self.memory, at).ok()?;
+        if !t.is_plausible() || t.rip != ctx.rip || t.rsp != ctx.rsp() {
+            return None;
+        }
+        for (r, v) in [
+            (0u8, t.rax),
+            (1, t.rcx),
+            (2, t.rdx),
+            (8, t.r8),
+            (9, t.r9),
+            (10, t.r10),
+            (11, t.r11),
+        ] {
+            ctx.set_reg(r, v);
+        }
+        Some(at)
     }
 
     fn fp_x64(&self, c: &ContextX64, rbp: u64) -> Option<Step> {
@@ -586,6 +738,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             trust: Trust::FramePointer,
             interrupted: false,
             same_sp: false,
+            trap_frame: None,
         })
     }
 
@@ -604,40 +757,59 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
             eip.saturating_sub(1)
         };
         let mut error = None;
-        if let Some((_, m)) = self.modules.find(lookup) {
-            let entry = m
-                .frame_data
+        let entry = self.modules.find(lookup).and_then(|(_, m)| {
+            m.frame_data
                 .as_ref()
-                .and_then(|t| m.rva(lookup).and_then(|rva| t.lookup(rva)));
-            if let Some(entry) = entry {
-                let usable = entry.program.is_some() || entry.kind == crate::x86::FrameKind::Fpo;
-                if usable {
-                    match crate::x86::unwind_x86_frame_data(c, entry, *callee_params, mem) {
-                        Ok(n) => {
-                            *callee_params = entry.params_size;
-                            return Ok(Step {
-                                context: Context::X86(n),
-                                trust: Trust::Unwind,
-                                interrupted: false,
-                                same_sp: false,
-                            });
-                        }
-                        Err(e) => error = Some(e),
-                    }
+                .and_then(|t| m.rva(lookup).and_then(|rva| t.lookup(rva)))
+        });
+        // A trap handler (`KiTrap0E`...) points EBP at the trap frame it built.
+        if let Some(ebp) = c.reg(x86_reg::EBP)
+            && ebp >= c.esp()
+            && let Ok(t) = KTrapFrameX86::read(mem, ebp, self.x86_trap_layout)
+            && t.is_plausible()
+            && (t.links_match() || entry.is_some_and(|e| e.kind == crate::x86::FrameKind::Trap))
+        {
+            *callee_params = 0;
+            return Ok(Step {
+                context: Context::X86(t.context()),
+                trust: Trust::TrapFrame,
+                interrupted: true,
+                same_sp: false,
+                trap_frame: Some(u64::from(ebp)),
+            });
+        }
+        if let Some(entry) = entry
+            && (entry.program.is_some() || entry.kind == crate::x86::FrameKind::Fpo)
+        {
+            match crate::x86::unwind_x86_frame_data(c, entry, *callee_params, mem) {
+                Ok(n) => {
+                    *callee_params = entry.params_size;
+                    return Ok(Step {
+                        context: Context::X86(n),
+                        trust: Trust::Unwind,
+                        interrupted: false,
+                        same_sp: false,
+                        trap_frame: None,
+                    });
                 }
+                Err(e) => error = Some(e),
             }
         }
         *callee_params = 0;
+        // The end of an EBP chain is a zero record (`[ebp]` = 0, `[ebp+4]` = 0): the thread's
+        // first frame, reported as the end of the stack.
         if let Some(ebp) = c.reg(x86_reg::EBP)
             && ebp >= c.esp()
             && let Ok(n) = crate::x86::unwind_x86_ebp(c, mem)
-            && self.modules.is_return_address(u64::from(n.eip), false, mem)
+            && (self.modules.is_return_address(u64::from(n.eip), false, mem)
+                || (n.eip == 0 && n.reg(x86_reg::EBP) == Some(0)))
         {
             return Ok(Step {
                 context: Context::X86(n),
                 trust: Trust::FramePointer,
                 interrupted: false,
                 same_sp: false,
+                trap_frame: None,
             });
         }
         let esp = c.esp();
@@ -663,6 +835,7 @@ impl<'m, 'a, M: ReadMemory> Walker<'m, 'a, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: false,
+                    trap_frame: None,
                 });
             }
         }
@@ -675,9 +848,39 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
     /// and the caller's SP is X29 + 16 (MS Learn, ARM64 ABI: the frame pointer "must point to
     /// the previous {x29, x30} pair"). A frame-0 leaf that has not stored its record yet is
     /// unwound through LR when LR is a return address and the record's is not.
-    fn step_arm64(&self, c: &ContextArm64, trust: Trust) -> Result<Step, StopReason> {
+    fn step_arm64(
+        &self,
+        c: &ContextArm64,
+        interrupted: bool,
+        trust: Trust,
+    ) -> Result<Step, StopReason> {
         let mem: &dyn ReadMemory = &self.memory;
         let mut error = None;
+        // Unwind data first (`.pdata`/`.xdata`), then the frame-record chain.
+        let lookup = if interrupted {
+            c.pc
+        } else {
+            c.pc.saturating_sub(1)
+        };
+        if let Some((_, m)) = self.modules.find(lookup)
+            && let Some(u) = &m.unwind
+        {
+            match crate::arm64::unwind_arm64(c, u.as_ref(), m.base, mem, interrupted) {
+                Ok(Some(step))
+                    if step.context.sp > c.sp || (step.context.sp == c.sp && interrupted) =>
+                {
+                    return Ok(Step {
+                        context: Context::Arm64(step.context),
+                        trust: Trust::Unwind,
+                        interrupted: false,
+                        same_sp: interrupted,
+                        trap_frame: None,
+                    });
+                }
+                Ok(_) => {}
+                Err(e) => error = Some(e),
+            }
+        }
         if let Some(fp) = c.fp()
             && fp >= c.sp
             && fp.is_multiple_of(8)
@@ -688,7 +891,9 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
             match (record, fp.checked_add(16)) {
                 (Ok((caller_fp, lr)), Some(nsp)) => {
                     let ra = strip_pac(lr);
-                    if self.modules.is_return_address_arm64(ra, mem) {
+                    // A zero record ends the chain (the thread's first frame).
+                    if self.modules.is_return_address_arm64(ra, mem) || (ra == 0 && caller_fp == 0)
+                    {
                         let mut n = c.clone();
                         n.valid &= crate::context::ARM64_NONVOLATILE;
                         n.pc = ra;
@@ -699,6 +904,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
                             trust: Trust::FramePointer,
                             interrupted: false,
                             same_sp: false,
+                            trap_frame: None,
                         });
                     }
                 }
@@ -720,6 +926,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
                     trust: Trust::Scan,
                     interrupted: false,
                     same_sp: true,
+                    trap_frame: None,
                 });
             }
         }
@@ -729,7 +936,7 @@ impl<M: ReadMemory> Walker<'_, '_, M> {
 
 /// Removes pointer-authentication bits from an ARM64 return address: user addresses keep
 /// 48 bits, kernel addresses (bit 55 set) get their upper bits set.
-fn strip_pac(addr: u64) -> u64 {
+pub(crate) fn strip_pac(addr: u64) -> u64 {
     if addr & (1 << 55) != 0 {
         addr | 0xffff_0000_0000_0000
     } else {

@@ -182,6 +182,9 @@ pub struct X64Step {
     pub context: ContextX64,
     /// A `PUSH_MACHFRAME` was undone: the new RIP is an interrupted PC, not a return address.
     pub machine_frame: bool,
+    /// With `machine_frame`: the address of the machine frame's RIP slot. Windows trap
+    /// handlers build their `KTRAP_FRAME` around it (RIP at offset 0x168).
+    pub machine_frame_at: Option<u64>,
     /// The function entry used (`None` for a leaf without `.pdata`).
     pub function: Option<RuntimeFunction>,
     /// The frame was unwound by emulating an epilog.
@@ -463,6 +466,7 @@ pub(crate) fn unwind_x64_limited(
             return Ok(Some(X64Step {
                 context: out,
                 machine_frame: false,
+                machine_frame_at: None,
                 function: None,
                 in_epilog: false,
             }));
@@ -476,11 +480,13 @@ pub(crate) fn unwind_x64_limited(
         // Version 2: the epilog is described by EPILOG codes.
         if info.version >= 2 {
             if let Some(offset_in) = v2_epilog_offset(&info, entry, rip_rva) {
-                let machine = unwind_v2_epilog(&info, module, offset_in, &mut out, memory, limits)?;
+                let machine_at =
+                    unwind_v2_epilog(&info, module, offset_in, &mut out, memory, limits)?;
                 out.valid &= X64_NONVOLATILE;
                 return Ok(Some(X64Step {
                     context: out,
-                    machine_frame: machine,
+                    machine_frame: machine_at.is_some(),
+                    machine_frame_at: machine_at,
                     function: Some(entry),
                     in_epilog: true,
                 }));
@@ -511,6 +517,7 @@ pub(crate) fn unwind_x64_limited(
                 return Ok(Some(X64Step {
                     context: out,
                     machine_frame: false,
+                    machine_frame_at: None,
                     function: Some(entry),
                     in_epilog: true,
                 }));
@@ -549,7 +556,7 @@ pub(crate) fn unwind_x64_limited(
         }
     };
 
-    let mut machine = false;
+    let mut machine: Option<u64> = None;
     let mut cur_info = info;
     let mut cur_entry = entry;
     let mut seen = HashSet::new();
@@ -578,7 +585,7 @@ pub(crate) fn unwind_x64_limited(
             }
         }
     }
-    if !machine {
+    if machine.is_none() {
         let rsp = out.rsp();
         out.rip = rd64(memory, rsp)?;
         out.set_rsp(add(rsp, 8)?);
@@ -586,7 +593,8 @@ pub(crate) fn unwind_x64_limited(
     out.valid &= X64_NONVOLATILE;
     Ok(Some(X64Step {
         context: out,
-        machine_frame: machine,
+        machine_frame: machine.is_some(),
+        machine_frame_at: machine,
         function: Some(entry),
         in_epilog: false,
     }))
@@ -599,7 +607,7 @@ fn apply_prolog_codes(
     frame_base: u64,
     out: &mut ContextX64,
     mem: &dyn ReadMemory,
-    machine: &mut bool,
+    machine: &mut Option<u64>,
 ) -> Result<(), Error> {
     let mut i = 0usize;
     while let Some(c) = info.code(i) {
@@ -699,7 +707,7 @@ fn apply_prolog_codes(
                     out.rip = rd64(mem, base)?;
                     let new_sp = rd64(mem, add(base, 24)?)?;
                     out.set_rsp(new_sp);
-                    *machine = true;
+                    *machine = Some(base);
                 }
                 _ => {
                     return Err(Error::BadUnwindCode {
@@ -750,7 +758,7 @@ pub fn v2_epilog_offset(info: &UnwindInfo, entry: RuntimeFunction, rip_rva: u32)
 }
 
 /// Emulates the rest of a version-2 epilog: the pops mirror the prolog's pushes.
-/// Returns true when a machine frame ended it.
+/// Returns the address of the machine frame's RIP slot when a machine frame ended it.
 fn unwind_v2_epilog(
     info: &UnwindInfo,
     module: &dyn ModuleUnwind,
@@ -758,7 +766,7 @@ fn unwind_v2_epilog(
     out: &mut ContextX64,
     mem: &dyn ReadMemory,
     limits: &Limits,
-) -> Result<bool, Error> {
+) -> Result<Option<u64>, Error> {
     let mut current = 0u32;
     let mut pushes_seen = false;
     let mut cur = info.clone();
@@ -793,7 +801,7 @@ fn unwind_v2_epilog(
                     out.rip = rd64(mem, base)?;
                     let sp = rd64(mem, add(base, 24)?)?;
                     out.set_rsp(sp);
-                    return Ok(true);
+                    return Ok(Some(base));
                 }
                 _ if pushes_seen => break 'chain,
                 _ => {}
@@ -817,5 +825,5 @@ fn unwind_v2_epilog(
     let rsp = out.rsp();
     out.rip = rd64(mem, rsp)?;
     out.set_rsp(add(rsp, 8)?);
-    Ok(false)
+    Ok(None)
 }

@@ -305,6 +305,7 @@ fn walker_limits_and_stack_pointer_rules() {
     let mem = stack(&[BASE + 0x1010, 0, 0, SP - 0x100]);
     let modules = Modules::new(vec![Module::new("m", BASE, 0x4000).with_unwind(img)]);
     let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
+        .with_limits(Limits::default().with_max_stack_switches(0))
         .walk(Context::X64(ContextX64::new(BASE + 0x1010, SP)));
     assert_eq!(
         walk.stop,
@@ -313,6 +314,16 @@ fn walker_limits_and_stack_pointer_rules() {
             to: SP - 0x100
         }
     );
+    // By default a machine frame may switch stacks (kernel to user, DPC to thread stack): the
+    // walk goes there, and stops because that stack is not captured.
+    let walk = Walker::new(SliceMemory::new(SP, &mem), &modules)
+        .walk(Context::X64(ContextX64::new(BASE + 0x1010, SP)));
+    assert_eq!(walk.frames.len(), 2);
+    assert_eq!(walk.frames[1].stack_pointer, SP - 0x100);
+    match &walk.stop {
+        StopReason::NoCaller { error: Some(e) } => assert!(e.is_not_captured(), "{e}"),
+        other => panic!("{other:?}"),
+    }
     // A self-similar stack of machine frames going up: the frame cap ends it.
     let mut words = Vec::new();
     for k in 0..64u64 {
@@ -504,13 +515,9 @@ fn x86_fpo_record_without_program_and_ebp_chain() {
             (0x40_2005, u64::from(esp + 0x28), Trust::FramePointer),
         ]
     );
-    // [esp+0x60] = 0 and [esp+0x64] = 0: the chain's return address 0 is not a return address,
-    // and nothing above looks like one either.
-    assert!(
-        matches!(walk.stop, StopReason::NoCaller { .. }),
-        "{:?}",
-        walk.stop
-    );
+    // [esp+0x60] = 0 and [esp+0x64] = 0: a zero record ends the EBP chain, as at the base of
+    // a thread's stack.
+    assert_eq!(walk.stop, StopReason::EndOfStack);
 }
 
 #[test]
