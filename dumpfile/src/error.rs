@@ -1,4 +1,4 @@
-//! The crate's error type and the parsing limits.
+//! The crate's error type.
 
 /// Everything that can go wrong reading a minidump.
 ///
@@ -40,7 +40,7 @@ pub enum Error {
         /// The `Version` field.
         version: u32,
     },
-    /// More streams than [`Limits::max_streams`].
+    /// More streams than [`Limits::max_streams`](crate::Limits::max_streams).
     #[error("{count} streams exceed the limit of {limit}")]
     TooManyStreams {
         /// Streams declared.
@@ -148,7 +148,7 @@ pub enum Error {
         /// What is wrong.
         reason: &'static str,
     },
-    /// One call would copy more bytes out of the dump than [`Limits::max_copy_bytes`] allows
+    /// One call would copy more bytes out of the dump than [`Limits::max_copy_bytes`](crate::Limits::max_copy_bytes) allows
     /// (hostile dumps can point many records at the same large string).
     #[error("{what}: more than the limit of {limit} bytes")]
     LimitExceeded {
@@ -157,7 +157,7 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
-    /// A list walk exceeded [`Limits::max_list_steps`].
+    /// A list walk exceeded [`Limits::max_list_steps`](crate::Limits::max_list_steps).
     #[error("list at {head:#x} is longer than the limit of {limit} entries")]
     ListTooLong {
         /// The list head.
@@ -207,42 +207,6 @@ impl Error {
             Error::LimitExceeded { .. } => "limit_exceeded",
             Error::ListTooLong { .. } => "list_too_long",
             Error::ListCycle { .. } => "list_cycle",
-        }
-    }
-}
-
-/// Caps on the work and memory that parsing an untrusted dump may cost.
-///
-/// Every count in a dump is also checked against the bytes actually present, so these limits
-/// only matter for files that are both huge and hostile. Fuzzers lower them; forensic users with
-/// enormous dumps raise them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// Maximum entries in the stream directory (default 65,536).
-    pub max_streams: u32,
-    /// Maximum memory ranges (MemoryList + Memory64List) indexed at open (default 16 Mi).
-    pub max_memory_ranges: u64,
-    /// Maximum bytes of one `MINIDUMP_STRING` or in-memory `UNICODE_STRING` (default 64 KiB).
-    pub max_string_bytes: u32,
-    /// Maximum steps of any list walk: loader list, handle object-information chain (default 100,000).
-    pub max_list_steps: u32,
-    /// Maximum heaps read from `PEB.ProcessHeaps` (default 4,096).
-    pub max_heaps: u32,
-    /// Maximum bytes one call may copy out of the dump into strings and record buffers
-    /// (module names, CodeView records, handle names and object information, loader names;
-    /// default 64 MiB). Bounds the amplification of records that all point at one large string.
-    pub max_copy_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_streams: 65_536,
-            max_memory_ranges: 16 * 1024 * 1024,
-            max_string_bytes: 64 * 1024,
-            max_list_steps: 100_000,
-            max_heaps: 4_096,
-            max_copy_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -76,6 +76,7 @@
 
 mod context;
 mod error;
+mod limits;
 mod memory;
 mod process;
 pub mod raw;
@@ -90,7 +91,8 @@ use std::sync::Arc;
 use zerocopy::FromBytes;
 
 pub use context::{Context, ContextArm64, ContextX64, ContextX86};
-pub use error::{Error, Limits};
+pub use error::Error;
+pub use limits::Limits;
 pub use memory::{MemoryRange, MemoryView};
 pub use process::{LoaderModule, MappedImage, ProcessInfo, ProcessLayout, ThreadTeb};
 pub use streams::*;
@@ -210,11 +212,6 @@ impl Minidump {
     /// it is mapped, reads may see changed bytes or the process may be killed by `SIGBUS`;
     /// use [`from_bytes`](Self::from_bytes) for files you do not control.
     pub fn open(path: impl AsRef<Path>) -> Result<Minidump, Error> {
-        Self::open_with_limits(path, Limits::default())
-    }
-
-    /// Like [`open`](Self::open), with explicit limits.
-    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<Minidump, Error> {
         let file = std::fs::File::open(path.as_ref())?;
         // SAFETY: `Mmap::map` is unsafe because the mapped file may be modified or truncated by
         // another process while we hold the map. We only ever read through the map (it is
@@ -224,21 +221,22 @@ impl Minidump {
         // process. Callers who cannot rule that out should use `Minidump::from_bytes`.
         #[allow(unsafe_code)]
         let map = unsafe { memmap2::Mmap::map(&file)? };
-        Self::from_source(Source::Mapped(map), limits)
+        Self::from_source(Arc::new(Source::Mapped(map)), Limits::default())
     }
 
     /// Reads a dump from owned bytes with default [`Limits`].
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Minidump, Error> {
-        Self::from_bytes_with_limits(bytes, Limits::default())
+        Self::from_source(Arc::new(Source::Owned(bytes)), Limits::default())
     }
 
-    /// Reads a dump from owned bytes with explicit limits.
-    pub fn from_bytes_with_limits(bytes: Vec<u8>, limits: Limits) -> Result<Minidump, Error> {
-        Self::from_source(Source::Owned(bytes), limits)
+    /// The same dump, indexed again under `limits`, which then bound every later call (the
+    /// header, stream directory and memory lists are read again: O(streams + ranges), like
+    /// opening, so lower caps are checked against them and higher caps let more through).
+    pub fn with_limits(self, limits: Limits) -> Result<Minidump, Error> {
+        Self::from_source(self.data, limits)
     }
 
-    fn from_source(source: Source, limits: Limits) -> Result<Minidump, Error> {
-        let data = Arc::new(source);
+    fn from_source(data: Arc<Source>, limits: Limits) -> Result<Minidump, Error> {
         let bytes: &[u8] = &data;
         let file_len = len64(bytes);
         if let Some(head) = bytes.get(..8) {

@@ -112,12 +112,14 @@ fn huge_stream_count_and_directory_past_the_end() {
         let e = Minidump::from_bytes(header_only(1, rva)).unwrap_err();
         assert!(matches!(e, Error::InvalidRva { .. }), "{e:?}");
     }
-    let limits = Limits {
-        max_streams: 0,
-        ..Limits::default()
-    };
-    let e = Minidump::from_bytes_with_limits(header_only(1, 32), limits).unwrap_err();
-    assert!(matches!(e, Error::TooManyStreams { .. }));
+    // One stream with its directory entry: opens, and is refused under a zero stream cap.
+    let mut one = header_only(1, 32);
+    one.extend_from_slice(&[0; 12]);
+    let dump = Minidump::from_bytes(one).unwrap();
+    assert_eq!(dump.streams().len(), 1);
+    let limits = Limits::default().with_max_streams(0);
+    let e = dump.with_limits(limits).unwrap_err();
+    assert!(matches!(e, Error::TooManyStreams { .. }), "{e:?}");
 }
 
 #[test]
@@ -180,11 +182,10 @@ fn lists_with_huge_counts_are_errors() {
     u32le(&mut s, 1);
     s.extend_from_slice(&[0; 16]);
     let (d, _) = build(&[(stream_type::MEMORY_LIST, s)]);
-    let limits = Limits {
-        max_memory_ranges: 0,
-        ..Limits::default()
-    };
-    let dump = Minidump::from_bytes_with_limits(d, limits).unwrap();
+    let limits = Limits::default().with_max_memory_ranges(0);
+    let dump = Minidump::from_bytes(d)
+        .and_then(|d| d.with_limits(limits))
+        .unwrap();
     assert!(matches!(dump.warnings(), [Error::CountTooLarge { .. }]));
     // Header-sized lists: entry size too small, header size beyond the stream, huge counts.
     for (hs, es, n) in [(12u32, 4u32, 1u32), (0x1000, 64, 1), (12, 64, u32::MAX)] {
@@ -661,11 +662,10 @@ fn shared_strings_cannot_amplify_allocations() {
     let dump = Minidump::from_bytes(d.clone()).unwrap();
     assert_eq!(dump.modules().unwrap().len(), n as usize);
     // A tighter budget refuses instead of allocating.
-    let limits = Limits {
-        max_copy_bytes: 1_000_000,
-        ..Limits::default()
-    };
-    let dump = Minidump::from_bytes_with_limits(d, limits).unwrap();
+    let limits = Limits::default().with_max_copy_bytes(1_000_000);
+    let dump = Minidump::from_bytes(d)
+        .and_then(|d| d.with_limits(limits))
+        .unwrap();
     assert!(matches!(
         dump.modules(),
         Err(Error::LimitExceeded {

@@ -1,14 +1,27 @@
-//! Shared code of the `dumpscope` CLI: the one place where the workspace's crates meet.
+//! The `dumpscope` CLI: the one place where the workspace's crates meet.
 //!
-//! Each command family lives in a module of [`cmd`], exposing a `clap::Args` struct and a `run`
-//! function that writes to any `std::io::Write`. Commands print what they could read before they
-//! return an error; the binary turns the error into one line and a non-zero exit.
+//! - [`target`]: what a command runs against ([`target::Target::open`]), with the process facts,
+//!   modules and heap walks read once and cached;
+//! - [`adapt`]: the only conversions from `dumpfile` to the other crates' inputs;
+//! - [`user`] (and [`kernel`]): one module per command, `Options` -> `investigate` -> `Report`;
+//! - [`report`]: the [`report::Text`] trait, [`report::Format`] and [`report::emit`];
+//! - [`windbg`]: WinDbg command lines (`-c '!heap -s'`) mapped to the commands' `Options`;
+//! - [`cli`]: the `clap` command line; [`demo`]: the synthetic leaking process.
+//!
+//! Commands print what they could read before they return an error; the binary turns the error
+//! into one line and a non-zero exit.
 
 use std::fmt;
 use std::path::Path;
 
-pub mod cmd;
-pub mod fmt_util;
+pub mod adapt;
+pub mod cli;
+pub mod demo;
+pub mod kernel;
+pub mod report;
+pub mod target;
+pub mod user;
+pub mod windbg;
 
 /// The error a command ends with: one line for the user, naming the file and the problem.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,19 +62,4 @@ impl From<serde_json::Error> for CliError {
     fn from(e: serde_json::Error) -> Self {
         Self::new(format!("cannot write JSON: {e}"))
     }
-}
-
-/// Opens a user-mode minidump (memory-mapped), turning failure into `PATH: reason`.
-pub fn open_dump(path: &Path) -> Result<dumpfile::Minidump, CliError> {
-    dumpfile::Minidump::open(path).map_err(|e| CliError::at(path, e))
-}
-
-/// Writes `value` as pretty JSON followed by a newline.
-pub fn write_json<T: serde::Serialize>(
-    out: &mut dyn std::io::Write,
-    value: &T,
-) -> Result<(), CliError> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(())
 }

@@ -216,10 +216,11 @@ fn x86_heap_with_missing_pages_is_not_reported_as_corrupt() {
 #[test]
 fn heap_regions_for_address_summary() {
     let Some(p) = corpus_file(WOW64) else { return };
-    let dump = dumpfile::Minidump::open(&p).unwrap();
+    let dump = examples::target::UserDump::open(&p).unwrap();
+    // The segment's reservation, then the heap's own header page.
     assert_eq!(
-        examples::cmd::heap::heap_regions(&dump),
-        vec![(0x2d0000, 0x80000)]
+        examples::user::address::heap_owners(dump.walks()),
+        vec![(0x2d0000, 0x80000), (0x2d0000, 1)]
     );
 }
 
@@ -243,7 +244,7 @@ fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
     const PEB: u64 = 0x3d_d1ce_7000;
     const TEB: u64 = 0x3d_d1ce_8000;
     let h = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
         HEAP,
     )
     .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0, 0]))

@@ -109,16 +109,17 @@ fn leak_says_when_no_heap_pages_are_captured() {
 /// anywhere) still give a report, never a panic.
 #[test]
 fn leak_survives_damaged_demo_dumps() {
-    use examples::cmd::demo::{Moment, Options, build_dump};
-    use examples::cmd::leak::{Progress, investigate};
+    use examples::demo::{Moment, Options, build_dump};
+    use examples::target::UserDump;
+    use examples::user::leak::{Progress, investigate};
+    let open = |bytes: Vec<u8>| {
+        dumpfile::Minidump::from_bytes(bytes).map(|d| UserDump::new("damaged.dmp".into(), d))
+    };
     let clean = build_dump(Moment::Before, Options::default())
         .unwrap()
         .write()
         .unwrap();
-    let clean_report = investigate(
-        &dumpfile::Minidump::from_bytes(clean.clone()).unwrap(),
-        &Progress::new(),
-    );
+    let clean_report = investigate(&open(clean.clone()).unwrap(), &Progress::new());
     assert_eq!(clean_report.suspects[0].size, 0x41f80);
     // Where the interesting bytes are: the image and the heap headers.
     let find = |needle: &[u8]| clean.windows(needle.len()).position(|w| w == needle);
@@ -147,7 +148,7 @@ fn leak_survives_damaged_demo_dumps() {
                 *b ^= (r >> 32) as u8 | 1;
             }
         }
-        if let Ok(dump) = dumpfile::Minidump::from_bytes(bytes) {
+        if let Ok(dump) = open(bytes) {
             let r = investigate(&dump, &Progress::new());
             assert!(!r.conclusion.is_empty(), "round {round}");
         }

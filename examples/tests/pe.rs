@@ -97,8 +97,8 @@ fn dh_text_of_a_pe_file_looks_like_windbg() {
 }
 
 #[test]
-fn search_da_xref_the_seed_story_on_the_dump() {
-    // Seed 000: !dh -s, s -a over .rdata, da, RVA, and the code that loads the string.
+fn search_da_xref_the_heap_leak_story_on_the_dump() {
+    // The D4C.exe-style heap leak: !dh -s, s -a over .rdata, da, RVA, and the code that loads the string.
     let Some(d) = corpus_file(DUMP) else { return };
     let text = stdout_ok(&[
         "search",

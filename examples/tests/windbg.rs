@@ -105,7 +105,7 @@ fn windbg_commands_print_what_the_subcommands_print() {
     for ((cmd, output), sub) in got.iter().zip(expected) {
         assert_eq!(output, &stdout_of(sub), "{cmd} vs dumpscope {sub:?}");
     }
-    // The seed's answers.
+    // The scenario's answers.
     assert!(
         got[9]
             .1

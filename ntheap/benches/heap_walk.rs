@@ -14,14 +14,14 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
-use ntheap::{Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, ReadMemory, Release, WalkItem};
+use ntheap::{Heap, HeapLayout, LayoutChoice, PointerWidth, ReadMemory, Release, WalkItem};
 
 const SEGMENTS: usize = 16;
 const SEGMENT_BYTES: u64 = 70 << 20;
 
 fn build() -> SynthHeap {
     let mut b = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
         0x0000_0200_0000_0000,
     )
     .encoding(Some([0x3b, 0x89, 0x6c, 0x24, 0x9c, 0x67, 0x00, 0x00]));
@@ -46,11 +46,11 @@ fn build() -> SynthHeap {
     b.build().unwrap()
 }
 
-fn walk_count(heap: &Heap, mem: &impl ReadMemory, limits: &Limits) -> (u64, u64) {
-    let (segs, _) = heap.segments(mem, limits);
+fn walk_count(heap: &Heap, mem: &impl ReadMemory) -> (u64, u64) {
+    let (segs, _) = heap.segments(mem);
     let (mut n, mut busy) = (0u64, 0u64);
     for s in &segs {
-        for item in heap.entries(mem, s, limits) {
+        for item in heap.entries(mem, s) {
             if let WalkItem::Entry(e) = item {
                 n += 1;
                 busy += u64::from(e.is_busy());
@@ -79,13 +79,18 @@ fn sequential_read(h: &SynthHeap) -> u64 {
 
 fn bench(c: &mut Criterion) {
     let h = build();
-    let limits = Limits::default();
-    let heap = Heap::open(&h.memory, h.address, PointerWidth::X64, LayoutChoice::Auto).unwrap();
+    let heap = Heap::open(
+        &h.memory,
+        h.address,
+        PointerWidth::Bits64,
+        LayoutChoice::Auto,
+    )
+    .unwrap();
     let bytes: u64 = h.memory.regions.iter().map(|r| r.1.len() as u64).sum();
 
     // One plain timed run of each, for the README numbers.
     let t = Instant::now();
-    let (entries, busy) = walk_count(&heap, &h.memory, &limits);
+    let (entries, busy) = walk_count(&heap, &h.memory);
     let walk_t = t.elapsed();
     let t = Instant::now();
     black_box(sequential_read(&h));
@@ -106,9 +111,7 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
         .throughput(Throughput::Bytes(bytes));
-    g.bench_function("walk_entries", |b| {
-        b.iter(|| walk_count(&heap, &h.memory, &limits))
-    });
+    g.bench_function("walk_entries", |b| b.iter(|| walk_count(&heap, &h.memory)));
     g.bench_function("sequential_read", |b| b.iter(|| sequential_read(&h)));
     g.finish();
     let mut g = c.benchmark_group("heap_walk_entries");
@@ -116,9 +119,7 @@ fn bench(c: &mut Criterion) {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
         .throughput(Throughput::Elements(entries));
-    g.bench_function("walk_entries", |b| {
-        b.iter(|| walk_count(&heap, &h.memory, &limits))
-    });
+    g.bench_function("walk_entries", |b| b.iter(|| walk_count(&heap, &h.memory)));
     g.finish();
 }
 

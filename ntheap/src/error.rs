@@ -23,7 +23,7 @@ pub enum Error {
         /// First address of the failed read.
         addr: u64,
         /// Length of the failed read.
-        len: usize,
+        len: u64,
     },
     /// The memory source failed at `addr` for another reason.
     #[error("reading memory at {addr:#x} ({len:#x} bytes) failed")]
@@ -31,7 +31,7 @@ pub enum Error {
         /// First address of the failed read.
         addr: u64,
         /// Length of the failed read.
-        len: usize,
+        len: u64,
     },
     /// The heap is of a kind this crate does not walk (yet).
     #[error("heap at {addr:#x} is a {kind:?} heap, which is not supported")]
@@ -69,6 +69,14 @@ pub enum Error {
     /// The PDB lacks a type or member the layout needs.
     #[error("PDB has no type member {0}")]
     PdbMissing(&'static str),
+}
+
+impl Error {
+    /// Whether the error is memory that is not in the dump (never captured, or reserved but not
+    /// committed), as opposed to corrupt data or a failing source.
+    pub fn is_not_captured(&self) -> bool {
+        matches!(self, Error::NotCaptured { .. })
+    }
 }
 
 impl From<MemoryError> for Error {

@@ -1,34 +1,21 @@
 //! Field offsets of the NT heap structures, per Windows release and pointer width.
 
-/// Pointer width of the heap's process (a WOW64 process has both).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PointerWidth {
-    /// 32-bit (x86, or the 32-bit side of WOW64).
-    X86,
-    /// 64-bit (x64).
-    X64,
-}
+pub use crate::memory::PointerWidth;
 
+/// Heap-specific sizes of the template's [`PointerWidth`].
 impl PointerWidth {
-    /// Pointer size in bytes.
-    pub fn bytes(self) -> u64 {
-        match self {
-            PointerWidth::X86 => 4,
-            PointerWidth::X64 => 8,
-        }
-    }
     /// Heap granularity: `sizeof(_HEAP_ENTRY)` (8 or 16).
     pub fn granularity(self) -> u64 {
         match self {
-            PointerWidth::X86 => 8,
-            PointerWidth::X64 => 16,
+            PointerWidth::Bits32 => 8,
+            PointerWidth::Bits64 => 16,
         }
     }
     /// Offset of the 8-byte header proper inside a `_HEAP_ENTRY` (0 on x86, 8 on x64).
     pub fn header_offset(self) -> u64 {
         match self {
-            PointerWidth::X86 => 0,
-            PointerWidth::X64 => 8,
+            PointerWidth::Bits32 => 0,
+            PointerWidth::Bits64 => 8,
         }
     }
 }
@@ -266,8 +253,8 @@ const WIN10_RS5: HeapColumn = HeapColumn {
 
 fn pick(pair: (u64, u64), width: PointerWidth) -> u64 {
     match width {
-        PointerWidth::X86 => pair.0,
-        PointerWidth::X64 => pair.1,
+        PointerWidth::Bits32 => pair.0,
+        PointerWidth::Bits64 => pair.1,
     }
 }
 
@@ -282,8 +269,8 @@ impl HeapLayout {
         };
         let w = |pair| pick(pair, width);
         let arch = match width {
-            PointerWidth::X86 => "x86",
-            PointerWidth::X64 => "x64",
+            PointerWidth::Bits32 => "x86",
+            PointerWidth::Bits64 => "x64",
         };
         HeapLayout {
             name: format!("{} {} (built-in)", release.name(), arch),
@@ -504,7 +491,7 @@ mod tests {
     #[test]
     fn builtin_segment_offsets_match_raw_types() {
         for r in Release::ALL {
-            let l = HeapLayout::builtin(r, PointerWidth::X64);
+            let l = HeapLayout::builtin(r, PointerWidth::Bits64);
             assert_eq!(
                 l.segment_first_entry,
                 offset_of!(HeapSegment64, first_entry) as u64
@@ -523,7 +510,7 @@ mod tests {
                 l.free_entry_free_list,
                 offset_of!(HeapFreeEntry64, free_list) as u64
             );
-            let l = HeapLayout::builtin(r, PointerWidth::X86);
+            let l = HeapLayout::builtin(r, PointerWidth::Bits32);
             assert_eq!(
                 l.segment_first_entry,
                 offset_of!(HeapSegment32, first_entry) as u64

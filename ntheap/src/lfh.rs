@@ -11,9 +11,9 @@
 
 use std::collections::HashMap;
 
-use crate::heap::{Entry, EntryFlags, EntryState, Finding, FindingKind, Heap, Limits};
 use crate::layout::PointerWidth;
 use crate::memory::ReadMemory;
+use crate::{Entry, EntryFlags, EntryState, Finding, FindingKind, Heap};
 
 /// `_HEAP_USERDATA_HEADER.Signature`.
 pub const USERDATA_SIGNATURE: u32 = 0xF0E0_D0C0;
@@ -57,7 +57,6 @@ impl Heap {
         &self,
         mem: &M,
         carriers: &[Entry],
-        limits: &Limits,
     ) -> (LfhBlocks, Vec<Finding>) {
         let l = &self.layout;
         let w = l.width;
@@ -164,7 +163,7 @@ impl Heap {
             key,
             ..LfhBlocks::default()
         };
-        let cap = limits.max_entries_per_segment;
+        let cap = self.limits().max_entries_per_segment;
         for c in &found {
             let (fo, stride) = match (c.encoded, key) {
                 (Some(enc), Some(k)) => {

@@ -2,25 +2,41 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod error;
-pub mod heap;
-pub mod layout;
-pub mod lfh;
-pub mod memory;
+mod entry;
+mod error;
+mod finding;
+mod free_list;
+mod heap;
+mod layout;
+mod lfh;
+mod limits;
+mod list;
+mod memory;
 pub mod raw;
 pub mod report;
+mod segment;
+mod ust;
+mod virtual_alloc;
+mod walk;
 
 #[cfg(feature = "pdb")]
 pub mod pdb_layout;
 #[cfg(feature = "synth")]
 pub mod synth;
 
+pub use entry::{Entry, EntryFlags, EntryState, SegmentEntries, WalkItem};
 pub use error::{Error, HeapKind};
+pub use finding::{Finding, FindingKind};
+pub use free_list::FreeList;
 pub use heap::{
-    Counters, Entry, EntryFlags, EntryState, Finding, FindingKind, FreeList, FrontEndType, Heap,
-    HeapFlags, HeapWalk, LayoutChoice, Limits, Segment, SegmentEntries, SegmentWalk,
-    UncommittedRange, VirtualBlock, WalkItem,
+    Counters, FrontEndType, HEAP_SIGNATURE, Heap, HeapFlags, LayoutChoice, PAGE_SIZE,
+    SEGMENT_HEAP_SIGNATURE, SEGMENT_SIGNATURE, heap_kind_at,
 };
 pub use layout::{HeapLayout, PointerWidth, Release};
-pub use lfh::LfhBlocks;
-pub use memory::{FnMemory, MemoryError, ReadMemory, SliceMemory};
+pub use lfh::{LfhBlocks, USERDATA_SIGNATURE};
+pub use limits::Limits;
+pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};
+pub use segment::{Segment, UncommittedRange};
+pub use ust::MAX_TRACE_FRAMES;
+pub use virtual_alloc::VirtualBlock;
+pub use walk::{HeapWalk, SegmentWalk};

@@ -1,40 +1,86 @@
-//! The memory-reading trait the walker reads through, with a closure adapter and a flat-slice
+//! The memory-reading trait this crate reads through, with a closure adapter and a flat-slice
 //! implementation.
-
-use crate::layout::PointerWidth;
+//!
+//! This file is a template shared by every library crate of the workspace: the copies differ
+//! only in the crate name in doc examples (`.ci/check-memory-template` checks it). A dump reader
+//! of any kind is plugged in through [`FnMemory::new`] without a dependency between crates.
 
 /// Why a read of target memory failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum MemoryError {
-    /// The bytes are not in the dump (never captured, or reserved but not committed).
-    #[error("memory at {addr:#x} ({len:#x} bytes) is not captured")]
+    /// The bytes are not in the dump: never captured, reserved but not committed, or (kernel
+    /// memory) paged out, in transition, demand-zero.
+    #[error("memory at {addr:#x} ({len:#x} bytes) is not in the dump")]
     NotCaptured {
         /// First address of the failed read.
         addr: u64,
         /// Length of the failed read.
-        len: usize,
+        len: u64,
     },
-    /// The memory source failed for another reason (I/O error, bad dump).
+    /// The memory source failed for another reason (I/O error, corrupt dump, bad page table).
     #[error("memory read at {addr:#x} ({len:#x} bytes) failed")]
     Failed {
         /// First address of the failed read.
         addr: u64,
         /// Length of the failed read.
-        len: usize,
+        len: u64,
     },
 }
 
 impl MemoryError {
+    /// `NotCaptured` for a read of `len` bytes at `addr`.
+    pub fn not_captured(addr: u64, len: usize) -> Self {
+        MemoryError::NotCaptured {
+            addr,
+            len: len as u64,
+        }
+    }
+    /// `Failed` for a read of `len` bytes at `addr`.
+    pub fn failed(addr: u64, len: usize) -> Self {
+        MemoryError::Failed {
+            addr,
+            len: len as u64,
+        }
+    }
     /// The address of the failed read.
     pub fn addr(&self) -> u64 {
         match *self {
             MemoryError::NotCaptured { addr, .. } | MemoryError::Failed { addr, .. } => addr,
         }
     }
+    /// The length of the failed read.
+    pub fn byte_len(&self) -> u64 {
+        match *self {
+            MemoryError::NotCaptured { len, .. } | MemoryError::Failed { len, .. } => len,
+        }
+    }
+    /// Whether the bytes are simply not in the dump (as opposed to a failure or corruption).
+    pub fn is_not_captured(&self) -> bool {
+        matches!(self, MemoryError::NotCaptured { .. })
+    }
 }
 
-/// A source of target-process memory, addressed by virtual address.
+/// The width of a pointer in the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PointerWidth {
+    /// 32-bit pointers (x86, WOW64, ARM32).
+    Bits32,
+    /// 64-bit pointers (x64, ARM64).
+    Bits64,
+}
+
+impl PointerWidth {
+    /// Size of a pointer in bytes (4 or 8).
+    pub const fn bytes(self) -> u64 {
+        match self {
+            PointerWidth::Bits32 => 4,
+            PointerWidth::Bits64 => 8,
+        }
+    }
+}
+
+/// A source of target memory, addressed by virtual address.
 ///
 /// The only required method reads exactly `buf.len()` bytes at `addr`, or fails.
 pub trait ReadMemory {
@@ -42,11 +88,11 @@ pub trait ReadMemory {
     /// content of `buf` unspecified.
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError>;
 
-    /// Read a little-endian `u8`.
+    /// Read a `u8`.
     fn read_u8(&self, addr: u64) -> Result<u8, MemoryError> {
         let mut b = [0u8; 1];
         self.read(addr, &mut b)?;
-        Ok(b[0])
+        Ok(u8::from_le_bytes(b))
     }
     /// Read a little-endian `u16`.
     fn read_u16(&self, addr: u64) -> Result<u16, MemoryError> {
@@ -69,8 +115,8 @@ pub trait ReadMemory {
     /// Read a pointer of the given width, zero-extended to `u64`.
     fn read_ptr(&self, addr: u64, width: PointerWidth) -> Result<u64, MemoryError> {
         match width {
-            PointerWidth::X86 => self.read_u32(addr).map(u64::from),
-            PointerWidth::X64 => self.read_u64(addr),
+            PointerWidth::Bits32 => self.read_u32(addr).map(u64::from),
+            PointerWidth::Bits64 => self.read_u64(addr),
         }
     }
 }
@@ -87,26 +133,34 @@ impl<M: ReadMemory + ?Sized> ReadMemory for Box<M> {
     }
 }
 
+/// The closure type [`FnMemory`] adapts: read `buf.len()` bytes at an address.
+pub trait ReadFn: Fn(u64, &mut [u8]) -> Result<(), MemoryError> {}
+impl<F: Fn(u64, &mut [u8]) -> Result<(), MemoryError>> ReadFn for F {}
+
 /// Adapts a closure `Fn(addr, buf) -> Result<(), MemoryError>` to [`ReadMemory`].
 ///
-/// This is how another crate's dump reader is plugged in without a dependency between crates.
+/// [`FnMemory::new`] names the closure's signature, so its argument types are inferred.
 ///
 /// ```
 /// use ntheap::{FnMemory, MemoryError, ReadMemory};
-/// let mem = FnMemory(|addr: u64, buf: &mut [u8]| {
+/// let mem = FnMemory::new(|addr, buf| {
 ///     buf.fill(0xAB);
-///     if addr == 0 { Err(MemoryError::NotCaptured { addr, len: buf.len() }) } else { Ok(()) }
+///     if addr == 0 { Err(MemoryError::not_captured(addr, buf.len())) } else { Ok(()) }
 /// });
 /// assert_eq!(mem.read_u16(0x10).unwrap(), 0xABAB);
-/// assert!(mem.read_u16(0).is_err());
+/// assert!(mem.read_u16(0).unwrap_err().is_not_captured());
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct FnMemory<F>(pub F);
+pub struct FnMemory<F>(F);
 
-impl<F> ReadMemory for FnMemory<F>
-where
-    F: Fn(u64, &mut [u8]) -> Result<(), MemoryError>,
-{
+impl<F: ReadFn> FnMemory<F> {
+    /// Wrap a closure that reads `buf.len()` bytes at an address.
+    pub fn new(f: F) -> Self {
+        FnMemory(f)
+    }
+}
+
+impl<F: ReadFn> ReadMemory for FnMemory<F> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
         (self.0)(addr, buf)
     }
@@ -136,10 +190,7 @@ impl<'a> SliceMemory<'a> {
 
 impl ReadMemory for SliceMemory<'_> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
-        let missing = MemoryError::NotCaptured {
-            addr,
-            len: buf.len(),
-        };
+        let missing = MemoryError::not_captured(addr, buf.len());
         let start = addr
             .checked_sub(self.base)
             .and_then(|o| usize::try_from(o).ok())

@@ -10,7 +10,7 @@ use pdb::FallibleIterator;
 use crate::error::Error;
 use crate::layout::{HeapLayout, PointerWidth};
 
-const CLASSES: [&str; 9] = [
+const CLASSES: [&str; 10] = [
     "_HEAP",
     "_HEAP_SEGMENT",
     "_HEAP_COUNTERS",
@@ -20,6 +20,7 @@ const CLASSES: [&str; 9] = [
     "_LFH_HEAP",
     "_HEAP_SUBSEGMENT",
     "_HEAP_USERDATA_HEADER",
+    "_RTL_STACK_TRACE_ENTRY",
 ];
 
 fn pdb_err(e: pdb::Error) -> Error {
@@ -100,8 +101,8 @@ impl HeapLayout {
             .get("_HEAP_SEGMENT")
             .ok_or(Error::PdbMissing("_HEAP_SEGMENT"))?;
         let width = match seg_size {
-            0x40 => PointerWidth::X86,
-            0x70 => PointerWidth::X64,
+            0x40 => PointerWidth::Bits32,
+            0x70 => PointerWidth::Bits64,
             _ => {
                 return Err(Error::Pdb(format!(
                     "unexpected sizeof(_HEAP_SEGMENT) {seg_size:#x}"
@@ -211,5 +212,60 @@ impl HeapLayout {
                     .ok_or(Error::PdbMissing("_HEAP_USERDATA_HEADER"))?,
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use core::mem::offset_of;
+
+    use crate::raw::{RtlStackTraceEntry32, RtlStackTraceEntry64};
+
+    /// The raw `_RTL_STACK_TRACE_ENTRY` layouts match the ntdll PDBs of the corpus.
+    #[test]
+    fn rtl_stack_trace_entry_matches_the_pdbs() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/pdb");
+        let x64 = [
+            ("HashChain", offset_of!(RtlStackTraceEntry64, hash_chain)),
+            ("IndexHigh", offset_of!(RtlStackTraceEntry64, index_high)),
+            ("Index", offset_of!(RtlStackTraceEntry64, index)),
+            ("Depth", offset_of!(RtlStackTraceEntry64, depth)),
+            ("BackTrace", offset_of!(RtlStackTraceEntry64, back_trace)),
+        ];
+        let x86 = [
+            ("HashChain", offset_of!(RtlStackTraceEntry32, hash_chain)),
+            ("IndexHigh", offset_of!(RtlStackTraceEntry32, index_high)),
+            ("Index", offset_of!(RtlStackTraceEntry32, index)),
+            ("Depth", offset_of!(RtlStackTraceEntry32, depth)),
+            ("BackTrace", offset_of!(RtlStackTraceEntry32, back_trace)),
+        ];
+        for (file, want, size) in [
+            (
+                "win10-19041-x64-ntdll-96EF4ED5.pdb",
+                &x64,
+                size_of::<RtlStackTraceEntry64>(),
+            ),
+            (
+                "win10-x64-ntdll-CCC0E361.pdb",
+                &x64,
+                size_of::<RtlStackTraceEntry64>(),
+            ),
+            (
+                "win10-x86-wntdll-1C96EAD8.pdb",
+                &x86,
+                size_of::<RtlStackTraceEntry32>(),
+            ),
+        ] {
+            let Ok(bytes) = std::fs::read(dir.join(file)) else {
+                eprintln!("SKIP: {file} is not in ../shared/corpus/pdb");
+                continue;
+            };
+            let m = super::read_members(std::io::Cursor::new(bytes)).unwrap();
+            for (member, off) in want {
+                let got = m.get("_RTL_STACK_TRACE_ENTRY", member, "").unwrap();
+                assert_eq!(got, *off as u64, "{file}: _RTL_STACK_TRACE_ENTRY.{member}");
+            }
+            assert_eq!(m.sizes["_RTL_STACK_TRACE_ENTRY"], size as u64, "{file}");
+        }
     }
 }

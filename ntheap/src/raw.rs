@@ -280,3 +280,43 @@ pub struct HeapListLookup32 {
     pub list_hints: U32,
 }
 const _: () = assert!(size_of::<HeapListLookup32>() == 0x24);
+
+/// `_RTL_STACK_TRACE_ENTRY` (x64): one allocation stack of the user-mode stack trace database
+/// (`+ust`). For heap blocks, the frame count is in the field the PDB calls `Index` (`Depth` is
+/// the fallback); offsets checked against ntdll PDBs.
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct RtlStackTraceEntry64 {
+    /// `HashChain` (`_RTL_STD_LIST_ENTRY`).
+    pub hash_chain: U64,
+    /// `TraceCount` / `BlockDepth` bit fields.
+    pub trace_count: U16,
+    /// `IndexHigh`.
+    pub index_high: U16,
+    /// `Index`: the frame count of a heap allocation's trace.
+    pub index: U16,
+    /// `Depth`.
+    pub depth: U16,
+    /// `BackTrace[32]`.
+    pub back_trace: [U64; 32],
+}
+const _: () = assert!(size_of::<RtlStackTraceEntry64>() == 0x110);
+
+/// `_RTL_STACK_TRACE_ENTRY` (x86); see [`RtlStackTraceEntry64`].
+#[derive(Debug, Clone, Copy, FromBytes, IntoBytes, KnownLayout, Immutable, Unaligned)]
+#[repr(C)]
+pub struct RtlStackTraceEntry32 {
+    /// `HashChain` (`_RTL_STD_LIST_ENTRY`).
+    pub hash_chain: U32,
+    /// `TraceCount` / `BlockDepth` bit fields.
+    pub trace_count: U16,
+    /// `IndexHigh`.
+    pub index_high: U16,
+    /// `Index`: the frame count of a heap allocation's trace.
+    pub index: U16,
+    /// `Depth`.
+    pub depth: U16,
+    /// `BackTrace[32]`.
+    pub back_trace: [U32; 32],
+}
+const _: () = assert!(size_of::<RtlStackTraceEntry32>() == 0x8c);

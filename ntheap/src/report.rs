@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::heap::{Entry, EntryState, FrontEndType, HeapWalk, Segment};
+use crate::{Entry, EntryState, FrontEndType, HeapWalk, Segment};
 
 /// One row of `!heap -s`.
 #[derive(Debug, Clone, PartialEq, Eq)]

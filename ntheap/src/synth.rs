@@ -7,24 +7,24 @@
 //!
 //! ```
 //! use ntheap::synth::{Block, HeapBuilder, SegmentSpec};
-//! use ntheap::{Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, Release};
+//! use ntheap::{Heap, HeapLayout, LayoutChoice, PointerWidth, Release};
 //!
-//! let layout = HeapLayout::builtin(Release::Win10Rs5, PointerWidth::X64);
+//! let layout = HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64);
 //! let built = HeapBuilder::new(layout, 0x1_0000_0000)
 //!     .encoding(Some([0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x00]))
 //!     .segment(SegmentSpec::new(vec![Block::busy(0x20), Block::free(0x40), Block::busy(0x100)]).uncommitted_pages(4))
 //!     .large_block(0x10_0000)
 //!     .build()
 //!     .unwrap();
-//! let heap = Heap::open(&built.memory, built.address, PointerWidth::X64, LayoutChoice::Auto).unwrap();
-//! let walk = heap.walk(&built.memory, &Limits::default());
+//! let heap = Heap::open(&built.memory, built.address, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
+//! let walk = heap.walk(&built.memory);
 //! assert!(walk.findings.is_empty());
 //! assert_eq!(walk.virtual_blocks[0].requested_size, Some(0x10_0000));
 //! ```
 
-use crate::heap::{EntryState, PAGE_SIZE};
 use crate::layout::{HeapLayout, PointerWidth};
 use crate::memory::{MemoryError, ReadMemory};
+use crate::{EntryState, PAGE_SIZE};
 
 /// Why a synthetic heap could not be built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -178,10 +178,7 @@ impl SynthMemory {
 
 impl ReadMemory for SynthMemory {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
-        let missing = MemoryError::NotCaptured {
-            addr,
-            len: buf.len(),
-        };
+        let missing = MemoryError::not_captured(addr, buf.len());
         let (i, off) = self.locate(addr, buf.len()).ok_or(missing)?;
         let src = self
             .regions
@@ -251,11 +248,11 @@ impl SynthHeap {
     /// Overwrite a pointer-sized value.
     pub fn write_ptr(&mut self, addr: u64, value: u64) {
         match self.layout.width {
-            PointerWidth::X86 => self.memory.write(
+            PointerWidth::Bits32 => self.memory.write(
                 addr,
                 &u32::try_from(value).unwrap_or(u32::MAX).to_le_bytes(),
             ),
-            PointerWidth::X64 => self.memory.write(addr, &value.to_le_bytes()),
+            PointerWidth::Bits64 => self.memory.write(addr, &value.to_le_bytes()),
         }
     }
 }
@@ -332,11 +329,11 @@ impl Writer<'_> {
     }
     fn ptr(&mut self, addr: u64, v: u64) -> Result<(), BuildError> {
         match self.width {
-            PointerWidth::X86 => {
+            PointerWidth::Bits32 => {
                 let v = u32::try_from(v).map_err(|_| BuildError("pointer too wide for x86"))?;
                 self.put(addr, &v.to_le_bytes())
             }
-            PointerWidth::X64 => self.put(addr, &v.to_le_bytes()),
+            PointerWidth::Bits64 => self.put(addr, &v.to_le_bytes()),
         }
     }
 }
@@ -575,8 +572,8 @@ impl HeapBuilder {
                 let stored_unused = u8::try_from(*unused).unwrap_or(0x3f).min(0x3f);
                 if *unused >= 0x3f {
                     let at = match w {
-                        PointerWidth::X64 => add(a, *size)?,
-                        PointerWidth::X86 => add(a, *size)?.saturating_sub(4),
+                        PointerWidth::Bits64 => add(a, *size)?,
+                        PointerWidth::Bits32 => add(a, *size)?.saturating_sub(4),
                     };
                     deferred_words.push((at, *unused));
                 }
@@ -751,8 +748,8 @@ impl HeapBuilder {
                 width: w,
             };
             let (index_off, frames_off) = match w {
-                PointerWidth::X86 => (8u64, 0xcu64),
-                PointerWidth::X64 => (0xc, 0x10),
+                PointerWidth::Bits32 => (8u64, 0xcu64),
+                PointerWidth::Bits64 => (0xc, 0x10),
             };
             wr.put(add(trace_at, index_off)?, &n.to_le_bytes())?;
             wr.put(

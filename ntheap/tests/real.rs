@@ -14,8 +14,7 @@ mod minidump;
 
 use ntheap::report;
 use ntheap::{
-    EntryState, Error, Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, Release,
-    UncommittedRange,
+    EntryState, Error, Heap, HeapLayout, LayoutChoice, PointerWidth, Release, UncommittedRange,
 };
 
 /// (address, size, state, requested) of every block of the process heap of
@@ -66,24 +65,24 @@ fn win7_x64_process_heap_walks_clean() {
     let heap = Heap::open(
         &dump,
         0x2d0000,
-        PointerWidth::X64,
+        PointerWidth::Bits64,
         LayoutChoice::Prefer(Release::Win7Sp1),
     )
     .unwrap();
-    let auto = Heap::open(&dump, 0x2d0000, PointerWidth::X64, LayoutChoice::Auto).unwrap();
+    let auto = Heap::open(&dump, 0x2d0000, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
     assert_eq!(heap, auto);
     assert_eq!(
         heap.layout,
-        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64)
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::Bits64)
     );
     // A wrong preference is rejected by the checks, not trusted.
     let wrong = Heap::open(
         &dump,
         0x2d0000,
-        PointerWidth::X64,
+        PointerWidth::Bits64,
         LayoutChoice::Exact(Box::new(HeapLayout::builtin(
             Release::Win10Rs5,
-            PointerWidth::X64,
+            PointerWidth::Bits64,
         ))),
     );
     assert!(
@@ -95,7 +94,7 @@ fn win7_x64_process_heap_walks_clean() {
     assert_eq!(heap.encode_flag_mask, 0x0010_0000);
     assert_eq!(heap.front_end_type, ntheap::FrontEndType::None);
 
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     assert!(walk.findings.is_empty(), "{:?}", walk.findings);
     assert_eq!(walk.segments.len(), 1);
     let seg = &walk.segments[0];
@@ -186,10 +185,10 @@ fn win7_x64_dump_has_no_32bit_heap_at_the_64bit_address() {
         return;
     };
     // Read as a 32-bit heap, the 64-bit heap's signature is not where x86 expects it.
-    let r = Heap::open(&dump, 0x2d0000, PointerWidth::X86, LayoutChoice::Auto);
+    let r = Heap::open(&dump, 0x2d0000, PointerWidth::Bits32, LayoutChoice::Auto);
     assert!(matches!(r, Err(Error::NotAHeap { .. })), "{r:?}");
     // Unmapped address: not in the dump, not corruption.
-    let r = Heap::open(&dump, 0x5000_0000, PointerWidth::X64, LayoutChoice::Auto);
+    let r = Heap::open(&dump, 0x5000_0000, PointerWidth::Bits64, LayoutChoice::Auto);
     assert!(matches!(r, Err(Error::NotCaptured { .. })), "{r:?}");
 }
 
@@ -198,10 +197,10 @@ fn win7_x86_notepad_heap_header_parses_and_missing_pages_are_not_corruption() {
     let Some(dump) = minidump::open("user/win7-x86-notepad-heaphdr.dmp") else {
         return;
     };
-    let heap = Heap::open(&dump, 0x8b0000, PointerWidth::X86, LayoutChoice::Auto).unwrap();
+    let heap = Heap::open(&dump, 0x8b0000, PointerWidth::Bits32, LayoutChoice::Auto).unwrap();
     assert_eq!(
         heap.layout,
-        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X86)
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::Bits32)
     );
     assert_eq!(heap.flags.bits(), 0x4000_0062);
     let c = heap.counters.unwrap();
@@ -209,7 +208,7 @@ fn win7_x86_notepad_heap_header_parses_and_missing_pages_are_not_corruption() {
         (c.total_memory_reserved, c.total_memory_committed),
         (0x100000, 0x8000)
     );
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     assert!(walk.is_clean(), "{:?}", walk.findings);
     assert!(walk.is_incomplete());
     assert!(!walk.findings.is_empty());
@@ -232,9 +231,9 @@ fn pdb_layout(name: &str) -> Option<HeapLayout> {
 #[test]
 fn pdb_layouts_equal_builtin_tables() {
     for (file, width) in [
-        ("win10-19041-x64-ntdll-96EF4ED5.pdb", PointerWidth::X64),
-        ("win10-x64-ntdll-CCC0E361.pdb", PointerWidth::X64),
-        ("win10-x86-wntdll-1C96EAD8.pdb", PointerWidth::X86),
+        ("win10-19041-x64-ntdll-96EF4ED5.pdb", PointerWidth::Bits64),
+        ("win10-x64-ntdll-CCC0E361.pdb", PointerWidth::Bits64),
+        ("win10-x86-wntdll-1C96EAD8.pdb", PointerWidth::Bits32),
     ] {
         let Some(mut l) = pdb_layout(file) else {
             return;

@@ -24,8 +24,8 @@ const KEY: [u8; 8] = [0x6f, 0xb4, 0x17, 0x13, 0xe1, 0x07, 0x00, 0x00];
 
 fn base_for(width: PointerWidth) -> u64 {
     match width {
-        PointerWidth::X86 => 0x0083_0000,
-        PointerWidth::X64 => 0x0000_01f1_adb9_0000,
+        PointerWidth::Bits32 => 0x0083_0000,
+        PointerWidth::Bits64 => 0x0000_01f1_adb9_0000,
     }
 }
 
@@ -104,12 +104,12 @@ fn check_equal(h: &SynthHeap, walk: &HeapWalk) {
 #[test]
 fn built_equals_walked_for_every_layout() {
     for release in Release::ALL {
-        for width in [PointerWidth::X86, PointerWidth::X64] {
+        for width in [PointerWidth::Bits32, PointerWidth::Bits64] {
             for key in [None, Some(KEY)] {
                 let h = sample(release, width, key);
                 let heap = open(&h);
                 assert_eq!(heap.layout, h.layout, "{release:?} {width:?}");
-                let walk = heap.walk(&h.memory, &Limits::default());
+                let walk = heap.walk(&h.memory);
                 assert!(
                     walk.findings.is_empty(),
                     "{release:?} {width:?} {:?}",
@@ -131,7 +131,7 @@ fn segment_heap_is_a_typed_error() {
     let mut mem = vec![0u8; 0x100];
     mem[0x10..0x14].copy_from_slice(&0xDDEE_DDEEu32.to_le_bytes());
     let m = ntheap::SliceMemory::new(0x10000, &mem);
-    let r = Heap::open(&m, 0x10000, PointerWidth::X64, LayoutChoice::Auto);
+    let r = Heap::open(&m, 0x10000, PointerWidth::Bits64, LayoutChoice::Auto);
     assert!(matches!(
         r,
         Err(ntheap::Error::UnsupportedHeapKind {
@@ -147,10 +147,10 @@ fn entry(h: &SynthHeap, i: usize) -> u64 {
 
 #[test]
 fn checksum_corruption_is_found_and_the_walk_goes_on() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let bad = entry(&h, 3);
     h.corrupt_header_byte(bad, 3, 0x55);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].address, bad);
@@ -168,11 +168,11 @@ fn checksum_corruption_is_found_and_the_walk_goes_on() {
 
 #[test]
 fn previous_size_and_overrun_are_found() {
-    let mut h = sample(Release::Win7Sp1, PointerWidth::X86, Some(KEY));
+    let mut h = sample(Release::Win7Sp1, PointerWidth::Bits32, Some(KEY));
     let e = h.entries[2];
     let unused = (e.size - e.requested.unwrap()) as u8;
     h.rewrite_header(e.address, (e.size / 8) as u16, 1, 7, unused);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert_eq!(f.len(), 1, "{f:?}");
     assert!(matches!(
@@ -181,7 +181,7 @@ fn previous_size_and_overrun_are_found() {
     ));
     check_equal(&h, &walk);
 
-    let mut h = sample(Release::Win81, PointerWidth::X64, None);
+    let mut h = sample(Release::Win81, PointerWidth::Bits64, None);
     let last = h
         .entries
         .iter()
@@ -195,7 +195,7 @@ fn previous_size_and_overrun_are_found() {
         .find(|x| x.address < last.address)
         .unwrap();
     h.rewrite_header(last.address, 0x7fff, 1, (prev.size / 16) as u16, 0x10);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     let f: Vec<_> = walk.corruption().collect();
     assert!(
         matches!(f[0].kind, FindingKind::CrossesSegmentEnd { .. }),
@@ -203,10 +203,10 @@ fn previous_size_and_overrun_are_found() {
     );
     assert_eq!(f[0].address, last.address);
 
-    let mut h = sample(Release::Win10Rs1, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs1, PointerWidth::Bits64, Some(KEY));
     let e = entry(&h, 1);
     h.rewrite_header(e, 0, 1, 0, 0);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption()
             .any(|f| f.kind == FindingKind::ZeroSize && f.address == e)
@@ -215,13 +215,13 @@ fn previous_size_and_overrun_are_found() {
 
 #[test]
 fn list_cycles_are_found() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let l = h.layout.clone();
     // Point the second free block's Flink back at the first one.
     let n0 = h.free_blocks[0].0 + l.free_entry_free_list;
     let n1 = h.free_blocks[1].0 + l.free_entry_free_list;
     h.write_ptr(n1, n0);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption()
             .any(|f| matches!(f.kind, FindingKind::ListCycle { .. })),
@@ -229,10 +229,10 @@ fn list_cycles_are_found() {
         walk.findings
     );
     // Same for the large-block list: a self loop.
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X86, None);
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits32, None);
     let v = h.large_blocks[1].0;
     h.write_ptr(v, v);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(walk.corruption().any(|f| matches!(
         f.kind,
         FindingKind::ListCycle { .. } | FindingKind::BadBackLink { .. }
@@ -241,7 +241,7 @@ fn list_cycles_are_found() {
 
 #[test]
 fn missing_pages_are_not_corruption() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let e = h
         .entries
         .iter()
@@ -249,7 +249,7 @@ fn missing_pages_are_not_corruption() {
         .unwrap()
         .address;
     h.memory.drop_range(e & !0xfff, 0x1000);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(walk.is_clean(), "{:?}", walk.findings);
     assert!(
         walk.findings
@@ -262,12 +262,9 @@ fn missing_pages_are_not_corruption() {
 
 #[test]
 fn limits_bound_the_walk() {
-    let h = sample(Release::Win10Rs5, PointerWidth::X64, None);
-    let limits = Limits {
-        max_entries_per_segment: 3,
-        ..Limits::default()
-    };
-    let walk = open(&h).walk(&h.memory, &limits);
+    let h = sample(Release::Win10Rs5, PointerWidth::Bits64, None);
+    let limits = Limits::default().with_max_entries_per_segment(3);
+    let walk = open(&h).with_limits(limits).walk(&h.memory);
     assert!(walk.is_clean());
     assert!(
         walk.findings
@@ -283,9 +280,9 @@ fn builder_encoding_matches_real_headers() {
     let Some(dump) = minidump::open("user/win7-x64-wow64-hello-full.dmp") else {
         return;
     };
-    let heap = Heap::open(&dump, 0x2d0000, PointerWidth::X64, LayoutChoice::Auto).unwrap();
+    let heap = Heap::open(&dump, 0x2d0000, PointerWidth::Bits64, LayoutChoice::Auto).unwrap();
     assert_eq!(heap.encoding, KEY);
-    let walk = heap.walk(&dump, &Limits::default());
+    let walk = heap.walk(&dump);
     let mut prev = 0u16;
     for e in &walk.segments[0].entries {
         let mut raw = [0u8; 8];
@@ -332,9 +329,9 @@ fn arb_heap() -> impl Strategy<Value = SynthHeap> {
     )
         .prop_map(|(release, x64, key, segs, large, ust)| {
             let width = if x64 {
-                PointerWidth::X64
+                PointerWidth::Bits64
             } else {
-                PointerWidth::X86
+                PointerWidth::Bits32
             };
             let mut b = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
                 .encoding(key)
@@ -355,7 +352,7 @@ proptest! {
     #[test]
     fn prop_built_equals_walked(h in arb_heap()) {
         let heap = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Exact(Box::new(h.layout.clone()))).unwrap();
-        let walk = heap.walk(&h.memory, &Limits::default());
+        let walk = heap.walk(&h.memory);
         prop_assert!(walk.findings.is_empty(), "{:?}", walk.findings);
         check_equal(&h, &walk);
     }
@@ -378,9 +375,9 @@ proptest! {
             let base = h.memory.regions[region].0;
             h.memory.drop_range(base + len, len);
         }
-        let limits = Limits { max_entries_per_segment: 100_000, max_list_steps: 10_000, ..Limits::default() };
+        let limits = Limits::default().with_max_entries_per_segment(100_000).with_max_list_steps(10_000);
         if let Ok(heap) = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Auto) {
-            let walk = heap.walk(&h.memory, &limits);
+            let walk = heap.with_limits(limits).walk(&h.memory);
             let _ = ntheap::report::summary(&walk);
             let _ = ntheap::report::stat(&walk);
             for s in &walk.segments {
@@ -400,7 +397,7 @@ proptest! {
 #[test]
 fn seed_004_ust_large_block_numbers() {
     let h = HeapBuilder::new(
-        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::X64),
+        HeapLayout::builtin(Release::Win7Sp1, PointerWidth::Bits64),
         0x29fb0000,
     )
     .flags(0x0800_1002)
@@ -419,7 +416,7 @@ fn seed_004_ust_large_block_numbers() {
     .unwrap();
     let heap = open(&h);
     assert_eq!(heap.layout.heap_virtual_allocd_blocks, 0x118);
-    let walk = heap.walk(&h.memory, &Limits::default());
+    let walk = heap.walk(&h.memory);
     assert!(walk.findings.is_empty(), "{:?}", walk.findings);
     check_equal(&h, &walk);
     let v = walk.virtual_blocks[0];
@@ -449,7 +446,7 @@ fn seed_004_ust_large_block_numbers() {
 #[test]
 fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
     for release in Release::ALL {
-        for width in [PointerWidth::X86, PointerWidth::X64] {
+        for width in [PointerWidth::Bits32, PointerWidth::Bits64] {
             let h = HeapBuilder::new(HeapLayout::builtin(release, width), base_for(width))
                 .encoding(Some(KEY))
                 .lfh_key(0x1234_5678)
@@ -469,7 +466,7 @@ fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
                 .unwrap();
             let heap = open(&h);
             assert_eq!(heap.front_end_type, ntheap::FrontEndType::Lfh);
-            let walk = heap.walk(&h.memory, &Limits::default());
+            let walk = heap.walk(&h.memory);
             assert!(
                 walk.findings.is_empty(),
                 "{release:?} {width:?} {:?}",
@@ -496,7 +493,7 @@ fn lfh_blocks_are_found_in_their_carriers_on_every_layout() {
 
 #[test]
 fn free_list_node_outside_the_walk_is_found() {
-    let mut h = sample(Release::Win10Rs5, PointerWidth::X64, Some(KEY));
+    let mut h = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
     let l = h.layout.clone();
     // Point the free-list head at the middle of a busy block.
     let busy = h.entries[4];
@@ -509,7 +506,7 @@ fn free_list_node_outside_the_walk_is_found() {
     h.write_ptr(fake + l.free_entry_free_list, first);
     h.write_ptr(fake + l.free_entry_free_list + 8, head);
     h.write_ptr(first + 8, fake + l.free_entry_free_list);
-    let walk = open(&h).walk(&h.memory, &Limits::default());
+    let walk = open(&h).walk(&h.memory);
     assert!(
         walk.corruption().any(|f| f.address == fake
             && f.kind

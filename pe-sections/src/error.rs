@@ -113,5 +113,16 @@ impl Error {
     }
 }
 
+impl From<crate::MemoryError> for Error {
+    fn from(e: crate::MemoryError) -> Self {
+        let (address, len) = (e.addr(), e.byte_len());
+        if e.is_not_captured() {
+            Error::NotCaptured { address, len }
+        } else {
+            Error::ReadFailed { address, len }
+        }
+    }
+}
+
 /// Shorthand for `Result<T, pe_sections::Error>`.
 pub type Result<T> = core::result::Result<T, Error>;

@@ -98,12 +98,23 @@ fn to_usize(v: u64) -> Result<usize> {
 
 impl<'a> PeImage<'a> {
     /// Parses an image in file layout (the bytes of a `.exe`/`.dll`).
+    ///
+    /// Parsing uses [`Limits::default`]; [`PeImage::with_limits`] sets others.
     pub fn parse_file(data: &'a [u8]) -> Result<Self> {
-        Self::parse_file_with_limits(data, Limits::default())
+        Self::parse_file_under(data, Limits::default())
     }
 
-    /// Parses an image in file layout with explicit limits.
-    pub fn parse_file_with_limits(data: &'a [u8], limits: Limits) -> Result<Self> {
+    /// The same image, parsed again under `limits`, which then bound every later call (the
+    /// headers are read again, so lower caps are checked against them and higher caps let
+    /// more through).
+    pub fn with_limits(self, limits: Limits) -> Result<Self> {
+        match self.source {
+            Source::File(data) => Self::parse_file_under(data, limits),
+            Source::Mapped { mem, base } => Self::parse_mapped_under(mem, base, limits),
+        }
+    }
+
+    fn parse_file_under(data: &'a [u8], limits: Limits) -> Result<Self> {
         let mut read = |off: u64, buf: &mut [u8]| -> Result<()> {
             let start = to_usize(off)?;
             let end = start
@@ -125,16 +136,13 @@ impl<'a> PeImage<'a> {
     ///
     /// Only the headers must be readable; sections that are missing from the dump are
     /// reported per section by [`PeImage::section_status`] and by `NotCaptured` errors.
+    ///
+    /// Parsing uses [`Limits::default`]; [`PeImage::with_limits`] sets others.
     pub fn parse_mapped(mem: &'a dyn ReadMemory, base: u64) -> Result<Self> {
-        Self::parse_mapped_with_limits(mem, base, Limits::default())
+        Self::parse_mapped_under(mem, base, Limits::default())
     }
 
-    /// Parses a mapped image with explicit limits.
-    pub fn parse_mapped_with_limits(
-        mem: &'a dyn ReadMemory,
-        base: u64,
-        limits: Limits,
-    ) -> Result<Self> {
+    fn parse_mapped_under(mem: &'a dyn ReadMemory, base: u64, limits: Limits) -> Result<Self> {
         let mut read = |off: u64, buf: &mut [u8]| -> Result<()> {
             let addr = add(base, off)?;
             mem.read(addr, buf).map_err(Error::from)
@@ -350,7 +358,7 @@ impl<'a> PeImage<'a> {
         })
     }
 
-    /// The limits this image was parsed with.
+    /// The limits this image was parsed with and that bound every call on it.
     pub fn limits(&self) -> &Limits {
         &self.limits
     }

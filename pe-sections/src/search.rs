@@ -211,12 +211,11 @@ struct RvaMemory<'i, 'a>(&'i PeImage<'a>);
 
 impl ReadMemory for RvaMemory<'_, '_> {
     fn read(&self, addr: u64, buf: &mut [u8]) -> core::result::Result<(), crate::MemoryError> {
-        let len = buf.len() as u64;
-        let rva = u32::try_from(addr)
-            .map_err(|_| crate::MemoryError::NotCaptured { address: addr, len })?;
+        let len = buf.len();
+        let rva = u32::try_from(addr).map_err(|_| crate::MemoryError::not_captured(addr, len))?;
         self.0.read_rva(rva, buf).map_err(|e| match e {
-            Error::ReadFailed { address, len } => crate::MemoryError::Failed { address, len },
-            _ => crate::MemoryError::NotCaptured { address: addr, len },
+            Error::ReadFailed { address, .. } => crate::MemoryError::failed(address, len),
+            _ => crate::MemoryError::not_captured(addr, len),
         })
     }
 }
@@ -288,12 +287,9 @@ mod tests {
         bytes[0x1800..0x1805].copy_from_slice(b"HELLO"); // in the missing second page
         let flat = SliceMemory::new(0x10_0000, &bytes);
         // The page at 0x101000 is missing.
-        let mem = FnMemory(|a: u64, b: &mut [u8]| {
+        let mem = FnMemory::new(|a, b| {
             if a < 0x10_2000 && a + b.len() as u64 > 0x10_1000 {
-                return Err(MemoryError::NotCaptured {
-                    address: a,
-                    len: b.len() as u64,
-                });
+                return Err(MemoryError::not_captured(a, b.len()));
             }
             flat.read(a, b)
         });

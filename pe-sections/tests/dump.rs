@@ -105,10 +105,7 @@ impl Mini {
             let a = addr + done as u64;
             let Some(&(start, size, off)) = self.ranges.iter().find(|r| a >= r.0 && a < r.0 + r.1)
             else {
-                return Err(MemoryError::NotCaptured {
-                    address: a,
-                    len: (buf.len() - done) as u64,
-                });
+                return Err(MemoryError::not_captured(a, buf.len() - done));
             };
             let n = ((start + size - a) as usize).min(buf.len() - done);
             let from = off + (a - start) as usize;
@@ -163,7 +160,7 @@ fn object_sections(first_page: &[u8]) -> Vec<(String, u32, u32)> {
 }
 
 fn check_image(mini: &Mini, base: u64, expect_id: Option<&str>) -> Option<String> {
-    let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
+    let mem = FnMemory::new(|a, b| mini.read(a, b));
     let pe = PeImage::parse_mapped(&mem, base).unwrap();
     let mut page = vec![0u8; 0x1000];
     mini.read(base, &mut page).unwrap();
@@ -214,7 +211,7 @@ fn mapped_modules_parse_with_correct_sections_and_ids() {
         .iter()
         .find(|m| m.1.to_ascii_lowercase().ends_with("\\ntdll.dll"))
         .unwrap();
-    let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
+    let mem = FnMemory::new(|a, b| mini.read(a, b));
     let pe = PeImage::parse_mapped(&mem, ntdll.0).unwrap();
     assert_eq!(
         pe.codeview().unwrap().unwrap().pdb_id(),
@@ -241,7 +238,7 @@ fn mapped_modules_parse_with_correct_sections_and_ids() {
 #[test]
 fn wow64_ntdll_at_0x77900000_parses_from_memory() {
     let Some(mini) = load() else { return };
-    let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
+    let mem = FnMemory::new(|a, b| mini.read(a, b));
     let pe = PeImage::parse_mapped(&mem, 0x7790_0000).unwrap();
     assert_eq!(pe.machine(), pe_sections::Machine::I386);
     assert!(!pe.is_64());
@@ -288,7 +285,7 @@ fn missing_section_is_not_captured_not_a_failure() {
     let Some(mini) = load() else { return };
     let ntdll = 0x7790_0000u64;
     let pe_full = {
-        let mem = FnMemory(|a, b: &mut [u8]| mini.read(a, b));
+        let mem = FnMemory::new(|a, b| mini.read(a, b));
         let pe = PeImage::parse_mapped(&mem, ntdll).unwrap();
         let s = pe.section_by_name(".text").unwrap();
         (u64::from(s.virtual_address), s.end_rva())
@@ -297,14 +294,11 @@ fn missing_section_is_not_captured_not_a_failure() {
     let hidden = |a: u64, b: &mut [u8]| {
         let end = a + b.len() as u64;
         if a < ntdll + pe_full.1 && end > ntdll + pe_full.0 {
-            return Err(MemoryError::NotCaptured {
-                address: a,
-                len: b.len() as u64,
-            });
+            return Err(MemoryError::not_captured(a, b.len()));
         }
         mini.read(a, b)
     };
-    let mem = FnMemory(hidden);
+    let mem = FnMemory::new(hidden);
     let pe = PeImage::parse_mapped(&mem, ntdll).unwrap();
     let text = pe.section_by_name(".text").unwrap();
     assert_eq!(pe.section_status(text).unwrap(), SectionStatus::NotCaptured);

@@ -66,3 +66,35 @@ fn zero_filled_export_name_table_yields_no_aliases() {
     assert_eq!(e.entries[0].name, None);
     assert_eq!(e.entries[0].rva(), Some(t));
 }
+
+/// The limits are held by the image: `with_limits` parses the headers again under them, so a
+/// lower section cap rejects the image and every later call obeys the new caps.
+#[test]
+fn limits_are_held_by_the_image() {
+    use pe_sections::{Error, Limits};
+    let mut b = PeBuilder::x64();
+    b.add_section(".text", PeBuilder::CODE, vec![0xc3; 16]);
+    b.add_section(".data", PeBuilder::DATA, vec![1; 16]);
+    let img = b.build();
+    let pe = PeImage::parse_file(&img).unwrap();
+    assert_eq!(*pe.limits(), Limits::default());
+    let r = pe
+        .clone()
+        .with_limits(Limits::default().with_max_sections(1));
+    assert!(
+        matches!(
+            r,
+            Err(Error::LimitExceeded {
+                value: 2,
+                limit: 1,
+                ..
+            })
+        ),
+        "{r:?}"
+    );
+    let small = pe
+        .with_limits(Limits::fuzzing().with_max_read_bytes(8))
+        .unwrap();
+    assert_eq!(small.limits().max_read_bytes, 8);
+    assert_eq!(small.sections().len(), 2);
+}

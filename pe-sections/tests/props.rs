@@ -171,11 +171,11 @@ proptest! {
                 let at = idx.index(span.saturating_sub(4).max(1));
                 img[at..at + 4].copy_from_slice(&v.to_le_bytes());
             }
-            if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+            if let Ok(pe) = PeImage::parse_file(&img).and_then(|p| p.with_limits(Limits::fuzzing())) {
                 exercise(&pe);
             }
             let mem = SliceMemory::new(0x10000, &img);
-            if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0x10000, Limits::fuzzing()) {
+            if let Ok(pe) = PeImage::parse_mapped(&mem, 0x10000).and_then(|p| p.with_limits(Limits::fuzzing())) {
                 exercise(&pe);
             }
         }
@@ -188,11 +188,11 @@ proptest! {
         img.extend_from_slice(&0x40u32.to_le_bytes());
         img.extend_from_slice(b"PE\0\0");
         img.extend_from_slice(&tail);
-        if let Ok(pe) = PeImage::parse_file_with_limits(&img, Limits::fuzzing()) {
+        if let Ok(pe) = PeImage::parse_file(&img).and_then(|p| p.with_limits(Limits::fuzzing())) {
             exercise(&pe);
         }
         let mem = SliceMemory::new(0, &img);
-        if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0, Limits::fuzzing()) {
+        if let Ok(pe) = PeImage::parse_mapped(&mem, 0).and_then(|p| p.with_limits(Limits::fuzzing())) {
             exercise(&pe);
         }
     }
@@ -321,12 +321,9 @@ fn partially_captured_section() {
     let mapped = b.build_mapped();
     let base = 0x10_0000u64;
     let hole = base + u64::from(rva);
-    let mem = pe_sections::FnMemory(|a: u64, buf: &mut [u8]| {
+    let mem = pe_sections::FnMemory::new(|a, buf| {
         if a < hole + 0x1000 && a + buf.len() as u64 > hole {
-            return Err(pe_sections::MemoryError::NotCaptured {
-                address: a,
-                len: buf.len() as u64,
-            });
+            return Err(pe_sections::MemoryError::not_captured(a, buf.len()));
         }
         pe_sections::ReadMemory::read(&SliceMemory::new(base, &mapped), a, buf)
     });

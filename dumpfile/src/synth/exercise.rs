@@ -3,13 +3,13 @@
 
 use std::hint::black_box;
 
-use crate::{Limits, Minidump};
+use crate::Minidump;
 
-/// Opens `bytes` with [`Limits::default`] and, when that succeeds, calls every accessor and memory
+/// Opens `bytes` with [`Limits::default`](crate::Limits::default) and, when that succeeds, calls every accessor and memory
 /// read on it, probing memory at `addresses` and at the edges of the captured ranges, thread TEBs
 /// and stacks. Results are ignored: only panics, hangs and unbounded allocation matter.
 pub fn exercise_reader(bytes: Vec<u8>, addresses: &[u64]) {
-    let Ok(dump) = Minidump::from_bytes_with_limits(bytes, Limits::default()) else {
+    let Ok(dump) = Minidump::from_bytes(bytes) else {
         return;
     };
     black_box(dump.header());

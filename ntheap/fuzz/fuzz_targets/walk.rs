@@ -7,15 +7,6 @@ use ntheap::{Heap, HeapLayout, LayoutChoice, Limits, PointerWidth, Release, Slic
 
 const BASE: u64 = 0x0001_0000;
 
-fn limits() -> Limits {
-    Limits {
-        max_segments: 64,
-        max_entries_per_segment: 1 << 16,
-        max_list_steps: 1 << 12,
-        max_findings: 256,
-    }
-}
-
 fn exercise<M: ntheap::ReadMemory + ?Sized>(
     mem: &M,
     addr: u64,
@@ -23,7 +14,7 @@ fn exercise<M: ntheap::ReadMemory + ?Sized>(
     choice: LayoutChoice,
 ) {
     if let Ok(heap) = Heap::open(mem, addr, width, choice) {
-        let walk = heap.walk(mem, &limits());
+        let walk = heap.with_limits(Limits::fuzzing()).walk(mem);
         let _ = report::summary(&walk);
         let _ = report::stat(&walk);
         let _ = report::filter(&walk, 0, 0x100);
@@ -36,9 +27,9 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let width = if sel & 1 == 0 {
-        PointerWidth::X86
+        PointerWidth::Bits32
     } else {
-        PointerWidth::X64
+        PointerWidth::Bits64
     };
     let release = Release::ALL[usize::from(sel >> 1) % Release::ALL.len()];
     if sel & 0x80 == 0 {

@@ -71,10 +71,7 @@ impl Dump {
 
 impl ReadMemory for Dump {
     fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), MemoryError> {
-        let err = MemoryError::NotCaptured {
-            addr,
-            len: buf.len(),
-        };
+        let err = MemoryError::not_captured(addr, buf.len());
         let mut done = 0usize;
         while done < buf.len() {
             let a = addr + done as u64;

@@ -67,22 +67,19 @@ pub fn run(input: &[u8], limits: Limits) {
         }
         _ => input,
     };
-    if let Ok(pe) = PeImage::parse_file_with_limits(data, limits.clone()) {
+    if let Ok(pe) = PeImage::parse_file(data).and_then(|p| p.with_limits(limits)) {
         exercise(&pe);
     }
     let flat = SliceMemory::new(0x1_0000, data);
     let hole_start = 0x1_0000u64.saturating_add((data.len() / 2) as u64);
-    let mem = FnMemory(move |addr: u64, buf: &mut [u8]| {
+    let mem = FnMemory::new(move |addr, buf| {
         let end = addr.saturating_add(buf.len() as u64);
         if addr < hole_start.saturating_add(0x1000) && end > hole_start {
-            return Err(MemoryError::NotCaptured {
-                address: addr,
-                len: buf.len() as u64,
-            });
+            return Err(MemoryError::not_captured(addr, buf.len()));
         }
         pe_sections::ReadMemory::read(&flat, addr, buf)
     });
-    if let Ok(pe) = PeImage::parse_mapped_with_limits(&mem, 0x1_0000, limits) {
+    if let Ok(pe) = PeImage::parse_mapped(&mem, 0x1_0000).and_then(|p| p.with_limits(limits)) {
         exercise(&pe);
     }
 }

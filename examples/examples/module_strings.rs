@@ -1,0 +1,34 @@
+//! The strings of one section of a module mapped in a dump, as `module+rva`: `cargo run -p
+//! examples --example module_strings -- DUMP hello .rdata` (dumpfile + pe-sections).
+use examples::adapt::{DumpMemory, short_name};
+use pe_sections::PeImage;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    let default = "../shared/corpus/user/win7-x64-wow64-hello-full.dmp";
+    let path = args.next().unwrap_or_else(|| default.into());
+    let wanted = args.next().unwrap_or_else(|| "hello".into());
+    let section = args.next().unwrap_or_else(|| ".rdata".into());
+    let dump = dumpfile::Minidump::open(&path)?;
+    let modules = dump.modules()?;
+    let m = (modules.iter())
+        .find(|m| short_name(&m.name).eq_ignore_ascii_case(&wanted))
+        .ok_or(format!("no module {wanted} in {path}"))?;
+    let mem = DumpMemory(&dump);
+    let pe = PeImage::parse_mapped(&mem, m.base)?;
+    let s = pe
+        .section_by_name(&section)
+        .ok_or(format!("no section {section}"))?;
+    let (start, end) = pe.section_extent(s);
+    let bytes = pe.read_rva_vec(start, u64::from(end.saturating_sub(start)))?;
+    // Runs of at least 5 printable ASCII characters, like `strings`.
+    let mut rva = u64::from(start);
+    for run in bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')) {
+        if run.len() >= 5 {
+            let text = String::from_utf8_lossy(run);
+            println!("{}+{rva:#x}  {text}", short_name(&m.name));
+        }
+        rva = rva.saturating_add(run.len() as u64).saturating_add(1);
+    }
+    Ok(())
+}

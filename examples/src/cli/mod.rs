@@ -1,0 +1,248 @@
+//! The `dumpscope` command line: `clap` definitions, turned into each command's `Options` and
+//! run. Nothing below this module sees `clap`.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::report::{Format, emit};
+use crate::target::{Kind, Target};
+use crate::{CliError, demo, user, windbg};
+
+mod args;
+
+pub use self::args::*;
+
+/// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
+///
+/// With no arguments at all, runs the built-in demo (`dumpscope demo`). With a DUMP and `-c`
+/// commands, answers WinDbg commands: `dumpscope DUMP -c '!heap -s' -c '~*k'`.
+#[derive(Debug, Parser)]
+#[command(
+    name = "dumpscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A user-mode minidump to run WinDbg commands (`-c`) against.
+    dump: Option<PathBuf>,
+    /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
+    #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
+    commands: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// System, exception, threads, modules and memory ranges (`||`, `.exr -1`, `~`, `lm`).
+    Info(InfoArgs),
+    /// User, kernel and elapsed time per thread (`!runaway 7`).
+    Runaway(RunawayArgs),
+    /// Regions of the address space with their usage (`!address`, `!address -summary`).
+    Address(AddressArgs),
+    /// NT heaps: list, summary, entries, find, statistics, size filter, layout (`!heap` family).
+    Heap(HeapArgs),
+    /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
+    Stacks(StacksArgs),
+    /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
+    Dh(DhArgs),
+    /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
+    Search(SearchArgs),
+    /// Show the NUL-terminated string at an address (`da`, `du` with `--unicode`).
+    Da(DaArgs),
+    /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
+    Xref(XrefArgs),
+    /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
+    /// module text and code behind them, busy threads; ranked suspects with evidence.
+    Leak(LeakArgs),
+    /// Write synthetic dumps of a D4C.exe-style heap leak (before and after) and
+    /// run `leak` on it.
+    Demo(DemoArgs),
+    /// What grew between two dumps of the same process: by region usage, heap, requested size
+    /// and content signature (UMDH-like, from dumps).
+    Diff(DiffArgs),
+}
+
+/// The kinds of file each subcommand takes, for the grouped help and for messages.
+const TAKES: &[(&str, &[Kind])] = &[
+    ("info", &[Kind::User]),
+    ("runaway", &[Kind::User]),
+    ("address", &[Kind::User]),
+    ("heap", &[Kind::User]),
+    ("stacks", &[Kind::User]),
+    ("dh", &[Kind::User, Kind::PeFile]),
+    ("search", &[Kind::User, Kind::PeFile]),
+    ("da", &[Kind::User, Kind::PeFile]),
+    ("xref", &[Kind::User, Kind::PeFile]),
+    ("leak", &[Kind::User]),
+    ("demo", &[]),
+    ("diff", &[Kind::User]),
+];
+
+/// The subcommands grouped by the dumps they take (user, kernel, both), for `--help`.
+fn grouped_commands() -> String {
+    let cmd = Cli::command();
+    let takes = |name: &str| -> &[Kind] {
+        TAKES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or(&[], |(_, k)| *k)
+    };
+    type Member = fn(&[Kind]) -> bool;
+    let groups: [(&str, Member); 4] = [
+        ("Commands on user-mode dumps", |k| {
+            k.contains(&Kind::User) && !k.contains(&Kind::Kernel)
+        }),
+        ("Commands on kernel dumps", |k| {
+            k.contains(&Kind::Kernel) && !k.contains(&Kind::User)
+        }),
+        ("Commands on both kinds of dump", |k| {
+            k.contains(&Kind::Kernel) && k.contains(&Kind::User)
+        }),
+        ("Without a dump", <[Kind]>::is_empty),
+    ];
+    let mut text = String::new();
+    for (title, member) in groups {
+        let names: Vec<&clap::Command> = cmd
+            .get_subcommands()
+            .filter(|s| member(takes(s.get_name())))
+            .collect();
+        text.push_str(&format!("{title}:\n"));
+        if names.is_empty() {
+            text.push_str("  (none yet: kernel dumps are recognised and refused with one line)\n");
+        }
+        for s in names {
+            let about = s.get_about().map(ToString::to_string).unwrap_or_default();
+            let pe = if takes(s.get_name()).contains(&Kind::PeFile) {
+                "  [or a PE file]"
+            } else {
+                ""
+            };
+            text.push_str(&format!("  {:<9} {about}{pe}\n", s.get_name()));
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let Some(command) = &cli.command else {
+        return match &cli.dump {
+            None => demo::run(&DemoArgs::default().demo(), Format::Text, out),
+            Some(dump) if cli.commands.is_empty() => Err(CliError::at(
+                dump,
+                "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
+                 (dumpscope --help)",
+            )),
+            Some(dump) => windbg::run_commands(dump, &cli.commands, out),
+        };
+    };
+    match command {
+        Command::Info(a) => user::with_user(&a.dump, "info", |u| {
+            emit(&user::info::investigate(u), Format::json_if(a.json), out)
+        }),
+        Command::Runaway(a) => user::with_user(&a.dump, "runaway", |u| {
+            emit(
+                &user::runaway::investigate(u)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }),
+        Command::Address(a) => user::with_user(&a.dump, "address", |u| {
+            emit(
+                &user::address::investigate(u, &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }),
+        Command::Heap(a) => a.run(out),
+        Command::Stacks(a) => {
+            let o = a.options()?;
+            user::with_user(&a.dump, "stacks", |u| {
+                emit(
+                    &user::stacks::investigate(u, &o)?,
+                    Format::json_if(a.json),
+                    out,
+                )
+            })
+        }
+        Command::Dh(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::dh::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Search(a) => {
+            let o = a.options()?;
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::search::investigate(t.source(), &o)?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Da(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::da::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Xref(a) => {
+            let t = Target::open(&a.target)?;
+            emit(
+                &user::xref::investigate(t.source(), &a.options())?,
+                Format::json_if(a.json),
+                out,
+            )
+        }
+        Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
+            let r = user::leak::investigate(u, &user::leak::Progress::new());
+            emit(&r, Format::json_if(a.json), out)
+        }),
+        Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
+        Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
+            user::with_user(&a.after, "diff", |after| {
+                let r = user::diff::investigate(b, after, &user::leak::Progress::new());
+                emit(&r, Format::json_if(a.json), out)
+            })
+        }),
+    }
+}
+
+/// Parses the command line, runs it, and turns an error into one line on stderr and a failing
+/// exit status. Whatever was printed before an error is still shown.
+pub fn main() -> ExitCode {
+    let template = format!(
+        "{{about-with-newline}}\n{{usage-heading}} {{usage}}\n\n{}Arguments:\n{{positionals}}\n\nOptions:\n{{options}}{{after-help}}",
+        grouped_commands()
+    );
+    let matches = Cli::command().help_template(template).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let result = run(&cli, &mut out);
+    let flushed = out.flush();
+    match (result, flushed) {
+        (Ok(()), Ok(())) => ExitCode::SUCCESS,
+        (Err(e), _) => {
+            eprintln!("dumpscope: {e}");
+            ExitCode::FAILURE
+        }
+        (Ok(()), Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        (Ok(()), Err(e)) => {
+            eprintln!("dumpscope: cannot write output: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! `dumpscope heap`: WinDbg's `!heap`, `!heap -s`, `!heap -a`, `!heap -x`, `!heap -p -a`,
+//! `!heap -stat -h` and `!heap -flt s` over the NT heaps of a user-mode minidump (both heap sets
+//! of a WOW64 process), and the heap layout in force (`--layout`, optionally from an ntdll PDB).
+//!
+//! The heaps and their walks come from the [`UserDump`] cache: several `!heap` commands on one
+//! dump walk each heap once.
+
+use std::borrow::Cow;
+
+use ntheap::report::{self as heap_report, Found, HeapSummary, SizeStat};
+use ntheap::{FrontEndType, HeapLayout, HeapWalk};
+use serde::Serialize;
+
+use crate::CliError;
+use crate::adapt::{FoundHeap, open_heap_at};
+use crate::target::UserDump;
+
+mod json;
+mod text;
+
+/// What `heap` shows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// The heaps of the process (`!heap`).
+    #[default]
+    List,
+    /// Per-heap statistics (`!heap -s`).
+    Summary,
+    /// Segments and every block (`!heap -a`), of all heaps or of one.
+    Entries(Option<u64>),
+    /// The heap, segment and block holding an address, with its `+ust` allocation stack
+    /// (`!heap -x ADDR`, `!heap -p -a ADDR`).
+    Find(u64),
+    /// Busy blocks grouped by requested size (`!heap -stat`).
+    Stat,
+    /// Busy blocks of a requested size range, inclusive (`!heap -flt s MIN MAX`).
+    Filter(u64, u64),
+    /// The heap layout in force for each heap (field name -> offset).
+    Layout,
+}
+
+/// Options of `heap`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// What to show.
+    pub mode: Mode,
+    /// Only this heap (`!heap -stat -h HEAP`); also opens a heap the PEB does not list.
+    pub heap: Option<u64>,
+    /// Lines of `Stat` text per heap.
+    pub max_display: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            mode: Mode::List,
+            heap: None,
+            max_display: 20,
+        }
+    }
+}
+
+/// A heap's walk: from the dump's cache, or made for a heap the PEB does not list.
+pub type Walk<'a> = Cow<'a, HeapWalk>;
+
+/// The blocks a size filter found in one heap.
+#[derive(Debug, Clone)]
+pub struct FilterGroup {
+    /// Heap address.
+    pub heap: u64,
+    /// Pointer size of the heap (4 or 8).
+    pub pointer_size: usize,
+    /// Allocation granularity of the heap (8 or 16).
+    pub granularity: u64,
+    /// The blocks, with their segments.
+    pub blocks: Vec<Found>,
+}
+
+/// What `heap` reports, by mode.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum View<'a> {
+    /// `!heap`.
+    List {
+        /// The heaps, opened or not.
+        #[serde(serialize_with = "json::found_heaps")]
+        heaps: Vec<&'a FoundHeap>,
+    },
+    /// `!heap -s`.
+    Summary {
+        /// Each walked heap with its summary.
+        #[serde(serialize_with = "json::summaries")]
+        heaps: Vec<(Walk<'a>, HeapSummary)>,
+        /// Heaps that could not be opened (text only).
+        #[serde(skip)]
+        not_walked: Vec<&'a FoundHeap>,
+    },
+    /// `!heap -a`.
+    Entries {
+        /// The walks.
+        #[serde(serialize_with = "json::walks")]
+        heaps: Vec<Walk<'a>>,
+    },
+    /// `!heap -x`.
+    Find {
+        /// The address looked up.
+        address: u64,
+        /// The block holding it.
+        #[serde(serialize_with = "json::found")]
+        found: Option<Found>,
+        /// Its allocation stack (`+ust` heaps).
+        stack: Option<Vec<u64>>,
+        /// Pointer size of the heap holding it (text only).
+        #[serde(skip)]
+        pointer_size: usize,
+    },
+    /// `!heap -stat`.
+    Stat {
+        /// Each walked heap with its size statistics.
+        #[serde(serialize_with = "json::stats")]
+        heaps: Vec<(Walk<'a>, Vec<SizeStat>)>,
+        /// Lines per heap (text only).
+        #[serde(skip)]
+        max_display: usize,
+    },
+    /// `!heap -flt s`.
+    Filter {
+        /// Smallest requested size.
+        min: u64,
+        /// Largest requested size.
+        max: u64,
+        /// The blocks, by heap.
+        #[serde(rename = "entries", serialize_with = "json::filtered")]
+        groups: Vec<FilterGroup>,
+    },
+    /// The layouts in force.
+    Layout {
+        /// `(heap, layout)`; the heap is `None` for a layout read from a PDB.
+        #[serde(serialize_with = "json::layouts")]
+        layouts: Vec<(Option<u64>, HeapLayout)>,
+    },
+}
+
+/// The report of `heap`: the view, and what the text adds after it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct Report<'a> {
+    /// What was asked for.
+    pub view: View<'a>,
+    /// Problems reading the PEB (text only, after the view).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+    /// The error the command ends with (no heap at all).
+    #[serde(skip)]
+    pub failure: Option<String>,
+}
+
+/// "none", "lookaside" or "LFH".
+pub fn front_end_name(f: FrontEndType) -> &'static str {
+    match f {
+        FrontEndType::None => "none",
+        FrontEndType::Lookaside => "lookaside",
+        FrontEndType::Lfh => "LFH",
+    }
+}
+
+/// The layout report of an ntdll PDB's bytes (`heap --layout --pdb`): no dump needed.
+pub fn layout_from_pdb(bytes: &[u8]) -> Result<Report<'static>, ntheap::Error> {
+    let l = HeapLayout::from_pdb_bytes(bytes)?;
+    Ok(Report {
+        view: View::Layout {
+            layouts: vec![(None, l)],
+        },
+        warnings: Vec::new(),
+        failure: None,
+    })
+}
+
+/// Runs `heap` on a dump.
+pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>, CliError> {
+    let heaps = u.heaps();
+    if options.mode == Mode::Layout {
+        let layouts: Vec<(Option<u64>, HeapLayout)> = heaps
+            .found
+            .iter()
+            .filter_map(|f| Some((Some(f.address), f.heap.as_ref().ok()?.layout.clone())))
+            .collect();
+        if layouts.is_empty() {
+            return Err(CliError::at(&u.path, "no NT heap could be opened"));
+        }
+        return Ok(Report {
+            view: View::Layout { layouts },
+            warnings: Vec::new(),
+            failure: None,
+        });
+    }
+    let entries_only = match options.mode {
+        Mode::Entries(h) => h,
+        _ => None,
+    };
+    let select = options.heap.or(entries_only);
+    // A heap the PEB does not list (or the PEB is not in the dump): open it as given.
+    let extra = select
+        .filter(|h| !heaps.found.iter().any(|f| f.address == *h))
+        .map(|h| open_heap_at(&u.dump, h));
+    let selected = |f: &FoundHeap| select.is_none_or(|h| h == f.address);
+    let walks: Vec<Walk<'a>> = match &extra {
+        Some(f) => f
+            .heap
+            .as_ref()
+            .ok()
+            .map(|h| Cow::Owned(h.walk(&u.memory())))
+            .into_iter()
+            .collect(),
+        None => u
+            .walks()
+            .iter()
+            .filter(|w| select.is_none_or(|h| h == w.heap.address))
+            .map(Cow::Borrowed)
+            .collect(),
+    };
+    let view = match &options.mode {
+        Mode::Summary => View::Summary {
+            heaps: walks
+                .into_iter()
+                .map(|w| {
+                    let s = heap_report::summary(&w);
+                    (w, s)
+                })
+                .collect(),
+            not_walked: heaps.found.iter().filter(|f| f.heap.is_err()).collect(),
+        },
+        Mode::Entries(_) => View::Entries { heaps: walks },
+        Mode::Find(a) => find(u, &walks, *a),
+        Mode::Stat => View::Stat {
+            heaps: walks
+                .into_iter()
+                .map(|w| {
+                    let s = heap_report::stat(&w);
+                    (w, s)
+                })
+                .collect(),
+            max_display: options.max_display,
+        },
+        Mode::Filter(min, max) => View::Filter {
+            min: *min,
+            max: *max,
+            groups: walks.iter().map(|w| filter(w, *min, *max)).collect(),
+        },
+        Mode::List | Mode::Layout => View::List {
+            heaps: heaps.found.iter().filter(|f| selected(f)).collect(),
+        },
+    };
+    let failure = (heaps.found.is_empty() && extra.is_none()).then(|| {
+        format!(
+            "{}: no heap found (PEB.ProcessHeaps is empty or not in the dump)",
+            u.path.display()
+        )
+    });
+    Ok(Report {
+        view,
+        warnings: heaps.warnings.clone(),
+        failure,
+    })
+}
+
+/// Pointer size of a walked heap (4 for the WOW64 heaps).
+pub fn pointer_size(w: &HeapWalk) -> usize {
+    if w.heap.width() == ntheap::PointerWidth::Bits32 {
+        4
+    } else {
+        8
+    }
+}
+
+/// `!heap -x ADDR`: the block holding `a`, with its allocation stack on `+ust` heaps.
+fn find<'a>(u: &UserDump, walks: &[Walk<'a>], a: u64) -> View<'a> {
+    let hit = walks
+        .iter()
+        .find_map(|w| Some((w, heap_report::find(std::slice::from_ref(w.as_ref()), a)?)));
+    let stack = hit.and_then(|(w, f)| w.heap.stack_trace(&u.memory(), &f.entry).ok().flatten());
+    View::Find {
+        address: a,
+        found: hit.map(|(_, f)| f),
+        stack,
+        pointer_size: hit.map_or(8, |(w, _)| pointer_size(w)),
+    }
+}
+
+/// `!heap -flt s MIN MAX` on one heap: each block with its segment.
+fn filter(w: &HeapWalk, min: u64, max: u64) -> FilterGroup {
+    let blocks = heap_report::filter(w, min, max)
+        .into_iter()
+        .map(|entry| Found {
+            heap: w.heap.address,
+            segment: w
+                .segments
+                .iter()
+                .find(|s| {
+                    entry.address >= s.segment.address && entry.address < s.segment.last_valid_entry
+                })
+                .map(|s| s.segment.address),
+            entry,
+        })
+        .collect();
+    FilterGroup {
+        heap: w.heap.address,
+        pointer_size: pointer_size(w),
+        granularity: w.heap.width().granularity(),
+        blocks,
+    }
+}

@@ -1,0 +1,402 @@
+//! The golden outputs of every command: `testfiles/<dump-stem>/<command>.{txt,json}`, one file
+//! per command on every corpus dump, on the demo pair and on the kernel dump, compared byte for
+//! byte with what `dumpscope` prints now. `DUMPSCOPE_BLESS=1 cargo test -p examples --test
+//! testfiles` rewrites them (and removes goldens no case produces any more).
+//!
+//! Each golden holds stdout; when the command fails or writes to stderr, a `--- exit N` and a
+//! `--- stderr` section follow. Paths that vary (the corpus folder, the demo's temporary folder)
+//! are replaced by `<CORPUS>` and `<DIR>`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// What the cases need to know about one corpus dump: its main module, and an address inside a
+/// heap block where the dump holds a walkable heap.
+struct Dump {
+    stem: &'static str,
+    main: &'static str,
+    heap_address: Option<&'static str>,
+}
+
+const USER_DUMPS: &[Dump] = &[
+    Dump {
+        stem: "win10-14393-x64-electron",
+        main: "electron",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win10-16299-x64-sigsegv",
+        main: "sigsegv",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win10-17134-x64-invalid-parameter",
+        main: "CrashTest",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win10-18363-x64-unity-7934ranges",
+        main: "KSP_x64",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win7-x64-notepad",
+        main: "notepad",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win7-x64-wow64-hello-full",
+        main: "hello",
+        heap_address: Some("2d0b00"),
+    },
+    Dump {
+        stem: "win7-x86-chrome-uaf",
+        main: "chrome",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win7-x86-fizzbuzz-threadinfo",
+        main: "fizzbuzz",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win7-x86-jusched-handles",
+        main: "jusched",
+        heap_address: None,
+    },
+    Dump {
+        stem: "win7-x86-notepad-heaphdr",
+        main: "notepad",
+        heap_address: Some("8b0600"),
+    },
+    Dump {
+        stem: "winxp-x86-breakpad-test",
+        main: "test_app",
+        heap_address: None,
+    },
+];
+
+/// One golden: the file it is held in and the arguments that produce it.
+struct Case {
+    golden: String,
+    args: Vec<String>,
+}
+
+fn case(golden: impl Into<String>, args: &[&str]) -> Case {
+    Case {
+        golden: golden.into(),
+        args: args.iter().map(|s| (*s).to_string()).collect(),
+    }
+}
+
+/// `name.txt` with `args`, and `name.json` with `args --json`.
+fn both(cases: &mut Vec<Case>, name: &str, args: &[&str]) {
+    cases.push(case(format!("{name}.txt"), args));
+    let mut json = args.to_vec();
+    json.push("--json");
+    cases.push(case(format!("{name}.json"), &json));
+}
+
+fn user_cases(d: &Dump, dump: &str, corpus: &Path) -> Vec<Case> {
+    let mut c = Vec::new();
+    both(&mut c, "info", &["info", dump]);
+    both(&mut c, "runaway", &["runaway", dump]);
+    both(&mut c, "address", &["address", dump]);
+    both(&mut c, "address-summary", &["address", "--summary", dump]);
+    both(&mut c, "heap", &["heap", dump]);
+    both(&mut c, "heap-summary", &["heap", "--summary", dump]);
+    both(&mut c, "heap-entries", &["heap", "--entries", dump]);
+    both(&mut c, "heap-stat", &["heap", "--stat", dump]);
+    if let Some(a) = d.heap_address {
+        both(&mut c, "heap-find", &["heap", "--find", a, dump]);
+        both(
+            &mut c,
+            "heap-filter-size",
+            &["heap", "--filter-size", "20-40", dump],
+        );
+    }
+    both(&mut c, "stacks", &["stacks", dump]);
+    if d.stem == "win10-16299-x64-sigsegv" {
+        let symbols = corpus.join("user");
+        let symbols = symbols.to_str().unwrap();
+        both(
+            &mut c,
+            "stacks-symbols",
+            &["stacks", "--symbols", symbols, dump],
+        );
+    }
+    both(&mut c, "dh-s", &["dh", "-s", dump, d.main]);
+    both(&mut c, "search-a", &["search", "-a", "This program", dump]);
+    let header_text = format!("{}+0x4e", d.main);
+    both(&mut c, "da", &["da", &header_text, dump]);
+    both(&mut c, "leak", &["leak", dump]);
+    let mut windbg: Vec<String> = [
+        "!heap -s",
+        "!heap -a",
+        "!heap -stat",
+        "!address -summary",
+        "!runaway",
+        "~*k",
+        "k",
+        "~",
+        "~0k",
+        "lm",
+        ".exr -1",
+        "||",
+        "!peb",
+        "!teb",
+        "!leak",
+        "!vm",
+        "!heap -bogus",
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    windbg.push(format!("!dh -s {}", d.main));
+    windbg.push(format!("!address {}", d.main));
+    windbg.push(format!("da {}+0x4e", d.main));
+    windbg.push(format!("s -a {0} L200 \"This program\"", d.main));
+    if let Some(a) = d.heap_address {
+        windbg.push(format!("!heap -x {a}"));
+        windbg.push(format!("!heap -p -a {a}"));
+        windbg.push("!heap -flt s 20 40".to_string());
+    }
+    let mut args = vec![dump.to_string()];
+    for w in &windbg {
+        args.push("-c".to_string());
+        args.push(w.clone());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    c.push(case("windbg.txt", &args));
+    c
+}
+
+/// Runs one case; the text a golden holds.
+fn output(args: &[String], replace: &[(&str, &str)]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .args(args)
+        .output()
+        .expect("run dumpscope");
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !stderr.is_empty() {
+        text.push_str(&format!(
+            "--- exit {}\n--- stderr\n{stderr}",
+            out.status.code().unwrap_or(-1)
+        ));
+    }
+    for (from, to) in replace {
+        text = text.replace(from, to);
+    }
+    text
+}
+
+fn testfiles_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testfiles")
+}
+
+/// Checks (or, when blessing, writes) every case of one folder; returns the failures.
+fn check_folder(folder: &str, cases: &[Case], replace: &[(&str, &str)]) -> Vec<String> {
+    let bless = std::env::var_os("DUMPSCOPE_BLESS").is_some();
+    let dir = testfiles_dir().join(folder);
+    let mut failures = Vec::new();
+    let mut produced = BTreeSet::new();
+    if bless {
+        std::fs::create_dir_all(&dir).unwrap();
+    }
+    for c in cases {
+        let actual = output(&c.args, replace);
+        let path = dir.join(&c.golden);
+        produced.insert(c.golden.clone());
+        if bless {
+            std::fs::write(&path, &actual).unwrap();
+            continue;
+        }
+        match std::fs::read_to_string(&path) {
+            Err(e) => failures.push(format!("{folder}/{}: {e}", c.golden)),
+            Ok(expected) if expected != actual => {
+                let first = expected
+                    .lines()
+                    .zip(actual.lines())
+                    .enumerate()
+                    .find(|(_, (e, a))| e != a)
+                    .map_or_else(
+                        || {
+                            format!(
+                                "{} vs {} lines",
+                                expected.lines().count(),
+                                actual.lines().count()
+                            )
+                        },
+                        |(i, (e, a))| {
+                            format!("line {}:\n    expected: {e}\n    actual:   {a}", i + 1)
+                        },
+                    );
+                failures.push(format!(
+                    "{folder}/{} (dumpscope {}) differs at {first}",
+                    c.golden,
+                    c.args.join(" ")
+                ));
+            }
+            Ok(_) => {}
+        }
+    }
+    // A golden no case produces any more is stale.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if !produced.contains(&name) {
+                if bless {
+                    std::fs::remove_file(e.path()).unwrap();
+                } else {
+                    failures.push(format!("{folder}/{name}: no case produces it any more"));
+                }
+            }
+        }
+    }
+    failures
+}
+
+fn report(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} golden(s) differ (DUMPSCOPE_BLESS=1 rewrites them):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn user_dumps_match_their_goldens() {
+    let corpus = common::corpus();
+    if !corpus.join("user").is_dir() {
+        eprintln!(
+            "SKIP: {} not found (../shared/corpus is absent): corpus goldens not checked",
+            corpus.join("user").display()
+        );
+        return;
+    }
+    let corpus = corpus.canonicalize().unwrap();
+    let corpus_str = corpus.to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    for d in USER_DUMPS {
+        let Some(path) = common::corpus_file(&format!("user/{}.dmp", d.stem)) else {
+            continue;
+        };
+        let path = path.canonicalize().unwrap();
+        let cases = user_cases(d, path.to_str().unwrap(), &corpus);
+        failures.extend(check_folder(d.stem, &cases, &[(&corpus_str, "<CORPUS>")]));
+    }
+    report(&failures);
+}
+
+#[test]
+fn pe_files_match_their_goldens() {
+    let Some(pe) = common::corpus_file("pe/x64-msvc-CrashWithException.exe") else {
+        return;
+    };
+    let pe = pe.canonicalize().unwrap();
+    let corpus = common::corpus().canonicalize().unwrap();
+    let p = pe.to_str().unwrap();
+    let mut c = Vec::new();
+    both(&mut c, "dh", &["dh", p]);
+    both(&mut c, "dh-s", &["dh", "-s", p]);
+    both(&mut c, "search-a", &["search", "-a", "exception", p]);
+    both(&mut c, "da", &["da", "1400032c0", p]);
+    both(&mut c, "xref", &["xref", p, "32c0"]);
+    let failures = check_folder(
+        "x64-msvc-CrashWithException",
+        &c,
+        &[(corpus.to_str().unwrap(), "<CORPUS>")],
+    );
+    report(&failures);
+}
+
+#[test]
+fn kernel_dump_matches_its_golden() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let dump = dump.canonicalize().unwrap();
+    let corpus = common::corpus().canonicalize().unwrap();
+    let d = dump.to_str().unwrap();
+    let mut c = Vec::new();
+    both(&mut c, "info", &["info", d]);
+    both(&mut c, "leak", &["leak", d]);
+    c.push(case("windbg.txt", &[d, "-c", "lm", "-c", "!process 0 0"]));
+    let failures = check_folder(
+        "win10-19041-x64-triage",
+        &c,
+        &[(corpus.to_str().unwrap(), "<CORPUS>")],
+    );
+    report(&failures);
+}
+
+/// The demo pair is synthetic: these goldens run without the corpus.
+#[test]
+fn demo_matches_its_goldens() {
+    let dir = std::env::temp_dir().join(format!("dumpscope-testfiles-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let ust = dir.join("ust");
+    let objects = dir.join("objects");
+    let d = dir.to_str().unwrap();
+    let before = dir.join("D4C-before.dmp");
+    let after = dir.join("D4C-after.dmp");
+    let (b, a) = (before.to_str().unwrap(), after.to_str().unwrap());
+    let (u, o) = (ust.to_str().unwrap(), objects.to_str().unwrap());
+    let mut c = Vec::new();
+    // `demo` writes the pair the later cases read.
+    both(&mut c, "demo", &["demo", "--out", d]);
+    both(&mut c, "demo-ust", &["demo", "--ust", "--out", u]);
+    both(&mut c, "demo-objects", &["demo", "--objects", "--out", o]);
+    both(&mut c, "diff", &["diff", b, a]);
+    both(&mut c, "leak", &["leak", a]);
+    both(&mut c, "heap-summary", &["heap", "--summary", a]);
+    both(&mut c, "heap-stat", &["heap", "--stat", a]);
+    both(&mut c, "address-summary", &["address", "--summary", a]);
+    both(&mut c, "stacks", &["stacks", a]);
+    both(&mut c, "dh-s", &["dh", "-s", a, "D4C"]);
+    c.push(case(
+        "windbg.txt",
+        &[
+            a,
+            "-c",
+            "!heap -s",
+            "-c",
+            "!heap -stat -h 000001f1`adb90000",
+            "-c",
+            "!heap -flt s 41f80",
+            "-c",
+            "s -a !D4C+0x3000 L0x3600 \"==> Allocated addr:\"",
+            "-c",
+            "da D4C+0x36b0",
+            "-c",
+            "!address -summary",
+            "-c",
+            "~*k",
+            "-c",
+            "!runaway",
+        ],
+    ));
+    let ust_after = ust.join("D4C-after.dmp");
+    c.push(case(
+        "windbg-ust.txt",
+        &[
+            ust_after.to_str().unwrap(),
+            "-c",
+            "!heap -p -a 000001f1`adba0050",
+        ],
+    ));
+    let failures = check_folder("demo", &c, &[(d, "<DIR>")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}
