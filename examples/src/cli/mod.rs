@@ -12,8 +12,10 @@ use crate::target::{Kind, Target};
 use crate::{CliError, demo, user, windbg};
 
 mod args;
+mod symbols;
 
 pub use self::args::*;
+pub use self::symbols::{SymbolPathArgs, default_cache};
 
 /// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
 ///
@@ -34,6 +36,8 @@ pub struct Cli {
     /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
     #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
     commands: Vec<String>,
+    #[command(flatten)]
+    symbols: SymbolPathArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -48,6 +52,9 @@ enum Command {
     Heap(HeapArgs),
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks.
     Stacks(StacksArgs),
+    /// The images and PDBs the modules need, and where each was found on the symbol path or
+    /// why not (`lm` with symbol status); fetches what servers have into the cache.
+    Symbols(SymbolsArgs),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
     Dh(DhArgs),
     /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
@@ -74,6 +81,7 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
     ("stacks", &[Kind::User]),
+    ("symbols", &[Kind::User]),
     ("dh", &[Kind::User, Kind::PeFile]),
     ("search", &[Kind::User, Kind::PeFile]),
     ("da", &[Kind::User, Kind::PeFile]),
@@ -161,10 +169,23 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }),
         Command::Heap(a) => a.run(out),
         Command::Stacks(a) => {
-            let o = a.options()?;
+            let mut o = a.options()?;
+            o.locator = cli.symbols.locator();
             user::with_user(&a.dump, "stacks", |u| {
                 emit(
                     &user::stacks::investigate(u, &o)?,
+                    Format::json_if(a.json),
+                    out,
+                )
+            })
+        }
+        Command::Symbols(a) => {
+            let o = user::symbols::Options {
+                locator: cli.symbols.locator(),
+            };
+            user::with_user(&a.dump, "symbols", |u| {
+                emit(
+                    &user::symbols::investigate(u, &o)?,
                     Format::json_if(a.json),
                     out,
                 )

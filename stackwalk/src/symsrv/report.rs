@@ -7,6 +7,7 @@ use super::Wanted;
 
 /// What one place on the symbol path answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Answer {
     /// The file is here (already verified: GUID and age, or timestamp and size).
     Found(PathBuf),
@@ -49,6 +50,7 @@ pub enum Origin {
 
 /// The summary of a lookup: where the file is, or the one reason it is not there.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Status {
     /// Found.
     Found(PathBuf),
