@@ -541,6 +541,16 @@ fn local_stores_two_tier_compressed_and_file_ptr() {
     assert!(p.starts_with(cache.path()), "{l:#?}");
     assert_eq!(std::fs::read(&p).unwrap(), pointed);
 
+    let strict = SymbolLocator::new(
+        SymbolPath::parse(&format!("srv*{}", store.path().display())),
+        options(cache.path()).with_follow_pointers(false),
+    );
+    let l = strict.lookup(&w_pointed);
+    assert!(
+        matches!(l.status(), Status::Failed(m) if m.contains("not followed")),
+        "{l:#?}"
+    );
+
     let l = locator.lookup(&w_msg);
     assert_eq!(l.status(), Status::Message("withheld by policy".into()));
 

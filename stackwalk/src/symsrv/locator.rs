@@ -457,6 +457,12 @@ impl SymbolLocator {
             };
         }
         let ptr = wanted.local_path(dir, "file.ptr", two_tier);
+        if ptr.is_file() && !self.options.follow_pointers {
+            return (
+                Answer::Failed(format!("{}: file.ptr not followed", ptr.display())),
+                None,
+            );
+        }
         if ptr.is_file() {
             return match read_pointer(&ptr) {
                 Ok(Some(Pointer::Path(target))) => {
@@ -639,9 +645,9 @@ impl SymbolLocator {
         dest: &Path,
         wanted: &Wanted,
     ) -> Outcome {
-        if self.options.max_pointer_hops == 0 {
+        if !self.options.follow_pointers {
             return (
-                Answer::Failed(format!("{ptr_url}: file.ptr not followed (hop limit)")),
+                Answer::Failed(format!("{ptr_url}: file.ptr not followed")),
                 None,
             );
         }

@@ -27,8 +27,9 @@ pub struct SymbolOptions {
     /// Largest file downloaded or expanded from a CAB (default 2 GiB); a larger one is an
     /// error, not a truncated file.
     pub max_file_bytes: u64,
-    /// `file.ptr` redirects followed for one file (default 2).
-    pub max_pointer_hops: u32,
+    /// Follow `file.ptr` entries (default `true`). A pointer leads to the file itself (a path
+    /// or a URL), never to another pointer.
+    pub follow_pointers: bool,
 }
 
 impl Default for SymbolOptions {
@@ -41,7 +42,7 @@ impl Default for SymbolOptions {
             download_timeout: Duration::from_secs(600),
             retries: 2,
             max_file_bytes: 2 << 30,
-            max_pointer_hops: 2,
+            follow_pointers: true,
         }
     }
 }
@@ -90,10 +91,10 @@ impl SymbolOptions {
         self
     }
 
-    /// Set [`SymbolOptions::max_pointer_hops`].
+    /// Set [`SymbolOptions::follow_pointers`].
     #[must_use]
-    pub fn with_max_pointer_hops(mut self, hops: u32) -> Self {
-        self.max_pointer_hops = hops;
+    pub fn with_follow_pointers(mut self, follow: bool) -> Self {
+        self.follow_pointers = follow;
         self
     }
 }
