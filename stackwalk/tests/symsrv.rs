@@ -572,6 +572,16 @@ fn local_stores_two_tier_compressed_and_file_ptr() {
             .is_err()
     );
 
+    // The two-tier store named as a plain folder is searched as a store (index2.txt).
+    let as_folder = SymbolLocator::new(
+        SymbolPath::parse(&store.path().display().to_string()),
+        options(cache.path()),
+    );
+    let l = as_folder.lookup(&w_packed);
+    assert!(l.found.is_some(), "{l:#?}");
+    let l = as_folder.lookup(&w_plain);
+    assert_eq!(l.found.as_ref().map(|f| f.1), Some(Origin::Local), "{l:#?}");
+
     // The cache now answers by itself, with the store gone.
     drop(store);
     let again = SymbolLocator::new(

@@ -194,6 +194,12 @@ fn local_two_tier(dir: &Path) -> bool {
     dir.join("index2.txt").is_file()
 }
 
+/// True when a folder on the path is a symbol store: `pingme.txt` (written by symstore) or
+/// `index2.txt` (two-tier) at its root.
+fn is_store(dir: &Path) -> bool {
+    dir.join("pingme.txt").is_file() || local_two_tier(dir)
+}
+
 /// Reads a local `file.ptr` (bounded).
 fn read_pointer(path: &Path) -> Result<Option<Pointer>, String> {
     let mut bytes = Vec::new();
@@ -330,7 +336,14 @@ impl SymbolLocator {
                     None
                 }
                 PathElement::Folder(dir) => {
-                    let (answer, origin) = self.in_folder(dir, wanted);
+                    // A folder that is a symbol store (symstore's pingme.txt or a two-tier
+                    // index2.txt at its root) is searched as `srv*DIR` would be, as dbghelp does.
+                    let (answer, origin) = if is_store(dir) {
+                        let expand_to = cache.as_deref().unwrap_or(&self.options.default_cache);
+                        self.in_store(dir, expand_to, wanted)
+                    } else {
+                        self.in_folder(dir, wanted)
+                    };
                     lookup.attempts.push(Attempt {
                         place: dir.display().to_string(),
                         answer: answer.clone(),

@@ -53,6 +53,8 @@ impl fmt::Display for Store {
 pub enum PathElement {
     /// A plain folder: the file by name (`DIR/name`, checked by identity), the store layout
     /// `DIR/name/KEY/name`, or (for PDBs) any `*.pdb` in `DIR` with the wanted GUID and age.
+    /// A folder with `pingme.txt` or `index2.txt` at its root is a symbol store and is searched
+    /// as `srv*DIR` (compressed entries and `file.ptr` included).
     Folder(PathBuf),
     /// `srv*S1*S2*...` (or `symsrv*symsrv.dll*S1*...`): stores searched left to right; a file
     /// found in a later store is copied (or downloaded) into the first one, the downstream
