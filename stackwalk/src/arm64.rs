@@ -484,8 +484,8 @@ fn apply(
 pub struct Arm64Step {
     /// The caller's registers (volatile ones unknown; PC is the return address from LR).
     pub context: ContextArm64,
-    /// The function entry used.
-    pub function: Arm64Function,
+    /// The function entry used (`None` for a leaf without `.pdata`, returned through LR).
+    pub function: Option<Arm64Function>,
 }
 
 /// Number of instructions of the canonical prolog packed data describes, and the unwind of
@@ -566,8 +566,9 @@ fn packed_prolog_len(word: u32) -> u32 {
 ///
 /// `interrupted` is true for frame 0 and a frame reached through a trap: the PC may sit in a
 /// prolog or an epilog. Otherwise PC is a return address and the function is looked up at
-/// PC − 1. `Ok(None)`: no entry covers the PC, or (packed data) the PC is in a prolog or
-/// epilog, which only `.xdata` codes describe exactly.
+/// PC − 1. An interrupted PC that no entry covers, in a module with a table, is a leaf: it
+/// returns through LR with SP unchanged. `Ok(None)`: no entry covers a return address, or
+/// (packed data) the PC is in a prolog or epilog, which only `.xdata` codes describe exactly.
 pub fn unwind_arm64(
     ctx: &ContextArm64,
     module: &dyn ModuleUnwind,
@@ -586,6 +587,23 @@ pub fn unwind_arm64(
             .ok_or(Error::Overflow { addr: a })
     };
     let Some(f) = function_entry_arm64(module, rva_of(lookup)?)? else {
+        // Only leaf functions (no stack, LR untouched) go without `.pdata`: when the module has
+        // a table, an interrupted PC outside it returns through LR.
+        let has_table = module
+            .exception_directory()
+            .is_some_and(|(_, size)| size >= 8);
+        if interrupted
+            && has_table
+            && let Some(lr) = ctx.lr()
+        {
+            let mut out = ctx.clone();
+            out.pc = crate::walk::strip_pac(lr);
+            out.valid &= ARM64_NONVOLATILE;
+            return Ok(Some(Arm64Step {
+                context: out,
+                function: None,
+            }));
+        }
         return Ok(None);
     };
     let offset = rva_of(ctx.pc)?.wrapping_sub(f.begin);
@@ -650,7 +668,7 @@ pub fn unwind_arm64(
     out.valid &= ARM64_NONVOLATILE;
     Ok(Some(Arm64Step {
         context: out,
-        function: f,
+        function: Some(f),
     }))
 }
 

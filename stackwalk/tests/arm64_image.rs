@@ -316,4 +316,17 @@ fn xdata_epilog_scopes() {
             "{what}"
         );
     }
+    // A PC outside every `.pdata` entry is a leaf: LR, same SP (only for an interrupted PC).
+    let leaf = ctx(0x800, s, s + 32, BASE + 0x1010);
+    let step = unwind_arm64(&leaf, &img, BASE, &mem, true)
+        .unwrap()
+        .unwrap();
+    assert_eq!((step.context.pc, step.context.sp), (BASE + 0x1010, s));
+    assert!(step.function.is_none());
+    assert_eq!(unwind_arm64(&leaf, &img, BASE, &mem, false).unwrap(), None);
+    // The walker: leaf, then its caller through the caller's unwind data.
+    let modules = Modules::new(vec![Module::new("t", BASE, 0x2000).with_unwind(&img)]);
+    let walk = Walker::new(&mem, &modules).walk(Context::Arm64(leaf));
+    let ips: Vec<u64> = walk.frames.iter().map(|f| f.instruction).collect();
+    assert_eq!(ips[..3], [BASE + 0x1800, BASE + 0x1010, BASE + 0x1800]);
 }

@@ -582,3 +582,41 @@ fn arm64_frame_records() {
     let ips: Vec<u64> = leaf.frames.iter().map(|f| f.instruction).collect();
     assert_eq!(ips[..2], [base + 0x1800, base + 0x2004]);
 }
+
+/// A `FRAME_TRAP` frame-data record (as the kernel PDB gives for `KiTrap0E`) is enough to take
+/// EBP as a trap frame, even when `DbgEbp`/`DbgEip` were not filled in.
+#[test]
+fn x86_frame_data_trap_record_marks_the_trap_handler() {
+    let mut b = x86_bugcheck(X86TrapLayout::Xp, 0x8, 0);
+    b.stack
+        .put_u32(u64::from(b.trap), 0)
+        .put_u32(u64::from(b.trap) + 4, 0);
+    let trap_record = FrameEntry {
+        rva: 0x2000,
+        code_size: 0x200,
+        kind: FrameKind::Trap,
+        locals_size: 0,
+        params_size: 0,
+        prolog_size: 0,
+        saved_regs_size: 0,
+        uses_base_pointer: true,
+        program: None,
+    };
+    let modules = Modules::new(vec![
+        Module::new("nt", u64::from(NT32), 0x10000)
+            .with_frame_data(FrameTable::new(vec![trap_record])),
+        Module::new("myfault", u64::from(MYFAULT32), 0x2000),
+    ]);
+    let walker = Walker::new(SliceMemory::new(b.stack.base(), b.stack.bytes()), &modules);
+    let stack = walker.walk(Context::X86(b.frame0.clone()));
+    assert_eq!(
+        names(&stack, &modules),
+        ["nt+0x1010", "nt+0x2105", "myfault+0x1020", "nt+0x3055"]
+    );
+    assert_eq!(stack.frames[2].trust, Trust::TrapFrame);
+    // Without the record (and without the links) it is an ordinary EBP frame.
+    let plain = x86_modules();
+    let walker = Walker::new(SliceMemory::new(b.stack.base(), b.stack.bytes()), &plain);
+    let stack = walker.walk(Context::X86(b.frame0.clone()));
+    assert!(stack.frames.iter().all(|f| f.trust != Trust::TrapFrame));
+}
