@@ -294,8 +294,8 @@ impl Minidump {
         let bytes = self.location_bytes(location)?;
         let arch = match self.arch() {
             Arch::Unknown(a) => {
-                let flags = crate::le_u32(bytes, 0).unwrap_or(0);
-                let flags64 = crate::le_u32(bytes, 0x30).unwrap_or(0);
+                let flags = crate::bytes::le_u32(bytes, 0).unwrap_or(0);
+                let flags64 = crate::bytes::le_u32(bytes, 0x30).unwrap_or(0);
                 if flags64 & CONTEXT_AMD64 != 0 {
                     Arch::X64
                 } else if flags & CONTEXT_ARM64 != 0 {

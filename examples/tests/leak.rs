@@ -111,7 +111,7 @@ fn leak_says_when_no_heap_pages_are_captured() {
 fn leak_survives_damaged_demo_dumps() {
     use examples::demo::{Moment, Options, build_dump};
     use examples::target::UserDump;
-    use examples::user::leak::{Progress, investigate};
+    use examples::user::leak::{Options as LeakOptions, investigate};
     let open = |bytes: Vec<u8>| {
         dumpfile::Minidump::from_bytes(bytes).map(|d| UserDump::new("damaged.dmp".into(), d))
     };
@@ -119,7 +119,7 @@ fn leak_survives_damaged_demo_dumps() {
         .unwrap()
         .write()
         .unwrap();
-    let clean_report = investigate(&open(clean.clone()).unwrap(), &Progress::new());
+    let clean_report = investigate(&open(clean.clone()).unwrap(), &LeakOptions::default());
     assert_eq!(clean_report.suspects[0].size, 0x41f80);
     // Where the interesting bytes are: the image and the heap headers.
     let find = |needle: &[u8]| clean.windows(needle.len()).position(|w| w == needle);
@@ -149,7 +149,7 @@ fn leak_survives_damaged_demo_dumps() {
             }
         }
         if let Ok(dump) = open(bytes) {
-            let r = investigate(&dump, &Progress::new());
+            let r = investigate(&dump, &LeakOptions::default());
             assert!(!r.conclusion.is_empty(), "round {round}");
         }
     }

@@ -6,8 +6,10 @@
 //! name, one for which heaps a process has, one mapping of "not in the dump".
 
 pub mod heaps;
+pub mod stack;
 
 pub use self::heaps::{FoundHeap, find_heaps, heap_width_name, layout_choice, open_heap_at};
+pub use self::stack::{pdb_identity, thread_context, wow64_context};
 
 /// The dump's memory as the input of `ntheap`, `pe-sections` and `stackwalk`; a range the dump
 /// did not capture maps to each crate's "not captured" error, anything else to "failed".
@@ -63,7 +65,7 @@ impl std::ops::Deref for Dump {
 /// The module name WinDbg uses: the file name without directory and extension
 /// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).
 pub fn short_name(path: &str) -> String {
-    let file = path.rsplit(['\\', '/']).next().unwrap_or(path);
+    let file = file_name(path);
     match file.rfind('.') {
         Some(i) if i > 0 => file.get(..i).unwrap_or(file).to_string(),
         _ => file.to_string(),

@@ -151,11 +151,15 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
     };
     match command {
         Command::Info(a) => user::with_user(&a.dump, "info", |u| {
-            emit(&user::info::investigate(u), Format::json_if(a.json), out)
+            emit(
+                &user::info::investigate(u, &user::info::Options),
+                Format::json_if(a.json),
+                out,
+            )
         }),
         Command::Runaway(a) => user::with_user(&a.dump, "runaway", |u| {
             emit(
-                &user::runaway::investigate(u)?,
+                &user::runaway::investigate(u, &user::runaway::Options)?,
                 Format::json_if(a.json),
                 out,
             )
@@ -225,13 +229,13 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
-            let r = user::leak::investigate(u, &user::leak::Progress::new());
+            let r = user::leak::investigate(u, &user::leak::Options::default());
             emit(&r, Format::json_if(a.json), out)
         }),
         Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
         Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
             user::with_user(&a.after, "diff", |after| {
-                let r = user::diff::investigate(b, after, &user::leak::Progress::new());
+                let r = user::diff::investigate(b, after, &user::leak::Options::default());
                 emit(&r, Format::json_if(a.json), out)
             })
         }),

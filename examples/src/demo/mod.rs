@@ -71,14 +71,14 @@ pub fn investigate(demo: &Demo) -> Result<Report, CliError> {
     let before_bytes = write_dump(Moment::Before, demo.options, &before)?;
     let after_bytes = write_dump(Moment::After, demo.options, &after)?;
     let (b, a) = (UserDump::open(&before)?, UserDump::open(&after)?);
-    let progress = leak::Progress::new();
+    let options = leak::Options::default();
     Ok(Report {
         before: before.display().to_string(),
         after: after.display().to_string(),
         before_bytes,
         after_bytes,
-        leak: leak::investigate(&a, &progress),
-        diff: diff::investigate(&b, &a, &progress),
+        leak: leak::investigate(&a, &options),
+        diff: diff::investigate(&b, &a, &options),
     })
 }
 

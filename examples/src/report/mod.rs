@@ -81,6 +81,16 @@ pub struct Location {
     pub rva: u64,
 }
 
+impl Location {
+    /// `address` as an offset into the module `name` loaded at `base`.
+    pub fn in_module(name: &str, base: u64, address: u64) -> Self {
+        Location {
+            module: name.to_string(),
+            rva: address.saturating_sub(base),
+        }
+    }
+}
+
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}+{:#x}", self.module, self.rva)

@@ -49,7 +49,7 @@ pub const COMMANDS: &[Command] = &[
     user(&["!heap"], heap_command),
     user(&["!address"], address_command),
     user(&["!runaway"], |u, _, _, out| {
-        text(&runaway::investigate(u)?, out)
+        text(&runaway::investigate(u, &runaway::Options)?, out)
     }),
     user(&["~*k", "~*kb", "~*kn"], |u, _, _, out| {
         stacks_of(u, None, out)
@@ -74,7 +74,7 @@ pub const COMMANDS: &[Command] = &[
     user(&["!peb"], |u, _, _, out| text(&process::peb(u)?, out)),
     user(&["!teb"], |u, _, _, out| text(&process::teb(u)?, out)),
     user(&["!leak"], |u, _, _, out| {
-        text(&leak::investigate(u, &leak::Progress::new()), out)
+        text(&leak::investigate(u, &leak::Options::default()), out)
     }),
     Command {
         names: &["!analyze", "!handle", "!thread", "!threads", "dt"],

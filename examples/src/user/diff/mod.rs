@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::adapt::short_name;
+use crate::report::Location;
 use crate::report::human_size;
 use crate::target::UserDump;
 use crate::user::leak::{self, Progress};
@@ -144,7 +145,7 @@ fn signature(bytes: &[u8], modules: &[(String, u64, u64)], ptr: usize) -> String
         let p = u64::from_le_bytes(v);
         for (name, base, size) in modules {
             if p >= *base && p.checked_sub(*base).is_some_and(|o| o < *size) {
-                return format!("pointer: {name}+{:#x}", p.saturating_sub(*base));
+                return format!("pointer: {}", Location::in_module(name, *base, p));
             }
         }
     }
@@ -228,7 +229,8 @@ fn merge_keys<K: Ord + Clone, V>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<
 }
 
 /// Compares two dumps of the same process.
-pub fn investigate(before: &UserDump, after: &UserDump, progress: &Progress) -> Report {
+pub fn investigate(before: &UserDump, after: &UserDump, options: &leak::Options) -> Report {
+    let progress = &options.progress;
     let mut notes = Vec::new();
     let b = snapshot(before, progress, &mut notes);
     let a = snapshot(after, progress, &mut notes);

@@ -145,9 +145,13 @@ pub fn exception_name(code: u32) -> &'static str {
     }
 }
 
+/// Options of `info` (none yet: every command takes its `Options`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options;
+
 /// Reads what `info` shows. Stream errors are collected, not fatal: the report holds what
 /// could be read and names the first problem as its failure.
-pub fn investigate(u: &UserDump) -> Report {
+pub fn investigate(u: &UserDump, _options: &Options) -> Report {
     let dump = &u.dump;
     let mut problems = Vec::new();
     let system = match dump.system_info() {

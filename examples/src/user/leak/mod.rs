@@ -382,7 +382,7 @@ impl Mod {
         a >= self.base && a.checked_sub(self.base).is_some_and(|o| o < self.size)
     }
     pub(super) fn at(&self, a: u64) -> String {
-        format!("{}+{:#x}", self.name, a.saturating_sub(self.base))
+        crate::report::Location::in_module(&self.name, self.base, a).to_string()
     }
 }
 
@@ -406,8 +406,16 @@ pub struct Walked<'a> {
     pub bits: u32,
 }
 
+/// Options of `leak` (and of `diff`, which shares its steps).
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Steps shown on stderr while they run (only when stderr is a terminal).
+    pub progress: Progress,
+}
+
 /// Runs the whole investigation.
-pub fn investigate(u: &UserDump, progress: &Progress) -> Report {
+pub fn investigate(u: &UserDump, options: &Options) -> Report {
+    let progress = &options.progress;
     let dump: &dumpfile::Minidump = &u.dump;
     let mut lacks = Vec::new();
     let mut notes = Vec::new();

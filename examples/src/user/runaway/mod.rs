@@ -81,8 +81,12 @@ pub fn compute(dump: &dumpfile::Minidump) -> Result<Option<Report>, dumpfile::Er
     }))
 }
 
+/// Options of `runaway` (none: `!runaway 7` shows all three tables).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options;
+
 /// `!runaway 7`, or an error when the dump has no thread times.
-pub fn investigate(u: &UserDump) -> Result<Report, CliError> {
+pub fn investigate(u: &UserDump, _options: &Options) -> Result<Report, CliError> {
     compute(&u.dump)
         .map_err(|e| CliError::at(&u.path, e))?
         .ok_or_else(|| {

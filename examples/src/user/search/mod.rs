@@ -5,6 +5,7 @@ use pe_sections::{Pattern, SectionStatus};
 use serde::Serialize;
 
 use crate::CliError;
+use crate::report::Location;
 use crate::target::{ModuleRef, PeFile, Source, UserDump};
 use crate::windbg::{eval_address, parse_hex};
 
@@ -182,7 +183,7 @@ pub fn in_dump(u: &UserDump, options: &Options) -> Result<Report, CliError> {
                 .filter(|(m, size)| h >= m.base && h.saturating_sub(m.base) < *size)
                 .map(|(m, _)| m.clone())
                 .or_else(|| u.module_containing(h))
-                .map(|m| format!("{}+{:#x}", m.name, h.saturating_sub(m.base))),
+                .map(|m| Location::in_module(&m.name, m.base, h).to_string()),
             bytes: sixteen(|a, b| u.dump.memory().read(a, b).is_ok(), h),
         })
         .collect();

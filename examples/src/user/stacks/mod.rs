@@ -13,10 +13,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 use stackwalk::symsrv::SymbolLocator;
-use stackwalk::{Context, ContextX64, ContextX86, Limits, Modules, StopReason, Walker};
+use stackwalk::{Context, Limits, Modules, StopReason, Walker};
 
 use crate::CliError;
-use crate::adapt::DumpMemory;
+use crate::adapt::{DumpMemory, thread_context, wow64_context};
 use crate::target::UserDump;
 
 mod modules;
@@ -170,21 +170,6 @@ fn frames_out(stack: &stackwalk::Stack, modules: &Modules<'_>) -> Vec<FrameOut> 
         .collect()
 }
 
-fn x86_from_dumpfile(c: &dumpfile::ContextX86) -> ContextX86 {
-    let mut x = ContextX86::new(c.eip, c.esp, c.ebp);
-    for (r, v) in [
-        (0u8, c.eax),
-        (1, c.ecx),
-        (2, c.edx),
-        (3, c.ebx),
-        (6, c.esi),
-        (7, c.edi),
-    ] {
-        x.set_reg(r, v);
-    }
-    x
-}
-
 /// Walks the stacks of the dump's threads (all, or only `only`).
 ///
 /// Other commands use this to show the stacks of interesting threads. Modules are loaded once;
@@ -201,17 +186,7 @@ pub fn thread_stacks(
     let walker = Walker::new(mem, &modules).with_limits(limits);
     let arch = dump.arch();
     let exception = dump.exception().ok().flatten();
-    let decode = |b: &[u8]| -> Result<Context, String> {
-        match &arch {
-            dumpfile::Arch::X64 => ContextX64::from_bytes(b)
-                .map(Context::X64)
-                .map_err(|e| e.to_string()),
-            dumpfile::Arch::X86 => ContextX86::from_bytes(b)
-                .map(Context::X86)
-                .map_err(|e| e.to_string()),
-            a => Err(format!("unwinding {} threads is not supported", a.name())),
-        }
-    };
+    let decode = |b: &[u8]| thread_context(arch, b);
     let mut out = Vec::new();
     for (index, t) in threads.iter().enumerate() {
         if only.is_some_and(|id| id != t.id) {
@@ -269,7 +244,7 @@ pub fn thread_stacks(
         let wow64 = if arch == dumpfile::Arch::X64 {
             match dump.wow64_context(t) {
                 Ok(c) => {
-                    let s = walker.walk(Context::X86(x86_from_dumpfile(&c)));
+                    let s = walker.walk(wow64_context(&c));
                     Some(StackOut {
                         arch: "x86",
                         frames: frames_out(&s, &modules),
@@ -300,7 +275,7 @@ pub fn thread_stacks(
     let process_id = dump.misc_info().ok().flatten().and_then(|m| m.process_id);
     Ok(Report {
         process_id,
-        pointer_size: if arch == dumpfile::Arch::X86 { 4 } else { 8 },
+        pointer_size: arch.pointer_size(),
         threads: out,
         modules: sources,
     })

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use stackwalk::{ImageUnwind, Module, Modules, PdbData, PdbIdentity, SymbolTable};
 
 use super::{ModuleSource, Options};
-use crate::adapt::{DumpMemory, short_name};
+use crate::adapt::{DumpMemory, pdb_identity, short_name};
 
 /// A file in `dir` named `name`, compared case-insensitively.
 fn find_ci(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -54,7 +54,7 @@ fn build_module<'a>(
     opts: &Options,
 ) -> Found<'a> {
     let short = short_name(name);
-    let file_name = name.rsplit(['\\', '/']).next().unwrap_or(name).to_string();
+    let file_name = crate::adapt::file_name(name).to_string();
     let mut module = Module::new(short.clone(), base, size);
     let mut source = ModuleSource {
         name: short,
@@ -196,20 +196,7 @@ pub fn load_modules<'a>(
     let mut found = Vec::new();
     let mut seen: Vec<(u64, u64)> = Vec::new();
     for m in dump.modules().unwrap_or_default() {
-        let pdb = match &m.codeview {
-            Some(dumpfile::CodeView::Pdb70 {
-                guid,
-                age,
-                pdb_name,
-            }) => Some((
-                pdb_name.clone(),
-                PdbIdentity {
-                    guid: *guid,
-                    age: *age,
-                },
-            )),
-            _ => None,
-        };
+        let pdb = m.codeview.as_ref().and_then(pdb_identity);
         let f = build_module(
             mem,
             &m.name,

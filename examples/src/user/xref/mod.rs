@@ -5,6 +5,7 @@ use pe_sections::{RefKind, SectionStatus};
 use serde::Serialize;
 
 use crate::CliError;
+use crate::report::Location;
 use crate::target::Source;
 use crate::windbg::parse_hex;
 
@@ -133,7 +134,10 @@ pub fn investigate(target: Source<'_>, options: &Options) -> Result<Report, CliE
                 .filter(|(_, er)| f.is_none_or(|f| *er >= f.begin()));
             let function = match (export, f) {
                 (Some((n, er)), _) => format!("  ({name}!{n}+{:#x})", r.rva.saturating_sub(er)),
-                (None, Some(f)) => format!("  (in function {name}+{:#x})", f.begin()),
+                (None, Some(f)) => format!(
+                    "  (in function {})",
+                    Location::in_module(name, 0, u64::from(f.begin()))
+                ),
                 (None, None) => String::new(),
             };
             Reference {
