@@ -229,7 +229,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
-            let r = user::leak::investigate(u, &user::leak::Options::default());
+            let options = user::leak::Options {
+                locator: cli.symbols.locator(),
+                ..user::leak::Options::default()
+            };
+            let r = user::leak::investigate(u, &options);
             emit(&r, Format::json_if(a.json), out)
         }),
         Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
