@@ -316,6 +316,21 @@ fn stacks_unwind_through_an_image_from_a_symbol_server() {
     assert_eq!(m["pdb"]["status"], "found", "{m}");
     assert_eq!(m["pdb"]["key"], pdb.key());
 
+    // The symbol options are global: before the subcommand too.
+    let before = json(
+        &[
+            "--offline",
+            "--symbol-path",
+            &path,
+            "symbols",
+            "--json",
+            dump,
+        ],
+        None,
+        &home,
+    );
+    assert_eq!(before["modules"][0]["image"]["status"], "found");
+
     // An empty cache offline: the server is not asked, and the report says so.
     let other = format!("srv*{}*http://127.0.0.1:9", work.0.join("empty").display());
     let report = json(

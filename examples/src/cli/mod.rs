@@ -22,12 +22,7 @@ pub use self::symbols::{SymbolPathArgs, default_cache};
 /// With no arguments at all, runs the built-in demo (`dumpscope demo`). With a DUMP and `-c`
 /// commands, answers WinDbg commands: `dumpscope DUMP -c '!heap -s' -c '~*k'`.
 #[derive(Debug, Parser)]
-#[command(
-    name = "dumpscope",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "dumpscope", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
