@@ -179,7 +179,7 @@ fn serve(
         .trim_start_matches('/')
         .to_string();
     *hits.lock().unwrap().entry(path.clone()).or_insert(0) += 1;
-    let file = root.join(&path);
+    let file = root.join(percent_decode(&path));
     let response = match flaky.get_mut(&path) {
         Some(n) if *n > 0 => {
             *n -= 1;
@@ -204,6 +204,24 @@ fn serve(
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(&response.1);
     let _ = stream.flush();
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn options(cache: &Path) -> SymbolOptions {
@@ -652,6 +670,20 @@ fn server_download_negative_cache_retries_and_limits() {
     assert!(seen.len() > 2, "progress reported along the way: {seen:?}");
     assert_eq!(server.hits(&w.store_path(false)), 1);
     assert_eq!(server.hits("index2.txt"), 1);
+
+    // A name that needs percent-encoding in the URL.
+    let odd_img = tiny_pe(0x7777_7777, 0x3000, 10);
+    let odd = Wanted::image("my app#1.dll", 0x7777_7777, 0x3000).unwrap();
+    write(&root.path().join(odd.store_path(false)), &odd_img);
+    let p = locator
+        .find_image("C:\\dir\\my app#1.dll", 0x7777_7777, 0x3000)
+        .unwrap()
+        .unwrap();
+    assert_eq!(std::fs::read(&p).unwrap(), odd_img);
+    assert_eq!(
+        server.hits("my%20app%231.dll/777777773000/my%20app%231.dll"),
+        1
+    );
 
     // A 503 is retried.
     let p = locator

@@ -577,7 +577,7 @@ impl SymbolLocator {
             Ok(t) => t,
             Err(e) => return (Answer::Failed(e), None),
         };
-        let at = |file: &str| format!("{url}/{}", wanted.store_path_of(file, two_tier));
+        let at = |file: &str| format!("{url}/{}", url_path(&wanted.store_path_of(file, two_tier)));
         let dest = wanted.local_path(downstream, wanted.name(), local_two_tier(downstream));
         let mut all_known = true;
 
@@ -701,6 +701,21 @@ impl SymbolLocator {
         self.state().two_tier.insert(url.to_string(), t);
         Ok(t)
     }
+}
+
+/// Percent-encodes a store path for a URL: every byte but the unreserved ones and `/`
+/// (module names may hold spaces, `#` or `%`).
+#[cfg_attr(not(feature = "http"), allow(dead_code))]
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(not(feature = "http"))]
