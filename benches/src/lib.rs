@@ -15,7 +15,7 @@ use std::fs;
 use std::io::{self, BufWriter};
 use std::path::PathBuf;
 
-use dumpfile::synth::{Arch, SynthDump, SynthMemoryInfo};
+use dumpfile::synth::{SynthArch, SynthDump, SynthMemoryInfo};
 
 /// Page size used to lay out the synthetic regions.
 pub const PAGE: u64 = 4096;
@@ -80,7 +80,7 @@ impl FullDumpSpec {
     /// one) and the ranges in a Memory64List, filled by [`word_pattern_byte`].
     #[must_use]
     pub fn synth(&self) -> SynthDump {
-        let mut dump = SynthDump::new(Arch::X64).full_memory();
+        let mut dump = SynthDump::new(SynthArch::X64).full_memory();
         for (base, size) in self.ranges() {
             dump = dump
                 .memory_info(SynthMemoryInfo {

@@ -1,5 +1,7 @@
 //! Thread contexts (x86, x64, ARM64) and the WOW64 32-bit context.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use crate::{Arch, Error, Location, Minidump, Thread, raw};
@@ -286,7 +288,7 @@ const TEB64_TLS_SLOT1: u64 = 0x1480 + 8;
 /// `IMAGE_FILE_MACHINE_I386`.
 const MACHINE_I386: u16 = 0x14c;
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Decodes the context at `location` for the dump's architecture.
     ///
     /// With no SystemInfo, the architecture is guessed from the CPU bits of `ContextFlags`.

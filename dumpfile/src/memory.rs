@@ -6,7 +6,30 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::Error;
 
-/// The bytes of a dump: a read-only memory map or an owned buffer.
+/// The bytes of a dump opened by [`Minidump::open`](crate::Minidump::open) (a read-only memory
+/// map) or [`Minidump::from_bytes`](crate::Minidump::from_bytes) (an owned buffer): the default
+/// data type of [`Minidump`](crate::Minidump) and [`MemoryView`]. Borrowed bytes are read through
+/// [`Minidump::from_slice`](crate::Minidump::from_slice) instead.
+pub struct DumpData(pub(crate) Source);
+
+impl std::fmt::Debug for DumpData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = match self.0 {
+            Source::Mapped(_) => "mapped",
+            Source::Owned(_) => "owned",
+        };
+        write!(f, "DumpData({kind}, {} bytes)", self.len())
+    }
+}
+
+impl Deref for DumpData {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+/// Where the bytes of a [`DumpData`] live.
 #[derive(Debug)]
 pub(crate) enum Source {
     /// A read-only memory map of the file.
@@ -68,9 +91,8 @@ impl Region {
 /// region wins), and every lookup is a binary search, O(log n) in the number of regions (O(1)
 /// when it hits the region of the previous lookup). No captured byte is copied until
 /// [`read`](Self::read) is asked to.
-#[derive(Debug)]
-pub struct MemoryView {
-    data: Arc<Source>,
+pub struct MemoryView<D = DumpData> {
+    data: Arc<D>,
     regions: Vec<Region>,
     /// `regions[i].base`, on their own: the binary search touches only these 8-byte keys, three
     /// times denser in cache than the region records (this is what keeps a random lookup among
@@ -82,7 +104,16 @@ pub struct MemoryView {
     last: AtomicUsize,
 }
 
-impl Clone for MemoryView {
+impl<D> std::fmt::Debug for MemoryView<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemoryView")
+            .field("regions", &self.regions.len())
+            .field("total", &self.total)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<D> Clone for MemoryView<D> {
     fn clone(&self) -> Self {
         MemoryView {
             data: Arc::clone(&self.data),
@@ -94,9 +125,9 @@ impl Clone for MemoryView {
     }
 }
 
-impl MemoryView {
+impl<D: Deref<Target = [u8]>> MemoryView<D> {
     /// Builds the view from unsorted regions, all already validated against the file length.
-    pub(crate) fn new(data: Arc<Source>, mut regions: Vec<Region>) -> MemoryView {
+    pub(crate) fn new(data: Arc<D>, mut regions: Vec<Region>) -> MemoryView<D> {
         regions.retain(|r| r.size != 0);
         regions.sort_unstable_by(|a, b| {
             a.base

@@ -11,9 +11,9 @@
 //! full-memory dump can be streamed to a file without holding its contents in memory.
 //!
 //! ```
-//! use dumpfile::synth::{Arch, SynthDump, SynthModule, SynthThread};
+//! use dumpfile::synth::{SynthArch, SynthDump, SynthModule, SynthThread};
 //!
-//! let bytes = SynthDump::new(Arch::X64)
+//! let bytes = SynthDump::new(SynthArch::X64)
 //!     .thread(SynthThread { id: 0x10, teb: 0x7ff0_0000, ..SynthThread::default() })
 //!     .module(SynthModule::new(0x1_4000_0000, 0x5000, "C:\\app.exe"))
 //!     .memory(0x1000, vec![0xAB; 0x100])
@@ -25,9 +25,9 @@
 //! A full-memory dump streamed without holding its memory (each byte is its address' low byte):
 //!
 //! ```
-//! use dumpfile::synth::{Arch, SynthDump};
+//! use dumpfile::synth::{SynthArch, SynthDump};
 //!
-//! let mut dump = SynthDump::new(Arch::X64).full_memory();
+//! let mut dump = SynthDump::new(SynthArch::X64).full_memory();
 //! for i in 0..1000u64 {
 //!     let base = 0x10_0000 + i * 0x2000;
 //!     dump = dump.memory_fill(base, 0x1000, move |off, buf| {
@@ -138,7 +138,7 @@ type Result<T> = std::result::Result<T, SynthError>;
 /// Processor architecture written into SystemInfo (`PROCESSOR_ARCHITECTURE_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Arch {
+pub enum SynthArch {
     /// `PROCESSOR_ARCHITECTURE_INTEL` (0).
     X86,
     /// `PROCESSOR_ARCHITECTURE_AMD64` (9).
@@ -149,7 +149,7 @@ pub enum Arch {
     Other(u16),
 }
 
-impl Arch {
+impl SynthArch {
     /// The raw `ProcessorArchitecture` value.
     #[must_use]
     pub fn raw(self) -> u16 {
@@ -777,7 +777,7 @@ struct Region {
 /// A synthetic minidump under construction. See the [module documentation](self).
 #[derive(Debug, Clone)]
 pub struct SynthDump {
-    arch: Arch,
+    arch: SynthArch,
     time_date_stamp: u32,
     flags: Option<u64>,
     version_high: u16,
@@ -815,7 +815,7 @@ impl SynthDump {
     /// A dump for `arch` with a default SystemInfo stream (Windows 10.0.19041, 2 CPUs) and
     /// nothing else.
     #[must_use]
-    pub fn new(arch: Arch) -> Self {
+    pub fn new(arch: SynthArch) -> Self {
         Self {
             arch,
             time_date_stamp: 0x5f00_0000,
@@ -847,7 +847,7 @@ impl SynthDump {
 
     /// The architecture given to [`new`](Self::new).
     #[must_use]
-    pub fn arch(&self) -> Arch {
+    pub fn arch(&self) -> SynthArch {
         self.arch
     }
 

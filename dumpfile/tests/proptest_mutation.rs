@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use dumpfile::Minidump;
 use dumpfile::synth::{
-    Arch, SynthCodeView, SynthContext, SynthDump, SynthException, SynthFunctionTable,
+    SynthArch, SynthCodeView, SynthContext, SynthDump, SynthException, SynthFunctionTable,
     SynthFunctionTableStream, SynthHandle, SynthMemoryInfo, SynthMiscInfo, SynthModule,
     SynthProcessVmCounters, SynthSystemInfo, SynthSystemMemoryInfo, SynthThread, SynthThreadEx,
     SynthThreadInfo, SynthTimeZone, SynthToken, SynthUnloadedModule, X64Registers, X86Registers,
@@ -72,7 +72,7 @@ fn base(full: bool) -> Vec<u8> {
         gpr: [7; 16],
         ..X64Registers::default()
     });
-    let mut d = SynthDump::new(Arch::X64)
+    let mut d = SynthDump::new(SynthArch::X64)
         .system_info(SynthSystemInfo {
             csd_version: Some("SP1".into()),
             ..SynthSystemInfo::default()

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use dumpfile::Minidump;
 use dumpfile::synth::{
-    Arch, MemoryStyle, SynthCodeView, SynthContext, SynthDump, SynthHandle, SynthMiscInfo,
+    MemoryStyle, SynthArch, SynthCodeView, SynthContext, SynthDump, SynthHandle, SynthMiscInfo,
     SynthModule, SynthThread, SynthThreadInfo, SynthUnloadedModule, X64Registers,
 };
 use proptest::prelude::*;
@@ -113,7 +113,7 @@ fn spec() -> impl Strategy<Value = Spec> {
 }
 
 fn build(s: &Spec) -> SynthDump {
-    let mut d = SynthDump::new(Arch::X64).memory_style(s.style);
+    let mut d = SynthDump::new(SynthArch::X64).memory_style(s.style);
     if let Some(pid) = s.process_id {
         d = d.misc_info(SynthMiscInfo {
             process_id: Some(pid),

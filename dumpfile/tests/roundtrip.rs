@@ -66,10 +66,10 @@ fn arm64_regs(seed: u64) -> Arm64Registers {
     r
 }
 
-fn context_for(arch: synth::Arch, seed: u64) -> SynthContext {
+fn context_for(arch: synth::SynthArch, seed: u64) -> SynthContext {
     match arch {
-        synth::Arch::X86 => SynthContext::X86(x86_regs(seed as u32)),
-        synth::Arch::Arm64 => SynthContext::Arm64(arm64_regs(seed)),
+        synth::SynthArch::X86 => SynthContext::X86(x86_regs(seed as u32)),
+        synth::SynthArch::Arm64 => SynthContext::Arm64(arm64_regs(seed)),
         _ => SynthContext::X64(x64_regs(seed)),
     }
 }
@@ -125,7 +125,7 @@ fn guid(seed: u8) -> [u8; 16] {
 }
 
 /// A dump with every stream the reader supports, for `arch`.
-fn every_stream(arch: synth::Arch) -> SynthDump {
+fn every_stream(arch: synth::SynthArch) -> SynthDump {
     let stack = vec![0xcc; 0x2000];
     SynthDump::new(arch)
         .time_date_stamp(0x5e5e_5e5e)
@@ -366,12 +366,12 @@ fn every_stream(arch: synth::Arch) -> SynthDump {
         )
 }
 
-fn check_every_stream(arch: synth::Arch, dump: &Minidump) {
+fn check_every_stream(arch: synth::SynthArch, dump: &Minidump) {
     let si = dump.system_info().unwrap().unwrap();
     let want_arch = match arch {
-        synth::Arch::X86 => Arch::X86,
-        synth::Arch::X64 => Arch::X64,
-        synth::Arch::Arm64 => Arch::Arm64,
+        synth::SynthArch::X86 => Arch::X86,
+        synth::SynthArch::X64 => Arch::X64,
+        synth::SynthArch::Arm64 => Arch::Arm64,
         other => Arch::Unknown(other.raw()),
     };
     assert_eq!(si.arch, want_arch);
@@ -733,7 +733,11 @@ fn check_every_stream(arch: synth::Arch, dump: &Minidump) {
 
 #[test]
 fn every_stream_round_trips_for_each_arch() {
-    for arch in [synth::Arch::X86, synth::Arch::X64, synth::Arch::Arm64] {
+    for arch in [
+        synth::SynthArch::X86,
+        synth::SynthArch::X64,
+        synth::SynthArch::Arm64,
+    ] {
         let d = every_stream(arch);
         check_every_stream(arch, &read(&d));
         // The same through the Memory64List and through a file (memory map).
@@ -762,7 +766,7 @@ fn misc_info_versions_round_trip() {
         MiscInfoVersion::V4,
         MiscInfoVersion::V5,
     ] {
-        let d = SynthDump::new(synth::Arch::X86).misc_info(SynthMiscInfo {
+        let d = SynthDump::new(synth::SynthArch::X86).misc_info(SynthMiscInfo {
             version: v,
             process_id: Some(77),
             process_times: Some([1, 2, 3]),
@@ -800,7 +804,7 @@ fn misc_info_versions_round_trip() {
 
 #[test]
 fn optional_streams_absent_and_v1_handles() {
-    let d = SynthDump::new(synth::Arch::X64)
+    let d = SynthDump::new(synth::SynthArch::X64)
         .without_system_info()
         .handle_descriptor_v1()
         .handle(SynthHandle {
@@ -933,7 +937,7 @@ fn process_facts_through_synthesized_teb_and_peb() {
     pp.ustr(params + 0x60, params + 0x200, "C:\\app.exe");
     pp.ustr(params + 0x70, params + 0x400, "app.exe --leak");
 
-    let d = SynthDump::new(synth::Arch::X64)
+    let d = SynthDump::new(synth::SynthArch::X64)
         .thread(SynthThread {
             id: 1,
             teb,
@@ -981,12 +985,12 @@ fn corpus(name: &str) -> Option<PathBuf> {
     }
 }
 
-fn synth_arch(a: Arch) -> synth::Arch {
+fn synth_arch(a: Arch) -> synth::SynthArch {
     match a {
-        Arch::X86 => synth::Arch::X86,
-        Arch::X64 => synth::Arch::X64,
-        Arch::Arm64 => synth::Arch::Arm64,
-        Arch::Unknown(v) => synth::Arch::Other(v),
+        Arch::X86 => synth::SynthArch::X86,
+        Arch::X64 => synth::SynthArch::X64,
+        Arch::Arm64 => synth::SynthArch::Arm64,
+        Arch::Unknown(v) => synth::SynthArch::Other(v),
     }
 }
 
@@ -1173,7 +1177,7 @@ fn writer_bytes_match_real_streams() {
 
         // ModuleList entries (108 bytes) without the RVA fields, and the CodeView records.
         let modules = real.modules().unwrap();
-        let mut d = SynthDump::new(synth::Arch::X86);
+        let mut d = SynthDump::new(synth::SynthArch::X86);
         for m in &modules {
             d = d.module(SynthModule {
                 base: m.base,
@@ -1251,7 +1255,7 @@ fn writer_bytes_match_real_streams() {
         // HandleData: header and descriptors without the RVA fields, and the name strings
         // (MINIDUMP_STRING: byte length, UTF-16LE, NUL) byte for byte.
         if let Some(hd) = real.handles().unwrap() {
-            let mut d = SynthDump::new(synth::Arch::X86);
+            let mut d = SynthDump::new(synth::SynthArch::X86);
             if hd.descriptor_size == 32 {
                 d = d.handle_descriptor_v1();
             }
@@ -1310,7 +1314,7 @@ fn writer_bytes_match_real_streams() {
         }
 
         if let Some(infos) = real.thread_info().unwrap() {
-            let mut d = SynthDump::new(synth::Arch::X86);
+            let mut d = SynthDump::new(synth::SynthArch::X86);
             for t in &infos {
                 d = d.thread_info(SynthThreadInfo {
                     thread_id: t.thread_id,
@@ -1333,31 +1337,32 @@ fn writer_bytes_match_real_streams() {
         }
 
         if let Some(vm) = real.process_vm_counters().unwrap() {
-            let d = SynthDump::new(synth::Arch::X64).process_vm_counters(SynthProcessVmCounters {
-                revision: vm.revision,
-                flags: vm.flags,
-                page_fault_count: vm.page_fault_count,
-                peak_working_set_size: vm.peak_working_set_size,
-                working_set_size: vm.working_set_size,
-                quota_peak_paged_pool_usage: vm.quota_peak_paged_pool_usage,
-                quota_paged_pool_usage: vm.quota_paged_pool_usage,
-                quota_peak_non_paged_pool_usage: vm.quota_peak_non_paged_pool_usage,
-                quota_non_paged_pool_usage: vm.quota_non_paged_pool_usage,
-                pagefile_usage: vm.pagefile_usage,
-                peak_pagefile_usage: vm.peak_pagefile_usage,
-                peak_virtual_size: vm.peak_virtual_size.unwrap_or(0),
-                virtual_size: vm.virtual_size.unwrap_or(0),
-                private_usage: vm.private_usage,
-                private_working_set_size: vm.private_working_set_size.unwrap_or(0),
-                shared_commit_usage: vm.shared_commit_usage.unwrap_or(0),
-                job: [
-                    vm.job_shared_commit_usage.unwrap_or(0),
-                    vm.job_private_commit_usage.unwrap_or(0),
-                    vm.job_peak_private_commit_usage.unwrap_or(0),
-                    vm.job_private_commit_limit.unwrap_or(0),
-                    vm.job_total_commit_limit.unwrap_or(0),
-                ],
-            });
+            let d =
+                SynthDump::new(synth::SynthArch::X64).process_vm_counters(SynthProcessVmCounters {
+                    revision: vm.revision,
+                    flags: vm.flags,
+                    page_fault_count: vm.page_fault_count,
+                    peak_working_set_size: vm.peak_working_set_size,
+                    working_set_size: vm.working_set_size,
+                    quota_peak_paged_pool_usage: vm.quota_peak_paged_pool_usage,
+                    quota_paged_pool_usage: vm.quota_paged_pool_usage,
+                    quota_peak_non_paged_pool_usage: vm.quota_peak_non_paged_pool_usage,
+                    quota_non_paged_pool_usage: vm.quota_non_paged_pool_usage,
+                    pagefile_usage: vm.pagefile_usage,
+                    peak_pagefile_usage: vm.peak_pagefile_usage,
+                    peak_virtual_size: vm.peak_virtual_size.unwrap_or(0),
+                    virtual_size: vm.virtual_size.unwrap_or(0),
+                    private_usage: vm.private_usage,
+                    private_working_set_size: vm.private_working_set_size.unwrap_or(0),
+                    shared_commit_usage: vm.shared_commit_usage.unwrap_or(0),
+                    job: [
+                        vm.job_shared_commit_usage.unwrap_or(0),
+                        vm.job_private_commit_usage.unwrap_or(0),
+                        vm.job_peak_private_commit_usage.unwrap_or(0),
+                        vm.job_private_commit_limit.unwrap_or(0),
+                        vm.job_total_commit_limit.unwrap_or(0),
+                    ],
+                });
             assert_eq!(
                 real.raw_stream(st::PROCESS_VM_COUNTERS).unwrap(),
                 synth_stream(&d, st::PROCESS_VM_COUNTERS),
@@ -1414,7 +1419,7 @@ fn writer_bytes_match_real_streams() {
                 raw.get(off..off + 4)
                     .map(|b| u32::from_le_bytes(b.try_into().unwrap()))
             };
-            let d = SynthDump::new(synth::Arch::X86).misc_info(SynthMiscInfo {
+            let d = SynthDump::new(synth::SynthArch::X86).misc_info(SynthMiscInfo {
                 version,
                 flags1: Some(mi.flags1),
                 process_id: mi.process_id.or(raw_u32(8)),

@@ -1,7 +1,7 @@
 //! The crash stack of a dump's exception, with symbols from PDBs found by GUID and age whatever
 //! their file names: `cargo run -p examples --example crash_stack -- DUMP PDB_DIR`.
 use dumpfile::CodeView::Pdb70;
-use examples::adapt::{DumpMemory, short_name};
+use examples::adapt::DumpMemory;
 use stackwalk::{Context, ContextX64, Module, Modules, PdbData, PdbIdentity as Id, Walker};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,7 +15,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dump = dumpfile::Minidump::open(&path)?;
     let mut modules = Vec::new();
     for m in dump.modules()? {
-        let mut module = Module::new(short_name(&m.name), m.base, m.size);
+        let mut module = Module::new(m.short_name(), m.base, m.size);
         if let Some(cv @ Pdb70 { guid, age, .. }) = &m.codeview {
             let (guid, age) = (*guid, *age);
             if let Some(p) = stackwalk::find_pdb(dir, cv.pdb_name(), &Id { guid, age })? {

@@ -1,6 +1,6 @@
 //! The strings of one section of a module mapped in a dump, as `module+rva`: `cargo run -p
 //! examples --example module_strings -- DUMP hello .rdata` (dumpfile + pe-sections).
-use examples::adapt::{DumpMemory, short_name};
+use examples::adapt::DumpMemory;
 use pe_sections::PeImage;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -10,10 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let wanted = args.next().unwrap_or_else(|| "hello".into());
     let section = args.next().unwrap_or_else(|| ".rdata".into());
     let dump = dumpfile::Minidump::open(&path)?;
-    let modules = dump.modules()?;
-    let m = (modules.iter())
-        .find(|m| short_name(&m.name).eq_ignore_ascii_case(&wanted))
-        .ok_or(format!("no module {wanted} in {path}"))?;
+    let m = (dump.module_by_name(&wanted)?).ok_or(format!("no module {wanted} in {path}"))?;
     let mem = DumpMemory(&dump);
     let pe = PeImage::parse_mapped(&mem, m.base)?;
     let s = pe
@@ -26,7 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for run in bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')) {
         if run.len() >= 5 {
             let text = String::from_utf8_lossy(run);
-            println!("{}+{rva:#x}  {text}", short_name(&m.name));
+            println!("{}+{rva:#x}  {text}", m.short_name());
         }
         rva = rva.saturating_add(run.len() as u64).saturating_add(1);
     }

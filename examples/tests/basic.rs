@@ -237,7 +237,7 @@ fn write_temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
 /// `!address -summary` from a real MemoryInfoList: a synthetic x64 dump whose regions are known.
 #[test]
 fn address_summary_from_memory_info_list() {
-    use dumpfile::synth::{Arch, SynthDump, SynthMemoryInfo, SynthThread};
+    use dumpfile::synth::{SynthArch, SynthDump, SynthMemoryInfo, SynthThread};
     const COMMIT: u32 = 0x1000;
     const RESERVE: u32 = 0x2000;
     const FREE: u32 = 0x1_0000;
@@ -253,7 +253,7 @@ fn address_summary_from_memory_info_list() {
             protect,
             type_: kind,
         };
-    let dump = SynthDump::new(Arch::X64)
+    let dump = SynthDump::new(SynthArch::X64)
         .thread(SynthThread {
             id: 0x10,
             teb: 0x7ff0_0000,
@@ -321,10 +321,10 @@ fn address_summary_from_memory_info_list() {
 /// `!runaway` sorting on a synthetic dump: largest first, ties in thread order.
 #[test]
 fn runaway_sorts_like_windbg() {
-    use dumpfile::synth::{Arch, SynthDump, SynthThread, SynthThreadInfo};
+    use dumpfile::synth::{SynthArch, SynthDump, SynthThread, SynthThreadInfo};
     let stamp: u32 = 1_700_000_000;
     let ft = |s: u64| s * 10_000_000 + 116_444_736_000_000_000;
-    let mut d = SynthDump::new(Arch::X64).time_date_stamp(stamp);
+    let mut d = SynthDump::new(SynthArch::X64).time_date_stamp(stamp);
     for (id, created, kernel, user) in [
         (0x10d4u32, 100u64, 0u64, 0u64),
         (0x2390, 108, 987_030_000, 270_310_000),

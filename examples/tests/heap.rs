@@ -276,7 +276,7 @@ fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
     let mut teb = vec![0u8; 0x2000];
     teb[0x30..0x38].copy_from_slice(&TEB.to_le_bytes());
     teb[0x60..0x68].copy_from_slice(&PEB.to_le_bytes());
-    let mut d = SynthDump::new(dumpfile::synth::Arch::X64)
+    let mut d = SynthDump::new(dumpfile::synth::SynthArch::X64)
         .full_memory()
         .system_info(SynthSystemInfo::default())
         .thread(SynthThread {

@@ -225,7 +225,7 @@ fn unwind_data_from_an_images_directory() {
         r"C:\app\x64-msvc-CrashWithException.exe",
     );
     module.time_date_stamp = layout.time_date_stamp;
-    let dump = SynthDump::new(dumpfile::synth::Arch::X64)
+    let dump = SynthDump::new(dumpfile::synth::SynthArch::X64)
         .module(module)
         .thread(SynthThread {
             id: 0x42,

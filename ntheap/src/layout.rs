@@ -67,6 +67,13 @@ impl Release {
     }
 }
 
+/// [`Release::name`].
+impl core::fmt::Display for Release {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
 /// Offsets (in bytes) of every field the walker reads, for one release and pointer width.
 ///
 /// Built-in tables come from [`HeapLayout::builtin`]; with the `pdb` feature a layout can be

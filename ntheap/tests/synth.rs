@@ -517,3 +517,40 @@ fn free_list_node_outside_the_walk_is_found() {
         walk.findings
     );
 }
+
+#[test]
+fn stat_all_merges_the_heaps_of_a_process() {
+    let a = sample(Release::Win10Rs5, PointerWidth::Bits64, Some(KEY));
+    let b = sample(Release::Win7Sp1, PointerWidth::Bits32, None);
+    let wa = open(&a).walk(&a.memory);
+    let wb = open(&b).walk(&b.memory);
+    assert_ne!(wa.heap.address, wb.heap.address);
+    let all = ntheap::report::stat_all([&wa, &wb]);
+    // Every line of each heap's own statistics, tagged with its heap.
+    for w in [&wa, &wb] {
+        let own = ntheap::report::stat(w);
+        let mine: Vec<_> = all.iter().filter(|s| s.heap == w.heap.address).collect();
+        assert_eq!(mine.len(), own.len());
+        for s in own {
+            let m = mine.iter().find(|m| m.size == s.size).unwrap();
+            assert_eq!((m.count, m.total), (s.count, s.total));
+        }
+    }
+    // Percentages are of the bytes of both heaps; largest total first.
+    let grand: u64 = all.iter().map(|s| s.total).sum();
+    assert!(grand > 0);
+    for s in &all {
+        assert_eq!(
+            s.percent_x100,
+            (u128::from(s.total) * 10_000 / u128::from(grand)) as u64
+        );
+    }
+    assert!(all.windows(2).all(|p| p[0].total >= p[1].total));
+    let one = ntheap::report::stat_all([&wa]);
+    let own = ntheap::report::stat(&wa);
+    assert_eq!(
+        one.iter().map(|s| s.percent_x100).collect::<Vec<_>>(),
+        own.iter().map(|s| s.percent_x100).collect::<Vec<_>>()
+    );
+    assert!(ntheap::report::stat_all([]).is_empty());
+}

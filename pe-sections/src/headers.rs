@@ -31,6 +31,16 @@ impl Machine {
     }
 }
 
+/// The short name ([`Machine::name`]), or the raw value in hex (`0x01f0`) when unknown.
+impl core::fmt::Display for Machine {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self.name() {
+            Some(n) => f.pad(n),
+            None => f.pad(&format!("{:#06x}", self.0)),
+        }
+    }
+}
+
 bitflags! {
     /// `IMAGE_FILE_*` characteristics of the file header.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -393,5 +403,19 @@ impl SectionHeader {
         };
         out.push(access.to_string());
         out
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::Machine;
+
+    #[test]
+    fn machine_display() {
+        assert_eq!(Machine::AMD64.to_string(), "x64");
+        assert_eq!(Machine::I386.to_string(), "x86");
+        assert_eq!(Machine::ARM64.to_string(), "ARM64");
+        assert_eq!(Machine(0x1f0).to_string(), "0x01f0");
+        assert_eq!(format!("{:>6}", Machine::AMD64), "   x64");
     }
 }

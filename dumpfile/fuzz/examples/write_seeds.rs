@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use dumpfile::synth::{
-    Arch, Arm64Registers, MiscInfoVersion, SynthCodeView, SynthContext, SynthDump,
+    SynthArch, Arm64Registers, MiscInfoVersion, SynthCodeView, SynthContext, SynthDump,
     SynthException, SynthFixedFileInfo, SynthFunctionTable, SynthFunctionTableStream,
     SynthHandle, SynthMemoryInfo, SynthMiscInfo, SynthModule, SynthProcessVmCounters,
     SynthSystemMemoryInfo, SynthThread, SynthThreadEx, SynthThreadInfo, SynthTimeZone,
@@ -18,7 +18,7 @@ fn le(v: &mut [u8], off: usize, bytes: &[u8]) {
     }
 }
 
-fn threads_modules(arch: Arch, ctx: SynthContext) -> SynthDump {
+fn threads_modules(arch: SynthArch, ctx: SynthContext) -> SynthDump {
     SynthDump::new(arch)
         .exception(SynthException {
             thread_id: 1,
@@ -87,7 +87,7 @@ fn process_seed() -> SynthDump {
         le(&mut l, o + 0x60, &(e + 0x70).to_le_bytes());
         le(&mut l, o + 0x70, b"a\0");
     }
-    SynthDump::new(Arch::X64)
+    SynthDump::new(SynthArch::X64)
         .thread(SynthThread {
             id: 1,
             teb,
@@ -101,7 +101,7 @@ fn process_seed() -> SynthDump {
 }
 
 fn other_streams() -> SynthDump {
-    SynthDump::new(Arch::X86)
+    SynthDump::new(SynthArch::X86)
         .misc_info(SynthMiscInfo {
             version: MiscInfoVersion::V5,
             process_id: Some(1),
@@ -173,22 +173,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     std::fs::create_dir_all(&dir)?;
     let seeds = [
-        ("seed-empty-x86", SynthDump::new(Arch::X86)),
+        ("seed-empty-x86", SynthDump::new(SynthArch::X86)),
         (
             "seed-x86-list",
-            threads_modules(Arch::X86, SynthContext::X86(X86Registers::default())),
+            threads_modules(SynthArch::X86, SynthContext::X86(X86Registers::default())),
         ),
         (
             "seed-x64-list",
-            threads_modules(Arch::X64, SynthContext::X64(X64Registers::default())),
+            threads_modules(SynthArch::X64, SynthContext::X64(X64Registers::default())),
         ),
         (
             "seed-x64-full",
-            threads_modules(Arch::X64, SynthContext::X64(X64Registers::default())).full_memory(),
+            threads_modules(SynthArch::X64, SynthContext::X64(X64Registers::default())).full_memory(),
         ),
         (
             "seed-arm64",
-            threads_modules(Arch::Arm64, SynthContext::Arm64(Arm64Registers::default())),
+            threads_modules(SynthArch::Arm64, SynthContext::Arm64(Arm64Registers::default())),
         ),
         ("seed-process-wow64", process_seed()),
         ("seed-other-streams", other_streams()),

@@ -2,13 +2,14 @@
 //! memory lists. Each stream has its own file in `streams/`; process facts read through the
 //! captured memory (PEB, TEB, loader list, mapped images) are in `crate::process`.
 
+use std::ops::Deref;
 use std::path::Path;
 use std::sync::Arc;
 
 use zerocopy::FromBytes;
 
 use crate::bytes::*;
-use crate::memory::{Region, Source};
+use crate::memory::{DumpData, Region, Source};
 use crate::{Arch, Error, Limits, MemoryView, raw};
 
 pub(crate) mod streams;
@@ -104,12 +105,15 @@ pub struct Location {
 ///
 /// Opening reads the header, the stream directory and the memory-range lists (O(streams +
 /// ranges)); every other stream is parsed when asked for. Captured memory is never copied.
-#[derive(Debug)]
-pub struct Minidump {
-    data: Arc<Source>,
+///
+/// `D` holds the file's bytes: [`DumpData`] (a memory map from [`Minidump::open`] or a `Vec` from
+/// [`Minidump::from_bytes`]), `&[u8]` from [`Minidump::from_slice`], or any
+/// `Deref<Target = [u8]>` through [`Minidump::from_data`].
+pub struct Minidump<D = DumpData> {
+    data: Arc<D>,
     header: Header,
     streams: Vec<StreamEntry>,
-    memory: MemoryView,
+    memory: MemoryView<D>,
     limits: Limits,
     warnings: Vec<Error>,
     arch_cache: std::sync::OnceLock<Arch>,
@@ -118,6 +122,18 @@ pub struct Minidump {
 
 const KERNEL_SIGNATURES: [(&[u8; 8], &str); 2] =
     [(b"PAGEDUMP", "PAGEDUMP"), (b"PAGEDU64", "PAGEDU64")];
+
+impl<D> std::fmt::Debug for Minidump<D> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Minidump")
+            .field("header", &self.header)
+            .field("streams", &self.streams)
+            .field("memory", &self.memory)
+            .field("limits", &self.limits)
+            .field("warnings", &self.warnings)
+            .finish_non_exhaustive()
+    }
+}
 
 impl Minidump {
     /// Opens and memory-maps the file at `path` with default [`Limits`].
@@ -135,22 +151,37 @@ impl Minidump {
         // process. Callers who cannot rule that out should use `Minidump::from_bytes`.
         #[allow(unsafe_code)]
         let map = unsafe { memmap2::Mmap::map(&file)? };
-        Self::from_source(Arc::new(Source::Mapped(map)), Limits::default())
+        Self::from_source(Arc::new(DumpData(Source::Mapped(map))), Limits::default())
     }
 
     /// Reads a dump from owned bytes with default [`Limits`].
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Minidump, Error> {
-        Self::from_source(Arc::new(Source::Owned(bytes)), Limits::default())
+        Self::from_source(Arc::new(DumpData(Source::Owned(bytes))), Limits::default())
+    }
+}
+
+impl<'a> Minidump<&'a [u8]> {
+    /// Reads a dump from borrowed bytes with default [`Limits`] (nothing is copied; the bytes
+    /// must outlive the dump).
+    pub fn from_slice(bytes: &'a [u8]) -> Result<Minidump<&'a [u8]>, Error> {
+        Self::from_data(bytes)
+    }
+}
+
+impl<D: Deref<Target = [u8]>> Minidump<D> {
+    /// Reads a dump from any owner of its bytes with default [`Limits`].
+    pub fn from_data(data: D) -> Result<Minidump<D>, Error> {
+        Self::from_source(Arc::new(data), Limits::default())
     }
 
     /// The same dump, indexed again under `limits`, which then bound every later call (the
     /// header, stream directory and memory lists are read again: O(streams + ranges), like
     /// opening, so lower caps are checked against them and higher caps let more through).
-    pub fn with_limits(self, limits: Limits) -> Result<Minidump, Error> {
+    pub fn with_limits(self, limits: Limits) -> Result<Minidump<D>, Error> {
         Self::from_source(self.data, limits)
     }
 
-    fn from_source(data: Arc<Source>, limits: Limits) -> Result<Minidump, Error> {
+    fn from_source(data: Arc<D>, limits: Limits) -> Result<Minidump<D>, Error> {
         let bytes: &[u8] = &data;
         let file_len = len64(bytes);
         if let Some(head) = bytes.get(..8) {
@@ -269,7 +300,7 @@ impl Minidump {
     }
 
     /// The virtual-address view of the captured memory.
-    pub fn memory(&self) -> &MemoryView {
+    pub fn memory(&self) -> &MemoryView<D> {
         &self.memory
     }
 

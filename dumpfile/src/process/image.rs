@@ -1,5 +1,7 @@
 //! PE images found by their headers in captured memory.
 
+use std::ops::Deref;
+
 use crate::Minidump;
 
 /// A PE image found by its headers in captured memory.
@@ -19,7 +21,7 @@ pub struct MappedImage {
     pub export_name: Option<String>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// PE images whose `MZ`/`PE` headers sit at the start of a page-aligned captured range.
     ///
     /// One header probe per range (each an O(log n) lookup); nothing else is scanned.

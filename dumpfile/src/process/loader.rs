@@ -1,5 +1,7 @@
 //! `_PEB_LDR_DATA` / `_LDR_DATA_TABLE_ENTRY`: the loader's module list.
 
+use std::ops::Deref;
+
 use std::collections::HashSet;
 
 use super::*;
@@ -20,7 +22,7 @@ pub struct LoaderModule {
     pub base_name: Option<String>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Walks `InLoadOrderModuleList` from its head, with a step limit and cycle detection.
     /// Returns what was read and the error that stopped the walk, if any.
     pub(crate) fn walk_loader(

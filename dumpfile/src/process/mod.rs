@@ -1,6 +1,8 @@
 //! Process facts read through the memory view: TEBs, PEB(s), heaps, loader list, command line,
 //! mapped images. One file per structure; the pointer layouts of 32- and 64-bit processes are here.
 
+use std::ops::Deref;
+
 use crate::bytes::*;
 use crate::{Error, Minidump};
 
@@ -11,7 +13,7 @@ mod teb;
 
 pub use image::MappedImage;
 pub use loader::LoaderModule;
-pub use peb::ProcessInfo;
+pub use peb::{HeapRef, ProcessInfo};
 pub use teb::ThreadTeb;
 
 /// Offsets of the fields [`Minidump::process`] reads, per pointer width. They are the same from
@@ -112,7 +114,7 @@ pub(crate) type Layout = ProcessLayout;
 pub(crate) const LAYOUT64: Layout = ProcessLayout::X64;
 pub(crate) const LAYOUT32: Layout = ProcessLayout::X86;
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     pub(crate) fn ptr_at(&self, addr: u64, off: u64, l: &Layout) -> Result<u64, Error> {
         let a = addr.checked_add(off).ok_or(Error::AddressOverflow {
             address: addr,

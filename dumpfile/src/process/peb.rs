@@ -1,5 +1,7 @@
 //! `_PEB` (native and WOW64 PEB32): image, command line, process heaps, loader list head.
 
+use std::ops::Deref;
+
 use std::collections::HashSet;
 
 use super::*;
@@ -51,6 +53,40 @@ pub struct ProcessInfo {
     pub warnings: Vec<String>,
 }
 
+/// A heap of the process, as [`ProcessInfo::heaps`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HeapRef {
+    /// The heap's address (its handle).
+    pub address: u64,
+    /// Listed by the WOW64 `PEB32` (a 32-bit heap); otherwise by the native PEB (a heap of the
+    /// dump's own pointer width).
+    pub peb32: bool,
+}
+
+impl ProcessInfo {
+    /// Every heap of the process: the native PEB's `ProcessHeap` then `ProcessHeaps`, then the
+    /// WOW64 `PEB32`'s. `ProcessHeap` counts even when the `ProcessHeaps` array is not in the dump
+    /// (or does not list it); null entries are left out and an address is listed once (first
+    /// PEB wins).
+    pub fn heaps(&self) -> Vec<HeapRef> {
+        let mut out: Vec<HeapRef> = Vec::new();
+        let mut seen = HashSet::new();
+        let sets = [
+            (false, self.process_heap, &self.process_heaps),
+            (true, self.process_heap32, &self.process_heaps32),
+        ];
+        for (peb32, single, list) in sets {
+            let first = single.filter(|h| !list.contains(h));
+            for address in first.into_iter().chain(list.iter().copied()) {
+                if address != 0 && seen.insert(address) {
+                    out.push(HeapRef { address, peb32 });
+                }
+            }
+        }
+        out
+    }
+}
+
 /// Facts read from one PEB.
 #[derive(Debug, Default)]
 pub(crate) struct PebFacts {
@@ -63,7 +99,7 @@ pub(crate) struct PebFacts {
     modules: Vec<LoaderModule>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     fn read_peb(
         &self,
         peb: u64,
@@ -143,7 +179,7 @@ impl Minidump {
     }
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Reads the process facts: TEBs, PEB (and the WOW64 PEB32), heaps, image base, loader
     /// module lists and command line. Only a corrupt ThreadList is an error; missing memory is
     /// reported in [`ProcessInfo::warnings`].
@@ -255,5 +291,57 @@ impl Minidump {
             .collect();
         info.warnings = warnings;
         Ok(info)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HeapRef, ProcessInfo};
+
+    fn r(address: u64, peb32: bool) -> HeapRef {
+        HeapRef { address, peb32 }
+    }
+
+    #[test]
+    fn heaps_native_then_wow64_with_process_heap_fallback() {
+        // A WOW64 process: both PEBs list heaps; nulls are dropped, repeats listed once.
+        let p = ProcessInfo {
+            process_heap: Some(0x2d0000),
+            process_heaps: vec![0x2d0000, 0, 0x4f0000],
+            process_heap32: Some(0x8b0000),
+            process_heaps32: vec![0x8b0000, 0x4f0000, 0x9a0000],
+            ..ProcessInfo::default()
+        };
+        assert_eq!(
+            p.heaps(),
+            [
+                r(0x2d0000, false),
+                r(0x4f0000, false),
+                r(0x8b0000, true),
+                r(0x9a0000, true)
+            ]
+        );
+        // ProcessHeaps not in the dump: ProcessHeap alone still names the default heap.
+        let p = ProcessInfo {
+            process_heap: Some(0x2d0000),
+            ..ProcessInfo::default()
+        };
+        assert_eq!(p.heaps(), [r(0x2d0000, false)]);
+        // ProcessHeap missing from a (damaged) list comes first.
+        let p = ProcessInfo {
+            process_heap32: Some(0x8b0000),
+            process_heaps32: vec![0x9a0000],
+            ..ProcessInfo::default()
+        };
+        assert_eq!(p.heaps(), [r(0x8b0000, true), r(0x9a0000, true)]);
+        assert!(ProcessInfo::default().heaps().is_empty());
+        assert!(
+            ProcessInfo {
+                process_heap: Some(0),
+                ..ProcessInfo::default()
+            }
+            .heaps()
+            .is_empty()
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! `_TEB` (native and WOW64 TEB32): stacks of each thread.
 
+use std::ops::Deref;
+
 use super::*;
 use crate::Minidump;
 
@@ -21,7 +23,7 @@ pub struct ThreadTeb {
 /// Offset of the 32-bit TEB from the 64-bit one on Windows 7–10 (WOW64).
 pub(crate) const TEB32_DELTA: u64 = 0x2000;
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// Finds the 32-bit TEB of a WOW64 thread given its 64-bit TEB. Candidates, in order:
     /// `WowTebOffset` (TEB64+0x180c, Windows 10) when non-zero; `NtTib.ExceptionList` of the
     /// 64-bit TEB (WOW64 keeps the TEB32 address there: 0x7efdd000 in the Windows 7 corpus dump);

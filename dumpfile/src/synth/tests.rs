@@ -47,7 +47,7 @@ fn everything() -> SynthDump {
         rip: 0x7ff6_0000_1234,
         ..X64Registers::default()
     });
-    SynthDump::new(Arch::X64)
+    SynthDump::new(SynthArch::X64)
         .time_date_stamp(0x6000_0000)
         .flags(0x1000)
         .system_info(SynthSystemInfo {
@@ -230,7 +230,7 @@ fn misc_info_versions_and_vm_counters_v1() {
         (MiscInfoVersion::V4, 832),
         (MiscInfoVersion::V5, 1364),
     ] {
-        let b = SynthDump::new(Arch::X86)
+        let b = SynthDump::new(SynthArch::X86)
             .misc_info(SynthMiscInfo {
                 version: v,
                 process_id: Some(42),
@@ -263,7 +263,7 @@ fn misc_info_versions_and_vm_counters_v1() {
             assert_eq!(u32_at(&b, rva + 1360), 9, "ProcessCookie is the last field");
         }
     }
-    let b = SynthDump::new(Arch::X64)
+    let b = SynthDump::new(SynthArch::X64)
         .process_vm_counters(SynthProcessVmCounters {
             revision: 1,
             private_usage: 0x77,
@@ -369,7 +369,7 @@ fn memory_list_and_memory64_list_data() {
         0x1000,
         "explicit flags are written as given"
     );
-    let default_flags = SynthDump::new(Arch::X64)
+    let default_flags = SynthDump::new(SynthArch::X64)
         .memory(0, vec![1])
         .full_memory()
         .write()
@@ -394,7 +394,7 @@ fn memory_list_and_memory64_list_data() {
 
 #[test]
 fn uncaptured_stack_gets_an_empty_location() {
-    let b = SynthDump::new(Arch::X86)
+    let b = SynthDump::new(SynthArch::X86)
         .thread(SynthThread {
             id: 1,
             stack_base: 0x5000,
@@ -411,7 +411,7 @@ fn uncaptured_stack_gets_an_empty_location() {
 
 #[test]
 fn too_large_is_an_error_not_a_panic() {
-    let d = SynthDump::new(Arch::X64).memory_fill(0, 5 << 30, |_, _| {});
+    let d = SynthDump::new(SynthArch::X64).memory_fill(0, 5 << 30, |_, _| {});
     assert!(matches!(
         d.output_len(),
         Err(SynthError::TooLarge {
@@ -424,7 +424,7 @@ fn too_large_is_an_error_not_a_panic() {
         0,
         "a 5 GiB Memory64List dump is fine"
     );
-    let e = SynthDump::new(Arch::X64).exception(SynthException {
+    let e = SynthDump::new(SynthArch::X64).exception(SynthException {
         parameters: vec![0; 16],
         ..SynthException::default()
     });

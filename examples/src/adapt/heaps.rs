@@ -1,9 +1,8 @@
 //! Which heaps a process has, and opening them with `ntheap`: one rule for every command.
 //!
-//! The heaps are those of `PEB.ProcessHeaps` (and `PEB32.ProcessHeaps` for the WOW64 set of an
-//! x64 dump), with `PEB.ProcessHeap` first when the array does not list it (the array may be on a
-//! page the dump lacks while `ProcessHeap` still names one heap). Each address appears once. The
-//! layout is chosen by the dump's OS version and confirmed on each heap.
+//! The heaps are those `dumpfile` lists ([`dumpfile::ProcessInfo::heaps`]: `PEB.ProcessHeap` and
+//! `PEB.ProcessHeaps`, then the WOW64 `PEB32`'s, each address once). The layout is chosen by the
+//! dump's OS version and confirmed on each heap.
 
 use ntheap::{Heap, HeapKind, LayoutChoice, PointerWidth, Release};
 
@@ -49,31 +48,26 @@ fn open(dump: &dumpfile::Minidump, address: u64, width: PointerWidth) -> FoundHe
     }
 }
 
-/// The heaps `process` lists, opened, in PEB order (native set first, then the WOW64 set).
+/// The heaps `process` lists ([`dumpfile::ProcessInfo::heaps`]: native set first, then the
+/// WOW64 set), opened.
 pub fn find_heaps(dump: &dumpfile::Minidump, process: &dumpfile::ProcessInfo) -> Vec<FoundHeap> {
     let native = if dump.arch() == dumpfile::Arch::X86 {
         PointerWidth::Bits32
     } else {
         PointerWidth::Bits64
     };
-    let mut sets = vec![(native, &process.process_heaps, process.process_heap)];
-    if native == PointerWidth::Bits64 {
-        sets.push((
-            PointerWidth::Bits32,
-            &process.process_heaps32,
-            process.process_heap32,
-        ));
-    }
-    let mut listed: Vec<(u64, PointerWidth)> = Vec::new();
-    for (width, list, single) in sets {
-        let first = single.filter(|h| *h != 0 && !list.contains(h));
-        for h in first.into_iter().chain(list.iter().copied()) {
-            if h != 0 && !listed.iter().any(|(a, _)| *a == h) {
-                listed.push((h, width));
-            }
-        }
-    }
-    listed.into_iter().map(|(a, w)| open(dump, a, w)).collect()
+    process
+        .heaps()
+        .into_iter()
+        .map(|h| {
+            let width = if h.peb32 {
+                PointerWidth::Bits32
+            } else {
+                native
+            };
+            open(dump, h.address, width)
+        })
+        .collect()
 }
 
 /// Opens a heap at an address the PEB does not list: the dump's native width first, then

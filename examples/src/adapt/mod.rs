@@ -1,9 +1,9 @@
 //! The only place where `dumpfile`'s types meet the other crates' inputs: the dump's memory as
 //! each crate's `ReadMemory`, the heaps the PEB lists opened with `ntheap`, and small facts
-//! (module names, pointer size) every command reads the same way.
+//! (thread contexts, PDB identities) every command reads the same way.
 //!
-//! Commands go through these adapters and never build their own: one rule for a module's short
-//! name, one for which heaps a process has, one mapping of "not in the dump".
+//! Commands go through these adapters and never build their own: one rule for which heaps a
+//! process has, one mapping of "not in the dump". (Module names come from `dumpfile` itself.)
 
 pub mod heaps;
 pub mod stack;
@@ -59,34 +59,5 @@ impl std::ops::Deref for Dump {
     type Target = dumpfile::Minidump;
     fn deref(&self) -> &dumpfile::Minidump {
         &self.0
-    }
-}
-
-/// The module name WinDbg uses: the file name without directory and extension
-/// (`C:\Windows\System32\ntdll.dll` -> `ntdll`).
-pub fn short_name(path: &str) -> String {
-    let file = file_name(path);
-    match file.rfind('.') {
-        Some(i) if i > 0 => file.get(..i).unwrap_or(file).to_string(),
-        _ => file.to_string(),
-    }
-}
-
-/// The file name of a path as the dump records it (`C:\x\ntdll.dll` -> `ntdll.dll`).
-pub fn file_name(path: &str) -> &str {
-    path.rsplit(['\\', '/']).next().unwrap_or(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn short_names_as_windbg_writes_them() {
-        assert_eq!(short_name(r"C:\Windows\System32\ntdll.dll"), "ntdll");
-        assert_eq!(short_name("/tmp/D4C.exe"), "D4C");
-        assert_eq!(short_name("noext"), "noext");
-        assert_eq!(short_name(".hidden"), ".hidden");
-        assert_eq!(file_name(r"C:\x\y.dll"), "y.dll");
     }
 }

@@ -4,8 +4,8 @@ use std::io::Write;
 use std::path::Path;
 
 use dumpfile::synth::{
-    Arch, MemoryStyle, SynthContext, SynthDump, SynthException, SynthMemoryInfo, SynthMiscInfo,
-    SynthModule, SynthThread, SynthThreadInfo, X64Registers,
+    MemoryStyle, SynthArch, SynthContext, SynthDump, SynthException, SynthMemoryInfo,
+    SynthMiscInfo, SynthModule, SynthThread, SynthThreadInfo, X64Registers,
 };
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap};
 
@@ -78,13 +78,13 @@ pub(super) const TYPE_DESCRIPTOR_RVA: u32 = 0x7010;
 /// `d4c::Record::Record`, which stores the vtable (`lea rax, [vtable]; mov [rcx], rax`).
 pub const CONSTRUCTOR_RVA: u32 = 0x1500;
 
-pub(super) const MEM_COMMIT: u32 = 0x1000;
-pub(super) const MEM_RESERVE: u32 = 0x2000;
-pub(super) const MEM_PRIVATE: u32 = 0x2_0000;
-pub(super) const MEM_IMAGE: u32 = 0x100_0000;
-pub(super) const PAGE_READONLY: u32 = 0x02;
-pub(super) const PAGE_READWRITE: u32 = 0x04;
-pub(super) const PAGE_EXECUTE_READ: u32 = 0x20;
+const MEM_COMMIT: u32 = dumpfile::MemState::COMMIT.bits();
+const MEM_RESERVE: u32 = dumpfile::MemState::RESERVE.bits();
+const MEM_PRIVATE: u32 = dumpfile::MemType::PRIVATE.bits();
+const MEM_IMAGE: u32 = dumpfile::MemType::IMAGE.bits();
+const PAGE_READONLY: u32 = dumpfile::PageProtection::READONLY.bits();
+const PAGE_READWRITE: u32 = dumpfile::PageProtection::READWRITE.bits();
+const PAGE_EXECUTE_READ: u32 = dumpfile::PageProtection::EXECUTE_READ.bits();
 
 /// Which of the two dumps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,7 +306,7 @@ pub(super) fn info(
 pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
-    let mut d = SynthDump::new(Arch::X64)
+    let mut d = SynthDump::new(SynthArch::X64)
         .time_date_stamp(u32::try_from(dump_unix).unwrap_or(u32::MAX))
         .memory_style(MemoryStyle::Full64)
         .misc_info(SynthMiscInfo {

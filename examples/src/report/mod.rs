@@ -148,3 +148,56 @@ pub fn notes_and_conclusion(
     writeln!(out)?;
     writeln!(out, "Conclusion: {conclusion}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Probe {
+        n: u64,
+        #[serde(skip)]
+        failure: Option<String>,
+    }
+
+    impl Text for Probe {
+        fn text(&self, out: &mut dyn io::Write) -> io::Result<()> {
+            writeln!(out, "n = {}", self.n)
+        }
+        fn failure(&self) -> Option<String> {
+            self.failure.clone()
+        }
+    }
+
+    #[test]
+    fn emit_writes_text_or_json_then_the_failure() {
+        let ok = Probe {
+            n: 3,
+            failure: None,
+        };
+        let mut out = Vec::new();
+        emit(&ok, Format::Text, &mut out).unwrap();
+        emit(&ok, Format::Json, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "n = 3\n{\n  \"n\": 3\n}\n");
+        let bad = Probe {
+            n: 4,
+            failure: Some("x.dmp: no heap".into()),
+        };
+        let mut out = Vec::new();
+        let e = emit(&bad, Format::Json, &mut out).unwrap_err();
+        assert_eq!(e.to_string(), "x.dmp: no heap");
+        assert!(!out.is_empty(), "the report is written before the failure");
+    }
+
+    #[test]
+    fn locations_and_counts_as_windbg_writes_them() {
+        assert_eq!(
+            Location::in_module("D4C", 0x1000, 0x46b0).to_string(),
+            "D4C+0x36b0"
+        );
+        assert_eq!(count(1, "segment"), "1 segment");
+        assert_eq!(count(40, "segment"), "40 segments");
+        assert_eq!(pct(percent_x100(1, 3)), "33.33%");
+        assert_eq!(percent_x100(1, 0), 0);
+    }
+}

@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 
 use crate::CliError;
-use crate::adapt::short_name;
 use crate::report::{Text, addr, module_table_header};
 use crate::target::UserDump;
 use crate::user::address::{self, FROM_CAPTURED, Region, Usage};
@@ -44,7 +43,7 @@ impl Text for ModuleList {
                 "{} {}   {:<16} {name}",
                 addr(*base, ps),
                 addr(base.saturating_add(*size), ps),
-                short_name(name),
+                dumpfile::module_short_name(name),
             )?;
         }
         Ok(())

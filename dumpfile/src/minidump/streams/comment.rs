@@ -1,10 +1,12 @@
 //! CommentStreamA / CommentStreamW.
 
+use std::ops::Deref;
+
 use super::*;
 use crate::Minidump;
 use crate::minidump::stream_type;
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// CommentStreamA, decoded as Latin-1/ASCII up to the first NUL.
     pub fn comment_a(&self) -> Option<String> {
         let b = self.raw_stream(stream_type::COMMENT_A)?;

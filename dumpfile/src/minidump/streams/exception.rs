@@ -1,5 +1,7 @@
 //! `MINIDUMP_EXCEPTION_STREAM` (ExceptionStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -25,7 +27,7 @@ pub struct ExceptionInfo {
     pub context: Location,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The Exception stream.
     pub fn exception(&self) -> Result<Option<ExceptionInfo>, Error> {
         let st = stream_type::EXCEPTION;

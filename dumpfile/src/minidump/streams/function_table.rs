@@ -1,5 +1,7 @@
 //! `MINIDUMP_FUNCTION_TABLE_STREAM` (FunctionTableStream): dynamic function tables.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -25,7 +27,7 @@ pub struct FunctionTable {
     pub entry_size: u32,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The FunctionTable stream.
     pub fn function_table(&self) -> Result<Option<Vec<FunctionTable>>, Error> {
         let st = stream_type::FUNCTION_TABLE;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_HANDLE_DATA_STREAM` (HandleDataStream) and handle object information.
 
+use std::ops::Deref;
+
 use std::collections::HashSet;
 
 use zerocopy::FromBytes;
@@ -48,7 +50,7 @@ pub struct HandleObjectInfo {
     pub data: Vec<u8>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The HandleData stream, with type and object names and each handle's object-information
     /// chain (bounded by [`Limits::max_list_steps`](crate::Limits) and cycle-checked).
     pub fn handles(&self) -> Result<Option<HandleData>, Error> {

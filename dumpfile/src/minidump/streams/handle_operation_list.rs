@@ -1,5 +1,7 @@
 //! `MINIDUMP_HANDLE_OPERATION_LIST` (HandleOperationListStream): Application Verifier handle traces.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -24,7 +26,7 @@ pub struct HandleOperation {
     pub stack: Vec<u64>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The HandleOperationList stream (Application Verifier handle traces).
     pub fn handle_operations(&self) -> Result<Option<Vec<HandleOperation>>, Error> {
         let st = stream_type::HANDLE_OPERATION_LIST;

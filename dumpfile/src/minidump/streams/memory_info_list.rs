@@ -1,10 +1,12 @@
 //! `MINIDUMP_MEMORY_INFO_LIST` (MemoryInfoListStream): the `VirtualQuery` regions.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
 use crate::minidump::stream_type;
-use crate::{Error, Minidump, raw};
+use crate::{Error, MemState, MemType, Minidump, PageProtection, raw};
 
 /// A region from the MemoryInfoList (`VirtualQuery` result).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +27,26 @@ pub struct MemoryInfo {
     pub type_: u32,
 }
 
-impl Minidump {
+impl MemoryInfo {
+    /// [`MemoryInfo::state`] as flags (`Display`: `MEM_COMMIT`...).
+    pub fn mem_state(&self) -> MemState {
+        MemState::from_bits_retain(self.state)
+    }
+    /// [`MemoryInfo::type_`] as flags (`Display`: `MEM_IMAGE`...).
+    pub fn mem_type(&self) -> MemType {
+        MemType::from_bits_retain(self.type_)
+    }
+    /// [`MemoryInfo::protect`] as flags (`Display`: `PAGE_READWRITE | PAGE_GUARD`...).
+    pub fn protection(&self) -> PageProtection {
+        PageProtection::from_bits_retain(self.protect)
+    }
+    /// [`MemoryInfo::allocation_protect`] as flags.
+    pub fn allocation_protection(&self) -> PageProtection {
+        PageProtection::from_bits_retain(self.allocation_protect)
+    }
+}
+
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The MemoryInfoList stream.
     pub fn memory_info(&self) -> Result<Option<Vec<MemoryInfo>>, Error> {
         let st = stream_type::MEMORY_INFO_LIST;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_MISC_INFO` 1 to 5 (MiscInfoStream): process times, power, time zone, XSTATE.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -93,7 +95,7 @@ pub struct XstateConfig {
     pub features: Vec<(u8, u32, u32)>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The MiscInfo stream, any version.
     pub fn misc_info(&self) -> Result<Option<MiscInfo>, Error> {
         let st = stream_type::MISC_INFO;

@@ -1,5 +1,7 @@
 //! Typed streams, one file per stream type; the shared parsing helpers are here.
 
+use std::ops::Deref;
+
 use crate::bytes::*;
 use crate::{Error, Minidump};
 
@@ -86,7 +88,7 @@ pub(crate) fn sized_entries<'a>(
     Ok(body.chunks_exact(entry))
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     pub(crate) fn stream_bytes(&self, st: u32) -> Option<(u32, &[u8])> {
         let e = self.stream_entry(st)?;
         let rva = e.rva;

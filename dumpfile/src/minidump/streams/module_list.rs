@@ -1,5 +1,7 @@
 //! `MINIDUMP_MODULE_LIST` (ModuleListStream), with `VS_FIXEDFILEINFO` and CodeView records.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -191,13 +193,38 @@ pub struct Module {
     pub misc_record: Option<Vec<u8>>,
 }
 
+/// The file name of a module path, without directories (`C:\\Windows\\ntdll.dll` -> `ntdll.dll`).
+pub fn module_base_name(path: &str) -> &str {
+    path.rsplit(['\\', '/']).next().unwrap_or(path)
+}
+
+/// The name WinDbg's `lm` gives a module path: the file name without directories and without
+/// its last extension (`C:\\x\\D4C.exe` -> `D4C`; a name starting with its only dot is kept).
+pub fn module_short_name(path: &str) -> &str {
+    let file = module_base_name(path);
+    match file.rfind('.') {
+        Some(i) if i > 0 => file.get(..i).unwrap_or(file),
+        _ => file,
+    }
+}
+
+/// Whether a module path answers to `wanted`, compared ASCII-case-insensitively as the full
+/// path, the file name (`ntdll.dll`) or the `lm` name (`ntdll`).
+pub fn module_name_matches(path: &str, wanted: &str) -> bool {
+    path.eq_ignore_ascii_case(wanted)
+        || module_base_name(path).eq_ignore_ascii_case(wanted)
+        || module_short_name(path).eq_ignore_ascii_case(wanted)
+}
+
 impl Module {
     /// The file name without directories (`ntdll.dll`).
     pub fn base_name(&self) -> &str {
-        self.name
-            .rsplit(['\\', '/'])
-            .next()
-            .unwrap_or(self.name.as_str())
+        module_base_name(&self.name)
+    }
+
+    /// The name WinDbg's `lm` shows: the file name without its extension (`ntdll`).
+    pub fn short_name(&self) -> &str {
+        module_short_name(&self.name)
     }
 
     /// The symbol-server key of the PDB ([`CodeView::pdb_id`]), if any.
@@ -217,7 +244,7 @@ impl Module {
     }
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ModuleList stream (empty if absent).
     pub fn modules(&self) -> Result<Vec<Module>, Error> {
         let st = stream_type::MODULE_LIST;
@@ -275,6 +302,15 @@ impl Minidump {
             });
         }
         Ok(out)
+    }
+
+    /// The first module answering to `name` ([`module_name_matches`]: full path, file name
+    /// with or without extension, ASCII case ignored), if any.
+    pub fn module_by_name(&self, name: &str) -> Result<Option<Module>, Error> {
+        Ok(self
+            .modules()?
+            .into_iter()
+            .find(|m| module_name_matches(&m.name, name)))
     }
 
     /// The module containing `addr`, if any (linear in the number of modules).

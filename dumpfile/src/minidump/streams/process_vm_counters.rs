@@ -1,5 +1,7 @@
 //! `MINIDUMP_PROCESS_VM_COUNTERS_1/2` (ProcessVmCountersStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -54,7 +56,7 @@ pub struct ProcessVmCounters {
     pub job_total_commit_limit: Option<u64>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ProcessVmCounters stream (version 1 or 2).
     pub fn process_vm_counters(&self) -> Result<Option<ProcessVmCounters>, Error> {
         let st = stream_type::PROCESS_VM_COUNTERS;

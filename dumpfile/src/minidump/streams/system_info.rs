@@ -1,5 +1,7 @@
 //! `MINIDUMP_SYSTEM_INFO` (SystemInfoStream): processor architecture, OS version.
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -89,7 +91,7 @@ pub struct SystemInfo {
     pub cpu_raw: [u8; 24],
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The SystemInfo stream.
     pub fn system_info(&self) -> Result<Option<SystemInfo>, Error> {
         let st = stream_type::SYSTEM_INFO;

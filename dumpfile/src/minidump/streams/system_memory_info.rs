@@ -1,5 +1,7 @@
 //! `MINIDUMP_SYSTEM_MEMORY_INFO_1` (SystemMemoryInfoStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -43,7 +45,7 @@ pub struct SystemMemoryInfo {
     pub performance_raw: Vec<u8>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The SystemMemoryInfo stream.
     pub fn system_memory_info(&self) -> Result<Option<SystemMemoryInfo>, Error> {
         let st = stream_type::SYSTEM_MEMORY_INFO;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_THREAD_EX_LIST` (ThreadExListStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -16,7 +18,7 @@ pub struct ThreadEx {
     pub backing_store: MemoryRange,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ThreadExList stream.
     pub fn thread_ex_list(&self) -> Result<Option<Vec<ThreadEx>>, Error> {
         let st = stream_type::THREAD_EX_LIST;

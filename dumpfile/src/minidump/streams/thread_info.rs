@@ -1,5 +1,7 @@
 //! `MINIDUMP_THREAD_INFO_LIST` (ThreadInfoListStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -31,7 +33,7 @@ pub struct ThreadInfo {
     pub affinity: u64,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ThreadInfoList stream.
     pub fn thread_info(&self) -> Result<Option<Vec<ThreadInfo>>, Error> {
         let st = stream_type::THREAD_INFO_LIST;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_THREAD_LIST` (ThreadListStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -51,7 +53,7 @@ pub(crate) fn thread_from_raw(t: &raw::Thread) -> Thread {
     }
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ThreadList stream (empty if absent).
     pub fn threads(&self) -> Result<Vec<Thread>, Error> {
         let st = stream_type::THREAD_LIST;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_THREAD_NAME_LIST` (ThreadNamesStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -15,7 +17,7 @@ pub struct ThreadName {
     pub name: String,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The ThreadNames stream.
     pub fn thread_names(&self) -> Result<Option<Vec<ThreadName>>, Error> {
         let st = stream_type::THREAD_NAMES;

@@ -1,5 +1,7 @@
 //! `MINIDUMP_TOKEN_INFO_LIST` (TokenStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -17,7 +19,7 @@ pub struct TokenInfo {
     pub data: Vec<u8>,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The Token stream: each token's id, handle and raw information.
     pub fn token(&self) -> Result<Option<Vec<TokenInfo>>, Error> {
         let st = stream_type::TOKEN;

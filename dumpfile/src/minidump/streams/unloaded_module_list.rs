@@ -1,5 +1,7 @@
 //! `MINIDUMP_UNLOADED_MODULE_LIST` (UnloadedModuleListStream).
 
+use std::ops::Deref;
+
 use zerocopy::FromBytes;
 
 use super::*;
@@ -21,7 +23,7 @@ pub struct UnloadedModule {
     pub name: String,
 }
 
-impl Minidump {
+impl<D: Deref<Target = [u8]>> Minidump<D> {
     /// The UnloadedModuleList stream.
     pub fn unloaded_modules(&self) -> Result<Option<Vec<UnloadedModule>>, Error> {
         let st = stream_type::UNLOADED_MODULE_LIST;

@@ -10,17 +10,17 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 /// `MEM_COMMIT`.
-pub const MEM_COMMIT: u32 = 0x1000;
+pub const MEM_COMMIT: u32 = dumpfile::MemState::COMMIT.bits();
 /// `MEM_RESERVE`.
-pub const MEM_RESERVE: u32 = 0x2000;
+pub const MEM_RESERVE: u32 = dumpfile::MemState::RESERVE.bits();
 /// `MEM_FREE`.
-pub const MEM_FREE: u32 = 0x1_0000;
+pub const MEM_FREE: u32 = dumpfile::MemState::FREE.bits();
 /// `MEM_PRIVATE`.
-pub const MEM_PRIVATE: u32 = 0x2_0000;
+pub const MEM_PRIVATE: u32 = dumpfile::MemType::PRIVATE.bits();
 /// `MEM_MAPPED`.
-pub const MEM_MAPPED: u32 = 0x4_0000;
+pub const MEM_MAPPED: u32 = dumpfile::MemType::MAPPED.bits();
 /// `MEM_IMAGE`.
-pub const MEM_IMAGE: u32 = 0x100_0000;
+pub const MEM_IMAGE: u32 = dumpfile::MemType::IMAGE.bits();
 /// Where `KUSER_SHARED_DATA` is mapped in every user process.
 pub const SHARED_USER_DATA: u64 = 0x7ffe_0000;
 
@@ -153,52 +153,20 @@ pub fn classify(regions: &[Region], owners: &Owners) -> Vec<Usage> {
         .collect()
 }
 
-/// The name of a `MEM_*` state.
+/// The name of a `MEM_*` state, as `dumpfile` spells it (`MEM_COMMIT`).
 pub fn state_name(state: u32) -> String {
-    match state {
-        MEM_COMMIT => "MEM_COMMIT".into(),
-        MEM_RESERVE => "MEM_RESERVE".into(),
-        MEM_FREE => "MEM_FREE".into(),
-        other => format!("0x{other:x}"),
-    }
+    dumpfile::MemState::from_bits_retain(state).to_string()
 }
 
-/// The name of a `MEM_*` type.
+/// The name of a `MEM_*` type, as `dumpfile` spells it (`MEM_IMAGE`).
 pub fn type_name(kind: u32) -> String {
-    match kind {
-        MEM_PRIVATE => "MEM_PRIVATE".into(),
-        MEM_MAPPED => "MEM_MAPPED".into(),
-        MEM_IMAGE => "MEM_IMAGE".into(),
-        other => format!("0x{other:x}"),
-    }
+    dumpfile::MemType::from_bits_retain(kind).to_string()
 }
 
-/// The name of a `PAGE_*` protection, with its modifiers: `PAGE_READWRITE | PAGE_GUARD`.
+/// The name of a `PAGE_*` protection with its modifiers, as `dumpfile` spells it
+/// (`PAGE_READWRITE | PAGE_GUARD`).
 pub fn protect_name(protect: u32) -> String {
-    let base = match protect & 0xff {
-        0x01 => "PAGE_NOACCESS".to_string(),
-        0x02 => "PAGE_READONLY".to_string(),
-        0x04 => "PAGE_READWRITE".to_string(),
-        0x08 => "PAGE_WRITECOPY".to_string(),
-        0x10 => "PAGE_EXECUTE".to_string(),
-        0x20 => "PAGE_EXECUTE_READ".to_string(),
-        0x40 => "PAGE_EXECUTE_READWRITE".to_string(),
-        0x80 => "PAGE_EXECUTE_WRITECOPY".to_string(),
-        0 => "<unknown>".to_string(),
-        other => format!("0x{other:x}"),
-    };
-    let mut name = base;
-    for (bit, modifier) in [
-        (0x100, "PAGE_GUARD"),
-        (0x200, "PAGE_NOCACHE"),
-        (0x400, "PAGE_WRITECOMBINE"),
-    ] {
-        if protect & bit != 0 {
-            name.push_str(" | ");
-            name.push_str(modifier);
-        }
-    }
-    name
+    dumpfile::PageProtection::from_bits_retain(protect).to_string()
 }
 
 /// Reads the regions of a dump's MemoryInfoList.
@@ -384,6 +352,5 @@ mod tests {
                 .map(|r| r.size)
                 .sum::<u64>()
         );
-        assert_eq!(protect_name(0x104), "PAGE_READWRITE | PAGE_GUARD");
     }
 }

@@ -6,7 +6,7 @@ use super::{
     FROM_CAPTURED, MEM_COMMIT, MEM_FREE, Region, RegionList, Report, Row, Summary, SummaryReport,
     protect_name, state_name, type_name,
 };
-use crate::report::{Text, addr, hex_size, human_size};
+use crate::report::{Text, addr, address_width, hex_size, human_size};
 
 /// The note before the tables when the regions are only the captured ranges.
 fn captured_note(out: &mut dyn Write, source: &str, count: usize) -> io::Result<()> {
@@ -42,7 +42,7 @@ impl Text for RegionList {
     fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         let ps = self.pointer_size;
         captured_note(out, self.source, self.regions.regions.len())?;
-        let w = if ps == 4 { 8 } else { 17 };
+        let w = address_width(ps);
         let kind_name = |r: &Region| match r.state {
             MEM_FREE => String::new(),
             _ if r.kind == 0 => "<unknown>".to_string(),

@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::adapt::short_name;
 use crate::report::Location;
 use crate::report::human_size;
 use crate::target::UserDump;
@@ -162,7 +161,7 @@ fn snapshot(u: &UserDump, progress: &Progress, notes: &mut Vec<String>) -> Snaps
     let modules: Vec<(String, u64, u64)> = u
         .module_list()
         .iter()
-        .map(|m| (short_name(&m.name), m.base, m.size))
+        .map(|m| (m.short_name().to_string(), m.base, m.size))
         .collect();
     let mut s = Snapshot {
         pointer_size: dump.arch().pointer_size() as u64,

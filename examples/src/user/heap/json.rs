@@ -8,17 +8,17 @@ use ntheap::{Entry, EntryState, Finding, HeapKind, HeapLayout, HeapWalk};
 use serde::Serializer;
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, SerializeStruct};
 
-use super::{FilterGroup, front_end_name};
+use super::{FilterGroup, HeapList, front_end_name};
 use crate::adapt::{FoundHeap, heap_width_name};
 
 /// Serializes each item of `items` with `f`.
 fn seq<S: Serializer, T>(
     s: S,
     items: impl ExactSizeIterator<Item = T>,
-    f: impl Fn(T) -> Json<T>,
+    f: impl Fn(T) -> Ser<T>,
 ) -> Result<S::Ok, S::Error>
 where
-    Json<T>: Serialize,
+    Ser<T>: Serialize,
 {
     let mut q = s.serialize_seq(Some(items.len()))?;
     for i in items {
@@ -27,8 +27,8 @@ where
     q.end()
 }
 
-/// A library value in its JSON form.
-pub(super) struct Json<T>(pub T);
+/// A library value, serialized in the form the JSON contract gives it.
+pub(super) struct Ser<T>(pub T);
 
 fn state_name(s: EntryState) -> &'static str {
     match s {
@@ -39,7 +39,7 @@ fn state_name(s: EntryState) -> &'static str {
     }
 }
 
-impl Serialize for Json<&Entry> {
+impl Serialize for Ser<&Entry> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let e = self.0;
         let mut st = s.serialize_struct("Entry", 9)?;
@@ -56,7 +56,7 @@ impl Serialize for Json<&Entry> {
     }
 }
 
-impl Serialize for Json<&Finding> {
+impl Serialize for Ser<&Finding> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
         let mut st = s.serialize_struct("Finding", 3)?;
@@ -71,7 +71,7 @@ struct Findings<'a>(&'a [Finding]);
 
 impl Serialize for Findings<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        seq(s, self.0.iter(), Json)
+        seq(s, self.0.iter(), Ser)
     }
 }
 
@@ -79,16 +79,16 @@ struct Entries<'a>(&'a [Entry]);
 
 impl Serialize for Entries<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        seq(s, self.0.iter(), Json)
+        seq(s, self.0.iter(), Ser)
     }
 }
 
 /// One heap of the list (`heap` without a mode).
-pub(super) fn found_heaps<S: Serializer>(v: &[&FoundHeap], s: S) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().copied(), Json)
+pub(super) fn found_heaps<S: Serializer>(v: &HeapList<'_>, s: S) -> Result<S::Ok, S::Error> {
+    seq(s, v.all().into_iter(), Ser)
 }
 
-impl Serialize for Json<&FoundHeap> {
+impl Serialize for Ser<&FoundHeap> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
         let h = f.heap.as_ref().ok();
@@ -113,10 +113,10 @@ impl Serialize for Json<&FoundHeap> {
 
 /// Every walked heap with its segments and blocks (`--entries`).
 pub(super) fn walks<S: Serializer, W: AsRef<HeapWalk>>(v: &[W], s: S) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().map(AsRef::as_ref), Json)
+    seq(s, v.iter().map(AsRef::as_ref), Ser)
 }
 
-impl Serialize for Json<&HeapWalk> {
+impl Serialize for Ser<&HeapWalk> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let w = self.0;
         let mut st = s.serialize_struct("HeapEntries", 7)?;
@@ -206,10 +206,10 @@ pub(super) fn summaries<S: Serializer, W: AsRef<HeapWalk>>(
     v: &[(W, HeapSummary)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().map(|(w, h)| (w.as_ref(), h)), Json)
+    seq(s, v.iter().map(|(w, h)| (w.as_ref(), h)), Ser)
 }
 
-impl Serialize for Json<(&HeapWalk, &HeapSummary)> {
+impl Serialize for Ser<(&HeapWalk, &HeapSummary)> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (w, h) = self.0;
         let mut st = s.serialize_struct("Summary", 17)?;
@@ -242,10 +242,10 @@ pub(super) fn stats<S: Serializer, W: AsRef<HeapWalk>>(
     v: &[(W, Vec<SizeStat>)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().map(|(w, st)| (w.as_ref(), st.as_slice())), Json)
+    seq(s, v.iter().map(|(w, st)| (w.as_ref(), st.as_slice())), Ser)
 }
 
-impl Serialize for Json<(&HeapWalk, &[SizeStat])> {
+impl Serialize for Ser<(&HeapWalk, &[SizeStat])> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (w, stats) = self.0;
         let mut st = s.serialize_struct("HeapStat", 2)?;
@@ -288,18 +288,18 @@ impl Serialize for Ordered {
 /// A block with its heap and segment (`--find`, `--filter-size`).
 pub(super) fn found<S: Serializer>(v: &Option<Found>, s: S) -> Result<S::Ok, S::Error> {
     match v {
-        Some(f) => s.serialize_some(&Json(f)),
+        Some(f) => s.serialize_some(&Ser(f)),
         None => s.serialize_none(),
     }
 }
 
-impl Serialize for Json<&Found> {
+impl Serialize for Ser<&Found> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let f = self.0;
         let mut st = s.serialize_struct("Found", 3)?;
         st.serialize_field("heap", &f.heap)?;
         st.serialize_field("segment", &f.segment)?;
-        st.serialize_field("entry", &Json(&f.entry))?;
+        st.serialize_field("entry", &Ser(&f.entry))?;
         st.end()
     }
 }
@@ -309,7 +309,7 @@ pub(super) fn filtered<S: Serializer>(v: &[FilterGroup], s: S) -> Result<S::Ok, 
     let n = v.iter().map(|g| g.blocks.len()).sum();
     let mut q = s.serialize_seq(Some(n))?;
     for f in v.iter().flat_map(|g| &g.blocks) {
-        q.serialize_element(&Json(f))?;
+        q.serialize_element(&Ser(f))?;
     }
     q.end()
 }
@@ -319,10 +319,10 @@ pub(super) fn layouts<S: Serializer>(
     v: &[(Option<u64>, HeapLayout)],
     s: S,
 ) -> Result<S::Ok, S::Error> {
-    seq(s, v.iter().map(|(h, l)| (*h, l)), Json)
+    seq(s, v.iter().map(|(h, l)| (*h, l)), Ser)
 }
 
-impl Serialize for Json<(Option<u64>, &HeapLayout)> {
+impl Serialize for Ser<(Option<u64>, &HeapLayout)> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (heap, l) = self.0;
         let mut fields = BTreeMap::new();

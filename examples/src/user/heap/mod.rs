@@ -76,15 +76,33 @@ pub struct FilterGroup {
     pub blocks: Vec<Found>,
 }
 
+/// The heaps the PEB lists, and one at an address it does not list (`--heap ADDR`).
+#[derive(Debug)]
+pub struct HeapList<'a> {
+    /// The heaps the PEB lists, in PEB order.
+    pub listed: Vec<&'a FoundHeap>,
+    /// The heap opened at the address given, when the PEB does not list it.
+    pub extra: Option<Box<FoundHeap>>,
+}
+
+impl HeapList<'_> {
+    /// All the heaps, the listed ones first.
+    pub fn all(&self) -> Vec<&FoundHeap> {
+        let mut all = self.listed.clone();
+        all.extend(self.extra.as_deref());
+        all
+    }
+}
+
 /// What `heap` reports, by mode.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(untagged)]
 pub enum View<'a> {
     /// `!heap`.
     List {
         /// The heaps, opened or not.
         #[serde(serialize_with = "json::found_heaps")]
-        heaps: Vec<&'a FoundHeap>,
+        heaps: HeapList<'a>,
     },
     /// `!heap -s`.
     Summary {
@@ -142,7 +160,7 @@ pub enum View<'a> {
 }
 
 /// The report of `heap`: the view, and what the text adds after it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 #[serde(transparent)]
 pub struct Report<'a> {
     /// What was asked for.
@@ -203,7 +221,8 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
     let extra = select
         .filter(|h| !heaps.found.iter().any(|f| f.address == *h))
         .map(|h| open_heap_at(&u.dump, h));
-    let selected = |f: &FoundHeap| select.is_none_or(|h| h == f.address);
+    let has_extra = extra.is_some();
+    let mut extra = extra;
     let walks: Vec<Walk<'a>> = match &extra {
         Some(f) => f
             .heap
@@ -248,10 +267,13 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             groups: walks.iter().map(|w| filter(w, *min, *max)).collect(),
         },
         Mode::List | Mode::Layout => View::List {
-            heaps: heaps.found.iter().filter(|f| selected(f)).collect(),
+            heaps: HeapList {
+                listed: heaps.found.iter().collect(),
+                extra: extra.take().map(Box::new),
+            },
         },
     };
-    let failure = (heaps.found.is_empty() && extra.is_none()).then(|| {
+    let failure = (heaps.found.is_empty() && !has_extra).then(|| {
         format!(
             "{}: no heap found (PEB.ProcessHeaps is empty or not in the dump)",
             u.path.display()

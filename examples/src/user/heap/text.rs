@@ -33,7 +33,7 @@ impl Text for View<'_> {
                     "        Heap Address      NT/Segment Heap     Flags  Front end"
                 )?;
                 let mut last_width = None;
-                for r in heaps {
+                for r in heaps.all() {
                     if r.width == PointerWidth::Bits32 && last_width == Some(PointerWidth::Bits64) {
                         writeln!(out, "    32-bit heaps (WOW64):")?;
                     }

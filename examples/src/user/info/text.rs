@@ -3,8 +3,7 @@
 use std::io::{self, Write};
 
 use super::{Report, exception_code_line};
-use crate::adapt::file_name;
-use crate::report::{Text, addr, human_size};
+use crate::report::{Text, addr, human_size, module_table_header};
 
 impl Text for Report {
     fn text(&self, out: &mut dyn Write) -> io::Result<()> {
@@ -54,10 +53,9 @@ impl Text for Report {
         }
         writeln!(out)?;
         writeln!(out, "Modules (lm): {}", info.modules.len())?;
-        let w = if ps == 4 { 8 } else { 17 };
-        writeln!(out, "{:w$} {:w$}   module name", "start", "end")?;
+        module_table_header(out, ps)?;
         for m in &info.modules {
-            let short = file_name(&m.name);
+            let short = dumpfile::module_base_name(&m.name);
             writeln!(
                 out,
                 "{} {}   {:<20} {:08x}  {}",

@@ -22,7 +22,6 @@ use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 
-use crate::adapt::short_name;
 use crate::report::{addr, count, human_size, pct, percent_x100, runaway_time};
 use crate::target::UserDump;
 use crate::user::{address, runaway, stacks};
@@ -390,7 +389,7 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
     u.module_list()
         .iter()
         .map(|m| Mod {
-            name: short_name(&m.name),
+            name: m.short_name().to_string(),
             base: m.base,
             size: m.size,
         })

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use stackwalk::{ImageUnwind, Module, Modules, PdbData, PdbIdentity, SymbolTable};
 
 use super::{ModuleSource, Options};
-use crate::adapt::{DumpMemory, pdb_identity, short_name};
+use crate::adapt::{DumpMemory, pdb_identity};
 
 /// A file in `dir` named `name`, compared case-insensitively.
 fn find_ci(dir: &Path, name: &str) -> Option<PathBuf> {
@@ -53,8 +53,8 @@ fn build_module<'a>(
     pdb: Option<(String, PdbIdentity)>,
     opts: &Options,
 ) -> Found<'a> {
-    let short = short_name(name);
-    let file_name = crate::adapt::file_name(name).to_string();
+    let short = dumpfile::module_short_name(name).to_string();
+    let file_name = dumpfile::module_base_name(name).to_string();
     let mut module = Module::new(short.clone(), base, size);
     let mut source = ModuleSource {
         name: short,
