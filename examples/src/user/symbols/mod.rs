@@ -12,7 +12,6 @@ use stackwalk::PdbIdentity;
 use stackwalk::symsrv::{Lookup, Status, SymbolLocator, SymbolOptions, SymbolPath};
 
 use crate::CliError;
-use crate::adapt::short_name;
 use crate::target::UserDump;
 
 mod text;
@@ -143,7 +142,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Result<Report, CliError> 
             _ => None,
         };
         out.push(ModuleSymbols {
-            name: short_name(&m.name),
+            name: dumpfile::module_short_name(&m.name).to_string(),
             base: m.base,
             size: m.size,
             image,
