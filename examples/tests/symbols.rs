@@ -190,7 +190,7 @@ fn synthetic_dump(exe: &[u8], pdb_guid: [u8; 16], pdb_age: u32) -> Vec<u8> {
         age: pdb_age,
         pdb_name: r"C:\build\x64-msvc-CrashWithException.pdb".into(),
     });
-    SynthDump::new(dumpfile::synth::Arch::X64)
+    SynthDump::new(dumpfile::synth::SynthArch::X64)
         .module(module)
         .thread(SynthThread {
             id: 0x42,
