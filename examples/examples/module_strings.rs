@@ -1,7 +1,7 @@
 //! The strings of one section of a module mapped in a dump, as `module+rva`: `cargo run -p
 //! examples --example module_strings -- DUMP hello .rdata` (dumpfile + pe-sections).
 use examples::adapt::DumpMemory;
-use pe_sections::PeImage;
+use pe_sections::{PeImage, StringKind};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -16,16 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let s = pe
         .section_by_name(&section)
         .ok_or(format!("no section {section}"))?;
-    let (start, end) = pe.section_extent(s);
-    let bytes = pe.read_rva_vec(start, u64::from(end.saturating_sub(start)))?;
-    // Runs of at least 5 printable ASCII characters, like `strings`.
-    let mut rva = u64::from(start);
-    for run in bytes.split(|b| !(b.is_ascii_graphic() || *b == b' ')) {
-        if run.len() >= 5 {
-            let text = String::from_utf8_lossy(run);
-            println!("{}+{rva:#x}  {text}", m.short_name());
-        }
-        rva = rva.saturating_add(run.len() as u64).saturating_add(1);
+    for found in pe.strings(s, 5, StringKind::Ascii)? {
+        println!("{}+{:#x}  {}", m.short_name(), found.rva, found.text);
     }
     Ok(())
 }

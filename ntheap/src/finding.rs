@@ -16,7 +16,7 @@ pub enum FindingKind {
         /// Bytes that could not be read.
         len: u64,
     },
-    /// A walk cap from [`Limits`] was hit. Not corruption.
+    /// A walk cap from [`Limits`](crate::Limits) was hit. Not corruption.
     LimitReached {
         /// Which cap.
         what: &'static str,

@@ -12,7 +12,9 @@ mod memory;
 mod pdata;
 pub mod raw;
 mod reloc;
+mod rtti;
 mod search;
+mod strings;
 pub mod x86;
 mod xref;
 
@@ -31,5 +33,7 @@ pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, PointerWidth, ReadFn, ReadMemory, SliceMemory};
 pub use pdata::{RuntimeFunction, function_containing};
 pub use reloc::{REL_BASED_DIR64, REL_BASED_HIGHLOW, Relocation};
+pub use rtti::{MAX_RTTI_NAME, RttiClass, demangle_rtti_name, rtti_class_at};
 pub use search::{Pattern, find_all, read_cstr, read_wstr, search_memory};
+pub use strings::{FoundString, StringKind, Strings};
 pub use xref::{CodeRef, RefKind};

@@ -2,7 +2,7 @@
 //! bytes, file layout and mapped layout through the memory trait (with a hole punched in the
 //! middle to exercise "not captured" paths); only the limits differ.
 
-use pe_sections::{FnMemory, Limits, MemoryError, Pattern, PeImage, SliceMemory};
+use pe_sections::{FnMemory, Limits, MemoryError, Pattern, PeImage, SliceMemory, StringKind};
 
 fn exercise(pe: &PeImage<'_>) {
     let _ = pe.symbol_store_key();
@@ -10,6 +10,13 @@ fn exercise(pe: &PeImage<'_>) {
         let _ = s.flag_descriptions();
         let _ = pe.section_status(s);
         let _ = pe.rva_to_file_offset(s.virtual_address);
+        for kind in [StringKind::Ascii, StringKind::Utf16] {
+            if let Ok(it) = pe.strings(s, 4, kind) {
+                for f in it.take(64) {
+                    std::hint::black_box(f);
+                }
+            }
+        }
     }
     if let Ok(Some(e)) = pe.exports() {
         let _ = e.nearest_at_or_below(0x1234);
@@ -26,6 +33,12 @@ fn exercise(pe: &PeImage<'_>) {
     let _ = pe.search_rva(&Pattern::Utf16("ab".into()), 0, 0x10000);
     let _ = pe.read_cstr_rva(0x1000, 128);
     let _ = pe.code_references_to(&[0x1000, 0x2000]);
+    // MSVC RTTI: every pointer-aligned address of the first pages as a vtable.
+    let base = pe.base();
+    let step = if pe.is_64() { 8 } else { 4 };
+    for off in (0..0x2000u64).step_by(step) {
+        let _ = pe.rtti_class_of_vtable(base.wrapping_add(off));
+    }
 }
 
 /// A valid image (x64 or x86) with every directory, used as a template for patching.

@@ -131,59 +131,24 @@ pub(super) fn literal_prefix(pattern: &str) -> &str {
     }
 }
 
-/// Demangles an MSVC RTTI type name (`.?AVFoo@Bar@@` → `Bar::Foo`).
-pub fn demangle_rtti(name: &str) -> Option<String> {
-    let rest = name
-        .strip_prefix(".?AV")
-        .or_else(|| name.strip_prefix(".?AU"))?;
-    let rest = rest.strip_suffix("@@").unwrap_or(rest);
-    if rest.is_empty() || !rest.bytes().all(|b| b.is_ascii_graphic()) {
-        return None;
-    }
-    let parts: Vec<&str> = rest.split('@').filter(|p| !p.is_empty()).collect();
-    Some(parts.iter().rev().copied().collect::<Vec<_>>().join("::"))
-}
-
-/// The class of a vtable through MSVC RTTI (`vtable[-1]` → complete object locator → type
-/// descriptor name), when present.
+/// The class of a vtable through MSVC RTTI (`vtable[-1]` -> complete object locator -> type
+/// descriptor name, all inside `module`), when present.
 pub(super) fn rtti_class(
     dump: &dumpfile::Minidump,
     vtable: u64,
     ptr: usize,
     module: &Mod,
 ) -> Option<String> {
-    let mem = dump.memory();
-    let col = mem.read_ptr(vtable.checked_sub(ptr as u64)?, ptr).ok()?;
-    if !module.contains(col) {
-        return None;
-    }
-    let signature = mem.read_u32(col).ok()?;
-    let td_field = mem.read_u32(col.checked_add(12)?).ok()?;
-    let td = match (ptr, signature) {
-        (8, 1) => module.base.checked_add(u64::from(td_field))?,
-        (4, 0) => u64::from(td_field),
-        _ => return None,
+    let width = if ptr == 8 {
+        pe_sections::PointerWidth::Bits64
+    } else {
+        pe_sections::PointerWidth::Bits32
     };
-    if !module.contains(td) {
-        return None;
-    }
-    let name_at = td.checked_add((ptr as u64).checked_mul(2)?)?;
-    let mut buf = [0u8; 128];
-    let mut n = 0usize;
-    for (i, slot) in buf.iter_mut().enumerate() {
-        if mem
-            .read(name_at.checked_add(i as u64)?, std::slice::from_mut(slot))
-            .is_err()
-        {
-            break;
-        }
-        if *slot == 0 {
-            break;
-        }
-        n = i.saturating_add(1);
-    }
-    let name = std::str::from_utf8(buf.get(..n)?).ok()?;
-    demangle_rtti(name)
+    let mem = crate::adapt::DumpMemory(dump);
+    pe_sections::rtti_class_at(&mem, module.base, module.size, vtable, width)
+        .ok()
+        .flatten()
+        .map(|c| c.name)
 }
 
 /// Escapes control bytes as `da` would need them to stay on one line.
@@ -363,16 +328,6 @@ mod tests {
             literal_prefix("==> Allocated addr: 0x%x"),
             "==> Allocated addr: 0x"
         );
-    }
-
-    #[test]
-    fn demangles_rtti_names() {
-        assert_eq!(
-            demangle_rtti(".?AVWidget@ui@@").as_deref(),
-            Some("ui::Widget")
-        );
-        assert_eq!(demangle_rtti(".?AUPoint@@").as_deref(), Some("Point"));
-        assert_eq!(demangle_rtti("junk"), None);
     }
 
     #[test]

@@ -102,36 +102,15 @@ pub fn region_step(u: &UserDump, lacks: &mut Vec<String>) -> RegionStep {
 
 /// Step 3: size classes over all heaps.
 pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
-    let mut grand = 0u64;
-    let mut out = Vec::new();
-    for w in walked {
-        let mut virt: HashMap<u64, u64> = HashMap::new();
-        for v in &w.walk.virtual_blocks {
-            if let Some(r) = v.requested_size {
-                let c = virt.entry(r).or_insert(0);
-                *c = c.saturating_add(1);
-            }
-        }
-        for s in ntheap::report::stat(w.walk) {
-            grand = grand.saturating_add(s.total);
-            out.push(SizeClass {
-                heap: w.walk.heap.address,
-                size: s.size,
-                count: s.count,
-                total: s.total,
-                percent_x100: 0,
-                virtual_blocks: virt.get(&s.size).copied().unwrap_or(0),
-            });
-        }
-    }
-    for s in &mut out {
-        s.percent_x100 = percent_x100(s.total, grand);
-    }
-    out.sort_by(|a, b| {
-        b.total
-            .cmp(&a.total)
-            .then(b.size.cmp(&a.size))
-            .then(a.heap.cmp(&b.heap))
-    });
-    out
+    ntheap::report::stat_all(walked.iter().map(|w| w.walk))
+        .into_iter()
+        .map(|s| SizeClass {
+            heap: s.heap,
+            size: s.size,
+            count: s.count,
+            total: s.total,
+            percent_x100: s.percent_x100,
+            virtual_blocks: s.virtual_blocks,
+        })
+        .collect()
 }

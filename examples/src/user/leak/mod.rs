@@ -17,7 +17,6 @@
 //! that lacks what a step needs (no heap pages, no thread times, ...) gives a report that says
 //! so, never an error.
 
-use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
@@ -34,7 +33,7 @@ mod text;
 pub mod threads;
 
 use self::content::{analyse_content, escape, literal_prefix};
-pub use self::content::{ascii_text, demangle_rtti, generalize, utf16_text};
+pub use self::content::{ascii_text, generalize, utf16_text};
 pub use self::heaps::{region_step, size_step, walk_heaps};
 use self::locate::{function_of, locate, needle_of, pointer_references};
 use self::suspects::{conclude, rank, thread_label};

@@ -209,51 +209,36 @@ pub fn load_modules<'a>(
         seen.push((m.base, m.base.saturating_add(m.size)));
         found.push(f);
     }
+    // Modules the module list lacks: the 32-bit ones of PEB32.Ldr, then images found by their
+    // headers in captured memory (the 32-bit ntdll of a WOW64 process stopped before its loader
+    // ran, which no list names): (name, base, size, time stamp).
+    let mut unlisted: Vec<(String, u64, u64, Option<u32>)> = Vec::new();
     if let Ok(p) = dump.process() {
         for lm in &p.loader_modules32 {
-            let end = lm.base.saturating_add(u64::from(lm.size));
-            if seen.iter().any(|&(b, e)| lm.base < e && b < end) {
-                continue;
-            }
             let name = lm
                 .base_name
                 .clone()
                 .or_else(|| lm.full_name.clone())
                 .unwrap_or_else(|| format!("image{:x}", lm.base));
-            // 32-bit ntdll is listed under the same name as the 64-bit one: WinDbg calls it
-            // ntdll_<base> in a 64-bit view; we keep a "32" suffix to tell them apart.
-            let mut f = build_module(mem, &name, lm.base, u64::from(lm.size), None, None, opts);
-            if found
-                .iter()
-                .any(|g: &Found<'_>| g.source.name == f.source.name)
-            {
-                f.source.name = format!("{}32", f.source.name);
-                f.module.name = f.source.name.clone();
-            }
-            seen.push((lm.base, end));
-            found.push(f);
+            unlisted.push((name, lm.base, u64::from(lm.size), None));
         }
     }
-    // Images found by their headers in captured memory (for example the 32-bit ntdll of a WOW64
-    // process stopped before its loader ran, which no module list names).
     for img in dump.mapped_images() {
-        let end = img.base.saturating_add(u64::from(img.size_of_image));
-        if seen.iter().any(|&(b, e)| img.base < e && b < end) {
-            continue;
-        }
         let name = img
             .export_name
             .clone()
             .unwrap_or_else(|| format!("image{:x}", img.base));
-        let mut f = build_module(
-            mem,
-            &name,
-            img.base,
-            u64::from(img.size_of_image),
-            Some(img.time_date_stamp),
-            None,
-            opts,
-        );
+        let size = u64::from(img.size_of_image);
+        unlisted.push((name, img.base, size, Some(img.time_date_stamp)));
+    }
+    for (name, base, size, stamp) in unlisted {
+        let end = base.saturating_add(size);
+        if seen.iter().any(|&(b, e)| base < e && b < end) {
+            continue;
+        }
+        let mut f = build_module(mem, &name, base, size, stamp, None, opts);
+        // 32-bit ntdll is listed under the same name as the 64-bit one: WinDbg calls it
+        // ntdll_<base> in a 64-bit view; we keep a "32" suffix to tell them apart.
         if found
             .iter()
             .any(|g: &Found<'_>| g.source.name == f.source.name)
@@ -261,7 +246,7 @@ pub fn load_modules<'a>(
             f.source.name = format!("{}32", f.source.name);
             f.module.name = f.source.name.clone();
         }
-        seen.push((img.base, end));
+        seen.push((base, end));
         found.push(f);
     }
     let sources = found.iter().map(|f| f.source.clone()).collect();
