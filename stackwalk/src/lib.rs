@@ -16,10 +16,15 @@
 //! - [`symbols`]: [`SymbolTable`]; `pdb` (feature `pdb`): symbols and frame data from PDBs;
 //!   [`pdb_identity`]: [`PdbIdentity`] and [`find_pdb`] (a PDB by GUID and age, whatever its
 //!   file name).
+//! - [`symsrv`] (feature `symsrv`): symbol paths in WinDbg's syntax, symbol stores and
+//!   symbol servers ([`symsrv::SymbolLocator`]).
 //!
 //! # Features
 //!
 //! - `pdb` (default): read symbols and x86 frame data from PDB files with the `pdb` crate.
+//! - `symsrv`: [`symsrv`]: `_NT_SYMBOL_PATH` syntax and lookups in local symbol stores.
+//! - `cab` (implies `symsrv`): CAB-compressed store entries (`name.pd_`).
+//! - `http` (implies `symsrv`): downloads from HTTP(S) symbol servers (blocking `ureq`).
 //! - `synth`: [`synth`] helpers to build synthetic stacks (for tests and fuzzing).
 
 #![forbid(unsafe_code)]
@@ -38,6 +43,8 @@ pub mod raw;
 pub mod region;
 pub mod scan;
 pub mod symbols;
+#[cfg(feature = "symsrv")]
+pub mod symsrv;
 #[cfg(feature = "synth")]
 pub mod synth;
 pub mod trap_frame;

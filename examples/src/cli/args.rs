@@ -182,7 +182,8 @@ pub struct StacksArgs {
     /// Only this thread (id in hex, with or without `0x`, as WinDbg prints it).
     #[arg(long)]
     pub thread: Option<String>,
-    /// A directory with PE images (flat or symbol-store layout); may be repeated.
+    /// A directory with PE images (flat or symbol-store layout); may be repeated. Images it
+    /// lacks are looked up on the symbol path (`--symbol-path`, `_NT_SYMBOL_PATH`).
     #[arg(long = "images")]
     pub images: Vec<PathBuf>,
     /// A directory with PDBs (flat or symbol-store layout, any file name: matched by GUID and
@@ -212,9 +213,20 @@ impl StacksArgs {
             thread,
             image_dirs: self.images.clone(),
             symbol_dirs: self.symbols.clone(),
+            locator: None,
             max_frames: self.max_frames,
         })
     }
+}
+
+/// Arguments of `dumpscope symbols`.
+#[derive(Debug, clap::Args)]
+pub struct SymbolsArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The user-mode minidump.
+    pub dump: PathBuf,
 }
 
 /// Arguments of `dumpscope dh`.

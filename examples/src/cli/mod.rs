@@ -12,20 +12,17 @@ use crate::target::{Kind, Target};
 use crate::{CliError, demo, kernel, user, windbg};
 
 mod args;
+mod symbols;
 
 pub use self::args::*;
+pub use self::symbols::{SymbolPathArgs, default_cache};
 
 /// Investigate Windows memory leaks and crashes from dump files, without WinDbg.
 ///
 /// With no arguments at all, runs the built-in demo (`dumpscope demo`). With a DUMP and `-c`
 /// commands, answers WinDbg commands: `dumpscope DUMP -c '!heap -s' -c '~*k'`.
 #[derive(Debug, Parser)]
-#[command(
-    name = "dumpscope",
-    version,
-    about,
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "dumpscope", version, about)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -34,6 +31,8 @@ pub struct Cli {
     /// A WinDbg command (`!heap -s`, `!address -summary`, `~*k`, `lm`, ...); may be repeated.
     #[arg(short = 'c', long = "command", value_name = "CMD", requires = "dump")]
     commands: Vec<String>,
+    #[command(flatten)]
+    symbols: SymbolPathArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,6 +52,9 @@ enum Command {
     /// Every thread's call stack with symbols (`~*k`), incl. WOW64 32-bit stacks; of a kernel
     /// dump: the stack the bugcheck names (`k`).
     Stacks(StacksArgs),
+    /// The images and PDBs the modules need, and where each was found on the symbol path or
+    /// why not (`lm` with symbol status); fetches what servers have into the cache.
+    Symbols(SymbolsArgs),
     /// PE headers and sections of a module in a dump or of a PE file (`!dh`, `!dh -s`, `!dh -f`).
     Dh(DhArgs),
     /// Find ASCII, UTF-16 or byte patterns in memory, a module or a section (`s -a`, `s -u`, `s -b`).
@@ -98,6 +100,7 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
     ("stacks", &[Kind::User, Kind::Kernel]),
+    ("symbols", &[Kind::User]),
     ("dh", &[Kind::User, Kind::PeFile]),
     ("search", &[Kind::User, Kind::PeFile]),
     ("da", &[Kind::User, Kind::PeFile]),
@@ -220,7 +223,8 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }),
         Command::Heap(a) => a.run(out),
         Command::Stacks(a) => {
-            let o = a.options()?;
+            let mut o = a.options()?;
+            o.locator = cli.symbols.locator();
             match Target::open(&a.dump)? {
                 Target::Kernel(k) => emit(
                     &kernel::stack::investigate(&k, &kernel::stack::Options::default())?,
@@ -233,6 +237,18 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                     out,
                 ),
             }
+        }
+        Command::Symbols(a) => {
+            let o = user::symbols::Options {
+                locator: cli.symbols.locator(),
+            };
+            user::with_user(&a.dump, "symbols", |u| {
+                emit(
+                    &user::symbols::investigate(u, &o)?,
+                    Format::json_if(a.json),
+                    out,
+                )
+            })
         }
         Command::Dh(a) => {
             let t = Target::open(&a.target)?;
@@ -268,7 +284,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
-            let r = user::leak::investigate(u, &user::leak::Options::default());
+            let options = user::leak::Options {
+                locator: cli.symbols.locator(),
+                ..user::leak::Options::default()
+            };
+            let r = user::leak::investigate(u, &options);
             emit(&r, Format::json_if(a.json), out)
         }),
         Command::Demo(a) if a.scenario == "bugcheck-d1" => demo::run_bugcheck_d1(

@@ -21,6 +21,7 @@ pub mod leak;
 pub mod runaway;
 pub mod search;
 pub mod stacks;
+pub mod symbols;
 pub mod xref;
 
 /// Opens `path` as a user-mode dump for `command` (one line naming the file's kind when it is

@@ -96,7 +96,7 @@ pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
     let mut bytes = vec![0u8; len];
     k.dump.memory().read(range.base, &mut bytes).ok()?;
     let mods = stackwalk::Modules::default();
-    let walker = stackwalk::Walker::new(KernelMem(&k.dump), &mods);
+    let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     (0..len.saturating_sub(step)).step_by(step).find_map(|off| {
         let slot = bytes.get(off..off.checked_add(step)?)?;
         let v = if x64 {

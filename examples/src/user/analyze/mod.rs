@@ -114,6 +114,7 @@ pub fn investigate(u: &UserDump, o: &Options) -> Result<Report, CliError> {
         image_dirs: o.image_dirs.clone(),
         symbol_dirs: o.symbol_dirs.clone(),
         max_frames: 256,
+        locator: None,
     };
     let report = stacks::investigate(u, &so)?;
     let frames = report

@@ -409,6 +409,8 @@ pub struct Walked<'a> {
 pub struct Options {
     /// Steps shown on stderr while they run (only when stderr is a terminal).
     pub progress: Progress,
+    /// The symbol path, for the busy threads' stacks (images' `.pdata` and PDBs).
+    pub locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
 }
 
 /// Runs the whole investigation.
@@ -494,7 +496,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
         contents.push(c);
     }
     progress.step("walking thread stacks");
-    let threads = thread_step(dump, &mut lacks, &mut notes);
+    let threads = thread_step(dump, options.locator.clone(), &mut lacks, &mut notes);
     progress.done();
 
     let suspects = rank(&sizes, &heaps, &contents, &threads, &modules, pointer_size);

@@ -5,6 +5,7 @@ use super::*;
 /// Step 6: busy threads and their stacks.
 pub(super) fn thread_step(
     dump: &dumpfile::Minidump,
+    locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
     lacks: &mut Vec<String>,
     notes: &mut Vec<String>,
 ) -> ThreadStep {
@@ -64,7 +65,11 @@ pub(super) fn thread_step(
             busiest,
         };
     }
-    match stacks::thread_stacks(dump, &stacks::Options::default(), None) {
+    let options = stacks::Options {
+        locator,
+        ..stacks::Options::default()
+    };
+    match stacks::thread_stacks(dump, &options, None) {
         Ok(report) => {
             for b in &mut busiest {
                 if let Some(t) = report.threads.iter().find(|t| t.id == b.id) {

@@ -4,12 +4,15 @@
 //! dumps), else from PE files found in `--images` directories (flat, or the symbol-store layout
 //! `name/TTTTTTTTSSSS/name`, where the key is the image's time stamp and size). Symbols come from
 //! PDBs found in `--symbols` directories (flat, or `name.pdb/GUIDAGE/name.pdb`), matched by GUID
-//! and DBI age, else from the images' exports. WOW64 threads of x64 dumps also get their 32-bit
+//! and DBI age, else from the images' exports. Images and PDBs the directories lack are looked
+//! up along the symbol path (`--symbol-path`, `_NT_SYMBOL_PATH`: symbol stores and servers). WOW64 threads of x64 dumps also get their 32-bit
 //! stack, from the 32-bit context in the 64-bit TEB.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
+use stackwalk::symsrv::SymbolLocator;
 use stackwalk::{Context, Limits, Modules, StopReason, Walker};
 
 use crate::CliError;
@@ -30,6 +33,9 @@ pub struct Options {
     pub image_dirs: Vec<PathBuf>,
     /// Directories with PDBs.
     pub symbol_dirs: Vec<PathBuf>,
+    /// The symbol path (`--symbol-path`, `_NT_SYMBOL_PATH`): stores and servers searched for
+    /// the images (their `.pdata`) and PDBs the directories above do not have.
+    pub locator: Option<Arc<SymbolLocator>>,
     /// Most frames per stack.
     pub max_frames: usize,
 }
@@ -40,6 +46,7 @@ impl Default for Options {
             thread: None,
             image_dirs: Vec::new(),
             symbol_dirs: Vec::new(),
+            locator: None,
             max_frames: 256,
         }
     }

@@ -1,6 +1,6 @@
 //! The modules a stack walk needs: unwind data from the dump's mapped images or from PE files
-//! in `--images` directories, symbols from matching PDBs in `--symbols` directories or from
-//! the images' exports.
+//! in `--images` directories or on the symbol path, symbols from matching PDBs in `--symbols`
+//! directories or on the symbol path, or from the images' exports.
 
 use std::path::{Path, PathBuf};
 
@@ -94,6 +94,18 @@ fn build_module<'a>(
                     break;
                 }
             }
+            // The symbol path: a store or server keyed by the image's time stamp and size.
+            if source.unwind == "none"
+                && let (Some(locator), Some(stamp), Ok(size32)) =
+                    (&opts.locator, time_date_stamp, u32::try_from(size))
+                && let Ok(Some(p)) = locator.find_image(name, stamp, size32)
+                && let Ok(bytes) = std::fs::read(&p)
+                && let Ok(u) = ImageUnwind::from_file(bytes.clone())
+            {
+                module = module.with_unwind(u);
+                source.unwind = p.display().to_string();
+                file_bytes = Some(bytes);
+            }
             if source.unwind == "none"
                 && let Ok(u) = ImageUnwind::from_mapped(mem, base)
             {
@@ -124,7 +136,12 @@ fn build_module<'a>(
             .symbol_dirs
             .iter()
             .filter_map(|d| stackwalk::find_pdb(d, pdb_name, id).ok().flatten());
-        for p in found {
+        // Then the symbol path (asked only when the directories have no match).
+        let from_path = opts
+            .locator
+            .iter()
+            .filter_map(|l| l.find_pdb(pdb_name, id.guid, id.age).ok().flatten());
+        for p in found.chain(from_path) {
             let Ok(f) = std::fs::File::open(&p) else {
                 continue;
             };
