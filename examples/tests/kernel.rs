@@ -218,6 +218,11 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         );
         assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
         assert_eq!(j["osplatform_type"], ptr);
+        // The trap frame in the saved stack, and the stack walked from it: myfault, then nt.
+        assert!(j["trap_frame"].is_u64(), "{arch:?}");
+        let stack = j["stack_text"].as_array().unwrap();
+        assert_eq!(stack[0]["call_site"], "myfault+0x1346", "{arch:?}");
+        assert_eq!(stack[1]["call_site"], "nt+0x5e2a10", "{arch:?}");
         let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
@@ -227,6 +232,7 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         assert!(text.contains("READ_ADDRESS:  "), "{text}");
         assert!(text.contains("CURRENT_IRQL:  2\n"), "{text}");
         assert!(text.contains("MODULE_NAME: myfault\n"), "{text}");
+        assert!(text.contains("TRAP_FRAME:  "), "{text}");
         assert!(
             text.contains(&format!("PROCESS_NAME:  {process}\n")),
             "{text}"
@@ -240,4 +246,36 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn current_process_through_the_prcb_is_the_triage_eprocess() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let k = examples::target::KernelTarget::open(&dump).unwrap();
+    let triage = k
+        .dump
+        .triage()
+        .and_then(|t| t.range(dumpfile::TriageRangeKind::Process))
+        .map(|r| r.base);
+    let through_prcb = examples::kernel::analyze::current_process(&k);
+    assert!(triage.is_some());
+    assert_eq!(through_prcb, triage);
+}
+
+#[test]
+fn cxr_prints_the_context_record_registers() {
+    let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let out = common::dumpscope(&[dump.to_str().unwrap(), "-c", ".cxr ffff8504`29891720"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The 0x1000007E context record (Arg4): its rip is the exception address (Arg2).
+    assert!(text.contains("rip=fffff8048b58334c"), "{text}");
+    assert!(text.contains("rsp=ffff850429892120"), "{text}");
+    assert!(
+        text.contains("ffff8504`29892120 fffff804`8b5a2e2c amdppm+0x334c"),
+        "{text}"
+    );
 }

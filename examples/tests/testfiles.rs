@@ -359,6 +359,7 @@ fn kernel_dump_matches_its_golden() {
         "!analyze -v",
         "k",
         ".cxr ffff8504`29891720",
+        ".exr ffff8504`29891ee8",
         ".trap ffff8504`29891720",
         "!heap -s",
         "~*k",
@@ -448,6 +449,25 @@ fn bugcheck_d1_matches_its_goldens() {
         (KernelArch::X64, "bugcheck-d1-x64"),
         (KernelArch::X86Pae, "bugcheck-d1-x86"),
     ] {
+        if arch == KernelArch::X64 {
+            // `demo --scenario bugcheck-d1` writes the same dumps and prints analyze of x64.
+            let demo_dir = dir.join("demo");
+            let c = [case(
+                "demo.txt",
+                &[
+                    "demo",
+                    "--scenario",
+                    "bugcheck-d1",
+                    "--out",
+                    demo_dir.to_str().unwrap(),
+                ],
+            )];
+            failures.extend(check_folder(
+                "bugcheck-d1-demo",
+                &c,
+                &[(d.as_str(), "<DIR>")],
+            ));
+        }
         let s = examples::demo::bugcheck_d1(arch).unwrap();
         let path = dir.join(format!("{folder}.dmp"));
         std::fs::write(&path, &s.bytes).unwrap();

@@ -405,6 +405,11 @@ pub struct DemoArgs {
     /// first, the text after it), so `leak` names the class and the constructor.
     #[arg(long)]
     pub objects: bool,
+    /// The story to play: `heap-leak` (default: the D4C.exe leak) or `bugcheck-d1` (a driver,
+    /// myfault.sys, touches paged memory at DISPATCH_LEVEL while NotMyFault runs: kernel dumps
+    /// and their `analyze`).
+    #[arg(long, default_value = "heap-leak", value_parser = ["heap-leak", "bugcheck-d1"])]
+    pub scenario: String,
 }
 
 impl DemoArgs {

@@ -271,6 +271,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let r = user::leak::investigate(u, &user::leak::Options::default());
             emit(&r, Format::json_if(a.json), out)
         }),
+        Command::Demo(a) if a.scenario == "bugcheck-d1" => demo::run_bugcheck_d1(
+            &a.out.clone().unwrap_or_else(demo::default_dir),
+            Format::json_if(a.json),
+            out,
+        ),
         Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
         Command::Pool(a) => {
             let (dump, o) = a.options()?;

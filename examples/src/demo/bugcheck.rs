@@ -143,7 +143,31 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
     let eproc = (objects.wrapping_add(0x1000), eprocess);
     let ethread = (objects.wrapping_add(0x2000), vec![0u8; 0x400]);
     b.triage_objects(prcb, eproc, ethread);
-    b.triage_stack(stack, vec![0u8; 0x1000]);
+    // The saved call stack holds the KTRAP_FRAME of the page fault in myfault: the interrupted
+    // instruction is Arg4, and myfault's frame returns into nt (the I/O path of the IOCTL).
+    let mut frames = vec![0u8; 0x1000];
+    let mut put = |off: usize, v: &[u8]| {
+        if let Some(d) = frames.get_mut(off..off.saturating_add(v.len())) {
+            d.copy_from_slice(v);
+        }
+    };
+    let caller = nt.wrapping_add(0x5e_2a10);
+    if x64 {
+        put(0x200 + 0x168, &faulting_ip.to_le_bytes()); // Rip
+        put(0x200 + 0x170, &0x10u16.to_le_bytes()); // SegCs: kernel
+        put(0x200 + 0x178, &0x10282u32.to_le_bytes()); // EFlags
+        put(0x200 + 0x180, &stack.wrapping_add(0x400).to_le_bytes()); // Rsp
+        // myfault's frame: 0x28 bytes (its .pdata), then the return address.
+        put(0x428, &caller.to_le_bytes());
+    } else {
+        let lo = |v: u64| u32::try_from(v & 0xffff_ffff).unwrap_or(0).to_le_bytes();
+        put(0x200 + 0x60, &lo(stack.wrapping_add(0x400))); // Ebp
+        put(0x200 + 0x68, &lo(faulting_ip)); // Eip
+        put(0x200 + 0x6c, &8u32.to_le_bytes()); // SegCs: kernel
+        put(0x200 + 0x70, &0x10282u32.to_le_bytes()); // EFlags
+        put(0x404, &lo(caller));
+    }
+    b.triage_stack(stack, frames);
     let bytes = b
         .write()
         .map_err(|e| CliError::new(format!("cannot write the 0xD1 dump: {e}")))?;
@@ -154,4 +178,35 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         address,
         process,
     })
+}
+
+/// `dumpscope demo --scenario bugcheck-d1`: writes the x64 and x86 0xD1 dumps to `dir`
+/// (`NotMyFault-x64.dmp`, `NotMyFault-x86.dmp`) and prints `analyze` of the x64 one.
+pub fn run_bugcheck_d1(
+    dir: &std::path::Path,
+    format: crate::report::Format,
+    out: &mut dyn std::io::Write,
+) -> Result<(), CliError> {
+    std::fs::create_dir_all(dir).map_err(|e| CliError::at(dir, e))?;
+    let mut first = None;
+    for (arch, name) in [
+        (KernelArch::X64, "NotMyFault-x64.dmp"),
+        (KernelArch::X86Pae, "NotMyFault-x86.dmp"),
+    ] {
+        let s = bugcheck_d1(arch)?;
+        let path = dir.join(name);
+        std::fs::write(&path, &s.bytes).map_err(|e| CliError::at(&path, e))?;
+        first.get_or_insert(path);
+    }
+    let path = first.ok_or_else(|| CliError::new("no dump written"))?;
+    let k = crate::target::KernelTarget::open(&path)?;
+    if format == crate::report::Format::Text {
+        writeln!(out, "Wrote {} (and its x86 twin); analyze:", path.display())?;
+        writeln!(out)?;
+    }
+    crate::report::emit(
+        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options),
+        format,
+        out,
+    )
 }

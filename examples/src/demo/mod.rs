@@ -30,7 +30,7 @@ mod build;
 mod image;
 pub mod kernel_scenarios;
 
-pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1};
+pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1, run_bugcheck_d1};
 pub use self::build::*;
 pub use self::image::d4c_image;
 

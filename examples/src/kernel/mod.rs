@@ -3,6 +3,7 @@
 //! WinDbg dispatch table ([`crate::windbg`]) declares which of its commands take a kernel dump.
 
 pub mod analyze;
+pub mod exr;
 pub mod handle;
 pub mod info;
 pub mod layout;

@@ -13,7 +13,9 @@
 //! Supported: `!heap` (`-s`, `-a [HEAP]`, `-x ADDR`, `-p -a ADDR`, `-stat [-h HEAP]`,
 //! `-flt s SIZE [MAX]`), `!address` (`-summary`, `ADDR`), `!runaway [FLAGS]`, `~*k`, `k`,
 //! `~Nk`, `~`, `!dh [-s|-f] MODULE`, `s -a|-u|-b RANGE PATTERN`, `da ADDR`, `du ADDR`, `lm`,
-//! `.exr -1`, `||`, `!peb`, `!teb`, and `!leak` (this tool's whole investigation). Addresses
+//! `.exr -1`, `||`, `!peb`, `!teb`, `!analyze -v`, and `!leak` (this tool's whole
+//! investigation). On kernel dumps (prompt `0: kd>`): `vertarget`, `.bugcheck`, `lm`,
+//! `db`/`dd`/`dq ADDR [L COUNT]`, `!pte ADDR`, `k`, `.trap ADDR`, `.cxr ADDR`, `.exr ADDR`, `!analyze -v`. Addresses
 //! may be hex numbers (with or without `0x` and WinDbg's backtick) or `[!]module[+offset]`
 //! expressions.
 
@@ -127,12 +129,21 @@ pub const COMMANDS: &[Command] = &[
             out,
         )
     }),
-    user(&[".exr"], |u, _, args, out| {
-        if args.first() != Some(&"-1") {
-            return Err(not_supported(".exr with an address (only .exr -1)"));
-        }
-        text(&process::exception(u)?, out)
-    }),
+    both(
+        &[".exr"],
+        |u, _, args, out| {
+            if args.first() != Some(&"-1") {
+                return Err(not_supported(".exr with an address (only .exr -1)"));
+            }
+            text(&process::exception(u)?, out)
+        },
+        |k, head, args, out| {
+            let a = args
+                .first()
+                .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
+            text(&crate::kernel::exr::investigate(k, keval(k, a)?)?, out)
+        },
+    ),
     both(
         &["!analyze"],
         |u, _, _, out| text(&analyze::investigate(u, &analyze::Options::default())?, out),

@@ -73,6 +73,10 @@ pub struct Report {
     pub os_version: String,
     /// `x64`, `x86`.
     pub osplatform_type: String,
+    /// The trap frame of a 0xA/0xD1 (found in the saved stack) or 0x8E (Arg3).
+    pub trap_frame: Option<u64>,
+    /// The trap frame's registers (those the walk knows), in WinDbg's order.
+    pub trap_registers: Vec<(String, u64)>,
     /// The stack the bugcheck names (`.cxr`/`.trap`, else the saved context).
     pub stack_text: Vec<crate::kernel::stack::Frame>,
     /// What could not be read, each a sentence.
@@ -93,6 +97,25 @@ fn eprocess_name_offsets(x64: bool, build: u32) -> Option<(u64, Option<u64>)> {
         (false, 2600) => Some((0x174, Some(0x1f4))),
         _ => None,
     }
+}
+
+/// The current process through the first processor's current thread: `KPRCB.CurrentThread`,
+/// then `KTHREAD.ApcState.Process`, with the KDBG's offsets.
+pub fn current_process(k: &KernelTarget) -> Option<u64> {
+    let kdbg = k.kdbg().ok()?;
+    let cur = u64::from(kdbg.offset_prcb_current_thread()?);
+    let apc = u64::from(kdbg.offset_kthread_apc_process()?);
+    let prcb = k
+        .dump
+        .processors()
+        .ok()?
+        .into_iter()
+        .find_map(|p| p.prcb.ok())?;
+    let mem = k.dump.memory();
+    let ps = k.pointer_size();
+    let thread = mem.read_ptr(prcb.wrapping_add(cur), ps).ok()?;
+    let process = mem.read_ptr(thread.wrapping_add(apc), ps).ok()?;
+    (process != 0).then_some(process)
 }
 
 /// The file name of the `OBJECT_NAME_INFORMATION` (a `UNICODE_STRING`) at `at`.
@@ -136,9 +159,11 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
         .triage()
         .and_then(|t| t.range(dumpfile::TriageRangeKind::Process))
         .map(|r| r.base)
+        .or_else(|| current_process(k))
     else {
         problems.push(
-            "PROCESS_NAME: the current process is only read from a triage dump's EPROCESS yet"
+            "PROCESS_NAME: neither a triage EPROCESS nor PRCB.CurrentThread -> \
+             ApcState.Process could be read"
                 .to_string(),
         );
         return None;
@@ -167,7 +192,7 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
 
 /// The exception record at `at` (`EXCEPTION_RECORD` of the dump's width): code, address and
 /// parameters.
-fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
+pub fn exception_record(k: &KernelTarget, at: u64) -> Option<(u32, u64, Vec<u64>)> {
     let mem = k.dump.memory();
     let code = mem.read_u32(at).ok()?;
     let (addr_off, n_off, info_off, ps) = if k.pointer_size() == 8 {
@@ -261,16 +286,6 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
                 0x3B => (None, Some(p[2])),
                 _ => (None, None),
             };
-            if base == 0x8E {
-                key(
-                    "TRAP_FRAME",
-                    format!(
-                        "{} -- (.trap 0x{:x})",
-                        crate::report::numbers::addr(p[2], ps),
-                        p[2]
-                    ),
-                );
-            }
             if let Some(exr) = exr {
                 key(
                     "EXCEPTION_RECORD",
@@ -314,12 +329,18 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
-    let stack_text =
+    let trap_frame = match base {
+        0xA | 0xD1 => crate::kernel::stack::find_trap_frame(k, p[3]),
+        0x8E => Some(p[2]),
+        _ => None,
+    };
+    let (stack_text, trap_registers) =
         match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
-            Ok(r) => r.frames,
+            Ok(r) if r.start.starts_with(".trap") => (r.frames, r.registers),
+            Ok(r) => (r.frames, Vec::new()),
             Err(e) => {
                 problems.push(format!("STACK_TEXT: {e}"));
-                Vec::new()
+                (Vec::new(), Vec::new())
             }
         };
     let driver = faulting_ip.and_then(|ip| k.driver_at(ip));
@@ -365,6 +386,8 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         failure_bucket_id,
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
+        trap_frame,
+        trap_registers,
         stack_text,
         problems,
         pointer_size: ps,

@@ -54,6 +54,17 @@ impl Text for Report {
             writeln!(out, "{}", addr(ip, ps))?;
             writeln!(out)?;
         }
+        if let Some(t) = self.trap_frame {
+            writeln!(out, "TRAP_FRAME:  {} -- (.trap 0x{t:x})", addr(t, ps))?;
+            for line in self.trap_registers.chunks(3) {
+                let regs: Vec<String> = line
+                    .iter()
+                    .map(|(n, v)| format!("{n}={}", addr(*v, ps).replace('`', "")))
+                    .collect();
+                writeln!(out, "{}", regs.join(" "))?;
+            }
+            writeln!(out)?;
+        }
         if !self.stack_text.is_empty() {
             writeln!(out, "STACK_TEXT:  ")?;
             for f in &self.stack_text {

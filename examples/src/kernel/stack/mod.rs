@@ -53,6 +53,9 @@ pub struct Report {
     pub frames: Vec<Frame>,
     /// Why the walk ended.
     pub stop: String,
+    /// The registers of the starting context that the walk knows (`rax`, ..., `rip`), as
+    /// `.cxr`/`.trap` print them.
+    pub registers: Vec<(String, u64)>,
     /// Pointer size (text only).
     #[serde(skip)]
     pub pointer_size: usize,
@@ -75,6 +78,43 @@ fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
     stackwalk::Modules::new(list)
 }
 
+/// The trap frame whose interrupted instruction is `ip`, searched in the triage dump's saved
+/// call stack (a `KTRAP_FRAME` whose `Rip`/`Eip` slot holds `ip` and which `stackwalk` accepts
+/// as a trap frame). What WinDbg prints as `TRAP_FRAME` for a 0xA/0xD1.
+pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
+    let range = k
+        .dump
+        .triage()
+        .and_then(|t| t.range(dumpfile::TriageRangeKind::Stack))?;
+    let x64 = k.pointer_size() == 8;
+    let (ip_offset, arch, step) = if x64 {
+        (0x168_u64, stackwalk::Arch::X64, 8_usize)
+    } else {
+        (0x68, stackwalk::Arch::X86, 4)
+    };
+    let len = usize::try_from(range.size.min(0x10000)).ok()?;
+    let mut bytes = vec![0u8; len];
+    k.dump.memory().read(range.base, &mut bytes).ok()?;
+    let mods = stackwalk::Modules::default();
+    let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
+    (0..len.saturating_sub(step)).step_by(step).find_map(|off| {
+        let slot = bytes.get(off..off.checked_add(step)?)?;
+        let v = if x64 {
+            u64::from_le_bytes(slot.try_into().ok()?)
+        } else {
+            u64::from(u32::from_le_bytes(slot.try_into().ok()?))
+        };
+        if v != ip {
+            return None;
+        }
+        let trap = range
+            .base
+            .checked_add(u64::try_from(off).ok()?)?
+            .checked_sub(ip_offset)?;
+        walker.walk_trap_frame(arch, trap).ok().map(|_| trap)
+    })
+}
+
 /// Walks the stack `o` names.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let x64 = k.pointer_size() == 8;
@@ -93,6 +133,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             0x7E => Start::Cxr(bc.parameters[3]),
             0x3B => Start::Cxr(bc.parameters[2]),
             0x8E => Start::Trap(bc.parameters[2]),
+            0xA | 0xD1 => find_trap_frame(k, bc.parameters[3]).map_or(Start::Bugcheck, Start::Trap),
             _ => Start::Bugcheck,
         },
         s => s,
@@ -145,10 +186,66 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             trust: format!("{:?}", f.trust).to_lowercase(),
         })
         .collect();
+    let registers = stack
+        .frames
+        .first()
+        .map_or_else(Vec::new, |f| registers(&f.context));
     Ok(Report {
+        registers,
         start: label,
         frames,
         stop: stack.stop.to_string(),
         pointer_size: k.pointer_size(),
     })
+}
+
+/// The known registers of a context, in WinDbg's order.
+fn registers(c: &stackwalk::Context) -> Vec<(String, u64)> {
+    const X64: [(&str, u8); 16] = [
+        ("rax", 0),
+        ("rbx", 3),
+        ("rcx", 1),
+        ("rdx", 2),
+        ("rsi", 6),
+        ("rdi", 7),
+        ("rsp", 4),
+        ("rbp", 5),
+        ("r8", 8),
+        ("r9", 9),
+        ("r10", 10),
+        ("r11", 11),
+        ("r12", 12),
+        ("r13", 13),
+        ("r14", 14),
+        ("r15", 15),
+    ];
+    const X86: [(&str, u8); 8] = [
+        ("eax", 0),
+        ("ebx", 3),
+        ("ecx", 1),
+        ("edx", 2),
+        ("esi", 6),
+        ("edi", 7),
+        ("esp", 4),
+        ("ebp", 5),
+    ];
+    match c {
+        stackwalk::Context::X64(x) => {
+            let mut v: Vec<(String, u64)> = X64
+                .iter()
+                .filter_map(|(n, r)| x.reg(*r).map(|v| ((*n).to_string(), v)))
+                .collect();
+            v.push(("rip".to_string(), x.rip));
+            v
+        }
+        stackwalk::Context::X86(x) => {
+            let mut v: Vec<(String, u64)> = X86
+                .iter()
+                .filter_map(|(n, r)| x.reg(*r).map(|v| ((*n).to_string(), u64::from(v))))
+                .collect();
+            v.push(("eip".to_string(), u64::from(x.eip)));
+            v
+        }
+        _ => Vec::new(),
+    }
 }

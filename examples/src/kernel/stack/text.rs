@@ -10,6 +10,22 @@ impl Text for Report {
     fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         let ps = self.pointer_size;
         let w = if ps == 8 { 17 } else { 8 };
+        for line in self.registers.chunks(3) {
+            let regs: Vec<String> = line
+                .iter()
+                .map(|(n, v)| {
+                    if ps == 8 {
+                        format!("{n}={v:016x}")
+                    } else {
+                        format!("{n}={v:08x}")
+                    }
+                })
+                .collect();
+            writeln!(out, "{}", regs.join(" "))?;
+        }
+        if !self.registers.is_empty() {
+            writeln!(out)?;
+        }
         writeln!(out, "{:<w$} {:<w$} Call Site", "Child-SP", "RetAddr")?;
         for f in &self.frames {
             let ret = f
