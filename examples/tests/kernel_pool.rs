@@ -110,3 +110,24 @@ fn layout_prints_the_tables_in_force() {
     );
     assert!(v["types"]["_POOL_HEADER"]["fields"].is_object(), "{json}");
 }
+
+#[test]
+fn pool_tags_from_the_sdk_pooltag_txt() {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/pooltag/pooltag-sdk-10.0.25967.txt");
+    if !file.exists() {
+        println!("SKIP: {} is absent", file.display());
+        return;
+    }
+    let s = examples::demo::kernel_scenarios::handle_leak(10).unwrap();
+    let p = write("handle-leak-tags", &s);
+    let out = run(&[
+        "pool",
+        "tags",
+        p.to_str().unwrap(),
+        "Thre",
+        "--pooltag",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out, "Thre Thread objects , Binary: nt!ps\n");
+}

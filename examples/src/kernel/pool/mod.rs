@@ -105,7 +105,20 @@ fn descriptions(o: &Options) -> Result<TagDescriptions, CliError> {
     }
 }
 
-fn perr(e: pooltrack::Error) -> CliError {
+/// `pooltrack`'s error as one line; a global the dump's KDBG lacks (and no ISF file named)
+/// says where the kernel's symbols go.
+pub(crate) fn perr(k: &KernelTarget, e: pooltrack::Error) -> CliError {
+    if let pooltrack::Error::Corrupt { what, addr: 0 } = &e
+        && let Some(name) = what.strip_suffix(" (not given)")
+    {
+        return CliError::at(
+            &k.path,
+            format!(
+                "{name} is not known from this dump (KDBG, captured memory): put the kernel's ISF file (with its symbols) at {}",
+                crate::target::isf_path(&k.path).display()
+            ),
+        );
+    }
     CliError::new(if e.is_not_captured() {
         format!("not in the dump: {e}")
     } else {
@@ -128,7 +141,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     match &o.mode {
         Mode::Used { flags, tag } => {
             let f = PoolUsedFlags::from_bits(*flags);
-            let usage = pool.pool_usage(flags & 8 != 0).map_err(perr)?;
+            let usage = pool.pool_usage(flags & 8 != 0).map_err(|e| perr(k, e))?;
             let shown: Vec<pooltrack::TagUsage> = usage
                 .sorted(f.sort)
                 .into_iter()
@@ -145,7 +158,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         }
         Mode::Big => {
             r.view = "big";
-            let big = pool.big_pool().map_err(perr)?;
+            let big = pool.big_pool().map_err(|e| perr(k, e))?;
             r.allocations = big
                 .entries
                 .iter()
@@ -164,7 +177,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         }
         Mode::Page(addr) => {
             r.view = "page";
-            let page = pool.pool_page(*addr).map_err(perr)?;
+            let page = pool.pool_page(*addr).map_err(|e| perr(k, e))?;
             r.windbg = page.windbg_text(arch, &d);
         }
         Mode::Find(tag) => {
@@ -174,7 +187,9 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                     .into_iter()
                     .flatten()
                     .collect();
-            let found = pool.pool_find(tag, &ranges, &mut |_| true).map_err(perr)?;
+            let found = pool
+                .pool_find(tag, &ranges, &mut |_| true)
+                .map_err(|e| perr(k, e))?;
             r.allocations = found
                 .hits
                 .iter()
@@ -198,7 +213,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         }
         Mode::Tags(pattern) => {
             r.view = "tags";
-            let usage = pool.pool_usage(false).map_err(perr)?;
+            let usage = pool.pool_usage(false).map_err(|e| perr(k, e))?;
             let v = match pattern {
                 Some(p) => usage.filter(p),
                 None => usage.tags.clone(),

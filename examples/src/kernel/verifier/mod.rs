@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::CliError;
+use crate::kernel::pool::perr;
 use crate::target::KernelTarget;
 
 mod text;
@@ -75,14 +76,6 @@ pub struct Report {
     pub(crate) windbg: String,
 }
 
-fn perr(e: pooltrack::Error) -> CliError {
-    CliError::new(if e.is_not_captured() {
-        format!("not in the dump: {e}")
-    } else {
-        e.to_string()
-    })
-}
-
 /// Reads the verifier's state.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let pool = k.pool()?;
@@ -97,8 +90,8 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     };
     match o {
         Options::Drivers => {
-            let stats = pool.verifier_stats().map_err(perr)?;
-            let drivers = pool.verifier_drivers().map_err(perr)?;
+            let stats = pool.verifier_stats().map_err(|e| perr(k, e))?;
+            let drivers = pool.verifier_drivers().map_err(|e| perr(k, e))?;
             r.level = Some(stats.level);
             r.current = Some([
                 stats.current_paged_pool_allocations,
@@ -128,7 +121,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             r.windbg = pooltrack::verifier_windbg_text(build, &stats, &drivers, &sym);
         }
         Options::Log(addr) => {
-            let log = pool.verifier_pool_log(*addr).map_err(perr)?;
+            let log = pool.verifier_pool_log(*addr).map_err(|e| perr(k, e))?;
             r.log = log
                 .entries
                 .iter()
