@@ -390,7 +390,7 @@ proptest! {
     }
 }
 
-/// Seed 004: a Windows 7 x64 process heap with `+ust` (flags 08001002) whose large block WinDbg
+/// The 13 GB heap-leak story: a Windows 7 x64 process heap with `+ust` (flags 08001002) whose large block WinDbg
 /// shows as `0000000043500030 100100 0000 [00] 0000000043500060 1000040 - (busy VirtualAlloc)`:
 /// the busy block is at +0x30, the user data at +0x60, the commit size 0x100100 granules and
 /// the requested size 0x1000040.
