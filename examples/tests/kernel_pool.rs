@@ -74,15 +74,15 @@ fn handle_leak_on_a_server() {
 
 #[test]
 fn handle_leak_threads_and_summary() {
-    let s = examples::demo::kernel_scenarios::handle_leak(10_000).unwrap();
-    let p = write("handle-leak-10000", &s);
+    let s = examples::demo::kernel_scenarios::handle_leak(143_425).unwrap();
+    let p = write("handle-leak-143425", &s);
     let p = p.to_str().unwrap();
     let ie = format!("{:x}", s.addresses["iexplore"]);
     let t0 = std::time::Instant::now();
     let summary = run(&["handle", "--summary", "--process", &ie, p]);
     let took = t0.elapsed();
     println!("{summary}\n({took:?})");
-    assert!(summary.contains("Thread: 10,000 of 10,003"), "{summary}");
+    assert!(summary.contains("Thread: 143,425 of 143,428"), "{summary}");
     assert!(took.as_secs_f64() < 1.0, "handle --summary took {took:?}");
     // The fourth handle names a leaked thread: terminated, started by mydriver.
     let json = run(&["handle", "--json", "--process", &ie, p, "10"]);

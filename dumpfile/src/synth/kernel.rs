@@ -219,7 +219,7 @@ impl KernelDumpBuilder {
         let (struct_va, kdbg_va) = if arch.is_64() {
             (0xFFFF_F800_7000_0000, 0xFFFF_F800_6FFF_0000)
         } else {
-            (0x8170_0000, 0x816F_0000)
+            (0x8F70_0000, 0x8F6F_0000)
         };
         let mut b = KernelDumpBuilder {
             arch,

@@ -160,7 +160,7 @@ fn add_driver(b: &mut KernelDumpBuilder, name: &str, base: u64, image: &[u8], li
 }
 
 /// The most leaked threads [`handle_leak`] builds.
-pub const HANDLE_LEAK_MAX: u64 = 10_000;
+pub const HANDLE_LEAK_MAX: u64 = 150_000;
 
 /// KDBG offsets of the fields the commands read.
 const KDBG_PS_ACTIVE_PROCESS_HEAD: u16 = 0x50;
@@ -228,7 +228,7 @@ pub fn pool_verifier() -> Result<KernelScenario, CliError> {
 /// and the objects side (`iexplore.exe` holding `leaked` handles to terminated threads).
 ///
 /// At most [`HANDLE_LEAK_MAX`] leaked threads: the story's objects grow up from 0x81000000 and
-/// must stay below the dump builder's own structures (0x816F0000 on x86).
+/// must stay below the pool story (0x89000000) and the dump builder's own structures (0x8F6F0000 on x86).
 pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     if leaked > HANDLE_LEAK_MAX {
         return Err(CliError::new(format!(
