@@ -76,11 +76,6 @@ impl KernelDump {
     /// while mapped can make a read fault; use [`from_bytes`](Self::from_bytes) for files you
     /// do not control.
     pub fn open(path: impl AsRef<Path>) -> Result<KernelDump, Error> {
-        Self::open_with_limits(path, Limits::default())
-    }
-
-    /// Like [`open`](Self::open), with explicit limits.
-    pub fn open_with_limits(path: impl AsRef<Path>, limits: Limits) -> Result<KernelDump, Error> {
         let file = std::fs::File::open(path.as_ref())?;
         // SAFETY: `Mmap::map` is unsafe because the mapped file may be modified or truncated by
         // another process while we hold the map. The map is read-only and every read through it
@@ -89,17 +84,20 @@ impl KernelDump {
         // rule that out should use `KernelDump::from_bytes`.
         #[allow(unsafe_code)]
         let map = unsafe { memmap2::Mmap::map(&file)? };
-        Self::from_source(KernelSource::Mapped(map), limits)
+        Self::from_source(KernelSource::Mapped(map), Limits::default())
     }
 
     /// Reads a kernel dump from owned bytes with default [`Limits`].
     pub fn from_bytes(bytes: Vec<u8>) -> Result<KernelDump, Error> {
-        Self::from_bytes_with_limits(bytes, Limits::default())
+        Self::from_source(KernelSource::Owned(bytes), Limits::default())
     }
 
-    /// Reads a kernel dump from owned bytes with explicit limits.
-    pub fn from_bytes_with_limits(bytes: Vec<u8>, limits: Limits) -> Result<KernelDump, Error> {
-        Self::from_source(KernelSource::Owned(bytes), limits)
+    /// The same dump indexed again under other [`Limits`] (as
+    /// [`Minidump::with_limits`](crate::Minidump::with_limits)): the limits are held by the
+    /// dump, and opening reads only headers and run/bitmap indexes, so this is as cheap as
+    /// opening.
+    pub fn with_limits(self, limits: Limits) -> Result<KernelDump, Error> {
+        Self::from_source(self.data, limits)
     }
 
     fn from_source(data: KernelSource, limits: Limits) -> Result<KernelDump, Error> {

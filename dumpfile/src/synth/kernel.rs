@@ -1433,7 +1433,7 @@ pub fn exercise_kernel_reader(data: Vec<u8>, probes: &[u64]) {
         ..crate::Limits::default()
     };
     let _ = crate::Dump::from_bytes(data.clone()).map(|d| d.as_kernel().is_some());
-    let Ok(d) = crate::KernelDump::from_bytes_with_limits(data, limits) else {
+    let Ok(d) = crate::KernelDump::from_bytes(data).and_then(|d| d.with_limits(limits)) else {
         return;
     };
     let h = d.header().clone();
