@@ -227,7 +227,7 @@ fn address_summary_on_the_wow64_full_dump() {
 
 /// Writes a synthetic dump to a fresh temporary file.
 fn write_temp(name: &str, bytes: &[u8]) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("dumpscope-basic-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-basic");
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();

@@ -17,7 +17,7 @@ use std::process::Command;
 use common::dumpscope;
 
 fn fresh_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dumpscope-{name}-{}", std::process::id()));
+    let d = std::env::temp_dir().join(format!("dumpscope-{name}"));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d

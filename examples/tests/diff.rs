@@ -13,7 +13,7 @@ use common::{dumpscope, dumpscope_json};
 
 #[test]
 fn diff_of_the_demo_pair_names_the_leaking_size_and_string() {
-    let dir = std::env::temp_dir().join(format!("dumpscope-diff-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-diff");
     let _ = std::fs::remove_dir_all(&dir);
     let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success());

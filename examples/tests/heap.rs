@@ -289,7 +289,7 @@ fn synthetic_dump() -> (std::path::PathBuf, ntheap::synth::SynthHeap) {
     for (base, bytes) in &h.memory.regions {
         d = d.memory(*base, bytes.clone());
     }
-    let path = std::env::temp_dir().join(format!("ntheap-cli-{}.dmp", std::process::id()));
+    let path = std::env::temp_dir().join("ntheap-cli.dmp");
     std::fs::write(&path, d.write().unwrap()).unwrap();
     (path, h)
 }

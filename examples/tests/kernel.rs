@@ -194,7 +194,7 @@ fn analyze_reports_every_corpus_user_dump() {
 #[test]
 fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
     use dumpfile::synth::kernel::KernelArch;
-    let dir = std::env::temp_dir().join(format!("dumpscope-d1-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-d1");
     std::fs::create_dir_all(&dir).unwrap();
     for (arch, process, ptr) in [
         (KernelArch::X64, "NotMyfault64.exe", "x64"),

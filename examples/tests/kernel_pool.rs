@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn write(name: &str, s: &examples::demo::kernel_scenarios::KernelScenario) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dumpscope-kpool-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-kpool");
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(format!("{name}.dmp"));
     std::fs::write(&p, &s.dump).unwrap();

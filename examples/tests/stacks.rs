@@ -89,7 +89,7 @@ fn sigsegv_exception_stack_with_pdb_from_a_symbol_store() {
         return;
     };
     // A symbol-store tree: sigsegv.pdb/<GUID><AGE>/sigsegv.pdb (the key comes from the dump).
-    let store = std::env::temp_dir().join(format!("dumpscope-stacks-{}", std::process::id()));
+    let store = std::env::temp_dir().join("dumpscope-stacks");
     let info = json(&["info", "--json", dmp.to_str().unwrap()]);
     let module = info["modules"]
         .as_array()
@@ -237,10 +237,7 @@ fn unwind_data_from_an_images_directory() {
         .memory(sp, stack.clone())
         .write()
         .unwrap();
-    let path = std::env::temp_dir().join(format!(
-        "dumpscope-stacks-images-{}.dmp",
-        std::process::id()
-    ));
+    let path = std::env::temp_dir().join("dumpscope-stacks-images.dmp");
     std::fs::write(&path, dump).unwrap();
     let images = exe.parent().unwrap().to_str().unwrap().to_string();
     let with = json(&[

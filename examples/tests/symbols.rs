@@ -59,8 +59,7 @@ struct TempDir(PathBuf);
 
 impl TempDir {
     fn new(tag: &str) -> TempDir {
-        let p =
-            std::env::temp_dir().join(format!("dumpscope-symbols-{tag}-{}", std::process::id()));
+        let p = std::env::temp_dir().join(format!("dumpscope-symbols-{tag}"));
         let _ = std::fs::remove_dir_all(&p);
         std::fs::create_dir_all(&p).unwrap();
         TempDir(p)

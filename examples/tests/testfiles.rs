@@ -380,7 +380,7 @@ fn kernel_dump_matches_its_golden() {
 /// The demo pair is synthetic: these goldens run without the corpus.
 #[test]
 fn demo_matches_its_goldens() {
-    let dir = std::env::temp_dir().join(format!("dumpscope-testfiles-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-testfiles");
     let _ = std::fs::remove_dir_all(&dir);
     let ust = dir.join("ust");
     let objects = dir.join("objects");
@@ -441,7 +441,7 @@ fn demo_matches_its_goldens() {
 #[test]
 fn bugcheck_d1_matches_its_goldens() {
     use dumpfile::synth::kernel::KernelArch;
-    let dir = std::env::temp_dir().join(format!("dumpscope-d1-golden-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-d1-golden");
     std::fs::create_dir_all(&dir).unwrap();
     let d = dir.to_str().unwrap().to_string();
     let mut failures = Vec::new();
@@ -500,7 +500,7 @@ fn bugcheck_d1_matches_its_goldens() {
 #[test]
 fn kernel_scenarios_match_their_goldens() {
     use examples::demo::kernel_scenarios::{handle_leak, pool_verifier};
-    let dir = std::env::temp_dir().join(format!("dumpscope-kscen-golden-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-kscen-golden");
     std::fs::create_dir_all(&dir).unwrap();
     let d = dir.to_str().unwrap().to_string();
     let mut failures = Vec::new();

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use common::dumpscope;
 
 fn demo_dump(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dumpscope-windbg-{tag}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("dumpscope-windbg-{tag}"));
     let _ = std::fs::remove_dir_all(&dir);
     let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success());
@@ -175,7 +175,7 @@ fn a_dump_without_commands_is_an_error() {
 
 #[test]
 fn heap_p_a_shows_the_ust_allocation_stack() {
-    let dir = std::env::temp_dir().join(format!("dumpscope-windbg-ust-{}", std::process::id()));
+    let dir = std::env::temp_dir().join("dumpscope-windbg-ust");
     let _ = std::fs::remove_dir_all(&dir);
     let out = dumpscope(&["demo", "--ust", "--out", dir.to_str().unwrap()]);
     assert!(out.status.success());
