@@ -26,7 +26,13 @@ fn fresh_dir(name: &str) -> PathBuf {
 #[test]
 fn demo_text_names_the_findings() {
     let dir = fresh_dir("demo-text");
-    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -57,7 +63,14 @@ fn demo_text_names_the_findings() {
 #[test]
 fn demo_json_names_heap_size_string_location_code_and_thread() {
     let dir = fresh_dir("demo-json");
-    let v = common::dumpscope_json(&["demo", "--json", "--out", dir.to_str().unwrap()]);
+    let v = common::dumpscope_json(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--json",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(Path::new(v["before"].as_str().unwrap()).is_file());
     assert!(Path::new(v["after"].as_str().unwrap()).is_file());
     assert!(v["after_bytes"].as_u64().unwrap() > v["before_bytes"].as_u64().unwrap());
@@ -173,7 +186,13 @@ fn no_arguments_runs_the_demo() {
 #[test]
 fn demo_dumps_read_cleanly_with_the_other_commands() {
     let dir = fresh_dir("demo-cmds");
-    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let after = dir.join("D4C-after.dmp");
     let a = after.to_str().unwrap();

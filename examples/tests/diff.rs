@@ -15,7 +15,13 @@ use common::{dumpscope, dumpscope_json};
 fn diff_of_the_demo_pair_names_the_leaking_size_and_string() {
     let dir = std::env::temp_dir().join("dumpscope-diff");
     let _ = std::fs::remove_dir_all(&dir);
-    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     let before = dir.join("D4C-before.dmp");
     let after = dir.join("D4C-after.dmp");

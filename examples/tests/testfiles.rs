@@ -391,9 +391,36 @@ fn demo_matches_its_goldens() {
     let (u, o) = (ust.to_str().unwrap(), objects.to_str().unwrap());
     let mut c = Vec::new();
     // `demo` writes the pair the later cases read.
-    both(&mut c, "demo", &["demo", "--out", d]);
+    both(
+        &mut c,
+        "demo",
+        &["demo", "--scenario", "heap-leak", "--out", d],
+    );
     both(&mut c, "demo-ust", &["demo", "--ust", "--out", u]);
     both(&mut c, "demo-objects", &["demo", "--objects", "--out", o]);
+    let five = dir.join("five");
+    c.push(case(
+        "demo-five.txt",
+        &["demo", "--out", five.to_str().unwrap()],
+    ));
+    let large = dir.join("large");
+    both(
+        &mut c,
+        "demo-large-blocks",
+        &[
+            "demo",
+            "--scenario",
+            "large-blocks",
+            "--out",
+            large.to_str().unwrap(),
+        ],
+    );
+    let large_dump = large.join("large-blocks.dmp");
+    both(
+        &mut c,
+        "heap-summary-large-blocks",
+        &["heap", "--summary", large_dump.to_str().unwrap()],
+    );
     both(&mut c, "diff", &["diff", b, a]);
     both(&mut c, "leak", &["leak", a]);
     both(&mut c, "heap-summary", &["heap", "--summary", a]);
@@ -536,6 +563,7 @@ fn kernel_scenarios_match_their_goldens() {
     both(&mut c, "pool-used", &["pool", "used", &p, "4"]);
     both(&mut c, "pool-big", &["pool", "big", &p]);
     both(&mut c, "pool-tags", &["pool", "tags", &p]);
+    both(&mut c, "leak", &["leak", &p]);
     failures.extend(check_folder("pool-verifier", &c, &[(d.as_str(), "<DIR>")]));
 
     let s = handle_leak(50).unwrap();
@@ -588,6 +616,7 @@ fn kernel_scenarios_match_their_goldens() {
         &["handle", "--summary", "--process", &ie, &p],
     );
     both(&mut c, "thread", &["thread", &p, &thread]);
+    both(&mut c, "leak", &["leak", &p]);
     failures.extend(check_folder("handle-leak", &c, &[(d.as_str(), "<DIR>")]));
     let c = vec![
         case(

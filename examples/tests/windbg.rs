@@ -17,7 +17,13 @@ use common::dumpscope;
 fn demo_dump(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("dumpscope-windbg-{tag}"));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = dumpscope(&["demo", "--out", dir.to_str().unwrap()]);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     dir.join("D4C-after.dmp")
 }

@@ -292,6 +292,7 @@ pub struct HeapBuilder {
     large: Vec<u64>,
     lfh_key: u32,
     ust_frames: Vec<u64>,
+    large_capture: Option<u64>,
 }
 
 fn round_up(v: u64, to: u64) -> Option<u64> {
@@ -359,6 +360,7 @@ impl HeapBuilder {
             large: Vec::new(),
             lfh_key: 0x9c67_7c2a,
             ust_frames: Vec::new(),
+            large_capture: None,
         }
     }
     /// Encode entry headers with this key (`None`: headers in clear, `EncodeFlagMask` 0).
@@ -392,6 +394,16 @@ impl HeapBuilder {
     /// Add a large block on `VirtualAllocdBlocks` with `requested` user bytes.
     pub fn large_block(mut self, requested: u64) -> HeapBuilder {
         self.large.push(requested);
+        self
+    }
+
+    /// Keep at most `bytes` (rounded up to whole pages) of each large block in
+    /// [`SynthHeap::memory`], as a dump that captured only the start of each block: the headers
+    /// and the first user bytes are written, the rest is not captured. [`SynthHeap::large_blocks`]
+    /// still gives each block's whole committed size. Lets a test describe gigabytes of large
+    /// blocks without holding them.
+    pub fn large_block_capture(mut self, bytes: u64) -> HeapBuilder {
+        self.large_capture = Some(bytes);
         self
     }
 
@@ -778,7 +790,13 @@ impl HeapBuilder {
             let unused = commit.saturating_sub(*req);
             let unused_g =
                 u16::try_from(unused).map_err(|_| BuildError("large block slack too big"))?;
-            let len = usize::try_from(commit).map_err(|_| OVF)?;
+            let kept = match self.large_capture {
+                Some(cap) => round_up(cap.max(user_off), PAGE_SIZE)
+                    .ok_or(OVF)?
+                    .min(commit),
+                None => commit,
+            };
+            let len = usize::try_from(kept).map_err(|_| OVF)?;
             let mut buf = vec![0u8; len];
             let mut wr = Writer {
                 buf: &mut buf,

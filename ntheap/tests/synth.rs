@@ -554,3 +554,30 @@ fn stat_all_merges_the_heaps_of_a_process() {
     );
     assert!(ntheap::report::stat_all([]).is_empty());
 }
+
+#[test]
+fn large_blocks_captured_only_at_their_start_still_walk_whole() {
+    // 189 blocks of 16 MiB + 0x40 (about 3 GiB), each captured only in its first page.
+    let layout = HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64);
+    let mut b = HeapBuilder::new(layout, 0x29fb_0000)
+        .flags(0x0800_1002)
+        .ust_frames(vec![0x7ff6_0000_1612])
+        .segment(SegmentSpec::new(vec![Block::busy(0x40)]))
+        .large_block_capture(0x1000);
+    for _ in 0..189 {
+        b = b.large_block(0x100_0040);
+    }
+    let h = b.build().unwrap();
+    let held: usize = h.memory.regions.iter().map(|(_, b)| b.len()).sum();
+    assert!(held < 4 << 20, "holds {held} bytes");
+    let walk = open(&h).walk(&h.memory);
+    assert_eq!(walk.virtual_blocks.len(), 189);
+    let committed: u64 = walk.virtual_blocks.iter().map(|v| v.commit_size).sum();
+    assert_eq!(committed, 189 * 0x100_1000);
+    assert!(
+        walk.virtual_blocks
+            .iter()
+            .all(|v| v.requested_size == Some(0x100_0040))
+    );
+    check_equal(&h, &walk);
+}

@@ -383,8 +383,13 @@ pub struct LeakArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
-    /// The user-mode minidump (a full-memory dump, e.g. `procdump -ma`, gives the best answer).
+    /// The dump: a user-mode minidump (a full-memory dump, e.g. `procdump -ma`, gives the best
+    /// answer) for a heap leak, or a kernel dump (full or kernel memory) for a pool or handle leak.
     pub dump: PathBuf,
+    /// A pooltag.txt to describe pool tags with, on kernel dumps (default: a built-in table of
+    /// common tags).
+    #[arg(long, value_name = "FILE")]
+    pub pooltag: Option<PathBuf>,
 }
 
 /// Arguments of `dumpscope diff`.
@@ -402,26 +407,31 @@ pub struct DiffArgs {
 /// Arguments of `dumpscope demo`.
 #[derive(Debug, Default, clap::Args)]
 pub struct DemoArgs {
-    /// Where to write `D4C-before.dmp` and `D4C-after.dmp` (default: a `dumpscope-demo`
-    /// folder in the system's temporary directory).
+    /// Where to write the scenarios' dumps (default: a `dumpscope-demo` folder in the system's
+    /// temporary directory).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
     /// Turn on `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) in the leaking heap, as gflags does when
-    /// tracing an unmanaged heap leak, so `leak` also shows where the blocks were allocated.
+    /// tracing an unmanaged heap leak, so `leak` also shows where the blocks were allocated
+    /// (a variation of the heap-leak scenario, which it then plays).
     #[arg(long)]
     pub ust: bool,
     /// Make the leaked blocks C++ objects of class `d4c::Record` (a vtable with MSVC RTTI
-    /// first, the text after it), so `leak` names the class and the constructor.
+    /// first, the text after it), so `leak` names the class and the constructor (a variation of
+    /// the heap-leak scenario, which it then plays).
     #[arg(long)]
     pub objects: bool,
-    /// The story to play: `heap-leak` (default: the D4C.exe leak) or `bugcheck-d1` (a driver,
-    /// myfault.sys, touches paged memory at DISPATCH_LEVEL while NotMyFault runs: kernel dumps
-    /// and their `analyze`).
-    #[arg(long, default_value = "heap-leak", value_parser = ["heap-leak", "bugcheck-d1"])]
-    pub scenario: String,
+    /// The story to play in full (default: all five, each with its conclusion): `heap-leak`
+    /// (a D4C.exe-style heap leak: `leak` and `diff`), `large-blocks` (gigabytes in a heap's
+    /// VirtualAllocdBlocks with +ust stacks: `leak`), `pool-verifier` (a driver leaking paged
+    /// pool under Driver Verifier on Windows 8.1 x86: `leak`), `bugcheck-d1` (a driver touches
+    /// paged memory at DISPATCH_LEVEL while NotMyFault runs: `analyze`), `handle-leak` (an x86
+    /// server's non-paged pool exhausted by terminated threads: `leak`).
+    #[arg(long, value_parser = ["heap-leak", "large-blocks", "pool-verifier", "bugcheck-d1", "handle-leak"])]
+    pub scenario: Option<String>,
 }
 
 impl DemoArgs {
@@ -432,6 +442,7 @@ impl DemoArgs {
             options: crate::demo::Options {
                 ust: self.ust,
                 objects: self.objects,
+                ..crate::demo::Options::default()
             },
         }
     }

@@ -105,7 +105,7 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("search", &[Kind::User, Kind::PeFile]),
     ("da", &[Kind::User, Kind::PeFile]),
     ("xref", &[Kind::User, Kind::PeFile]),
-    ("leak", &[Kind::User]),
+    ("leak", &[Kind::User, Kind::Kernel]),
     ("demo", &[]),
     ("diff", &[Kind::User]),
     ("pool", &[Kind::Kernel]),
@@ -167,7 +167,7 @@ fn grouped_commands() -> String {
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let Some(command) = &cli.command else {
         return match &cli.dump {
-            None => demo::run(&DemoArgs::default().demo(), Format::Text, out),
+            None => demo::run_scenario(None, &DemoArgs::default().demo(), Format::Text, out),
             Some(dump) if cli.commands.is_empty() => Err(CliError::at(
                 dump,
                 "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
@@ -283,20 +283,32 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
             )
         }
-        Command::Leak(a) => user::with_user(&a.dump, "leak", |u| {
-            let options = user::leak::Options {
-                locator: cli.symbols.locator(),
-                ..user::leak::Options::default()
-            };
-            let r = user::leak::investigate(u, &options);
-            emit(&r, Format::json_if(a.json), out)
-        }),
-        Command::Demo(a) if a.scenario == "bugcheck-d1" => demo::run_bugcheck_d1(
-            &a.out.clone().unwrap_or_else(demo::default_dir),
+        Command::Leak(a) => match Target::open(&a.dump)? {
+            Target::Kernel(k) => {
+                let o = kernel::leak::Options {
+                    pooltag: a.pooltag.clone(),
+                };
+                emit(
+                    &kernel::leak::investigate(&k, &o),
+                    Format::json_if(a.json),
+                    out,
+                )
+            }
+            t => {
+                let options = user::leak::Options {
+                    locator: cli.symbols.locator(),
+                    ..user::leak::Options::default()
+                };
+                let r = user::leak::investigate(t.user("leak")?, &options);
+                emit(&r, Format::json_if(a.json), out)
+            }
+        },
+        Command::Demo(a) => demo::run_scenario(
+            a.scenario.as_deref(),
+            &a.demo(),
             Format::json_if(a.json),
             out,
         ),
-        Command::Demo(a) => demo::run(&a.demo(), Format::json_if(a.json), out),
         Command::Pool(a) => {
             let (dump, o) = a.options()?;
             let t = Target::open(&dump)?;

@@ -20,7 +20,14 @@ pub struct Options {
     pub ust: bool,
     /// The leaked blocks start with a `d4c::Record` vtable.
     pub objects: bool,
+    /// Instead of segments of 0x41f80-byte blocks, the leak loop allocates this many
+    /// [`LARGE_SIZE`]-byte blocks, which the heap keeps on `VirtualAllocdBlocks` (with `+ust`):
+    /// gigabytes that `!heap -s` commit misses. Only the first page of each is in the dump.
+    pub large_blocks: u32,
 }
+
+/// Requested size of each leaked block when the leak allocates large blocks (16 MiB + 0x40).
+pub const LARGE_SIZE: u64 = 0x100_0040;
 
 /// D4C.exe's load address.
 pub const D4C_BASE: u64 = 0x7ff6_dfe2_0000;
@@ -129,9 +136,16 @@ pub(super) fn err(e: impl std::fmt::Display) -> CliError {
 
 /// Builds the three heaps; the leaking one has `segments` segments of leaked blocks.
 pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u32)>, CliError> {
-    let ust = opts.ust;
+    let large = opts.large_blocks;
+    let ust = opts.ust || large > 0;
+    let (segments, per_segment) = if large > 0 {
+        (2, 0)
+    } else {
+        (segments, BLOCKS_PER_SEGMENT)
+    };
     let layout =
         ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::Bits64);
+    let vae_user = layout.vae_busy_block.saturating_add(0x30);
     let key = Some([0x5d, 0x2a, 0x91, 0x0c, 0x7e, 0x33, 0xa4, 0x00]);
     let uncommitted = 0x80u32;
     let mut main = HeapBuilder::new(layout.clone(), LEAK_HEAP).encoding(key);
@@ -157,11 +171,14 @@ pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u3
                 Block::busy(0x100),
             ]);
         }
-        blocks.extend(std::iter::repeat_n(
-            Block::busy(LEAK_SIZE),
-            BLOCKS_PER_SEGMENT,
-        ));
+        blocks.extend(std::iter::repeat_n(Block::busy(LEAK_SIZE), per_segment));
         main = main.segment(SegmentSpec::new(blocks).uncommitted_pages(uncommitted));
+    }
+    if large > 0 {
+        main = main.large_block_capture(0x1000);
+        for _ in 0..large {
+            main = main.large_block(LARGE_SIZE);
+        }
     }
     let mut main = main.build().map_err(err)?;
     // strcpy_s(block, "==> Allocated addr: 0x%08x" formatted with the block's address).
@@ -170,6 +187,11 @@ pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u3
         .iter()
         .filter(|e| e.requested == Some(LEAK_SIZE))
         .map(|e| e.address.saturating_add(user_offset))
+        .chain(
+            main.large_blocks
+                .iter()
+                .map(|&(at, _, _)| at.saturating_add(vae_user)),
+        )
         .collect();
     for user in leaked {
         let text = format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff);
@@ -362,7 +384,12 @@ pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> 
     let heap_addresses: Vec<u64> = built.iter().map(|(h, _)| h.address).collect();
     for (h, uncommitted) in &built {
         for (base, bytes) in &h.memory.regions {
-            let len = bytes.len() as u64;
+            // A large block is committed whole though only its start is in the dump.
+            let len = h
+                .large_blocks
+                .iter()
+                .find(|(at, _, _)| at == base)
+                .map_or(bytes.len() as u64, |&(_, commit, _)| commit);
             infos.push(info(
                 *base,
                 *base,

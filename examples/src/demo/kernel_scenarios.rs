@@ -60,6 +60,17 @@ impl Globals {
             .insert(name.to_string(), self.next.wrapping_sub(self.nt));
         self.next = self.next.wrapping_add(8);
     }
+    /// A structure of `len` zero bytes (a feature the system has but does not use).
+    fn zeroed(&mut self, name: &str, len: usize) {
+        self.bytes.push((self.next, vec![0; len]));
+        self.symbols
+            .insert(name.to_string(), self.next.wrapping_sub(self.nt));
+        let step = u64::try_from(len)
+            .unwrap_or(0)
+            .div_ceil(8)
+            .saturating_mul(8);
+        self.next = self.next.wrapping_add(step.max(8));
+    }
     /// A symbol at an address the story chose (an array or structure).
     fn at(&mut self, name: &str, addr: u64) {
         if addr != 0 && addr > self.nt {
@@ -192,6 +203,9 @@ fn finish(
     })
 }
 
+/// RVA of `myfault!PoolLeak` in the pool-verifier scenario.
+pub const POOL_LEAK_RVA: u32 = 0x6638;
+
 /// The pool leak under Driver Verifier (Windows 8.1 x86).
 pub fn pool_verifier() -> Result<KernelScenario, CliError> {
     let k = pooltrack::synth::pool_leak_story();
@@ -207,13 +221,22 @@ pub fn pool_verifier() -> Result<KernelScenario, CliError> {
         0x60_0000,
     );
     let myfault = 0x9872_0000u64;
-    add_driver(
-        &mut b,
-        "myfault.sys",
-        myfault,
-        &driver_image("myfault.sys", myfault, "PoolLeak", 0x6638, 0x7000),
-        0,
-    );
+    let mut image = driver_image("myfault.sys", myfault, "PoolLeak", POOL_LEAK_RVA, 0x7000);
+    // PoolLeak's call of ExAllocatePoolWithTag(PagedPool, 0xfb000, 'kaeL'), returning to
+    // PoolLeak+0x21: what the tag-owner scan finds in the driver's code.
+    let iat = u32::try_from(myfault.wrapping_add(0x2000)).unwrap_or(0);
+    let mut call = vec![
+        0x68, b'L', b'e', b'a', b'k', 0x68, 0x00, 0xb0, 0x0f, 0x00, 0x6a, 0x01,
+    ];
+    call.extend([0xff, 0x15]);
+    call.extend(iat.to_le_bytes());
+    let at = usize::try_from(POOL_LEAK_RVA)
+        .unwrap_or(0)
+        .saturating_add(0xf);
+    if let Some(d) = image.get_mut(at..at.saturating_add(call.len())) {
+        d.copy_from_slice(&call);
+    }
+    add_driver(&mut b, "myfault.sys", myfault, &image, 0);
     for (va, bytes) in k.memory.regions() {
         b.map(va, bytes);
     }
@@ -322,6 +345,8 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     if let Some(v) = &pool.vm {
         g.vm(v);
     }
+    // Driver Verifier is not on: its data is there, all zero.
+    g.zeroed("MmVerifierData", 0x100);
     if let Some(t) = objects.symbols.ob_type_index_table {
         g.at("ObTypeIndexTable", t);
     }

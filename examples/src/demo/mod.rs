@@ -29,10 +29,12 @@ mod bugcheck;
 mod build;
 mod image;
 pub mod kernel_scenarios;
+pub mod scenarios;
 
 pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1, run_bugcheck_d1};
 pub use self::build::*;
 pub use self::image::d4c_image;
+pub use self::scenarios::Scenario;
 
 /// What `demo` does.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,7 +104,34 @@ impl Text for Report {
     }
 }
 
-/// Runs `dumpscope demo`.
+/// Runs `dumpscope demo` (the D4C.exe-style heap leak in full).
 pub fn run(demo: &Demo, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
     emit(&investigate(demo)?, format, out)
+}
+
+/// Runs `dumpscope demo [--scenario NAME]`: one story in full, or all five with their
+/// conclusions.
+pub fn run_scenario(
+    scenario: Option<&str>,
+    demo: &Demo,
+    format: Format,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let dir = demo.out.clone().unwrap_or_else(default_dir);
+    // `--ust` and `--objects` vary the heap-leak story.
+    let varied = demo.options.ust || demo.options.objects;
+    let scenario = scenario.or(varied.then_some("heap-leak"));
+    let Some(name) = scenario else {
+        return emit(&scenarios::all(demo, &dir)?, format, out);
+    };
+    let s =
+        Scenario::parse(name).ok_or_else(|| CliError::new(format!("no scenario named {name}")))?;
+    match s {
+        Scenario::HeapLeak => run(demo, format, out),
+        Scenario::LargeBlocks => emit(&scenarios::large_blocks(&dir)?, format, out),
+        Scenario::BugcheckD1 => run_bugcheck_d1(&dir, format, out),
+        Scenario::PoolVerifier | Scenario::HandleLeak => {
+            scenarios::run_kernel_leak(s, &dir, format, out)
+        }
+    }
 }

@@ -7,6 +7,7 @@ pub mod exr;
 pub mod handle;
 pub mod info;
 pub mod layout;
+pub mod leak;
 pub mod memory;
 pub mod pool;
 pub mod process;

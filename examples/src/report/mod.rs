@@ -13,7 +13,7 @@ use crate::CliError;
 
 pub mod numbers;
 
-pub use self::numbers::{addr, hex_size, human_size, runaway_time, unix_to_filetime};
+pub use self::numbers::{addr, hex_size, human_size, runaway_time, thousands, unix_to_filetime};
 
 /// A report rendered as WinDbg-style text.
 pub trait Text {

@@ -23,6 +23,19 @@ pub fn hex_size(value: u64) -> String {
     }
 }
 
+/// `143428` as `143,428`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && s.len().saturating_sub(i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Human-readable size with three decimals and a binary unit, as WinDbg prints `( 26.230 MB)`.
 pub fn human_size(value: u64) -> String {
     const UNITS: [&str; 6] = ["Bytes", "kB", "MB", "GB", "TB", "PB"];

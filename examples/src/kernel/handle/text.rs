@@ -1,6 +1,7 @@
 //! `!handle` and `!object` as WinDbg prints them (pooltrack's renderer for each handle), and the
 //! per-type summary as `Thread: N of TOTAL`.
 
+use crate::report::thousands;
 use std::io::{self, Write};
 
 use super::Report;
@@ -29,17 +30,4 @@ impl Text for Report {
         }
         Ok(())
     }
-}
-
-/// `143428` as `143,428`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && s.len().saturating_sub(i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }

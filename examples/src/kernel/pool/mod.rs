@@ -95,8 +95,9 @@ fn row(t: &pooltrack::TagUsage, d: &TagDescriptions) -> TagRow {
     }
 }
 
-fn descriptions(o: &Options) -> Result<TagDescriptions, CliError> {
-    match &o.pooltag {
+/// The tag descriptions: from a `pooltag.txt` when given, else the built-in table.
+pub(crate) fn descriptions(pooltag: Option<&std::path::Path>) -> Result<TagDescriptions, CliError> {
+    match pooltag {
         Some(p) => {
             let text = std::fs::read_to_string(p).map_err(|e| CliError::at(p, e))?;
             Ok(TagDescriptions::parse_pooltag_txt(&text))
@@ -130,7 +131,7 @@ pub(crate) fn perr(k: &KernelTarget, e: pooltrack::Error) -> CliError {
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let pool = k.pool()?;
     let arch = k.build()?.arch;
-    let d = descriptions(o)?;
+    let d = descriptions(o.pooltag.as_deref())?;
     let mut r = Report {
         view: "used",
         tags: Vec::new(),
