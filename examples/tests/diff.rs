@@ -44,6 +44,10 @@ fn diff_of_the_demo_pair_names_the_leaking_size_and_string() {
     let g = &v["signatures"][0];
     assert_eq!(g["signature"], "text: ==> Allocated addr: 0x%x");
     assert_eq!(g["count"]["delta"].as_i64(), Some(72));
+    assert!(
+        v["different_processes"].is_null(),
+        "one process at two moments"
+    );
     let c = v["conclusion"].as_str().unwrap();
     assert!(c.contains("0x41f80"), "{c}");
     assert!(c.contains("\"==> Allocated addr: 0x%x\""), "{c}");
@@ -75,4 +79,34 @@ fn diff_of_a_corpus_dump_with_itself_shows_no_growth() {
             .iter()
             .all(|r| r["size"]["delta"].as_i64() == Some(0))
     );
+}
+
+#[test]
+fn diff_of_dumps_of_different_processes_says_so_first() {
+    let Some(other) = common::corpus_file("user/win7-x64-notepad.dmp") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join("dumpscope-diff-unrelated");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let after = dir.join("D4C-after.dmp");
+    let (o, a) = (other.to_str().unwrap(), after.to_str().unwrap());
+    let text = String::from_utf8(dumpscope(&["diff", o, a]).stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "These dumps are not of one process (image notepad.exe vs d4c.exe, process id 0x1528 vs 0x159c, OS build 7601 vs 19041): growth from one to the other would compare unrelated processes."
+    );
+    assert!(!text.contains("Growth by heap"), "{text}");
+    let v = dumpscope_json(&["diff", "--json", o, a]);
+    assert_eq!(v["different_processes"].as_str(), Some(first));
+    assert_eq!(v["conclusion"].as_str(), Some(first));
+    let _ = std::fs::remove_dir_all(&dir);
 }

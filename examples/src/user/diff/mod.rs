@@ -114,10 +114,71 @@ pub struct Report {
     pub sizes: Vec<SizeDelta>,
     /// Content signatures, largest byte growth first.
     pub signatures: Vec<SignatureDelta>,
+    /// When the two dumps are not of one process (image, process id, OS build, architecture),
+    /// what differs, in one line: growth between unrelated processes means nothing.
+    pub different_processes: Option<String>,
     /// Problems met (e.g. a dump without heap memory).
     pub notes: Vec<String>,
     /// One-paragraph answer.
     pub conclusion: String,
+}
+
+/// What says which process a dump is of.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Identity {
+    image: Option<String>,
+    pid: Option<u32>,
+    build: Option<u32>,
+    arch: Option<String>,
+}
+
+fn identity(u: &UserDump) -> Identity {
+    let d = &u.dump;
+    let system = d.system_info().ok().flatten();
+    Identity {
+        image: d.modules().ok().and_then(|m| {
+            m.first().map(|m| {
+                m.name
+                    .rsplit(['\\', '/'])
+                    .next()
+                    .unwrap_or(&m.name)
+                    .to_ascii_lowercase()
+            })
+        }),
+        pid: d.misc_info().ok().flatten().and_then(|m| m.process_id),
+        build: system.as_ref().map(|s| s.build),
+        arch: system.map(|s| crate::user::info::arch_name(s.arch)),
+    }
+}
+
+/// The line saying two dumps are of different processes, or `None` when nothing known differs.
+fn different_processes(b: &Identity, a: &Identity) -> Option<String> {
+    let mut diffs = Vec::new();
+    let mut cmp = |what: &str, x: Option<String>, y: Option<String>| {
+        if let (Some(x), Some(y)) = (x, y)
+            && x != y
+        {
+            diffs.push(format!("{what} {x} vs {y}"));
+        }
+    };
+    cmp("image", b.image.clone(), a.image.clone());
+    cmp(
+        "process id",
+        b.pid.map(|p| format!("{p:#x}")),
+        a.pid.map(|p| format!("{p:#x}")),
+    );
+    cmp(
+        "OS build",
+        b.build.map(|x| x.to_string()),
+        a.build.map(|x| x.to_string()),
+    );
+    cmp("architecture", b.arch.clone(), a.arch.clone());
+    (!diffs.is_empty()).then(|| {
+        format!(
+            "These dumps are not of one process ({}): growth from one to the other would compare unrelated processes.",
+            diffs.join(", ")
+        )
+    })
 }
 
 /// What one dump holds, for comparison.
@@ -231,6 +292,7 @@ fn merge_keys<K: Ord + Clone, V>(a: &BTreeMap<K, V>, b: &BTreeMap<K, V>) -> Vec<
 pub fn investigate(before: &UserDump, after: &UserDump, options: &leak::Options) -> Report {
     let progress = &options.progress;
     let mut notes = Vec::new();
+    let different_processes = different_processes(&identity(before), &identity(after));
     let b = snapshot(before, progress, &mut notes);
     let a = snapshot(after, progress, &mut notes);
     progress.done();
@@ -321,8 +383,12 @@ pub fn investigate(before: &UserDump, after: &UserDump, options: &leak::Options)
         heaps,
         sizes,
         signatures,
+        conclusion: match &different_processes {
+            Some(d) => d.clone(),
+            None => conclusion,
+        },
+        different_processes,
         notes,
-        conclusion,
     }
 }
 

@@ -10,6 +10,13 @@ impl Text for Report {
     fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         let r = self;
         let ps = usize::try_from(r.pointer_size).unwrap_or(8);
+        if let Some(d) = &r.different_processes {
+            writeln!(out, "{d}")?;
+            return writeln!(
+                out,
+                "(the growth tables are left out; --json still holds them)"
+            );
+        }
         writeln!(out, "Growth by region usage (!address -summary)")?;
         for u in r.regions.iter().take(TEXT_ROWS) {
             writeln!(
