@@ -1,0 +1,187 @@
+//! The handle-leak scenario on every build the synthetic dumps cover (x86 Windows Server 2003,
+//! x64 Windows 10 2004 with `ObHeaderCookie`, x64 and x86 Windows 7 SP1): the kernel-object
+//! commands (`process`, `handle --summary`, `handle`, `thread` and their `-c` forms) give the
+//! same answers on each.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::Command;
+
+use examples::demo::kernel_scenarios_x64::{Flavor, write_handle_leak_on};
+
+fn scratch() -> PathBuf {
+    let dir = std::env::temp_dir().join("dumpscope-kobjects");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn run(args: &[&str]) -> String {
+    let o = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{args:?}: {out}\n{err}");
+    out
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    serde_json::from_str(&run(args)).unwrap()
+}
+
+/// The answers a user takes from the scenario, whatever the build.
+#[derive(Debug, PartialEq, Eq)]
+struct Answers {
+    /// `(image, handle count, zombie)` of every process, in list order.
+    processes: Vec<(String, u64, bool)>,
+    /// `Thread: N of M` and the other summary lines, in order.
+    summary: Vec<String>,
+    /// Type names of the handles, in order.
+    handle_types: Vec<String>,
+    /// The leaked thread's `!thread` facts: state word, terminated, start symbol, owner image.
+    thread: (String, bool, String, String),
+}
+
+fn answers(
+    flavor: Flavor,
+    leaked: u64,
+    name: &str,
+) -> (Answers, PathBuf, BTreeMap<&'static str, u64>) {
+    let path = scratch().join(format!("{name}-{}.dmp", flavor.name()));
+    let a = write_handle_leak_on(flavor, leaked, &path).unwrap();
+    let p = path.to_str().unwrap();
+    let ie = format!("{:x}", a["iexplore"]);
+
+    let v = json(&["process", "--json", p]);
+    let processes = v["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["image"].as_str().unwrap().to_string(),
+                r["handle_count"].as_u64().unwrap(),
+                r["zombie"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    let text = run(&["handle", "--summary", "--process", &ie, p]);
+    let summary: Vec<String> = text.lines().skip(1).map(str::to_string).collect();
+
+    let v = json(&["handle", "--json", "--process", &ie, p]);
+    let handles = v["handles"].as_array().unwrap();
+    let handle_types = handles
+        .iter()
+        .map(|h| h["type_name"].as_str().unwrap_or("?").to_string())
+        .collect();
+    // The fourth handle is the first leaked thread.
+    let thread = handles[3]["object"].as_u64().unwrap();
+    let t = json(&["thread", "--json", p, &format!("{thread:x}")]);
+    let text = run(&["thread", p, &format!("{thread:x}")]);
+    let owner = text
+        .lines()
+        .find_map(|l| l.split("Image:").nth(1))
+        .unwrap()
+        .trim()
+        .to_string();
+    let thread = (
+        t["state"].as_str().unwrap().to_string(),
+        t["terminated"].as_bool().unwrap(),
+        t["start_symbol"].as_str().unwrap().to_string(),
+        owner,
+    );
+    (
+        Answers {
+            processes,
+            summary,
+            handle_types,
+            thread,
+        },
+        path,
+        a,
+    )
+}
+
+fn remove(path: &std::path::Path) {
+    let _ = std::fs::remove_file(path);
+    let _ = std::fs::remove_file(examples::target::isf_path(path));
+}
+
+#[test]
+fn every_build_gives_the_same_answers() {
+    let (x86, p, _) = answers(Flavor::X86Server2003, 50, "same");
+    remove(&p);
+    // What the story says, read from the x86 dump.
+    assert_eq!(x86.processes.len(), 13, "{x86:?}");
+    assert_eq!(x86.processes[0].0, "System");
+    let ie = x86
+        .processes
+        .iter()
+        .find(|p| p.0 == "iexplore.exe")
+        .unwrap();
+    assert_eq!(ie.1, 53);
+    assert!(x86.processes.iter().any(|p| p.0 == "notepad.exe" && p.2));
+    assert_eq!(x86.summary[0], "Thread: 50 of 53");
+    assert_eq!(
+        x86.handle_types.iter().filter(|t| *t == "Thread").count(),
+        50
+    );
+    assert_eq!(
+        x86.thread,
+        (
+            "TERMINATED".to_string(),
+            true,
+            "mydriver!StatusWaitThread".to_string(),
+            "System".to_string()
+        )
+    );
+    for flavor in [Flavor::X64Win10, Flavor::X64Win7, Flavor::X86Win7] {
+        let (other, p, _) = answers(flavor, 50, "same");
+        remove(&p);
+        assert_eq!(other, x86, "{}", flavor.name());
+    }
+}
+
+/// The story's size on x64 Windows 10: 143,428 handles need a three-level handle table there
+/// (256 entries per page), and every object's type is decoded with `ObHeaderCookie`.
+#[test]
+fn x64_windows_10_at_the_story_size() {
+    let path = scratch().join("story-x64-win10.dmp");
+    let t0 = std::time::Instant::now();
+    let a = write_handle_leak_on(Flavor::X64Win10, 143_425, &path).unwrap();
+    let size = std::fs::metadata(&path).unwrap().len();
+    println!("wrote {size} bytes in {:?}", t0.elapsed());
+    let p = path.to_str().unwrap();
+    let ie = format!("{:x}", a["iexplore"]);
+    let t0 = std::time::Instant::now();
+    let summary = run(&["handle", "--summary", "--process", &ie, p]);
+    let took = t0.elapsed();
+    println!("{summary}({took:?})");
+    assert!(summary.contains("Thread: 143,425 of 143,428"), "{summary}");
+    let all = run(&[p, "-c", "!process 0 0"]);
+    assert!(all.contains("HandleCount: 143428."), "{all}");
+    // The last handle, a leaked thread at the far end of the table: handle values skip
+    // entry 0 of every 256-entry page, so the 143,428th is the index k with k - k/256 = 143,428.
+    let k = (1..200_000u64).find(|k| k - k / 256 == 143_428).unwrap();
+    let last = json(&[
+        "handle",
+        "--json",
+        "--process",
+        &ie,
+        p,
+        &format!("{:x}", k * 4),
+    ]);
+    let object = last["handles"][0]["object"].as_u64();
+    println!("{last}");
+    remove(&path);
+    assert_eq!(last["total"], 143_428);
+    assert_eq!(last["handles"][0]["type_name"], "Thread", "{last}");
+    assert!(object.is_some());
+}
