@@ -185,3 +185,50 @@ fn x64_windows_10_at_the_story_size() {
     assert_eq!(last["handles"][0]["type_name"], "Thread", "{last}");
     assert!(object.is_some());
 }
+
+/// `!handle HANDLE FLAGS` prints what WinDbg's kernel-mode flags ask for: 1 the handle line,
+/// 2 the object block (type, header, counts), 3 (the default) and f both.
+#[test]
+fn handle_flags_choose_the_lines() {
+    for flavor in [Flavor::X86Server2003, Flavor::X64Win10] {
+        let path = scratch().join(format!("flags-{}.dmp", flavor.name()));
+        let a = write_handle_leak_on(flavor, 20, &path).unwrap();
+        let p = path.to_str().unwrap();
+        let ie = format!("{:x}", a["iexplore"]);
+        let show = |flags: &str| {
+            let out = run(&[
+                p,
+                "-c",
+                &format!(".process {ie}"),
+                "-c",
+                &format!("!handle 10 {flags}"),
+            ]);
+            // The per-handle lines: what follows the handle table's address.
+            let body: Vec<String> = out
+                .lines()
+                .skip_while(|l| !l.starts_with("Handle table at"))
+                .skip(1)
+                .map(str::to_string)
+                .collect();
+            body
+        };
+        let (one, two, three, f, default) = (show("1"), show("2"), show("3"), show("f"), show(""));
+        println!("{}:\n{}\n--\n{}", flavor.name(), one.join("\n"), two.join("\n"));
+        assert_eq!(one.len(), 1, "{one:?}");
+        assert!(one[0].starts_with("0010: Object: "), "{one:?}");
+        assert!(one[0].contains("GrantedAccess: 001f03ff"), "{one:?}");
+        assert!(two[0].starts_with("Object: "), "{two:?}");
+        assert!(two[0].ends_with(" Thread"), "{two:?}");
+        assert!(two.iter().any(|l| l.trim() == "HandleCount: 1  PointerCount: 1"));
+        assert!(two.iter().all(|l| !l.contains("GrantedAccess")), "{two:?}");
+        let both: Vec<String> = one.iter().chain(&two).cloned().collect();
+        assert_eq!(three, both);
+        assert_eq!(f, both);
+        assert_eq!(default, both);
+        // The `handle` command takes the same flags.
+        let cli = run(&["handle", "--process", &ie, p, "10", "1"]);
+        assert!(cli.lines().any(|l| l == one[0]), "{cli}");
+        assert!(!cli.contains("ObjectHeader"), "{cli}");
+        remove(&path);
+    }
+}

@@ -1,5 +1,5 @@
-//! A process's handles as WinDbg's `!handle [HANDLE] [FLAGS]` shows them (the object each
-//! names, its type and counts), the handles per object type (`--summary`, one pass in
+//! A process's handles as WinDbg's `!handle [HANDLE] [FLAGS]` shows them (the handle line with
+//! flag 1, the object each names with its type and counts with flag 2), the handles per object type (`--summary`, one pass in
 //! O(types) memory), and one object's header (`!object ADDR`).
 
 use serde::Serialize;
@@ -21,6 +21,9 @@ pub enum Options {
         process: Option<u64>,
         /// Handles per object type instead of the list.
         summary: bool,
+        /// WinDbg's kernel-mode flags (default 3): bit 0 the handle line, bit 1 the object
+        /// block (type, header, counts, name). Free entries (bit 2) are never listed.
+        flags: u64,
     },
     /// `!object ADDR`: one object's header.
     Object(u64),
@@ -76,7 +79,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         notes: Vec::new(),
         windbg: String::new(),
     };
-    let (handle, process, summary) = match *o {
+    let (handle, process, summary, flags) = match *o {
         Options::Object(addr) => {
             let hdr = objs
                 .object_header(objs.header_of(addr).map_err(oerr)?)
@@ -108,7 +111,13 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             handle,
             process,
             summary,
-        } => (handle.filter(|&h| h != 0), process, summary),
+            flags,
+        } => (
+            handle.filter(|&h| h != 0),
+            process,
+            summary,
+            u32::try_from(flags & 0xffff_ffff).unwrap_or(3),
+        ),
     };
     let addr = process.or(k.current_process()).ok_or_else(|| {
         CliError::new("no current process: give --process ADDR (or run .process ADDR first)")
@@ -171,7 +180,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             .ok()
             .and_then(|hdr| objs.type_of(&hdr).ok().flatten())
             .and_then(|t| t.name);
-        match objs.handle_windbg_text(&h) {
+        match objs.handle_windbg_text_flags(&h, flags) {
             Ok(t) => r.windbg.push_str(&t),
             Err(e) => r.windbg.push_str(&format!("{:04x}: {e}\n", h.handle)),
         }
