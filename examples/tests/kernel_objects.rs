@@ -213,13 +213,21 @@ fn handle_flags_choose_the_lines() {
             body
         };
         let (one, two, three, f, default) = (show("1"), show("2"), show("3"), show("f"), show(""));
-        println!("{}:\n{}\n--\n{}", flavor.name(), one.join("\n"), two.join("\n"));
+        println!(
+            "{}:\n{}\n--\n{}",
+            flavor.name(),
+            one.join("\n"),
+            two.join("\n")
+        );
         assert_eq!(one.len(), 1, "{one:?}");
         assert!(one[0].starts_with("0010: Object: "), "{one:?}");
         assert!(one[0].contains("GrantedAccess: 001f03ff"), "{one:?}");
         assert!(two[0].starts_with("Object: "), "{two:?}");
         assert!(two[0].ends_with(" Thread"), "{two:?}");
-        assert!(two.iter().any(|l| l.trim() == "HandleCount: 1  PointerCount: 1"));
+        assert!(
+            two.iter()
+                .any(|l| l.trim() == "HandleCount: 1  PointerCount: 1")
+        );
         assert!(two.iter().all(|l| !l.contains("GrantedAccess")), "{two:?}");
         let both: Vec<String> = one.iter().chain(&two).cloned().collect();
         assert_eq!(three, both);
@@ -231,4 +239,108 @@ fn handle_flags_choose_the_lines() {
         assert!(!cli.contains("ObjectHeader"), "{cli}");
         remove(&path);
     }
+}
+
+/// `nt!Function+0xoff` for a return address of the story, from the story's own function list.
+fn nt_name(functions: &[(&str, u64)], addr: u64) -> String {
+    let (name, start) = functions
+        .iter()
+        .filter(|(_, a)| *a <= addr)
+        .max_by_key(|(_, a)| *a)
+        .unwrap();
+    format!("nt!{name}+0x{:x}", addr - start)
+}
+
+/// `!thread` of a waiting x86 thread walks its kernel stack from the switch frame saved at
+/// `KernelStack` through the EBP chain, down to the thread's first frame.
+#[test]
+fn thread_walks_the_kernel_stack_from_its_switch_frame() {
+    for flavor in [Flavor::X86Server2003, Flavor::X86Win7] {
+        let path = scratch().join(format!("stack-{}.dmp", flavor.name()));
+        let a = write_handle_leak_on(flavor, 4, &path).unwrap();
+        let p = path.to_str().unwrap();
+        let layout =
+            pooltrack::ObjectLayout::for_build(flavor.build(), pooltrack::PointerWidth::Bits32)
+                .unwrap();
+        let (_, story) = pooltrack::object_synth::handle_leak_story(layout, 4);
+        assert_eq!(story.stacks.len(), 2);
+        for (thread, frames) in &story.stacks {
+            let key = if a["worker"] == *thread {
+                "worker"
+            } else {
+                "user"
+            };
+            assert_eq!(a[key], *thread);
+            let v = json(&["thread", "--json", p, &format!("{thread:x}")]);
+            let stack = v["stack"].as_array().unwrap();
+            let sites: Vec<&str> = stack
+                .iter()
+                .map(|f| f["call_site"].as_str().unwrap())
+                .collect();
+            let expect: Vec<String> = frames
+                .iter()
+                .map(|&r| nt_name(&story.nt_functions, r))
+                .collect();
+            assert_eq!(sites, expect, "{}: {v}", flavor.name());
+            assert_eq!(stack[0]["trust"], "switch_frame");
+            assert_eq!(stack[1]["trust"], "context");
+            assert!(
+                stack[2..].iter().all(|f| f["trust"] == "frame_pointer"),
+                "{v}"
+            );
+            // Each RetAddr is the next frame's return address; the first frame's EBP column is
+            // KernelStack.
+            for (i, f) in stack.iter().enumerate() {
+                assert_eq!(
+                    f["return_address"].as_u64(),
+                    frames.get(i + 1).copied(),
+                    "{v}"
+                );
+            }
+            let text = run(&[p, "-c", &format!("!thread {thread:x}")]);
+            let current = text
+                .lines()
+                .find_map(|l| l.split(" Current ").nth(1))
+                .and_then(|r| r.split_whitespace().next())
+                .unwrap();
+            let first = text
+                .lines()
+                .skip_while(|l| !l.starts_with("ChildEBP RetAddr"))
+                .nth(1);
+            assert_eq!(
+                first.unwrap(),
+                format!("{current} {:08x} {}", frames[1], expect[0]),
+                "{text}"
+            );
+        }
+        // A terminated thread's stack is gone: no stack, nothing said.
+        let v = json(&[
+            "handle",
+            "--json",
+            "--process",
+            &format!("{:x}", a["iexplore"]),
+            p,
+            "10",
+        ]);
+        let leaked = v["handles"][0]["object"].as_u64().unwrap();
+        let t = json(&["thread", "--json", p, &format!("{leaked:x}")]);
+        assert_eq!(t["stack"].as_array().unwrap().len(), 0);
+        assert!(t["stack_note"].is_null(), "{t}");
+        remove(&path);
+    }
+    // x64: said, not guessed.
+    let path = scratch().join("stack-x64-win10.dmp");
+    let a = write_handle_leak_on(Flavor::X64Win10, 4, &path).unwrap();
+    let t = json(&[
+        "thread",
+        "--json",
+        path.to_str().unwrap(),
+        &format!("{:x}", a["worker"]),
+    ]);
+    remove(&path);
+    assert_eq!(t["stack"].as_array().unwrap().len(), 0);
+    assert!(
+        t["stack_note"].as_str().unwrap().contains("not walked"),
+        "{t}"
+    );
 }

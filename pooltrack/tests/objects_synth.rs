@@ -527,7 +527,10 @@ fn handle_text_flags_choose_the_lines() {
             assert!(object.contains("HandleCount: "), "{object}");
             assert!(!object.contains("GrantedAccess"), "{object}");
             assert_eq!(o.handle_windbg_text(&h).unwrap(), format!("{line}{object}"));
-            assert_eq!(o.handle_windbg_text_flags(&h, 0xf).unwrap(), format!("{line}{object}"));
+            assert_eq!(
+                o.handle_windbg_text_flags(&h, 0xf).unwrap(),
+                format!("{line}{object}")
+            );
             assert_eq!(o.handle_windbg_text_flags(&h, 0x4).unwrap(), "");
         }
     }

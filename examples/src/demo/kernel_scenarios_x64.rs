@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
 use pe_sections::synth::PeBuilder;
-use pooltrack::object_synth::{SynthKernel, SynthMemory};
+use pooltrack::object_synth::{LeakStory, SynthKernel, SynthMemory};
 use pooltrack::{PointerWidth, ReadMemory};
 
 use super::kernel_scenarios::{HANDLE_LEAK_MAX, KernelScenario, handle_leak};
@@ -86,7 +86,9 @@ impl Flavor {
 /// [`write_handle_leak_on`] for those.
 pub fn handle_leak_on(flavor: Flavor, leaked: u64) -> Result<KernelScenario, CliError> {
     if flavor == Flavor::X86Server2003 {
-        return handle_leak(leaked);
+        let mut s = handle_leak(leaked)?;
+        live_threads(flavor, leaked, &mut s.addresses);
+        return Ok(s);
     }
     let (mut b, isf, addresses) = build(flavor, leaked)?;
     let dump = b.write().map_err(|e| CliError::new(e.to_string()))?;
@@ -107,7 +109,8 @@ pub fn write_handle_leak_on(
 ) -> Result<BTreeMap<&'static str, u64>, CliError> {
     let isf_path = crate::target::isf_path(path);
     if flavor == Flavor::X86Server2003 {
-        let s = handle_leak(leaked)?;
+        let mut s = handle_leak(leaked)?;
+        live_threads(flavor, leaked, &mut s.addresses);
         std::fs::write(path, &s.dump).map_err(|e| CliError::at(path, e))?;
         std::fs::write(&isf_path, &s.isf).map_err(|e| CliError::at(&isf_path, e))?;
         return Ok(s.addresses);
@@ -120,6 +123,40 @@ pub fn write_handle_leak_on(
     w.flush().map_err(|e| CliError::at(path, e))?;
     std::fs::write(&isf_path, isf).map_err(|e| CliError::at(&isf_path, e))?;
     Ok(addresses)
+}
+
+fn layout_of(flavor: Flavor) -> Result<pooltrack::ObjectLayout, CliError> {
+    let width = if flavor.is_x64() {
+        PointerWidth::Bits64
+    } else {
+        PointerWidth::Bits32
+    };
+    pooltrack::ObjectLayout::for_build(flavor.build(), width).ok_or_else(|| {
+        CliError::new(format!(
+            "no built-in object layout for build {} {}",
+            flavor.build(),
+            flavor.name()
+        ))
+    })
+}
+
+/// Adds the first thread of System (`worker`, a waiting worker) and of iexplore.exe (`user`)
+/// to `addresses` (the story is rebuilt: it is deterministic and costs one thread cell).
+fn live_threads(flavor: Flavor, leaked: u64, addresses: &mut BTreeMap<&'static str, u64>) {
+    let Ok(layout) = layout_of(flavor) else {
+        return;
+    };
+    let (objects, story) = pooltrack::object_synth::handle_leak_story(layout, leaked);
+    let k = objects.objects();
+    for (name, process) in [("worker", story.system), ("user", story.iexplore)] {
+        let first = k
+            .process(process)
+            .ok()
+            .and_then(|p| k.threads(&p).find_map(Result::ok));
+        if let Some(t) = first {
+            addresses.insert(name, t.address);
+        }
+    }
 }
 
 /// KDBG offsets of the fields the object commands read.
@@ -139,18 +176,8 @@ fn build(flavor: Flavor, leaked: u64) -> Result<Built, CliError> {
         )));
     }
     let x64 = flavor.is_x64();
-    let width = if x64 {
-        PointerWidth::Bits64
-    } else {
-        PointerWidth::Bits32
-    };
     let build = flavor.build();
-    let layout = pooltrack::ObjectLayout::for_build(build, width).ok_or_else(|| {
-        CliError::new(format!(
-            "no built-in object layout for build {build} {}",
-            flavor.name()
-        ))
-    })?;
+    let layout = layout_of(flavor)?;
     let (objects, story) = pooltrack::object_synth::handle_leak_story(layout, leaked);
     let (arch, nt) = if x64 {
         (KernelArch::X64, 0xFFFF_F800_0240_0000u64)
@@ -160,7 +187,7 @@ fn build(flavor: Flavor, leaked: u64) -> Result<Built, CliError> {
     let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Full);
     b.build_number(build).processors(4);
     b.bugcheck(0xE2, [0, 0, 0, 0]);
-    let ntos = image(x64, "ntoskrnl.exe", nt, None);
+    let ntos = nt_image(x64, nt, &story);
     add_driver(&mut b, "ntoskrnl.exe", nt, &ntos, 0x60_0000);
     let (base, size) = story.driver;
     let rva = u32::try_from(story.start_address.wrapping_sub(base)).unwrap_or(0);
@@ -195,16 +222,48 @@ fn build(flavor: Flavor, leaked: u64) -> Result<Built, CliError> {
     let mut a = BTreeMap::new();
     a.insert("iexplore", story.iexplore);
     a.insert("system", story.system);
-    for (name, process) in [("worker", story.system), ("user", story.iexplore)] {
-        let first = k
-            .process(process)
-            .ok()
-            .and_then(|p| k.threads(&p).find_map(Result::ok));
-        if let Some(t) = first {
-            a.insert(name, t.address);
+    live_threads(flavor, leaked, &mut a);
+    Ok((b, isf, a))
+}
+
+/// The kernel image of the handle-leak scenario loaded at `base`: one code section covering
+/// the story's kernel functions ([`LeakStory::nt_functions`]), with a `call` before every
+/// return address of the live threads' kernel stacks ([`LeakStory::stacks`]), so a stack
+/// walker that checks return addresses (in code, after a call) accepts them. Symbols for those
+/// functions come from the ISF file, not from the image.
+pub fn nt_image(x64: bool, base: u64, story: &LeakStory) -> Vec<u8> {
+    let mut pe = if x64 {
+        PeBuilder::x64()
+    } else {
+        PeBuilder::x86()
+    };
+    pe.image_base(base).dll_name("ntoskrnl.exe");
+    let text = u64::from(pe.next_rva());
+    let end = story
+        .nt_functions
+        .iter()
+        .map(|(_, a)| a.saturating_sub(base).saturating_add(0x1000))
+        .max()
+        .unwrap_or(0)
+        .max(text + 0x1000);
+    // Beyond the image's reserved 6 MiB nothing of the story is code.
+    let len = usize::try_from(end.min(0x60_0000) - text).unwrap_or(0x1000);
+    let mut code = vec![0xCCu8; len];
+    for (_, frames) in &story.stacks {
+        for &ret in frames {
+            let at = ret
+                .checked_sub(base)
+                .and_then(|r| r.checked_sub(text))
+                .and_then(|o| o.checked_sub(5))
+                .and_then(|o| usize::try_from(o).ok());
+            if let Some(call) = at.and_then(|o| code.get_mut(o..o + 5)) {
+                // `call rel32` to the next instruction: the shape is what a walker checks.
+                call.copy_from_slice(&[0xE8, 0, 0, 0, 0]);
+            }
         }
     }
-    Ok((b, isf, a))
+    pe.add_section(".text", 0x6000_0020, code);
+    pe.build_mapped()
 }
 
 /// A driver image (PE32 or PE32+) with at most one exported function, so callers symbolize as
