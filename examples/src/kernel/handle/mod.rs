@@ -71,6 +71,12 @@ pub struct Report {
 /// Reads the handles or the object.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let objs = k.objects()?;
+    let arch = if k.pointer_size() == 8 {
+        pooltrack::Arch::X64
+    } else {
+        pooltrack::Arch::X86
+    };
+    let ptr = |v: u64| pooltrack::windbg_ptr(arch, v);
     let mut r = Report {
         process: None,
         total: 0,
@@ -87,17 +93,17 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             let ty = objs.type_of(&hdr).map_err(oerr)?;
             let name = objs.object_name(&hdr).ok().flatten();
             r.windbg = format!(
-                "Object: {:x}  Type: ({:x}) {}\n    ObjectHeader: {:x}\n    HandleCount: {}  PointerCount: {}\n",
-                hdr.object,
-                ty.as_ref().map_or(0, |t| t.address),
+                "Object: {}  Type: ({}) {}\n    ObjectHeader: {}\n    HandleCount: {}  PointerCount: {}\n",
+                ptr(hdr.object),
+                ptr(ty.as_ref().map_or(0, |t| t.address)),
                 ty.as_ref().and_then(|t| t.name.as_deref()).unwrap_or("?"),
-                hdr.address,
+                ptr(hdr.address),
                 hdr.handle_count,
                 hdr.pointer_count
             );
             if let Some(n) = name {
                 r.windbg
-                    .push_str(&format!("    Directory Object: 00000000  Name: {n}\n"));
+                    .push_str(&format!("    Directory Object: {}  Name: {n}\n", ptr(0)));
             }
             r.handles.push(HandleRow {
                 handle: 0,
@@ -154,14 +160,15 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         return Ok(r);
     }
     r.windbg = format!(
-        "PROCESS {:x}  SessionId: {}  Cid: {:04x}    Peb: {:x}  ParentCid: {:04x}\n    Image: {}\n\nHandle table at {table:x}\n",
-        p.address,
+        "PROCESS {}  SessionId: {}  Cid: {:04x}    Peb: {}  ParentCid: {:04x}\n    Image: {}\n\nHandle table at {}\n",
+        ptr(p.address),
         p.session_id
             .map_or_else(|| "none".to_string(), |s| s.to_string()),
         p.pid,
-        p.peb.unwrap_or(0),
+        ptr(p.peb.unwrap_or(0)),
         p.parent_pid.unwrap_or(0),
-        p.name()
+        p.name(),
+        ptr(table)
     );
     for h in objs.handles(table).map_err(oerr)? {
         let h = match h {
