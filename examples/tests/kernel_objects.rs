@@ -115,6 +115,15 @@ fn remove(path: &std::path::Path) {
     let _ = std::fs::remove_file(examples::target::isf_path(path));
 }
 
+/// Removes a dump and its symbols file when dropped, also when an assertion fails.
+struct Scratch(PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        remove(&self.0);
+    }
+}
+
 #[test]
 fn every_build_gives_the_same_answers() {
     let (x86, p, _) = answers(Flavor::X86Server2003, 50, "same");
@@ -155,6 +164,7 @@ fn every_build_gives_the_same_answers() {
 #[test]
 fn x64_windows_10_at_the_story_size() {
     let path = scratch().join("story-x64-win10.dmp");
+    let _cleanup = Scratch(path.clone());
     let t0 = std::time::Instant::now();
     let a = write_handle_leak_on(Flavor::X64Win10, 143_425, &path).unwrap();
     let size = std::fs::metadata(&path).unwrap().len();
@@ -181,7 +191,6 @@ fn x64_windows_10_at_the_story_size() {
     ]);
     let object = last["handles"][0]["object"].as_u64();
     println!("{last}");
-    remove(&path);
     assert_eq!(last["total"], 143_428);
     assert_eq!(last["handles"][0]["type_name"], "Thread", "{last}");
     assert!(object.is_some());
@@ -314,6 +323,22 @@ fn thread_walks_the_kernel_stack_from_its_switch_frame() {
                 "{text}"
             );
         }
+        // `!process ADDR 6`: every thread with its stack; 2 alone: no stacks.
+        let system = format!("{:x}", a["system"]);
+        let six = run(&[p, "-c", &format!("!process {system} 6")]);
+        let worker_names: Vec<String> = story.stacks[0]
+            .1
+            .iter()
+            .map(|&r| nt_name(&story.nt_functions, r))
+            .collect();
+        for n in &worker_names {
+            assert!(six.contains(n.as_str()), "{n}: {six}");
+        }
+        let two = run(&[p, "-c", &format!("!process {system} 2")]);
+        assert!(
+            two.contains("THREAD ") && !two.contains("ChildEBP"),
+            "{two}"
+        );
         // A terminated thread's stack is gone: no stack, nothing said.
         let v = json(&[
             "handle",

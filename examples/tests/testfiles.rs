@@ -633,6 +633,8 @@ fn handle_leak_builds_match_their_goldens() {
                     &format!("!thread {worker}"),
                     "-c",
                     &format!("!thread {user}"),
+                    "-c",
+                    &format!("!process {} 6", hex("system")),
                 ],
             ));
             both(&mut c, "thread-worker", &["thread", &p, &worker]);

@@ -11,6 +11,9 @@ use crate::target::KernelTarget;
 mod stack;
 mod text;
 
+pub(crate) use stack::kernel_stack;
+pub(crate) use text::stack_text;
+
 pub use stack::StackFrame;
 
 /// The thread to show.
