@@ -634,3 +634,95 @@ fn kernel_scenarios_match_their_goldens() {
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }
+
+/// The handle-leak scenario on the other builds (x64 Windows 10 with `ObHeaderCookie`, x64 and
+/// x86 Windows 7): `!process 0 0`, `!handle 0 f`, `!handle 10 1`, `!thread` of a leaked thread
+/// and of the waiting threads, and the `process`, `handle --summary` and `thread` commands; and
+/// the waiting threads' kernel stacks on the x86 Server 2003 dump.
+#[test]
+fn handle_leak_builds_match_their_goldens() {
+    use examples::demo::kernel_scenarios_x64::{Flavor, write_handle_leak_on};
+    let dir = std::env::temp_dir().join("dumpscope-kbuilds-golden");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let mut failures = Vec::new();
+    for flavor in Flavor::ALL {
+        let path = dir.join(format!("handle-leak-{}.dmp", flavor.name()));
+        let a = write_handle_leak_on(flavor, 10, &path).unwrap();
+        let p = path.to_str().unwrap().to_string();
+        let hex = |k: &str| format!("{:x}", a[k]);
+        let (ie, worker, user) = (hex("iexplore"), hex("worker"), hex("user"));
+        let mut c = Vec::new();
+        if flavor == Flavor::X86Server2003 {
+            c.push(case(
+                "windbg.txt",
+                &[
+                    &p,
+                    "-c",
+                    &format!("!thread {worker}"),
+                    "-c",
+                    &format!("!thread {user}"),
+                    "-c",
+                    &format!("!process {} 6", hex("system")),
+                ],
+            ));
+            both(&mut c, "thread-worker", &["thread", &p, &worker]);
+            failures.extend(check_folder(
+                "handle-leak-threads",
+                &c,
+                &[(d.as_str(), "<DIR>")],
+            ));
+            continue;
+        }
+        let json = output(
+            &[
+                "handle".into(),
+                "--json".into(),
+                "--process".into(),
+                ie.clone(),
+                p.clone(),
+                "10".into(),
+            ],
+            &[],
+        );
+        let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let thread = format!("{:x}", v["handles"][0]["object"].as_u64().unwrap());
+        c.push(case(
+            "windbg.txt",
+            &[
+                &p,
+                "-c",
+                "!process 0 0",
+                "-c",
+                &format!(".process {ie}"),
+                "-c",
+                "!handle 0 f",
+                "-c",
+                "!handle 10 1",
+                "-c",
+                &format!("!thread {thread}"),
+                "-c",
+                &format!("!object {thread}"),
+                "-c",
+                &format!("!thread {worker}"),
+                "-c",
+                &format!("!thread {user}"),
+            ],
+        ));
+        both(&mut c, "process", &["process", &p]);
+        both(
+            &mut c,
+            "handle-summary",
+            &["handle", "--summary", "--process", &ie, &p],
+        );
+        both(&mut c, "thread", &["thread", &p, &thread]);
+        both(&mut c, "thread-worker", &["thread", &p, &worker]);
+        failures.extend(check_folder(
+            &format!("handle-leak-{}", flavor.name()),
+            &c,
+            &[(d.as_str(), "<DIR>")],
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}

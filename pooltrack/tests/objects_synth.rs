@@ -510,3 +510,28 @@ fn windbg_text_reproduces_the_quoted_output() {
             .contains("WAIT: (WrQueue)")
     );
 }
+
+#[test]
+fn handle_text_flags_choose_the_lines() {
+    for layout in all_layouts() {
+        let (k, story) = handle_leak_story(layout, 4);
+        let o = k.objects();
+        let p = o.process(story.iexplore).unwrap();
+        for h in o.handles(p.object_table.unwrap()).unwrap() {
+            let h = h.unwrap();
+            let line = o.handle_windbg_text_flags(&h, 1).unwrap();
+            let object = o.handle_windbg_text_flags(&h, 2).unwrap();
+            assert_eq!(line.lines().count(), 1, "{line}");
+            assert!(line.contains("GrantedAccess"), "{line}");
+            assert!(object.starts_with("Object: "), "{object}");
+            assert!(object.contains("HandleCount: "), "{object}");
+            assert!(!object.contains("GrantedAccess"), "{object}");
+            assert_eq!(o.handle_windbg_text(&h).unwrap(), format!("{line}{object}"));
+            assert_eq!(
+                o.handle_windbg_text_flags(&h, 0xf).unwrap(),
+                format!("{line}{object}")
+            );
+            assert_eq!(o.handle_windbg_text_flags(&h, 0x4).unwrap(), "");
+        }
+    }
+}

@@ -619,7 +619,7 @@ pub struct HandleArgs {
     pub dump: PathBuf,
     /// One handle (hex; 0 or none: all).
     pub handle: Option<String>,
-    /// WinDbg's flags (accepted; every handle shows its object).
+    /// WinDbg's flags (hex, default 3): 1 the handle line, 2 the object, type and counts.
     pub flags: Option<String>,
 }
 
@@ -631,6 +631,7 @@ impl HandleArgs {
             handle: self.handle.as_deref().map(hex).transpose()?,
             process: Some(hex(&self.process)?),
             summary: self.summary,
+            flags: self.flags.as_deref().map(hex).transpose()?.unwrap_or(3),
         })
     }
 }

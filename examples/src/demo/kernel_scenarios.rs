@@ -270,7 +270,7 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
         &mut b,
         "ntoskrnl.exe",
         nt,
-        &driver_image("ntoskrnl.exe", nt, "", 0, 0x1000),
+        &super::kernel_scenarios_x64::nt_image(false, nt, &story),
         0x60_0000,
     );
     let mydriver = 0xF5C5_0000u64;
@@ -342,6 +342,7 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
         b.map(p.wrapping_add(dtb_off), &v);
     }
     g.pool(&pool.context);
+    story.nt_functions.iter().for_each(|(n, a)| g.at(n, *a));
     if let Some(v) = &pool.vm {
         g.vm(v);
     }

@@ -29,6 +29,7 @@ mod bugcheck;
 mod build;
 mod image;
 pub mod kernel_scenarios;
+pub mod kernel_scenarios_x64;
 pub mod scenarios;
 
 pub use self::bugcheck::{BugcheckD1, FAULT_RVA, bugcheck_d1, run_bugcheck_d1};

@@ -192,14 +192,19 @@ pub(super) fn handle_command(
             .ok_or_else(|| CliError::new(format!("{head}: needs an address")))?;
         Options::Object(keval(k, a)?)
     } else {
-        let handle = words
-            .first()
-            .map(|h| parse_hex(h).ok_or_else(|| CliError::new(format!("{head}: bad handle '{h}'"))))
-            .transpose()?;
+        let number = |i: usize, what: &str| {
+            words
+                .get(i)
+                .map(|h| {
+                    parse_hex(h).ok_or_else(|| CliError::new(format!("{head}: bad {what} '{h}'")))
+                })
+                .transpose()
+        };
         Options::Handles {
-            handle,
+            handle: number(0, "handle")?,
             process: None,
             summary: false,
+            flags: number(1, "flags")?.unwrap_or(3),
         }
     };
     text(&investigate(k, &o)?, out)

@@ -444,7 +444,7 @@ pub struct HandleSummary {
     pub unreadable_pages: u64,
     /// Whether the walk stopped at a limit or on an impossible `TableCode`.
     pub truncated: bool,
-    /// Per type, most handles first.
+    /// Per type, most handles first (ties by type name).
     pub types: Vec<TypeCount>,
 }
 
@@ -568,8 +568,15 @@ impl<M: ReadMemory> KernelObjects<M> {
                 count,
             });
         }
-        s.types
-            .sort_by(|a, b| b.count.cmp(&a.count).then(a.index.cmp(&b.index)));
+        // Most handles first; ties by name, so every build lists the same types in the same
+        // order whether types are known by pointer or by index.
+        s.types.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.name.cmp(&b.name))
+                .then(a.index.cmp(&b.index))
+                .then(a.type_object.cmp(&b.type_object))
+        });
         Ok(s)
     }
 }

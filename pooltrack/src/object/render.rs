@@ -226,21 +226,36 @@ impl Thread {
 }
 
 impl<M: ReadMemory> KernelObjects<M> {
-    /// `!handle` text for one entry: the handle line, the object and its type, its header and
-    /// counts (and its name when it has one).
+    /// `!handle` text for one entry with WinDbg's default flags (3): the handle line, the
+    /// object and its type, its header and counts (and its name when it has one).
     pub fn handle_windbg_text(&self, h: &HandleEntry) -> Result<String, Error> {
+        self.handle_windbg_text_flags(h, 3)
+    }
+
+    /// `!handle` text for one entry as WinDbg's kernel-mode flags ask: bit 0 (1) the handle
+    /// line (`0004: Object: ...  GrantedAccess: ... Entry: ...`), bit 1 (2) the object block
+    /// (`Object: ... Type: (...) Name`, `ObjectHeader`, `HandleCount`/`PointerCount`, and
+    /// `Directory Object`/`Name` for a named object). Other bits change which handles are
+    /// listed, not what a handle shows. With neither bit set nothing is printed (and nothing
+    /// read).
+    pub fn handle_windbg_text_flags(&self, h: &HandleEntry, flags: u32) -> Result<String, Error> {
         let a = arch(self.layout.width);
+        let mut s = String::new();
+        if flags & 1 != 0 {
+            let _ = writeln!(
+                s,
+                "{:04x}: Object: {}  GrantedAccess: {:08x} Entry: {}",
+                h.handle,
+                windbg_ptr(a, h.object),
+                h.granted_access,
+                windbg_ptr(a, h.entry_address)
+            );
+        }
+        if flags & 2 == 0 {
+            return Ok(s);
+        }
         let hdr = self.object_header(h.pointer)?;
         let ty = self.type_of(&hdr)?;
-        let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "{:04x}: Object: {}  GrantedAccess: {:08x} Entry: {}",
-            h.handle,
-            windbg_ptr(a, h.object),
-            h.granted_access,
-            windbg_ptr(a, h.entry_address)
-        );
         let _ = writeln!(
             s,
             "Object: {}  Type: ({}) {}",

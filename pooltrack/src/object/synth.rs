@@ -357,6 +357,11 @@ pub struct ThreadSpec {
     pub kernel_time: u32,
     /// `UserTime`.
     pub user_time: u32,
+    /// Return addresses on the kernel stack, innermost first (zero: none): with any set, the
+    /// builder gives the thread a kernel stack of its own holding its saved switch frame and a
+    /// frame-pointer chain through them (x86 layouts only; see
+    /// [`ThreadSpec::kernel_stack`]).
+    pub kernel_frames: [u64; 8],
 }
 
 impl ThreadSpec {
@@ -373,6 +378,7 @@ impl ThreadSpec {
             context_switches: 1,
             kernel_time: 0,
             user_time: 0,
+            kernel_frames: [0; 8],
         }
     }
     /// Waiting for `reason` (`_KWAIT_REASON`).
@@ -386,6 +392,26 @@ impl ThreadSpec {
     #[must_use]
     pub fn teb(mut self, teb: u64) -> Self {
         self.teb = teb;
+        self
+    }
+    /// The return addresses of the thread's kernel stack, innermost first (at most 8): the
+    /// first is where the context switch returns into (`KiSwapContext`), the second where
+    /// `KiSwapContext` returns into (`KiSwapThread`), the rest the callers found through the
+    /// EBP chain.
+    ///
+    /// On x86 the builder writes, at `KernelStack`, the frame Windows' context switch leaves
+    /// (the WRK/ReactOS `SwapContext` convention, not PDB-described): `+0` the exception list,
+    /// `+4` the APC bypass flag, `+8` the first return address; then `KiSwapContext`'s saved
+    /// `EBP`, `EDI`, `ESI`, `EBX` (`+0xC`..`+0x18`) and `+0x1C` the second return address; the
+    /// saved `EBP` starts a chain of `[EBP] = caller's EBP`, `[EBP+4] = return address` frames
+    /// ending in a zero `EBP`. x64 layouts are left alone (the x64 `KSWITCH_FRAME` is not
+    /// described by the PDB-derived layouts this crate is checked against).
+    #[must_use]
+    pub fn kernel_stack(mut self, frames: &[u64]) -> Self {
+        self.kernel_frames = [0; 8];
+        for (d, s) in self.kernel_frames.iter_mut().zip(frames) {
+            *d = *s;
+        }
         self
     }
 }
@@ -453,6 +479,7 @@ pub struct KernelBuilder {
     procs: Vec<ProcSynth>,
     cid: Vec<(u64, u64)>,
     forced_levels: BTreeMap<u64, u8>,
+    stacks: Vec<(u64, [u64; 8])>,
 }
 
 const COOKIE: u8 = 0x5A;
@@ -479,6 +506,7 @@ impl KernelBuilder {
             procs: Vec::new(),
             cid: Vec::new(),
             forced_levels: BTreeMap::new(),
+            stacks: Vec::new(),
         };
         let p = b.ptr();
         b.head = b.alloc(2 * p, 16);
@@ -843,6 +871,12 @@ impl KernelBuilder {
         for (off, v, n) in writes {
             self.mem.write(t + off, &v.to_le_bytes()[..n]);
         }
+        if spec.state != ThreadState::Terminated
+            && w == PointerWidth::Bits32
+            && spec.kernel_frames.iter().any(|&f| f != 0)
+        {
+            self.stacks.push((t, spec.kernel_frames));
+        }
         if spec.state != ThreadState::Terminated {
             let head = process + u64::from(self.layout.process.thread_list_head);
             let entry = t + u64::from(l.thread_list_entry);
@@ -857,6 +891,43 @@ impl KernelBuilder {
             self.mem.write_u32(at, n + 1);
         }
         t
+    }
+
+    /// Give the x86 thread at `thread` a kernel stack of its own (3 pages) holding its saved
+    /// switch frame at `KernelStack` and an EBP chain through `frames` (see
+    /// [`ThreadSpec::kernel_stack`]).
+    fn write_kernel_stack(&mut self, thread: u64, frames: &[u64; 8]) {
+        let l = self.layout.thread;
+        let frames: Vec<u64> = frames.iter().copied().take_while(|&f| f != 0).collect();
+        let limit = self.alloc(0x3000, 0x1000);
+        let base = limit + 0x3000;
+        let initial = base - 0x300;
+        let ks = initial - 0x200;
+        let f = |off: u32| thread + u64::from(off);
+        self.write_ptr(f(l.initial_stack), initial);
+        self.write_ptr(f(l.kernel_stack), ks);
+        self.write_ptr(f(l.stack_base), base);
+        self.write_ptr(f(l.stack_limit), limit);
+        // The switch frame: exception list (end of chain), APC bypass, return into
+        // KiSwapContext; KiSwapContext's saved EBP, EDI, ESI, EBX and its return address.
+        self.mem.write_u32(ks, 0xFFFF_FFFF);
+        self.mem.write_u32(ks + 4, 0);
+        let Some(&first) = frames.first() else { return };
+        self.mem.write_u32(ks + 8, first as u32);
+        let Some(&second) = frames.get(1) else { return };
+        self.mem.write_u32(ks + 0x1C, second as u32);
+        // The EBP chain of the callers: frame i (i >= 2) is the return address at [EBP + 4]
+        // of the frame before it.
+        let mut ebp = ks + 0x50;
+        if frames.len() > 2 {
+            self.mem.write_u32(ks + 0xC, ebp as u32);
+        }
+        for (i, &ret) in frames.iter().enumerate().skip(2) {
+            let next = if i + 1 < frames.len() { ebp + 0x48 } else { 0 };
+            self.mem.write_u32(ebp, next as u32);
+            self.mem.write_u32(ebp + 4, ret as u32);
+            ebp = next;
+        }
     }
 
     /// Add `count` terminated thread objects of `owner` in one template array (constant memory
@@ -1046,6 +1117,10 @@ impl KernelBuilder {
         let code = self.write_table(&cid, 0);
         self.write_ptr(cid_table + u64::from(ht.table_code), code);
         self.write_ptr(self.cid_var, cid_table);
+        // Kernel stacks last, so they move no other structure.
+        for (thread, frames) in std::mem::take(&mut self.stacks) {
+            self.write_kernel_stack(thread, &frames);
+        }
         let symbols = KernelSymbols::default()
             .with_ps_active_process_head(self.head)
             .with_psp_cid_table(self.cid_var)
@@ -1077,6 +1152,33 @@ pub struct LeakStory {
     pub start_address: u64,
     /// Processes in the list.
     pub processes: u64,
+    /// Kernel functions the story's live threads run in, `(name, address)`, for a symbol
+    /// file: the System worker threads' start (`ExpWorkerThread`) and, on x86, the functions
+    /// of their saved kernel stacks.
+    pub nt_functions: Vec<(&'static str, u64)>,
+    /// The live threads whose kernel stack holds a saved switch frame and a frame chain
+    /// (x86 only): `(ETHREAD, return addresses innermost first)`.
+    pub stacks: Vec<(u64, Vec<u64>)>,
+}
+
+/// Kernel functions of the x86 story (a kernel loaded at 0x80800000), sorted by address.
+const NT_X86: [(&str, u64); 9] = [
+    ("KiSwapThread", 0x8082_8f40),
+    ("KeWaitForSingleObject", 0x8082_9a10),
+    ("KeRemoveQueue", 0x8082_a1c0),
+    ("KiSwapContext", 0x8083_3e70),
+    ("KiFastCallEntry", 0x8088_978c),
+    ("KiThreadStartup", 0x8088_c9d2),
+    ("ExpWorkerThread", 0x808A_E498),
+    ("NtWaitForSingleObject", 0x8091_9b30),
+    ("PspSystemThreadStartup", 0x8094_c0f4),
+];
+
+fn nt_x86(name: &str, off: u64) -> u64 {
+    NT_X86
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(0, |(_, a)| a + off)
 }
 
 /// The handle-leak scenario of a server whose non-paged pool is exhausted by thread objects:
@@ -1101,6 +1203,28 @@ pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, Lea
         0xFFFF_F800_0285_0000u64
     } else {
         0x808A_E498u64
+    };
+    // Where the live threads wait: a System worker on its queue, a user thread in a wait call.
+    let (worker_stack, user_stack) = if x64 {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            vec![
+                nt_x86("KiSwapContext", 0x26),
+                nt_x86("KiSwapThread", 0x2e5),
+                nt_x86("KeRemoveQueue", 0x21f),
+                nt_x86("ExpWorkerThread", 0xeb),
+                nt_x86("PspSystemThreadStartup", 0x33),
+                nt_x86("KiThreadStartup", 0x16),
+            ],
+            vec![
+                nt_x86("KiSwapContext", 0x26),
+                nt_x86("KiSwapThread", 0x2e5),
+                nt_x86("KeWaitForSingleObject", 0x346),
+                nt_x86("NtWaitForSingleObject", 0x8a),
+                nt_x86("KiFastCallEntry", 0xfc),
+            ],
+        )
     };
     let mut b = KernelBuilder::new(layout);
     let system = b.add_process(&ProcessSpec::new(4, "System"));
@@ -1164,20 +1288,23 @@ pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, Lea
             .full_name("\\Device\\HarddiskVolume1\\Program Files\\Internet Explorer\\iexplore.exe"),
     );
     // Live System threads: a waiting worker and the running one.
-    b.add_thread(
+    let worker = b.add_thread(
         system,
-        &ThreadSpec::new(8, ThreadState::Waiting, ntos_start).waiting(15),
+        &ThreadSpec::new(8, ThreadState::Waiting, ntos_start)
+            .waiting(15)
+            .kernel_stack(&worker_stack),
     );
     b.add_thread(
         system,
         &ThreadSpec::new(0x10, ThreadState::Running, ntos_start),
     );
     // A user thread in iexplore.exe.
-    b.add_thread(
+    let user = b.add_thread(
         iexplore,
         &ThreadSpec::new(0x172e8, ThreadState::Waiting, 0x7C81_0705)
             .waiting(6)
-            .teb(0x7FFD_E000),
+            .teb(0x7FFD_E000)
+            .kernel_stack(&user_stack),
     );
     // A few ordinary handles first (named where the object has a name).
     let key = b.add_object("Key", 0x40, Some("\\REGISTRY\\MACHINE"), None);
@@ -1216,11 +1343,30 @@ pub fn handle_leak_story(layout: ObjectLayout, leaked: u64) -> (SynthKernel, Lea
         driver,
         start_address: start,
         processes: 2 + specs.len() as u64,
+        nt_functions: if x64 {
+            vec![("ExpWorkerThread", ntos_start)]
+        } else {
+            NT_X86.to_vec()
+        },
+        stacks: if x64 {
+            Vec::new()
+        } else {
+            vec![(worker, worker_stack), (user, user_stack)]
+        },
     };
     (b.build(), story)
 }
 
 impl SynthMemory {
+    /// Every region, `(address, length, is_array)`, by address: what a dump writer copies
+    /// (an array region's cells are generated on read, so a writer may stream them).
+    pub fn extents(&self) -> Vec<(u64, u64, bool)> {
+        self.regions
+            .iter()
+            .map(|(a, r)| (*a, r.len(), matches!(r, Region::Array { .. })))
+            .collect()
+    }
+
     /// The byte regions, `(address, length)`: where a mutation test may write.
     pub fn byte_regions(&self) -> Vec<(u64, usize)> {
         self.regions

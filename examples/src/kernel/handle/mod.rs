@@ -1,5 +1,5 @@
-//! A process's handles as WinDbg's `!handle [HANDLE] [FLAGS]` shows them (the object each
-//! names, its type and counts), the handles per object type (`--summary`, one pass in
+//! A process's handles as WinDbg's `!handle [HANDLE] [FLAGS]` shows them (the handle line with
+//! flag 1, the object each names with its type and counts with flag 2), the handles per object type (`--summary`, one pass in
 //! O(types) memory), and one object's header (`!object ADDR`).
 
 use serde::Serialize;
@@ -21,6 +21,9 @@ pub enum Options {
         process: Option<u64>,
         /// Handles per object type instead of the list.
         summary: bool,
+        /// WinDbg's kernel-mode flags (default 3): bit 0 the handle line, bit 1 the object
+        /// block (type, header, counts, name). Free entries (bit 2) are never listed.
+        flags: u64,
     },
     /// `!object ADDR`: one object's header.
     Object(u64),
@@ -68,6 +71,12 @@ pub struct Report {
 /// Reads the handles or the object.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let objs = k.objects()?;
+    let arch = if k.pointer_size() == 8 {
+        pooltrack::Arch::X64
+    } else {
+        pooltrack::Arch::X86
+    };
+    let ptr = |v: u64| pooltrack::windbg_ptr(arch, v);
     let mut r = Report {
         process: None,
         total: 0,
@@ -76,7 +85,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         notes: Vec::new(),
         windbg: String::new(),
     };
-    let (handle, process, summary) = match *o {
+    let (handle, process, summary, flags) = match *o {
         Options::Object(addr) => {
             let hdr = objs
                 .object_header(objs.header_of(addr).map_err(oerr)?)
@@ -84,17 +93,17 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             let ty = objs.type_of(&hdr).map_err(oerr)?;
             let name = objs.object_name(&hdr).ok().flatten();
             r.windbg = format!(
-                "Object: {:x}  Type: ({:x}) {}\n    ObjectHeader: {:x}\n    HandleCount: {}  PointerCount: {}\n",
-                hdr.object,
-                ty.as_ref().map_or(0, |t| t.address),
+                "Object: {}  Type: ({}) {}\n    ObjectHeader: {}\n    HandleCount: {}  PointerCount: {}\n",
+                ptr(hdr.object),
+                ptr(ty.as_ref().map_or(0, |t| t.address)),
                 ty.as_ref().and_then(|t| t.name.as_deref()).unwrap_or("?"),
-                hdr.address,
+                ptr(hdr.address),
                 hdr.handle_count,
                 hdr.pointer_count
             );
             if let Some(n) = name {
                 r.windbg
-                    .push_str(&format!("    Directory Object: 00000000  Name: {n}\n"));
+                    .push_str(&format!("    Directory Object: {}  Name: {n}\n", ptr(0)));
             }
             r.handles.push(HandleRow {
                 handle: 0,
@@ -108,7 +117,13 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             handle,
             process,
             summary,
-        } => (handle.filter(|&h| h != 0), process, summary),
+            flags,
+        } => (
+            handle.filter(|&h| h != 0),
+            process,
+            summary,
+            u32::try_from(flags & 0xffff_ffff).unwrap_or(3),
+        ),
     };
     let addr = process.or(k.current_process()).ok_or_else(|| {
         CliError::new("no current process: give --process ADDR (or run .process ADDR first)")
@@ -145,14 +160,15 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         return Ok(r);
     }
     r.windbg = format!(
-        "PROCESS {:x}  SessionId: {}  Cid: {:04x}    Peb: {:x}  ParentCid: {:04x}\n    Image: {}\n\nHandle table at {table:x}\n",
-        p.address,
+        "PROCESS {}  SessionId: {}  Cid: {:04x}    Peb: {}  ParentCid: {:04x}\n    Image: {}\n\nHandle table at {}\n",
+        ptr(p.address),
         p.session_id
             .map_or_else(|| "none".to_string(), |s| s.to_string()),
         p.pid,
-        p.peb.unwrap_or(0),
+        ptr(p.peb.unwrap_or(0)),
         p.parent_pid.unwrap_or(0),
-        p.name()
+        p.name(),
+        ptr(table)
     );
     for h in objs.handles(table).map_err(oerr)? {
         let h = match h {
@@ -171,7 +187,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             .ok()
             .and_then(|hdr| objs.type_of(&hdr).ok().flatten())
             .and_then(|t| t.name);
-        match objs.handle_windbg_text(&h) {
+        match objs.handle_windbg_text_flags(&h, flags) {
             Ok(t) => r.windbg.push_str(&t),
             Err(e) => r.windbg.push_str(&format!("{:04x}: {e}\n", h.handle)),
         }

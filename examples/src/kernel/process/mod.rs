@@ -1,5 +1,6 @@
 //! Processes as WinDbg's `!process 0 0` (every process on `PsActiveProcessHead`) and
-//! `!process ADDR [FLAGS]` (one process, with its threads when FLAGS has 2 or 4) show them, and
+//! `!process ADDR [FLAGS]` (one process, with its threads when FLAGS has 2 or 4, and each
+//! thread's kernel stack when it has both) show them, and
 //! `.process ADDR` (later reads through that process's `DirBase`).
 
 use serde::Serialize;
@@ -102,6 +103,14 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                 match t {
                     Ok(t) => {
                         r.windbg.push_str(&t.windbg_text(width, &ctx));
+                        // Flags 2 and 4 together: each thread with its stack.
+                        if flags & 6 == 6 {
+                            let (stack, note) = crate::kernel::thread::kernel_stack(k, &objs, &t);
+                            r.windbg.push_str(&crate::kernel::thread::stack_text(
+                                &stack,
+                                note.as_deref(),
+                            ));
+                        }
                         r.windbg.push('\n');
                     }
                     Err(e) => r.errors.push(e.to_string()),

@@ -62,7 +62,7 @@ pub struct Report {
 }
 
 /// The drivers as `stackwalk` modules, with unwind data where the image is in the dump.
-fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
+pub(crate) fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
     let mem = KernelMem(&k.dump, None);
     let list = k
         .driver_list()

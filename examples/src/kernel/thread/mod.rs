@@ -1,5 +1,6 @@
 //! One thread as WinDbg's `!thread ADDR` shows it: ids, state (TERMINATED, or waiting and why),
-//! owning process, times, stack bounds and the start address symbolized from the driver list.
+//! owning process, times, stack bounds, the start address symbolized from the driver list, and
+//! (x86) the kernel stack walked from its saved switch frame.
 
 use serde::Serialize;
 
@@ -7,7 +8,13 @@ use crate::CliError;
 use crate::kernel::process::oerr;
 use crate::target::KernelTarget;
 
+mod stack;
 mod text;
+
+pub(crate) use stack::kernel_stack;
+pub(crate) use text::stack_text;
+
+pub use stack::StackFrame;
 
 /// The thread to show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +42,11 @@ pub struct Report {
     pub start_address: Option<u64>,
     /// Start address symbolized (`mydriver!StatusWaitThread`).
     pub start_symbol: Option<String>,
+    /// The kernel stack from the saved switch frame, innermost first (x86; empty when not
+    /// walked).
+    pub stack: Vec<StackFrame>,
+    /// Why the kernel stack is not shown (running, x64, not in the dump...).
+    pub stack_note: Option<String>,
     #[serde(skip)]
     pub(crate) windbg: String,
 }
@@ -54,6 +66,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         ctx = ctx.with_process_image(i);
     }
     let windbg = t.windbg_text(width, &ctx);
+    let (stack, stack_note) = stack::kernel_stack(k, &objs, &t);
     Ok(Report {
         address: t.address,
         pid: t.pid,
@@ -63,6 +76,8 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         process: t.process,
         start_address: t.start_address,
         start_symbol: t.start_address.and_then(sym),
+        stack,
+        stack_note,
         windbg,
     })
 }
