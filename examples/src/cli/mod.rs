@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::report::{Format, emit};
-use crate::target::{Kind, Target};
+use crate::target::{Kind, OpenOptions, Target};
 use crate::{CliError, demo, kernel, user, windbg};
 
 mod args;
@@ -33,6 +33,11 @@ pub struct Cli {
     commands: Vec<String>,
     #[command(flatten)]
     symbols: SymbolPathArgs,
+    /// The kernel's symbols for kernel dumps: its PDB (`ntkrnlmp.pdb`, checked against the
+    /// dump's kernel) or a Volatility 3 ISF JSON. Default: `DUMP.isf.json` beside the dump.
+    /// Gives the globals KDBG lacks (pool trackers, `!vm` counters, verifier data).
+    #[arg(long, global = true, value_name = "FILE")]
+    kernel_symbols: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -165,6 +170,10 @@ fn grouped_commands() -> String {
 }
 
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let options = OpenOptions {
+        kernel_symbols: cli.kernel_symbols.clone(),
+    };
+    let open = |path: &std::path::Path| Target::open_with(path, &options);
     let Some(command) = &cli.command else {
         return match &cli.dump {
             None => demo::run_scenario(None, &DemoArgs::default().demo(), Format::Text, out),
@@ -173,11 +182,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 "give WinDbg commands with -c (e.g. -c '!heap -s'), or use a subcommand \
                  (dumpscope --help)",
             )),
-            Some(dump) => windbg::run_commands(dump, &cli.commands, out),
+            Some(dump) => windbg::run_commands(&open(dump)?, &cli.commands, out),
         };
     };
     match command {
-        Command::Info(a) => match Target::open(&a.dump)? {
+        Command::Info(a) => match open(&a.dump)? {
             Target::Kernel(k) => emit(
                 &kernel::info::investigate(&k, &kernel::info::Options),
                 Format::json_if(a.json),
@@ -189,7 +198,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
             ),
         },
-        Command::Analyze(a) => match Target::open(&a.dump)? {
+        Command::Analyze(a) => match open(&a.dump)? {
             Target::Kernel(k) => emit(
                 &kernel::analyze::investigate(&k, &kernel::analyze::Options),
                 Format::json_if(a.json),
@@ -225,7 +234,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Stacks(a) => {
             let mut o = a.options()?;
             o.locator = cli.symbols.locator();
-            match Target::open(&a.dump)? {
+            match open(&a.dump)? {
                 Target::Kernel(k) => emit(
                     &kernel::stack::investigate(&k, &kernel::stack::Options::default())?,
                     Format::json_if(a.json),
@@ -251,7 +260,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             })
         }
         Command::Dh(a) => {
-            let t = Target::open(&a.target)?;
+            let t = open(&a.target)?;
             emit(
                 &user::dh::investigate(t.source("dh")?, &a.options())?,
                 Format::json_if(a.json),
@@ -260,7 +269,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Search(a) => {
             let o = a.options()?;
-            let t = Target::open(&a.target)?;
+            let t = open(&a.target)?;
             emit(
                 &user::search::investigate(t.source("search")?, &o)?,
                 Format::json_if(a.json),
@@ -268,7 +277,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Da(a) => {
-            let t = Target::open(&a.target)?;
+            let t = open(&a.target)?;
             emit(
                 &user::da::investigate(t.source("da")?, &a.options())?,
                 Format::json_if(a.json),
@@ -276,14 +285,14 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Xref(a) => {
-            let t = Target::open(&a.target)?;
+            let t = open(&a.target)?;
             emit(
                 &user::xref::investigate(t.source("xref")?, &a.options())?,
                 Format::json_if(a.json),
                 out,
             )
         }
-        Command::Leak(a) => match Target::open(&a.dump)? {
+        Command::Leak(a) => match open(&a.dump)? {
             Target::Kernel(k) => {
                 let o = kernel::leak::Options {
                     pooltag: a.pooltag.clone(),
@@ -311,7 +320,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         ),
         Command::Pool(a) => {
             let (dump, o) = a.options()?;
-            let t = Target::open(&dump)?;
+            let t = open(&dump)?;
             emit(
                 &kernel::pool::investigate(t.kernel("pool")?, &o)?,
                 Format::json_if(a.json),
@@ -319,7 +328,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             )
         }
         Command::Vm(a) => {
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::vm::investigate(t.kernel("vm")?, &kernel::vm::Options)?,
                 Format::json_if(a.json),
@@ -328,7 +337,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Verifier(a) => {
             let o = a.options()?;
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::verifier::investigate(t.kernel("verifier")?, &o)?,
                 Format::json_if(a.json),
@@ -337,7 +346,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Process(a) => {
             let o = a.options()?;
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::process::investigate(t.kernel("process")?, &o)?,
                 Format::json_if(a.json),
@@ -346,7 +355,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Handle(a) => {
             let o = a.options()?;
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::handle::investigate(t.kernel("handle")?, &o)?,
                 Format::json_if(a.json),
@@ -355,7 +364,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Object(a) => {
             let o = kernel::handle::Options::Object(a.address()?);
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::handle::investigate(t.kernel("object")?, &o)?,
                 Format::json_if(a.json),
@@ -366,7 +375,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let o = kernel::thread::Options {
                 address: a.address()?,
             };
-            let t = Target::open(&a.dump)?;
+            let t = open(&a.dump)?;
             emit(
                 &kernel::thread::investigate(t.kernel("thread")?, &o)?,
                 Format::json_if(a.json),

@@ -164,6 +164,22 @@ fn driver_image(name: &str, base: u64, function: &str, rva: u32, size: usize) ->
     pe.build_mapped()
 }
 
+/// The GUID of the pool-verifier scenario's kernel PDB (`ntkrpamp.pdb`, age 1), as its
+/// CodeView record names it.
+pub const POOL_VERIFIER_KERNEL_PDB_GUID: [u8; 16] = [
+    0x3c, 0x1f, 0x5a, 0x21, 0x64, 0x0b, 0x4e, 0x4c, 0x9a, 0x07, 0x51, 0x8e, 0x2d, 0x33, 0x10, 0x6b,
+];
+
+/// A Windows 8.1 x86 PAE kernel image: headers, an empty section and the CodeView record
+/// naming its PDB (what `--kernel-symbols` is checked against).
+fn kernel_image(base: u64) -> Vec<u8> {
+    let mut pe = PeBuilder::x86();
+    pe.image_base(base).dll_name("ntoskrnl.exe");
+    pe.add_section(".text", 0x6000_0020, vec![0xCC; 0x1000]);
+    pe.codeview(POOL_VERIFIER_KERNEL_PDB_GUID, 1, "ntkrpamp.pdb");
+    pe.build_mapped()
+}
+
 fn add_driver(b: &mut KernelDumpBuilder, name: &str, base: u64, image: &[u8], listed: u32) {
     let size = u32::try_from(image.len()).unwrap_or(u32::MAX).max(listed);
     b.driver(SynthDriver::new(name, base, size));
@@ -213,13 +229,7 @@ pub fn pool_verifier() -> Result<KernelScenario, CliError> {
     let mut b = KernelDumpBuilder::new(KernelArch::X86Pae, KernelDumpType::Full);
     b.build_number(9600).processors(1);
     b.bugcheck(0xC4, [0x62, 0, 0, 0]);
-    add_driver(
-        &mut b,
-        "ntoskrnl.exe",
-        nt,
-        &driver_image("ntoskrnl.exe", nt, "", 0, 0x1000),
-        0x60_0000,
-    );
+    add_driver(&mut b, "ntoskrnl.exe", nt, &kernel_image(nt), 0x60_0000);
     let myfault = 0x9872_0000u64;
     let mut image = driver_image("myfault.sys", myfault, "PoolLeak", POOL_LEAK_RVA, 0x7000);
     // PoolLeak's call of ExAllocatePoolWithTag(PagedPool, 0xfb000, 'kaeL'), returning to

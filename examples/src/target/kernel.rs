@@ -17,6 +17,8 @@ pub struct KernelTarget {
     unloaded: OnceCell<Result<Vec<dumpfile::UnloadedDriver>, String>>,
     kdbg: OnceCell<Result<dumpfile::Kdbg, String>>,
     symbols: OnceCell<Result<Option<pooltrack::KernelLayouts>, String>>,
+    /// The kernel's symbols file the user named (`--kernel-symbols`), else `DUMP.isf.json`.
+    symbols_file: Option<PathBuf>,
     /// The address space `.process` switched to (`None`: the kernel's own).
     dir_base: Cell<Option<u64>>,
     /// The process `.process` selected (its `EPROCESS`), for `!handle`.
@@ -39,6 +41,7 @@ impl KernelTarget {
             unloaded: OnceCell::new(),
             kdbg: OnceCell::new(),
             symbols: OnceCell::new(),
+            symbols_file: None,
             dir_base: Cell::new(None),
             process: Cell::new(None),
         }
@@ -84,22 +87,73 @@ impl KernelTarget {
             .map_err(String::as_str)
     }
 
-    /// The kernel's symbols and type layouts from the Volatility 3 ISF file next to the dump
-    /// (`DUMP.isf.json`), `None` when there is none, or why it could not be read.
+    /// Reads the kernel's symbols from `file` (a kernel PDB such as `ntkrnlmp.pdb`, or a
+    /// Volatility 3 ISF JSON) instead of `DUMP.isf.json`.
+    pub fn with_symbols_file(mut self, file: Option<PathBuf>) -> KernelTarget {
+        self.symbols_file = file;
+        self.symbols = OnceCell::new();
+        self
+    }
+
+    /// The kernel's symbols and type layouts: from the file `--kernel-symbols` named (a PDB or
+    /// an ISF JSON), else from the Volatility 3 ISF file next to the dump (`DUMP.isf.json`);
+    /// `None` when there is none, or why it could not be read (or does not fit the dump).
     pub fn symbols(&self) -> Result<Option<&pooltrack::KernelLayouts>, &str> {
         self.symbols
-            .get_or_init(|| {
-                let isf = isf_path(&self.path);
-                match std::fs::read(&isf) {
-                    Ok(bytes) => pooltrack::KernelLayouts::from_isf_json(&bytes)
-                        .map(Some)
-                        .map_err(|e| format!("{}: {e}", isf.display())),
-                    Err(_) => Ok(None),
+            .get_or_init(|| match &self.symbols_file {
+                Some(f) => {
+                    let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
+                    let layouts = if bytes.starts_with(b"Microsoft C/C++ MSF 7.00") {
+                        pooltrack::KernelLayouts::from_pdb_bytes(&bytes)
+                    } else {
+                        pooltrack::KernelLayouts::from_isf_json(&bytes)
+                    }
+                    .map_err(|e| format!("{}: {e}", f.display()))?;
+                    self.check_pdb(&layouts)
+                        .map_err(|e| format!("{}: {e}", f.display()))?;
+                    Ok(Some(layouts))
+                }
+                None => {
+                    let isf = isf_path(&self.path);
+                    match std::fs::read(&isf) {
+                        Ok(bytes) => pooltrack::KernelLayouts::from_isf_json(&bytes)
+                            .map(Some)
+                            .map_err(|e| format!("{}: {e}", isf.display())),
+                        Err(_) => Ok(None),
+                    }
                 }
             })
             .as_ref()
             .map(Option::as_ref)
             .map_err(String::as_str)
+    }
+
+    /// Symbols from a PDB other than the one the dump's kernel names would put every global at
+    /// a wrong address: refuse them. Passes when either identity is unknown.
+    fn check_pdb(&self, layouts: &pooltrack::KernelLayouts) -> Result<(), String> {
+        let Some(want) = &layouts.pdb else {
+            return Ok(());
+        };
+        let Some(kernel) = self.driver_list().first() else {
+            return Ok(());
+        };
+        let mem = self.mem();
+        let Some(cv) = pe_sections::PeImage::parse_mapped(&mem, kernel.base)
+            .ok()
+            .and_then(|pe| pe.codeview().ok().flatten())
+        else {
+            return Ok(());
+        };
+        let have = cv.pdb_id();
+        let want_id = format!("{}{:X}", want.guid, want.age);
+        if have.eq_ignore_ascii_case(&want_id) {
+            Ok(())
+        } else {
+            Err(format!(
+                "this PDB ({} {want_id}) is not the one the dump's kernel names ({} {have})",
+                want.database, cv.pdb_name
+            ))
+        }
     }
 
     /// The dump's memory as every crate's input, through the address space `.process` chose.

@@ -36,6 +36,14 @@ impl Kind {
     }
 }
 
+/// What the command line says about how to read a target.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpenOptions {
+    /// The kernel's symbols for kernel dumps (a kernel PDB or a Volatility 3 ISF JSON), instead
+    /// of `DUMP.isf.json`.
+    pub kernel_symbols: Option<PathBuf>,
+}
+
 /// An opened file.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -52,6 +60,11 @@ impl Target {
     /// Opens `path`: a PE file when it starts with `MZ`, else a minidump. Failure is one line,
     /// `PATH: reason` (a kernel dump says that it is one).
     pub fn open(path: &Path) -> Result<Target, CliError> {
+        Target::open_with(path, &OpenOptions::default())
+    }
+
+    /// Opens a dump or PE file with what the command line says about it.
+    pub fn open_with(path: &Path, options: &OpenOptions) -> Result<Target, CliError> {
         let mut magic = [0u8; 8];
         {
             use std::io::Read;
@@ -66,7 +79,8 @@ impl Target {
             }
         }
         if &magic == b"PAGEDU64" || &magic == b"PAGEDUMP" {
-            return Ok(Target::Kernel(Box::new(KernelTarget::open(path)?)));
+            let k = KernelTarget::open(path)?.with_symbols_file(options.kernel_symbols.clone());
+            return Ok(Target::Kernel(Box::new(k)));
         }
         if magic.starts_with(b"MZ") {
             let bytes = std::fs::read(path).map_err(|e| CliError::at(path, e))?;

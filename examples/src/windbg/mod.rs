@@ -20,7 +20,6 @@
 //! expressions.
 
 use std::io::Write;
-use std::path::Path;
 
 use crate::CliError;
 use crate::kernel::{info as kinfo, memory as kmemory};
@@ -482,12 +481,15 @@ pub fn execute_kernel(k: &KernelTarget, line: &str, out: &mut dyn Write) -> Resu
     Err(CliError::new(format!("{head}: unknown command")))
 }
 
-/// Runs every command against the dump at `path`, opened once, each preceded by WinDbg's
-/// prompt (`0:000> COMMAND` for a user-mode dump, `0: kd> COMMAND` for a kernel dump). Failing
+/// Runs every command against the opened dump, each preceded by WinDbg's prompt
+/// (`0:000> COMMAND` for a user-mode dump, `0: kd> COMMAND` for a kernel dump). Failing
 /// commands print one line and the rest still run; the result is an error when any failed.
-pub fn run_commands(path: &Path, commands: &[String], out: &mut dyn Write) -> Result<(), CliError> {
-    let target = Target::open(path)?;
-    let run = |c: &str, out: &mut dyn Write| match &target {
+pub fn run_commands(
+    target: &Target,
+    commands: &[String],
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let run = |c: &str, out: &mut dyn Write| match target {
         Target::Kernel(k) => execute_kernel(k, c, out),
         t => execute(t.user("-c")?, c, out),
     };
