@@ -114,18 +114,26 @@ impl<M: ReadMemory> Pool<M> {
                     Ok(()) => {
                         out.pages_read = out.pages_read.saturating_add(1);
                         // Headers sit at pool-unit boundaries; the tag is at +4.
-                        for (i, unit_bytes) in buf.chunks_exact(unit).enumerate() {
-                            let [_, _, _, _, t0, t1, t2, t3, ..] = *unit_bytes else {
-                                continue;
-                            };
-                            let raw = u32::from_le_bytes([t0, t1, t2, t3]);
-                            let hit = match exact {
-                                Some(t) => raw & !PROTECTED_BIT == t,
-                                None => PoolTag(raw).matches(pattern),
-                            };
-                            if !hit {
-                                continue;
+                        // The tag of each pool unit, with its index; an exact tag is a
+                        // plain u32 compare over the page (the hot loop).
+                        let mut found = Vec::new();
+                        match (unit, exact) {
+                            (16, Some(t)) => unit_tags::<16>(&buf, t, &mut found),
+                            (8, Some(t)) => unit_tags::<8>(&buf, t, &mut found),
+                            _ => {
+                                for (i, u) in buf.chunks_exact(unit).enumerate() {
+                                    if let Some(raw) = u
+                                        .get(4..8)
+                                        .and_then(|t| <[u8; 4]>::try_from(t).ok())
+                                        .map(u32::from_le_bytes)
+                                        && PoolTag(raw).matches(pattern)
+                                    {
+                                        found.push((i, raw));
+                                    }
+                                }
                             }
+                        }
+                        for (i, raw) in found {
                             let off = i.saturating_mul(unit);
                             if off.saturating_add(hdr) > buf.len() {
                                 continue;
@@ -176,5 +184,21 @@ impl<M: ReadMemory> Pool<M> {
             }
         }
         Ok(out)
+    }
+}
+
+/// The pool units of a page whose tag (at +4) is `tag`, with or without the protected bit:
+/// (unit index, raw tag). Fixed-size units let the compiler check no bounds in the loop.
+fn unit_tags<const N: usize>(page: &[u8], tag: u32, out: &mut Vec<(usize, u32)>) {
+    let (units, _) = page.as_chunks::<N>();
+    for (i, u) in units.iter().enumerate() {
+        let (Some(&a), Some(&b), Some(&c), Some(&d)) = (u.get(4), u.get(5), u.get(6), u.get(7))
+        else {
+            continue;
+        };
+        let raw = u32::from_le_bytes([a, b, c, d]);
+        if raw & !PROTECTED_BIT == tag {
+            out.push((i, raw));
+        }
     }
 }
