@@ -213,16 +213,39 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         assert_eq!(j["process_name"], process, "{arch:?} {j}");
         assert_eq!(j["faulting_ip"], s.faulting_ip);
         assert_eq!(
-            j["symbol_name"],
-            format!("myfault+{:x}", examples::demo::FAULT_RVA)
+            s.faulting_ip,
+            s.myfault_base + examples::demo::FAULT_RVA,
+            "{arch:?}"
         );
-        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
+        // The driver's exports name the faulting function.
+        assert_eq!(j["symbol_name"], "myfault!MyfaultDeviceControl+46");
+        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!MyfaultDeviceControl");
         assert_eq!(j["osplatform_type"], ptr);
-        // The trap frame in the saved stack, and the stack walked from it: myfault, then nt.
-        assert!(j["trap_frame"].is_u64(), "{arch:?}");
+        // The trap frame the walk went through, and the stack walked from the saved context at
+        // KeBugCheckEx through the trap frame into myfault and out to the system call, frame
+        // by frame as the scenario laid it out.
+        assert_eq!(j["trap_frame"], s.trap_frame, "{arch:?}");
         let stack = j["stack_text"].as_array().unwrap();
-        assert_eq!(stack[0]["call_site"], "myfault+0x1346", "{arch:?}");
-        assert_eq!(stack[1]["call_site"], "nt+0x5e2a10", "{arch:?}");
+        assert_eq!(stack.len(), s.frames.len(), "{arch:?} {stack:?}");
+        for (i, (got, (sp, _, site))) in stack.iter().zip(&s.frames).enumerate() {
+            assert_eq!(got["child_sp"], *sp, "{arch:?} frame {i}");
+            assert_eq!(got["call_site"], site.as_str(), "{arch:?} frame {i}");
+            let ret = s.frames.get(i + 1).map(|f| f.1);
+            assert_eq!(got["return_address"].as_u64(), ret, "{arch:?} frame {i}");
+        }
+        assert!(
+            stack[0]["call_site"]
+                .as_str()
+                .unwrap()
+                .starts_with("nt!KeBugCheckEx")
+        );
+        assert_eq!(stack[0]["trust"], "context");
+        // Frames after the bugcheck's own come from unwind data (x64) or the EBP chain and
+        // trap frames (x86), never from a stack scan.
+        assert!(
+            stack.iter().all(|f| f["trust"] != "scan"),
+            "{arch:?} {stack:?}"
+        );
         let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(

@@ -329,34 +329,74 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
-    let trap_frame = match base {
+    let stack_text =
+        match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
+            Ok(r) => r.frames,
+            Err(e) => {
+                problems.push(format!("STACK_TEXT: {e}"));
+                Vec::new()
+            }
+        };
+    // The trap frame: the one the walk went through to the faulting instruction, else (0xA,
+    // 0xD1) one found in the saved stack, or (0x8E) Arg3.
+    let walked_trap = faulting_ip.and_then(|ip| {
+        stack_text
+            .windows(2)
+            .find(|w| w.get(1).is_some_and(|f| f.instruction == ip))
+            .and_then(|w| w.first()?.trap_frame)
+    });
+    let trap_frame = walked_trap.or(match base {
         0xA | 0xD1 => crate::kernel::stack::find_trap_frame(k, p[3]),
         0x8E => Some(p[2]),
         _ => None,
+    });
+    let trap_registers = trap_frame
+        .and_then(|t| {
+            let o = crate::kernel::stack::Options {
+                start: crate::kernel::stack::Start::Trap(t),
+            };
+            crate::kernel::stack::investigate(k, &o).ok()
+        })
+        .map_or_else(Vec::new, |r| r.registers);
+    // The faulting frame: the trap or exception IP, else the first frame outside the kernel
+    // and the HAL.
+    let (faulting, is_return) = match faulting_ip {
+        Some(ip) => (Some(ip), false),
+        None => stack_text
+            .iter()
+            .enumerate()
+            .find(|(_, f)| {
+                k.driver_at(f.instruction)
+                    .is_some_and(|d| !matches!(k.module_name(d).as_str(), "nt" | "hal"))
+            })
+            .map_or((None, false), |(i, f)| (Some(f.instruction), i > 0)),
     };
-    let (stack_text, trap_registers) =
-        match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
-            Ok(r) if r.start.starts_with(".trap") => (r.frames, r.registers),
-            Ok(r) => (r.frames, Vec::new()),
-            Err(e) => {
-                problems.push(format!("STACK_TEXT: {e}"));
-                (Vec::new(), Vec::new())
-            }
-        };
-    let driver = faulting_ip.and_then(|ip| k.driver_at(ip));
+    let driver = faulting.and_then(|ip| k.driver_at(ip));
     let module_name = driver.map(|d| k.module_name(d));
     let image_name = driver.map(|d| d.name.clone());
-    let symbol_name = match (driver, &module_name, faulting_ip) {
-        (Some(d), Some(m), Some(ip)) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
+    let symbol = faulting
+        .filter(|_| driver.is_some())
+        .map(|ip| crate::kernel::stack::locate(k, ip, is_return));
+    let symbol_name = match (driver, &module_name, faulting, &symbol) {
+        (Some(_), Some(m), Some(_), Some(l)) if l.symbol.is_some() => Some(format!(
+            "{m}!{}+{:x}",
+            l.symbol.as_deref().unwrap_or(""),
+            l.offset
+        )),
+        (Some(d), Some(m), Some(ip), _) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
         _ => None,
     };
     if faulting_ip.is_some() && driver.is_none() {
         problems.push("the faulting address is in no loaded driver".to_string());
     }
-    let func = module_name.as_ref().map_or_else(
-        || "unknown_image".to_string(),
-        |m| format!("{m}!unknown_function"),
-    );
+    let func = match (
+        &module_name,
+        symbol.as_ref().and_then(|l| l.symbol.as_ref()),
+    ) {
+        (Some(m), Some(s)) => format!("{m}!{s}"),
+        (Some(m), None) => format!("{m}!unknown_function"),
+        (None, _) => "unknown_image".to_string(),
+    };
     let failure_bucket_id = match (exception_code, access) {
         (Some(0xC000_0005), Some(dumpfile::AccessKind::Read))
         | (None, Some(dumpfile::AccessKind::Read)) => {

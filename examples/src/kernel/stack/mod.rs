@@ -1,7 +1,7 @@
 //! Kernel stacks: `k` (the stack the bugcheck names: the `.cxr` context record of a 0x7E/0x3B,
 //! the trap frame of a 0x8E, else the dump's saved context), `.trap ADDR` and `.cxr ADDR`,
-//! walked by `stackwalk` over the dump's memory with each driver's `.pdata` read from its image
-//! in the dump when captured.
+//! walked by `stackwalk` over the dump's memory with each driver's `.pdata` and exports read
+//! from its image in the dump when captured.
 
 use serde::Serialize;
 
@@ -42,6 +42,13 @@ pub struct Frame {
     pub call_site: String,
     /// How the frame was found (`context`, `unwind`, `scan`, ...).
     pub trust: String,
+    /// The frame's instruction pointer (the return address but for frame 0 and frames
+    /// reached through a trap frame).
+    #[serde(skip)]
+    pub instruction: u64,
+    /// The trap frame this frame's function built, when the walk went through it.
+    #[serde(skip)]
+    pub trap_frame: Option<u64>,
 }
 
 /// A walked kernel stack.
@@ -61,14 +68,28 @@ pub struct Report {
     pub pointer_size: usize,
 }
 
-/// The drivers as `stackwalk` modules, with unwind data where the image is in the dump.
+/// The drivers as `stackwalk` modules, with unwind data and exports where the image is in the
+/// dump.
 fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
     let mem = KernelMem(&k.dump, None);
     let list = k
         .driver_list()
         .iter()
         .map(|d| {
-            let m = stackwalk::Module::new(k.module_name(d), d.base, d.size);
+            let mut m = stackwalk::Module::new(k.module_name(d), d.base, d.size);
+            let exports = pe_sections::PeImage::parse_mapped(&mem, d.base)
+                .ok()
+                .and_then(|img| img.exports().ok().flatten());
+            if let Some(ex) = exports {
+                let list: Vec<(u32, String)> = ex
+                    .entries
+                    .iter()
+                    .filter_map(|e| Some((e.rva()?, e.name.clone()?)))
+                    .collect();
+                if !list.is_empty() {
+                    m = m.with_symbols(stackwalk::SymbolTable::from_exports(list));
+                }
+            }
             match stackwalk::ImageUnwind::from_mapped(mem, d.base) {
                 Ok(u) => m.with_unwind(u),
                 Err(_) => m,
@@ -76,6 +97,12 @@ fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
         })
         .collect();
     stackwalk::Modules::new(list)
+}
+
+/// `addr` as the stack prints it (`myfault!MyfaultDeviceControl+0x46`, `myfault+0x1346`),
+/// with the drivers' exports.
+pub fn locate(k: &KernelTarget, addr: u64, is_return_address: bool) -> stackwalk::Location {
+    modules(k).locate(addr, is_return_address)
 }
 
 /// The trap frame whose interrupted instruction is `ip`, searched in the triage dump's saved
@@ -128,12 +155,23 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let bc = k.dump.bugcheck();
     let base = dumpfile::bugcheck_info(bc.code).map_or(bc.code, dumpfile::BugCheckInfo::base_code);
+    let saved = || -> Result<stackwalk::Stack, CliError> {
+        let c = k
+            .dump
+            .context()
+            .map_err(|e| CliError::new(format!("the dump's saved context: {e}")))?;
+        if c.ip() == 0 || c.sp() == 0 {
+            return Err(CliError::new(
+                "the dump's saved context is empty (no instruction or stack pointer)",
+            ));
+        }
+        Ok(walker.walk(crate::adapt::stack::kernel_context(&c)))
+    };
     let start = match o.start {
         Start::Bugcheck => match base {
             0x7E => Start::Cxr(bc.parameters[3]),
             0x3B => Start::Cxr(bc.parameters[2]),
             0x8E => Start::Trap(bc.parameters[2]),
-            0xA | 0xD1 => find_trap_frame(k, bc.parameters[3]).map_or(Start::Bugcheck, Start::Trap),
             _ => Start::Bugcheck,
         },
         s => s,
@@ -152,28 +190,26 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                 .walk_trap_frame(arch, a)
                 .map_err(|e| fail(format!(".trap 0x{a:x}"), e))?,
         ),
-        Start::Bugcheck => {
-            let c = k
-                .dump
-                .context()
-                .map_err(|e| CliError::new(format!("the dump's saved context: {e}")))?;
-            if c.ip() == 0 || c.sp() == 0 {
-                return Err(CliError::new(
-                    "the dump's saved context is empty (no instruction or stack pointer)",
-                ));
+        // A 0xA/0xD1: the saved context (at `KeBugCheckEx`) when its walk reaches the faulting
+        // instruction through the trap frame, else the trap frame found in the saved stack.
+        Start::Bugcheck if matches!(base, 0xA | 0xD1) => {
+            let ip = bc.parameters[3];
+            match saved() {
+                Ok(s) if s.frames.iter().any(|f| f.instruction == ip) => {
+                    ("saved context".to_string(), s)
+                }
+                other => match find_trap_frame(k, ip) {
+                    Some(a) => (
+                        format!(".trap 0x{a:x}"),
+                        walker
+                            .walk_trap_frame(arch, a)
+                            .map_err(|e| fail(format!(".trap 0x{a:x}"), e))?,
+                    ),
+                    None => ("saved context".to_string(), other?),
+                },
             }
-            // The saved context's instruction, stack and frame pointers start the walk.
-            let ctx = if x64 {
-                stackwalk::Context::X64(stackwalk::ContextX64::new(c.ip(), c.sp()))
-            } else {
-                stackwalk::Context::X86(stackwalk::ContextX86::new(
-                    u32::try_from(c.ip() & 0xffff_ffff).unwrap_or(0),
-                    u32::try_from(c.sp() & 0xffff_ffff).unwrap_or(0),
-                    u32::try_from(c.fp() & 0xffff_ffff).unwrap_or(0),
-                ))
-            };
-            ("saved context".to_string(), walker.walk(ctx))
         }
+        Start::Bugcheck => ("saved context".to_string(), saved()?),
     };
     let frames = stack
         .frames
@@ -184,6 +220,8 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             return_address: stack.return_address(i),
             call_site: mods.locate(f.instruction, f.is_return_address).to_string(),
             trust: format!("{:?}", f.trust).to_lowercase(),
+            instruction: f.instruction,
+            trap_frame: f.trap_frame,
         })
         .collect();
     let registers = stack
