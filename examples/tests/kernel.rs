@@ -221,6 +221,9 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         assert_eq!(j["symbol_name"], "myfault!MyfaultDeviceControl+46");
         assert_eq!(j["failure_bucket_id"], "AV_R_myfault!MyfaultDeviceControl");
         assert_eq!(j["osplatform_type"], ptr);
+        // IMAGE_VERSION from the driver's version resource in the dump.
+        let [a, b, c, d] = s.myfault_version;
+        assert_eq!(j["image_version"], format!("{a}.{b}.{c}.{d}"), "{arch:?}");
         // The trap frame the walk went through, and the stack walked from the saved context at
         // KeBugCheckEx through the trap frame into myfault and out to the system call, frame
         // by frame as the scenario laid it out.

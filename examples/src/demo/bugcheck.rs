@@ -27,6 +27,8 @@ pub struct BugcheckD1 {
     pub process: &'static str,
     /// The page fault's trap frame.
     pub trap_frame: u64,
+    /// The file version in `myfault.sys`'s version resource.
+    pub myfault_version: [u16; 4],
     /// The stack as the scenario laid it out, from the saved context at `nt!KeBugCheckEx`:
     /// each frame's stack pointer (WinDbg's Child-SP), instruction and call site.
     pub frames: Vec<(u64, u64, String)>,
@@ -34,6 +36,9 @@ pub struct BugcheckD1 {
 
 /// RVA of the faulting instruction in `myfault.sys` (`MyfaultDeviceControl+0x46`).
 pub const FAULT_RVA: u64 = 0x1346;
+
+/// The file version in `myfault.sys`'s version resource (`IMAGE_VERSION`).
+const MYFAULT_VERSION: [u16; 4] = [4, 20, 0, 0];
 
 mod frames;
 
@@ -75,7 +80,13 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
     } else {
         PeBuilder::x86()
     };
-    driver.dll_name("myfault.sys").timestamp(0x5F3E_2C11);
+    driver
+        .dll_name("myfault.sys")
+        .timestamp(0x5F3E_2C11)
+        .version_resource(
+            MYFAULT_VERSION,
+            &[("FileVersion", "4.20"), ("ProductName", "NotMyfault")],
+        );
     let s = if x64 {
         frames::x64(nt, myfault, stack, address, driver)
     } else {
@@ -161,6 +172,7 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         address,
         process,
         trap_frame: s.trap,
+        myfault_version: MYFAULT_VERSION,
         frames: s.frames,
     })
 }

@@ -67,6 +67,8 @@ pub struct Report {
     pub module_name: Option<String>,
     /// File of that module (`myfault.sys`).
     pub image_name: Option<String>,
+    /// Its file version from its version resource (`a.b.c.d`), when the dump holds it.
+    pub image_version: Option<String>,
     /// WinDbg-shaped bucket id.
     pub failure_bucket_id: String,
     /// `10.0.BUILD.0`-style version.
@@ -229,6 +231,27 @@ fn os_version(build: u32) -> String {
     format!("{nt}.{build}.0")
 }
 
+/// `IMAGE_VERSION`: the file version of `driver`'s version resource, read from its image in
+/// the dump. Pages the dump lacks give nothing (as WinDbg prints nothing); a malformed
+/// resource gives a note.
+fn image_version(
+    k: &KernelTarget,
+    driver: &dumpfile::Driver,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let mem = k.mem();
+    let info =
+        pe_sections::PeImage::parse_mapped(&mem, driver.base).and_then(|img| img.version_info());
+    match info {
+        Ok(v) => v.and_then(|v| v.file_version_string()),
+        Err(e) if e.is_not_captured() => None,
+        Err(e) => {
+            problems.push(format!("IMAGE_VERSION of {}: {e}", driver.name));
+            None
+        }
+    }
+}
+
 /// Builds the report.
 pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
     let bc = k.dump.bugcheck();
@@ -386,6 +409,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         (Some(d), Some(m), Some(ip), _) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
         _ => None,
     };
+    let image_version = driver.and_then(|d| image_version(k, d, &mut problems));
     if faulting_ip.is_some() && driver.is_none() {
         problems.push("the faulting address is in no loaded driver".to_string());
     }
@@ -423,6 +447,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         symbol_name,
         module_name,
         image_name,
+        image_version,
         failure_bucket_id,
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
