@@ -274,6 +274,64 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `analyze --images DIR` on the 0xD1 dumps built without the `ntoskrnl.exe` and `myfault.sys`
+/// pages: unwind data, exports and the version resource come from the image files, and the
+/// report equals the one of the dump that holds the images; without `--images` the same dump
+/// gives no export names and no IMAGE_VERSION.
+#[test]
+fn analyze_reads_images_the_kernel_dump_lacks_from_images_dirs() {
+    use dumpfile::synth::kernel::KernelArch;
+    let dir = std::env::temp_dir().join("dumpscope-d1-images");
+    for (arch, name) in [(KernelArch::X64, "x64"), (KernelArch::X86Pae, "x86")] {
+        let full = examples::demo::BugcheckD1::build(arch, true).unwrap();
+        let bare = examples::demo::BugcheckD1::build(arch, false).unwrap();
+        assert!(bare.bytes.len() < full.bytes.len(), "{arch:?}");
+        let images = dir.join(format!("images-{name}"));
+        std::fs::create_dir_all(&images).unwrap();
+        for (file, bytes) in &bare.images {
+            std::fs::write(images.join(file), bytes).unwrap();
+        }
+        let (pf, pb) = (
+            dir.join(format!("{name}-full.dmp")),
+            dir.join(format!("{name}.dmp")),
+        );
+        std::fs::write(&pf, &full.bytes).unwrap();
+        std::fs::write(&pb, &bare.bytes).unwrap();
+        let want = common::dumpscope_json(&["analyze", "--json", pf.to_str().unwrap()]);
+        let got = common::dumpscope_json(&[
+            "analyze",
+            "--json",
+            "--images",
+            images.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(got, want, "{arch:?}");
+        let sites: Vec<&str> = got["stack_text"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["call_site"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = bare.frames.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(sites, expected, "{arch:?}");
+        assert!(got["image_version"].is_string(), "{arch:?}");
+        // Without the files: module+offset names, no version.
+        let without = common::dumpscope_json(&["analyze", "--json", pb.to_str().unwrap()]);
+        assert_eq!(
+            without["image_version"],
+            serde_json::Value::Null,
+            "{arch:?}"
+        );
+        assert_eq!(without["symbol_name"], "myfault+1346", "{arch:?}");
+        assert_eq!(
+            without["failure_bucket_id"],
+            "AV_R_myfault!unknown_function"
+        );
+        assert_eq!(without["module_name"], "myfault");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn current_process_through_the_prcb_is_the_triage_eprocess() {
     let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {

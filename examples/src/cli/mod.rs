@@ -191,7 +191,15 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         },
         Command::Analyze(a) => match Target::open(&a.dump)? {
             Target::Kernel(k) => emit(
-                &kernel::analyze::investigate(&k, &kernel::analyze::Options),
+                &kernel::analyze::investigate(
+                    &k,
+                    &kernel::analyze::Options {
+                        sources: kernel::stack::Sources {
+                            image_dirs: a.images.clone(),
+                            symbol_dirs: a.symbols.clone(),
+                        },
+                    },
+                ),
                 Format::json_if(a.json),
                 out,
             ),

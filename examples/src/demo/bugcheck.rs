@@ -29,6 +29,9 @@ pub struct BugcheckD1 {
     pub trap_frame: u64,
     /// The file version in `myfault.sys`'s version resource.
     pub myfault_version: [u16; 4],
+    /// The image files of `ntoskrnl.exe` and `myfault.sys` (what `--images` reads when the
+    /// dump lacks them): file name and bytes.
+    pub images: Vec<(&'static str, Vec<u8>)>,
     /// The stack as the scenario laid it out, from the saved context at `nt!KeBugCheckEx`:
     /// each frame's stack pointer (WinDbg's Child-SP), instruction and call site.
     pub frames: Vec<(u64, u64, String)>,
@@ -45,6 +48,20 @@ mod frames;
 /// Builds the 0xD1 dump for `arch` (x64: `NotMyfault64.exe` on build 19041; x86 PAE:
 /// `NotMyfault.exe` on build 7601).
 pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
+    BugcheckD1::build(arch, true)
+}
+
+impl BugcheckD1 {
+    /// Builds the 0xD1 dump for `arch`; with `images_in_dump` false, the pages of the
+    /// `ntoskrnl.exe` and `myfault.sys` images are left out of the dump (as a triage dump
+    /// often lacks them), so their unwind data, exports and version resource must come from
+    /// the files in [`BugcheckD1::images`].
+    pub fn build(arch: KernelArch, images_in_dump: bool) -> Result<BugcheckD1, CliError> {
+        build(arch, images_in_dump)
+    }
+}
+
+fn build(arch: KernelArch, images_in_dump: bool) -> Result<BugcheckD1, CliError> {
     let x64 = arch == KernelArch::X64;
     let (build, nt, hal, myfault, paged, objects, stack) = if x64 {
         (
@@ -112,8 +129,10 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
     let mut d = SynthDriver::new("myfault.sys", myfault, size(&s.myfault.bytes)?);
     d.timestamp = 0x5F3E_2C11;
     b.driver(d);
-    b.map(nt, &s.nt.bytes);
-    b.map(myfault, &s.myfault.bytes);
+    if images_in_dump {
+        b.map(nt, &s.nt.bytes);
+        b.map(myfault, &s.myfault.bytes);
+    }
     // The current process: an EPROCESS whose ImageFileName names NotMyFault.
     let mut eprocess = vec![0u8; eprocess_size];
     if let Some(slot) = eprocess.get_mut(name_offset..name_offset.saturating_add(15)) {
@@ -173,6 +192,7 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         process,
         trap_frame: s.trap,
         myfault_version: MYFAULT_VERSION,
+        images: vec![("ntoskrnl.exe", s.nt.file), ("myfault.sys", s.myfault.file)],
         frames: s.frames,
     })
 }
@@ -202,7 +222,7 @@ pub fn run_bugcheck_d1(
         writeln!(out)?;
     }
     crate::report::emit(
-        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options),
+        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options::default()),
         format,
         out,
     )

@@ -43,6 +43,8 @@ struct Func {
 pub(super) struct Image {
     /// The image as the loader maps it.
     pub bytes: Vec<u8>,
+    /// The image file.
+    pub file: Vec<u8>,
     funcs: Vec<(&'static str, u64)>,
 }
 
@@ -139,8 +141,10 @@ fn build(
     for f in funcs {
         pe.export(f.name, text_rva.saturating_add(f.off));
     }
+    pe.image_base(base);
     Image {
-        bytes: pe.image_base(base).build_mapped(),
+        bytes: pe.build_mapped(),
+        file: pe.build(),
         funcs: funcs
             .iter()
             .map(|f| {

@@ -14,9 +14,12 @@ use crate::target::KernelTarget;
 
 mod text;
 
-/// What to analyze with (nothing to choose yet: symbols are not read for kernel dumps).
+/// What to analyze with.
 #[derive(Debug, Clone, Default)]
-pub struct Options;
+pub struct Options {
+    /// Where images and PDBs the dump lacks are looked for (`--images`, `--symbols`).
+    pub sources: crate::kernel::stack::Sources,
+}
 
 /// One bugcheck argument with its meaning.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -232,19 +235,30 @@ fn os_version(build: u32) -> String {
 }
 
 /// `IMAGE_VERSION`: the file version of `driver`'s version resource, read from its image in
-/// the dump. Pages the dump lacks give nothing (as WinDbg prints nothing); a malformed
-/// resource gives a note.
+/// the dump, else from its image file in `src.image_dirs`. Pages the dump lacks and no file
+/// give nothing (as WinDbg prints nothing); a malformed resource gives a note.
 fn image_version(
     k: &KernelTarget,
     driver: &dumpfile::Driver,
+    src: &crate::kernel::stack::Sources,
     problems: &mut Vec<String>,
 ) -> Option<String> {
     let mem = k.mem();
     let info =
         pe_sections::PeImage::parse_mapped(&mem, driver.base).and_then(|img| img.version_info());
+    let from_file = || {
+        let (_, bytes) = crate::user::stacks::image_file(
+            &src.image_dirs,
+            &driver.name,
+            driver.timestamp,
+            driver.size,
+        )?;
+        let img = pe_sections::PeImage::parse_file(&bytes).ok()?;
+        img.version_info().ok()??.file_version_string()
+    };
     match info {
         Ok(v) => v.and_then(|v| v.file_version_string()),
-        Err(e) if e.is_not_captured() => None,
+        Err(e) if e.is_not_captured() => from_file(),
         Err(e) => {
             problems.push(format!("IMAGE_VERSION of {}: {e}", driver.name));
             None
@@ -253,7 +267,7 @@ fn image_version(
 }
 
 /// Builds the report.
-pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
+pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     let bc = k.dump.bugcheck();
     let code = bc.code;
     let p = bc.parameters;
@@ -352,14 +366,18 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
-    let stack_text =
-        match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
-            Ok(r) => r.frames,
-            Err(e) => {
-                problems.push(format!("STACK_TEXT: {e}"));
-                Vec::new()
-            }
-        };
+    let src = &o.sources;
+    let stack_text = match crate::kernel::stack::investigate_with(
+        k,
+        &crate::kernel::stack::Options::default(),
+        src,
+    ) {
+        Ok(r) => r.frames,
+        Err(e) => {
+            problems.push(format!("STACK_TEXT: {e}"));
+            Vec::new()
+        }
+    };
     // The trap frame: the one the walk went through to the faulting instruction, else (0xA,
     // 0xD1) one found in the saved stack, or (0x8E) Arg3.
     let walked_trap = faulting_ip.and_then(|ip| {
@@ -378,7 +396,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
             let o = crate::kernel::stack::Options {
                 start: crate::kernel::stack::Start::Trap(t),
             };
-            crate::kernel::stack::investigate(k, &o).ok()
+            crate::kernel::stack::investigate_with(k, &o, src).ok()
         })
         .map_or_else(Vec::new, |r| r.registers);
     // The faulting frame: the trap or exception IP, else the first frame outside the kernel
@@ -399,7 +417,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
     let image_name = driver.map(|d| d.name.clone());
     let symbol = faulting
         .filter(|_| driver.is_some())
-        .map(|ip| crate::kernel::stack::locate(k, ip, is_return));
+        .map(|ip| crate::kernel::stack::locate(k, src, ip, is_return));
     let symbol_name = match (driver, &module_name, faulting, &symbol) {
         (Some(_), Some(m), Some(_), Some(l)) if l.symbol.is_some() => Some(format!(
             "{m}!{}+{:x}",
@@ -409,7 +427,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         (Some(d), Some(m), Some(ip), _) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
         _ => None,
     };
-    let image_version = driver.and_then(|d| image_version(k, d, &mut problems));
+    let image_version = driver.and_then(|d| image_version(k, d, src, &mut problems));
     if faulting_ip.is_some() && driver.is_none() {
         problems.push("the faulting address is in no loaded driver".to_string());
     }

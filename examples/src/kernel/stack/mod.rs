@@ -68,41 +68,71 @@ pub struct Report {
     pub pointer_size: usize,
 }
 
-/// The drivers as `stackwalk` modules, with unwind data and exports where the image is in the
-/// dump.
-fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
+/// Where images and PDBs are looked for when the dump lacks them (`--images`, `--symbols`).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Directories with PE images (flat or symbol-store layout).
+    pub image_dirs: Vec<std::path::PathBuf>,
+    /// Directories with PDBs (flat or symbol-store layout).
+    pub symbol_dirs: Vec<std::path::PathBuf>,
+}
+
+/// The drivers as `stackwalk` modules: unwind data from the image in the dump, else from an
+/// image file in `src.image_dirs` with the driver's time stamp and size; symbols from a
+/// matching PDB in `src.symbol_dirs` (by the CodeView id of the image in the dump or of the
+/// file), else from the image's exports.
+fn modules<'a>(
+    k: &'a KernelTarget,
+    src: &Sources,
+) -> (
+    stackwalk::Modules<'a>,
+    Vec<crate::user::stacks::ModuleSource>,
+) {
     let mem = KernelMem(&k.dump, None);
-    let list = k
+    let opts = crate::user::stacks::Options {
+        image_dirs: src.image_dirs.clone(),
+        symbol_dirs: src.symbol_dirs.clone(),
+        ..Default::default()
+    };
+    let (list, sources) = k
         .driver_list()
         .iter()
         .map(|d| {
-            let mut m = stackwalk::Module::new(k.module_name(d), d.base, d.size);
-            let exports = pe_sections::PeImage::parse_mapped(&mem, d.base)
-                .ok()
-                .and_then(|img| img.exports().ok().flatten());
-            if let Some(ex) = exports {
-                let list: Vec<(u32, String)> = ex
-                    .entries
-                    .iter()
-                    .filter_map(|e| Some((e.rva()?, e.name.clone()?)))
-                    .collect();
-                if !list.is_empty() {
-                    m = m.with_symbols(stackwalk::SymbolTable::from_exports(list));
-                }
-            }
-            match stackwalk::ImageUnwind::from_mapped(mem, d.base) {
-                Ok(u) => m.with_unwind(u),
-                Err(_) => m,
-            }
+            let pdb = d.codeview.as_ref().map(|c| {
+                (
+                    c.pdb_name.clone(),
+                    stackwalk::PdbIdentity {
+                        guid: c.guid,
+                        age: c.age,
+                    },
+                )
+            });
+            let mut f = crate::user::stacks::build_module(
+                mem,
+                &d.name,
+                d.base,
+                d.size,
+                d.timestamp,
+                pdb,
+                &opts,
+            );
+            f.module.name = k.module_name(d);
+            f.source.name = f.module.name.clone();
+            (f.module, f.source)
         })
-        .collect();
-    stackwalk::Modules::new(list)
+        .unzip();
+    (stackwalk::Modules::new(list), sources)
 }
 
 /// `addr` as the stack prints it (`myfault!MyfaultDeviceControl+0x46`, `myfault+0x1346`),
-/// with the drivers' exports.
-pub fn locate(k: &KernelTarget, addr: u64, is_return_address: bool) -> stackwalk::Location {
-    modules(k).locate(addr, is_return_address)
+/// with the drivers' symbols.
+pub fn locate(
+    k: &KernelTarget,
+    src: &Sources,
+    addr: u64,
+    is_return_address: bool,
+) -> stackwalk::Location {
+    modules(k, src).0.locate(addr, is_return_address)
 }
 
 /// The trap frame whose interrupted instruction is `ip`, searched in the triage dump's saved
@@ -144,6 +174,11 @@ pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
 
 /// Walks the stack `o` names.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    investigate_with(k, o, &Sources::default())
+}
+
+/// Walks the stack `o` names, with images and PDBs from `src` where the dump lacks them.
+pub fn investigate_with(k: &KernelTarget, o: &Options, src: &Sources) -> Result<Report, CliError> {
     let x64 = k.pointer_size() == 8;
     let arch = if x64 {
         stackwalk::Arch::X64
@@ -151,7 +186,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         stackwalk::Arch::X86
     };
     let m = if x64 { machine::AMD64 } else { machine::I386 };
-    let mods = modules(k);
+    let (mods, _) = modules(k, src);
     let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let bc = k.dump.bugcheck();
     let base = dumpfile::bugcheck_info(bc.code).map_or(bc.code, dumpfile::BugCheckInfo::base_code);
@@ -195,7 +230,11 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         Start::Bugcheck if matches!(base, 0xA | 0xD1) => {
             let ip = bc.parameters[3];
             match saved() {
-                Ok(s) if s.frames.iter().any(|f| f.instruction == ip) => {
+                Ok(s)
+                    if s.frames
+                        .iter()
+                        .any(|f| f.instruction == ip && !f.is_return_address) =>
+                {
                     ("saved context".to_string(), s)
                 }
                 other => match find_trap_frame(k, ip) {
