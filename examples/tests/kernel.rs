@@ -332,6 +332,72 @@ fn analyze_reads_images_the_kernel_dump_lacks_from_images_dirs() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `analyze --symbols DIR` on a kernel dump: a driver whose CodeView record names a PDB (here
+/// the corpus's x86 `crash.pdb`, by its GUID and age, stored in DIR under another name) gets
+/// its function names from the PDB: SYMBOL_NAME and the bucket name the procedure holding the
+/// faulting address.
+#[test]
+fn analyze_names_kernel_frames_from_pdbs_in_symbols_dirs() {
+    use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
+    use pe_sections::synth::PeBuilder;
+    let (Some(exe), Some(pdb)) = (
+        common::corpus_file("pe/x86-msvc-crash.exe"),
+        common::corpus_file("pe/x86-msvc-crash.pdb"),
+    ) else {
+        return;
+    };
+    let exe = std::fs::read(exe).unwrap();
+    let cv = pe_sections::PeImage::parse_file(&exe)
+        .unwrap()
+        .codeview()
+        .unwrap()
+        .unwrap();
+    let pe_sections::CodeViewKind::Pdb70 { guid } = cv.kind else {
+        panic!("{cv:?}");
+    };
+    let data = stackwalk::PdbData::read(std::fs::File::open(&pdb).unwrap()).unwrap();
+    let f = data
+        .symbols
+        .symbols()
+        .iter()
+        .find(|s| s.kind == stackwalk::SymbolKind::Procedure && s.size.is_some_and(|n| n > 8))
+        .unwrap()
+        .clone();
+    // A driver image large enough to hold the procedure's RVA, with crash.pdb's identity.
+    let base = 0x9a6c_0000_u64;
+    let mut pe = PeBuilder::x86();
+    pe.image_base(base).dll_name("crash.sys");
+    pe.add_section_sized(".text", PeBuilder::CODE, vec![0xcc; 0x200], f.rva + 0x1000);
+    pe.codeview(guid, cv.age, "crash.pdb");
+    let image = pe.build_mapped();
+    let ip = base + u64::from(f.rva) + 2;
+    let mut b = KernelDumpBuilder::new(KernelArch::X86Pae, KernelDumpType::Triage);
+    b.build_number(7601);
+    b.bugcheck(0xD1, [0x9c81_3238, 2, 0, ip]);
+    b.driver(SynthDriver::new("ntoskrnl.exe", 0x8284_6000, 0x40_0000));
+    b.driver(SynthDriver::new(
+        "crash.sys",
+        base,
+        u32::try_from(image.len()).unwrap(),
+    ));
+    b.map(base, &image);
+    let dir = std::env::temp_dir().join("dumpscope-kernel-symbols");
+    let syms = dir.join("syms");
+    std::fs::create_dir_all(&syms).unwrap();
+    std::fs::copy(&pdb, syms.join("renamed.pdb")).unwrap();
+    let dump = dir.join("crash-d1.dmp");
+    std::fs::write(&dump, b.write().unwrap()).unwrap();
+    let d = dump.to_str().unwrap();
+    let with =
+        common::dumpscope_json(&["analyze", "--json", "--symbols", syms.to_str().unwrap(), d]);
+    assert_eq!(with["module_name"], "crash");
+    assert_eq!(with["symbol_name"], format!("crash!{}+2", f.name), "{with}");
+    assert_eq!(with["failure_bucket_id"], format!("AV_R_crash!{}", f.name));
+    let without = common::dumpscope_json(&["analyze", "--json", d]);
+    assert_eq!(without["symbol_name"], format!("crash+{:x}", f.rva + 2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn current_process_through_the_prcb_is_the_triage_eprocess() {
     let Some(dump) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
