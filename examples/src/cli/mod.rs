@@ -235,7 +235,14 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             o.locator = cli.symbols.locator();
             match Target::open(&a.dump)? {
                 Target::Kernel(k) => emit(
-                    &kernel::stack::investigate(&k, &kernel::stack::Options::default())?,
+                    &kernel::stack::investigate_with(
+                        &k,
+                        &kernel::stack::Options::default(),
+                        &kernel::stack::Sources {
+                            image_dirs: o.image_dirs.clone(),
+                            symbol_dirs: o.symbol_dirs.clone(),
+                        },
+                    )?,
                     Format::json_if(a.json),
                     out,
                 ),
