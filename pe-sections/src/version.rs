@@ -303,3 +303,107 @@ fn dir_offset(v: u32, root: u32) -> Result<u32> {
     }
     Ok(v & 0x7FFF_FFFF)
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
+mod tests {
+    use super::*;
+
+    /// A block: wLength, wValueLength, wType, key, padding, value, children.
+    fn block(key: &str, value: &[u8], text: bool, children: &[Vec<u8>]) -> Vec<u8> {
+        let mut b = vec![0, 0, value.len() as u8, 0, u8::from(text), 0];
+        b.extend(key.encode_utf16().flat_map(u16::to_le_bytes));
+        b.extend([0, 0]);
+        while b.len() % 4 != 0 {
+            b.push(0);
+        }
+        b.extend_from_slice(value);
+        for c in children {
+            while b.len() % 4 != 0 {
+                b.push(0);
+            }
+            b.extend_from_slice(c);
+        }
+        let n = b.len() as u16;
+        b[..2].copy_from_slice(&n.to_le_bytes());
+        b
+    }
+
+    #[test]
+    fn truncated_or_foreign_blocks_are_errors() {
+        assert!(VersionInfo::parse(&[], 0).is_err());
+        assert!(VersionInfo::parse(&[4, 0, 0, 0], 0).is_err());
+        let other = block("NOT_VERSION_INFO", &[], false, &[]);
+        assert!(VersionInfo::parse(&other, 0).is_err());
+        // A fixed info whose signature is wrong.
+        let bad = block("VS_VERSION_INFO", &[0u8; 52], false, &[]);
+        assert!(VersionInfo::parse(&bad, 0).is_err());
+    }
+
+    #[test]
+    fn no_fixed_info_and_no_strings_is_empty() {
+        let v = VersionInfo::parse(&block("VS_VERSION_INFO", &[], false, &[]), 0).unwrap();
+        assert_eq!(v.file_version, None);
+        assert_eq!(v.file_version_string(), None);
+        assert!(v.strings.is_empty());
+    }
+
+    #[test]
+    fn zero_length_and_overlong_children_stop_the_walk() {
+        // StringFileInfo whose table has one good string, then a child claiming 0 bytes
+        // (no forward progress) and one running past its parent.
+        let s = block("FileVersion", &[0x31, 0, 0, 0], true, &[]);
+        let mut zero = block("Zero", &[], true, &[]);
+        zero[..2].copy_from_slice(&0u16.to_le_bytes());
+        let mut long = block("Long", &[], true, &[]);
+        long[..2].copy_from_slice(&0x7fffu16.to_le_bytes());
+        let table = block("040904b0", &[], true, &[s, zero]);
+        let sfi = block("StringFileInfo", &[], true, &[table, long]);
+        let root = block("VS_VERSION_INFO", &[], false, &[sfi]);
+        let v = VersionInfo::parse(&root, 0).unwrap();
+        assert_eq!(
+            v.strings,
+            vec![("FileVersion".to_string(), "1".to_string())]
+        );
+    }
+
+    #[test]
+    fn the_block_budget_bounds_the_walk() {
+        // More tiny strings than the budget (12 bytes each, one table): the walk stops when
+        // the budget is spent (the root, StringFileInfo and the table took three blocks).
+        let strings: Vec<Vec<u8>> = (0..2000).map(|_| block("k", &[], true, &[])).collect();
+        let table = block("040904b0", &[], true, &strings);
+        let sfi = block("StringFileInfo", &[], true, &[table]);
+        let root = block("VS_VERSION_INFO", &[], false, &[sfi]);
+        let v = VersionInfo::parse(&root, 0).unwrap();
+        assert_eq!(v.strings.len(), MAX_BLOCKS - 3);
+    }
+
+    #[cfg(feature = "synth")]
+    #[test]
+    fn a_directory_pointing_at_itself_is_malformed_not_a_loop() {
+        let mut b = crate::synth::PeBuilder::x64();
+        b.add_section(".text", crate::synth::PeBuilder::CODE, vec![0xc3]);
+        b.version_resource([1, 2, 3, 4], &[]);
+        let mut img = b.build();
+        let pe = PeImage::parse_file(&img).unwrap();
+        assert_eq!(
+            pe.version_info().unwrap().unwrap().file_version,
+            Some([1, 2, 3, 4])
+        );
+        let rsrc = pe.section_by_name(".rsrc").unwrap().pointer_to_raw_data as usize;
+        // The RT_VERSION entry's OffsetToData (at 0x14) points back at the root directory.
+        img[rsrc + 0x14..rsrc + 0x18].copy_from_slice(&0x8000_0000u32.to_le_bytes());
+        let pe = PeImage::parse_file(&img).unwrap();
+        assert!(matches!(pe.version_info(), Err(Error::Malformed { .. })));
+        // A data entry where a subdirectory is expected.
+        img[rsrc + 0x14..rsrc + 0x18].copy_from_slice(&0x48u32.to_le_bytes());
+        let pe = PeImage::parse_file(&img).unwrap();
+        assert!(matches!(pe.version_info(), Err(Error::Malformed { .. })));
+    }
+}
