@@ -213,16 +213,42 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
         assert_eq!(j["process_name"], process, "{arch:?} {j}");
         assert_eq!(j["faulting_ip"], s.faulting_ip);
         assert_eq!(
-            j["symbol_name"],
-            format!("myfault+{:x}", examples::demo::FAULT_RVA)
+            s.faulting_ip,
+            s.myfault_base + examples::demo::FAULT_RVA,
+            "{arch:?}"
         );
-        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!unknown_function");
+        // The driver's exports name the faulting function.
+        assert_eq!(j["symbol_name"], "myfault!MyfaultDeviceControl+46");
+        assert_eq!(j["failure_bucket_id"], "AV_R_myfault!MyfaultDeviceControl");
         assert_eq!(j["osplatform_type"], ptr);
-        // The trap frame in the saved stack, and the stack walked from it: myfault, then nt.
-        assert!(j["trap_frame"].is_u64(), "{arch:?}");
+        // IMAGE_VERSION from the driver's version resource in the dump.
+        let [a, b, c, d] = s.myfault_version;
+        assert_eq!(j["image_version"], format!("{a}.{b}.{c}.{d}"), "{arch:?}");
+        // The trap frame the walk went through, and the stack walked from the saved context at
+        // KeBugCheckEx through the trap frame into myfault and out to the system call, frame
+        // by frame as the scenario laid it out.
+        assert_eq!(j["trap_frame"], s.trap_frame, "{arch:?}");
         let stack = j["stack_text"].as_array().unwrap();
-        assert_eq!(stack[0]["call_site"], "myfault+0x1346", "{arch:?}");
-        assert_eq!(stack[1]["call_site"], "nt+0x5e2a10", "{arch:?}");
+        assert_eq!(stack.len(), s.frames.len(), "{arch:?} {stack:?}");
+        for (i, (got, (sp, _, site))) in stack.iter().zip(&s.frames).enumerate() {
+            assert_eq!(got["child_sp"], *sp, "{arch:?} frame {i}");
+            assert_eq!(got["call_site"], site.as_str(), "{arch:?} frame {i}");
+            let ret = s.frames.get(i + 1).map(|f| f.1);
+            assert_eq!(got["return_address"].as_u64(), ret, "{arch:?} frame {i}");
+        }
+        assert!(
+            stack[0]["call_site"]
+                .as_str()
+                .unwrap()
+                .starts_with("nt!KeBugCheckEx")
+        );
+        assert_eq!(stack[0]["trust"], "context");
+        // Frames after the bugcheck's own come from unwind data (x64) or the EBP chain and
+        // trap frames (x86), never from a stack scan.
+        assert!(
+            stack.iter().all(|f| f["trust"] != "scan"),
+            "{arch:?} {stack:?}"
+        );
         let out = common::dumpscope(&[p, "-c", "!analyze -v", "-c", "lm"]);
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(
@@ -245,6 +271,130 @@ fn analyze_of_the_synthetic_d1_names_myfault_and_notmyfault() {
             "{arch:?}"
         );
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `analyze --images DIR` on the 0xD1 dumps built without the `ntoskrnl.exe` and `myfault.sys`
+/// pages: unwind data, exports and the version resource come from the image files, and the
+/// report equals the one of the dump that holds the images; without `--images` the same dump
+/// gives no export names and no IMAGE_VERSION.
+#[test]
+fn analyze_reads_images_the_kernel_dump_lacks_from_images_dirs() {
+    use dumpfile::synth::kernel::KernelArch;
+    let dir = std::env::temp_dir().join("dumpscope-d1-images");
+    for (arch, name) in [(KernelArch::X64, "x64"), (KernelArch::X86Pae, "x86")] {
+        let full = examples::demo::BugcheckD1::build(arch, true).unwrap();
+        let bare = examples::demo::BugcheckD1::build(arch, false).unwrap();
+        assert!(bare.bytes.len() < full.bytes.len(), "{arch:?}");
+        let images = dir.join(format!("images-{name}"));
+        std::fs::create_dir_all(&images).unwrap();
+        for (file, bytes) in &bare.images {
+            std::fs::write(images.join(file), bytes).unwrap();
+        }
+        let (pf, pb) = (
+            dir.join(format!("{name}-full.dmp")),
+            dir.join(format!("{name}.dmp")),
+        );
+        std::fs::write(&pf, &full.bytes).unwrap();
+        std::fs::write(&pb, &bare.bytes).unwrap();
+        let want = common::dumpscope_json(&["analyze", "--json", pf.to_str().unwrap()]);
+        let got = common::dumpscope_json(&[
+            "analyze",
+            "--json",
+            "--images",
+            images.to_str().unwrap(),
+            pb.to_str().unwrap(),
+        ]);
+        assert_eq!(got, want, "{arch:?}");
+        let sites: Vec<&str> = got["stack_text"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["call_site"].as_str().unwrap())
+            .collect();
+        let expected: Vec<&str> = bare.frames.iter().map(|f| f.2.as_str()).collect();
+        assert_eq!(sites, expected, "{arch:?}");
+        assert!(got["image_version"].is_string(), "{arch:?}");
+        // Without the files: module+offset names, no version.
+        let without = common::dumpscope_json(&["analyze", "--json", pb.to_str().unwrap()]);
+        assert_eq!(
+            without["image_version"],
+            serde_json::Value::Null,
+            "{arch:?}"
+        );
+        assert_eq!(without["symbol_name"], "myfault+1346", "{arch:?}");
+        assert_eq!(
+            without["failure_bucket_id"],
+            "AV_R_myfault!unknown_function"
+        );
+        assert_eq!(without["module_name"], "myfault");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `analyze --symbols DIR` on a kernel dump: a driver whose CodeView record names a PDB (here
+/// the corpus's x86 `crash.pdb`, by its GUID and age, stored in DIR under another name) gets
+/// its function names from the PDB: SYMBOL_NAME and the bucket name the procedure holding the
+/// faulting address.
+#[test]
+fn analyze_names_kernel_frames_from_pdbs_in_symbols_dirs() {
+    use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
+    use pe_sections::synth::PeBuilder;
+    let (Some(exe), Some(pdb)) = (
+        common::corpus_file("pe/x86-msvc-crash.exe"),
+        common::corpus_file("pe/x86-msvc-crash.pdb"),
+    ) else {
+        return;
+    };
+    let exe = std::fs::read(exe).unwrap();
+    let cv = pe_sections::PeImage::parse_file(&exe)
+        .unwrap()
+        .codeview()
+        .unwrap()
+        .unwrap();
+    let pe_sections::CodeViewKind::Pdb70 { guid } = cv.kind else {
+        panic!("{cv:?}");
+    };
+    let data = stackwalk::PdbData::read(std::fs::File::open(&pdb).unwrap()).unwrap();
+    let f = data
+        .symbols
+        .symbols()
+        .iter()
+        .find(|s| s.kind == stackwalk::SymbolKind::Procedure && s.size.is_some_and(|n| n > 8))
+        .unwrap()
+        .clone();
+    // A driver image large enough to hold the procedure's RVA, with crash.pdb's identity.
+    let base = 0x9a6c_0000_u64;
+    let mut pe = PeBuilder::x86();
+    pe.image_base(base).dll_name("crash.sys");
+    pe.add_section_sized(".text", PeBuilder::CODE, vec![0xcc; 0x200], f.rva + 0x1000);
+    pe.codeview(guid, cv.age, "crash.pdb");
+    let image = pe.build_mapped();
+    let ip = base + u64::from(f.rva) + 2;
+    let mut b = KernelDumpBuilder::new(KernelArch::X86Pae, KernelDumpType::Triage);
+    b.build_number(7601);
+    b.bugcheck(0xD1, [0x9c81_3238, 2, 0, ip]);
+    b.driver(SynthDriver::new("ntoskrnl.exe", 0x8284_6000, 0x40_0000));
+    b.driver(SynthDriver::new(
+        "crash.sys",
+        base,
+        u32::try_from(image.len()).unwrap(),
+    ));
+    b.map(base, &image);
+    let dir = std::env::temp_dir().join("dumpscope-kernel-symbols");
+    let syms = dir.join("syms");
+    std::fs::create_dir_all(&syms).unwrap();
+    std::fs::copy(&pdb, syms.join("renamed.pdb")).unwrap();
+    let dump = dir.join("crash-d1.dmp");
+    std::fs::write(&dump, b.write().unwrap()).unwrap();
+    let d = dump.to_str().unwrap();
+    let with =
+        common::dumpscope_json(&["analyze", "--json", "--symbols", syms.to_str().unwrap(), d]);
+    assert_eq!(with["module_name"], "crash");
+    assert_eq!(with["symbol_name"], format!("crash!{}+2", f.name), "{with}");
+    assert_eq!(with["failure_bucket_id"], format!("AV_R_crash!{}", f.name));
+    let without = common::dumpscope_json(&["analyze", "--json", d]);
+    assert_eq!(without["symbol_name"], format!("crash+{:x}", f.rva + 2));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

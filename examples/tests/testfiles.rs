@@ -514,6 +514,8 @@ fn bugcheck_d1_matches_its_goldens() {
                 "lm",
                 "-c",
                 "db myfault L40",
+                "-c",
+                "k",
             ],
         ));
         failures.extend(check_folder(folder, &c, &[(d.as_str(), "<DIR>")]));

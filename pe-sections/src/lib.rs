@@ -15,6 +15,7 @@ mod reloc;
 mod rtti;
 mod search;
 mod strings;
+mod version;
 pub mod x86;
 mod xref;
 
@@ -36,4 +37,5 @@ pub use reloc::{REL_BASED_DIR64, REL_BASED_HIGHLOW, Relocation};
 pub use rtti::{MAX_RTTI_NAME, RttiClass, demangle_rtti_name, rtti_class_at};
 pub use search::{Pattern, find_all, read_cstr, read_wstr, search_memory};
 pub use strings::{FoundString, StringKind, Strings};
+pub use version::{RT_VERSION, VS_FFI_SIGNATURE, VersionInfo};
 pub use xref::{CodeRef, RefKind};

@@ -25,6 +25,9 @@ struct Section {
     characteristics: u32,
 }
 
+/// A version resource to write: the file version and the string table.
+type VersionResource = ([u16; 4], Vec<(String, String)>);
+
 #[derive(Debug, Clone)]
 enum ExportTarget {
     Rva(u32),
@@ -50,6 +53,7 @@ pub struct PeBuilder {
     codeview: Option<([u8; 16], u32, String)>,
     pdata: Vec<(u32, u32, u32)>,
     relocs: Vec<(u32, u8)>,
+    version: Option<VersionResource>,
 }
 
 fn align(v: u32, a: u32) -> u32 {
@@ -110,6 +114,7 @@ impl PeBuilder {
             codeview: None,
             pdata: Vec::new(),
             relocs: Vec::new(),
+            version: None,
         }
     }
 
@@ -207,6 +212,25 @@ impl PeBuilder {
         self
     }
 
+    /// Adds a version resource (`.rsrc`: `RT_VERSION`, ID 1, language 0x409): a
+    /// `VS_VERSIONINFO` whose `VS_FIXEDFILEINFO` holds `file_version` as file and product
+    /// version (file type `VFT_DRV`, OS `VOS_NT_WINDOWS32`), with `strings` (`FileVersion`,
+    /// `ProductName`, ...) in a `040904b0` string table.
+    pub fn version_resource(
+        &mut self,
+        file_version: [u16; 4],
+        strings: &[(&str, &str)],
+    ) -> &mut Self {
+        self.version = Some((
+            file_version,
+            strings
+                .iter()
+                .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+                .collect(),
+        ));
+        self
+    }
+
     /// Builds the image in file layout.
     pub fn build(&self) -> Vec<u8> {
         self.assemble(false)
@@ -280,6 +304,13 @@ impl PeBuilder {
             let size = len32(&d);
             push(&mut next, &mut all, b".pdata", d, Self::RDATA);
             dirs[3] = (rva, size);
+        }
+        if let Some((v, strings)) = &self.version {
+            let rva = next;
+            let d = resource_section(rva, *v, strings);
+            let size = len32(&d);
+            push(&mut next, &mut all, b".rsrc", d, Self::RDATA);
+            dirs[2] = (rva, size);
         }
         if !self.relocs.is_empty() {
             let rva = next;
@@ -499,4 +530,97 @@ impl PeBuilder {
         }
         out
     }
+}
+
+fn utf16z(s: &str) -> Vec<u8> {
+    let mut v: Vec<u8> = s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    v.extend([0, 0]);
+    v
+}
+
+fn pad4(v: &mut Vec<u8>) {
+    while !v.len().is_multiple_of(4) {
+        v.push(0);
+    }
+}
+
+/// A `VS_VERSIONINFO`-family block: `wLength`, `wValueLength`, `wType`, `szKey`, padding, the
+/// value, padding, the children (each 4-aligned).
+fn vs_block(key: &str, value: &[u8], value_len: u16, text: bool, children: &[Vec<u8>]) -> Vec<u8> {
+    let mut b = vec![0, 0];
+    put16(&mut b, value_len);
+    put16(&mut b, u16::from(text));
+    b.extend(utf16z(key));
+    pad4(&mut b);
+    b.extend_from_slice(value);
+    for c in children {
+        pad4(&mut b);
+        b.extend_from_slice(c);
+    }
+    let len = u16::try_from(b.len()).unwrap_or(u16::MAX).to_le_bytes();
+    if let Some(d) = b.get_mut(..2) {
+        d.copy_from_slice(&len);
+    }
+    b
+}
+
+/// The `.rsrc` section at `rva`: a three-level directory (type `RT_VERSION`, ID 1, language
+/// 0x409) to one data entry, then the `VS_VERSIONINFO`.
+fn resource_section(rva: u32, v: [u16; 4], strings: &[(String, String)]) -> Vec<u8> {
+    let [a, b, c, e] = v;
+    let ms = (u32::from(a) << 16) | u32::from(b);
+    let ls = (u32::from(c) << 16) | u32::from(e);
+    let mut fixed = Vec::new();
+    for x in [
+        0xFEEF_04BD, // dwSignature
+        0x0001_0000, // dwStrucVersion
+        ms,
+        ls, // dwFileVersionMS/LS
+        ms,
+        ls,       // dwProductVersionMS/LS
+        0x3f,     // dwFileFlagsMask
+        0,        // dwFileFlags
+        0x4_0004, // dwFileOS: VOS_NT_WINDOWS32
+        3,        // dwFileType: VFT_DRV
+        7,        // dwFileSubtype: VFT2_DRV_SYSTEM
+        0,
+        0, // dwFileDateMS/LS
+    ] {
+        put32(&mut fixed, x);
+    }
+    let strings: Vec<Vec<u8>> = strings
+        .iter()
+        .map(|(k, val)| {
+            let chars = u16::try_from(val.encode_utf16().count().saturating_add(1)).unwrap_or(0);
+            vs_block(k, &utf16z(val), chars, true, &[])
+        })
+        .collect();
+    let table = vs_block("040904b0", &[], 0, true, &strings);
+    let sfi = vs_block("StringFileInfo", &[], 0, true, &[table]);
+    let var = vs_block("Translation", &[0x09, 0x04, 0xb0, 0x04], 4, false, &[]);
+    let vfi = vs_block("VarFileInfo", &[], 0, true, &[var]);
+    let info = vs_block("VS_VERSION_INFO", &fixed, 52, false, &[sfi, vfi]);
+
+    // Directories (16 bytes + one 8-byte entry each) at 0, 0x18, 0x30; the data entry at 0x48;
+    // the VS_VERSIONINFO at 0x58.
+    let mut d = Vec::new();
+    for (id, next) in [(16u32, 0x18u32), (1, 0x30)] {
+        d.extend([0u8; 12]);
+        put16(&mut d, 0); // named entries
+        put16(&mut d, 1); // ID entries
+        put32(&mut d, id);
+        put32(&mut d, 0x8000_0000 | next);
+    }
+    d.extend([0u8; 12]);
+    put16(&mut d, 0);
+    put16(&mut d, 1);
+    put32(&mut d, 0x409);
+    put32(&mut d, 0x48); // the data entry (no high bit)
+    put32(&mut d, rva.saturating_add(0x58)); // OffsetToData: an RVA
+    put32(&mut d, len32(&info));
+    put32(&mut d, 0); // CodePage
+    put32(&mut d, 0);
+    d.resize(0x58, 0);
+    d.extend(info);
+    d
 }

@@ -349,3 +349,80 @@ fn arm64_pdata_and_xdata() {
         Err(pe_sections::Error::UnsupportedMachine { .. })
     ));
 }
+
+/// The version resource of every corpus image that has one, cross-checked two ways: the
+/// `RT_VERSION` data entry found by `object`'s resource-directory walk holds the same
+/// `VS_VERSIONINFO` (parsed alone), and the file version equals the two dwords after the
+/// `VS_FIXEDFILEINFO` signature (0xFEEF04BD) found by a plain byte scan of the file.
+#[test]
+fn version_resources_match_object_and_a_signature_scan() {
+    let mut with = 0;
+    for path in pe_files() {
+        let data = std::fs::read(&path).unwrap();
+        let pe = PeImage::parse_file(&data).unwrap();
+        let ours = pe.version_info().unwrap();
+        // object: type 16 (RT_VERSION) -> first name -> first language -> data entry.
+        let file = object::read::pe::PeFile64::parse(&*data)
+            .map(|f| {
+                let dirs = f.data_directories();
+                let rsrc = dirs.resource_directory(&*data, &f.section_table()).unwrap();
+                rsrc.map(|r| {
+                    let root = r.root().unwrap();
+                    let ver = root
+                        .entries
+                        .iter()
+                        .find(|e| e.name_or_id().id() == Some(16))?;
+                    let names = ver.data(r).unwrap().table()?;
+                    let langs = names.entries.first()?.data(r).unwrap().table()?;
+                    let entry = langs.entries.first()?.data(r).unwrap().data()?;
+                    let rva = entry.offset_to_data.get(LE);
+                    let size = entry.size.get(LE);
+                    let bytes = pe.read_rva_vec(rva, u64::from(size)).unwrap();
+                    Some(pe_sections::VersionInfo::parse(&bytes, rva).unwrap())
+                })
+            })
+            .ok()
+            .flatten()
+            .flatten();
+        if pe.is_64() {
+            assert_eq!(ours, file, "{}", path.display());
+        }
+        let sig = data
+            .windows(4)
+            .position(|w| w == 0xFEEF_04BDu32.to_le_bytes());
+        let Some(v) = ours else {
+            assert!(
+                sig.is_none(),
+                "{}: a signature but no resource",
+                path.display()
+            );
+            continue;
+        };
+        with += 1;
+        let at = sig.expect("the fixed info's signature");
+        let dw =
+            |i: usize| u32::from_le_bytes(data[at + 4 * i..at + 4 * i + 4].try_into().unwrap());
+        let (ms, ls) = (dw(2), dw(3));
+        assert_eq!(
+            v.file_version,
+            Some([(ms >> 16) as u16, ms as u16, (ls >> 16) as u16, ls as u16]),
+            "{}",
+            path.display()
+        );
+        // The string table holds what the file says in UTF-16 after each key.
+        let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+        for (k, val) in &v.strings {
+            let mut kv = utf16(k);
+            kv.extend([0, 0]);
+            let at = data.windows(kv.len()).position(|w| w == kv).unwrap();
+            let after = &data[at + kv.len()..];
+            let lead = after.iter().take_while(|b| **b == 0).count() & !1;
+            assert!(after[lead..].starts_with(&utf16(val)), "{k}={val}");
+        }
+        assert!(v.string("FileVersion").is_some(), "{v:?}");
+        assert!(v.string("ProductName").is_some(), "{v:?}");
+    }
+    if corpus_dir().is_some() {
+        assert!(with >= 1, "no corpus image with a version resource");
+    }
+}

@@ -48,6 +48,10 @@ fn exercise(pe: &PeImage<'_>) {
         }
     }
     let _ = pe.relocations();
+    if let Ok(Some(v)) = pe.version_info() {
+        let _ = v.file_version_string();
+        assert!(v.strings.len() <= 1024, "{v:?}");
+    }
     let _ = pe.search_rva(&Pattern::Ascii("ab".into()), 0, 0x4000);
     let _ = pe.read_cstr_rva(0x1000, 64);
     let _ = pe.read_wstr_rva(0x1000, 64);
@@ -190,6 +194,59 @@ proptest! {
             if let Ok(pe) = PeImage::parse_mapped(&mem, 0x10000).and_then(|p| p.with_limits(Limits::fuzzing())) {
                 exercise(&pe);
             }
+        }
+    }
+
+    #[test]
+    fn version_resource_round_trips(
+        is64 in any::<bool>(),
+        v in any::<[u16; 4]>(),
+        strings in prop::collection::btree_map("[A-Za-z]{1,16}", "[ -~]{0,40}", 0..6),
+    ) {
+        let mut b = if is64 { PeBuilder::x64() } else { PeBuilder::x86() };
+        b.add_section(".text", PeBuilder::CODE, vec![0xc3]);
+        let pairs: Vec<(&str, &str)> =
+            strings.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        b.version_resource(v, &pairs);
+        let file = b.build();
+        let mapped = b.build_mapped();
+        let mem = SliceMemory::new(0x10000, &mapped);
+        for pe in [PeImage::parse_file(&file).unwrap(), PeImage::parse_mapped(&mem, 0x10000).unwrap()] {
+            let got = pe.version_info().unwrap().unwrap();
+            prop_assert_eq!(got.file_version, Some(v));
+            prop_assert_eq!(got.product_version, Some(v));
+            prop_assert_eq!(got.file_version_string(), Some(format!("{}.{}.{}.{}", v[0], v[1], v[2], v[3])));
+            prop_assert_eq!(got.string_table.as_deref(), Some("040904b0"));
+            let want: Vec<(String, String)> = strings.clone().into_iter().collect();
+            prop_assert_eq!(&got.strings, &want);
+        }
+        // Without one: Ok(None).
+        let mut plain = if is64 { PeBuilder::x64() } else { PeBuilder::x86() };
+        plain.add_section(".text", PeBuilder::CODE, vec![0xc3]);
+        prop_assert_eq!(PeImage::parse_file(&plain.build()).unwrap().version_info(), Ok(None));
+    }
+
+    #[test]
+    fn mutated_version_resources_never_panic(
+        v in any::<[u16; 4]>(),
+        muts in prop::collection::vec((any::<prop::sample::Index>(), any::<u16>()), 1..16),
+    ) {
+        let mut b = PeBuilder::x64();
+        b.add_section(".text", PeBuilder::CODE, vec![0xc3]);
+        b.version_resource(v, &[("FileVersion", "1.2.3.4"), ("ProductName", "Synthetic")]);
+        let mut img = b.build();
+        let pe = PeImage::parse_file(&img).unwrap();
+        let rsrc = pe.section_by_name(".rsrc").unwrap();
+        let (start, len) = (rsrc.pointer_to_raw_data as usize, rsrc.virtual_size as usize);
+        // Mutate the resource directory and the VS_VERSIONINFO only.
+        for (idx, x) in &muts {
+            let at = start + idx.index(len.saturating_sub(2).max(1));
+            img[at..at + 2].copy_from_slice(&x.to_le_bytes());
+        }
+        if let Ok(pe) = PeImage::parse_file(&img).and_then(|p| p.with_limits(Limits::fuzzing()))
+            && let Ok(Some(got)) = pe.version_info()
+        {
+            prop_assert!(got.strings.len() <= 1024);
         }
     }
 

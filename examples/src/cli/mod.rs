@@ -200,7 +200,15 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         },
         Command::Analyze(a) => match open(&a.dump)? {
             Target::Kernel(k) => emit(
-                &kernel::analyze::investigate(&k, &kernel::analyze::Options),
+                &kernel::analyze::investigate(
+                    &k,
+                    &kernel::analyze::Options {
+                        sources: kernel::stack::Sources {
+                            image_dirs: a.images.clone(),
+                            symbol_dirs: a.symbols.clone(),
+                        },
+                    },
+                ),
                 Format::json_if(a.json),
                 out,
             ),
@@ -236,7 +244,14 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             o.locator = cli.symbols.locator();
             match open(&a.dump)? {
                 Target::Kernel(k) => emit(
-                    &kernel::stack::investigate(&k, &kernel::stack::Options::default())?,
+                    &kernel::stack::investigate_with(
+                        &k,
+                        &kernel::stack::Options::default(),
+                        &kernel::stack::Sources {
+                            image_dirs: o.image_dirs.clone(),
+                            symbol_dirs: o.symbol_dirs.clone(),
+                        },
+                    )?,
                     Format::json_if(a.json),
                     out,
                 ),

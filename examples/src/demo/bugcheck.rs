@@ -1,8 +1,10 @@
 //! The synthetic crash of the "NotMyFault" story: a driver (`myfault.sys`) touches paged memory
 //! at DISPATCH_LEVEL and the system stops with DRIVER_IRQL_NOT_LESS_OR_EQUAL (0xD1) while the
 //! NotMyFault tool is the current process. Written as a triage dump by `dumpfile`'s kernel synth
-//! writer, with the driver's image (PE headers, `.text`, `.pdata` on x64) from `pe_sections`'
-//! builder, so `analyze` and `dumpscope demo` can show the whole investigation without a real
+//! writer, with the images of the driver and of the kernel's code on the path (PE headers,
+//! `.text`, exports, `.pdata` on x64) from `pe_sections`' builder and a stack that walks from the
+//! saved context at `nt!KeBugCheckEx` through the page fault's trap frame into myfault (see
+//! `frames`), so `analyze` and `dumpscope demo` can show the whole investigation without a real
 //! crash.
 
 use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
@@ -23,14 +25,43 @@ pub struct BugcheckD1 {
     pub address: u64,
     /// The current process's image name.
     pub process: &'static str,
+    /// The page fault's trap frame.
+    pub trap_frame: u64,
+    /// The file version in `myfault.sys`'s version resource.
+    pub myfault_version: [u16; 4],
+    /// The image files of `ntoskrnl.exe` and `myfault.sys` (what `--images` reads when the
+    /// dump lacks them): file name and bytes.
+    pub images: Vec<(&'static str, Vec<u8>)>,
+    /// The stack as the scenario laid it out, from the saved context at `nt!KeBugCheckEx`:
+    /// each frame's stack pointer (WinDbg's Child-SP), instruction and call site.
+    pub frames: Vec<(u64, u64, String)>,
 }
 
-/// RVA of the faulting instruction in `myfault.sys`.
+/// RVA of the faulting instruction in `myfault.sys` (`MyfaultDeviceControl+0x46`).
 pub const FAULT_RVA: u64 = 0x1346;
+
+/// The file version in `myfault.sys`'s version resource (`IMAGE_VERSION`).
+const MYFAULT_VERSION: [u16; 4] = [4, 20, 0, 0];
+
+mod frames;
 
 /// Builds the 0xD1 dump for `arch` (x64: `NotMyfault64.exe` on build 19041; x86 PAE:
 /// `NotMyfault.exe` on build 7601).
 pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
+    BugcheckD1::build(arch, true)
+}
+
+impl BugcheckD1 {
+    /// Builds the 0xD1 dump for `arch`; with `images_in_dump` false, the pages of the
+    /// `ntoskrnl.exe` and `myfault.sys` images are left out of the dump (as a triage dump
+    /// often lacks them), so their unwind data, exports and version resource must come from
+    /// the files in [`BugcheckD1::images`].
+    pub fn build(arch: KernelArch, images_in_dump: bool) -> Result<BugcheckD1, CliError> {
+        build(arch, images_in_dump)
+    }
+}
+
+fn build(arch: KernelArch, images_in_dump: bool) -> Result<BugcheckD1, CliError> {
     let x64 = arch == KernelArch::X64;
     let (build, nt, hal, myfault, paged, objects, stack) = if x64 {
         (
@@ -58,32 +89,35 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
     } else {
         ("NotMyfault.exe", 0x16c_usize, 0x1ec_usize, 0x2c0_usize)
     };
-    // The driver: headers, a .text with the faulting function, its unwind data on x64.
-    let mut pe = if x64 {
+    let address = paged.wrapping_add(0x1238);
+    // The driver (headers, code, exports, `.pdata` on x64) and the kernel's code on the path
+    // from the system call to the bugcheck, with the stack between them.
+    let mut driver = if x64 {
         PeBuilder::x64()
     } else {
         PeBuilder::x86()
     };
-    pe.image_base(myfault).dll_name("myfault.sys");
-    let text_rva = pe.add_section("PAGE", 0x6000_0020, vec![0xCC; 0x1000]);
-    if x64 {
-        let unwind = pe.add_section(".rdata", 0x4000_0040, vec![1, 4, 1, 0, 4, 0x42, 0, 0]);
-        pe.runtime_function(
-            text_rva.saturating_add(0x300),
-            text_rva.saturating_add(0x400),
-            unwind,
+    driver
+        .dll_name("myfault.sys")
+        .timestamp(0x5F3E_2C11)
+        .version_resource(
+            MYFAULT_VERSION,
+            &[("FileVersion", "4.20"), ("ProductName", "NotMyfault")],
         );
-    }
-    pe.export("MyfaultFunction", text_rva.saturating_add(0x300));
-    let image = pe.build_mapped();
-    let size = u32::try_from(image.len()).map_err(|_| CliError::new("image too large"))?;
-    let faulting_ip = myfault.wrapping_add(FAULT_RVA);
-    let address = paged.wrapping_add(0x1238);
+    let s = if x64 {
+        frames::x64(nt, myfault, stack, address, driver)
+    } else {
+        frames::x86(nt, myfault, stack, address, driver)
+    };
+    let faulting_ip = s.faulting_ip;
+    let size =
+        |image: &[u8]| u32::try_from(image.len()).map_err(|_| CliError::new("image too large"));
 
     let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
     b.build_number(build).processors(4);
-    b.bugcheck(0xD1, [address, 2, 0, faulting_ip]);
-    b.driver(SynthDriver::new("ntoskrnl.exe", nt, 0x104_6000));
+    b.bugcheck(0xD1, s.params);
+    b.context(s.context.clone());
+    b.driver(SynthDriver::new("ntoskrnl.exe", nt, size(&s.nt.bytes)?));
     b.driver(SynthDriver::new("hal.dll", hal, 0x6000));
     // An even number of drivers: the synth writer's x86 triage string pool is misplaced when the
     // 0x4C-byte driver entries do not end on an 8-byte boundary (reported to its owner).
@@ -92,10 +126,13 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         hal.wrapping_add(0x1_0000),
         0xb000,
     ));
-    let mut d = SynthDriver::new("myfault.sys", myfault, size);
+    let mut d = SynthDriver::new("myfault.sys", myfault, size(&s.myfault.bytes)?);
     d.timestamp = 0x5F3E_2C11;
     b.driver(d);
-    b.map(myfault, &image);
+    if images_in_dump {
+        b.map(nt, &s.nt.bytes);
+        b.map(myfault, &s.myfault.bytes);
+    }
     // The current process: an EPROCESS whose ImageFileName names NotMyFault.
     let mut eprocess = vec![0u8; eprocess_size];
     if let Some(slot) = eprocess.get_mut(name_offset..name_offset.saturating_add(15)) {
@@ -143,31 +180,7 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
     let eproc = (objects.wrapping_add(0x1000), eprocess);
     let ethread = (objects.wrapping_add(0x2000), vec![0u8; 0x400]);
     b.triage_objects(prcb, eproc, ethread);
-    // The saved call stack holds the KTRAP_FRAME of the page fault in myfault: the interrupted
-    // instruction is Arg4, and myfault's frame returns into nt (the I/O path of the IOCTL).
-    let mut frames = vec![0u8; 0x1000];
-    let mut put = |off: usize, v: &[u8]| {
-        if let Some(d) = frames.get_mut(off..off.saturating_add(v.len())) {
-            d.copy_from_slice(v);
-        }
-    };
-    let caller = nt.wrapping_add(0x5e_2a10);
-    if x64 {
-        put(0x200 + 0x168, &faulting_ip.to_le_bytes()); // Rip
-        put(0x200 + 0x170, &0x10u16.to_le_bytes()); // SegCs: kernel
-        put(0x200 + 0x178, &0x10282u32.to_le_bytes()); // EFlags
-        put(0x200 + 0x180, &stack.wrapping_add(0x400).to_le_bytes()); // Rsp
-        // myfault's frame: 0x28 bytes (its .pdata), then the return address.
-        put(0x428, &caller.to_le_bytes());
-    } else {
-        let lo = |v: u64| u32::try_from(v & 0xffff_ffff).unwrap_or(0).to_le_bytes();
-        put(0x200 + 0x60, &lo(stack.wrapping_add(0x400))); // Ebp
-        put(0x200 + 0x68, &lo(faulting_ip)); // Eip
-        put(0x200 + 0x6c, &8u32.to_le_bytes()); // SegCs: kernel
-        put(0x200 + 0x70, &0x10282u32.to_le_bytes()); // EFlags
-        put(0x404, &lo(caller));
-    }
-    b.triage_stack(stack, frames);
+    b.triage_stack(stack, s.bytes);
     let bytes = b
         .write()
         .map_err(|e| CliError::new(format!("cannot write the 0xD1 dump: {e}")))?;
@@ -177,6 +190,10 @@ pub fn bugcheck_d1(arch: KernelArch) -> Result<BugcheckD1, CliError> {
         faulting_ip,
         address,
         process,
+        trap_frame: s.trap,
+        myfault_version: MYFAULT_VERSION,
+        images: vec![("ntoskrnl.exe", s.nt.file), ("myfault.sys", s.myfault.file)],
+        frames: s.frames,
     })
 }
 
@@ -205,7 +222,7 @@ pub fn run_bugcheck_d1(
         writeln!(out)?;
     }
     crate::report::emit(
-        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options),
+        &crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options::default()),
         format,
         out,
     )

@@ -318,7 +318,10 @@ pub fn all(demo: &super::Demo, dir: &Path) -> Result<AllScenarios, CliError> {
                 let path = dir.join("NotMyFault-x64.dmp");
                 std::fs::write(&path, &b.bytes).map_err(|e| CliError::at(&path, e))?;
                 let k = crate::target::KernelTarget::open(&path)?;
-                let a = crate::kernel::analyze::investigate(&k, &crate::kernel::analyze::Options);
+                let a = crate::kernel::analyze::investigate(
+                    &k,
+                    &crate::kernel::analyze::Options::default(),
+                );
                 Played {
                     scenario: s,
                     title: s.title(),

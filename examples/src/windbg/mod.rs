@@ -148,7 +148,10 @@ pub const COMMANDS: &[Command] = &[
         |u, _, _, out| text(&analyze::investigate(u, &analyze::Options::default())?, out),
         |k, _, _, out| {
             text(
-                &crate::kernel::analyze::investigate(k, &crate::kernel::analyze::Options),
+                &crate::kernel::analyze::investigate(
+                    k,
+                    &crate::kernel::analyze::Options::default(),
+                ),
                 out,
             )
         },

@@ -30,6 +30,10 @@ fn exercise(pe: &PeImage<'_>) {
         }
     }
     let _ = pe.relocations();
+    if let Ok(Some(v)) = pe.version_info() {
+        let _ = v.file_version_string();
+        let _ = v.string("FileVersion");
+    }
     let _ = pe.search_rva(&Pattern::Utf16("ab".into()), 0, 0x10000);
     let _ = pe.read_cstr_rva(0x1000, 128);
     let _ = pe.code_references_to(&[0x1000, 0x2000]);
@@ -59,6 +63,7 @@ fn template(is64: bool) -> Vec<u8> {
     b.runtime_function(t, t + 13, r);
     b.relocation(t + 8, 3);
     b.codeview([7; 16], 1, "f.pdb");
+    b.version_resource([10, 0, 19041, 1], &[("FileVersion", "10.0"), ("ProductName", "x")]);
     b.build()
 }
 

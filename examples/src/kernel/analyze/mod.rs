@@ -14,9 +14,12 @@ use crate::target::KernelTarget;
 
 mod text;
 
-/// What to analyze with (nothing to choose yet: symbols are not read for kernel dumps).
+/// What to analyze with.
 #[derive(Debug, Clone, Default)]
-pub struct Options;
+pub struct Options {
+    /// Where images and PDBs the dump lacks are looked for (`--images`, `--symbols`).
+    pub sources: crate::kernel::stack::Sources,
+}
 
 /// One bugcheck argument with its meaning.
 #[derive(Debug, Serialize, PartialEq, Eq)]
@@ -67,6 +70,8 @@ pub struct Report {
     pub module_name: Option<String>,
     /// File of that module (`myfault.sys`).
     pub image_name: Option<String>,
+    /// Its file version from its version resource (`a.b.c.d`), when the dump holds it.
+    pub image_version: Option<String>,
     /// WinDbg-shaped bucket id.
     pub failure_bucket_id: String,
     /// `10.0.BUILD.0`-style version.
@@ -229,8 +234,40 @@ fn os_version(build: u32) -> String {
     format!("{nt}.{build}.0")
 }
 
+/// `IMAGE_VERSION`: the file version of `driver`'s version resource, read from its image in
+/// the dump, else from its image file in `src.image_dirs`. Pages the dump lacks and no file
+/// give nothing (as WinDbg prints nothing); a malformed resource gives a note.
+fn image_version(
+    k: &KernelTarget,
+    driver: &dumpfile::Driver,
+    src: &crate::kernel::stack::Sources,
+    problems: &mut Vec<String>,
+) -> Option<String> {
+    let mem = k.mem();
+    let info =
+        pe_sections::PeImage::parse_mapped(&mem, driver.base).and_then(|img| img.version_info());
+    let from_file = || {
+        let (_, bytes) = crate::user::stacks::image_file(
+            &src.image_dirs,
+            &driver.name,
+            driver.timestamp,
+            driver.size,
+        )?;
+        let img = pe_sections::PeImage::parse_file(&bytes).ok()?;
+        img.version_info().ok()??.file_version_string()
+    };
+    match info {
+        Ok(v) => v.and_then(|v| v.file_version_string()),
+        Err(e) if e.is_not_captured() => from_file(),
+        Err(e) => {
+            problems.push(format!("IMAGE_VERSION of {}: {e}", driver.name));
+            None
+        }
+    }
+}
+
 /// Builds the report.
-pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
+pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     let bc = k.dump.bugcheck();
     let code = bc.code;
     let p = bc.parameters;
@@ -329,34 +366,79 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         _ => {}
     }
     let process_name = process_name(k, &mut problems);
-    let trap_frame = match base {
+    let src = &o.sources;
+    let stack_text = match crate::kernel::stack::investigate_with(
+        k,
+        &crate::kernel::stack::Options::default(),
+        src,
+    ) {
+        Ok(r) => r.frames,
+        Err(e) => {
+            problems.push(format!("STACK_TEXT: {e}"));
+            Vec::new()
+        }
+    };
+    // The trap frame: the one the walk went through to the faulting instruction, else (0xA,
+    // 0xD1) one found in the saved stack, or (0x8E) Arg3.
+    let walked_trap = faulting_ip.and_then(|ip| {
+        stack_text
+            .windows(2)
+            .find(|w| w.get(1).is_some_and(|f| f.instruction == ip))
+            .and_then(|w| w.first()?.trap_frame)
+    });
+    let trap_frame = walked_trap.or(match base {
         0xA | 0xD1 => crate::kernel::stack::find_trap_frame(k, p[3]),
         0x8E => Some(p[2]),
         _ => None,
+    });
+    let trap_registers = trap_frame
+        .and_then(|t| {
+            let o = crate::kernel::stack::Options {
+                start: crate::kernel::stack::Start::Trap(t),
+            };
+            crate::kernel::stack::investigate_with(k, &o, src).ok()
+        })
+        .map_or_else(Vec::new, |r| r.registers);
+    // The faulting frame: the trap or exception IP, else the first frame outside the kernel
+    // and the HAL.
+    let (faulting, is_return) = match faulting_ip {
+        Some(ip) => (Some(ip), false),
+        None => stack_text
+            .iter()
+            .enumerate()
+            .find(|(_, f)| {
+                k.driver_at(f.instruction)
+                    .is_some_and(|d| !matches!(k.module_name(d).as_str(), "nt" | "hal"))
+            })
+            .map_or((None, false), |(i, f)| (Some(f.instruction), i > 0)),
     };
-    let (stack_text, trap_registers) =
-        match crate::kernel::stack::investigate(k, &crate::kernel::stack::Options::default()) {
-            Ok(r) if r.start.starts_with(".trap") => (r.frames, r.registers),
-            Ok(r) => (r.frames, Vec::new()),
-            Err(e) => {
-                problems.push(format!("STACK_TEXT: {e}"));
-                (Vec::new(), Vec::new())
-            }
-        };
-    let driver = faulting_ip.and_then(|ip| k.driver_at(ip));
+    let driver = faulting.and_then(|ip| k.driver_at(ip));
     let module_name = driver.map(|d| k.module_name(d));
     let image_name = driver.map(|d| d.name.clone());
-    let symbol_name = match (driver, &module_name, faulting_ip) {
-        (Some(d), Some(m), Some(ip)) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
+    let symbol = faulting
+        .filter(|_| driver.is_some())
+        .map(|ip| crate::kernel::stack::locate(k, src, ip, is_return));
+    let symbol_name = match (driver, &module_name, faulting, &symbol) {
+        (Some(_), Some(m), Some(_), Some(l)) if l.symbol.is_some() => Some(format!(
+            "{m}!{}+{:x}",
+            l.symbol.as_deref().unwrap_or(""),
+            l.offset
+        )),
+        (Some(d), Some(m), Some(ip), _) => Some(format!("{m}+{:x}", ip.wrapping_sub(d.base))),
         _ => None,
     };
+    let image_version = driver.and_then(|d| image_version(k, d, src, &mut problems));
     if faulting_ip.is_some() && driver.is_none() {
         problems.push("the faulting address is in no loaded driver".to_string());
     }
-    let func = module_name.as_ref().map_or_else(
-        || "unknown_image".to_string(),
-        |m| format!("{m}!unknown_function"),
-    );
+    let func = match (
+        &module_name,
+        symbol.as_ref().and_then(|l| l.symbol.as_ref()),
+    ) {
+        (Some(m), Some(s)) => format!("{m}!{s}"),
+        (Some(m), None) => format!("{m}!unknown_function"),
+        (None, _) => "unknown_image".to_string(),
+    };
     let failure_bucket_id = match (exception_code, access) {
         (Some(0xC000_0005), Some(dumpfile::AccessKind::Read))
         | (None, Some(dumpfile::AccessKind::Read)) => {
@@ -383,6 +465,7 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Report {
         symbol_name,
         module_name,
         image_name,
+        image_version,
         failure_bucket_id,
         os_version: os_version(k.dump.build()),
         osplatform_type: crate::kernel::info::arch_name(k.dump.arch()).to_string(),

@@ -87,6 +87,10 @@ impl Text for Report {
             writeln!(out, "IMAGE_NAME:  {i}")?;
             writeln!(out)?;
         }
+        if let Some(v) = &self.image_version {
+            writeln!(out, "IMAGE_VERSION:  {v}")?;
+            writeln!(out)?;
+        }
         writeln!(out, "FAILURE_BUCKET_ID:  {}", self.failure_bucket_id)?;
         writeln!(out)?;
         writeln!(out, "OS_VERSION:  {}", self.os_version)?;

@@ -368,7 +368,7 @@ fn crash(k: &KernelTarget) -> Option<Crash> {
     if k.dump.bugcheck().code == 0 {
         return None;
     }
-    let a = analyze::investigate(k, &analyze::Options);
+    let a = analyze::investigate(k, &analyze::Options::default());
     Some(Crash {
         bugcheck_code: a.bugcheck_code,
         bugcheck_name: a.bugcheck_name,

@@ -1,7 +1,7 @@
 //! Kernel stacks: `k` (the stack the bugcheck names: the `.cxr` context record of a 0x7E/0x3B,
 //! the trap frame of a 0x8E, else the dump's saved context), `.trap ADDR` and `.cxr ADDR`,
-//! walked by `stackwalk` over the dump's memory with each driver's `.pdata` read from its image
-//! in the dump when captured.
+//! walked by `stackwalk` over the dump's memory with each driver's `.pdata` and exports read
+//! from its image in the dump when captured.
 
 use serde::Serialize;
 
@@ -42,6 +42,13 @@ pub struct Frame {
     pub call_site: String,
     /// How the frame was found (`context`, `unwind`, `scan`, ...).
     pub trust: String,
+    /// The frame's instruction pointer (the return address but for frame 0 and frames
+    /// reached through a trap frame).
+    #[serde(skip)]
+    pub instruction: u64,
+    /// The trap frame this frame's function built, when the walk went through it.
+    #[serde(skip)]
+    pub trap_frame: Option<u64>,
 }
 
 /// A walked kernel stack.
@@ -61,21 +68,71 @@ pub struct Report {
     pub pointer_size: usize,
 }
 
-/// The drivers as `stackwalk` modules, with unwind data where the image is in the dump.
-pub(crate) fn modules<'a>(k: &'a KernelTarget) -> stackwalk::Modules<'a> {
+/// Where images and PDBs are looked for when the dump lacks them (`--images`, `--symbols`).
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// Directories with PE images (flat or symbol-store layout).
+    pub image_dirs: Vec<std::path::PathBuf>,
+    /// Directories with PDBs (flat or symbol-store layout).
+    pub symbol_dirs: Vec<std::path::PathBuf>,
+}
+
+/// The drivers as `stackwalk` modules: unwind data from the image in the dump, else from an
+/// image file in `src.image_dirs` with the driver's time stamp and size; symbols from a
+/// matching PDB in `src.symbol_dirs` (by the CodeView id of the image in the dump or of the
+/// file), else from the image's exports.
+pub(crate) fn modules<'a>(
+    k: &'a KernelTarget,
+    src: &Sources,
+) -> (
+    stackwalk::Modules<'a>,
+    Vec<crate::user::stacks::ModuleSource>,
+) {
     let mem = KernelMem(&k.dump, None);
-    let list = k
+    let opts = crate::user::stacks::Options {
+        image_dirs: src.image_dirs.clone(),
+        symbol_dirs: src.symbol_dirs.clone(),
+        ..Default::default()
+    };
+    let (list, sources) = k
         .driver_list()
         .iter()
         .map(|d| {
-            let m = stackwalk::Module::new(k.module_name(d), d.base, d.size);
-            match stackwalk::ImageUnwind::from_mapped(mem, d.base) {
-                Ok(u) => m.with_unwind(u),
-                Err(_) => m,
-            }
+            let pdb = d.codeview.as_ref().map(|c| {
+                (
+                    c.pdb_name.clone(),
+                    stackwalk::PdbIdentity {
+                        guid: c.guid,
+                        age: c.age,
+                    },
+                )
+            });
+            let mut f = crate::user::stacks::build_module(
+                mem,
+                &d.name,
+                d.base,
+                d.size,
+                d.timestamp,
+                pdb,
+                &opts,
+            );
+            f.module.name = k.module_name(d);
+            f.source.name = f.module.name.clone();
+            (f.module, f.source)
         })
-        .collect();
-    stackwalk::Modules::new(list)
+        .unzip();
+    (stackwalk::Modules::new(list), sources)
+}
+
+/// `addr` as the stack prints it (`myfault!MyfaultDeviceControl+0x46`, `myfault+0x1346`),
+/// with the drivers' symbols.
+pub fn locate(
+    k: &KernelTarget,
+    src: &Sources,
+    addr: u64,
+    is_return_address: bool,
+) -> stackwalk::Location {
+    modules(k, src).0.locate(addr, is_return_address)
 }
 
 /// The trap frame whose interrupted instruction is `ip`, searched in the triage dump's saved
@@ -117,6 +174,11 @@ pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
 
 /// Walks the stack `o` names.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    investigate_with(k, o, &Sources::default())
+}
+
+/// Walks the stack `o` names, with images and PDBs from `src` where the dump lacks them.
+pub fn investigate_with(k: &KernelTarget, o: &Options, src: &Sources) -> Result<Report, CliError> {
     let x64 = k.pointer_size() == 8;
     let arch = if x64 {
         stackwalk::Arch::X64
@@ -124,16 +186,27 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         stackwalk::Arch::X86
     };
     let m = if x64 { machine::AMD64 } else { machine::I386 };
-    let mods = modules(k);
+    let (mods, _) = modules(k, src);
     let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let bc = k.dump.bugcheck();
     let base = dumpfile::bugcheck_info(bc.code).map_or(bc.code, dumpfile::BugCheckInfo::base_code);
+    let saved = || -> Result<stackwalk::Stack, CliError> {
+        let c = k
+            .dump
+            .context()
+            .map_err(|e| CliError::new(format!("the dump's saved context: {e}")))?;
+        if c.ip() == 0 || c.sp() == 0 {
+            return Err(CliError::new(
+                "the dump's saved context is empty (no instruction or stack pointer)",
+            ));
+        }
+        Ok(walker.walk(crate::adapt::stack::kernel_context(&c)))
+    };
     let start = match o.start {
         Start::Bugcheck => match base {
             0x7E => Start::Cxr(bc.parameters[3]),
             0x3B => Start::Cxr(bc.parameters[2]),
             0x8E => Start::Trap(bc.parameters[2]),
-            0xA | 0xD1 => find_trap_frame(k, bc.parameters[3]).map_or(Start::Bugcheck, Start::Trap),
             _ => Start::Bugcheck,
         },
         s => s,
@@ -152,28 +225,30 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                 .walk_trap_frame(arch, a)
                 .map_err(|e| fail(format!(".trap 0x{a:x}"), e))?,
         ),
-        Start::Bugcheck => {
-            let c = k
-                .dump
-                .context()
-                .map_err(|e| CliError::new(format!("the dump's saved context: {e}")))?;
-            if c.ip() == 0 || c.sp() == 0 {
-                return Err(CliError::new(
-                    "the dump's saved context is empty (no instruction or stack pointer)",
-                ));
+        // A 0xA/0xD1: the saved context (at `KeBugCheckEx`) when its walk reaches the faulting
+        // instruction through the trap frame, else the trap frame found in the saved stack.
+        Start::Bugcheck if matches!(base, 0xA | 0xD1) => {
+            let ip = bc.parameters[3];
+            match saved() {
+                Ok(s)
+                    if s.frames
+                        .iter()
+                        .any(|f| f.instruction == ip && !f.is_return_address) =>
+                {
+                    ("saved context".to_string(), s)
+                }
+                other => match find_trap_frame(k, ip) {
+                    Some(a) => (
+                        format!(".trap 0x{a:x}"),
+                        walker
+                            .walk_trap_frame(arch, a)
+                            .map_err(|e| fail(format!(".trap 0x{a:x}"), e))?,
+                    ),
+                    None => ("saved context".to_string(), other?),
+                },
             }
-            // The saved context's instruction, stack and frame pointers start the walk.
-            let ctx = if x64 {
-                stackwalk::Context::X64(stackwalk::ContextX64::new(c.ip(), c.sp()))
-            } else {
-                stackwalk::Context::X86(stackwalk::ContextX86::new(
-                    u32::try_from(c.ip() & 0xffff_ffff).unwrap_or(0),
-                    u32::try_from(c.sp() & 0xffff_ffff).unwrap_or(0),
-                    u32::try_from(c.fp() & 0xffff_ffff).unwrap_or(0),
-                ))
-            };
-            ("saved context".to_string(), walker.walk(ctx))
         }
+        Start::Bugcheck => ("saved context".to_string(), saved()?),
     };
     let frames = stack
         .frames
@@ -184,6 +259,8 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             return_address: stack.return_address(i),
             call_site: mods.locate(f.instruction, f.is_return_address).to_string(),
             trust: format!("{:?}", f.trust).to_lowercase(),
+            instruction: f.instruction,
+            trap_frame: f.trap_frame,
         })
         .collect();
     let registers = stack

@@ -31,7 +31,11 @@ impl Text for Report {
             let ret = f
                 .return_address
                 .map_or_else(|| "-".repeat(w), |r| addr(r, ps));
-            writeln!(out, "{} {ret} {}", addr(f.child_sp, ps), f.call_site)?;
+            // WinDbg names the trap frame a frame's function built (`KiPageFault`).
+            let trap = f
+                .trap_frame
+                .map_or_else(String::new, |t| format!(" (TrapFrame @ {})", addr(t, ps)));
+            writeln!(out, "{} {ret} {}{trap}", addr(f.child_sp, ps), f.call_site)?;
         }
         writeln!(out, "({}; {})", self.start, self.stop)
     }

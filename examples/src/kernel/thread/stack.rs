@@ -103,7 +103,7 @@ pub(crate) fn kernel_stack<M: pooltrack::ReadMemory>(
         trust: "switch_frame".to_string(),
     }];
     let esp = u32::try_from(ks.saturating_add(FRAME_SIZE)).unwrap_or(0);
-    let mods = crate::kernel::stack::modules(k);
+    let mods = crate::kernel::stack::modules(k, &crate::kernel::stack::Sources::default()).0;
     let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let stack = walker.walk(stackwalk::Context::X86(stackwalk::ContextX86::new(
         ret1, esp, ebp,

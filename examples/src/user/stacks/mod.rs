@@ -23,6 +23,7 @@ mod modules;
 mod text;
 
 pub use self::modules::load_modules;
+pub(crate) use self::modules::{build_module, image_file};
 
 /// Where to look for images and PDBs, and how deep to walk.
 #[derive(Debug, Clone)]

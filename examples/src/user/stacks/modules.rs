@@ -38,21 +38,47 @@ fn candidates(dirs: &[PathBuf], file: &str, key: &str) -> Vec<PathBuf> {
     out
 }
 
-struct Found<'a> {
-    module: Module<'a>,
-    source: ModuleSource,
+/// The image file `file_name` in `dirs` (flat or symbol-store layout) whose time stamp (when
+/// known) and `SizeOfImage` match the loaded module's: its path and bytes.
+pub(crate) fn image_file(
+    dirs: &[PathBuf],
+    file_name: &str,
+    time_date_stamp: Option<u32>,
+    size: u64,
+) -> Option<(PathBuf, Vec<u8>)> {
+    let key = time_date_stamp.map(|t| format!("{t:08X}{size:x}"));
+    candidates(dirs, file_name, key.as_deref().unwrap_or(""))
+        .into_iter()
+        .find_map(|p| {
+            let bytes = std::fs::read(&p).ok()?;
+            let layout = stackwalk::ImageLayout::parse(&bytes).ok()?;
+            let stamp_ok = time_date_stamp.is_none_or(|t| t == layout.time_date_stamp);
+            (stamp_ok && u64::from(layout.size_of_image) == size).then_some((p, bytes))
+        })
 }
 
-/// Builds a module: unwind data from the dump or from a file, symbols from a PDB or exports.
-fn build_module<'a>(
-    mem: DumpMemory<'a>,
+/// A module with where its unwind data and symbols came from.
+pub(crate) struct Found<'a> {
+    /// The module.
+    pub(crate) module: Module<'a>,
+    /// Its sources.
+    pub(crate) source: ModuleSource,
+}
+
+/// Builds a module: unwind data from the dump (`mem`: a user dump's or a kernel dump's memory)
+/// or from a file, symbols from a PDB or exports.
+pub(crate) fn build_module<'a, M>(
+    mem: M,
     name: &str,
     base: u64,
     size: u64,
     time_date_stamp: Option<u32>,
     pdb: Option<(String, PdbIdentity)>,
     opts: &Options,
-) -> Found<'a> {
+) -> Found<'a>
+where
+    M: stackwalk::ReadMemory + pe_sections::ReadMemory + Copy + 'a,
+{
     let short = dumpfile::module_short_name(name).to_string();
     let file_name = dumpfile::module_base_name(name).to_string();
     let mut module = Module::new(short.clone(), base, size);
@@ -75,24 +101,13 @@ fn build_module<'a>(
             source.unwind = "dump".into();
         }
         _ => {
-            let key = time_date_stamp.map(|t| format!("{t:08X}{size:x}"));
-            for p in candidates(&opts.image_dirs, &file_name, key.as_deref().unwrap_or("")) {
-                let Ok(bytes) = std::fs::read(&p) else {
-                    continue;
-                };
-                let Ok(layout) = stackwalk::ImageLayout::parse(&bytes) else {
-                    continue;
-                };
-                let stamp_ok = time_date_stamp.is_none_or(|t| t == layout.time_date_stamp);
-                if !stamp_ok || u64::from(layout.size_of_image) != size {
-                    continue;
-                }
-                if let Ok(u) = ImageUnwind::from_file(bytes.clone()) {
-                    module = module.with_unwind(u);
-                    source.unwind = p.display().to_string();
-                    file_bytes = Some(bytes);
-                    break;
-                }
+            if let Some((p, bytes)) =
+                image_file(&opts.image_dirs, &file_name, time_date_stamp, size)
+                && let Ok(u) = ImageUnwind::from_file(bytes.clone())
+            {
+                module = module.with_unwind(u);
+                source.unwind = p.display().to_string();
+                file_bytes = Some(bytes);
             }
             // The symbol path: a store or server keyed by the image's time stamp and size.
             if source.unwind == "none"
@@ -117,9 +132,9 @@ fn build_module<'a>(
     }
 
     // The PDB identity: from the module list, else from the image's own debug directory
-    // (modules that no module list names, such as the 32-bit ntdll of a WOW64 process).
-    let pdb = pdb.or_else(|| {
-        let img = pe_sections::PeImage::parse_mapped(&mem, base).ok()?;
+    // (modules that no module list names, such as the 32-bit ntdll of a WOW64 process), in
+    // the dump or in the image file found.
+    let identity = |img: pe_sections::PeImage<'_>| {
         let cv = img.codeview().ok()??;
         match cv.kind {
             pe_sections::CodeViewKind::Pdb70 { guid } => {
@@ -127,7 +142,10 @@ fn build_module<'a>(
             }
             _ => None,
         }
-    });
+    };
+    let pdb = pdb
+        .or_else(|| identity(pe_sections::PeImage::parse_mapped(&mem, base).ok()?))
+        .or_else(|| identity(pe_sections::PeImage::parse_file(file_bytes.as_deref()?).ok()?));
     // Symbols: a matching PDB, else exports.
     if let Some((pdb_name, id)) = &pdb {
         // By GUID and DBI age, whatever the file is called: DIR/name, the symbol-store layout,
