@@ -13,17 +13,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 
-use common::{dumpscope, dumpscope_json};
-
-fn fresh_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dumpscope-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use common::{dumpscope, dumpscope_json, fresh_dir};
 
 fn has(text: &str, needles: &[&str]) {
     for n in needles {

@@ -288,29 +288,23 @@ pub fn all(demo: &super::Demo, dir: &Path) -> Result<AllScenarios, CliError> {
     let mut scenarios = Vec::new();
     let d = dir.display();
     for s in Scenario::ALL {
-        let played = match s {
+        // Each story: the command whose answer is shown, the dumps written, the conclusion.
+        let (command, dumps, conclusion) = match s {
             Scenario::HeapLeak => {
                 let r = super::investigate(&super::Demo {
                     out: Some(dir.to_path_buf()),
                     options: demo.options,
                 })?;
-                Played {
-                    scenario: s,
-                    title: s.title(),
-                    command: format!("dumpscope leak {}", r.after),
-                    dumps: vec![r.before, r.after],
-                    conclusion: r.leak.conclusion,
-                }
+                let command = format!("dumpscope leak {}", r.after);
+                (command, vec![r.before, r.after], r.leak.conclusion)
             }
             Scenario::LargeBlocks => {
                 let r = large_blocks(dir)?;
-                Played {
-                    scenario: s,
-                    title: s.title(),
-                    command: format!("dumpscope leak {}", r.dump),
-                    dumps: vec![r.dump],
-                    conclusion: r.leak.conclusion,
-                }
+                (
+                    format!("dumpscope leak {}", r.dump),
+                    vec![r.dump],
+                    r.leak.conclusion,
+                )
             }
             Scenario::BugcheckD1 => {
                 let b = super::bugcheck_d1(dumpfile::synth::kernel::KernelArch::X64)?;
@@ -322,24 +316,28 @@ pub fn all(demo: &super::Demo, dir: &Path) -> Result<AllScenarios, CliError> {
                     &k,
                     &crate::kernel::analyze::Options::default(),
                 );
-                Played {
-                    scenario: s,
-                    title: s.title(),
-                    command: format!("dumpscope analyze {}", path.display()),
-                    dumps: vec![path.display().to_string()],
-                    conclusion: analyze_conclusion(&a),
-                }
+                let path = path.display().to_string();
+                (
+                    format!("dumpscope analyze {path}"),
+                    vec![path],
+                    analyze_conclusion(&a),
+                )
             }
             Scenario::PoolVerifier | Scenario::HandleLeak => {
                 let r = kernel_leak(s, dir)?;
-                Played {
-                    scenario: s,
-                    title: s.title(),
-                    command: format!("dumpscope leak {}", r.dump),
-                    dumps: vec![r.dump],
-                    conclusion: r.leak.conclusion,
-                }
+                (
+                    format!("dumpscope leak {}", r.dump),
+                    vec![r.dump],
+                    r.leak.conclusion,
+                )
             }
+        };
+        let played = Played {
+            scenario: s,
+            title: s.title(),
+            dumps,
+            command,
+            conclusion,
         };
         scenarios.push(played);
     }
