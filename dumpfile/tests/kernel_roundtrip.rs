@@ -491,6 +491,30 @@ fn triage_round_trip() {
 }
 
 #[test]
+fn triage_driver_names_survive_any_driver_count() {
+    // x86 entries are 0x4C bytes: an odd count leaves the list off 8-byte alignment, and the
+    // string pool after it must still be where the entries say.
+    for arch in ARCHS {
+        for n in 1..=5u64 {
+            let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
+            b.bugcheck(0xD1, [0, 2, 0, 0]);
+            b.context(context(arch));
+            for i in 0..n {
+                b.driver(SynthDriver::new(
+                    &format!("driver{i}.sys"),
+                    kva(arch, 0x40_0000 + i * 0x10_0000),
+                    0x1000,
+                ));
+            }
+            let d = KernelDump::from_bytes(b.write().unwrap()).unwrap();
+            let names: Vec<String> = d.drivers().unwrap().into_iter().map(|d| d.name).collect();
+            let want: Vec<String> = (0..n).map(|i| format!("driver{i}.sys")).collect();
+            assert_eq!(names, want, "{arch:?} with {n} drivers");
+        }
+    }
+}
+
+#[test]
 fn unknown_and_header_only_dump_types_are_refused_by_number() {
     let (mut b, _) = build(KernelArch::X64, KernelDumpType::Full);
     let bytes = b.write().unwrap();

@@ -1212,8 +1212,10 @@ impl KernelDumpBuilder {
         };
         // Driver list + string pool.
         let entry_size: u64 = if is64 { 0x90 } else { 0x4C };
-        let mut list =
-            vec![0u8; usize::try_from(entry_size * self.drivers.len() as u64).unwrap_or(0)];
+        // Padded to 8 bytes, as `at` places the string pool next: the pool offsets written
+        // into the entries must be where the pool lands (x86 entries are 0x4C bytes).
+        let list_len = (entry_size * self.drivers.len() as u64).next_multiple_of(8);
+        let mut list = vec![0u8; usize::try_from(list_len).unwrap_or(0)];
         let mut pool = Vec::new();
         let list_off_guess = hs + th_size + body.len() as u64;
         let list_off = (list_off_guess + 7) & !7;
