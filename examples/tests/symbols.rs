@@ -302,6 +302,21 @@ fn stacks_unwind_through_an_image_from_a_symbol_server() {
     let env = json(&["stacks", "--json", dump], Some(&path), &home);
     assert_eq!(env["threads"][0]["frames"], with["threads"][0]["frames"]);
 
+    // WinDbg's `~*k` through -c walks with the symbol path too: what `stacks` prints.
+    let text = |args: &[&str], nt: Option<&str>| {
+        let out = dumpscope(args, nt, &home);
+        assert!(out.status.success(), "{args:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let stacks_text = text(&["stacks", dump], Some(&path));
+    let k_with = text(&[dump, "-c", "~*k"], Some(&path));
+    let k_without = text(&[dump, "-c", "~*k"], None);
+    assert!(
+        k_with.contains(stacks_text.trim_end()),
+        "{k_with}\n---\n{stacks_text}"
+    );
+    assert_ne!(k_with, k_without);
+
     // `symbols`: found in the cache (offline); a PDB nobody has is reported as such.
     let report = json(
         &["symbols", "--json", "--offline", dump],

@@ -172,6 +172,7 @@ fn grouped_commands() -> String {
 fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let options = OpenOptions {
         kernel_symbols: cli.kernel_symbols.clone(),
+        locator: cli.symbols.locator(),
     };
     let open = |path: &std::path::Path| Target::open_with(path, &options);
     let Some(command) = &cli.command else {

@@ -37,11 +37,13 @@ impl Kind {
 }
 
 /// What the command line says about how to read a target.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct OpenOptions {
     /// The kernel's symbols for kernel dumps (a kernel PDB or a Volatility 3 ISF JSON), instead
     /// of `DUMP.isf.json`.
     pub kernel_symbols: Option<PathBuf>,
+    /// The symbol path for user dumps' stacks.
+    pub locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
 }
 
 /// An opened file.
@@ -89,7 +91,9 @@ impl Target {
                 bytes,
             }));
         }
-        Ok(Target::User(Box::new(UserDump::open(path)?)))
+        let mut u = UserDump::open(path)?;
+        u.locator.clone_from(&options.locator);
+        Ok(Target::User(Box::new(u)))
     }
 
     /// The kind of file this is.
@@ -185,6 +189,9 @@ pub struct UserDump {
     process: OnceCell<Result<dumpfile::ProcessInfo, String>>,
     modules: OnceCell<Result<Vec<dumpfile::Module>, String>>,
     heaps: OnceCell<Heaps>,
+    /// The symbol path in force (`--symbol-path`, `_NT_SYMBOL_PATH`), for what WinDbg's
+    /// commands (`-c '~*k'`) symbolize.
+    pub locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
 }
 
 impl UserDump {
@@ -202,6 +209,7 @@ impl UserDump {
             process: OnceCell::new(),
             modules: OnceCell::new(),
             heaps: OnceCell::new(),
+            locator: None,
         }
     }
 

@@ -218,6 +218,7 @@ fn eval(u: &UserDump, expr: &str) -> Result<u64, CliError> {
 fn stacks_of(u: &UserDump, thread: Option<u32>, out: &mut dyn Write) -> Result<(), CliError> {
     let options = stacks::Options {
         thread,
+        locator: u.locator.clone(),
         ..stacks::Options::default()
     };
     text(&stacks::investigate(u, &options)?, out)
