@@ -310,3 +310,28 @@ fn kernel_leak_on_every_corpus_kernel_dump_reports() {
         eprintln!("SKIP: no kernel dumps in {}", dir.display());
     }
 }
+
+#[test]
+fn kernel_leak_without_pool_data_still_finds_the_handle_leak() {
+    // The x64 Windows 10 and Windows 7 handle-leak dumps carry the objects but no pool
+    // trackers: the process with the most handles is followed all the same.
+    use examples::demo::kernel_scenarios_x64::{Flavor, write_handle_leak_on};
+    let dir = fresh_dir("leak-no-pool");
+    for flavor in [Flavor::X64Win10, Flavor::X64Win7] {
+        let p = dir.join(format!("{}.dmp", flavor.name()));
+        write_handle_leak_on(flavor, 50, &p).unwrap();
+        let v = dumpscope_json(&["leak", "--json", p.to_str().unwrap()]);
+        assert!(v["pool"].is_null(), "{}", flavor.name());
+        let o = &v["objects"];
+        assert_eq!(o["from_pool"], false);
+        assert_eq!(o["type_name"], "Thread");
+        assert_eq!(o["holders"][0]["image"], "iexplore.exe");
+        assert_eq!(o["holders"][0]["dead"], 50);
+        let s = &v["suspects"][0];
+        assert_eq!(s["driver"], "mydriver.sys");
+        assert_eq!(s["function"], "mydriver!StatusWaitThread");
+        let c = v["conclusion"].as_str().unwrap();
+        assert!(c.contains("50 TERMINATED threads"), "{c}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -321,7 +321,14 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
         .as_ref()
         .and_then(|p| p.tags.first())
         .map(|t| t.tag.clone());
-    let objects = match top_tag.as_deref().and_then(objects::type_of_tag) {
+    // Without pool data the process with the most handles is still looked at: a handle
+    // leak shows there even when the pool cannot be read.
+    let object_type = match (&pool_step, top_tag.as_deref()) {
+        (Some(_), Some(tag)) => objects::type_of_tag(tag).map(Some),
+        (None, _) if !triage => Some(None),
+        _ => None,
+    };
+    let objects = match object_type {
         Some(type_name) => match objects::investigate(k, type_name) {
             Ok(s) => Some(s),
             Err(e) => {

@@ -125,6 +125,9 @@ pub struct Holder {
 pub struct ObjectStep {
     /// The pool tag.
     pub tag: String,
+    /// Whether the type came from the top pool tag (else: the type the process with the most
+    /// handles holds most of, when the dump has no pool data).
+    pub from_pool: bool,
     /// The object type.
     pub type_name: String,
     /// Processes on the list.
@@ -135,10 +138,10 @@ pub struct ObjectStep {
     pub holders: Vec<Holder>,
 }
 
-/// Runs step 5 for objects of `type_name`.
-pub fn investigate(k: &KernelTarget, type_name: &str) -> Result<ObjectStep, CliError> {
+/// Runs step 5 for objects of `type_name`; without one (no pool data), for the type the
+/// process with the most handles holds most of.
+pub fn investigate(k: &KernelTarget, type_name: Option<&str>) -> Result<ObjectStep, CliError> {
     let objs = k.objects()?;
-    let tag: String = type_name.chars().take(4).collect();
     let mut all = Vec::new();
     for p in objs.processes().map_err(oerr)?.flatten() {
         let n = objs.handle_count(&p).unwrap_or(0);
@@ -156,6 +159,18 @@ pub fn investigate(k: &KernelTarget, type_name: &str) -> Result<ObjectStep, CliE
             handles: *n,
         })
         .collect();
+    let from_pool = type_name.is_some();
+    let type_name = match type_name {
+        Some(t) => t.to_string(),
+        None => all
+            .first()
+            .and_then(|(_, p)| p.object_table)
+            .and_then(|t| objs.handle_summary(t).ok())
+            .and_then(|s| s.types.into_iter().find_map(|t| t.name))
+            .ok_or_else(|| CliError::new("no process holds handles whose type can be read"))?,
+    };
+    let type_name = type_name.as_str();
+    let tag: String = type_name.chars().take(4).collect();
     let mut holders = Vec::new();
     for (n, p) in all.iter().take(HOLDERS) {
         let Some(table) = p.object_table else {
@@ -170,6 +185,7 @@ pub fn investigate(k: &KernelTarget, type_name: &str) -> Result<ObjectStep, CliE
     }
     Ok(ObjectStep {
         tag,
+        from_pool,
         type_name: type_name.to_string(),
         processes_total,
         top_processes,

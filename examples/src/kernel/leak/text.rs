@@ -207,11 +207,19 @@ impl Text for Report {
         writeln!(out)?;
         match &self.objects {
             Some(o) => {
-                writeln!(
-                    out,
-                    "Step 5 -- the {} objects behind tag {} (!process 0 0, !handle, !thread)",
-                    o.type_name, o.tag
-                )?;
+                if o.from_pool {
+                    writeln!(
+                        out,
+                        "Step 5 -- the {} objects behind tag {} (!process 0 0, !handle, !thread)",
+                        o.type_name, o.tag
+                    )?;
+                } else {
+                    writeln!(
+                        out,
+                        "Step 5 -- handles (!process 0 0, !handle, !thread): without pool data, the {} objects the process with the most handles holds most of",
+                        o.type_name
+                    )?;
+                }
                 writeln!(
                     out,
                     "  Processes with the most handles (of {}):",
