@@ -55,6 +55,10 @@ impl Text for Report {
                 }
                 match v.pressure {
                     Some(p) => writeln!(out, "  => the {} is exhausted", p.words())?,
+                    None if v.pool_lines.is_empty() => writeln!(
+                        out,
+                        "  => no pool counters in this dump (its symbols name none of the kernel's pool globals)"
+                    )?,
                     None => writeln!(out, "  => no pool is near its maximum")?,
                 }
             }
