@@ -4,6 +4,53 @@ use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// The little-endian reads every memory reader offers over its own `read(addr, buf)`:
+/// `read_u8`, `read_u16`, `read_u32`, `read_u64` and `read_ptr`, written once for the
+/// minidump view and the kernel dump's memory.
+macro_rules! le_readers {
+    () => {
+        /// Reads a `u8`.
+        pub fn read_u8(&self, addr: u64) -> Result<u8, Error> {
+            let mut b = [0u8; 1];
+            self.read(addr, &mut b)?;
+            Ok(u8::from_le_bytes(b))
+        }
+
+        /// Reads a little-endian `u16`.
+        pub fn read_u16(&self, addr: u64) -> Result<u16, Error> {
+            let mut b = [0u8; 2];
+            self.read(addr, &mut b)?;
+            Ok(u16::from_le_bytes(b))
+        }
+
+        /// Reads a little-endian `u32`.
+        pub fn read_u32(&self, addr: u64) -> Result<u32, Error> {
+            let mut b = [0u8; 4];
+            self.read(addr, &mut b)?;
+            Ok(u32::from_le_bytes(b))
+        }
+
+        /// Reads a little-endian `u64`.
+        pub fn read_u64(&self, addr: u64) -> Result<u64, Error> {
+            let mut b = [0u8; 8];
+            self.read(addr, &mut b)?;
+            Ok(u64::from_le_bytes(b))
+        }
+
+        /// Reads a pointer of `pointer_size` bytes (4 or 8), zero-extended to `u64`.
+        ///
+        /// Any other size reads 8 bytes if it is larger than 4, else 4.
+        pub fn read_ptr(&self, addr: u64, pointer_size: usize) -> Result<u64, Error> {
+            if pointer_size <= 4 {
+                self.read_u32(addr).map(u64::from)
+            } else {
+                self.read_u64(addr)
+            }
+        }
+    };
+}
+pub(crate) use le_readers;
+
 use crate::Error;
 
 /// The bytes of a dump opened by [`Minidump::open`](crate::Minidump::open) (a read-only memory
@@ -385,37 +432,7 @@ impl<D: Deref<Target = [u8]>> MemoryView<D> {
         Ok(())
     }
 
-    /// Reads a little-endian `u16`.
-    pub fn read_u16(&self, addr: u64) -> Result<u16, Error> {
-        let mut b = [0u8; 2];
-        self.read(addr, &mut b)?;
-        Ok(u16::from_le_bytes(b))
-    }
-
-    /// Reads a little-endian `u32`.
-    pub fn read_u32(&self, addr: u64) -> Result<u32, Error> {
-        let mut b = [0u8; 4];
-        self.read(addr, &mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    /// Reads a little-endian `u64`.
-    pub fn read_u64(&self, addr: u64) -> Result<u64, Error> {
-        let mut b = [0u8; 8];
-        self.read(addr, &mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    /// Reads a pointer of `pointer_size` bytes (4 or 8), zero-extended to `u64`.
-    ///
-    /// Any other size reads 8 bytes if it is larger than 4, else 4.
-    pub fn read_ptr(&self, addr: u64, pointer_size: usize) -> Result<u64, Error> {
-        if pointer_size <= 4 {
-            self.read_u32(addr).map(u64::from)
-        } else {
-            self.read_u64(addr)
-        }
-    }
+    crate::memory::le_readers!();
 
     /// Reads a zerocopy plain-old-data value (any layout with no invalid bit patterns).
     pub fn read_pod<T: zerocopy::FromBytes + zerocopy::IntoBytes>(

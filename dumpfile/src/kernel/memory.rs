@@ -234,33 +234,7 @@ impl<'a> KernelMemory<'a> {
         Ok(())
     }
 
-    /// Reads a `u8`.
-    pub fn read_u8(&self, addr: u64) -> Result<u8, Error> {
-        let mut b = [0u8; 1];
-        self.read(addr, &mut b)?;
-        Ok(b[0])
-    }
-
-    /// Reads a little-endian `u16`.
-    pub fn read_u16(&self, addr: u64) -> Result<u16, Error> {
-        let mut b = [0u8; 2];
-        self.read(addr, &mut b)?;
-        Ok(u16::from_le_bytes(b))
-    }
-
-    /// Reads a little-endian `u32`.
-    pub fn read_u32(&self, addr: u64) -> Result<u32, Error> {
-        let mut b = [0u8; 4];
-        self.read(addr, &mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    /// Reads a little-endian `u64`.
-    pub fn read_u64(&self, addr: u64) -> Result<u64, Error> {
-        let mut b = [0u8; 8];
-        self.read(addr, &mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
+    crate::memory::le_readers!();
 
     /// Reads a pointer of the dump's size (4 or 8 bytes), zero-extended.
     pub fn read_pointer(&self, addr: u64) -> Result<u64, Error> {
@@ -268,16 +242,6 @@ impl<'a> KernelMemory<'a> {
             self.read_u64(addr)
         } else {
             self.read_u32(addr).map(u64::from)
-        }
-    }
-
-    /// Reads a pointer of `pointer_size` bytes (4 or 8), zero-extended (as
-    /// [`MemoryView::read_ptr`](crate::MemoryView::read_ptr)).
-    pub fn read_ptr(&self, addr: u64, pointer_size: usize) -> Result<u64, Error> {
-        if pointer_size <= 4 {
-            self.read_u32(addr).map(u64::from)
-        } else {
-            self.read_u64(addr)
         }
     }
 }
