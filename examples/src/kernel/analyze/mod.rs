@@ -94,14 +94,40 @@ pub struct Report {
 /// The offsets in `EPROCESS` of `ImageFileName` (15 bytes) and `SeAuditProcessCreationInfo`
 /// (a pointer to the full image path) for this architecture and build, from the PDB-derived
 /// layouts (22631 x64, 7601 x86, 2600 x86; 19041 x64 verified on the real triage dump, which
-/// reads `System` at 0x5a8 and a kernel pointer at 0x5c0).
-fn eprocess_name_offsets(x64: bool, build: u32) -> Option<(u64, Option<u64>)> {
-    match (x64, build) {
-        (true, 19041..=22631) => Some((0x5a8, Some(0x5c0))),
-        (false, 7600..=7601) => Some((0x16c, Some(0x1ec))),
-        (false, 2600) => Some((0x174, Some(0x1f4))),
+/// reads `System` at 0x5a8 and a kernel pointer at 0x5c0), and for ARM64 22000 from a real
+/// Windows 11 ARM64 triage dump (`System` at 0x560, a kernel pointer at 0x578).
+fn eprocess_name_offsets(arch: dumpfile::Arch, build: u32) -> Option<(u64, Option<u64>)> {
+    match (arch, build) {
+        (dumpfile::Arch::X64, 19041..=22631) => Some((0x5a8, Some(0x5c0))),
+        (dumpfile::Arch::Arm64, 22000) => Some((0x560, Some(0x578))),
+        (dumpfile::Arch::X86, 7600..=7601) => Some((0x16c, Some(0x1ec))),
+        (dumpfile::Arch::X86, 2600) => Some((0x174, Some(0x1f4))),
         _ => None,
     }
+}
+
+/// Image names a process list always has, for finding `ImageFileName` without its offset.
+const WELL_KNOWN_IMAGES: [&str; 5] = ["System", "Registry", "Idle", "MemCompression", "smss.exe"];
+
+/// `ImageFileName` found in an `EPROCESS` copy without its offset: the first 8-aligned
+/// NUL-terminated printable name between +0x300 and +0x800 that is a well-known image or ends
+/// in `.exe`. Returns the offset and the name.
+fn scan_image_file_name(k: &KernelTarget, eprocess: u64, len: u64) -> Option<(u64, String)> {
+    let len = usize::try_from(len.min(0x800)).ok()?;
+    let mut copy = vec![0u8; len];
+    k.dump.memory().read(eprocess, &mut copy).ok()?;
+    (0x300..len).step_by(8).find_map(|off| {
+        let b = copy.get(off..off.checked_add(15)?.min(len))?;
+        let end = b.iter().position(|c| *c == 0)?;
+        let name = b.get(..end)?;
+        if name.is_empty() || !name.iter().all(|c| (0x20..0x7f).contains(c)) {
+            return None;
+        }
+        let name = String::from_utf8_lossy(name).into_owned();
+        let known = WELL_KNOWN_IMAGES.contains(&name.as_str())
+            || name.to_ascii_lowercase().ends_with(".exe");
+        known.then(|| (u64::try_from(off).unwrap_or(0), name))
+    })
 }
 
 /// The current process through the first processor's current thread: `KPRCB.CurrentThread`,
@@ -151,18 +177,12 @@ fn audit_file_name(k: &KernelTarget, at: u64) -> Option<String> {
 /// dump holds it, else `ImageFileName`, from the triage dump's `EPROCESS` copy (the current
 /// thread's process of full dumps is not followed yet: that needs the objects work).
 fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> {
-    let x64 = k.pointer_size() == 8;
-    let Some((off, audit)) = eprocess_name_offsets(x64, k.dump.build()) else {
-        problems.push(format!(
-            "PROCESS_NAME: no EPROCESS.ImageFileName offset known for build {}",
-            k.dump.build()
-        ));
-        return None;
-    };
-    let Some(eprocess) = k
+    let triage_copy = k
         .dump
         .triage()
-        .and_then(|t| t.range(dumpfile::TriageRangeKind::Process))
+        .and_then(|t| t.range(dumpfile::TriageRangeKind::Process));
+    let Some(eprocess) = triage_copy
+        .as_ref()
         .map(|r| r.base)
         .or_else(|| current_process(k))
     else {
@@ -172,6 +192,27 @@ fn process_name(k: &KernelTarget, problems: &mut Vec<String>) -> Option<String> 
                 .to_string(),
         );
         return None;
+    };
+    let arch = k.dump.arch();
+    let Some((off, audit)) = eprocess_name_offsets(arch, k.dump.build()) else {
+        let found = triage_copy.and_then(|r| scan_image_file_name(k, eprocess, r.size));
+        let what = format!(
+            "no EPROCESS.ImageFileName offset known for {} build {}",
+            crate::kernel::info::arch_name(arch),
+            k.dump.build()
+        );
+        return match found {
+            Some((off, name)) => {
+                problems.push(format!(
+                    "PROCESS_NAME: {what}: found by its text at EPROCESS+0x{off:x} in the triage copy"
+                ));
+                Some(name)
+            }
+            None => {
+                problems.push(format!("PROCESS_NAME: {what}"));
+                None
+            }
+        };
     };
     // The full image name (ImageFileName keeps only 15 bytes: `NotMyfault64.ex`).
     if let Some(audit) = audit

@@ -144,10 +144,11 @@ pub fn find_trap_frame(k: &KernelTarget, ip: u64) -> Option<u64> {
         .triage()
         .and_then(|t| t.range(dumpfile::TriageRangeKind::Stack))?;
     let x64 = k.pointer_size() == 8;
-    let (ip_offset, arch, step) = if x64 {
-        (0x168_u64, stackwalk::Arch::X64, 8_usize)
-    } else {
-        (0x68, stackwalk::Arch::X86, 4)
+    let (ip_offset, arch, step) = match k.dump.arch() {
+        dumpfile::Arch::X64 => (0x168_u64, stackwalk::Arch::X64, 8_usize),
+        dumpfile::Arch::X86 => (0x68, stackwalk::Arch::X86, 4),
+        // The ARM64 KTRAP_FRAME is not read here.
+        _ => return None,
     };
     let len = usize::try_from(range.size.min(0x10000)).ok()?;
     let mut bytes = vec![0u8; len];
@@ -179,13 +180,11 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
 
 /// Walks the stack `o` names, with images and PDBs from `src` where the dump lacks them.
 pub fn investigate_with(k: &KernelTarget, o: &Options, src: &Sources) -> Result<Report, CliError> {
-    let x64 = k.pointer_size() == 8;
-    let arch = if x64 {
-        stackwalk::Arch::X64
-    } else {
-        stackwalk::Arch::X86
+    let (arch, m) = match k.dump.arch() {
+        dumpfile::Arch::X86 => (stackwalk::Arch::X86, machine::I386),
+        dumpfile::Arch::Arm64 => (stackwalk::Arch::Arm64, machine::ARM64),
+        _ => (stackwalk::Arch::X64, machine::AMD64),
     };
-    let m = if x64 { machine::AMD64 } else { machine::I386 };
     let (mods, _) = modules(k, src);
     let walker = stackwalk::Walker::new(KernelMem(&k.dump, None), &mods);
     let bc = k.dump.bugcheck();
