@@ -120,7 +120,7 @@ fn leak_survives_damaged_demo_dumps() {
         .write()
         .unwrap();
     let clean_report = investigate(&open(clean.clone()).unwrap(), &LeakOptions::default());
-    assert_eq!(clean_report.suspects[0].size, 0x41f80);
+    assert_eq!(clean_report.suspects[0].what.size, 0x41f80);
     // Where the interesting bytes are: the image and the heap headers.
     let find = |needle: &[u8]| clean.windows(needle.len()).position(|w| w == needle);
     let image = find(b"MZ").unwrap();

@@ -12,8 +12,10 @@ use serde::Serialize;
 use crate::CliError;
 
 pub mod numbers;
+pub mod suspect;
 
 pub use self::numbers::{addr, hex_size, human_size, runaway_time, thousands, unix_to_filetime};
+pub use self::suspect::{Suspect, rank_in_order, write_suspects};
 
 /// A report rendered as WinDbg-style text.
 pub trait Text {

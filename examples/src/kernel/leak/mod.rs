@@ -204,11 +204,9 @@ pub struct VerifierStep {
     pub stacks: Vec<LoggedStack>,
 }
 
-/// A ranked suspect.
-#[derive(Debug, Clone, Serialize)]
-pub struct Suspect {
-    /// 1 = most likely.
-    pub rank: u64,
+/// What a kernel suspect is: a driver, with the function, tag and process behind the leak.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Culprit {
     /// The driver (`myfault.sys`, `mydriver.sys`).
     pub driver: String,
     /// The function, when known (`myfault!PoolLeak+0x21`, `mydriver!StatusWaitThread`).
@@ -217,15 +215,13 @@ pub struct Suspect {
     pub tag: Option<String>,
     /// The process holding the leaked objects (handle leaks).
     pub process: Option<String>,
-    /// Leaked allocations or objects.
-    pub count: u64,
     /// Of the objects, those dead (terminated threads, exited processes).
     pub dead: u64,
-    /// Bytes.
-    pub bytes: u64,
-    /// Why.
-    pub evidence: Vec<String>,
 }
+
+/// A ranked suspect (the shape the user-heap leak shares): leaked allocations or objects and
+/// their bytes.
+pub type Suspect = crate::report::Suspect<Culprit>;
 
 /// What `leak` finds on a kernel dump.
 #[derive(Debug, Serialize)]
@@ -606,17 +602,18 @@ fn rank(
         if let Some(t) = h.example {
             evidence.push(format!("for example !thread {t:x}"));
         }
-        out.push(Suspect {
-            rank: 0,
-            driver: c.driver.clone(),
-            function: Some(c.symbol.clone()),
-            tag: Some(o.tag.clone()),
-            process: Some(h.image.clone()),
-            count: c.count,
-            dead: c.dead,
-            bytes: 0,
+        out.push(Suspect::new(
+            Culprit {
+                driver: c.driver.clone(),
+                function: Some(c.symbol.clone()),
+                tag: Some(o.tag.clone()),
+                process: Some(h.image.clone()),
+                dead: c.dead,
+            },
+            c.count,
+            0,
             evidence,
-        });
+        ));
     }
     // Verifier: outstanding allocations by driver, tag and caller.
     if let Some(v) = verifier {
@@ -645,17 +642,18 @@ fn rank(
                         .map_or(String::new(), |f| format!(" (in {f})"))
                 ));
             }
-            out.push(Suspect {
-                rank: 0,
-                driver: g.driver.clone(),
-                function: Some(g.caller.clone()),
-                tag: Some(g.tag.clone()),
-                process: None,
-                count: g.count,
-                dead: 0,
-                bytes: g.bytes,
+            out.push(Suspect::new(
+                Culprit {
+                    driver: g.driver.clone(),
+                    function: Some(g.caller.clone()),
+                    tag: Some(g.tag.clone()),
+                    process: None,
+                    dead: 0,
+                },
+                g.count,
+                g.bytes,
                 evidence,
-            });
+            ));
         }
     }
     // Tag owners by code: each top tag a driver's code uses.
@@ -666,7 +664,8 @@ fn rank(
             };
             for r in o.references.iter().take(2) {
                 if out.iter().any(|s| {
-                    s.driver.eq_ignore_ascii_case(&r.driver) && s.tag.as_deref() == Some(&t.tag)
+                    s.what.driver.eq_ignore_ascii_case(&r.driver)
+                        && s.what.tag.as_deref() == Some(&t.tag)
                 }) {
                     continue;
                 }
@@ -682,23 +681,22 @@ fn rank(
                         .as_ref()
                         .map_or(String::new(), |f| format!(" (in {f})"))
                 ));
-                out.push(Suspect {
-                    rank: 0,
-                    driver: r.driver.clone(),
-                    function: r.function.clone(),
-                    tag: Some(t.tag.clone()),
-                    process: None,
-                    count: t.outstanding,
-                    dead: 0,
-                    bytes: t.bytes,
+                out.push(Suspect::new(
+                    Culprit {
+                        driver: r.driver.clone(),
+                        function: r.function.clone(),
+                        tag: Some(t.tag.clone()),
+                        process: None,
+                        dead: 0,
+                    },
+                    t.outstanding,
+                    t.bytes,
                     evidence,
-                });
+                ));
             }
         }
     }
-    for (i, s) in out.iter_mut().enumerate() {
-        s.rank = u64::try_from(i).unwrap_or(u64::MAX).saturating_add(1);
-    }
+    crate::report::rank_in_order(&mut out);
     out
 }
 
@@ -732,27 +730,28 @@ fn conclude(
         }
         return text + ".";
     };
-    let what = match (&s.process, &s.tag) {
+    let c = &s.what;
+    let what = match (&c.process, &c.tag) {
         (Some(p), Some(tag)) => format!(
             "{} is behind a handle leak: {} {} it started at {} stay in pool (tag {tag}) because {p} holds handles to them and never closes them",
-            s.driver,
-            thousands(if s.dead > 0 { s.dead } else { s.count }),
+            c.driver,
+            thousands(if c.dead > 0 { c.dead } else { s.count }),
             match objects::type_of_tag(tag) {
-                Some(t) if s.dead > 0 => objects::dead_plural(t),
+                Some(t) if c.dead > 0 => objects::dead_plural(t),
                 Some(t) => format!("{t} objects"),
                 None => "objects".to_string(),
             },
-            s.function.as_deref().unwrap_or("?"),
+            c.function.as_deref().unwrap_or("?"),
         ),
         (None, Some(tag)) => format!(
             "{} leaks pool: {} allocations tagged {tag} ({:#x} bytes, {}) are outstanding, made at {}",
-            s.driver,
+            c.driver,
             thousands(s.count),
             s.bytes,
             human_size(s.bytes),
-            s.function.as_deref().unwrap_or("an unknown caller")
+            c.function.as_deref().unwrap_or("an unknown caller")
         ),
-        _ => format!("{} is the first suspect", s.driver),
+        _ => format!("{} is the first suspect", c.driver),
     };
     match exhausted {
         Some(x) => format!("{x}. {what}."),

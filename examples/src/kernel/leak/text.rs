@@ -302,24 +302,17 @@ impl Text for Report {
         }
 
         writeln!(out)?;
-        writeln!(out, "Suspects")?;
-        if self.suspects.is_empty() {
-            writeln!(out, "  none")?;
-        }
-        for s in &self.suspects {
-            writeln!(
-                out,
-                "  {}. {}{}",
+        crate::report::write_suspects(out, &self.suspects, |s| {
+            format!(
+                "#{} {}{}",
                 s.rank,
-                s.driver,
-                s.function
+                s.what.driver,
+                s.what
+                    .function
                     .as_ref()
                     .map_or(String::new(), |f| format!(" ({f})"))
-            )?;
-            for e in &s.evidence {
-                writeln!(out, "       - {e}")?;
-            }
-        }
+            )
+        })?;
         let notes: Vec<String> = self
             .lacks
             .iter()

@@ -285,22 +285,17 @@ pub struct ThreadStep {
     pub busiest: Vec<BusyThread>,
 }
 
-/// A ranked suspect.
+/// What a user-heap suspect is: busy blocks of one requested size in one heap.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct Suspect {
-    /// Rank, from 1.
-    pub rank: u64,
+pub struct HeapSize {
     /// Heap address.
     pub heap: u64,
     /// Requested size.
     pub size: u64,
-    /// Busy blocks.
-    pub count: u64,
-    /// Bytes.
-    pub bytes: u64,
-    /// One line per piece of evidence.
-    pub evidence: Vec<String>,
 }
+
+/// A ranked suspect (the shape the kernel leak shares): its busy blocks and their bytes.
+pub type Suspect = crate::report::Suspect<HeapSize>;
 
 /// The whole report.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]

@@ -156,18 +156,17 @@ pub(super) fn rank(
                 }
             }
         }
-        out.push(Suspect {
-            rank: 0,
-            heap: s.heap,
-            size: s.size,
-            count: s.count,
-            bytes: s.total,
+        out.push(Suspect::new(
+            HeapSize {
+                heap: s.heap,
+                size: s.size,
+            },
+            s.count,
+            s.total,
             evidence,
-        });
+        ));
     }
-    for (i, s) in out.iter_mut().enumerate() {
-        s.rank = (i as u64).saturating_add(1);
-    }
+    crate::report::rank_in_order(&mut out);
     out
 }
 
@@ -211,12 +210,12 @@ pub(super) fn conclude(
         parts.push(format!(
             "Top suspect: {} blocks of requested size {:#x} ({}).",
             s.count,
-            s.size,
+            s.what.size,
             human_size(s.bytes)
         ));
         if let Some(c) = contents
             .iter()
-            .find(|c| c.heap == s.heap && c.size == s.size)
+            .find(|c| c.heap == s.what.heap && c.size == s.what.size)
         {
             if let Some(p) = c
                 .pattern

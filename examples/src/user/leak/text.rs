@@ -259,25 +259,17 @@ pub fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
     writeln!(out)?;
-    writeln!(out, "Suspects")?;
-    if r.suspects.is_empty() {
-        writeln!(out, "  none")?;
-    }
-    for s in &r.suspects {
-        writeln!(
-            out,
-            "  #{} heap {} size {:#x}: {} blocks, {:#x} bytes ({})",
+    crate::report::write_suspects(out, &r.suspects, |s| {
+        format!(
+            "#{} heap {} size {:#x}: {} blocks, {:#x} bytes ({})",
             s.rank,
-            addr(s.heap, ps),
-            s.size,
+            addr(s.what.heap, ps),
+            s.what.size,
             s.count,
             s.bytes,
             human_size(s.bytes)
-        )?;
-        for e in &s.evidence {
-            writeln!(out, "     - {e}")?;
-        }
-    }
+        )
+    })?;
     if !r.lacks.is_empty() {
         writeln!(out)?;
         writeln!(out, "What the dump lacks")?;
