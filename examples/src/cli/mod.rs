@@ -68,11 +68,13 @@ enum Command {
     Da(DaArgs),
     /// The instructions that reference an RVA of a module (what Ghidra's XREF column shows).
     Xref(XrefArgs),
-    /// The user-heap leak investigation end to end: regions, heaps, sizes, contents, the
-    /// module text and code behind them, busy threads; ranked suspects with evidence.
+    /// The leak investigation end to end, ranked suspects with evidence: on a user dump the
+    /// heaps, sizes, contents and the code behind them; on a kernel dump the pool (`!vm`,
+    /// `!poolused`, tag owners, `!verifier`) and the handles behind it (`!process`, `!handle`).
     Leak(LeakArgs),
-    /// Write synthetic dumps of a D4C.exe-style heap leak (before and after) and
-    /// run `leak` on it.
+    /// Write synthetic dumps of five investigations (a D4C.exe-style heap leak, large heap
+    /// blocks, a pool leak under Driver Verifier, a 0xD1 bugcheck, a handle leak) and answer
+    /// each with the command a user runs.
     Demo(DemoArgs),
     /// What grew between two dumps of the same process: by region usage, heap, requested size
     /// and content signature (UMDH-like, from dumps).
