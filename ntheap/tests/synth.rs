@@ -13,10 +13,11 @@
 #[path = "common/minidump.rs"]
 mod minidump;
 
+use ntheap::report::SizeCensus;
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap, encode_header};
 use ntheap::{
-    FindingKind, Heap, HeapLayout, HeapWalk, LayoutChoice, Limits, PointerWidth, ReadMemory,
-    Release,
+    BlockSource, Entry, EntryState, FindingKind, Heap, HeapLayout, HeapWalk, LayoutChoice, Limits,
+    PointerWidth, ReadMemory, Release,
 };
 use proptest::prelude::*;
 
@@ -346,6 +347,69 @@ fn arb_heap() -> impl Strategy<Value = SynthHeap> {
         })
 }
 
+/// `!heap -stat` the plain way: every block, and a scan over the segments for header blocks.
+fn naive_stat(walk: &HeapWalk) -> Vec<(u64, u64)> {
+    let mut by = std::collections::BTreeMap::new();
+    for e in walk.all_entries() {
+        let user = match e.state {
+            EntryState::Busy if e.front_end => true,
+            EntryState::Busy => {
+                e.unused_bytes != 3 && !walk.segments.iter().any(|s| s.segment.address == e.address)
+            }
+            EntryState::VirtualAlloc => true,
+            _ => false,
+        };
+        if let (true, Some(r)) = (user, e.requested_size) {
+            *by.entry(r).or_insert(0u64) += 1;
+        }
+    }
+    by.into_iter().collect()
+}
+
+/// The one-pass walk hands out exactly the blocks the kept walk holds, in the same order, and
+/// finds the same things; its census is `!heap -stat` computed the plain way.
+fn check_streamed_equals_kept(
+    heap: &Heap,
+    h: &SynthHeap,
+    walk: &HeapWalk,
+) -> Result<(), TestCaseError> {
+    let mut seen = Vec::new();
+    let mut census = SizeCensus::new();
+    let skeleton = heap.walk_with(&h.memory, &mut |e: &Entry, s: BlockSource<'_>| {
+        seen.push(*e);
+        census.add(e, s);
+    });
+    prop_assert!(!skeleton.entries_kept && walk.entries_kept);
+    prop_assert_eq!(&skeleton.findings, &walk.findings);
+    prop_assert_eq!(skeleton.findings_dropped, walk.findings_dropped);
+    prop_assert_eq!(&skeleton.free_list, &walk.free_list);
+    prop_assert_eq!(&skeleton.virtual_blocks, &walk.virtual_blocks);
+    prop_assert_eq!(skeleton.segments.len(), walk.segments.len());
+    for (a, b) in skeleton.segments.iter().zip(&walk.segments) {
+        prop_assert_eq!(&a.segment, &b.segment);
+        prop_assert_eq!(&a.uncommitted, &b.uncommitted);
+        prop_assert!(a.entries.is_empty());
+    }
+    prop_assert_eq!(skeleton.lfh.key, walk.lfh.key);
+    prop_assert_eq!(
+        ntheap::report::summary(&skeleton),
+        ntheap::report::summary(walk)
+    );
+    let all: Vec<Entry> = walk.all_entries().collect();
+    prop_assert_eq!(&seen, &all);
+    let mut from_census: Vec<(u64, u64)> =
+        census.stats().iter().map(|s| (s.size, s.count)).collect();
+    from_census.sort_unstable();
+    prop_assert_eq!(&from_census, &naive_stat(walk));
+    let mut from_stat: Vec<(u64, u64)> = ntheap::report::stat(walk)
+        .iter()
+        .map(|s| (s.size, s.count))
+        .collect();
+    from_stat.sort_unstable();
+    prop_assert_eq!(from_stat, from_census);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -355,6 +419,7 @@ proptest! {
         let walk = heap.walk(&h.memory);
         prop_assert!(walk.findings.is_empty(), "{:?}", walk.findings);
         check_equal(&h, &walk);
+        check_streamed_equals_kept(&heap, &h, &walk)?;
     }
 
     #[test]
@@ -377,9 +442,11 @@ proptest! {
         }
         let limits = Limits::default().with_max_entries_per_segment(100_000).with_max_list_steps(10_000);
         if let Ok(heap) = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Auto) {
-            let walk = heap.with_limits(limits).walk(&h.memory);
+            let heap = heap.with_limits(limits);
+            let walk = heap.walk(&h.memory);
             let _ = ntheap::report::summary(&walk);
             let _ = ntheap::report::stat(&walk);
+            check_streamed_equals_kept(&heap, &h, &walk)?;
             for s in &walk.segments {
                 for e in &s.entries {
                     prop_assert!(e.size > 0);
