@@ -159,6 +159,7 @@ pub struct Heaps {
     /// Problems reading the PEB that bear on the heap list.
     pub warnings: Vec<String>,
     walks: OnceCell<Vec<ntheap::HeapWalk>>,
+    regions: OnceCell<Vec<(u64, u64)>>,
 }
 
 /// A user-mode minidump with lazily read, cached process facts.
@@ -230,11 +231,13 @@ impl UserDump {
                 found: adapt::find_heaps(&self.dump, p),
                 warnings: p.warnings.clone(),
                 walks: OnceCell::new(),
+                regions: OnceCell::new(),
             },
             Err(e) => Heaps {
                 found: Vec::new(),
                 warnings: vec![format!("cannot read the PEB: {e}")],
                 walks: OnceCell::new(),
+                regions: OnceCell::new(),
             },
         })
     }
@@ -250,6 +253,32 @@ impl UserDump {
                 .filter_map(|f| f.heap.as_ref().ok())
                 .map(|h| h.walk(&mem))
                 .collect()
+        })
+    }
+
+    /// The heaps' walks if some command already made them (no walk is started).
+    pub fn walks_if_made(&self) -> Option<&[ntheap::HeapWalk]> {
+        self.heaps().walks.get().map(Vec::as_slice)
+    }
+
+    /// The address ranges the heaps own, `(base, size)`: each heap's segments (reserved
+    /// size), its large blocks, and its header (size 1), heap by heap. Read from the segment
+    /// and large-block lists, without walking any block.
+    pub fn heap_regions(&self) -> &[(u64, u64)] {
+        let heaps = self.heaps();
+        heaps.regions.get_or_init(|| {
+            let mem = self.memory();
+            let mut out = Vec::new();
+            for h in heaps.found.iter().filter_map(|f| f.heap.as_ref().ok()) {
+                for s in h.segments(&mem).0 {
+                    out.push((s.base_address, s.reserved_bytes()));
+                }
+                for v in h.virtual_blocks(&mem).0 {
+                    out.push((v.address, v.reserve_size.max(v.commit_size)));
+                }
+                out.push((h.address, 1));
+            }
+            out
         })
     }
 
