@@ -621,3 +621,59 @@ fn stat_all_merges_the_heaps_of_a_process() {
     );
     assert!(ntheap::report::stat_all([]).is_empty());
 }
+
+/// A filled heap, produced in uneven chunks, walks clean with every filled block where the
+/// pattern put it, on both widths.
+#[test]
+fn filled_tails_walk_clean() {
+    for width in [PointerWidth::Bits64, PointerWidth::Bits32] {
+        let layout = HeapLayout::builtin(Release::Win10Rs5, width);
+        let mut b = HeapBuilder::new(layout, base_for(width)).encoding(Some(KEY));
+        for i in 0..3 {
+            let blocks = if i == 0 {
+                vec![Block::busy(0x30), Block::free(0x400)]
+            } else {
+                vec![Block::busy(0x30)]
+            };
+            b = b.segment(SegmentSpec::new(blocks).uncommitted_pages(16 + i));
+        }
+        let sizes = [0x1f8u64, 0x30, 0x1f8, 0x58];
+        let text = std::sync::Arc::new(|user: u64, _req: u64| {
+            Some(format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff).into_bytes())
+        });
+        let filled = b.build().unwrap().fill_tails(&sizes, Some(text)).unwrap();
+        let mut mem = ntheap::synth::SynthMemory::default();
+        for (base, len) in filled.regions() {
+            let mut bytes = vec![0u8; len as usize];
+            // Uneven chunks, as a streaming writer may ask.
+            let mut off = 0usize;
+            let mut step = 0x7ff;
+            while off < bytes.len() {
+                let n = step.min(bytes.len() - off);
+                filled.fill(base, off as u64, &mut bytes[off..off + n]);
+                off += n;
+                step = step * 3 % 0x3001 + 1;
+            }
+            mem.regions.push((base, bytes));
+        }
+        let heap = Heap::open(&mem, filled.heap.address, width, LayoutChoice::Auto).unwrap();
+        let walk = heap.walk(&mem);
+        assert!(walk.findings.is_empty(), "{:?}", walk.findings);
+        assert!(walk.segments.iter().all(|s| s.uncommitted.is_empty()));
+        let built = filled.heap.entries.len() as u64;
+        let walked = walk.segments.iter().map(|s| s.entries.len() as u64).sum::<u64>();
+        assert_eq!(walked, built + filled.filled_blocks());
+        let stat = ntheap::report::stat(&walk);
+        let leak = stat.iter().find(|s| s.size == 0x1f8).unwrap();
+        assert_eq!(stat[0].size, 0x1f8);
+        let mut text = [0u8; 22];
+        let e = walk.segments[1]
+            .entries
+            .iter()
+            .find(|e| e.requested_size == Some(0x1f8))
+            .unwrap();
+        mem.read(e.user_address, &mut text).unwrap();
+        assert_eq!(&text, b"==> Allocated addr: 0x");
+        assert!(leak.count > 2 * stat.iter().find(|s| s.size == 0x58).unwrap().count - 2);
+    }
+}
