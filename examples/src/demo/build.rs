@@ -432,7 +432,9 @@ fn build_dump_with(
     module.time_date_stamp = 0x6300_0000;
     d = d.module(module).memory(D4C_BASE, image);
 
-    // Heaps.
+    // Heaps. The scaled heap's regions go last in the file, so that the memory other streams
+    // point at with 32-bit RVAs (thread stacks) stays below 4 GiB.
+    let mut deferred = Vec::new();
     let mut heap_addresses: Vec<u64> = Vec::new();
     let built = match scaled {
         Some(filled) => {
@@ -448,7 +450,7 @@ fn build_dump_with(
                     MEM_PRIVATE,
                 ));
                 let f = std::sync::Arc::clone(&filled);
-                d = d.memory_fill(base, len, move |off, buf| f.fill(base, off, buf));
+                deferred.push((base, len, f));
             }
             let layout = filled.heap.layout.clone();
             small_heaps(&layout, filled.heap.key)?
@@ -615,6 +617,9 @@ fn build_dump_with(
         parameters: Vec::new(),
         context: exception_context,
     });
+    for (base, len, f) in deferred {
+        d = d.memory_fill(base, len, move |off, buf| f.fill(base, off, buf));
+    }
     infos.sort_by_key(|m| m.base_address);
     for m in infos {
         d = d.memory_info(m);
