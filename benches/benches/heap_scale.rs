@@ -13,7 +13,14 @@
 //! picks sizes in MiB; `HEAP_SCALE_RUNS` (default 3) sets the runs per command (the table
 //! gives the median wall time and the largest memory figures); `HEAP_SCALE_KEEP=1` keeps the
 //! dumps in `target/tmp/` (delete them by hand).
-#![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_precision_loss
+)]
 
 use std::io::Read;
 use std::path::{Path, PathBuf};

@@ -13,7 +13,7 @@ use crate::report::human_size;
 /// Whether a command shows progress: stderr is a terminal, no `--quiet`, and no `--json`
 /// going into a pipe or file.
 pub fn wanted(quiet: bool, json: bool) -> bool {
-    !quiet && std::io::stderr().is_terminal() && !(json && !std::io::stdout().is_terminal())
+    !quiet && std::io::stderr().is_terminal() && (!json || std::io::stdout().is_terminal())
 }
 
 /// Least time between two redraws.
@@ -131,11 +131,10 @@ impl<'p, V> HeapWalkProgress<'p, V> {
 
     fn show(&self) {
         self.progress.tick(|| {
-            let secs = self.start.elapsed().as_secs_f64();
-            let rate = if secs > 0.0 {
-                format!(", {}/s", human_size((self.done as f64 / secs) as u64))
-            } else {
-                String::new()
+            let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+            let rate = match self.done.saturating_mul(1000).checked_div(ms) {
+                Some(r) => format!(", {}/s", human_size(r)),
+                None => String::new(),
             };
             format!(
                 "{}: segment {} of {}, {} of {}{rate}",

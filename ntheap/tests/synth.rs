@@ -661,7 +661,11 @@ fn filled_tails_walk_clean() {
         assert!(walk.findings.is_empty(), "{:?}", walk.findings);
         assert!(walk.segments.iter().all(|s| s.uncommitted.is_empty()));
         let built = filled.heap.entries.len() as u64;
-        let walked = walk.segments.iter().map(|s| s.entries.len() as u64).sum::<u64>();
+        let walked = walk
+            .segments
+            .iter()
+            .map(|s| s.entries.len() as u64)
+            .sum::<u64>();
         assert_eq!(walked, built + filled.filled_blocks());
         let stat = ntheap::report::stat(&walk);
         let leak = stat.iter().find(|s| s.size == 0x1f8).unwrap();

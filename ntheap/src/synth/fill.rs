@@ -78,7 +78,7 @@ impl SynthHeap {
             let size = r
                 .checked_add(gran)
                 .and_then(|s| s.checked_add(gran.saturating_sub(1)))
-                .map(|s| s / gran * gran)
+                .and_then(|s| s.checked_div(gran)?.checked_mul(gran))
                 .ok_or(BuildError("block too large"))?
                 .max(gran.saturating_mul(2));
             // Unused bytes must fit the header byte (no 0x3f escape here).
@@ -98,11 +98,15 @@ impl SynthHeap {
         for &seg in &self.segments.clone() {
             let pages = read_u32(&self.memory, seg.saturating_add(l.segment_number_of_pages))
                 .ok_or(BuildError("segment header not built"))?;
-            let uncommitted =
-                read_u32(&self.memory, seg.saturating_add(l.segment_uncommitted_pages))
-                    .ok_or(BuildError("segment header not built"))?;
+            let uncommitted = read_u32(
+                &self.memory,
+                seg.saturating_add(l.segment_uncommitted_pages),
+            )
+            .ok_or(BuildError("segment header not built"))?;
             if uncommitted == 0 {
-                return Err(BuildError("every segment needs an uncommitted range to fill"));
+                return Err(BuildError(
+                    "every segment needs an uncommitted range to fill",
+                ));
             }
             let end = seg.saturating_add(u64::from(pages).saturating_mul(PAGE_SIZE));
             let start = end.saturating_sub(u64::from(uncommitted).saturating_mul(PAGE_SIZE));
@@ -110,9 +114,13 @@ impl SynthHeap {
                 .entries
                 .iter()
                 .find(|e| e.address.saturating_add(e.size) == start)
-                .ok_or(BuildError("no block ends where the uncommitted range starts"))?;
+                .ok_or(BuildError(
+                    "no block ends where the uncommitted range starts",
+                ))?;
             if holder.state != EntryState::Busy {
-                return Err(BuildError("the block before the uncommitted range is not busy"));
+                return Err(BuildError(
+                    "the block before the uncommitted range is not busy",
+                ));
             }
             let prev = holder.size;
             // Place whole periods while plenty is left, then block by block while the next
@@ -122,12 +130,13 @@ impl SynthHeap {
             let mut at = 0u64;
             let reserve = biggest.saturating_mul(2).saturating_add(period);
             if len > reserve {
-                let periods = (len - reserve) / period.max(1);
+                let periods = len.saturating_sub(reserve).checked_div(period).unwrap_or(0);
                 blocks = periods.saturating_mul(pattern.len() as u64);
                 at = periods.saturating_mul(period);
             }
             loop {
-                let i = usize::try_from(blocks % pattern.len() as u64).unwrap_or(0);
+                let i = usize::try_from(blocks.checked_rem(pattern.len() as u64).unwrap_or(0))
+                    .unwrap_or(0);
                 let size = pattern.get(i).map_or(gran, |p| p.0);
                 if len.saturating_sub(at) < size.saturating_add(gran.saturating_mul(2)) {
                     break;
@@ -141,8 +150,16 @@ impl SynthHeap {
             }
             // The segment header: no uncommitted range any more.
             let put32 = |m: &mut super::SynthMemory, a: u64, v: u32| m.write(a, &v.to_le_bytes());
-            put32(&mut self.memory, seg.saturating_add(l.segment_uncommitted_pages), 0);
-            put32(&mut self.memory, seg.saturating_add(l.segment_uncommitted_ranges), 0);
+            put32(
+                &mut self.memory,
+                seg.saturating_add(l.segment_uncommitted_pages),
+                0,
+            );
+            put32(
+                &mut self.memory,
+                seg.saturating_add(l.segment_uncommitted_ranges),
+                0,
+            );
             let head = seg.saturating_add(l.segment_ucr_segment_list);
             self.write_ptr(head, head);
             self.write_ptr(head.saturating_add(w.bytes()), head);
@@ -153,7 +170,9 @@ impl SynthHeap {
                 .find(|r| r.0 == seg)
                 .map_or(0, |r| r.1.len() as u64);
             if seg.saturating_add(built_len) != start {
-                return Err(BuildError("the built segment does not end at its uncommitted range"));
+                return Err(BuildError(
+                    "the built segment does not end at its uncommitted range",
+                ));
             }
             tails.push(Tail {
                 segment: seg,
@@ -212,9 +231,9 @@ impl FilledHeap {
             }
             let lo = from.max(*b);
             let hi = to.min(rend);
-            let src = usize::try_from(lo - b).unwrap_or(0);
-            let dst = usize::try_from(lo - from).unwrap_or(0);
-            let n = usize::try_from(hi - lo).unwrap_or(0);
+            let src = usize::try_from(lo.saturating_sub(*b)).unwrap_or(0);
+            let dst = usize::try_from(lo.saturating_sub(from)).unwrap_or(0);
+            let n = usize::try_from(hi.saturating_sub(lo)).unwrap_or(0);
             if let (Some(d), Some(s)) = (
                 buf.get_mut(dst..dst.saturating_add(n)),
                 bytes.get(src..src.saturating_add(n)),
@@ -243,9 +262,9 @@ impl FilledHeap {
             }
             let lo = addr.max(from);
             let hi = end.min(to);
-            let s = usize::try_from(lo - addr).unwrap_or(0);
-            let d = usize::try_from(lo - from).unwrap_or(0);
-            let n = usize::try_from(hi - lo).unwrap_or(0);
+            let s = usize::try_from(lo.saturating_sub(addr)).unwrap_or(0);
+            let d = usize::try_from(lo.saturating_sub(from)).unwrap_or(0);
+            let n = usize::try_from(hi.saturating_sub(lo)).unwrap_or(0);
             if let (Some(dst), Some(src)) = (
                 buf.get_mut(d..d.saturating_add(n)),
                 data.get(s..s.saturating_add(n)),
@@ -256,29 +275,35 @@ impl FilledHeap {
         let header = |size: u64, prev: u64, unused: u64| {
             encode_header(
                 self.heap.key,
-                u16::try_from(size / gran).unwrap_or(0),
+                u16::try_from(size.checked_div(gran).unwrap_or(0)).unwrap_or(0),
                 1,
-                u16::try_from(prev / gran).unwrap_or(0),
+                u16::try_from(prev.checked_div(gran).unwrap_or(0)).unwrap_or(0),
                 u8::try_from(unused).unwrap_or(0),
             )
         };
         // The first block that can touch `from` (a block starts at most one block before it;
         // user bytes may reach 256 bytes further, so start one period earlier).
         let rel = from.saturating_sub(t.start);
-        let first_period = (rel / self.period.max(1)).saturating_sub(1);
+        let first_period = rel.checked_div(self.period).unwrap_or(0).saturating_sub(1);
         let mut k = first_period.saturating_mul(p);
-        let mut addr = t.start.saturating_add(first_period.saturating_mul(self.period));
+        let mut addr = t
+            .start
+            .saturating_add(first_period.saturating_mul(self.period));
         while k < t.blocks && addr < to {
-            let i = usize::try_from(k % p).unwrap_or(0);
+            let i = usize::try_from(k.checked_rem(p).unwrap_or(0)).unwrap_or(0);
             let (size, req) = self.pattern.get(i).copied().unwrap_or((gran, 0));
             let prev = if k == 0 {
                 t.prev
             } else {
-                let j = usize::try_from((k + p - 1) % p).unwrap_or(0);
+                let j =
+                    usize::try_from(k.saturating_sub(1).checked_rem(p).unwrap_or(0)).unwrap_or(0);
                 self.pattern.get(j).map_or(gran, |x| x.0)
             };
             if addr.saturating_add(size) > from {
-                put(addr.saturating_add(w.header_offset()), &header(size, prev, size - req));
+                put(
+                    addr.saturating_add(w.header_offset()),
+                    &header(size, prev, size.saturating_sub(req)),
+                );
                 let user = addr.saturating_add(gran);
                 if let Some(f) = &self.user
                     && let Some(mut bytes) = f(user, req)
@@ -296,7 +321,8 @@ impl FilledHeap {
             let prev = if t.blocks == 0 {
                 t.prev
             } else {
-                let j = usize::try_from((t.blocks + p - 1) % p).unwrap_or(0);
+                let j = usize::try_from(t.blocks.saturating_sub(1).checked_rem(p).unwrap_or(0))
+                    .unwrap_or(0);
                 self.pattern.get(j).map_or(gran, |x| x.0)
             };
             put(

@@ -1,8 +1,6 @@
 //! Steps 1 to 3: region usage, the heaps that grew, and the requested sizes that dominate.
 
-use std::collections::HashMap;
-
-use ntheap::report::SizeCensus;
+use ntheap::report::{SizeCensus, SizeMap};
 use ntheap::{BlockSource, Entry, WalkVisitor};
 
 use super::*;
@@ -19,7 +17,7 @@ const SAMPLED_SIZES: usize = 4096;
 /// [`CANDIDATES`] per size and [`SAMPLED_SIZES`] sizes.
 #[derive(Debug, Default)]
 pub(crate) struct Samples {
-    by_size: HashMap<u64, Vec<Entry>>,
+    by_size: SizeMap<Vec<Entry>>,
     /// Sizes met after the cap on sizes: their blocks were not kept.
     overflow: bool,
 }
