@@ -69,7 +69,15 @@ impl Heap {
             return (Vec::new(), findings);
         };
         let list = walk_list(mem, head, w, self.limits.max_segments);
-        findings.extend(list.findings);
+        // Say which limit cut the walk short: the segments', not any list's.
+        findings.extend(list.findings.into_iter().map(|mut f| {
+            if let FindingKind::LimitReached { .. } = f.kind {
+                f.kind = FindingKind::LimitReached {
+                    what: "segments per heap",
+                };
+            }
+            f
+        }));
         let mut segs: Vec<Segment> = Vec::new();
         // Kept segments by address (start -> end), disjoint: an overlap test in O(log n).
         let mut kept: BTreeMap<u64, u64> = BTreeMap::new();

@@ -273,6 +273,30 @@ fn limits_bound_the_walk() {
             .any(|f| matches!(f.kind, FindingKind::LimitReached { .. }))
     );
     assert!(walk.segments.iter().all(|s| s.entries.len() <= 3));
+    assert_eq!(walk.limits_reached(), vec!["entries per segment"]);
+}
+
+/// A heap with more segments than the limit walks the first ones and says the limit cut it
+/// short; the default limit walks heaps of hundreds of segments whole.
+#[test]
+fn the_segment_limit_is_reported() {
+    let h = sample(Release::Win10Rs5, PointerWidth::Bits64, None);
+    let walk = open(&h)
+        .with_limits(Limits::default().with_max_segments(2))
+        .walk(&h.memory);
+    assert_eq!(walk.segments.len(), 2);
+    assert_eq!(walk.limits_reached(), vec!["segments per heap"]);
+    let mut b = HeapBuilder::new(
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
+        base_for(PointerWidth::Bits64),
+    );
+    for _ in 0..1500 {
+        b = b.segment(SegmentSpec::new(vec![Block::busy(0x20)]));
+    }
+    let big = b.build().unwrap();
+    let walk = open(&big).walk(&big.memory);
+    assert!(walk.findings.is_empty(), "{:?}", &walk.findings[..1]);
+    assert_eq!(walk.segments.len(), 1500);
 }
 
 /// The builder's encoding reproduces every stored header of the real Win7 x64 heap.
