@@ -12,7 +12,9 @@
 //! `cargo bench -p benches --bench heap_scale` runs all three sizes; `HEAP_SCALE_MIB=256,2048`
 //! picks sizes in MiB; `HEAP_SCALE_RUNS` (default 3) sets the runs per command (the table
 //! gives the median wall time and the largest memory figures); `HEAP_SCALE_KEEP=1` keeps the
-//! dumps in `target/tmp/` (delete them by hand).
+//! dumps in `target/tmp/` (delete them by hand); `HEAP_SCALE_BASELINE=PATH` also runs another
+//! `dumpscope` binary (e.g. one built from an older commit) once per command, for a before/after
+//! in the same run.
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
@@ -141,11 +143,24 @@ fn main() {
         let _ = raw_read(&path);
         let raw = median((0..runs).map(|_| raw_read(&path)).collect());
         let p = path.to_str().expect("utf-8 path");
+        let baseline = std::env::var_os("HEAP_SCALE_BASELINE").map(PathBuf::from);
         for (name, args) in [
             ("heap --summary", vec!["heap", "--summary", p]),
             ("heap --stat", vec!["heap", "--stat", p]),
             ("leak", vec!["leak", p]),
         ] {
+            if let Some(old) = &baseline {
+                let r = run(old, &args);
+                println!(
+                    "| {:.2} GiB | {blocks} | {write:.2} s | {raw:.3} s | `{name}` (baseline) | {:.3} s (1 run) | {:.1}× | {:.1} MB | {:.0} MB | {} |",
+                    bytes as f64 / (1u64 << 30) as f64,
+                    r.wall,
+                    r.wall / raw,
+                    r.anon_kb as f64 / 1024.0,
+                    r.hwm_kb as f64 / 1024.0,
+                    load()
+                );
+            }
             let rs: Vec<Run> = (0..runs).map(|_| run(&bin, &args)).collect();
             let wall = median(rs.iter().map(|r| r.wall).collect());
             let anon = rs.iter().map(|r| r.anon_kb).max().unwrap_or(0);
