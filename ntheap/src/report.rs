@@ -180,7 +180,7 @@ pub fn is_user_allocation(walk: &HeapWalk, e: &Entry) -> bool {
     }
 }
 
-/// A hasher for sizes: the SplitMix64 finalizer, a few cycles per key instead of SipHash's
+/// A hasher for sizes and addresses: the SplitMix64 finalizer, a few cycles per key instead of SipHash's
 /// dozens (one lookup per block of a gigabyte heap), with full avalanche so sizes that are
 /// multiples of the granularity still spread over the table.
 #[derive(Debug, Default, Clone, Copy)]
