@@ -180,9 +180,9 @@ pub fn is_user_allocation(walk: &HeapWalk, e: &Entry) -> bool {
     }
 }
 
-/// A hasher for sizes and addresses: the SplitMix64 finalizer, a few cycles per key instead of SipHash's
-/// dozens (one lookup per block of a gigabyte heap), with full avalanche so sizes that are
-/// multiples of the granularity still spread over the table.
+/// A hasher for sizes and addresses: the SplitMix64 finalizer, a few cycles per key instead of
+/// SipHash's dozens (one lookup per block of a gigabyte heap), with full avalanche so keys that
+/// are multiples of the granularity still spread over the table.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SizeHasher(u64);
 
