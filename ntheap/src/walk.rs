@@ -73,15 +73,22 @@ impl<F: FnMut(&Entry, BlockSource<'_>)> WalkVisitor for F {
     }
 }
 
-/// Keeps every block: the visitor behind [`Heap::walk`].
-#[derive(Default)]
-struct Collect {
+/// Keeps every block, and shows each to `observer`: the visitor behind [`Heap::walk`].
+struct Collect<'o, O: ?Sized> {
     segments: Vec<Vec<Entry>>,
     lfh: Vec<Entry>,
+    observer: &'o mut O,
 }
 
-impl WalkVisitor for Collect {
+impl<O: WalkVisitor + ?Sized> WalkVisitor for Collect<'_, O> {
+    fn segment(&mut self, index: usize, segments: &[Segment]) {
+        self.observer.segment(index, segments);
+    }
+    fn uncommitted(&mut self, index: usize, range: &UncommittedRange) {
+        self.observer.uncommitted(index, range);
+    }
     fn block(&mut self, entry: &Entry, source: BlockSource<'_>) {
+        self.observer.block(entry, source);
         match source {
             BlockSource::Segment { index, .. } => {
                 while self.segments.len() <= index {
@@ -104,7 +111,20 @@ impl Heap {
     /// Keeps every block (memory proportional to the blocks); for statistics over big heaps
     /// use [`Heap::walk_with`].
     pub fn walk<M: ReadMemory + ?Sized>(&self, mem: &M) -> HeapWalk {
-        let mut c = Collect::default();
+        self.walk_observed(mem, &mut |_: &Entry, _: BlockSource<'_>| {})
+    }
+
+    /// [`Heap::walk`], also showing every block to `observer` as it is met (for progress).
+    pub fn walk_observed<M: ReadMemory + ?Sized, O: WalkVisitor + ?Sized>(
+        &self,
+        mem: &M,
+        observer: &mut O,
+    ) -> HeapWalk {
+        let mut c = Collect {
+            segments: Vec::new(),
+            lfh: Vec::new(),
+            observer,
+        };
         let mut walk = self.walk_with(mem, &mut c);
         for (s, entries) in walk.segments.iter_mut().zip(c.segments) {
             s.entries = entries;

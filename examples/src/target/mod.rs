@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::CliError;
 use crate::adapt::{self, Dump, DumpMemory, FoundHeap};
+use crate::progress::{HeapWalkProgress, Progress};
 
 /// What kind of file a command takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -244,15 +245,35 @@ impl UserDump {
 
     /// Every heap that could be opened, walked once, in PEB order.
     pub fn walks(&self) -> &[ntheap::HeapWalk] {
+        self.walks_with(&Progress::off())
+    }
+
+    /// [`UserDump::walks`], showing the progress of the walks if they are made now.
+    pub fn walks_with(&self, progress: &Progress) -> &[ntheap::HeapWalk] {
         let heaps = self.heaps();
         heaps.walks.get_or_init(|| {
             let mem = self.memory();
-            heaps
+            let opened: Vec<&ntheap::Heap> = heaps
                 .found
                 .iter()
                 .filter_map(|f| f.heap.as_ref().ok())
-                .map(|h| h.walk(&mem))
-                .collect()
+                .collect();
+            let walks = opened
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let mut shown = HeapWalkProgress::new(
+                        progress,
+                        i,
+                        opened.len(),
+                        h.address,
+                        |_: &ntheap::Entry, _: ntheap::BlockSource<'_>| {},
+                    );
+                    h.walk_observed(&mem, &mut shown)
+                })
+                .collect();
+            progress.done();
+            walks
         })
     }
 

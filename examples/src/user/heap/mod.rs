@@ -237,6 +237,11 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             .filter(|h| select.is_none_or(|a| a == h.address))
             .collect(),
     };
+    let progress = if options.progress {
+        Progress::new()
+    } else {
+        Progress::off()
+    };
     let streamed = matches!(options.mode, Mode::Summary | Mode::Stat);
     // Statistics walk each heap once and keep no block, unless the walks are already made.
     let made = u.walks_if_made().filter(|_| extra.is_none());
@@ -246,22 +251,31 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             .filter(|w| select.is_none_or(|h| h == w.heap.address))
             .map(Cow::Borrowed)
             .collect(),
-        _ if streamed => Vec::new(),
-        (Some(_), _) => selected
-            .iter()
-            .map(|h| Cow::Owned(h.walk(&u.memory())))
-            .collect(),
+        // Statistics stream below; the heap list needs no walk.
+        _ if streamed || options.mode == Mode::List => Vec::new(),
+        (Some(_), _) => {
+            let w: Vec<Walk<'a>> = selected
+                .iter()
+                .map(|h| {
+                    let mut shown = HeapWalkProgress::new(
+                        &progress,
+                        0,
+                        1,
+                        h.address,
+                        |_: &ntheap::Entry, _: ntheap::BlockSource<'_>| {},
+                    );
+                    Cow::Owned(h.walk_observed(&u.memory(), &mut shown))
+                })
+                .collect();
+            progress.done();
+            w
+        }
         (None, None) => u
-            .walks()
+            .walks_with(&progress)
             .iter()
             .filter(|w| select.is_none_or(|h| h == w.heap.address))
             .map(Cow::Borrowed)
             .collect(),
-    };
-    let progress = if options.progress {
-        Progress::new()
-    } else {
-        Progress::off()
     };
     // (walk, census) per heap, in one pass each.
     let counted = |want_census: bool| -> Vec<(Walk<'a>, SizeCensus)> {
