@@ -139,6 +139,15 @@ fn main() {
         let (bytes, blocks) =
             examples::demo::write_scaled_dump(mib << 20, &path).expect("dump written");
         let write = t.elapsed().as_secs_f64();
+        // The writer is this process: its peak RSS so far bounds what writing held.
+        if let Some((anon, hwm)) = memory_of(std::process::id()) {
+            eprintln!(
+                "wrote {} ({bytes} bytes) in {write:.2} s; writer RssAnon {:.1} MB, VmHWM {:.1} MB",
+                path.display(),
+                anon as f64 / 1024.0,
+                hwm as f64 / 1024.0
+            );
+        }
         // Warm the page cache, then take the median of the raw reads.
         let _ = raw_read(&path);
         let raw = median((0..runs).map(|_| raw_read(&path)).collect());
