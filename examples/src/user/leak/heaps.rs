@@ -15,17 +15,29 @@ const SAMPLED_SIZES: usize = 4096;
 
 /// The first user blocks of each requested size met by a walk, in walk order; bounded by
 /// [`CANDIDATES`] per size and [`SAMPLED_SIZES`] sizes.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Samples {
     by_size: SizeMap<Vec<Entry>>,
     /// Sizes met after the cap on sizes: their blocks were not kept.
     overflow: bool,
+    /// The cap on sizes ([`SAMPLED_SIZES`]).
+    max_sizes: usize,
+}
+
+impl Default for Samples {
+    fn default() -> Self {
+        Samples {
+            by_size: SizeMap::default(),
+            overflow: false,
+            max_sizes: SAMPLED_SIZES,
+        }
+    }
 }
 
 impl Samples {
     fn add(&mut self, e: &Entry) {
         let Some(r) = e.requested_size else { return };
-        let full = self.by_size.len() >= SAMPLED_SIZES;
+        let full = self.by_size.len() >= self.max_sizes;
         match self.by_size.get_mut(&r) {
             Some(v) if v.len() < CANDIDATES => v.push(*e),
             Some(_) => {}
@@ -35,32 +47,37 @@ impl Samples {
             }
         }
     }
+
+    /// The first user blocks of requested size `size` of `heap`, in walk order, [`CANDIDATES`]
+    /// at most (walking the heap again only when the size was not among the sampled ones).
+    fn candidates<M: ntheap::ReadMemory + ?Sized>(
+        &self,
+        heap: &ntheap::Heap,
+        mem: &M,
+        size: u64,
+    ) -> Vec<Entry> {
+        // A size met before the cap on sizes kept its first blocks from its first block on.
+        if let Some(v) = self.by_size.get(&size) {
+            return v.clone();
+        }
+        if !self.overflow {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        heap.walk_with(mem, &mut |e: &Entry, s: BlockSource<'_>| {
+            if out.len() < CANDIDATES && e.requested_size == Some(size) && s.is_user_allocation(e) {
+                out.push(*e);
+            }
+        });
+        out
+    }
 }
 
 impl Walked {
     /// The first user blocks of requested size `size`, in walk order, [`CANDIDATES`] at most
     /// (walking the heap again only when the size was not among the sampled ones).
     pub(crate) fn candidates(&self, size: u64, u: &UserDump) -> Vec<Entry> {
-        // A size met before the cap on sizes kept its first blocks from its first block on.
-        if let Some(v) = self.samples.by_size.get(&size) {
-            return v.clone();
-        }
-        if !self.samples.overflow {
-            return Vec::new();
-        }
-        let mut out = Vec::new();
-        let mem = u.memory();
-        self.walk
-            .heap
-            .walk_with(&mem, &mut |e: &Entry, s: BlockSource<'_>| {
-                if out.len() < CANDIDATES
-                    && e.requested_size == Some(size)
-                    && s.is_user_allocation(e)
-                {
-                    out.push(*e);
-                }
-            });
-        out
+        self.samples.candidates(&self.walk.heap, &u.memory(), size)
     }
 }
 
@@ -212,4 +229,55 @@ pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
             virtual_blocks: s.virtual_blocks,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ntheap::synth::{Block, HeapBuilder, SegmentSpec};
+    use ntheap::{Heap, HeapLayout, LayoutChoice, PointerWidth, Release};
+
+    use super::*;
+
+    /// With the cap on sampled sizes reached, a size met later is found again by a second walk
+    /// and gives the same first blocks as a heap whose sizes all fit the cap.
+    #[test]
+    fn sizes_past_the_cap_are_found_again() {
+        let mut blocks = Vec::new();
+        for i in 0..CANDIDATES as u64 * 3 {
+            blocks.push(Block::busy(0x20 + (i % 3) * 0x10));
+        }
+        let built = HeapBuilder::new(
+            HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
+            0x10_0000,
+        )
+        .segment(SegmentSpec::new(blocks))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mem = &built.memory;
+        let heap = Heap::open(mem, built.address, PointerWidth::Bits64, LayoutChoice::Auto)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sample = |max_sizes: usize| {
+            let mut s = Samples {
+                max_sizes,
+                ..Samples::default()
+            };
+            heap.walk_with(mem, &mut |e: &Entry, src: BlockSource<'_>| {
+                if src.is_user_allocation(e) {
+                    s.add(e);
+                }
+            });
+            s
+        };
+        let all = sample(SAMPLED_SIZES);
+        let capped = sample(1);
+        assert!(!all.overflow && capped.overflow);
+        for size in [0x20u64, 0x30, 0x40] {
+            let want = all.candidates(&heap, mem, size);
+            assert_eq!(want.len(), CANDIDATES);
+            assert!(want.iter().all(|e| e.requested_size == Some(size)));
+            assert_eq!(capped.candidates(&heap, mem, size), want);
+        }
+        assert!(all.candidates(&heap, mem, 0x50).is_empty());
+        assert!(capped.candidates(&heap, mem, 0x50).is_empty());
+    }
 }
