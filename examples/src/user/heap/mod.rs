@@ -2,8 +2,11 @@
 //! `!heap -stat -h` and `!heap -flt s` over the NT heaps of a user-mode minidump (both heap sets
 //! of a WOW64 process), and the heap layout in force (`--layout`, optionally from an ntdll PDB).
 //!
-//! The heaps and their walks come from the [`UserDump`] cache: several `!heap` commands on one
-//! dump walk each heap once.
+//! Statistics (`!heap -s`, `!heap -stat`) walk each heap once with [`ntheap::Heap::walk_with`],
+//! keeping no block (memory proportional to what they report), unless the [`UserDump`] cache
+//! already holds the walks; block listings (`-a`, `-x`, `-flt`) use that cache, so several
+//! `!heap` commands on one dump walk each heap once. Long walks show their progress on stderr
+//! ([`crate::progress`]).
 
 use std::borrow::Cow;
 
