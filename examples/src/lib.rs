@@ -18,6 +18,7 @@ pub mod adapt;
 pub mod cli;
 pub mod demo;
 pub mod kernel;
+pub mod progress;
 pub mod report;
 pub mod target;
 pub mod user;

@@ -154,3 +154,41 @@ fn leak_survives_damaged_demo_dumps() {
         }
     }
 }
+
+/// The D4C.exe-style heap leak at scale (three 16 MiB segments filled while writing): `leak`
+/// names the leaked size with its text, and its counts agree with `heap --stat` and with what
+/// the writer placed.
+#[test]
+fn leak_on_the_scaled_demo_dump() {
+    let dir = std::env::temp_dir().join("dumpscope-leak_on_the_scaled_demo_dump");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("D4C-scaled.dmp");
+    let (bytes, filled) =
+        examples::demo::write_scaled_dump(40 << 20, &path).expect("scaled dump written");
+    assert!(bytes > 40 << 20);
+    let p = path.to_str().unwrap();
+    let v = common::dumpscope_json(&["leak", "--json", p]);
+    let top = &v["suspects"][0];
+    assert_eq!(top["size"].as_u64(), Some(examples::demo::SCALED_LEAK_SIZE));
+    assert_eq!(
+        v["contents"][0]["pattern"].as_str(),
+        Some("==> Allocated addr: 0x%x")
+    );
+    let grown = &v["heaps"][0];
+    assert_eq!(grown["segments"].as_u64(), Some(3));
+    assert_eq!(grown["corruption"].as_u64(), Some(0));
+    let stat = common::dumpscope_json(&["heap", "--stat", "--json", p]);
+    let lines = stat["heaps"][0]["stats"].as_array().unwrap();
+    assert_eq!(lines[0]["size"], top["size"]);
+    assert_eq!(lines[0]["count"], top["count"]);
+    // Every block the writer filled in is counted, plus the five busy blocks built in segment
+    // 0 and the one built in each other segment; not the segment headers, nor the heap's own
+    // block before each filled range (UnusedBytes 3).
+    let counted: u64 = lines.iter().map(|l| l["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, filled + 5 + 2);
+    assert_eq!(grown["busy_blocks"].as_u64(), Some(counted));
+    let summary = common::dumpscope_json(&["heap", "--summary", "--json", p]);
+    assert_eq!(summary["heaps"][0]["segments"].as_u64(), Some(3));
+    assert_eq!(summary["heaps"][0]["ucr_count"].as_u64(), Some(0));
+    std::fs::remove_file(&path).unwrap();
+}

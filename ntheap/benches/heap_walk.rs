@@ -60,6 +60,17 @@ fn walk_count(heap: &Heap, mem: &impl ReadMemory) -> (u64, u64) {
     (n, busy)
 }
 
+/// The one-pass walk that keeps no block, counting `!heap -stat` on the way (what `leak` and
+/// `heap --stat` do).
+fn walk_census(heap: &Heap, mem: &impl ReadMemory) -> u64 {
+    let mut census = ntheap::report::SizeCensus::new();
+    let walk = heap.walk_with(mem, &mut |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
+        census.add(e, s);
+    });
+    black_box(walk.findings.len());
+    census.busy_blocks
+}
+
 fn sequential_read(h: &SynthHeap) -> u64 {
     let mut buf = vec![0u8; 64 << 10];
     let mut acc = 0u64;
@@ -96,6 +107,11 @@ fn bench(c: &mut Criterion) {
     black_box(sequential_read(&h));
     let read_t = t.elapsed();
     assert_eq!(entries as usize, h.entries.len());
+    let t = Instant::now();
+    let counted = walk_census(&heap, &h.memory);
+    let census_t = t.elapsed();
+    assert!(counted > 0 && counted < busy);
+    eprintln!("one-pass walk with census: {census_t:?}");
     eprintln!(
         "heap: {:.2} GiB, {entries} blocks ({busy} busy); walk {:?} = {:.1} M entries/s; \
          sequential read {:?}; walk/read time ratio {:.2}",
@@ -112,6 +128,18 @@ fn bench(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(5))
         .throughput(Throughput::Bytes(bytes));
     g.bench_function("walk_entries", |b| b.iter(|| walk_count(&heap, &h.memory)));
+    g.bench_function("walk_with_census", |b| {
+        b.iter(|| walk_census(&heap, &h.memory))
+    });
+    g.bench_function("walk_with_nothing", |b| {
+        b.iter(|| {
+            let w = heap.walk_with(
+                &h.memory,
+                &mut |_: &ntheap::Entry, _: ntheap::BlockSource<'_>| {},
+            );
+            black_box(w.findings.len())
+        })
+    });
     g.bench_function("sequential_read", |b| b.iter(|| sequential_read(&h)));
     g.finish();
     let mut g = c.benchmark_group("heap_walk_entries");

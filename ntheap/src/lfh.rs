@@ -58,6 +58,25 @@ impl Heap {
         mem: &M,
         carriers: &[Entry],
     ) -> (LfhBlocks, Vec<Finding>) {
+        let mut blocks = Vec::new();
+        let (key, subsegments, findings) =
+            self.lfh_visit(mem, carriers, &mut |e: &Entry| blocks.push(*e));
+        let out = LfhBlocks {
+            blocks,
+            key,
+            subsegments,
+        };
+        (out, findings)
+    }
+
+    /// [`Heap::lfh_blocks`] handing each block to `f` instead of keeping it: returns the key,
+    /// the subsegments decoded and the findings.
+    pub(crate) fn lfh_visit<M: ReadMemory + ?Sized>(
+        &self,
+        mem: &M,
+        carriers: &[Entry],
+        f: &mut dyn FnMut(&Entry),
+    ) -> (Option<u32>, usize, Vec<Finding>) {
         let l = &self.layout;
         let w = l.width;
         let gran = w.granularity();
@@ -159,10 +178,8 @@ impl Heap {
             .max_by_key(|(k, n)| (**n, **k))
             .map(|(k, _)| *k);
 
-        let mut out = LfhBlocks {
-            key,
-            ..LfhBlocks::default()
-        };
+        let mut subsegments = 0usize;
+        let mut emitted = 0usize;
         let cap = self.limits().max_entries_per_segment;
         for c in &found {
             let (fo, stride) = match (c.encoded, key) {
@@ -201,14 +218,14 @@ impl Heap {
                 }
                 None => None,
             };
-            out.subsegments = out.subsegments.saturating_add(1);
+            subsegments = subsegments.saturating_add(1);
             for i in 0..c.count {
-                if out.blocks.len() >= cap {
+                if emitted >= cap {
                     findings.push(Finding {
                         address: c.subsegment,
                         kind: FindingKind::LimitReached { what: "LFH blocks" },
                     });
-                    return (out, findings);
+                    return (key, subsegments, findings);
                 }
                 let Some(addr) = i
                     .checked_mul(stride)
@@ -234,7 +251,8 @@ impl Heap {
                 } else {
                     None
                 };
-                out.blocks.push(Entry {
+                emitted = emitted.saturating_add(1);
+                f(&Entry {
                     address: addr,
                     user_address: addr.saturating_add(gran),
                     size: stride,
@@ -255,6 +273,6 @@ impl Heap {
                 });
             }
         }
-        (out, findings)
+        (key, subsegments, findings)
     }
 }

@@ -39,4 +39,4 @@ pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};
 pub use segment::{Segment, UncommittedRange};
 pub use ust::MAX_TRACE_FRAMES;
 pub use virtual_alloc::VirtualBlock;
-pub use walk::{HeapWalk, SegmentWalk};
+pub use walk::{BlockSource, HeapWalk, SegmentWalk, WalkVisitor};

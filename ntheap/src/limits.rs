@@ -9,7 +9,8 @@
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Segments per heap (default 1,024).
+    /// Segments per heap (default 65,536: a 64-bit heap grows segment after segment, several
+    /// hundred for a few gigabytes; the segments are kept, about 200 bytes each).
     pub max_segments: usize,
     /// Entries per segment (default 32 Mi).
     pub max_entries_per_segment: usize,
@@ -22,7 +23,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_segments: 1024,
+            max_segments: 1 << 16,
             max_entries_per_segment: 1 << 25,
             max_list_steps: 1 << 22,
             max_findings: 10_000,

@@ -1,6 +1,7 @@
 //! `_LIST_ENTRY` walks with a step limit and cycle detection.
 
 use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
 
 use crate::finding::*;
 use crate::layout::PointerWidth;
@@ -31,7 +32,9 @@ pub(crate) fn walk_list<M: ReadMemory + ?Sized>(
         }
     };
     let mut prev = head;
-    let mut seen = HashSet::new();
+    // Node addresses hashed with the cheap SplitMix64 finalizer: a free list can have
+    // millions of nodes.
+    let mut seen: HashSet<u64, BuildHasherDefault<crate::report::SizeHasher>> = HashSet::default();
     while cur != head {
         if cur == 0 || !cur.is_multiple_of(ptr) {
             out.findings.push(Finding {

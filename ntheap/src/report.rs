@@ -2,8 +2,9 @@
 //! `!heap -flt s`.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::{Entry, EntryState, FrontEndType, HeapWalk, Segment};
+use crate::{BlockSource, Entry, EntryState, FrontEndType, HeapWalk, Segment};
 
 /// One row of `!heap -s`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,48 +170,159 @@ pub struct SizeStat {
 /// Whether a block counts as a user allocation for statistics: busy, not internal, not a
 /// segment header block, and not the heap's own block before an uncommitted range
 /// (`UnusedBytes` 3, which no user block can have since the header alone is 8 or 16 bytes).
+/// O(log segments); [`BlockSource::is_user_allocation`] is the O(1) test during a walk.
 pub fn is_user_allocation(walk: &HeapWalk, e: &Entry) -> bool {
     match e.state {
         EntryState::Busy if e.front_end => true,
-        EntryState::Busy => {
-            e.unused_bytes != 3 && !walk.segments.iter().any(|s| s.segment.address == e.address)
-        }
+        EntryState::Busy => e.unused_bytes != 3 && !walk.is_segment_address(e.address),
         EntryState::VirtualAlloc => true,
         EntryState::Free | EntryState::Internal => false,
     }
 }
 
-/// `!heap -stat -h`: busy user blocks grouped by requested size, sorted by total (then size).
-pub fn stat(walk: &HeapWalk) -> Vec<SizeStat> {
-    let mut by: HashMap<u64, u64> = HashMap::new();
-    let mut grand: u128 = 0;
-    for e in walk.all_entries() {
-        if !is_user_allocation(walk, &e) {
-            continue;
-        }
-        let Some(r) = e.requested_size else { continue };
-        let c = by.entry(r).or_insert(0);
-        *c = c.saturating_add(1);
-        grand = grand.saturating_add(u128::from(r));
+/// A hasher for sizes and addresses: the SplitMix64 finalizer, a few cycles per key instead of
+/// SipHash's dozens (one lookup per block of a gigabyte heap), with full avalanche so keys that
+/// are multiples of the granularity still spread over the table.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SizeHasher(u64);
+
+impl Hasher for SizeHasher {
+    fn finish(&self) -> u64 {
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
-    let mut v: Vec<SizeStat> = by
-        .into_iter()
-        .map(|(size, count)| {
-            let total = size.saturating_mul(count);
-            let pct = u128::from(total)
-                .saturating_mul(10_000)
-                .checked_div(grand)
-                .unwrap_or(0);
-            SizeStat {
-                size,
-                count,
-                total,
-                percent_x100: u64::try_from(pct).unwrap_or(u64::MAX),
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = self.0.wrapping_add(n).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// A map keyed by size, hashed with [`SizeHasher`].
+pub type SizeMap<V> = HashMap<u64, V, BuildHasherDefault<SizeHasher>>;
+
+/// Busy user blocks counted by requested size as a walk hands them out: `!heap -stat` in one
+/// pass, in memory proportional to the distinct sizes (see [`crate::Heap::walk_with`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SizeCensus {
+    /// requested size -> (blocks, of which large blocks).
+    by_size: SizeMap<(u64, u64)>,
+    /// The size counted last and its not yet stored counts (runs of one size are common).
+    run: Option<(u64, u64, u64)>,
+    grand: u128,
+    /// Busy user blocks counted (with or without a known requested size).
+    pub busy_blocks: u64,
+    /// Their requested bytes (blocks with a known requested size).
+    pub busy_bytes: u64,
+}
+
+impl SizeCensus {
+    /// An empty census.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Count one block if it is a user allocation; returns whether it was.
+    pub fn add(&mut self, e: &Entry, source: BlockSource<'_>) -> bool {
+        if !source.is_user_allocation(e) {
+            return false;
+        }
+        self.busy_blocks = self.busy_blocks.saturating_add(1);
+        let Some(r) = e.requested_size else {
+            return true;
+        };
+        self.busy_bytes = self.busy_bytes.saturating_add(r);
+        self.grand = self.grand.saturating_add(u128::from(r));
+        let large = u64::from(source == BlockSource::Large);
+        match &mut self.run {
+            Some((size, n, l)) if *size == r => {
+                *n = n.saturating_add(1);
+                *l = l.saturating_add(large);
             }
-        })
-        .collect();
-    v.sort_by(|a, b| b.total.cmp(&a.total).then(b.size.cmp(&a.size)));
-    v
+            run => {
+                if let Some((size, n, l)) = run.take() {
+                    Self::store(&mut self.by_size, size, n, l);
+                }
+                *run = Some((r, 1, large));
+            }
+        }
+        true
+    }
+
+    fn store(by: &mut SizeMap<(u64, u64)>, size: u64, n: u64, l: u64) {
+        let c = by.entry(size).or_insert((0, 0));
+        c.0 = c.0.saturating_add(n);
+        c.1 = c.1.saturating_add(l);
+    }
+
+    /// requested size -> (blocks, of which large blocks), the pending run included.
+    fn counts(&self) -> SizeMap<(u64, u64)> {
+        let mut by = self.by_size.clone();
+        if let Some((size, n, l)) = self.run {
+            Self::store(&mut by, size, n, l);
+        }
+        by
+    }
+
+    /// Whether any user allocation was counted.
+    pub fn is_empty(&self) -> bool {
+        self.busy_blocks == 0
+    }
+
+    /// The `!heap -stat -h` lines: by requested size, sorted by total (then size).
+    pub fn stats(&self) -> Vec<SizeStat> {
+        let grand = self.grand;
+        let mut v: Vec<SizeStat> = self
+            .counts()
+            .into_iter()
+            .map(|(size, (count, _))| {
+                let total = size.saturating_mul(count);
+                let pct = u128::from(total)
+                    .saturating_mul(10_000)
+                    .checked_div(grand)
+                    .unwrap_or(0);
+                SizeStat {
+                    size,
+                    count,
+                    total,
+                    percent_x100: u64::try_from(pct).unwrap_or(u64::MAX),
+                }
+            })
+            .collect();
+        v.sort_by(|a, b| b.total.cmp(&a.total).then(b.size.cmp(&a.size)));
+        v
+    }
+
+    /// How many of the blocks of requested size `size` are large blocks.
+    pub fn large_blocks_of(&self, size: u64) -> u64 {
+        let mut n = self.by_size.get(&size).map_or(0, |c| c.1);
+        if let Some((s, _, l)) = self.run
+            && s == size
+        {
+            n = n.saturating_add(l);
+        }
+        n
+    }
+}
+
+/// `!heap -stat -h`: busy user blocks grouped by requested size, sorted by total (then size).
+/// Linear in the blocks (a walk that kept them; see [`SizeCensus`] for one that did not).
+pub fn stat(walk: &HeapWalk) -> Vec<SizeStat> {
+    census(walk).stats()
+}
+
+/// The [`SizeCensus`] of a walk that kept its blocks.
+pub fn census(walk: &HeapWalk) -> SizeCensus {
+    let mut c = SizeCensus::new();
+    walk.visit_entries(&mut |e: &Entry, s: BlockSource<'_>| {
+        c.add(e, s);
+    });
+    c
 }
 
 /// One line of [`stat_all`]: busy user blocks of one requested size in one heap.
@@ -234,25 +346,30 @@ pub struct HeapSizeStat {
 /// percentages of the busy bytes of all the heaps, largest total first (then larger size, then
 /// lower heap address). Linear in the blocks walked, plus a sort of the lines.
 pub fn stat_all<'a>(walks: impl IntoIterator<Item = &'a HeapWalk>) -> Vec<HeapSizeStat> {
+    let censuses: Vec<(u64, SizeCensus)> = walks
+        .into_iter()
+        .map(|w| (w.heap.address, census(w)))
+        .collect();
+    stat_all_of(censuses.iter().map(|(h, c)| (*h, c)))
+}
+
+/// [`stat_all`] from the [`SizeCensus`] of each heap (`(heap address, census)`), for walks
+/// that did not keep their blocks.
+pub fn stat_all_of<'a>(
+    heaps: impl IntoIterator<Item = (u64, &'a SizeCensus)>,
+) -> Vec<HeapSizeStat> {
     let mut grand = 0u64;
     let mut out = Vec::new();
-    for w in walks {
-        let mut virt: HashMap<u64, u64> = HashMap::new();
-        for v in &w.virtual_blocks {
-            if let Some(r) = v.requested_size {
-                let c = virt.entry(r).or_insert(0);
-                *c = c.saturating_add(1);
-            }
-        }
-        for s in stat(w) {
+    for (heap, c) in heaps {
+        for s in c.stats() {
             grand = grand.saturating_add(s.total);
             out.push(HeapSizeStat {
-                heap: w.heap.address,
+                heap,
                 size: s.size,
                 count: s.count,
                 total: s.total,
                 percent_x100: 0,
-                virtual_blocks: virt.get(&s.size).copied().unwrap_or(0),
+                virtual_blocks: c.large_blocks_of(s.size),
             });
         }
     }

@@ -1,5 +1,7 @@
 //! `_HEAP_SEGMENT` and `_HEAP_UCR_DESCRIPTOR`: a heap's segments and their uncommitted ranges.
 
+use std::collections::BTreeMap;
+
 use crate::error::Error;
 use crate::finding::*;
 use crate::heap::*;
@@ -67,17 +69,29 @@ impl Heap {
             return (Vec::new(), findings);
         };
         let list = walk_list(mem, head, w, self.limits.max_segments);
-        findings.extend(list.findings);
+        // Say which limit cut the walk short: the segments', not any list's.
+        findings.extend(list.findings.into_iter().map(|mut f| {
+            if let FindingKind::LimitReached { .. } = f.kind {
+                f.kind = FindingKind::LimitReached {
+                    what: "segments per heap",
+                };
+            }
+            f
+        }));
         let mut segs: Vec<Segment> = Vec::new();
+        // Kept segments by address (start -> end), disjoint: an overlap test in O(log n).
+        let mut kept: BTreeMap<u64, u64> = BTreeMap::new();
         for link in list.links {
             let addr = link.wrapping_sub(l.segment_list_entry);
             let Some(s) = self.read_segment(mem, addr, &mut findings) else {
                 continue;
             };
-            // Overlapping segments would make the same memory be walked many times.
-            let overlaps = segs
-                .iter()
-                .any(|o| s.address < o.last_valid_entry && o.address < s.last_valid_entry);
+            // Overlapping segments would make the same memory be walked many times. The kept
+            // ones are disjoint, so only the last one starting before `s` ends can overlap it.
+            let overlaps = kept
+                .range(..s.last_valid_entry)
+                .next_back()
+                .is_some_and(|(_, end)| *end > s.address);
             if overlaps {
                 findings.push(Finding {
                     address: s.address,
@@ -87,6 +101,7 @@ impl Heap {
                 });
                 continue;
             }
+            kept.insert(s.address, s.last_valid_entry);
             segs.push(s);
         }
         (segs, findings)

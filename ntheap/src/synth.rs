@@ -22,6 +22,10 @@
 //! assert_eq!(walk.virtual_blocks[0].requested_size, Some(0x10_0000));
 //! ```
 
+mod fill;
+
+pub use fill::{FilledHeap, UserBytes};
+
 use crate::layout::{HeapLayout, PointerWidth};
 use crate::memory::{MemoryError, ReadMemory};
 use crate::{EntryState, PAGE_SIZE};

@@ -13,10 +13,11 @@
 #[path = "common/minidump.rs"]
 mod minidump;
 
+use ntheap::report::SizeCensus;
 use ntheap::synth::{Block, HeapBuilder, SegmentSpec, SynthHeap, encode_header};
 use ntheap::{
-    FindingKind, Heap, HeapLayout, HeapWalk, LayoutChoice, Limits, PointerWidth, ReadMemory,
-    Release,
+    BlockSource, Entry, EntryState, FindingKind, Heap, HeapLayout, HeapWalk, LayoutChoice, Limits,
+    PointerWidth, ReadMemory, Release,
 };
 use proptest::prelude::*;
 
@@ -272,6 +273,30 @@ fn limits_bound_the_walk() {
             .any(|f| matches!(f.kind, FindingKind::LimitReached { .. }))
     );
     assert!(walk.segments.iter().all(|s| s.entries.len() <= 3));
+    assert_eq!(walk.limits_reached(), vec!["entries per segment"]);
+}
+
+/// A heap with more segments than the limit walks the first ones and says the limit cut it
+/// short; the default limit walks heaps of hundreds of segments whole.
+#[test]
+fn the_segment_limit_is_reported() {
+    let h = sample(Release::Win10Rs5, PointerWidth::Bits64, None);
+    let walk = open(&h)
+        .with_limits(Limits::default().with_max_segments(2))
+        .walk(&h.memory);
+    assert_eq!(walk.segments.len(), 2);
+    assert_eq!(walk.limits_reached(), vec!["segments per heap"]);
+    let mut b = HeapBuilder::new(
+        HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
+        base_for(PointerWidth::Bits64),
+    );
+    for _ in 0..1500 {
+        b = b.segment(SegmentSpec::new(vec![Block::busy(0x20)]));
+    }
+    let big = b.build().unwrap();
+    let walk = open(&big).walk(&big.memory);
+    assert!(walk.findings.is_empty(), "{:?}", &walk.findings[..1]);
+    assert_eq!(walk.segments.len(), 1500);
 }
 
 /// The builder's encoding reproduces every stored header of the real Win7 x64 heap.
@@ -346,6 +371,69 @@ fn arb_heap() -> impl Strategy<Value = SynthHeap> {
         })
 }
 
+/// `!heap -stat` the plain way: every block, and a scan over the segments for header blocks.
+fn naive_stat(walk: &HeapWalk) -> Vec<(u64, u64)> {
+    let mut by = std::collections::BTreeMap::new();
+    for e in walk.all_entries() {
+        let user = match e.state {
+            EntryState::Busy if e.front_end => true,
+            EntryState::Busy => {
+                e.unused_bytes != 3 && !walk.segments.iter().any(|s| s.segment.address == e.address)
+            }
+            EntryState::VirtualAlloc => true,
+            _ => false,
+        };
+        if let (true, Some(r)) = (user, e.requested_size) {
+            *by.entry(r).or_insert(0u64) += 1;
+        }
+    }
+    by.into_iter().collect()
+}
+
+/// The one-pass walk hands out exactly the blocks the kept walk holds, in the same order, and
+/// finds the same things; its census is `!heap -stat` computed the plain way.
+fn check_streamed_equals_kept(
+    heap: &Heap,
+    h: &SynthHeap,
+    walk: &HeapWalk,
+) -> Result<(), TestCaseError> {
+    let mut seen = Vec::new();
+    let mut census = SizeCensus::new();
+    let skeleton = heap.walk_with(&h.memory, &mut |e: &Entry, s: BlockSource<'_>| {
+        seen.push(*e);
+        census.add(e, s);
+    });
+    prop_assert!(!skeleton.entries_kept && walk.entries_kept);
+    prop_assert_eq!(&skeleton.findings, &walk.findings);
+    prop_assert_eq!(skeleton.findings_dropped, walk.findings_dropped);
+    prop_assert_eq!(&skeleton.free_list, &walk.free_list);
+    prop_assert_eq!(&skeleton.virtual_blocks, &walk.virtual_blocks);
+    prop_assert_eq!(skeleton.segments.len(), walk.segments.len());
+    for (a, b) in skeleton.segments.iter().zip(&walk.segments) {
+        prop_assert_eq!(&a.segment, &b.segment);
+        prop_assert_eq!(&a.uncommitted, &b.uncommitted);
+        prop_assert!(a.entries.is_empty());
+    }
+    prop_assert_eq!(skeleton.lfh.key, walk.lfh.key);
+    prop_assert_eq!(
+        ntheap::report::summary(&skeleton),
+        ntheap::report::summary(walk)
+    );
+    let all: Vec<Entry> = walk.all_entries().collect();
+    prop_assert_eq!(&seen, &all);
+    let mut from_census: Vec<(u64, u64)> =
+        census.stats().iter().map(|s| (s.size, s.count)).collect();
+    from_census.sort_unstable();
+    prop_assert_eq!(&from_census, &naive_stat(walk));
+    let mut from_stat: Vec<(u64, u64)> = ntheap::report::stat(walk)
+        .iter()
+        .map(|s| (s.size, s.count))
+        .collect();
+    from_stat.sort_unstable();
+    prop_assert_eq!(from_stat, from_census);
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -355,6 +443,7 @@ proptest! {
         let walk = heap.walk(&h.memory);
         prop_assert!(walk.findings.is_empty(), "{:?}", walk.findings);
         check_equal(&h, &walk);
+        check_streamed_equals_kept(&heap, &h, &walk)?;
     }
 
     #[test]
@@ -377,9 +466,11 @@ proptest! {
         }
         let limits = Limits::default().with_max_entries_per_segment(100_000).with_max_list_steps(10_000);
         if let Ok(heap) = Heap::open(&h.memory, h.address, h.layout.width, LayoutChoice::Auto) {
-            let walk = heap.with_limits(limits).walk(&h.memory);
+            let heap = heap.with_limits(limits);
+            let walk = heap.walk(&h.memory);
             let _ = ntheap::report::summary(&walk);
             let _ = ntheap::report::stat(&walk);
+            check_streamed_equals_kept(&heap, &h, &walk)?;
             for s in &walk.segments {
                 for e in &s.entries {
                     prop_assert!(e.size > 0);
@@ -580,4 +671,64 @@ fn large_blocks_captured_only_at_their_start_still_walk_whole() {
             .all(|v| v.requested_size == Some(0x100_0040))
     );
     check_equal(&h, &walk);
+}
+
+/// A filled heap, produced in uneven chunks, walks clean with every filled block where the
+/// pattern put it, on both widths.
+#[test]
+fn filled_tails_walk_clean() {
+    for width in [PointerWidth::Bits64, PointerWidth::Bits32] {
+        let layout = HeapLayout::builtin(Release::Win10Rs5, width);
+        let mut b = HeapBuilder::new(layout, base_for(width)).encoding(Some(KEY));
+        for i in 0..3 {
+            let blocks = if i == 0 {
+                vec![Block::busy(0x30), Block::free(0x400)]
+            } else {
+                vec![Block::busy(0x30)]
+            };
+            b = b.segment(SegmentSpec::new(blocks).uncommitted_pages(16 + i));
+        }
+        let sizes = [0x1f8u64, 0x30, 0x1f8, 0x58];
+        let text = std::sync::Arc::new(|user: u64, _req: u64| {
+            Some(format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff).into_bytes())
+        });
+        let filled = b.build().unwrap().fill_tails(&sizes, Some(text)).unwrap();
+        let mut mem = ntheap::synth::SynthMemory::default();
+        for (base, len) in filled.regions() {
+            let mut bytes = vec![0u8; len as usize];
+            // Uneven chunks, as a streaming writer may ask.
+            let mut off = 0usize;
+            let mut step = 0x7ff;
+            while off < bytes.len() {
+                let n = step.min(bytes.len() - off);
+                filled.fill(base, off as u64, &mut bytes[off..off + n]);
+                off += n;
+                step = step * 3 % 0x3001 + 1;
+            }
+            mem.regions.push((base, bytes));
+        }
+        let heap = Heap::open(&mem, filled.heap.address, width, LayoutChoice::Auto).unwrap();
+        let walk = heap.walk(&mem);
+        assert!(walk.findings.is_empty(), "{:?}", walk.findings);
+        assert!(walk.segments.iter().all(|s| s.uncommitted.is_empty()));
+        let built = filled.heap.entries.len() as u64;
+        let walked = walk
+            .segments
+            .iter()
+            .map(|s| s.entries.len() as u64)
+            .sum::<u64>();
+        assert_eq!(walked, built + filled.filled_blocks());
+        let stat = ntheap::report::stat(&walk);
+        let leak = stat.iter().find(|s| s.size == 0x1f8).unwrap();
+        assert_eq!(stat[0].size, 0x1f8);
+        let mut text = [0u8; 22];
+        let e = walk.segments[1]
+            .entries
+            .iter()
+            .find(|e| e.requested_size == Some(0x1f8))
+            .unwrap();
+        mem.read(e.user_address, &mut text).unwrap();
+        assert_eq!(&text, b"==> Allocated addr: 0x");
+        assert!(leak.count > 2 * stat.iter().find(|s| s.size == 0x58).unwrap().count - 2);
+    }
 }

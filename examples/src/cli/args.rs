@@ -72,6 +72,10 @@ pub struct HeapArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// No progress on stderr (progress is shown only on a terminal, and not with `--json`
+    /// into a pipe).
+    #[arg(long)]
+    pub quiet: bool,
     /// Per-heap statistics (`!heap -s`).
     #[arg(long)]
     pub summary: bool,
@@ -149,6 +153,7 @@ impl HeapArgs {
             mode,
             heap: self.heap.as_deref().map(hex).transpose()?,
             max_display: self.max_display,
+            progress: crate::progress::wanted(self.quiet, self.json),
         })
     }
 
@@ -383,6 +388,10 @@ pub struct LeakArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// No progress on stderr (progress is shown only on a terminal, and not with `--json`
+    /// into a pipe).
+    #[arg(long)]
+    pub quiet: bool,
     /// The dump: a user-mode minidump (a full-memory dump, e.g. `procdump -ma`, gives the best
     /// answer) for a heap leak, or a kernel dump (full or kernel memory) for a pool or handle leak.
     pub dump: PathBuf,
@@ -398,6 +407,10 @@ pub struct DiffArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// No progress on stderr (progress is shown only on a terminal, and not with `--json`
+    /// into a pipe).
+    #[arg(long)]
+    pub quiet: bool,
     /// The earlier dump.
     pub before: PathBuf,
     /// The later dump of the same process.

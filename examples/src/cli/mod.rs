@@ -324,7 +324,9 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             t => {
                 let options = user::leak::Options {
                     locator: cli.symbols.locator(),
-                    ..user::leak::Options::default()
+                    progress: crate::progress::Progress::with(crate::progress::wanted(
+                        a.quiet, a.json,
+                    )),
                 };
                 let r = user::leak::investigate(t.user("leak")?, &options);
                 emit(&r, Format::json_if(a.json), out)
@@ -407,7 +409,13 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         ),
         Command::Diff(a) => user::with_user(&a.before, "diff", |b| {
             user::with_user(&a.after, "diff", |after| {
-                let r = user::diff::investigate(b, after, &user::leak::Options::default());
+                let options = user::leak::Options {
+                    progress: crate::progress::Progress::with(crate::progress::wanted(
+                        a.quiet, a.json,
+                    )),
+                    ..user::leak::Options::default()
+                };
+                let r = user::diff::investigate(b, after, &options);
                 emit(&r, Format::json_if(a.json), out)
             })
         }),

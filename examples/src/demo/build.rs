@@ -212,6 +212,16 @@ pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u3
         main.memory
             .write(e.address.saturating_add(user_offset), &path);
     }
+    let mut out = vec![(main, uncommitted)];
+    out.extend(small_heaps(&layout, key)?);
+    Ok(out)
+}
+
+/// The demo's second and third heaps (small, one with a large block).
+fn small_heaps(
+    layout: &ntheap::HeapLayout,
+    key: Option<[u8; 8]>,
+) -> Result<Vec<(SynthHeap, u32)>, CliError> {
     let second = HeapBuilder::new(layout.clone(), HEAP_2)
         .encoding(key)
         .segment(
@@ -225,14 +235,70 @@ pub(super) fn heaps(segments: usize, opts: Options) -> Result<Vec<(SynthHeap, u3
         .large_block(0x10_0000)
         .build()
         .map_err(err)?;
-    let third = HeapBuilder::new(layout, HEAP_3)
+    let third = HeapBuilder::new(layout.clone(), HEAP_3)
         .encoding(key)
         .segment(
             SegmentSpec::new(vec![Block::busy(0x20), Block::busy(0x60)]).uncommitted_pages(0x8),
         )
         .build()
         .map_err(err)?;
-    Ok(vec![(main, uncommitted), (second, 0x10), (third, 0x8)])
+    Ok(vec![(second, 0x10), (third, 0x8)])
+}
+
+/// Requested size of the leaked blocks of the scaled dump.
+pub const SCALED_LEAK_SIZE: u64 = 0x1f8;
+/// Pages of each segment of the scaled dump's leaking heap that are filled while writing.
+const SCALED_SEGMENT_PAGES: u32 = 0x1000;
+
+/// The leaking heap at scale: about `bytes` of segments of 16 MiB, each filled with blocks
+/// averaging 432 bytes (six leaked `SCALED_LEAK_SIZE` blocks holding the formatted text, then
+/// blocks of 0x30, 0x58 and 0x208 bytes, repeated), produced while the dump is written.
+fn scaled_heap(bytes: u64) -> Result<ntheap::synth::FilledHeap, CliError> {
+    let layout =
+        ntheap::HeapLayout::builtin(ntheap::Release::Win10Rs5, ntheap::PointerWidth::Bits64);
+    let key = Some([0x5d, 0x2a, 0x91, 0x0c, 0x7e, 0x33, 0xa4, 0x00]);
+    let per_segment = u64::from(SCALED_SEGMENT_PAGES).saturating_mul(0x1000);
+    let segments = bytes.div_ceil(per_segment).max(1);
+    let mut main = HeapBuilder::new(layout, LEAK_HEAP).encoding(key);
+    for i in 0..segments {
+        let blocks = if i == 0 {
+            vec![
+                Block::busy(0x30),
+                Block::busy(0x30),
+                Block::busy(0x58),
+                Block::busy(0x208),
+                Block::free(0x400),
+                Block::busy(0x100),
+            ]
+        } else {
+            vec![Block::busy(0x30)]
+        };
+        main = main.segment(SegmentSpec::new(blocks).uncommitted_pages(SCALED_SEGMENT_PAGES));
+    }
+    let mut pattern = vec![SCALED_LEAK_SIZE; 6];
+    pattern.extend([0x30, 0x58, 0x208]);
+    let text: std::sync::Arc<ntheap::synth::UserBytes> = std::sync::Arc::new(|user, req| {
+        (req == SCALED_LEAK_SIZE)
+            .then(|| format!("==> Allocated addr: 0x{:08x}\n\0", user & 0xffff_ffff).into_bytes())
+    });
+    main.build()
+        .map_err(err)?
+        .fill_tails(&pattern, Some(text))
+        .map_err(err)
+}
+
+/// Writes the demo's "after" dump with its leaking heap scaled to about `heap_bytes` (a
+/// D4C.exe-style heap leak at the size users bring), streamed: the heap's blocks are produced
+/// while the file is written, never held. Returns the file size and the busy blocks filled in.
+pub fn write_scaled_dump(heap_bytes: u64, path: &Path) -> Result<(u64, u64), CliError> {
+    let filled = scaled_heap(heap_bytes)?;
+    let blocks = filled.filled_blocks();
+    let dump = build_dump_with(Moment::After, Options::default(), Some(filled))?;
+    let file = std::fs::File::create(path).map_err(|e| CliError::at(path, e))?;
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    let n = dump.write_to(&mut w).map_err(|e| CliError::at(path, e))?;
+    w.flush().map_err(|e| CliError::at(path, e))?;
+    Ok((n, blocks))
 }
 
 pub(super) fn put_u64(buf: &mut [u8], off: usize, v: u64) {
@@ -326,6 +392,15 @@ pub(super) fn info(
 
 /// The whole D4C.exe dump at one moment.
 pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> {
+    build_dump_with(moment, opts, None)
+}
+
+/// The whole D4C.exe dump at one moment, with `scaled` as its leaking heap when given.
+fn build_dump_with(
+    moment: Moment,
+    opts: Options,
+    scaled: Option<ntheap::synth::FilledHeap>,
+) -> Result<SynthDump, CliError> {
     let dump_unix: u64 = moment.elapsed_s().saturating_add(0x6300_1000);
     let start_ft = unix_to_filetime(0x6300_1000);
     let mut d = SynthDump::new(SynthArch::X64)
@@ -379,9 +454,32 @@ pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> 
     module.time_date_stamp = 0x6300_0000;
     d = d.module(module).memory(D4C_BASE, image);
 
-    // Heaps.
-    let built = heaps(moment.segments(), opts)?;
-    let heap_addresses: Vec<u64> = built.iter().map(|(h, _)| h.address).collect();
+    // Heaps. The scaled heap's regions go last in the file, so that the memory other streams
+    // point at with 32-bit RVAs (thread stacks) stays below 4 GiB.
+    let mut deferred = Vec::new();
+    let mut heap_addresses: Vec<u64> = Vec::new();
+    let built = match scaled {
+        Some(filled) => {
+            heap_addresses.push(filled.heap.address);
+            let filled = std::sync::Arc::new(filled);
+            for (base, len) in filled.regions() {
+                infos.push(info(
+                    base,
+                    base,
+                    len.div_ceil(0x1000).saturating_mul(0x1000),
+                    MEM_COMMIT,
+                    PAGE_READWRITE,
+                    MEM_PRIVATE,
+                ));
+                let f = std::sync::Arc::clone(&filled);
+                deferred.push((base, len, f));
+            }
+            let layout = filled.heap.layout.clone();
+            small_heaps(&layout, filled.heap.key)?
+        }
+        None => heaps(moment.segments(), opts)?,
+    };
+    heap_addresses.extend(built.iter().map(|(h, _)| h.address));
     for (h, uncommitted) in &built {
         for (base, bytes) in &h.memory.regions {
             // A large block is committed whole though only its start is in the dump.
@@ -546,6 +644,9 @@ pub fn build_dump(moment: Moment, opts: Options) -> Result<SynthDump, CliError> 
         parameters: Vec::new(),
         context: exception_context,
     });
+    for (base, len, f) in deferred {
+        d = d.memory_fill(base, len, move |off, buf| f.fill(base, off, buf));
+    }
     infos.sort_by_key(|m| m.base_address);
     for m in infos {
         d = d.memory_info(m);

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::CliError;
 use crate::adapt::{self, Dump, DumpMemory, FoundHeap};
+use crate::progress::{HeapWalkProgress, Progress};
 
 /// What kind of file a command takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,6 +178,7 @@ pub struct Heaps {
     /// Problems reading the PEB that bear on the heap list.
     pub warnings: Vec<String>,
     walks: OnceCell<Vec<ntheap::HeapWalk>>,
+    regions: OnceCell<Vec<(u64, u64)>>,
 }
 
 /// A user-mode minidump with lazily read, cached process facts.
@@ -252,26 +254,74 @@ impl UserDump {
                 found: adapt::find_heaps(&self.dump, p),
                 warnings: p.warnings.clone(),
                 walks: OnceCell::new(),
+                regions: OnceCell::new(),
             },
             Err(e) => Heaps {
                 found: Vec::new(),
                 warnings: vec![format!("cannot read the PEB: {e}")],
                 walks: OnceCell::new(),
+                regions: OnceCell::new(),
             },
         })
     }
 
     /// Every heap that could be opened, walked once, in PEB order.
     pub fn walks(&self) -> &[ntheap::HeapWalk] {
+        self.walks_with(&Progress::off())
+    }
+
+    /// [`UserDump::walks`], showing the progress of the walks if they are made now.
+    pub fn walks_with(&self, progress: &Progress) -> &[ntheap::HeapWalk] {
         let heaps = self.heaps();
         heaps.walks.get_or_init(|| {
             let mem = self.memory();
-            heaps
+            let opened: Vec<&ntheap::Heap> = heaps
                 .found
                 .iter()
                 .filter_map(|f| f.heap.as_ref().ok())
-                .map(|h| h.walk(&mem))
-                .collect()
+                .collect();
+            let walks = opened
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let mut shown = HeapWalkProgress::new(
+                        progress,
+                        i,
+                        opened.len(),
+                        h.address,
+                        |_: &ntheap::Entry, _: ntheap::BlockSource<'_>| {},
+                    );
+                    h.walk_observed(&mem, &mut shown)
+                })
+                .collect();
+            progress.done();
+            walks
+        })
+    }
+
+    /// The heaps' walks if some command already made them (no walk is started).
+    pub fn walks_if_made(&self) -> Option<&[ntheap::HeapWalk]> {
+        self.heaps().walks.get().map(Vec::as_slice)
+    }
+
+    /// The address ranges the heaps own, `(base, size)`: each heap's segments (reserved
+    /// size), its large blocks, and its header (size 1), heap by heap. Read from the segment
+    /// and large-block lists, without walking any block.
+    pub fn heap_regions(&self) -> &[(u64, u64)] {
+        let heaps = self.heaps();
+        heaps.regions.get_or_init(|| {
+            let mem = self.memory();
+            let mut out = Vec::new();
+            for h in heaps.found.iter().filter_map(|f| f.heap.as_ref().ok()) {
+                for s in h.segments(&mem).0 {
+                    out.push((s.base_address, s.reserved_bytes()));
+                }
+                for v in h.virtual_blocks(&mem).0 {
+                    out.push((v.address, v.reserve_size.max(v.commit_size)));
+                }
+                out.push((h.address, 1));
+            }
+            out
         })
     }
 

@@ -14,7 +14,15 @@ fn exercise<M: ntheap::ReadMemory + ?Sized>(
     choice: LayoutChoice,
 ) {
     if let Ok(heap) = Heap::open(mem, addr, width, choice) {
-        let walk = heap.with_limits(Limits::fuzzing()).walk(mem);
+        let heap = heap.with_limits(Limits::fuzzing());
+        let walk = heap.walk(mem);
+        // The one-pass walk that keeps no block finds the same, and counts what stat counts.
+        let mut census = report::SizeCensus::new();
+        let streamed = heap.walk_with(mem, &mut |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
+            census.add(e, s);
+        });
+        assert_eq!(streamed.findings, walk.findings);
+        assert_eq!(census.stats().len(), report::stat(&walk).len());
         let _ = report::summary(&walk);
         let _ = report::stat(&walk);
         let _ = report::filter(&walk, 0, 0x100);

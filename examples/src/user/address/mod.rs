@@ -56,7 +56,7 @@ fn classify_list(u: &UserDump, list: Option<Vec<Region>>) -> Classified {
         None => (captured_regions(&u.dump, process), FROM_CAPTURED),
     };
     let mut owners = owners(&u.dump, process);
-    owners.heaps = heap_owners(u.walks());
+    owners.heaps = u.heap_regions().to_vec();
     let usages = classify(&regions, &owners);
     Classified {
         regions,

@@ -243,7 +243,7 @@ pub fn captured_regions(
 }
 
 /// The owners of memory that the dump's threads and `process` tell: stacks, TEBs and PEBs.
-/// `heaps` is left empty: [`heap_owners`] fills it from the walked heaps.
+/// `heaps` is left empty: [`UserDump::heap_regions`](crate::target::UserDump::heap_regions) fills it.
 pub fn owners(dump: &dumpfile::Minidump, process: Option<&dumpfile::ProcessInfo>) -> Owners {
     let mut o = Owners::default();
     if let Ok(threads) = dump.threads() {

@@ -215,17 +215,49 @@ fn signature(bytes: &[u8], modules: &[(String, u64, u64)], ptr: usize) -> String
 fn snapshot(u: &UserDump, progress: &Progress, notes: &mut Vec<String>) -> Snapshot {
     let dump: &dumpfile::Minidump = &u.dump;
     let mut local = Vec::new();
-    let (walked, heaps) = leak::walk_heaps(u, progress, &mut local);
-    let mut lacks = Vec::new();
-    let regions = leak::region_step(u, &mut lacks);
-    let sizes = leak::size_step(&walked);
     let modules: Vec<(String, u64, u64)> = u
         .module_list()
         .iter()
         .map(|m| (m.short_name().to_string(), m.base, m.size))
         .collect();
+    // Signatures are taken as the one walk hands out the user blocks.
+    let mut signatures: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let mut read = 0usize;
+    let mut capped = false;
+    let mut on_block = |bits: u32, e: &ntheap::Entry| {
+        if read >= MAX_SIGNATURE_BLOCKS {
+            capped = true;
+            return;
+        }
+        read = read.saturating_add(1);
+        let ptr = if bits == 32 { 4 } else { 8 };
+        let requested = e.requested_size.unwrap_or(0);
+        let len = usize::try_from(requested)
+            .unwrap_or(usize::MAX)
+            .min(SIGNATURE_BYTES);
+        let mut buf = vec![0u8; len];
+        let sig = if dump.memory().read(e.user_address, &mut buf).is_ok() {
+            signature(&buf, &modules, ptr)
+        } else {
+            "(not captured)".to_string()
+        };
+        // Bounded memory: past the cap, new signatures are counted together.
+        let sig = if signatures.len() >= MAX_SIGNATURES && !signatures.contains_key(&sig) {
+            "(other signatures)".to_string()
+        } else {
+            sig
+        };
+        let slot = signatures.entry(sig).or_insert((0, 0));
+        slot.0 = slot.0.saturating_add(1);
+        slot.1 = slot.1.saturating_add(requested);
+    };
+    let (walked, heaps) = leak::walk_heaps(u, progress, &mut local, &mut on_block);
+    let mut lacks = Vec::new();
+    let regions = leak::region_step(u, &mut lacks);
+    let sizes = leak::size_step(&walked);
     let mut s = Snapshot {
         pointer_size: dump.arch().pointer_size() as u64,
+        signatures,
         ..Snapshot::default()
     };
     for u in regions.usage {
@@ -240,40 +272,10 @@ fn snapshot(u: &UserDump, progress: &Progress, notes: &mut Vec<String>) -> Snaps
     for c in sizes {
         s.sizes.insert((c.heap, c.size), (c.count, c.total));
     }
-    let mut read = 0usize;
-    'walks: for w in &walked {
-        let ptr = if w.bits == 32 { 4 } else { 8 };
-        for e in w.walk.all_entries() {
-            if !ntheap::report::is_user_allocation(w.walk, &e) {
-                continue;
-            }
-            if read >= MAX_SIGNATURE_BLOCKS {
-                local.push(format!(
-                    "signatures: only the first {MAX_SIGNATURE_BLOCKS} blocks were read"
-                ));
-                break 'walks;
-            }
-            read = read.saturating_add(1);
-            let requested = e.requested_size.unwrap_or(0);
-            let len = usize::try_from(requested)
-                .unwrap_or(usize::MAX)
-                .min(SIGNATURE_BYTES);
-            let mut buf = vec![0u8; len];
-            let sig = if dump.memory().read(e.user_address, &mut buf).is_ok() {
-                signature(&buf, &modules, ptr)
-            } else {
-                "(not captured)".to_string()
-            };
-            // Bounded memory: past the cap, new signatures are counted together.
-            let sig = if s.signatures.len() >= MAX_SIGNATURES && !s.signatures.contains_key(&sig) {
-                "(other signatures)".to_string()
-            } else {
-                sig
-            };
-            let slot = s.signatures.entry(sig).or_insert((0, 0));
-            slot.0 = slot.0.saturating_add(1);
-            slot.1 = slot.1.saturating_add(requested);
-        }
+    if capped {
+        local.push(format!(
+            "signatures: only the first {MAX_SIGNATURE_BLOCKS} blocks were read"
+        ));
     }
     for l in lacks.into_iter().chain(local) {
         notes.push(format!("{}: {l}", u.path.display()));

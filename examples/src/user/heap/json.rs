@@ -248,9 +248,14 @@ pub(super) fn stats<S: Serializer, W: AsRef<HeapWalk>>(
 impl Serialize for Ser<(&HeapWalk, &[SizeStat])> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let (w, stats) = self.0;
-        let mut st = s.serialize_struct("HeapStat", 2)?;
+        let limits = w.limits_reached();
+        let mut st = s.serialize_struct("HeapStat", if limits.is_empty() { 2 } else { 3 })?;
         st.serialize_field("address", &w.heap.address)?;
         st.serialize_field("stats", &Stats(stats))?;
+        // Only when a walk limit cut the walk short: the counts cover what was walked.
+        if !limits.is_empty() {
+            st.serialize_field("limits_reached", &limits)?;
+        }
         st.end()
     }
 }

@@ -2,17 +2,21 @@
 //! `!heap -stat -h` and `!heap -flt s` over the NT heaps of a user-mode minidump (both heap sets
 //! of a WOW64 process), and the heap layout in force (`--layout`, optionally from an ntdll PDB).
 //!
-//! The heaps and their walks come from the [`UserDump`] cache: several `!heap` commands on one
-//! dump walk each heap once.
+//! Statistics (`!heap -s`, `!heap -stat`) walk each heap once with [`ntheap::Heap::walk_with`],
+//! keeping no block (memory proportional to what they report), unless the [`UserDump`] cache
+//! already holds the walks; block listings (`-a`, `-x`, `-flt`) use that cache, so several
+//! `!heap` commands on one dump walk each heap once. Long walks show their progress on stderr
+//! ([`crate::progress`]).
 
 use std::borrow::Cow;
 
-use ntheap::report::{self as heap_report, Found, HeapSummary, SizeStat};
+use ntheap::report::{self as heap_report, Found, HeapSummary, SizeCensus, SizeStat};
 use ntheap::{FrontEndType, HeapLayout, HeapWalk};
 use serde::Serialize;
 
 use crate::CliError;
 use crate::adapt::{FoundHeap, open_heap_at};
+use crate::progress::{HeapWalkProgress, Progress};
 use crate::target::UserDump;
 
 mod json;
@@ -48,6 +52,8 @@ pub struct Options {
     pub heap: Option<u64>,
     /// Lines of `Stat` text per heap.
     pub max_display: usize,
+    /// Show the progress of long walks on stderr (`--summary`, `--stat`).
+    pub progress: bool,
 }
 
 impl Default for Options {
@@ -56,6 +62,7 @@ impl Default for Options {
             mode: Mode::List,
             heap: None,
             max_display: 20,
+            progress: false,
         }
     }
 }
@@ -223,26 +230,96 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
         .map(|h| open_heap_at(&u.dump, h));
     let has_extra = extra.is_some();
     let mut extra = extra;
-    let walks: Vec<Walk<'a>> = match &extra {
-        Some(f) => f
-            .heap
-            .as_ref()
-            .ok()
-            .map(|h| Cow::Owned(h.walk(&u.memory())))
-            .into_iter()
+    // The heaps to show: the one given, or those the PEB lists.
+    let selected: Vec<&ntheap::Heap> = match &extra {
+        Some(f) => f.heap.as_ref().ok().into_iter().collect(),
+        None => heaps
+            .found
+            .iter()
+            .filter_map(|f| f.heap.as_ref().ok())
+            .filter(|h| select.is_none_or(|a| a == h.address))
             .collect(),
-        None => u
-            .walks()
+    };
+    let progress = if options.progress {
+        Progress::new()
+    } else {
+        Progress::off()
+    };
+    let streamed = matches!(options.mode, Mode::Summary | Mode::Stat);
+    // Statistics walk each heap once and keep no block, unless the walks are already made.
+    let made = u.walks_if_made().filter(|_| extra.is_none());
+    let walks: Vec<Walk<'a>> = match (&extra, made) {
+        (None, Some(made)) => made
+            .iter()
+            .filter(|w| select.is_none_or(|h| h == w.heap.address))
+            .map(Cow::Borrowed)
+            .collect(),
+        // Statistics stream below; the heap list needs no walk.
+        _ if streamed || options.mode == Mode::List => Vec::new(),
+        (Some(_), _) => {
+            let w: Vec<Walk<'a>> = selected
+                .iter()
+                .map(|h| {
+                    let mut shown = HeapWalkProgress::new(
+                        &progress,
+                        0,
+                        1,
+                        h.address,
+                        |_: &ntheap::Entry, _: ntheap::BlockSource<'_>| {},
+                    );
+                    Cow::Owned(h.walk_observed(&u.memory(), &mut shown))
+                })
+                .collect();
+            progress.done();
+            w
+        }
+        (None, None) => u
+            .walks_with(&progress)
             .iter()
             .filter(|w| select.is_none_or(|h| h == w.heap.address))
             .map(Cow::Borrowed)
             .collect(),
     };
+    // (walk, census) per heap, in one pass each.
+    let counted = |want_census: bool| -> Vec<(Walk<'a>, SizeCensus)> {
+        if !walks.is_empty() || selected.is_empty() {
+            return walks
+                .iter()
+                .map(|w| {
+                    let c = if want_census {
+                        heap_report::census(w)
+                    } else {
+                        SizeCensus::new()
+                    };
+                    (w.clone(), c)
+                })
+                .collect();
+        }
+        let mem = u.memory();
+        let out = selected
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let mut c = SizeCensus::new();
+                let mut count = |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
+                    if want_census {
+                        c.add(e, s);
+                    }
+                };
+                let mut v =
+                    HeapWalkProgress::new(&progress, i, selected.len(), h.address, &mut count);
+                let w = h.walk_with(&mem, &mut v);
+                (Cow::Owned(w), c)
+            })
+            .collect();
+        progress.done();
+        out
+    };
     let view = match &options.mode {
         Mode::Summary => View::Summary {
-            heaps: walks
+            heaps: counted(false)
                 .into_iter()
-                .map(|w| {
+                .map(|(w, _)| {
                     let s = heap_report::summary(&w);
                     (w, s)
                 })
@@ -252,12 +329,9 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
         Mode::Entries(_) => View::Entries { heaps: walks },
         Mode::Find(a) => find(u, &walks, *a),
         Mode::Stat => View::Stat {
-            heaps: walks
+            heaps: counted(true)
                 .into_iter()
-                .map(|w| {
-                    let s = heap_report::stat(&w);
-                    (w, s)
-                })
+                .map(|(w, c)| (w, c.stats()))
                 .collect(),
             max_display: options.max_display,
         },

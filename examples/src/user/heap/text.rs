@@ -366,6 +366,15 @@ impl Text for View<'_> {
                             s.percent_x100 % 100
                         )?;
                     }
+                    let limits = w.limits_reached();
+                    if !limits.is_empty() {
+                        writeln!(
+                            out,
+                            "    (the walk was cut short by a limit: {}; the counts cover only \
+                             what was walked)",
+                            limits.join(", ")
+                        )?;
+                    }
                     writeln!(out)?;
                 }
             }

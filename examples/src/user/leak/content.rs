@@ -170,23 +170,21 @@ pub(super) fn escape(text: &[u8]) -> String {
 
 /// Step 4: what the blocks of one size class contain.
 pub(super) fn analyse_content(
-    dump: &dumpfile::Minidump,
+    u: &UserDump,
     w: &Walked,
     class: &SizeClass,
     modules: &[Mod],
 ) -> Content {
+    let dump: &dumpfile::Minidump = &u.dump;
     let ptr: usize = if w.bits == 32 { 4 } else { 8 };
     let mut samples: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut stacks: Vec<(Vec<u64>, u64)> = Vec::new();
     let hmem = crate::adapt::DumpMemory(dump);
     let len = class.size.min(SAMPLE_BYTES);
     let len = usize::try_from(len).unwrap_or(0);
-    for e in w.walk.all_entries() {
+    for e in w.candidates(class.size, u) {
         if samples.len() >= SAMPLES {
             break;
-        }
-        if e.requested_size != Some(class.size) || !ntheap::report::is_user_allocation(w.walk, &e) {
-            continue;
         }
         let mut buf = vec![0u8; len];
         if dump.memory().read(e.user_address, &mut buf).is_ok() {

@@ -1,66 +1,182 @@
 //! Steps 1 to 3: region usage, the heaps that grew, and the requested sizes that dominate.
 
-use super::*;
+use ntheap::report::{SizeCensus, SizeMap};
+use ntheap::{BlockSource, Entry, WalkVisitor};
 
-/// Step 2: the heaps of the process (64-bit and WOW64 32-bit ones), walked (once, by the
-/// dump's cache), each with its growth figures, largest footprint first.
-pub fn walk_heaps<'a>(
-    u: &'a UserDump,
+use super::*;
+use crate::progress::HeapWalkProgress;
+
+/// Candidate blocks kept per requested size for the content step (twice the samples it
+/// reads, so a few unreadable blocks do not leave it short).
+const CANDIDATES: usize = SAMPLES * 2;
+/// Requested sizes whose first blocks are kept; blocks of later sizes are found again by a
+/// second walk if the content step needs them (a heap of more distinct sizes is rare).
+const SAMPLED_SIZES: usize = 4096;
+
+/// The first user blocks of each requested size met by a walk, in walk order; bounded by
+/// [`CANDIDATES`] per size and [`SAMPLED_SIZES`] sizes.
+#[derive(Debug)]
+pub(crate) struct Samples {
+    by_size: SizeMap<Vec<Entry>>,
+    /// Sizes met after the cap on sizes: their blocks were not kept.
+    overflow: bool,
+    /// The cap on sizes ([`SAMPLED_SIZES`]).
+    max_sizes: usize,
+}
+
+impl Default for Samples {
+    fn default() -> Self {
+        Samples {
+            by_size: SizeMap::default(),
+            overflow: false,
+            max_sizes: SAMPLED_SIZES,
+        }
+    }
+}
+
+impl Samples {
+    fn add(&mut self, e: &Entry) {
+        let Some(r) = e.requested_size else { return };
+        let full = self.by_size.len() >= self.max_sizes;
+        match self.by_size.get_mut(&r) {
+            Some(v) if v.len() < CANDIDATES => v.push(*e),
+            Some(_) => {}
+            None if full => self.overflow = true,
+            None => {
+                self.by_size.insert(r, vec![*e]);
+            }
+        }
+    }
+
+    /// The first user blocks of requested size `size` of `heap`, in walk order, [`CANDIDATES`]
+    /// at most (walking the heap again only when the size was not among the sampled ones).
+    fn candidates<M: ntheap::ReadMemory + ?Sized>(
+        &self,
+        heap: &ntheap::Heap,
+        mem: &M,
+        size: u64,
+    ) -> Vec<Entry> {
+        // A size met before the cap on sizes kept its first blocks from its first block on.
+        if let Some(v) = self.by_size.get(&size) {
+            return v.clone();
+        }
+        if !self.overflow {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        heap.walk_with(mem, &mut |e: &Entry, s: BlockSource<'_>| {
+            if out.len() < CANDIDATES && e.requested_size == Some(size) && s.is_user_allocation(e) {
+                out.push(*e);
+            }
+        });
+        out
+    }
+}
+
+impl Walked {
+    /// The first user blocks of requested size `size`, in walk order, [`CANDIDATES`] at most
+    /// (walking the heap again only when the size was not among the sampled ones).
+    pub(crate) fn candidates(&self, size: u64, u: &UserDump) -> Vec<Entry> {
+        self.samples.candidates(&self.walk.heap, &u.memory(), size)
+    }
+}
+
+/// What one pass over a heap collects for the leak steps.
+struct LeakVisitor<'f> {
+    census: SizeCensus,
+    samples: Samples,
+    beyond_headers: bool,
+    bits: u32,
+    on_block: &'f mut dyn FnMut(u32, &Entry),
+}
+
+impl WalkVisitor for LeakVisitor<'_> {
+    fn block(&mut self, e: &Entry, source: BlockSource<'_>) {
+        if !source.is_segment_header(e) {
+            self.beyond_headers = true;
+        }
+        if self.census.add(e, source) {
+            self.samples.add(e);
+            (self.on_block)(self.bits, e);
+        }
+    }
+}
+
+/// Step 2: the heaps of the process (64-bit and WOW64 32-bit ones), each walked once, each
+/// with its growth figures, largest footprint first. The walk keeps no block: it counts them
+/// by size (step 3), keeps the first ones of each size (step 4), and hands every user block to
+/// `on_block` (with the heap's pointer width) in walk order.
+pub fn walk_heaps(
+    u: &UserDump,
     progress: &Progress,
     notes: &mut Vec<String>,
-) -> (Vec<Walked<'a>>, Vec<HeapGrowth>) {
+    on_block: &mut dyn FnMut(u32, &Entry),
+) -> (Vec<Walked>, Vec<HeapGrowth>) {
     if let Err(e) = u.process() {
         notes.push(format!("process facts (PEB) unreadable: {e}"));
     }
     let found = &u.heaps().found;
-    progress.step(&format!("walking {} heaps", found.len()));
-    let walks = u.walks();
+    let mem = u.memory();
     let mut walked = Vec::new();
     let mut growth = Vec::new();
-    for f in found {
+    for (i, f) in found.iter().enumerate() {
         let bits = if f.width == ntheap::PointerWidth::Bits32 {
             32
         } else {
             64
         };
-        let walk = walks.iter().find(|w| w.heap.address == f.address);
-        match (&f.heap, walk) {
-            (Ok(_), Some(walk)) => {
-                let s = ntheap::report::summary(walk);
-                let mut busy_blocks = 0u64;
-                let mut busy_bytes = 0u64;
-                for e in walk.all_entries() {
-                    if ntheap::report::is_user_allocation(walk, &e) {
-                        busy_blocks = busy_blocks.saturating_add(1);
-                        busy_bytes = busy_bytes.saturating_add(e.requested_size.unwrap_or(0));
-                    }
-                }
-                growth.push(HeapGrowth {
-                    address: f.address,
-                    bits,
-                    segments: u64::try_from(s.segments).unwrap_or(u64::MAX),
-                    reserved: s.reserved,
-                    committed: s.committed,
-                    busy_blocks,
-                    busy_bytes,
-                    virtual_blocks: u64::try_from(s.virtual_blocks).unwrap_or(u64::MAX),
-                    virtual_block_bytes: s.virtual_block_bytes,
-                    corruption: u64::try_from(walk.corruption().count()).unwrap_or(u64::MAX),
-                    error: None,
-                });
-                walked.push(Walked { walk, bits });
+        let heap = match &f.heap {
+            Ok(h) => h,
+            Err(e) => {
+                growth.push(HeapGrowth::empty(f.address, bits, Some(e.to_string())));
+                continue;
             }
-            (result, _) => growth.push(HeapGrowth::empty(
+        };
+        let visitor = LeakVisitor {
+            census: SizeCensus::new(),
+            samples: Samples::default(),
+            beyond_headers: false,
+            bits,
+            on_block: &mut *on_block,
+        };
+        let mut v = HeapWalkProgress::new(progress, i, found.len(), f.address, visitor);
+        let walk = heap.walk_with(&mem, &mut v);
+        let LeakVisitor {
+            census,
+            samples,
+            beyond_headers,
+            ..
+        } = v.inner;
+        let limits = walk.limits_reached();
+        if !limits.is_empty() {
+            notes.push(format!(
+                "heap {:#x}: the walk was cut short by a limit ({}): its figures cover only \
+                 what was walked",
                 f.address,
-                bits,
-                Some(
-                    result
-                        .as_ref()
-                        .err()
-                        .map_or_else(|| "not walked".to_string(), ToString::to_string),
-                ),
-            )),
+                limits.join(", ")
+            ));
         }
+        let s = ntheap::report::summary(&walk);
+        growth.push(HeapGrowth {
+            address: f.address,
+            bits,
+            segments: u64::try_from(s.segments).unwrap_or(u64::MAX),
+            reserved: s.reserved,
+            committed: s.committed,
+            busy_blocks: census.busy_blocks,
+            busy_bytes: census.busy_bytes,
+            virtual_blocks: u64::try_from(s.virtual_blocks).unwrap_or(u64::MAX),
+            virtual_block_bytes: s.virtual_block_bytes,
+            corruption: u64::try_from(walk.corruption().count()).unwrap_or(u64::MAX),
+            error: None,
+        });
+        walked.push(Walked {
+            walk,
+            bits,
+            census,
+            beyond_headers,
+            samples,
+        });
     }
     growth.sort_by(|a, b| {
         b.footprint()
@@ -102,7 +218,7 @@ pub fn region_step(u: &UserDump, lacks: &mut Vec<String>) -> RegionStep {
 
 /// Step 3: size classes over all heaps.
 pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
-    ntheap::report::stat_all(walked.iter().map(|w| w.walk))
+    ntheap::report::stat_all_of(walked.iter().map(|w| (w.walk.heap.address, &w.census)))
         .into_iter()
         .map(|s| SizeClass {
             heap: s.heap,
@@ -113,4 +229,55 @@ pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
             virtual_blocks: s.virtual_blocks,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ntheap::synth::{Block, HeapBuilder, SegmentSpec};
+    use ntheap::{Heap, HeapLayout, LayoutChoice, PointerWidth, Release};
+
+    use super::*;
+
+    /// With the cap on sampled sizes reached, a size met later is found again by a second walk
+    /// and gives the same first blocks as a heap whose sizes all fit the cap.
+    #[test]
+    fn sizes_past_the_cap_are_found_again() {
+        let mut blocks = Vec::new();
+        for i in 0..CANDIDATES as u64 * 3 {
+            blocks.push(Block::busy(0x20 + (i % 3) * 0x10));
+        }
+        let built = HeapBuilder::new(
+            HeapLayout::builtin(Release::Win10Rs5, PointerWidth::Bits64),
+            0x10_0000,
+        )
+        .segment(SegmentSpec::new(blocks))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mem = &built.memory;
+        let heap = Heap::open(mem, built.address, PointerWidth::Bits64, LayoutChoice::Auto)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let sample = |max_sizes: usize| {
+            let mut s = Samples {
+                max_sizes,
+                ..Samples::default()
+            };
+            heap.walk_with(mem, &mut |e: &Entry, src: BlockSource<'_>| {
+                if src.is_user_allocation(e) {
+                    s.add(e);
+                }
+            });
+            s
+        };
+        let all = sample(SAMPLED_SIZES);
+        let capped = sample(1);
+        assert!(!all.overflow && capped.overflow);
+        for size in [0x20u64, 0x30, 0x40] {
+            let want = all.candidates(&heap, mem, size);
+            assert_eq!(want.len(), CANDIDATES);
+            assert!(want.iter().all(|e| e.requested_size == Some(size)));
+            assert_eq!(capped.candidates(&heap, mem, size), want);
+        }
+        assert!(all.candidates(&heap, mem, 0x50).is_empty());
+        assert!(capped.candidates(&heap, mem, 0x50).is_empty());
+    }
 }

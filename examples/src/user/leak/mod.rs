@@ -17,7 +17,7 @@
 //! that lacks what a step needs (no heap pages, no thread times, ...) gives a report that says
 //! so, never an error.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use serde::Serialize;
 
@@ -326,41 +326,7 @@ pub struct Report {
     pub conclusion: String,
 }
 
-/// Progress on stderr, only when stderr is a terminal.
-#[derive(Debug)]
-pub struct Progress {
-    /// Whether anything is shown.
-    pub on: bool,
-}
-
-impl Progress {
-    /// Progress shown when stderr is a terminal.
-    pub fn new() -> Self {
-        Self {
-            on: std::io::stderr().is_terminal(),
-        }
-    }
-
-    /// Shows one step.
-    pub fn step(&self, what: &str) {
-        if self.on {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K{what}");
-        }
-    }
-
-    /// Clears the line.
-    pub fn done(&self) {
-        if self.on {
-            let _ = write!(std::io::stderr(), "\r\x1b[2K");
-        }
-    }
-}
-
-impl Default for Progress {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+pub use crate::progress::Progress;
 
 /// A loaded module: short name, base, size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -390,13 +356,20 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
         .collect()
 }
 
-/// A walked heap.
+/// A heap walked once for the leak steps: the walk without its blocks, and what the steps
+/// need from the blocks (counts by size, the first blocks of each size).
 #[derive(Debug)]
-pub struct Walked<'a> {
-    /// The walk.
-    pub walk: &'a ntheap::HeapWalk,
+pub struct Walked {
+    /// The walk (segments, large blocks, free list, findings; no blocks kept).
+    pub walk: ntheap::HeapWalk,
     /// Pointer width of the heap (32 or 64).
     pub bits: u32,
+    /// Busy user blocks by requested size.
+    pub census: ntheap::report::SizeCensus,
+    /// Whether any block other than a segment header block was walked.
+    pub beyond_headers: bool,
+    /// The first user blocks of each requested size, in walk order (see [`heaps::Samples`]).
+    pub(crate) samples: heaps::Samples,
 }
 
 /// Options of `leak` (and of `diff`, which shares its steps).
@@ -417,7 +390,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let pointer_size = dump.arch().pointer_size();
     let modules = dump_modules(u);
 
-    let (walked, heaps) = walk_heaps(u, progress, &mut notes);
+    let (walked, heaps) = walk_heaps(u, progress, &mut notes, &mut |_, _| {});
     progress.step("classifying regions");
     let regions = region_step(u, &mut lacks);
     if heaps.is_empty() {
@@ -442,21 +415,10 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
             lacks.push("no heap could be walked (see the heap errors)".to_string());
         }
     }
-    let sizes_empty = walked.iter().all(|w| {
-        !w.walk
-            .all_entries()
-            .any(|e| ntheap::report::is_user_allocation(w.walk, &e))
-    });
+    let sizes_empty = walked.iter().all(|w| w.census.is_empty());
     if !walked.is_empty() && sizes_empty {
         // Blocks beyond the segment headers: none means their pages were not captured.
-        let beyond_headers = walked.iter().any(|w| {
-            w.walk.all_entries().any(|e| {
-                !w.walk
-                    .segments
-                    .iter()
-                    .any(|s| s.segment.address == e.address)
-            })
-        });
+        let beyond_headers = walked.iter().any(|w| w.beyond_headers);
         lacks.push(if beyond_headers {
             "no busy heap blocks: every walked block is free or internal".to_string()
         } else {
@@ -478,7 +440,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
             continue;
         };
         progress.step(&format!("reading blocks of size {:#x}", class.size));
-        let mut c = analyse_content(dump, w, class, &modules);
+        let mut c = analyse_content(u, w, class, &modules);
         if let Some(p) = &mut c.pointer
             && p.same_in_all
         {
