@@ -543,6 +543,7 @@ impl PoolArgs {
             crate::kernel::pool::Options {
                 mode,
                 pooltag: self.pooltag.clone(),
+                progress: crate::progress::wanted(false, self.json),
             },
         ))
     }

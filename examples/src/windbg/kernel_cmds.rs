@@ -114,6 +114,7 @@ pub(super) fn pool_command(
     let o = Options {
         mode,
         pooltag: None,
+        progress: crate::progress::wanted(false, false),
     };
     text(&investigate(k, &o)?, out)
 }

@@ -40,6 +40,8 @@ pub struct Options {
     pub mode: Mode,
     /// A `pooltag.txt` to describe tags with (else the built-in table).
     pub pooltag: Option<PathBuf>,
+    /// Show progress on stderr for the long passes (`!poolfind`).
+    pub progress: bool,
 }
 
 /// One tag's usage.
@@ -188,9 +190,22 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                     .into_iter()
                     .flatten()
                     .collect();
+            let progress = crate::progress::Progress::with(o.progress);
             let found = pool
-                .pool_find(tag, &ranges, &mut |_| true)
-                .map_err(|e| perr(k, e))?;
+                .pool_find(tag, &ranges, &mut |p| {
+                    progress.tick(|| {
+                        format!(
+                            "!poolfind {tag}: {} of {} of pool scanned, {} found",
+                            crate::report::human_size(p.bytes_done),
+                            crate::report::human_size(p.bytes_total),
+                            p.hits
+                        )
+                    });
+                    true
+                })
+                .map_err(|e| perr(k, e));
+            progress.done();
+            let found = found?;
             r.allocations = found
                 .hits
                 .iter()
