@@ -164,6 +164,11 @@ fn main() {
                 black_box(&buf);
             }
         });
-        println!("{n:>5} {used:>9.4}s {raw:>9.4}s {:>6.2}x", used / raw);
+        println!(
+            "{n:>5} {:>8.3}ms {:>8.3}ms {:>6.2}x",
+            used * 1e3,
+            raw * 1e3,
+            used / raw
+        );
     }
 }

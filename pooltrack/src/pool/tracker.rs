@@ -201,6 +201,9 @@ impl PoolUsage {
     }
 }
 
+/// Table indexes remembered by `pool_usage` (16 bytes each).
+const MEMO_ENTRIES: u64 = 1 << 20;
+
 impl<M: ReadMemory> Pool<M> {
     /// The addresses of the system tracker tables to sum, each once: `PoolTrackTable`, the
     /// non-null `ExPoolTagTables[i]` for `i < tag_tables_count`, and the expansion table.
@@ -284,6 +287,11 @@ impl<M: ReadMemory> Pool<M> {
         let mut index: HashMap<u32, usize, BuildTagHasher> = HashMap::default();
         let mut usage = PoolUsage::default();
         let mut budget = self.limits.max_table_entries;
+        // The per-processor tables hash tags alike, so a tag mostly sits at the same index in
+        // each: remember (key, row) per index and skip the hash lookup when it matches.
+        let longest = tables.iter().map(|t| t.1).max().unwrap_or(0);
+        let memo_len = usize::try_from(longest.min(MEMO_ENTRIES)).unwrap_or(0);
+        let mut memo: Vec<(u32, usize)> = vec![(0, 0); memo_len];
         for (addr, count) in tables {
             let count = count.min(budget);
             budget = budget.saturating_sub(count);
@@ -291,8 +299,9 @@ impl<M: ReadMemory> Pool<M> {
             let mut unprintable = 0u64;
             let [a0, a1, a2, a3, a4, a5] = acc;
             let esz_us = usize::try_from(esz).unwrap_or(usize::MAX).max(1);
-            let missing = read_table_chunks(&self.mem, addr, count, esz, count, |_, chunk| {
-                for e in chunk.chunks_exact(esz_us) {
+            let missing = read_table_chunks(&self.mem, addr, count, esz, count, |first, chunk| {
+                let first = usize::try_from(first).unwrap_or(usize::MAX);
+                for (j, e) in chunk.chunks_exact(esz_us).enumerate() {
                     // Hot path: most slots are empty; the key is a ULONG.
                     let key = match e.get(key_off..key_off.saturating_add(4)) {
                         Some(&[k0, k1, k2, k3]) => u32::from_le_bytes([k0, k1, k2, k3]),
@@ -310,10 +319,20 @@ impl<M: ReadMemory> Pool<M> {
                         a4.get(e),
                         a5.get(e),
                     ];
-                    let slot = *index.entry(key).or_insert_with(|| {
-                        rows.push((key, [0; 6]));
-                        rows.len().saturating_sub(1)
-                    });
+                    let remembered = memo.get_mut(first.saturating_add(j));
+                    let slot = match remembered {
+                        Some(m) if m.0 == key => m.1,
+                        other => {
+                            let slot = *index.entry(key).or_insert_with(|| {
+                                rows.push((key, [0; 6]));
+                                rows.len().saturating_sub(1)
+                            });
+                            if let Some(m) = other {
+                                *m = (key, slot);
+                            }
+                            slot
+                        }
+                    };
                     if let Some(r) = rows.get_mut(slot) {
                         for (d, s) in r.1.iter_mut().zip(c) {
                             *d = d.saturating_add(s);
