@@ -93,6 +93,22 @@ fn stacks_walks_the_cxr_and_each_return_address_is_the_next_frame() {
     let v = dumpscope_json(&["stacks", "--json", &p]);
     assert_eq!(v["start"], format!(".cxr 0x{:x}", s.context_record));
     assert_eq!(v["stop"], "end of stack");
+    // The context record's registers, as `.cxr` lists them: x0..x28, fp, lr, sp, pc.
+    let regs: Vec<(String, u64)> = v["registers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r[0].as_str().unwrap().to_string(), r[1].as_u64().unwrap()))
+        .collect();
+    let names: Vec<&str> = regs.iter().map(|r| r.0.as_str()).collect();
+    assert_eq!(names.len(), 33, "{names:?}");
+    assert_eq!(&names[..2], ["x0", "x1"]);
+    assert_eq!(&names[28..], ["x28", "fp", "lr", "sp", "pc"]);
+    let reg = |n: &str| regs.iter().find(|r| r.0 == n).unwrap().1;
+    assert_eq!(reg("pc"), s.faulting_ip);
+    assert_eq!((reg("sp"), reg("fp")), (s.frames[0].0, s.frames[0].0));
+    assert_eq!(reg("lr"), s.frames[1].1);
+    assert_eq!(reg("x8"), 0, "the NULL pointer read through");
     let f = v["frames"].as_array().unwrap();
     assert_eq!(f.len(), s.frames.len());
     for (i, (sp, _, site)) in s.frames.iter().enumerate() {
@@ -100,6 +116,35 @@ fn stacks_walks_the_cxr_and_each_return_address_is_the_next_frame() {
         assert_eq!(f[i]["call_site"], site.as_str(), "frame {i}");
         let ret = s.frames.get(i + 1).map(|n| n.1);
         assert_eq!(f[i]["return_address"].as_u64(), ret, "frame {i}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn windbg_cxr_prints_the_arm64_registers_and_walks() {
+    let s = bugcheck_7e_arm64().unwrap();
+    let (dir, p) = write("arm64-7e-cxr", &s);
+    let cmd = format!(".cxr 0x{:x}", s.context_record);
+    let out = common::dumpscope(&[&p, "-c", &cmd]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for want in [
+        format!("pc={:016x}", s.faulting_ip),
+        format!("sp={:016x}", s.frames[0].0),
+        format!("x8={:016x}", 0),
+        format!("{} myfault!MyfaultWorkerRoutine+0x2c", {
+            let sp = s.frames[0].0;
+            let ret = s.frames[1].1;
+            format!(
+                "{:08x}`{:08x} {:08x}`{:08x}",
+                sp >> 32,
+                sp & 0xffff_ffff,
+                ret >> 32,
+                ret & 0xffff_ffff
+            )
+        }),
+    ] {
+        assert!(text.contains(&want), "lacks {want:?}:\n{text}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -322,6 +322,22 @@ fn registers(c: &stackwalk::Context) -> Vec<(String, u64)> {
             v.push(("eip".to_string(), u64::from(x.eip)));
             v
         }
+        // ARM64: x0..x28, fp, lr, sp, pc, as WinDbg's `.cxr` lists them.
+        stackwalk::Context::Arm64(a) => {
+            let mut v: Vec<(String, u64)> = (0u8..31)
+                .filter_map(|r| {
+                    let name = match r {
+                        29 => "fp".to_string(),
+                        30 => "lr".to_string(),
+                        _ => format!("x{r}"),
+                    };
+                    a.reg(r).map(|v| (name, v))
+                })
+                .collect();
+            v.push(("sp".to_string(), a.sp));
+            v.push(("pc".to_string(), a.pc));
+            v
+        }
         _ => Vec::new(),
     }
 }
