@@ -408,15 +408,15 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     }
     let process_name = process_name(k, &mut problems);
     let src = &o.sources;
-    let stack_text = match crate::kernel::stack::investigate_with(
+    let (stack_text, from_saved_context) = match crate::kernel::stack::investigate_with(
         k,
         &crate::kernel::stack::Options::default(),
         src,
     ) {
-        Ok(r) => r.frames,
+        Ok(r) => (r.frames, r.start == "saved context"),
         Err(e) => {
             problems.push(format!("STACK_TEXT: {e}"));
-            Vec::new()
+            (Vec::new(), false)
         }
     };
     // The trap frame: the one the walk went through to the faulting instruction, else (0xA,
@@ -441,7 +441,9 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
         })
         .map_or_else(Vec::new, |r| r.registers);
     // The faulting frame: the trap or exception IP, else the first frame outside the kernel
-    // and the HAL.
+    // and the HAL, else (every frame in nt or hal, as in a manually initiated crash) the
+    // kernel frame that called the bugcheck: WinDbg's triage skips `nt!KeBugCheck*` and
+    // `nt!KiBugCheck*`, and the saved context's first frame is the bugcheck routine itself.
     let (faulting, is_return) = match faulting_ip {
         Some(ip) => (Some(ip), false),
         None => stack_text
@@ -450,6 +452,17 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
             .find(|(_, f)| {
                 k.driver_at(f.instruction)
                     .is_some_and(|d| !matches!(k.module_name(d).as_str(), "nt" | "hal"))
+            })
+            .or_else(|| {
+                stack_text
+                    .iter()
+                    .enumerate()
+                    .skip(usize::from(from_saved_context))
+                    .find(|(_, f)| {
+                        k.driver_at(f.instruction).is_some()
+                            && !f.call_site.contains("!KeBugCheck")
+                            && !f.call_site.contains("!KiBugCheck")
+                    })
             })
             .map_or((None, false), |(i, f)| (Some(f.instruction), i > 0)),
     };
