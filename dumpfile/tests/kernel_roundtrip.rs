@@ -549,6 +549,8 @@ fn arm64_triage_reads_as_arm64() {
     let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
     b.build_number(22000).processors(8);
     b.bugcheck(0x1C8, [0x1B58, kva(arch, 0x60), 0, 0]);
+    b.triage_module_list(kva(arch, 0x2AA20));
+    b.list_heads(kva(arch, 0x1D1C0), kva(arch, 0x11_9960));
     b.context(context(arch));
     b.triage_objects(
         (kva(arch, 0x30_0000), pattern(0x600, 1)),
@@ -570,6 +572,9 @@ fn arm64_triage_reads_as_arm64() {
     assert_eq!(d.arch(), Arch::Arm64);
     assert_eq!(d.build(), 22000);
     assert_eq!(d.header().number_processors, 8);
+    assert_eq!(d.header().ps_loaded_module_list, kva(arch, 0x2AA20));
+    assert_eq!(d.header().ps_active_process_head, kva(arch, 0x1D1C0));
+    assert_eq!(d.header().pfn_database, kva(arch, 0x11_9960));
     assert_eq!(d.bugcheck().code, 0x1C8);
     let Context::Arm64(c) = d.context().unwrap() else {
         panic!("not an ARM64 context")
@@ -590,6 +595,7 @@ fn arm64_triage_reads_as_arm64() {
     assert_eq!(k.offset_prcb_current_thread(), Some(0x8));
     assert_eq!(k.offset_prcb_proc_state_context(), Some(0x360));
     assert_eq!(k.size_eprocess(), Some(0xC80));
+    assert_eq!(k.ps_loaded_module_list(), Some(kva(arch, 0x2AA20)));
     let mem = d.memory();
     assert_eq!(
         mem.read_ptr(kva(arch, 0x32_0000) + 0xB0, 8).unwrap(),

@@ -539,6 +539,25 @@ fn bugcheck_arm64_matches_its_goldens() {
     both(&mut c, "analyze", &["analyze", p]);
     both(&mut c, "info", &["info", p]);
     both(&mut c, "stacks", &["stacks", p]);
+    let exr = format!(".exr {:x}", s.exception_record);
+    c.push(case(
+        "windbg.txt",
+        &[
+            p,
+            "-c",
+            "!analyze -v",
+            "-c",
+            ".bugcheck",
+            "-c",
+            &exr,
+            "-c",
+            "lm",
+            "-c",
+            "db myfault L40",
+            "-c",
+            "k",
+        ],
+    ));
     let failures = check_folder("bugcheck-7e-arm64", &c, &[(d.as_str(), "<DIR>")]);
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);

@@ -189,6 +189,7 @@ pub struct KernelDumpBuilder {
     up_time: u64,
     ps_active_process_head: u64,
     pfn_database: u64,
+    triage_module_list: u64,
     dtb: u64,
     pages: BTreeMap<u64, Box<[u8]>>,
     generated: Vec<(u64, u64)>,
@@ -251,6 +252,7 @@ impl KernelDumpBuilder {
             up_time: 0x100_0000,
             ps_active_process_head: 0,
             pfn_database: 0,
+            triage_module_list: 0,
             dtb: 0,
             pages: BTreeMap::new(),
             generated: Vec::new(),
@@ -318,6 +320,14 @@ impl KernelDumpBuilder {
     pub fn list_heads(&mut self, ps_active_process_head: u64, pfn_database: u64) -> &mut Self {
         self.ps_active_process_head = ps_active_process_head;
         self.pfn_database = pfn_database;
+        self
+    }
+
+    /// Triage: the `PsLoadedModuleList` address the header and the KDBG copy give (a real
+    /// triage dump keeps the kernel's address though the list itself is not in the dump; full
+    /// and bitmap dumps point at the list the builder writes). Default 0.
+    pub fn triage_module_list(&mut self, va: u64) -> &mut Self {
+        self.triage_module_list = va;
         self
     }
 
@@ -1350,7 +1360,7 @@ impl KernelDumpBuilder {
         // KDBG copy.
         let kern_base = self.drivers.first().map_or(0, |d| d.base);
         let kpb_va = kpb_block.as_ref().map_or(0, |b| b.0);
-        let kdbg = self.kdbg_bytes(kern_base, 0, 0, 0, kpb_va);
+        let kdbg = self.kdbg_bytes(kern_base, self.triage_module_list, 0, 0, kpb_va);
         let ko = at(&mut body, &kdbg);
         // Data blocks.
         let mut blocks = self.triage_blocks.clone();
@@ -1411,7 +1421,7 @@ impl KernelDumpBuilder {
             put(&mut th, 0x60, &(ao as u32).to_le_bytes());
             put(&mut th, 0x64, &(blocks.len() as u32).to_le_bytes());
         }
-        let header = self.header(4, 0, self.kdbg_va, &[]);
+        let header = self.header(4, self.triage_module_list, self.kdbg_va, &[]);
         w.write_all(&header)?;
         w.write_all(&th)?;
         w.write_all(&body)?;

@@ -397,6 +397,9 @@ fn build_7e(images_in_dump: bool) -> Result<BugcheckArm64, CliError> {
         |image: &[u8]| u32::try_from(image.len()).map_err(|_| CliError::new("image too large"));
     let mut kb = KernelDumpBuilder::new(KernelArch::Arm64, KernelDumpType::Triage);
     kb.build_number(22000).processors(8);
+    // The kernel's list heads, as the real 22000 ARM64 triage dump's header gives them.
+    kb.triage_module_list(0xffff_f803_f3a2_aa20)
+        .list_heads(0xffff_f803_f3a1_d1c0, 0xffff_f803_f3b1_9960);
     kb.bugcheck(0x1000_007E, params);
     kb.context(saved);
     let mut d = SynthDriver::new("ntoskrnl.exe", nt, size(&nt_image.bytes)?);
