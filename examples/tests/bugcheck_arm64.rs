@@ -218,47 +218,50 @@ fn the_saved_context_walks_from_ke_bug_check_ex() {
 /// A power-button 0x1C8 shaped like the real Windows 11 22000 ARM64 triage dump: the saved
 /// context stops in the bugcheck routine (lr 0, fp = sp) and every frame is in nt, with no
 /// image of nt in the dump. `analyze` blames nt at the frame that called the bugcheck routine
-/// instead of `unknown_image`.
+/// instead of `unknown_image`, and names the kernel image as WinDbg does: `ntkrnlmp.exe` on a
+/// multiprocessor system, the driver list's `ntoskrnl.exe` on a uniprocessor one.
 #[test]
 fn a_stack_entirely_in_nt_is_blamed_on_nt_past_the_bugcheck_frame() {
     use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
     use dumpfile::synth::{Arm64Registers, SynthContext};
     let nt = 0xffff_f803_f2e0_0000_u64;
     let sp = 0xffff_e00e_0e4b_c4a0_u64;
-    let mut b = KernelDumpBuilder::new(KernelArch::Arm64, KernelDumpType::Triage);
-    b.build_number(22000).processors(8);
-    b.bugcheck(0x1C8, [0x1B58, 0xffff_f803_f3a2_0860, 0, 0]);
-    let mut x = [0u64; 31];
-    x[29] = sp;
-    b.context(SynthContext::Arm64(Arm64Registers {
-        cpsr: 0x8000_0144,
-        x,
-        sp,
-        pc: nt + 0x4d_e014,
-        ..Arm64Registers::default()
-    }));
-    let mut d = SynthDriver::new("ntoskrnl.exe", nt, 0x103_e000);
-    d.path = "\\SystemRoot\\system32\\ntoskrnl.exe".into();
-    b.driver(d);
-    // Frame records: {fp, lr} at sp -> caller nt+0x5442a0, whose record ends the chain.
-    let mut stack = vec![0u8; 0x100];
-    stack[0..8].copy_from_slice(&(sp + 0x60).to_le_bytes());
-    stack[8..16].copy_from_slice(&(nt + 0x54_42a0).to_le_bytes());
-    b.triage_stack(sp, stack);
     let dir = fresh_dir("arm64-1c8");
-    let p = dir.join("arm64-1c8.dmp");
-    std::fs::write(&p, b.write().unwrap()).unwrap();
-    let v = dumpscope_json(&["analyze", "--json", p.to_str().unwrap()]);
-    let sites: Vec<&str> = v["stack_text"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["call_site"].as_str().unwrap())
-        .collect();
-    assert_eq!(sites, ["nt+0x4de014", "nt+0x5442a0"]);
-    assert_eq!(v["module_name"], "nt");
-    assert_eq!(v["image_name"], "ntoskrnl.exe");
-    assert_eq!(v["symbol_name"], "nt+5442a0");
-    assert_eq!(v["failure_bucket_id"], "0x1c8_nt!unknown_function");
+    for (processors, image) in [(8, "ntkrnlmp.exe"), (1, "ntoskrnl.exe")] {
+        let mut b = KernelDumpBuilder::new(KernelArch::Arm64, KernelDumpType::Triage);
+        b.build_number(22000).processors(processors);
+        b.bugcheck(0x1C8, [0x1B58, 0xffff_f803_f3a2_0860, 0, 0]);
+        let mut x = [0u64; 31];
+        x[29] = sp;
+        b.context(SynthContext::Arm64(Arm64Registers {
+            cpsr: 0x8000_0144,
+            x,
+            sp,
+            pc: nt + 0x4d_e014,
+            ..Arm64Registers::default()
+        }));
+        let mut d = SynthDriver::new("ntoskrnl.exe", nt, 0x103_e000);
+        d.path = "\\SystemRoot\\system32\\ntoskrnl.exe".into();
+        b.driver(d);
+        // Frame records: {fp, lr} at sp -> caller nt+0x5442a0, whose record ends the chain.
+        let mut stack = vec![0u8; 0x100];
+        stack[0..8].copy_from_slice(&(sp + 0x60).to_le_bytes());
+        stack[8..16].copy_from_slice(&(nt + 0x54_42a0).to_le_bytes());
+        b.triage_stack(sp, stack);
+        let p = dir.join(format!("arm64-1c8-{processors}.dmp"));
+        std::fs::write(&p, b.write().unwrap()).unwrap();
+        let v = dumpscope_json(&["analyze", "--json", p.to_str().unwrap()]);
+        let sites: Vec<&str> = v["stack_text"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["call_site"].as_str().unwrap())
+            .collect();
+        assert_eq!(sites, ["nt+0x4de014", "nt+0x5442a0"]);
+        assert_eq!(v["module_name"], "nt");
+        assert_eq!(v["image_name"], image);
+        assert_eq!(v["symbol_name"], "nt+5442a0");
+        assert_eq!(v["failure_bucket_id"], "0x1c8_nt!unknown_function");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -307,6 +307,31 @@ fn image_version(
     }
 }
 
+/// `IMAGE_NAME` of a driver: its file name, but for the kernel its original name as WinDbg
+/// prints it (`ntkrnlmp.exe` on a multiprocessor system): the name of its PDB when the image
+/// is in the dump, else `ntkrnlmp.exe` for an `ntoskrnl.exe` with more than one processor.
+fn image_name(k: &KernelTarget, d: &dumpfile::Driver) -> String {
+    if k.module_name(d) != "nt" {
+        return d.name.clone();
+    }
+    let from_pdb = d.codeview.as_ref().and_then(|c| {
+        let file = c.pdb_name.rsplit(['\\', '/']).next()?;
+        let stem = file
+            .strip_suffix(".pdb")
+            .or_else(|| file.strip_suffix(".PDB"))?;
+        (!stem.is_empty()).then(|| format!("{stem}.exe"))
+    });
+    match from_pdb {
+        Some(n) => n,
+        None if k.dump.header().number_processors > 1
+            && d.name.eq_ignore_ascii_case("ntoskrnl.exe") =>
+        {
+            "ntkrnlmp.exe".to_string()
+        }
+        None => d.name.clone(),
+    }
+}
+
 /// Builds the report.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     let bc = k.dump.bugcheck();
@@ -468,7 +493,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     };
     let driver = faulting.and_then(|ip| k.driver_at(ip));
     let module_name = driver.map(|d| k.module_name(d));
-    let image_name = driver.map(|d| d.name.clone());
+    let image_name = driver.map(|d| image_name(k, d));
     let symbol = faulting
         .filter(|_| driver.is_some())
         .map(|ip| crate::kernel::stack::locate(k, src, ip, is_return));
