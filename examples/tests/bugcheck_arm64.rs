@@ -150,6 +150,22 @@ fn windbg_cxr_prints_the_arm64_registers_and_walks() {
 }
 
 #[test]
+fn trap_on_arm64_says_the_layout_is_not_known() {
+    let s = bugcheck_7e_arm64().unwrap();
+    let (dir, p) = write("arm64-7e-trap", &s);
+    let cmd = format!(".trap 0x{:x}", s.context_record);
+    let out = common::dumpscope(&[&p, "-c", &cmd]);
+    assert!(!out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("ARM64 trap frames are not read"),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
 fn without_the_images_the_frame_records_still_reach_the_thread_start() {
     let s = BugcheckArm64::build(false).unwrap();
     let (dir, p) = write("arm64-7e-records", &s);

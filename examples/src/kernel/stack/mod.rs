@@ -218,6 +218,14 @@ pub fn investigate_with(k: &KernelTarget, o: &Options, src: &Sources) -> Result<
                 .walk_context_record(m, a)
                 .map_err(|e| fail(format!(".cxr 0x{a:x}"), e))?,
         ),
+        // No PDB-derived ARM64 KTRAP_FRAME layout is at hand: say so rather than call the
+        // frame malformed.
+        Start::Trap(a) if arch == stackwalk::Arch::Arm64 => {
+            return Err(CliError::new(format!(
+                ".trap 0x{a:x}: ARM64 trap frames are not read (their KTRAP_FRAME layout is not \
+                 known here); walk a CONTEXT record with .cxr instead"
+            )));
+        }
         Start::Trap(a) => (
             format!(".trap 0x{a:x}"),
             walker
