@@ -1,6 +1,11 @@
 //! Naming ARM64 addresses by exports: an export names an address only when the ARM64 `.pdata`
 //! entry (8 bytes: start RVA, packed unwind data) holding the address starts at the export.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation
+)]
 
 use stackwalk::{Error, Module, ModuleUnwind, Modules, RuntimeFunction, SymbolTable};
 
