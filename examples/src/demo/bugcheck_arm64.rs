@@ -9,8 +9,10 @@
 //!
 //! What it follows from a real Windows 11 22000 ARM64 triage dump (a power-button 0x1C8):
 //! `MachineImageType` 0xAA64, the current process `System` with `EPROCESS.ImageFileName` at
-//! 0x560, an `EPROCESS` copy of 0xC80 bytes and an `ETHREAD` copy of 0x910 bytes, kernel
-//! addresses in the `fffff803` range and a kernel stack in the `ffffe00e` range.
+//! 0x560, `UniqueProcessId` (4) at 0x3F8 and `ActiveProcessLinks` at 0x400 (its Blink is the
+//! header's `PsActiveProcessHead`), an `EPROCESS` copy of 0xC80 bytes and an `ETHREAD` copy of
+//! 0x910 bytes, the header's list heads, kernel addresses in the `fffff803` range and a kernel
+//! stack in the `ffffe00e` range.
 
 use dumpfile::synth::kernel::{KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver};
 use dumpfile::synth::{Arm64Registers, CONTEXT_ARM64_FULL, SynthContext};
@@ -398,8 +400,9 @@ fn build_7e(images_in_dump: bool) -> Result<BugcheckArm64, CliError> {
     let mut kb = KernelDumpBuilder::new(KernelArch::Arm64, KernelDumpType::Triage);
     kb.build_number(22000).processors(8);
     // The kernel's list heads, as the real 22000 ARM64 triage dump's header gives them.
+    let process_head = 0xffff_f803_f3a1_d1c0_u64;
     kb.triage_module_list(0xffff_f803_f3a2_aa20)
-        .list_heads(0xffff_f803_f3a1_d1c0, 0xffff_f803_f3b1_9960);
+        .list_heads(process_head, 0xffff_f803_f3b1_9960);
     kb.bugcheck(0x1000_007E, params);
     kb.context(saved);
     let mut d = SynthDriver::new("ntoskrnl.exe", nt, size(&nt_image.bytes)?);
@@ -420,6 +423,17 @@ fn build_7e(images_in_dump: bool) -> Result<BugcheckArm64, CliError> {
     let mut eprocess = vec![0u8; 0xC80];
     if let Some(slot) = eprocess.get_mut(0x560..0x560_usize.saturating_add(process.len())) {
         slot.copy_from_slice(process.as_bytes());
+    }
+    // UniqueProcessId 4; ActiveProcessLinks: System is the first process, its Blink the head
+    // (the next process, not in a triage dump, at a plausible address).
+    for (at, v) in [
+        (0x3F8_usize, 4_u64),
+        (0x400, objects.wrapping_add(0x9400)),
+        (0x408, process_head),
+    ] {
+        if let Some(slot) = eprocess.get_mut(at..at.saturating_add(8)) {
+            slot.copy_from_slice(&v.to_le_bytes());
+        }
     }
     kb.triage_objects(
         (objects, vec![0u8; 0x400]),

@@ -95,7 +95,9 @@ pub struct Report {
 /// (a pointer to the full image path) for this architecture and build, from the PDB-derived
 /// layouts (22631 x64, 7601 x86, 2600 x86; 19041 x64 verified on the real triage dump, which
 /// reads `System` at 0x5a8 and a kernel pointer at 0x5c0), and for ARM64 22000 from a real
-/// Windows 11 ARM64 triage dump (`System` at 0x560, a kernel pointer at 0x578).
+/// Windows 11 ARM64 triage dump (`System` at 0x560, a kernel pointer at 0x578; in the same copy
+/// `UniqueProcessId` 4 at 0x3F8 and `ActiveProcessLinks` at 0x400, whose Blink is the header's
+/// `PsActiveProcessHead`).
 fn eprocess_name_offsets(arch: dumpfile::Arch, build: u32) -> Option<(u64, Option<u64>)> {
     match (arch, build) {
         (dumpfile::Arch::X64, 19041..=22631) => Some((0x5a8, Some(0x5c0))),
