@@ -435,10 +435,27 @@ fn build_7e(images_in_dump: bool) -> Result<BugcheckArm64, CliError> {
             slot.copy_from_slice(&v.to_le_bytes());
         }
     }
+    // The thread: InitialStack (0x28), StackLimit (0x30), StackBase (0x38) around the saved
+    // stack, State 2 (Running, 0x17C), as the real dump's ETHREAD copy and KDBG place them (the
+    // real triage call stack runs from the context's SP up to StackBase).
+    let mut ethread = vec![0u8; 0x910];
+    let top = stack.wrapping_add(0x1000);
+    for (at, v) in [
+        (0x28_usize, top.wrapping_sub(0x250)),
+        (0x30, stack.wrapping_sub(0x5000)),
+        (0x38, top),
+    ] {
+        if let Some(slot) = ethread.get_mut(at..at.saturating_add(8)) {
+            slot.copy_from_slice(&v.to_le_bytes());
+        }
+    }
+    if let Some(state) = ethread.get_mut(0x17C) {
+        *state = 2;
+    }
     kb.triage_objects(
         (objects, vec![0u8; 0x400]),
         (objects.wrapping_add(0x1000), eprocess),
-        (objects.wrapping_add(0x2000), vec![0u8; 0x910]),
+        (objects.wrapping_add(0x2000), ethread),
     );
     kb.triage_stack(stack, b);
     let bytes = kb
