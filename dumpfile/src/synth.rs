@@ -129,6 +129,12 @@ pub enum SynthError {
         /// The number given.
         count: usize,
     },
+    /// The builder cannot write this kind of dump.
+    #[error("the synthetic dump builder cannot write {what}")]
+    Unsupported {
+        /// What was asked for.
+        what: &'static str,
+    },
     /// The sink returned an error.
     #[error("writing the synthetic dump: {0}")]
     Io(#[from] std::io::Error),

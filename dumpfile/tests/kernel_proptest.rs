@@ -24,7 +24,8 @@ fn arch_strategy() -> impl Strategy<Value = KernelArch> {
     prop_oneof![
         Just(KernelArch::X86),
         Just(KernelArch::X86Pae),
-        Just(KernelArch::X64)
+        Just(KernelArch::X64),
+        Just(KernelArch::Arm64)
     ]
 }
 
@@ -46,7 +47,13 @@ proptest! {
         ty in type_strategy(),
         writes in prop::collection::vec((0u64..0x400_0000, 1usize..0x1800, any::<u8>()), 1..12),
     ) {
-        let base: u64 = if arch == KernelArch::X64 { 0xFFFF_F804_0000_0000 } else { 0x8800_0000 };
+        // ARM64 writes triage dumps only.
+        let ty = if arch == KernelArch::Arm64 { KernelDumpType::Triage } else { ty };
+        let base: u64 = if matches!(arch, KernelArch::X64 | KernelArch::Arm64) {
+            0xFFFF_F804_0000_0000
+        } else {
+            0x8800_0000
+        };
         let mut b = KernelDumpBuilder::new(arch, ty);
         let mut model: BTreeMap<u64, u8> = BTreeMap::new();
         // Triage data blocks cannot overlap meaningfully: keep the writes disjoint there.
@@ -87,7 +94,7 @@ proptest! {
 
     #[test]
     fn mutations_never_panic(
-        which in 0usize..12,
+        which in 0usize..64,
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..4), 1..24),
         cut in prop::option::of(any::<prop::sample::Index>()),
         probes in prop::collection::vec(any::<u64>(), 0..6),

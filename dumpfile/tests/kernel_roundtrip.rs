@@ -15,13 +15,20 @@ use dumpfile::synth::kernel::{
     KernelArch, KernelDumpBuilder, KernelDumpType, SynthDriver, SynthKdbgKeys, SynthNotPresent,
     SynthUnloaded,
 };
-use dumpfile::synth::{SynthContext, X64Registers, X86Registers};
+use dumpfile::synth::{Arm64Registers, SynthContext, X64Registers, X86Registers};
 use dumpfile::{
     Arch, Context, Dump, DumpKind, Error, KdbgKeys, KdbgSource, KernelDump, NotPresent, PageState,
     PagingMode,
 };
 
 const ARCHS: [KernelArch; 3] = [KernelArch::X86, KernelArch::X86Pae, KernelArch::X64];
+/// ARM64 writes triage dumps only.
+const TRIAGE_ARCHS: [KernelArch; 4] = [
+    KernelArch::X86,
+    KernelArch::X86Pae,
+    KernelArch::X64,
+    KernelArch::Arm64,
+];
 const PHYS: [KernelDumpType; 3] = [
     KernelDumpType::Full,
     KernelDumpType::BitmapKernel,
@@ -30,7 +37,7 @@ const PHYS: [KernelDumpType; 3] = [
 
 fn kva(arch: KernelArch, off: u64) -> u64 {
     match arch {
-        KernelArch::X64 => 0xFFFF_F804_0000_0000 + off,
+        KernelArch::X64 | KernelArch::Arm64 => 0xFFFF_F804_0000_0000 + off,
         _ => 0x8200_0000 + off,
     }
 }
@@ -52,6 +59,17 @@ fn context(arch: KernelArch) -> SynthContext {
             },
             context_flags: 0x10001F,
             ..X64Registers::default()
+        }),
+        KernelArch::Arm64 => SynthContext::Arm64(Arm64Registers {
+            pc: 0xFFFF_F804_1234_5678,
+            sp: 0xFFFF_8500_0000_1000,
+            x: {
+                let mut x = [0u64; 31];
+                x[29] = 0xFFFF_8500_0000_1040;
+                x[30] = 0xFFFF_F804_1234_0010;
+                x
+            },
+            ..Arm64Registers::default()
         }),
         _ => SynthContext::X86(X86Registers {
             eip: 0x8123_4567,
@@ -128,6 +146,7 @@ fn physical_dumps_round_trip() {
                 d.paging_mode(),
                 match arch {
                     KernelArch::X86 => PagingMode::X86,
+                    KernelArch::Arm64 => panic!("ARM64 dumps with page tables are not written"),
                     KernelArch::X86Pae => PagingMode::X86Pae,
                     KernelArch::X64 => PagingMode::X64,
                 }
@@ -170,6 +189,7 @@ fn physical_dumps_round_trip() {
                     KernelArch::X64 => 4,
                     KernelArch::X86Pae => 3,
                     KernelArch::X86 => 2,
+                    KernelArch::Arm64 => panic!("ARM64 dumps with page tables are not written"),
                 }
             );
             let pa = t.physical.unwrap();
@@ -243,7 +263,7 @@ fn physical_dumps_round_trip() {
 
 fn context_ip(arch: KernelArch) -> u64 {
     match arch {
-        KernelArch::X64 => 0xFFFF_F804_1234_5678,
+        KernelArch::X64 | KernelArch::Arm64 => 0xFFFF_F804_1234_5678,
         _ => 0x8123_4567,
     }
 }
@@ -257,6 +277,7 @@ fn large_pages_round_trip() {
                 KernelArch::X64 => &[0x20_0000, 0x4000_0000],
                 KernelArch::X86Pae => &[0x20_0000],
                 KernelArch::X86 => &[0x40_0000],
+                KernelArch::Arm64 => panic!("ARM64 dumps with page tables are not written"),
             };
             for (i, &size) in sizes.iter().enumerate() {
                 let va = match arch {
@@ -297,6 +318,7 @@ fn not_present_pages_have_reasons() {
                 KernelArch::X64 => 0xFFFF_A000_0000_1230,
                 KernelArch::X86Pae => 0xA000_1238,
                 KernelArch::X86 => 0x8000_1234,
+                KernelArch::Arm64 => panic!("ARM64 dumps with page tables are not written"),
             };
             let cases = [
                 (SynthNotPresent::NotCommitted, NotPresent::NotCommitted),
@@ -407,7 +429,7 @@ fn kdbg_found_by_scan_when_the_header_pointer_is_unusable() {
 
 #[test]
 fn triage_round_trip() {
-    for arch in ARCHS {
+    for arch in TRIAGE_ARCHS {
         let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
         b.bugcheck(0x1000007E, [0xC000_0005, kva(arch, 0x334c), 1, 2]);
         b.processors(2);
@@ -448,9 +470,13 @@ fn triage_round_trip() {
         mem.read(kva(arch, 0x8_0000), &mut stack).unwrap();
         assert_eq!(stack, pattern(0x2118, 9));
         // Process and thread copies by address (with the links the writer patched in).
-        let ps = if arch == KernelArch::X64 { 8 } else { 4 };
+        let (ps, apc_process) = match arch {
+            KernelArch::X64 => (8, 0xB8),
+            KernelArch::Arm64 => (8, 0xB0),
+            _ => (4, 0x50),
+        };
         let thread_proc = mem
-            .read_ptr(kva(arch, 0x32_0000) + if ps == 8 { 0xB8 } else { 0x50 }, ps)
+            .read_ptr(kva(arch, 0x32_0000) + apc_process, ps)
             .unwrap();
         assert_eq!(thread_proc, kva(arch, 0x31_0000));
         assert_eq!(
@@ -494,7 +520,7 @@ fn triage_round_trip() {
 fn triage_driver_names_survive_any_driver_count() {
     // x86 entries are 0x4C bytes: an odd count leaves the list off 8-byte alignment, and the
     // string pool after it must still be where the entries say.
-    for arch in ARCHS {
+    for arch in TRIAGE_ARCHS {
         for n in 1..=5u64 {
             let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
             b.bugcheck(0xD1, [0, 2, 0, 0]);
@@ -511,6 +537,97 @@ fn triage_driver_names_survive_any_driver_count() {
             let want: Vec<String> = (0..n).map(|i| format!("driver{i}.sys")).collect();
             assert_eq!(names, want, "{arch:?} with {n} drivers");
         }
+    }
+}
+
+/// The ARM64 triage dump reads as a real Windows 11 22000 ARM64 triage dump does: machine
+/// 0xAA64, the ARM64 `CONTEXT` where the header keeps it, the exception record's address at
+/// the context's Pc, and the KDBG copy's ARM64 offsets.
+#[test]
+fn arm64_triage_reads_as_arm64() {
+    let arch = KernelArch::Arm64;
+    let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
+    b.build_number(22000).processors(8);
+    b.bugcheck(0x1C8, [0x1B58, kva(arch, 0x60), 0, 0]);
+    b.triage_module_list(kva(arch, 0x2AA20));
+    b.list_heads(kva(arch, 0x1D1C0), kva(arch, 0x11_9960));
+    b.context(context(arch));
+    b.triage_objects(
+        (kva(arch, 0x30_0000), pattern(0x600, 1)),
+        (kva(arch, 0x31_0000), pattern(0xC80, 2)),
+        (kva(arch, 0x32_0000), pattern(0x910, 3)),
+    );
+    b.driver(SynthDriver::new(
+        "ntoskrnl.exe",
+        kva(arch, 0x40_0000),
+        0x80_0000,
+    ));
+    let bytes = b.write().unwrap();
+    assert_eq!(&bytes[0..8], b"PAGEDU64");
+    assert_eq!(&bytes[0x30..0x34], &0xAA64u32.to_le_bytes());
+    // Past the 0x390-byte record the header's context area is zero, as in the real dump.
+    assert!(bytes[0x348 + 0x390..0xF00].iter().all(|&b| b == 0));
+    let d = KernelDump::from_bytes(bytes).unwrap();
+    assert!(d.warnings().is_empty(), "{:?}", d.warnings());
+    assert_eq!(d.arch(), Arch::Arm64);
+    assert_eq!(d.build(), 22000);
+    assert_eq!(d.header().number_processors, 8);
+    assert_eq!(d.header().ps_loaded_module_list, kva(arch, 0x2AA20));
+    assert_eq!(d.header().ps_active_process_head, kva(arch, 0x1D1C0));
+    assert_eq!(d.header().pfn_database, kva(arch, 0x11_9960));
+    assert_eq!(d.bugcheck().code, 0x1C8);
+    let Context::Arm64(c) = d.context().unwrap() else {
+        panic!("not an ARM64 context")
+    };
+    assert_eq!(
+        (c.pc, c.sp, c.fp, c.lr),
+        (
+            0xFFFF_F804_1234_5678,
+            0xFFFF_8500_0000_1000,
+            0xFFFF_8500_0000_1040,
+            0xFFFF_F804_1234_0010
+        )
+    );
+    let e = d.exception().unwrap();
+    assert_eq!((e.code, e.flags, e.address), (0x8000_0003, 1, c.pc));
+    let k = d.kdbg().unwrap();
+    assert_eq!(k.offset_kthread_apc_process(), Some(0xB0));
+    assert_eq!(k.offset_prcb_current_thread(), Some(0x8));
+    assert_eq!(k.offset_prcb_proc_state_context(), Some(0x360));
+    assert_eq!(k.size_eprocess(), Some(0xC80));
+    assert_eq!(k.ps_loaded_module_list(), Some(kva(arch, 0x2AA20)));
+    let mem = d.memory();
+    assert_eq!(
+        mem.read_ptr(kva(arch, 0x32_0000) + 0xB0, 8).unwrap(),
+        kva(arch, 0x31_0000)
+    );
+    let p = d.processors().unwrap();
+    assert_eq!(*p[0].prcb.as_ref().unwrap(), kva(arch, 0x30_0000));
+}
+
+#[test]
+fn arm64_full_and_bitmap_dumps_and_foreign_contexts_are_refused() {
+    for ty in PHYS {
+        let mut b = KernelDumpBuilder::new(KernelArch::Arm64, ty);
+        b.map(kva(KernelArch::Arm64, 0x1000), b"x");
+        let e = b.write().unwrap_err();
+        assert!(
+            e.to_string().contains("ARM64 full or bitmap"),
+            "{ty:?}: {e}"
+        );
+    }
+    for (arch, foreign) in [
+        (KernelArch::Arm64, KernelArch::X64),
+        (KernelArch::X64, KernelArch::Arm64),
+        (KernelArch::X86Pae, KernelArch::X64),
+    ] {
+        let mut b = KernelDumpBuilder::new(arch, KernelDumpType::Triage);
+        b.context(context(foreign));
+        let e = b.write().unwrap_err();
+        assert!(
+            e.to_string().contains("another architecture"),
+            "{arch:?}: {e}"
+        );
     }
 }
 

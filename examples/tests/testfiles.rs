@@ -524,6 +524,45 @@ fn bugcheck_d1_matches_its_goldens() {
     report(&failures);
 }
 
+/// The synthetic ARM64 0x7E (a driver's work item reads through a NULL pointer in a system
+/// thread, Windows 11 22000 ARM64 triage dump): `analyze`, `info` and `stacks`.
+#[test]
+fn bugcheck_arm64_matches_its_goldens() {
+    let dir = std::env::temp_dir().join("dumpscope-arm64-golden");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let s = examples::demo::bugcheck_arm64::bugcheck_7e_arm64().unwrap();
+    let path = dir.join("bugcheck-7e-arm64.dmp");
+    std::fs::write(&path, &s.bytes).unwrap();
+    let p = path.to_str().unwrap();
+    let mut c = Vec::new();
+    both(&mut c, "analyze", &["analyze", p]);
+    both(&mut c, "info", &["info", p]);
+    both(&mut c, "stacks", &["stacks", p]);
+    let exr = format!(".exr {:x}", s.exception_record);
+    c.push(case(
+        "windbg.txt",
+        &[
+            p,
+            "-c",
+            "!analyze -v",
+            "-c",
+            ".bugcheck",
+            "-c",
+            &exr,
+            "-c",
+            "lm",
+            "-c",
+            "db myfault L40",
+            "-c",
+            "k",
+        ],
+    ));
+    let failures = check_folder("bugcheck-7e-arm64", &c, &[(d.as_str(), "<DIR>")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}
+
 /// The synthetic kernel-pool scenarios (a pool leak under Driver Verifier; a handle leak
 /// exhausting non-paged pool): the pool, verifier, `!vm` and kernel-object commands.
 #[test]

@@ -86,6 +86,12 @@ pub trait ModuleUnwind {
     fn exception_directory(&self) -> Option<(u32, u32)> {
         None
     }
+
+    /// The image's `Machine` (0x8664, 0xAA64, ...), when known: ARM64 function tables are
+    /// read with [`crate::arm64::function_entry_arm64`], not [`function_entry`](Self::function_entry).
+    fn machine(&self) -> Option<u16> {
+        None
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
@@ -104,6 +110,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for &T {
     fn exception_directory(&self) -> Option<(u32, u32)> {
         (**self).exception_directory()
     }
+    fn machine(&self) -> Option<u16> {
+        (**self).machine()
+    }
 }
 
 impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
@@ -121,6 +130,9 @@ impl<T: ModuleUnwind + ?Sized> ModuleUnwind for Box<T> {
     }
     fn exception_directory(&self) -> Option<(u32, u32)> {
         (**self).exception_directory()
+    }
+    fn machine(&self) -> Option<u16> {
+        (**self).machine()
     }
 }
 
@@ -386,6 +398,7 @@ pub struct ImageUnwind<R> {
     pdata_size: u32,
     count: u32,
     executable: Vec<(u32, u32)>,
+    machine: u16,
 }
 
 impl<M: ReadMemory> ImageUnwind<MappedImage<M>> {
@@ -419,6 +432,7 @@ impl<R: ReadRva> ImageUnwind<R> {
             pdata_size: layout.exception.1,
             count: layout.exception.1 / 12,
             executable: layout.executable_ranges(),
+            machine: layout.machine,
         }
     }
 
@@ -511,6 +525,10 @@ impl<R: ReadRva> ModuleUnwind for ImageUnwind<R> {
 
     fn exception_directory(&self) -> Option<(u32, u32)> {
         Some((self.pdata_rva, self.pdata_size))
+    }
+
+    fn machine(&self) -> Option<u16> {
+        Some(self.machine)
     }
 
     fn is_executable(&self, rva: u32) -> Option<bool> {

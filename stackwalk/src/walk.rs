@@ -287,8 +287,18 @@ impl<'a> Modules<'a> {
         let sym = m.rva(lookup).and_then(|rva| {
             let s = m.symbols.as_ref().and_then(|s| s.lookup(rva))?;
             // A nearest export is only trusted when it starts the function that holds the
-            // address (per .pdata); otherwise it names an unrelated function.
+            // address (per .pdata); otherwise it names an unrelated function. ARM64 tables
+            // hold 8-byte entries, read as such.
             if s.kind == crate::symbols::SymbolKind::Export
+                && let Some(u) = &m.unwind
+                && u.machine() == Some(crate::context::machine::ARM64)
+            {
+                if let Ok(Some(f)) = crate::arm64::function_entry_arm64(u.as_ref(), rva)
+                    && f.begin != s.rva
+                {
+                    return None;
+                }
+            } else if s.kind == crate::symbols::SymbolKind::Export
                 && let Some(u) = &m.unwind
                 && let Ok(Some(f)) = u.function_entry(rva)
             {

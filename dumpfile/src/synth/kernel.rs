@@ -1,5 +1,5 @@
 //! Synthetic Windows kernel crash dumps: full (run list), bitmap (`SDMP`/`FDMP`) and triage,
-//! for x86 (PAE and non-PAE) and x64.
+//! for x86 (PAE and non-PAE) and x64; triage only for ARM64.
 //!
 //! The builder keeps a sparse physical memory (page frame -> 4 KiB page) and builds the page
 //! tables for the virtual mappings it is given; large ranges of physical memory can be
@@ -44,11 +44,28 @@ pub enum KernelArch {
     X86Pae,
     /// x64 (4-level paging, 2 MiB and 1 GiB large pages).
     X64,
+    /// ARM64 (`MachineImageType` 0xAA64), triage dumps only: a full or bitmap dump needs ARM64
+    /// page tables, which neither this builder nor the reader handles, so
+    /// [`KernelDumpBuilder::write`] refuses them with [`SynthError::Unsupported`].
+    ///
+    /// The layout follows a real Windows 11 22000 ARM64 triage dump: a `PAGEDU64` header with
+    /// the 0x390-byte ARM64 `CONTEXT` at 0x348, a 0x80-byte `TRIAGE_DUMP64` at 0x2000, and
+    /// the KDBG offsets `PrcbCurrentThread` 0x8, `KThreadApcProcess` 0xB0, `PrcbNumber` 0x24,
+    /// `PrcbProcStateContext` 0x360.
+    Arm64,
 }
 
 impl KernelArch {
     fn is_64(self) -> bool {
-        self == KernelArch::X64
+        matches!(self, KernelArch::X64 | KernelArch::Arm64)
+    }
+    /// `MachineImageType` of the header (and `Machine` of the PE headers).
+    fn machine(self) -> u16 {
+        match self {
+            KernelArch::X86 | KernelArch::X86Pae => 0x14C,
+            KernelArch::X64 => 0x8664,
+            KernelArch::Arm64 => 0xAA64,
+        }
     }
     fn ptr(self) -> u64 {
         if self.is_64() { 8 } else { 4 }
@@ -172,6 +189,7 @@ pub struct KernelDumpBuilder {
     up_time: u64,
     ps_active_process_head: u64,
     pfn_database: u64,
+    triage_module_list: u64,
     dtb: u64,
     pages: BTreeMap<u64, Box<[u8]>>,
     generated: Vec<(u64, u64)>,
@@ -234,6 +252,7 @@ impl KernelDumpBuilder {
             up_time: 0x100_0000,
             ps_active_process_head: 0,
             pfn_database: 0,
+            triage_module_list: 0,
             dtb: 0,
             pages: BTreeMap::new(),
             generated: Vec::new(),
@@ -301,6 +320,14 @@ impl KernelDumpBuilder {
     pub fn list_heads(&mut self, ps_active_process_head: u64, pfn_database: u64) -> &mut Self {
         self.ps_active_process_head = ps_active_process_head;
         self.pfn_database = pfn_database;
+        self
+    }
+
+    /// Triage: the `PsLoadedModuleList` address the header and the KDBG copy give (a real
+    /// triage dump keeps the kernel's address though the list itself is not in the dump; full
+    /// and bitmap dumps point at the list the builder writes). Default 0.
+    pub fn triage_module_list(&mut self, va: u64) -> &mut Self {
+        self.triage_module_list = va;
         self
     }
 
@@ -407,7 +434,9 @@ impl KernelDumpBuilder {
     /// Paging levels: (shift, index bits, entry size) outermost first; the last is the PTE.
     fn levels(&self) -> &'static [(u32, u64, u64)] {
         match self.arch {
-            KernelArch::X64 => &[
+            // ARM64 shares the x64 shape only so the builder's calls stay total: `write`
+            // refuses ARM64 dumps that would carry page tables.
+            KernelArch::X64 | KernelArch::Arm64 => &[
                 (39, 0x1FF, 8),
                 (30, 0x1FF, 8),
                 (21, 0x1FF, 8),
@@ -510,8 +539,8 @@ impl KernelDumpBuilder {
     /// ([`physical_generated`](Self::physical_generated) or written through [`map`](Self::map)).
     pub fn map_large(&mut self, va: u64, pa: u64, size: u64) -> &mut Self {
         let depth = match (self.arch, size) {
-            (KernelArch::X64, 0x4000_0000) => 1,
-            (KernelArch::X64, _) => 2,
+            (KernelArch::X64 | KernelArch::Arm64, 0x4000_0000) => 1,
+            (KernelArch::X64 | KernelArch::Arm64, _) => 2,
             (KernelArch::X86Pae, _) => 1,
             (KernelArch::X86, _) => 0,
         };
@@ -539,11 +568,13 @@ impl KernelDumpBuilder {
             (KernelArch::X86Pae, SynthNotPresent::PageFile { file, offset }) => {
                 prot | (u64::from(file & 0xF) << 1) | ((offset & 0xFFFF_FFFF) << 32)
             }
-            (KernelArch::X64, SynthNotPresent::PageFile { file, offset }) => {
+            (KernelArch::X64 | KernelArch::Arm64, SynthNotPresent::PageFile { file, offset }) => {
                 prot | (u64::from(file & 0xF) << 12) | ((offset & 0xFFFF_FFFF) << 32)
             }
             (_, SynthNotPresent::Transition { pfn }) => prot | 0x800 | (pfn << 12),
-            (KernelArch::X64, SynthNotPresent::Prototype { address }) => 0x400 | (address << 16),
+            (KernelArch::X64 | KernelArch::Arm64, SynthNotPresent::Prototype { address }) => {
+                0x400 | (address << 16)
+            }
             (KernelArch::X86Pae, SynthNotPresent::Prototype { address }) => {
                 0x400 | ((address & 0xFFFF_FFFF) << 32)
             }
@@ -596,7 +627,7 @@ impl KernelDumpBuilder {
         self.page_mut(pfn);
         let dtb = pfn.wrapping_mul(PAGE);
         let (first, count, size) = match self.arch {
-            KernelArch::X64 => (256u64, 256u64, 8u64),
+            KernelArch::X64 | KernelArch::Arm64 => (256u64, 256u64, 8u64),
             KernelArch::X86Pae => (2, 2, 8),
             KernelArch::X86 => (512, 512, 4),
         };
@@ -710,18 +741,24 @@ impl KernelDumpBuilder {
 
     /// KDBG offsets the builder uses for the triage objects: (PrcbCurrentThread,
     /// KThreadApcProcess, PrcbNumber).
+    /// ARM64: the values of the KDBG copy in a real Windows 11 22000 ARM64 triage dump.
     fn object_offsets(&self) -> (u64, u64, u64) {
-        if self.arch.is_64() {
-            (0x8, 0xB8, 0x24)
-        } else {
-            (0x4, 0x50, 0x3CC)
+        match self.arch {
+            KernelArch::X64 => (0x8, 0xB8, 0x24),
+            KernelArch::Arm64 => (0x8, 0xB0, 0x24),
+            KernelArch::X86 | KernelArch::X86Pae => (0x4, 0x50, 0x3CC),
         }
     }
 
     /// `OffsetPrcbProcStateContext` the builder uses (0x1F0 as in a real Windows 10 19041 x64
-    /// KDBG; 0x18 on x86, `KPRCB.ProcessorState` of Windows 7 x86).
+    /// KDBG; 0x360 as in a real Windows 11 22000 ARM64 KDBG; 0x18 on x86,
+    /// `KPRCB.ProcessorState` of Windows 7 x86).
     fn prcb_context_offset(&self) -> u64 {
-        if self.arch.is_64() { 0x1F0 } else { 0x18 }
+        match self.arch {
+            KernelArch::X64 => 0x1F0,
+            KernelArch::Arm64 => 0x360,
+            KernelArch::X86 | KernelArch::X86Pae => 0x18,
+        }
     }
 
     fn w_ptr(&self, buf: &mut Vec<u8>, v: u64) {
@@ -753,7 +790,15 @@ impl KernelDumpBuilder {
             self.map(base_va, &base_name);
             entries.push((e, full_va, full.len(), base_va, base_name.len()));
             if let Some((pdb, guid, age)) = &d.pe_header {
-                let page = pe_page(is64, d.timestamp, d.checksum, d.size, pdb, guid, *age);
+                let page = pe_page(
+                    self.arch.machine(),
+                    d.timestamp,
+                    d.checksum,
+                    d.size,
+                    pdb,
+                    guid,
+                    *age,
+                );
                 self.map(d.base, &page);
             }
         }
@@ -954,18 +999,23 @@ impl KernelDumpBuilder {
         put(&mut h, 4, if is64 { b"DU64" } else { b"DUMP" });
         w32(&mut h, 8, 0xF);
         w32(&mut h, 0xC, self.build);
+        let ctx_size = match self.arch {
+            KernelArch::Arm64 => 0x390,
+            KernelArch::X64 => 0x4D0,
+            KernelArch::X86 | KernelArch::X86Pae => 0x2CC,
+        };
         let ctx = self
             .context
             .as_ref()
             .map(SynthContext::to_bytes)
-            .unwrap_or_else(|| vec![0u8; if is64 { 0x4D0 } else { 0x2CC }]);
+            .unwrap_or_else(|| vec![0u8; ctx_size]);
         let (code, params) = self.bugcheck;
         if is64 {
             w64(&mut h, 0x10, self.dtb);
             w64(&mut h, 0x18, self.pfn_database);
             w64(&mut h, 0x20, modules);
             w64(&mut h, 0x28, self.ps_active_process_head);
-            w32(&mut h, 0x30, 0x8664);
+            w32(&mut h, 0x30, u32::from(self.arch.machine()));
             w32(&mut h, 0x34, self.processors);
             w32(&mut h, 0x38, code);
             for (i, p) in params.iter().enumerate() {
@@ -980,11 +1030,25 @@ impl KernelDumpBuilder {
                 w64(&mut h, 0x98 + 16 * i as u64, r.0);
                 w64(&mut h, 0xA0 + 16 * i as u64, r.1);
             }
+            // The header's `ContextRecord` area (0x348..0xF00) is zero past the record, as in
+            // the real x64 19041 and ARM64 22000 triage dumps.
+            put(&mut h, 0x348, &[0u8; 0xF00 - 0x348]);
             put(&mut h, 0x348, &ctx);
             // EXCEPTION_RECORD64
             put(&mut h, 0xF00, &[0u8; 0x98]);
             w32(&mut h, 0xF00, self.exception_code);
-            w64(&mut h, 0xF10, params.get(1).copied().unwrap_or(0));
+            if self.arch == KernelArch::Arm64 {
+                // A real ARM64 22000 triage dump: ExceptionFlags 1 and ExceptionAddress the
+                // context's Pc (where KeBugCheckEx stopped).
+                w32(&mut h, 0xF04, 1);
+                let pc = match &self.context {
+                    Some(SynthContext::Arm64(r)) => r.pc,
+                    _ => 0,
+                };
+                w64(&mut h, 0xF10, pc);
+            } else {
+                w64(&mut h, 0xF10, params.get(1).copied().unwrap_or(0));
+            }
             w32(&mut h, 0xF98, dump_type);
             w64(&mut h, 0xFA0, 0);
             w64(&mut h, 0xFA8, self.system_time);
@@ -1065,7 +1129,7 @@ impl KernelDumpBuilder {
     /// The whole dump in memory.
     ///
     /// # Errors
-    /// [`SynthError::TooLarge`] when a full dump needs more runs than the header holds.
+    /// As [`write_to`](Self::write_to).
     pub fn write(&mut self) -> Result<Vec<u8>> {
         let mut v = Vec::new();
         self.write_to(&mut v)?;
@@ -1077,8 +1141,30 @@ impl KernelDumpBuilder {
     ///
     /// # Errors
     /// [`SynthError::TooLarge`] when a full dump needs more runs than its header holds (42 on
-    /// x64, 86 on x86); [`SynthError::Io`] from the sink.
+    /// x64, 86 on x86); [`SynthError::Unsupported`] for an ARM64 full or bitmap dump, or a
+    /// [`context`](Self::context) of another architecture than the dump's;
+    /// [`SynthError::Io`] from the sink.
     pub fn write_to(&mut self, w: impl Write) -> Result<u64> {
+        if self.arch == KernelArch::Arm64 && self.dump_type != KernelDumpType::Triage {
+            return Err(SynthError::Unsupported {
+                what: "an ARM64 full or bitmap kernel dump (ARM64 page tables are not written)",
+            });
+        }
+        let ctx_ok = matches!(
+            (&self.context, self.arch),
+            (None | Some(SynthContext::Raw(_)), _)
+                | (
+                    Some(SynthContext::X86(_)),
+                    KernelArch::X86 | KernelArch::X86Pae
+                )
+                | (Some(SynthContext::X64(_)), KernelArch::X64)
+                | (Some(SynthContext::Arm64(_)), KernelArch::Arm64)
+        );
+        if !ctx_ok {
+            return Err(SynthError::Unsupported {
+                what: "a context record of another architecture than the dump's",
+            });
+        }
         let mut w = std::io::BufWriter::with_capacity(1 << 20, w);
         let n = if self.dump_type == KernelDumpType::Triage {
             self.write_triage(&mut w)?
@@ -1274,7 +1360,7 @@ impl KernelDumpBuilder {
         // KDBG copy.
         let kern_base = self.drivers.first().map_or(0, |d| d.base);
         let kpb_va = kpb_block.as_ref().map_or(0, |b| b.0);
-        let kdbg = self.kdbg_bytes(kern_base, 0, 0, 0, kpb_va);
+        let kdbg = self.kdbg_bytes(kern_base, self.triage_module_list, 0, 0, kpb_va);
         let ko = at(&mut body, &kdbg);
         // Data blocks.
         let mut blocks = self.triage_blocks.clone();
@@ -1292,7 +1378,9 @@ impl KernelDumpBuilder {
             arr.extend_from_slice(&(b.len() as u32).to_le_bytes());
         }
         let ao = at(&mut body, &arr);
-        let valid_off = at(&mut body, b"DGRT");
+        // `ValidOffset` holds the bytes "TRGD" (the constant 'DGRT' stored little-endian), as
+        // in the real x64 19041 and ARM64 22000 triage dumps.
+        let valid_off = at(&mut body, b"TRGD");
         let total = valid_off + 4;
         let mut th = vec![0u8; usize::try_from(th_size).unwrap_or(0)];
         let ctx_off: u32 = if is64 { 0x348 } else { 0x320 };
@@ -1333,7 +1421,7 @@ impl KernelDumpBuilder {
             put(&mut th, 0x60, &(ao as u32).to_le_bytes());
             put(&mut th, 0x64, &(blocks.len() as u32).to_le_bytes());
         }
-        let header = self.header(4, 0, self.kdbg_va, &[]);
+        let header = self.header(4, self.triage_module_list, self.kdbg_va, &[]);
         w.write_all(&header)?;
         w.write_all(&th)?;
         w.write_all(&body)?;
@@ -1373,7 +1461,7 @@ fn encode(b: &mut [u8], k: &SynthKdbgKeys, is64: bool) {
 
 /// A 4 KiB PE header page: DOS header, NT headers, a debug directory with one CodeView entry.
 fn pe_page(
-    is64: bool,
+    machine: u16,
     timestamp: u32,
     checksum: u32,
     size: u32,
@@ -1381,15 +1469,12 @@ fn pe_page(
     guid: &[u8; 16],
     age: u32,
 ) -> Vec<u8> {
+    let is64 = machine != 0x14C;
     let mut p = vec![0u8; 0x1000];
     put(&mut p, 0, b"MZ");
     put(&mut p, 0x3C, &0x80u32.to_le_bytes());
     put(&mut p, 0x80, b"PE\0\0");
-    put(
-        &mut p,
-        0x84,
-        &(if is64 { 0x8664u16 } else { 0x14C }).to_le_bytes(),
-    );
+    put(&mut p, 0x84, &machine.to_le_bytes());
     put(&mut p, 0x88, &timestamp.to_le_bytes());
     let opt = 0x98u64;
     put(
@@ -1495,14 +1580,20 @@ pub fn exercise_kernel_reader(data: Vec<u8>, probes: &[u64]) {
 /// Small dumps of every kind and architecture, for fuzz seeds and mutation tests.
 pub fn seed_dumps() -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
-    for arch in [KernelArch::X86, KernelArch::X86Pae, KernelArch::X64] {
+    // ARM64 writes only triage dumps: its full and bitmap kinds are refused and skipped.
+    for arch in [
+        KernelArch::X86,
+        KernelArch::X86Pae,
+        KernelArch::X64,
+        KernelArch::Arm64,
+    ] {
         for ty in [
             KernelDumpType::Full,
             KernelDumpType::BitmapKernel,
             KernelDumpType::BitmapFull,
             KernelDumpType::Triage,
         ] {
-            let base: u64 = if arch == KernelArch::X64 {
+            let base: u64 = if arch.is_64() {
                 0xFFFF_F804_0000_0000
             } else {
                 0x8200_0000

@@ -26,6 +26,7 @@ use crate::target::UserDump;
 use crate::user::{diff, leak};
 
 mod bugcheck;
+pub mod bugcheck_arm64;
 mod build;
 mod image;
 pub mod kernel_scenarios;

@@ -95,7 +95,9 @@ pub struct Report {
 /// (a pointer to the full image path) for this architecture and build, from the PDB-derived
 /// layouts (22631 x64, 7601 x86, 2600 x86; 19041 x64 verified on the real triage dump, which
 /// reads `System` at 0x5a8 and a kernel pointer at 0x5c0), and for ARM64 22000 from a real
-/// Windows 11 ARM64 triage dump (`System` at 0x560, a kernel pointer at 0x578).
+/// Windows 11 ARM64 triage dump (`System` at 0x560, a kernel pointer at 0x578; in the same copy
+/// `UniqueProcessId` 4 at 0x3F8 and `ActiveProcessLinks` at 0x400, whose Blink is the header's
+/// `PsActiveProcessHead`).
 fn eprocess_name_offsets(arch: dumpfile::Arch, build: u32) -> Option<(u64, Option<u64>)> {
     match (arch, build) {
         (dumpfile::Arch::X64, 19041..=22631) => Some((0x5a8, Some(0x5c0))),
@@ -307,6 +309,31 @@ fn image_version(
     }
 }
 
+/// `IMAGE_NAME` of a driver: its file name, but for the kernel its original name as WinDbg
+/// prints it (`ntkrnlmp.exe` on a multiprocessor system): the name of its PDB when the image
+/// is in the dump, else `ntkrnlmp.exe` for an `ntoskrnl.exe` with more than one processor.
+fn image_name(k: &KernelTarget, d: &dumpfile::Driver) -> String {
+    if k.module_name(d) != "nt" {
+        return d.name.clone();
+    }
+    let from_pdb = d.codeview.as_ref().and_then(|c| {
+        let file = c.pdb_name.rsplit(['\\', '/']).next()?;
+        let stem = file
+            .strip_suffix(".pdb")
+            .or_else(|| file.strip_suffix(".PDB"))?;
+        (!stem.is_empty()).then(|| format!("{stem}.exe"))
+    });
+    match from_pdb {
+        Some(n) => n,
+        None if k.dump.header().number_processors > 1
+            && d.name.eq_ignore_ascii_case("ntoskrnl.exe") =>
+        {
+            "ntkrnlmp.exe".to_string()
+        }
+        None => d.name.clone(),
+    }
+}
+
 /// Builds the report.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     let bc = k.dump.bugcheck();
@@ -408,15 +435,15 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     }
     let process_name = process_name(k, &mut problems);
     let src = &o.sources;
-    let stack_text = match crate::kernel::stack::investigate_with(
+    let (stack_text, from_saved_context) = match crate::kernel::stack::investigate_with(
         k,
         &crate::kernel::stack::Options::default(),
         src,
     ) {
-        Ok(r) => r.frames,
+        Ok(r) => (r.frames, r.start == "saved context"),
         Err(e) => {
             problems.push(format!("STACK_TEXT: {e}"));
-            Vec::new()
+            (Vec::new(), false)
         }
     };
     // The trap frame: the one the walk went through to the faulting instruction, else (0xA,
@@ -441,7 +468,9 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
         })
         .map_or_else(Vec::new, |r| r.registers);
     // The faulting frame: the trap or exception IP, else the first frame outside the kernel
-    // and the HAL.
+    // and the HAL, else (every frame in nt or hal, as in a manually initiated crash) the
+    // kernel frame that called the bugcheck: WinDbg's triage skips `nt!KeBugCheck*` and
+    // `nt!KiBugCheck*`, and the saved context's first frame is the bugcheck routine itself.
     let (faulting, is_return) = match faulting_ip {
         Some(ip) => (Some(ip), false),
         None => stack_text
@@ -451,11 +480,22 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
                 k.driver_at(f.instruction)
                     .is_some_and(|d| !matches!(k.module_name(d).as_str(), "nt" | "hal"))
             })
+            .or_else(|| {
+                stack_text
+                    .iter()
+                    .enumerate()
+                    .skip(usize::from(from_saved_context))
+                    .find(|(_, f)| {
+                        k.driver_at(f.instruction).is_some()
+                            && !f.call_site.contains("!KeBugCheck")
+                            && !f.call_site.contains("!KiBugCheck")
+                    })
+            })
             .map_or((None, false), |(i, f)| (Some(f.instruction), i > 0)),
     };
     let driver = faulting.and_then(|ip| k.driver_at(ip));
     let module_name = driver.map(|d| k.module_name(d));
-    let image_name = driver.map(|d| d.name.clone());
+    let image_name = driver.map(|d| image_name(k, d));
     let symbol = faulting
         .filter(|_| driver.is_some())
         .map(|ip| crate::kernel::stack::locate(k, src, ip, is_return));

@@ -29,8 +29,11 @@ pub fn write_vertarget(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     } else {
         "Free"
     };
+    // WinDbg's names: "x86 compatible", "x64", "ARM 64-bit (AArch64)" (as in WinDbg sessions on
+    // Windows 11 ARM64 kernel dumps: "... MP (4 procs) Free ARM 64-bit (AArch64)").
     let arch = match r.system.arch.as_str() {
         "x86" => "x86 compatible",
+        "arm64" => "ARM 64-bit (AArch64)",
         other => other,
     };
     let mp = if r.system.processors > 1 { "MP" } else { "UP" };

@@ -218,6 +218,14 @@ pub fn investigate_with(k: &KernelTarget, o: &Options, src: &Sources) -> Result<
                 .walk_context_record(m, a)
                 .map_err(|e| fail(format!(".cxr 0x{a:x}"), e))?,
         ),
+        // No PDB-derived ARM64 KTRAP_FRAME layout is at hand: say so rather than call the
+        // frame malformed.
+        Start::Trap(a) if arch == stackwalk::Arch::Arm64 => {
+            return Err(CliError::new(format!(
+                ".trap 0x{a:x}: ARM64 trap frames are not read (their KTRAP_FRAME layout is not \
+                 known here); walk a CONTEXT record with .cxr instead"
+            )));
+        }
         Start::Trap(a) => (
             format!(".trap 0x{a:x}"),
             walker
@@ -320,6 +328,22 @@ fn registers(c: &stackwalk::Context) -> Vec<(String, u64)> {
                 .filter_map(|(n, r)| x.reg(*r).map(|v| ((*n).to_string(), u64::from(v))))
                 .collect();
             v.push(("eip".to_string(), u64::from(x.eip)));
+            v
+        }
+        // ARM64: x0..x28, fp, lr, sp, pc, as WinDbg's `.cxr` lists them.
+        stackwalk::Context::Arm64(a) => {
+            let mut v: Vec<(String, u64)> = (0u8..31)
+                .filter_map(|r| {
+                    let name = match r {
+                        29 => "fp".to_string(),
+                        30 => "lr".to_string(),
+                        _ => format!("x{r}"),
+                    };
+                    a.reg(r).map(|v| (name, v))
+                })
+                .collect();
+            v.push(("sp".to_string(), a.sp));
+            v.push(("pc".to_string(), a.pc));
             v
         }
         _ => Vec::new(),
