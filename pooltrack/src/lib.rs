@@ -30,12 +30,17 @@ pub use object::{
     TypeCount, TypeRef, TypeTable, WaitReason, object_layouts,
 };
 pub use pool::{
+    ExHeapPoolNodeLayout, ExPoolHeapManagerStateLayout, HeapLfhSubsegmentLayout,
+    HeapPageRangeDescriptorLayout, HeapPageSegmentLayout, HeapSegContextLayout,
+    HeapVsChunkHeaderLayout, HeapVsSubsegmentLayout, RtlpHpHeapGlobalsLayout, SegmentHeapLayout,
+};
+pub use pool::{
     BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,
     ImmediateUse, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PAGE_SIZE,
     PROTECTED_BIT, Pool, PoolBlock, PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit,
     PoolHeader, PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry,
     PoolTraceLog, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags,
-    PoolUsedSort, ScanProgress, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference,
+    PoolUsedSort, ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference,
     TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats,
     VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
     ViPoolEntryInUseLayout, ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning,
