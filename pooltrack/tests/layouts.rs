@@ -48,7 +48,12 @@ fn segment_heap_tables_match_pdb_truth() {
         if t.file.starts_with("win11-22000") {
             w11 = true;
             for ty in ours.type_layouts() {
-                assert!(t.layouts.get(&ty.name).is_some(), "{} lacks {}", t.file, ty.name);
+                assert!(
+                    t.layouts.get(&ty.name).is_some(),
+                    "{} lacks {}",
+                    t.file,
+                    ty.name
+                );
             }
         }
     }
@@ -70,8 +75,8 @@ fn segment_heap_tables_match_pdb_truth() {
             return;
         }
         let truth = pooltrack::KernelLayouts::from_pdb_bytes(&std::fs::read(p).unwrap()).unwrap();
-        let ours = pooltrack::SegmentHeapLayouts::for_build(KernelBuild::new(Arch::X64, 19041))
-            .unwrap();
+        let ours =
+            pooltrack::SegmentHeapLayouts::for_build(KernelBuild::new(Arch::X64, 19041)).unwrap();
         let mut l = pooltrack::KernelLayouts::new();
         let mut compared = 0;
         for ty in ours.type_layouts() {

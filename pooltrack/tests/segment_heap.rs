@@ -1,0 +1,170 @@
+//! The segment-heap kernel pool (17763+): `!pool` in LFH and VS subsegments and `!poolfind`
+//! over the heaps, on memory laid out by the `synth` builder.
+#![cfg(feature = "synth")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::cast_possible_truncation,
+    clippy::arithmetic_side_effects
+)]
+
+use pooltrack::synth::{SynthKernel, SynthSegmentPlaced, segment_heap_example};
+use pooltrack::{Arch, Error, Limits, Pool, PoolPageKind, PoolTag, TagDescriptions};
+
+fn tag(s: &str) -> PoolTag {
+    PoolTag::parse(s).unwrap()
+}
+
+fn pool(k: &SynthKernel) -> Pool<&pooltrack::synth::SynthMemory> {
+    Pool::new(&k.memory, k.context.clone(), Limits::default())
+}
+
+fn example() -> (SynthKernel, SynthSegmentPlaced) {
+    segment_heap_example()
+}
+
+#[test]
+fn lfh_page_from_bitmap_and_encoded_offsets() {
+    let (k, pl) = example();
+    let p = pool(&k).pool_page(pl.lfh_blocks[1] + 0x18).unwrap();
+    assert_eq!(
+        p.kind,
+        PoolPageKind::SegmentLfh {
+            subsegment: pl.lfh_subsegment,
+            block_size: 0x80
+        }
+    );
+    assert_eq!(p.corrupt_at, None);
+    // Every block of the page, in order, at the builder's addresses.
+    let addrs: Vec<u64> = p.blocks.iter().map(|b| b.addr).collect();
+    assert_eq!(addrs, pl.lfh_blocks);
+    let held = p.holding_block().unwrap();
+    assert_eq!(
+        (held.addr, held.tag, held.free),
+        (pl.lfh_blocks[1], tag("Leak"), false)
+    );
+    assert_eq!(p.blocks.iter().filter(|b| b.holds_address).count(), 1);
+    assert!(p.blocks[2].free && p.blocks[2].tag == tag("Irp "));
+    assert!(!p.blocks[3].free && p.blocks[3].tag == tag("File"));
+    assert!(
+        p.blocks
+            .iter()
+            .all(|b| b.size == 0x80 && b.previous_size == 0)
+    );
+    let text = p.windbg_text(Arch::X64, &TagDescriptions::builtin());
+    assert!(text.starts_with("Pool page "), "{text}");
+    let line = format!(
+        "*{} size:   80 previous size:    0  (Allocated) *Leak",
+        pooltrack::windbg_ptr(Arch::X64, pl.lfh_blocks[1])
+    );
+    assert!(text.contains(&line), "{text}");
+}
+
+#[test]
+fn vs_page_from_encoded_chunk_headers() {
+    let (k, pl) = example();
+    // An address inside the third chunk's data.
+    let p = pool(&k).pool_page(pl.vs_blocks[2] + 0x40).unwrap();
+    assert_eq!(
+        p.kind,
+        PoolPageKind::SegmentVs {
+            subsegment: pl.vs_subsegment
+        }
+    );
+    assert_eq!(p.corrupt_at, None);
+    let held = p.holding_block().unwrap();
+    assert_eq!(
+        (held.addr, held.tag, held.size),
+        (pl.vs_blocks[2], tag("Leak"), 0x9f0)
+    );
+    let first = &p.blocks[0];
+    assert_eq!(
+        (first.addr, first.tag, first.size, first.free),
+        (pl.vs_blocks[0], tag("Leak"), 0x2b0, false)
+    );
+    assert!(p.blocks[1].free && p.blocks[1].tag == tag("MmCa"));
+    // Only chunks overlapping the page of the address.
+    let page = (pl.vs_blocks[2] + 0x40) & !0xfff;
+    assert!(p.blocks.iter().all(|b| b.addr < page + 0x1000));
+}
+
+#[test]
+fn without_keys_or_outside_the_heap() {
+    let (k, pl) = example();
+    let mut ctx = k.context.clone();
+    ctx.heap_key = None;
+    let p = Pool::new(&k.memory, ctx, Limits::default())
+        .pool_page(pl.lfh_blocks[0])
+        .unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentHeap);
+    assert!(p.blocks.is_empty());
+    let p = pool(&k).pool_page(0xFFFF_C000_0900_0040).unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
+    // A wrong heap key: no segment's signature matches.
+    let mut ctx = k.context.clone();
+    ctx.heap_key = Some(1);
+    let p = Pool::new(&k.memory, ctx, Limits::default())
+        .pool_page(pl.lfh_blocks[0])
+        .unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
+}
+
+#[test]
+fn corrupt_and_missing_are_told_apart() {
+    let (mut k, pl) = example();
+    // Flip the previous-size bits of the second VS chunk header: the walk stops there.
+    let seg = pl.lfh_subsegment - 0x2000;
+    let chunk = pl.vs_blocks[1] - 0x10;
+    let r = k.memory.region_mut(seg).unwrap();
+    r[(chunk - seg) as usize + 4] ^= 0x40;
+    let p = pool(&k).pool_page(pl.vs_blocks[2]).unwrap();
+    assert_eq!(p.corrupt_at, Some(chunk));
+    // A wrong LFH key: the offsets do not decode.
+    let (k2, pl2) = example();
+    let mut ctx = k2.context.clone();
+    ctx.lfh_key = Some(0);
+    let p = Pool::new(&k2.memory, ctx, Limits::default())
+        .pool_page(pl2.lfh_blocks[0])
+        .unwrap();
+    assert!(p.corrupt_at.is_some() && p.blocks.is_empty());
+    // The heap not in the dump: "not captured", not corrupt.
+    let (mut k3, pl3) = example();
+    let regions: Vec<(u64, Vec<u8>)> = k3.memory.clone().into_regions();
+    k3.memory = pooltrack::synth::SynthMemory::new();
+    for (va, b) in regions {
+        if va != 0xFFFF_C000_0100_0000 {
+            k3.memory.insert(va, b);
+        }
+    }
+    let p = pool(&k3).pool_page(pl3.lfh_blocks[0]).unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
+    let mut ctx = k3.context.clone();
+    ctx.pool_state = 0x1000;
+    let e = Pool::new(&k3.memory, ctx, Limits::default())
+        .pool_page(pl3.lfh_blocks[0])
+        .unwrap_err();
+    assert!(e.is_not_captured(), "{e}");
+    assert!(matches!(e, Error::Memory(_)));
+}
+
+#[test]
+fn poolfind_over_the_segment_heap() {
+    let (k, pl) = example();
+    let f = pool(&k).segment_pool_find("Leak", &mut |_| true).unwrap();
+    let mut got: Vec<u64> = f.hits.iter().map(|h| h.addr).collect();
+    got.sort_unstable();
+    let mut want = vec![pl.lfh_blocks[1], pl.vs_blocks[0], pl.vs_blocks[2]];
+    want.sort_unstable();
+    assert_eq!(got, want);
+    assert!(
+        f.hits
+            .iter()
+            .all(|h| !h.free && h.tag == tag("Leak") && !h.large)
+    );
+    assert!(!f.stopped_early);
+    // A pattern: every allocated or free block whose tag matches.
+    let f = pool(&k).segment_pool_find("Irp?", &mut |_| true).unwrap();
+    assert_eq!(f.hits.len(), 2);
+    assert_eq!(f.hits.iter().filter(|h| h.free).count(), 1);
+}
