@@ -399,3 +399,54 @@ pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
     });
     (k, placed)
 }
+
+/// The example of [`segment_heap_example`] with `patches` applied: each 6 bytes are a region
+/// index (byte), an offset in it (u32 LE) and a byte XORed there. For fuzzing and proptests.
+pub fn segment_heap_mutated(patches: &[u8]) -> (SynthKernel, SynthSegmentPlaced) {
+    let (mut k, placed) = segment_heap_example();
+    let vas: Vec<u64> = k.memory.regions().map(|(va, _)| va).collect();
+    for p in patches.chunks_exact(6) {
+        let (Some(&r), Some(o), Some(&x)) = (
+            p.first(),
+            p.get(1..5)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_le_bytes),
+            p.get(5),
+        ) else {
+            continue;
+        };
+        let Some(&va) = vas.get(usize::from(r) % vas.len().max(1)) else {
+            continue;
+        };
+        if let Some(region) = k.memory.region_mut(va) {
+            let len = region.len().max(1);
+            if let Some(b) = region.get_mut(us(u64::from(o)) % len) {
+                *b ^= x;
+            }
+        }
+    }
+    (k, placed)
+}
+
+/// Run every segment-heap reader (`!pool` at each of `addrs`, `!poolfind` with a pattern and an
+/// exact tag); returns how many blocks they gave (so the work is not optimised away).
+pub fn exercise_segment_heap<M: crate::memory::ReadMemory>(
+    mem: M,
+    ctx: super::context::PoolContext,
+    limits: crate::limits::Limits,
+    addrs: &[u64],
+) -> usize {
+    let pool = super::context::Pool::new(mem, ctx, limits);
+    let mut n = 0usize;
+    for &a in addrs {
+        if let Ok(p) = pool.pool_page(a) {
+            n = n.saturating_add(p.blocks.len());
+        }
+    }
+    for pat in ["Leak", "I*"] {
+        if let Ok(f) = pool.segment_pool_find(pat, &mut |_| true) {
+            n = n.saturating_add(f.hits.len());
+        }
+    }
+    n
+}
