@@ -415,12 +415,12 @@ pub fn segment_heap_mutated(patches: &[u8]) -> (SynthKernel, SynthSegmentPlaced)
         ) else {
             continue;
         };
-        let Some(&va) = vas.get(usize::from(r) % vas.len().max(1)) else {
+        let Some(&va) = vas.get(usize::from(r).checked_rem(vas.len()).unwrap_or(0)) else {
             continue;
         };
         if let Some(region) = k.memory.region_mut(va) {
             let len = region.len().max(1);
-            if let Some(b) = region.get_mut(us(u64::from(o)) % len) {
+            if let Some(b) = region.get_mut(us(u64::from(o)).checked_rem(len).unwrap_or(0)) {
                 *b ^= x;
             }
         }
