@@ -152,19 +152,27 @@ fn corrupt_and_missing_are_told_apart() {
 fn poolfind_over_the_segment_heap() {
     let (k, pl) = example();
     let f = pool(&k).segment_pool_find("Leak", &mut |_| true).unwrap();
-    let mut got: Vec<u64> = f.hits.iter().map(|h| h.addr).collect();
+    let mut got: Vec<u64> = f.hits.iter().filter(|h| !h.large).map(|h| h.addr).collect();
     got.sort_unstable();
     let mut want = vec![pl.lfh_blocks[1], pl.vs_blocks[0], pl.vs_blocks[2]];
     want.sort_unstable();
     assert_eq!(got, want);
-    assert!(
-        f.hits
-            .iter()
-            .all(|h| !h.free && h.tag == tag("Leak") && !h.large)
-    );
+    assert!(f.hits.iter().all(|h| !h.free && h.tag == tag("Leak")));
+    assert_eq!(f.hits.iter().filter(|h| h.large).count(), 1);
     assert!(!f.stopped_early);
     // A pattern: every allocated or free block whose tag matches.
     let f = pool(&k).segment_pool_find("Irp?", &mut |_| true).unwrap();
     assert_eq!(f.hits.len(), 2);
     assert_eq!(f.hits.iter().filter(|h| h.free).count(), 1);
+}
+
+#[test]
+fn large_allocation_from_the_big_page_table_and_region_from_the_heap() {
+    let (k, pl) = example();
+    let p = pool(&k).pool_page(0xFFFF_C000_0400_1234).unwrap();
+    assert!(matches!(p.kind, PoolPageKind::Large(e) if e.tag == tag("Leak") && e.size == 0x5000));
+    let p = pool(&k).pool_page(pl.lfh_blocks[0]).unwrap();
+    assert_eq!(p.region, Some("Nonpaged pool"));
+    let f = pool(&k).segment_pool_find("Leak", &mut |_| true).unwrap();
+    assert_eq!(f.hits.iter().filter(|h| h.large).count(), 1);
 }

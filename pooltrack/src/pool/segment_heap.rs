@@ -105,6 +105,7 @@ struct SegHit {
     segment: u64,
     unit_shift: u32,
     first_descriptor: u64,
+    paged: bool,
 }
 
 /// The range (subsegment) a descriptor index belongs to.
@@ -140,6 +141,12 @@ impl<M: ReadMemory> Pool<M> {
     /// The segment heaps of the pool: `ExPoolState.PoolNode[0..NumberOfPools].Heaps[]` and
     /// `SpecialHeaps[]`, non-null, each once, those whose `Signature` is 0xDDEEDDEE.
     pub fn segment_heaps(&self) -> Result<Vec<u64>, Error> {
+        Ok(self.heaps_by_kind()?.into_iter().map(|(h, _)| h).collect())
+    }
+
+    /// [`Pool::segment_heaps`] with whether each is paged (`Heaps[2]`, `Heaps[3]`: the order is
+    /// non-paged, non-paged NX, paged, paged).
+    fn heaps_by_kind(&self) -> Result<Vec<(u64, bool)>, Error> {
         let l = self.seg_layouts()?;
         let state = self.ctx.pool_state;
         if state == 0 {
@@ -161,19 +168,20 @@ impl<M: ReadMemory> Pool<M> {
         for i in 0..nodes {
             let node = node0.saturating_add(i.saturating_mul(u64::from(l.pool_node.size)));
             for j in 0..4u64 {
-                cands.push(
+                cands.push((
                     node.saturating_add(off(l.pool_node.heaps))
                         .saturating_add(j.saturating_mul(8)),
-                );
+                    j >= 2,
+                ));
             }
         }
         let special = state.saturating_add(off(l.pool_state.special_heaps));
         for j in 0..4u64 {
-            cands.push(special.saturating_add(j.saturating_mul(8)));
+            cands.push((special.saturating_add(j.saturating_mul(8)), j >= 2));
         }
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
-        for at in cands {
+        for (at, paged) in cands {
             let h = match self.mem.read_u64(at) {
                 Ok(h) => h,
                 Err(e) if e.is_not_captured() => continue,
@@ -184,17 +192,17 @@ impl<M: ReadMemory> Pool<M> {
             }
             let sig = self.mem.read_u32(h.saturating_add(off(l.heap.signature)));
             if sig.is_ok_and(|s| s == SEGMENT_HEAP_SIGNATURE) {
-                out.push(h);
+                out.push((h, paged));
             }
         }
         Ok(out)
     }
 
     /// The page segment holding `addr` in one of `heaps`, by signature.
-    fn find_segment(&self, heaps: &[u64], addr: u64) -> Result<Option<SegHit>, Error> {
+    fn find_segment(&self, heaps: &[(u64, bool)], addr: u64) -> Result<Option<SegHit>, Error> {
         let l = self.seg_layouts()?;
         let key = self.heap_key(addr)?;
-        for &h in heaps {
+        for &(h, paged) in heaps {
             for i in 0..2u64 {
                 let ctx = h
                     .saturating_add(off(l.heap.seg_contexts))
@@ -234,6 +242,7 @@ impl<M: ReadMemory> Pool<M> {
                     segment: seg,
                     unit_shift: u32::from(shift),
                     first_descriptor: u64::from(first),
+                    paged,
                 }));
             }
         }
@@ -295,11 +304,18 @@ impl<M: ReadMemory> Pool<M> {
             out.kind = PoolPageKind::SegmentHeap;
             return Ok(());
         }
-        let heaps = self.segment_heaps()?;
+        let heaps = self.heaps_by_kind()?;
         let Some(s) = self.find_segment(&heaps, addr)? else {
             out.kind = PoolPageKind::SegmentNotFound;
             return Ok(());
         };
+        if out.region.is_none() {
+            out.region = Some(if s.paged {
+                "Paged pool"
+            } else {
+                "Nonpaged pool"
+            });
+        }
         let idx = addr.saturating_sub(s.segment) >> s.unit_shift;
         if idx < s.first_descriptor || idx >= MAX_DESCRIPTORS {
             out.kind = PoolPageKind::SegmentRange {
@@ -563,11 +579,11 @@ impl<M: ReadMemory> Pool<M> {
             }
         }
         let key = self.heap_key(0)?;
-        let heaps = self.segment_heaps()?;
+        let heaps = self.heaps_by_kind()?;
         let mut done = 0u64;
         let mut steps = 0u64;
         let mut seen = BTreeSet::new();
-        for &h in &heaps {
+        for &(h, paged) in &heaps {
             for i in 0..2u64 {
                 let ctx = h
                     .saturating_add(off(l.heap.seg_contexts))
@@ -613,6 +629,7 @@ impl<M: ReadMemory> Pool<M> {
                                 segment: seg,
                                 unit_shift: u32::from(shift),
                                 first_descriptor: u64::from(first_desc),
+                                paged,
                             };
                             self.find_in_segment(&hit, pattern, max_hits, &mut out)?;
                         }

@@ -341,14 +341,17 @@ impl SynthKernel {
     }
 }
 
-/// Memory holding only a segment-heap pool built by [`SynthKernel::add_segment_heap_pool`] for
-/// x64 build 19041, and the kernel (for tests that want both).
+/// A segment-heap pool built by [`SynthKernel::add_segment_heap_pool`] for x64 build 19041
+/// (`ExPoolState` at 0xFFFFF800`02900000, `RtlpHpHeapGlobals` at 0xFFFFF800`029F0000, a
+/// non-paged heap, `Leak` blocks in its LFH and VS subsegments), plus a big page table (at
+/// 0xFFFFC000`03000000, 64 entries) holding one large 0x5000-byte `Leak` allocation at
+/// 0xFFFFC000`04000000, which has no header.
 pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
     let mut k = SynthKernel::new(KernelBuild::new(crate::layout::Arch::X64, 19041));
     let tag = |s: &[u8; 4]| u32::from_le_bytes(*s);
     let placed = k.add_segment_heap_pool(&SynthSegmentHeap {
-        state: 0xFFFF_F800_1000_0000,
-        globals: 0xFFFF_F800_1100_0000,
+        state: 0xFFFF_F800_0290_0000,
+        globals: 0xFFFF_F800_029F_0000,
         heap: 0xFFFF_C000_0100_0000,
         segment: 0xFFFF_C000_0200_0000,
         heap_key: 0x5A5A_1234_DEAD_BEEF,
@@ -397,6 +400,16 @@ pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
             },
         ],
     });
+    k.add_big_page_table(
+        0xFFFF_C000_0300_0000,
+        64,
+        &[super::synth::SynthBigPage {
+            va: 0xFFFF_C000_0400_0000,
+            tag: super::tag::PoolTag(tag(b"Leak")),
+            size: 0x5000,
+            paged: false,
+        }],
+    );
     (k, placed)
 }
 
