@@ -29,6 +29,7 @@ mod bugcheck;
 mod build;
 mod image;
 pub mod kernel_scenarios;
+pub mod kernel_scenarios_segment;
 pub mod kernel_scenarios_x64;
 pub mod scenarios;
 
