@@ -117,6 +117,49 @@ struct Range {
 }
 
 const VS_FIRST_CHUNK: u64 = 0x30;
+/// The most bytes of one subsegment read at once (larger ones are read block by block).
+const MAX_CACHED: u64 = 0x10_0000;
+
+/// One subsegment's bytes read once (when the dump holds them all), so a walk over many small
+/// blocks is not many small reads; reads outside it, or when it could not be read whole, go to
+/// the memory.
+struct Cached<'a, M> {
+    mem: &'a M,
+    base: u64,
+    bytes: Vec<u8>,
+}
+
+impl<'a, M: ReadMemory> Cached<'a, M> {
+    fn new(mem: &'a M, base: u64, end: u64) -> Self {
+        let len = end.saturating_sub(base);
+        let mut bytes = Vec::new();
+        if len <= MAX_CACHED {
+            bytes.resize(usize::try_from(len).unwrap_or(0), 0);
+            if mem.read(base, &mut bytes).is_err() {
+                bytes = Vec::new();
+            }
+        }
+        Cached { mem, base, bytes }
+    }
+    fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), crate::memory::MemoryError> {
+        let hit = addr
+            .checked_sub(self.base)
+            .and_then(|o| usize::try_from(o).ok())
+            .and_then(|o| self.bytes.get(o..o.checked_add(out.len())?));
+        match hit {
+            Some(b) => {
+                out.copy_from_slice(b);
+                Ok(())
+            }
+            None => self.mem.read(addr, out),
+        }
+    }
+    fn u64(&self, addr: u64) -> Result<u64, crate::memory::MemoryError> {
+        let mut b = [0u8; 8];
+        self.read(addr, &mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+}
 const MAX_DESCRIPTORS: u64 = 256;
 
 fn off(f: Option<Field>) -> u64 {
@@ -408,6 +451,12 @@ impl<M: ReadMemory> Pool<M> {
         {
             i = i.min(a.saturating_sub(first).checked_div(bs).unwrap_or(0));
         }
+        let from = first.saturating_add(i.saturating_mul(bs));
+        let to = window
+            .1
+            .min(first.saturating_add(count.saturating_mul(bs)))
+            .saturating_add(16);
+        let cache = Cached::new(&self.mem, from, to);
         let mut blocks = Vec::new();
         let mut corrupt = None;
         let arch = self.ctx.build.arch;
@@ -433,7 +482,7 @@ impl<M: ReadMemory> Pool<M> {
                 });
             let busy = bits & 1 != 0;
             let mut hb = [0u8; 16];
-            self.mem.read(at, &mut hb)?;
+            cache.read(at, &mut hb)?;
             let h = PoolHeader::decode(arch, &hb).ok_or(Error::Corrupt {
                 what: "_POOL_HEADER",
                 addr: at,
@@ -484,6 +533,7 @@ impl<M: ReadMemory> Pool<M> {
         }
         let arch = self.ctx.build.arch;
         let chdr = u64::from(l.vs_chunk_header.size.max(16));
+        let cache = Cached::new(&self.mem, r.start, end.min(window.1.saturating_add(0x20)));
         let mut blocks = Vec::new();
         let mut cur = r.start.saturating_add(VS_FIRST_CHUNK);
         let mut prev = 0u16;
@@ -497,9 +547,7 @@ impl<M: ReadMemory> Pool<M> {
                     addr: cur,
                 });
             }
-            let hb = self
-                .mem
-                .read_u64(cur.saturating_add(off(l.vs_chunk_header.sizes)))?;
+            let hb = cache.u64(cur.saturating_add(off(l.vs_chunk_header.sizes)))?;
             let c = VsChunkSizes::decode(hb, cur, key);
             let size = u64::from(c.units).saturating_mul(16);
             if c.units == 0 || c.prev_units != prev || cur.saturating_add(size) > end {
@@ -510,7 +558,7 @@ impl<M: ReadMemory> Pool<M> {
                 let ph = cur.saturating_add(chdr);
                 let mut buf = [0u8; 16];
                 let h = if size >= chdr.saturating_add(16) {
-                    self.mem.read(ph, &mut buf)?;
+                    cache.read(ph, &mut buf)?;
                     PoolHeader::decode(arch, &buf)
                 } else {
                     None
