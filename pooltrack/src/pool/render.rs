@@ -133,7 +133,7 @@ impl PoolPage {
             PoolPageKind::SegmentHeap => {
                 let _ = writeln!(
                     s,
-                    "Pool page {} is in the kernel segment heap (Windows 10 1809 and later); its blocks are not walked: nt!ExPoolState and nt!RtlpHpHeapGlobals (the heap keys) need the kernel's symbols.",
+                    "Pool page {} is in the kernel segment heap (Windows 10 1809 and later); its blocks are not walked: that needs nt!ExPoolState and nt!RtlpHpHeapGlobals (the heap keys) from the kernel's symbols, and an x64 kernel.",
                     windbg_ptr(arch, self.addr)
                 );
             }
