@@ -176,3 +176,67 @@ fn large_allocation_from_the_big_page_table_and_region_from_the_heap() {
     let f = pool(&k).segment_pool_find("Leak", &mut |_| true).unwrap();
     assert_eq!(f.hits.iter().filter(|h| h.large).count(), 1);
 }
+
+/// The walk with the layouts of the real Windows 11 22000 ISF (through `Pool::use_layouts`)
+/// on a pool laid out for 22000: the ISF-derived tables are the ones the walk uses.
+#[cfg(feature = "isf")]
+#[test]
+fn walk_with_the_22000_isf_layouts() {
+    use pooltrack::synth::{SynthLfhBlock, SynthSegmentHeap, SynthVsChunk};
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/kernel-layouts/win11-22000-x64-ntkrnlmp-0CE4A95C.isf.json.xz");
+    let Ok(xz) = std::fs::read(&p) else {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIP: win11-22000 ISF not in the corpus\n",
+        );
+        return;
+    };
+    let mut json = Vec::new();
+    lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
+    let isf = pooltrack::KernelLayouts::from_isf_json(&json).unwrap();
+    let b = pooltrack::KernelBuild::new(Arch::X64, 22000);
+    // The tables derived from the ISF agree with the built-in ones (offsets, type sizes).
+    let ours = pooltrack::SegmentHeapLayouts::for_build(b).unwrap();
+    let mut derived = ours;
+    derived.update_from(&isf);
+    for (o, d) in ours
+        .type_layouts()
+        .iter()
+        .zip(derived.type_layouts().iter())
+    {
+        assert_eq!((&o.name, o.size), (&d.name, d.size));
+        for (name, f) in &o.fields {
+            assert_eq!(f.offset, d.fields[name].offset, "{}.{name}", o.name);
+        }
+    }
+    let mut k = SynthKernel::new(b);
+    let leak = u32::from_le_bytes(*b"Leak");
+    let pl = k.add_segment_heap_pool(&SynthSegmentHeap {
+        state: 0xFFFF_F800_0290_0000,
+        globals: 0xFFFF_F800_029F_0000,
+        heap: 0xFFFF_C000_0100_0000,
+        segment: 0xFFFF_C000_0200_0000,
+        heap_key: 0x1111_2222_3333_4444,
+        lfh_key: 0x5555_6666_7777_8888,
+        paged: true,
+        lfh_block_size: 0x40,
+        lfh_blocks: vec![SynthLfhBlock {
+            tag: leak,
+            free: false,
+        }],
+        vs_pages: 1,
+        vs_chunks: vec![SynthVsChunk {
+            tag: leak,
+            size: 0x200,
+            free: false,
+        }],
+    });
+    let mut pool = pool(&k);
+    pool.use_layouts(&isf);
+    let p = pool.pool_page(pl.vs_blocks[0] + 0x20).unwrap();
+    assert_eq!(p.holding_block().unwrap().tag, tag("Leak"));
+    assert_eq!(p.region, Some("Paged pool"));
+    let p = pool.pool_page(pl.lfh_blocks[0]).unwrap();
+    assert_eq!(p.holding_block().unwrap().size, 0x40);
+}
