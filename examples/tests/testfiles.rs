@@ -767,3 +767,48 @@ fn handle_leak_builds_match_their_goldens() {
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }
+
+/// The segment-heap pool scenario (x64 Windows 10 2004): `!pool` in an LFH subsegment, a VS
+/// subsegment, a free LFH block and a large allocation, and `!poolfind` over the heaps; then the
+/// same dump without its symbols file (the page is named, not walked).
+#[test]
+fn segment_pool_scenario_matches_its_goldens() {
+    use examples::demo::kernel_scenarios_segment::segment_pool;
+    let dir = std::env::temp_dir().join("dumpscope-segpool-golden");
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let s = segment_pool().unwrap();
+    let p = dir.join("segment-pool.dmp");
+    std::fs::write(&p, &s.dump).unwrap();
+    std::fs::write(examples::target::isf_path(&p), &s.isf).unwrap();
+    let bare = dir.join("segment-pool-nosyms.dmp");
+    std::fs::write(&bare, &s.dump).unwrap();
+    let p = p.to_str().unwrap().to_string();
+    let bare = bare.to_str().unwrap().to_string();
+    let a = |n: &str| format!("{:x}", s.addresses[n]);
+    let (lfh, vs, free, large) = (a("lfh"), a("vs"), a("free"), a("large"));
+    let mut c = Vec::new();
+    c.push(case(
+        "windbg.txt",
+        &[
+            &p,
+            "-c",
+            &format!("!pool {lfh}"),
+            "-c",
+            &format!("!pool {vs}"),
+            "-c",
+            &format!("!pool {large}"),
+            "-c",
+            "!poolfind Leak",
+        ],
+    ));
+    both(&mut c, "pool-page-lfh", &["pool", "page", &p, &lfh]);
+    both(&mut c, "pool-page-vs", &["pool", "page", &p, &vs]);
+    both(&mut c, "pool-page-free", &["pool", "page", &p, &free]);
+    both(&mut c, "pool-find", &["pool", "find", &p, "Leak"]);
+    both(&mut c, "pool-page-nosyms", &["pool", "page", &bare, &vs]);
+    let mut failures = check_folder("segment-pool", &c, &[(d.as_str(), "<DIR>")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    failures.sort();
+    report(&failures);
+}

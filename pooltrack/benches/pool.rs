@@ -104,6 +104,56 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+
+    // The segment-heap walk: a page segment with an LFH page of 0x20-byte blocks and 200 VS
+    // pages of 0x40-byte chunks (about 10,000 chunks), against a raw read of its pages.
+    let mut k = SynthKernel::new(KernelBuild::new(pooltrack::Arch::X64, 19041));
+    let tag = u32::from_le_bytes(*b"Leak");
+    let seg = 0xFFFF_C000_0200_0000u64;
+    k.add_segment_heap_pool(&pooltrack::synth::SynthSegmentHeap {
+        state: 0xFFFF_F800_0290_0000,
+        globals: 0xFFFF_F800_029F_0000,
+        heap: 0xFFFF_C000_0100_0000,
+        segment: seg,
+        heap_key: 0x1234_5678_9abc_def0,
+        lfh_key: 0x0fed_cba9_8765_4321,
+        paged: false,
+        lfh_block_size: 0x20,
+        lfh_blocks: vec![pooltrack::synth::SynthLfhBlock { tag, free: false }; 100],
+        vs_pages: 200,
+        vs_chunks: vec![
+            pooltrack::synth::SynthVsChunk {
+                tag,
+                size: 0x30,
+                free: false
+            };
+            10_000
+        ],
+    });
+    let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+    let hits = pool
+        .segment_pool_find("Leak", &mut |_| true)
+        .unwrap()
+        .hits
+        .len();
+    assert!(hits > 10_000);
+    c.bench_function("segment_poolfind_203_pages", |b| {
+        b.iter(|| {
+            black_box(
+                pool.segment_pool_find("Leak", &mut |_| true)
+                    .map(|f| f.hits.len()),
+            )
+        })
+    });
+    c.bench_function("segment_poolfind_203_pages_raw_read", |b| {
+        let mut buf = vec![0u8; 0x1000];
+        b.iter(|| {
+            for p in 0..203u64 {
+                k.memory.read(seg + p * 0x1000, &mut buf).ok();
+                black_box(&buf);
+            }
+        })
+    });
 }
 
 criterion_group! {

@@ -11,6 +11,7 @@ mod pool;
 #[cfg(feature = "synth")]
 pub mod synth {
     pub use crate::pool::synth::*;
+    pub use crate::pool::synth_segment::*;
 }
 
 pub use error::Error;
@@ -35,9 +36,16 @@ pub use pool::{
     PROTECTED_BIT, Pool, PoolBlock, PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit,
     PoolHeader, PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry,
     PoolTraceLog, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags,
-    PoolUsedSort, ScanProgress, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference,
-    TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats,
-    VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
+    PoolUsedSort, ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo,
+    TagReference, TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag,
+    VerifierStats, VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
     ViPoolEntryInUseLayout, ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning,
     find_tag_references, pool_layouts, pool_unit, verifier_flags, verifier_windbg_text, windbg_ptr,
+};
+pub use pool::{
+    ExHeapPoolNodeLayout, ExPoolHeapManagerStateLayout, HeapLfhSubsegmentLayout,
+    HeapPageRangeDescriptorLayout, HeapPageSegmentLayout, HeapSegContextLayout,
+    HeapVsChunkHeaderLayout, HeapVsSubsegmentLayout, RtlpHpHeapGlobalsLayout,
+    SEGMENT_HEAP_SIGNATURE, SegmentHeapLayout, VS_SUBSEGMENT_KEY, VsChunkSizes, encode_lfh_offsets,
+    encode_page_segment_signature, page_segment_constant, range_flags,
 };

@@ -33,3 +33,61 @@ fn builtin_tables_match_pdb_truth() {
         assert!(n > 50, "only {n} fields compared");
     }
 }
+
+/// The segment-heap pool tables against the corpus: every type in the Windows 11 22000 ISF and
+/// the 22631 Vergilius header (through `pool_layouts`), and the types the kernel shares with
+/// `ntdll` against the 19041 `ntdll.pdb` (feature `pdb`).
+#[test]
+fn segment_heap_tables_match_pdb_truth() {
+    let truths = layout_corpus::truths();
+    let mut w11 = false;
+    for t in &truths {
+        let Some(ours) = pooltrack::SegmentHeapLayouts::for_build(t.build) else {
+            continue;
+        };
+        if t.file.starts_with("win11-22000") {
+            w11 = true;
+            for ty in ours.type_layouts() {
+                assert!(
+                    t.layouts.get(&ty.name).is_some(),
+                    "{} lacks {}",
+                    t.file,
+                    ty.name
+                );
+            }
+        }
+    }
+    if !w11 {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIP: win11-22000 ISF not in the corpus (or feature isf off)\n",
+        );
+    }
+    #[cfg(feature = "pdb")]
+    {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/corpus/pdb/win10-19041-x64-ntdll-96EF4ED5.pdb");
+        if !p.is_file() {
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                b"SKIP: 19041 ntdll.pdb not in the corpus\n",
+            );
+            return;
+        }
+        let truth = pooltrack::KernelLayouts::from_pdb_bytes(&std::fs::read(p).unwrap()).unwrap();
+        let ours =
+            pooltrack::SegmentHeapLayouts::for_build(KernelBuild::new(Arch::X64, 19041)).unwrap();
+        let mut l = pooltrack::KernelLayouts::new();
+        let mut compared = 0;
+        for ty in ours.type_layouts() {
+            if truth.get(&ty.name).is_some() {
+                compared += 1;
+                l.insert(ty);
+            }
+        }
+        // Everything but the kernel-only _EX_POOL_HEAP_MANAGER_STATE / _EX_HEAP_POOL_NODE.
+        assert_eq!(compared, 8);
+        let bad = l.check(&truth);
+        assert!(bad.is_empty(), "19041 ntdll.pdb differs: {bad:?}");
+    }
+}

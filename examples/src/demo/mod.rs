@@ -30,6 +30,7 @@ pub mod bugcheck_arm64;
 mod build;
 mod image;
 pub mod kernel_scenarios;
+pub mod kernel_scenarios_segment;
 pub mod kernel_scenarios_x64;
 pub mod scenarios;
 

@@ -85,6 +85,13 @@ pub struct PoolContext {
     pub pool_traces_length: u64,
     /// Value of `nt!VfPoolTracesIndex` (where the next record goes), when known.
     pub pool_traces_index: Option<u64>,
+    /// Address of `nt!ExPoolState` (`_EX_POOL_HEAP_MANAGER_STATE`, build 17763+): the segment
+    /// heaps of the pool; 0 when unknown.
+    pub pool_state: u64,
+    /// `nt!RtlpHpHeapGlobals.HeapKey` (page segment signatures, VS chunk headers), when known.
+    pub heap_key: Option<u64>,
+    /// `nt!RtlpHpHeapGlobals.LfhKey` (LFH subsegment block offsets), when known.
+    pub lfh_key: Option<u64>,
 }
 
 impl PoolContext {
@@ -110,6 +117,9 @@ impl PoolContext {
             pool_traces: 0,
             pool_traces_length: 0,
             pool_traces_index: None,
+            pool_state: 0,
+            heap_key: None,
+            lfh_key: None,
         }
     }
 }
@@ -124,6 +134,7 @@ pub struct Pool<M> {
     pub(crate) big: PoolTrackerBigPagesLayout,
     pub(crate) header: PoolHeaderLayout,
     pub(crate) layouts: VerifierLayouts,
+    pub(crate) seg: Option<super::SegmentHeapLayouts>,
 }
 
 impl<M: ReadMemory> Pool<M> {
@@ -138,6 +149,7 @@ impl<M: ReadMemory> Pool<M> {
             big: PoolTrackerBigPagesLayout::for_build(b),
             header: PoolHeaderLayout::for_build(b),
             layouts: VerifierLayouts::for_build(b),
+            seg: super::SegmentHeapLayouts::for_build(b),
         }
     }
     /// Replace the built-in layouts by those derived from the kernel's own PDB/ISF, for every
@@ -172,6 +184,9 @@ impl<M: ReadMemory> Pool<M> {
         }
         if let Some(t) = PoolHeaderLayout::from_layouts(layouts) {
             self.header = t;
+        }
+        if let Some(s) = self.seg.as_mut() {
+            s.update_from(layouts);
         }
     }
     /// The context.
@@ -420,6 +435,18 @@ impl PoolContext {
         c.pool_traces = z(g.ptr("VfPoolTraces"));
         c.pool_traces_length = z(g.u32("VfPoolTracesLength"));
         c.pool_traces_index = g.u32("VfPoolTracesIndex");
+        c.pool_state = z(g.addr("ExPoolState"));
+        if let (Some(globals), Some(l)) = (
+            g.addr("RtlpHpHeapGlobals"),
+            super::SegmentHeapLayouts::for_build(build),
+        ) {
+            let key = |f: Option<crate::layout::Field>| {
+                f.and_then(|f| globals.checked_add(f.off()))
+                    .and_then(|a| mem.read_u64(a).ok())
+            };
+            c.heap_key = key(l.globals.heap_key);
+            c.lfh_key = key(l.globals.lfh_key);
+        }
         c
     }
 
@@ -446,5 +473,7 @@ impl PoolContext {
         "VfPoolTraces",
         "VfPoolTracesLength",
         "VfPoolTracesIndex",
+        "ExPoolState",
+        "RtlpHpHeapGlobals",
     ];
 }

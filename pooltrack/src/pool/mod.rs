@@ -12,8 +12,12 @@ mod pool_tracker_table;
 mod pooltag;
 mod render;
 mod scan;
+mod segment_heap;
+mod segment_heap_layout;
 #[cfg(feature = "synth")]
 pub(crate) mod synth;
+#[cfg(feature = "synth")]
+pub(crate) mod synth_segment;
 mod tag;
 mod tracker;
 mod verifier;
@@ -35,6 +39,16 @@ pub use pool_tracker_table::PoolTrackerTableLayout;
 pub use pooltag::{TagDescriptions, TagInfo};
 pub use render::{Symbolize, verifier_windbg_text, windbg_ptr};
 pub use scan::{PoolFind, PoolFindHit, ScanProgress};
+pub use segment_heap::{
+    SEGMENT_HEAP_SIGNATURE, VS_SUBSEGMENT_KEY, VsChunkSizes, encode_lfh_offsets,
+    encode_page_segment_signature, page_segment_constant, range_flags,
+};
+pub use segment_heap_layout::{
+    ExHeapPoolNodeLayout, ExPoolHeapManagerStateLayout, HeapLfhSubsegmentLayout,
+    HeapPageRangeDescriptorLayout, HeapPageSegmentLayout, HeapSegContextLayout,
+    HeapVsChunkHeaderLayout, HeapVsSubsegmentLayout, RtlpHpHeapGlobalsLayout, SegmentHeapLayout,
+    SegmentHeapLayouts,
+};
 pub use tag::{PROTECTED_BIT, PoolTag};
 pub use tracker::{
     PoolKind, PoolUsage, PoolUsedFlags, PoolUsedSort, TagCounts, TagUsage, TrackerTableRead,
@@ -72,6 +86,11 @@ pub fn pool_layouts(b: KernelBuild) -> KernelLayouts {
     l.insert(ViPoolEntryInUseLayout::for_build(b).type_layout());
     if let Some(x) = PoolDescriptorLayout::for_build(b) {
         l.insert(x.type_layout());
+    }
+    if let Some(s) = SegmentHeapLayouts::for_build(b) {
+        for t in s.type_layouts() {
+            l.insert(t);
+        }
     }
     l
 }

@@ -44,9 +44,33 @@ pub enum PoolPageKind {
     Small,
     /// A big-pool allocation (from `PoolBigPageTable`; no header).
     Large(BigPoolEntry),
-    /// Windows 10 1809+ segment-heap pool: the page is not walked (its blocks are found through
-    /// the segment heap's own structures, which this crate does not read).
+    /// Windows 10 1809+ segment-heap pool, not walked: `nt!ExPoolState` or the heap key
+    /// (`nt!RtlpHpHeapGlobals`) is not known (no kernel symbols).
     SegmentHeap,
+    /// A page of a segment-heap LFH subsegment (blocks of one size, from its bitmap).
+    SegmentLfh {
+        /// The `_HEAP_LFH_SUBSEGMENT`.
+        subsegment: u64,
+        /// The decoded block size in bytes (0 when it did not decode).
+        block_size: u64,
+    },
+    /// A page of a segment-heap VS subsegment (chunks from their encoded headers).
+    SegmentVs {
+        /// The `_HEAP_VS_SUBSEGMENT`.
+        subsegment: u64,
+    },
+    /// In a page segment of the pool, in a range that is neither an LFH nor a VS subsegment
+    /// (the segment header, a free range, or a large allocation the big page table lacks).
+    SegmentRange {
+        /// The `_HEAP_PAGE_SEGMENT`.
+        segment: u64,
+        /// The start of the range.
+        range: u64,
+        /// Its `RangeFlags` (0 for the segment header).
+        flags: u8,
+    },
+    /// Segment-heap build, but the address is in no page segment of the pool's heaps.
+    SegmentNotFound,
 }
 
 /// The result of `!pool ADDR`.
@@ -122,7 +146,7 @@ impl<M: ReadMemory> Pool<M> {
             return Ok(out);
         }
         if self.is_segment_heap_build() {
-            out.kind = PoolPageKind::SegmentHeap;
+            self.segment_page(addr, &mut out)?;
             return Ok(out);
         }
         let mut buf = [0u8; PAGE_BYTES];

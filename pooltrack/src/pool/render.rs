@@ -133,11 +133,51 @@ impl PoolPage {
             PoolPageKind::SegmentHeap => {
                 let _ = writeln!(
                     s,
-                    "Pool page {} is in the kernel segment heap (Windows 10 1809 and later); its blocks are not walked.",
+                    "Pool page {} is in the kernel segment heap (Windows 10 1809 and later); its blocks are not walked: that needs nt!ExPoolState and nt!RtlpHpHeapGlobals (the heap keys) from the kernel's symbols, and an x64 kernel.",
                     windbg_ptr(arch, self.addr)
                 );
             }
-            PoolPageKind::Small => {
+            PoolPageKind::SegmentNotFound => {
+                let _ = writeln!(
+                    s,
+                    "{} is not a valid large pool allocation, checking large session pool...",
+                    windbg_ptr(arch, self.addr)
+                );
+                let _ = writeln!(
+                    s,
+                    "{} is not valid pool. Checking for freed (or corrupt) pool",
+                    windbg_ptr(arch, self.addr)
+                );
+            }
+            PoolPageKind::SegmentRange {
+                segment,
+                range,
+                flags,
+            } => {
+                let region = self.region.unwrap_or("Unknown");
+                let _ = writeln!(
+                    s,
+                    "Pool page {} region is {region}",
+                    windbg_ptr(arch, self.addr)
+                );
+                let what = if *flags == 0 {
+                    "the segment header"
+                } else if flags & super::range_flags::ALLOCATED == 0 {
+                    "a free range"
+                } else {
+                    "an allocated range with no small pool blocks"
+                };
+                let _ = writeln!(
+                    s,
+                    "{} is in {what} of segment-heap page segment {} (range {}, flags {flags:#x})",
+                    windbg_ptr(arch, self.addr),
+                    windbg_ptr(arch, *segment),
+                    windbg_ptr(arch, *range)
+                );
+            }
+            PoolPageKind::Small
+            | PoolPageKind::SegmentLfh { .. }
+            | PoolPageKind::SegmentVs { .. } => {
                 let region = self.region.unwrap_or("Unknown");
                 let _ = writeln!(
                     s,

@@ -83,6 +83,10 @@ pub struct Report {
     pub allocations: Vec<Allocation>,
     /// Notes: tables not read, pages missing from the dump.
     pub notes: Vec<String>,
+    /// `page`: what holds the address beyond a classic pool page (large allocation,
+    /// segment-heap LFH or VS subsegment, not walked...), in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_kind: Option<String>,
     #[serde(skip)]
     pub(crate) windbg: String,
 }
@@ -129,6 +133,24 @@ pub(crate) fn perr(k: &KernelTarget, e: pooltrack::Error) -> CliError {
     })
 }
 
+/// What `!pool`'s page kind adds for `--json` readers (the text says it in WinDbg's words).
+fn page_note(kind: &pooltrack::PoolPageKind) -> Option<String> {
+    use pooltrack::PoolPageKind as K;
+    Some(match kind {
+        K::Small => return None,
+        K::Large(e) => format!("large allocation {:#x} (big page table)", e.va),
+        K::SegmentHeap => "segment-heap pool not walked: nt!ExPoolState and nt!RtlpHpHeapGlobals need the kernel's symbols".to_string(),
+        K::SegmentLfh { subsegment, block_size } => format!(
+            "segment-heap LFH subsegment {subsegment:#x}, blocks of {block_size:#x} bytes"
+        ),
+        K::SegmentVs { subsegment } => format!("segment-heap VS subsegment {subsegment:#x}"),
+        K::SegmentRange { segment, range, flags } => format!(
+            "segment-heap page segment {segment:#x}, range {range:#x} (flags {flags:#x}): no small pool blocks"
+        ),
+        K::SegmentNotFound => "in no page segment of the pool's segment heaps".to_string(),
+    })
+}
+
 /// Runs the pool view.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
     let pool = k.pool()?;
@@ -139,6 +161,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         tags: Vec::new(),
         allocations: Vec::new(),
         notes: Vec::new(),
+        page_kind: None,
         windbg: String::new(),
     };
     match &o.mode {
@@ -182,28 +205,52 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             r.view = "page";
             let page = pool.pool_page(*addr).map_err(|e| perr(k, e))?;
             r.windbg = page.windbg_text(arch, &d);
+            r.allocations = page
+                .blocks
+                .iter()
+                .map(|b| Allocation {
+                    address: b.addr,
+                    tag: b.tag.to_string(),
+                    size: b.size,
+                    paged: b.paged,
+                    free: b.free,
+                })
+                .collect();
+            r.page_kind = page_note(&page.kind);
         }
         Mode::Find(tag) => {
             r.view = "find";
-            let ranges: Vec<(u64, u64)> =
-                [pool.context().non_paged_pool, pool.context().paged_pool]
+            let c = pool.context();
+            let segment = pool.is_segment_heap_build() && c.pool_state != 0 && c.heap_key.is_some();
+            let progress = crate::progress::Progress::with(o.progress);
+            let mut tick = |p: pooltrack::ScanProgress| {
+                progress.tick(|| {
+                    format!(
+                        "!poolfind {tag}: {} of {} of pool scanned, {} found",
+                        crate::report::human_size(p.bytes_done),
+                        crate::report::human_size(p.bytes_total),
+                        p.hits
+                    )
+                });
+                true
+            };
+            let found = if segment {
+                r.notes.push(
+                    "segment-heap pool: the LFH and VS subsegments of the heaps in nt!ExPoolState"
+                        .to_string(),
+                );
+                pool.segment_pool_find(tag, &mut tick)
+            } else {
+                if pool.is_segment_heap_build() {
+                    r.notes.push("segment-heap pool without nt!ExPoolState and nt!RtlpHpHeapGlobals (the kernel's symbols): a raw scan of the pool ranges for pool headers".to_string());
+                }
+                let ranges: Vec<(u64, u64)> = [c.non_paged_pool, c.paged_pool]
                     .into_iter()
                     .flatten()
                     .collect();
-            let progress = crate::progress::Progress::with(o.progress);
-            let found = pool
-                .pool_find(tag, &ranges, &mut |p| {
-                    progress.tick(|| {
-                        format!(
-                            "!poolfind {tag}: {} of {} of pool scanned, {} found",
-                            crate::report::human_size(p.bytes_done),
-                            crate::report::human_size(p.bytes_total),
-                            p.hits
-                        )
-                    });
-                    true
-                })
-                .map_err(|e| perr(k, e));
+                pool.pool_find(tag, &ranges, &mut tick)
+            }
+            .map_err(|e| perr(k, e));
             progress.done();
             let found = found?;
             r.allocations = found
@@ -218,8 +265,13 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                 })
                 .collect();
             if found.pages_missing > 0 {
+                let what = if segment {
+                    "the segment heaps"
+                } else {
+                    "the pool ranges"
+                };
                 r.notes.push(format!(
-                    "{} pages of the pool ranges are not in the dump",
+                    "{} pages of {what} are not in the dump",
                     found.pages_missing
                 ));
             }
