@@ -407,7 +407,11 @@ impl Text for View<'_> {
                         None => writeln!(out, "{} ({width})", l.name)?,
                     }
                     for (k, v) in l.fields() {
-                        writeln!(out, "    {k:<45} +0x{v:03x}")?;
+                        if l.fallback.contains(&k) {
+                            writeln!(out, "    {k:<45} +0x{v:03x}  (built-in: not in the PDB)")?;
+                        } else {
+                            writeln!(out, "    {k:<45} +0x{v:03x}")?;
+                        }
                     }
                 }
             }
