@@ -10,7 +10,10 @@ use pdb::FallibleIterator;
 use crate::error::Error;
 use crate::layout::{HeapLayout, PointerWidth, Release};
 
-const CLASSES: [&str; 11] = [
+const CLASSES: [&str; 14] = [
+    "_DPH_HEAP_ROOT",
+    "_DPH_HEAP_BLOCK",
+    "_DPH_BLOCK_INFORMATION",
     "_HEAP",
     "_HEAP_ENTRY",
     "_HEAP_SEGMENT",
@@ -467,5 +470,78 @@ mod tests {
         let mut empty = super::Members::default();
         empty.sizes.insert("_HEAP_SEGMENT".to_string(), 0x40);
         assert!(super::layout_from_members(&empty).is_err());
+    }
+
+    /// The built-in page-heap layouts equal the corpus PDBs' `_DPH_*` types.
+    #[test]
+    fn page_heap_layouts_match_the_pdbs() {
+        for (file, bytes, w) in corpus_pdbs() {
+            let m = super::read_members(std::io::Cursor::new(bytes)).unwrap();
+            let l = crate::PageHeapLayout::builtin(w);
+            let off = |c: &'static str, f: &'static str| m.get(c, f, "").unwrap();
+            let root = "_DPH_HEAP_ROOT";
+            let blk = "_DPH_HEAP_BLOCK";
+            let info = "_DPH_BLOCK_INFORMATION";
+            assert_eq!(off(root, "Signature"), 0, "{file}");
+            assert_eq!(off(root, "HeapFlags"), l.root_heap_flags, "{file}");
+            assert_eq!(
+                off(root, "BusyNodesTable"),
+                l.root_busy_nodes_table,
+                "{file}"
+            );
+            assert_eq!(
+                off(root, "nBusyAllocations"),
+                l.root_busy_allocations,
+                "{file}"
+            );
+            assert_eq!(
+                off(root, "pFreeAllocationListHead"),
+                l.root_free_list_head,
+                "{file}"
+            );
+            assert_eq!(
+                off(root, "nFreeAllocations"),
+                l.root_free_allocations,
+                "{file}"
+            );
+            assert_eq!(off(root, "NextHeap"), l.root_next_heap, "{file}");
+            assert_eq!(off(root, "ExtraFlags"), l.root_extra_flags, "{file}");
+            assert_eq!(off(root, "NormalHeap"), l.root_normal_heap, "{file}");
+            assert_eq!(m.sizes[root], l.root_size, "{file}");
+            assert_eq!(off(blk, "pNextAlloc"), l.block_next_alloc, "{file}");
+            assert_eq!(off(blk, "TableLinks"), 0, "{file}");
+            assert_eq!(
+                off(blk, "pUserAllocation"),
+                l.block_user_allocation,
+                "{file}"
+            );
+            assert_eq!(off(blk, "pVirtualBlock"), l.block_virtual_block, "{file}");
+            assert_eq!(
+                off(blk, "nVirtualBlockSize"),
+                l.block_virtual_block_size,
+                "{file}"
+            );
+            assert_eq!(
+                off(blk, "nVirtualAccessSize"),
+                l.block_virtual_access_size,
+                "{file}"
+            );
+            assert_eq!(
+                off(blk, "nUserRequestedSize"),
+                l.block_user_requested_size,
+                "{file}"
+            );
+            assert_eq!(
+                off(blk, "nUserActualSize"),
+                l.block_user_actual_size,
+                "{file}"
+            );
+            assert_eq!(off(blk, "StackTrace"), l.block_stack_trace, "{file}");
+            assert_eq!(m.sizes[blk], l.block_size, "{file}");
+            assert_eq!(m.sizes[info], l.info_size, "{file}");
+            assert_eq!(off(info, "RequestedSize"), l.info_requested_size, "{file}");
+            assert_eq!(off(info, "StackTrace"), l.info_stack_trace, "{file}");
+            assert_eq!(off(info, "EndStamp"), l.info_end_stamp, "{file}");
+        }
     }
 }
