@@ -2,6 +2,7 @@
 //! stacks, the `NextHeap` list, and damaged page heaps give findings or errors, never panics.
 #![allow(
     clippy::arithmetic_side_effects,
+    clippy::cast_possible_truncation,
     clippy::unwrap_used,
     clippy::indexing_slicing,
     missing_docs
