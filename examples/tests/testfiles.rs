@@ -15,6 +15,8 @@
 )]
 
 mod common;
+#[path = "common/synth_process.rs"]
+mod synth_process;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -723,6 +725,46 @@ fn handle_leak_builds_match_their_goldens() {
             &[(d.as_str(), "<DIR>")],
         ));
     }
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}
+
+/// A synthetic process run with full page heap (`gflags +hpa`): `!heap -p`, `!heap -p -a`.
+#[test]
+fn page_heap_matches_its_goldens() {
+    let dir = std::env::temp_dir().join("dumpscope-testfiles-page-heap");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("pageheap-app.dmp");
+    let p = synth_process::write(&dump);
+    let d = dump.to_str().unwrap();
+    let busy = format!("{:x}", p.page.busy[0].user_address + 8);
+    let freed = format!("{:x}", p.page.free[0].virtual_block);
+    let mut c = Vec::new();
+    both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
+    both(
+        &mut c,
+        "heap-page-heap-find",
+        &["heap", "--page-heap", "--find", &busy, d],
+    );
+    both(
+        &mut c,
+        "heap-page-heap-find-freed",
+        &["heap", "--page-heap", "--find", &freed, d],
+    );
+    c.push(case(
+        "windbg.txt",
+        &[
+            d,
+            "-c",
+            "!heap -p",
+            "-c",
+            &format!("!heap -p -a {busy}"),
+            "-c",
+            "!heap -s",
+        ],
+    ));
+    let failures = check_folder("page-heap", &c, &[(dir.to_str().unwrap(), "<DIR>")]);
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }

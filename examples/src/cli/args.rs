@@ -99,6 +99,10 @@ pub struct HeapArgs {
     /// With `--layout`: compute the layout from this ntdll PDB.
     #[arg(long, value_name = "FILE")]
     pub pdb: Option<PathBuf>,
+    /// The full page heaps (`gflags +hpa`; `!heap -p`); with `--find ADDR`, the page-heap
+    /// block holding ADDR and its allocation stack (`!heap -p -a ADDR`).
+    #[arg(long)]
+    pub page_heap: bool,
     /// The user-mode minidump (optional with `--layout --pdb`).
     pub dump: Option<PathBuf>,
 }
@@ -166,6 +170,12 @@ impl HeapArgs {
             .as_ref()
             .ok_or_else(|| CliError::new("heap: a DUMP file is required"))?;
         user::with_user(dump, "heap", |u| {
+            if self.page_heap {
+                let address = self.find.as_deref().map(hex).transpose()?;
+                if let Some(r) = user::pageheap::report_or_none(u, address) {
+                    return emit(&r, format, out);
+                }
+            }
             emit(&user::heap::investigate(u, &options)?, format, out)
         })
     }

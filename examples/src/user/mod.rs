@@ -18,6 +18,7 @@ pub mod diff;
 pub mod heap;
 pub mod info;
 pub mod leak;
+pub mod pageheap;
 pub mod runaway;
 pub mod search;
 pub mod stacks;

@@ -1,0 +1,62 @@
+//! Full page heap (`+hpa`) and `!heap -l` on a synthetic process: what the CLI reports equals
+//! what was built.
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::arithmetic_side_effects
+)]
+
+mod common;
+#[path = "common/synth_process.rs"]
+mod synth_process;
+
+use common::{dumpscope, dumpscope_json};
+
+fn dump(name: &str) -> (std::path::PathBuf, synth_process::Process) {
+    let dir = std::env::temp_dir().join(format!("dumpscope-page-heap-{name}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pageheap-app.dmp");
+    let p = synth_process::write(&path);
+    (path, p)
+}
+
+#[test]
+fn page_heap_list_and_find_give_what_was_built() {
+    let (path, p) = dump("find");
+    let d = path.to_str().unwrap();
+    let v = dumpscope_json(&["heap", "--page-heap", "--json", d]);
+    let h = &v["page_heaps"][0];
+    assert_eq!(v["page_heaps"].as_array().unwrap().len(), 1);
+    assert_eq!(h["handle"].as_u64(), Some(p.page.handle));
+    assert_eq!(h["root"].as_u64(), Some(p.page.root));
+    assert_eq!(h["busy_blocks"].as_u64(), Some(p.page.busy.len() as u64));
+    assert_eq!(h["free_blocks"].as_u64(), Some(p.page.free.len() as u64));
+    assert!(h["findings"].as_array().unwrap().is_empty(), "{h}");
+    for (b, stack) in p.page.busy.iter().zip(&p.page.busy_stacks) {
+        let a = format!("{:x}", b.user_address + b.requested_size - 1);
+        let v = dumpscope_json(&["heap", "--page-heap", "--find", &a, "--json", d]);
+        let f = &v["found"];
+        assert_eq!(f["busy"], true);
+        assert_eq!(f["user_address"].as_u64(), Some(b.user_address));
+        assert_eq!(f["requested_size"].as_u64(), Some(b.requested_size));
+        let frames: Vec<u64> = f["stack"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["address"].as_u64().unwrap())
+            .collect();
+        assert_eq!(&frames, stack);
+    }
+    // Not in a page-heap block: `--find` falls back to the NT heaps.
+    let a = format!("{:x}", p.blocks[0].0);
+    let v = dumpscope_json(&["heap", "--page-heap", "--find", &a, "--json", d]);
+    assert_eq!(v["found"]["heap"].as_u64(), Some(synth_process::HEAP));
+    // And `!heap -p -a` through the WinDbg dispatch.
+    let b = &p.page.busy[1];
+    let cmd = format!("!heap -p -a {:x}", b.user_address);
+    let out = dumpscope(&[d, "-c", &cmd]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("in busy allocation"), "{text}");
+    assert!(text.contains("pageheap-app+0x17c0"), "{text}");
+    let _ = std::fs::remove_file(&path);
+}
