@@ -14,6 +14,7 @@ mod list;
 mod memory;
 mod page_heap;
 pub mod raw;
+pub mod reachability;
 pub mod report;
 mod segment;
 mod ust;
