@@ -60,3 +60,43 @@ fn page_heap_list_and_find_give_what_was_built() {
     assert!(text.contains("pageheap-app+0x17c0"), "{text}");
     let _ = std::fs::remove_file(&path);
 }
+
+#[test]
+fn heap_leaks_finds_exactly_the_unreferenced_blocks() {
+    let (path, p) = dump("leaks");
+    let d = path.to_str().unwrap();
+    let v = dumpscope_json(&["heap", "--leaks", "--json", d]);
+    let got: Vec<(u64, u64)> = v["leaked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["user_address"].as_u64().unwrap(),
+                l["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(got, p.unreferenced);
+    assert_eq!(
+        v["blocks"].as_u64(),
+        Some((p.blocks.len() + p.page.busy.len()) as u64)
+    );
+    assert_eq!(v["stopped"], false);
+    let groups = v["by_size"].as_array().unwrap();
+    let counted: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(counted, p.unreferenced.len() as u64);
+    // `-l` and `!heap -l` say the same.
+    let short = dumpscope_json(&["heap", "-l", "--json", d]);
+    assert_eq!(short, v);
+    let out = dumpscope(&[d, "-c", "!heap -l"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(&format!(
+            "{} potential unreachable blocks were detected.",
+            p.unreferenced.len()
+        )),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

@@ -742,6 +742,7 @@ fn page_heap_matches_its_goldens() {
     let freed = format!("{:x}", p.page.free[0].virtual_block);
     let mut c = Vec::new();
     both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
+    both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
     both(
         &mut c,
         "heap-page-heap-find",
@@ -762,6 +763,8 @@ fn page_heap_matches_its_goldens() {
             &format!("!heap -p -a {busy}"),
             "-c",
             "!heap -s",
+            "-c",
+            "!heap -l",
         ],
     ));
     let failures = check_folder("page-heap", &c, &[(dir.to_str().unwrap(), "<DIR>")]);

@@ -16,6 +16,7 @@ pub mod da;
 pub mod dh;
 pub mod diff;
 pub mod heap;
+pub mod heapleaks;
 pub mod info;
 pub mod leak;
 pub mod pageheap;

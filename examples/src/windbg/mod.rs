@@ -227,6 +227,11 @@ fn heap_command(
     words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    if let [l] = words
+        && l.eq_ignore_ascii_case("-l")
+    {
+        return text(&crate::user::heapleaks::investigate(u), out);
+    }
     if let Some(page) = page_heap_words(u, words)?
         && let Some(r) = crate::user::pageheap::report_or_none(u, page)
     {

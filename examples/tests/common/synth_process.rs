@@ -32,7 +32,8 @@ pub struct Process {
     pub page: SynthPageHeap,
     /// User addresses of the busy NT heap blocks, in address order.
     pub blocks: Vec<(u64, u64)>,
-    /// User addresses (and requested sizes) of the busy blocks nothing reaches.
+    /// User addresses and requested sizes of the busy blocks (NT and page heap) nothing
+    /// reaches, by address.
     pub unreferenced: Vec<(u64, u64)>,
 }
 
@@ -142,7 +143,14 @@ pub fn write(path: &Path) -> Process {
         d = d.memory(*base, bytes.clone());
     }
     std::fs::write(path, d.write().unwrap()).unwrap();
-    let unreferenced = [7usize, 8, 9].iter().map(|i| busy[*i]).collect();
+    let mut unreferenced: Vec<(u64, u64)> = [7usize, 8, 9].iter().map(|i| busy[*i]).collect();
+    // Page-heap blocks 1 and 2: nothing points at them either.
+    unreferenced.extend(
+        page.busy[1..]
+            .iter()
+            .map(|b| (b.user_address, b.requested_size)),
+    );
+    unreferenced.sort_unstable();
     Process {
         heap,
         page,
