@@ -17,6 +17,7 @@ pub mod raw;
 pub mod reachability;
 pub mod report;
 mod segment;
+mod segment_heap;
 mod ust;
 mod virtual_alloc;
 mod walk;
@@ -45,6 +46,7 @@ pub use page_heap::{
     PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of, page_heap_roots,
 };
 pub use segment::{Segment, UncommittedRange};
+pub use segment_heap::{LargeAllocation, SegmentHeap, SegmentHeapLayout};
 pub use ust::MAX_TRACE_FRAMES;
 pub use virtual_alloc::VirtualBlock;
 pub use walk::{HeapWalk, SegmentWalk};

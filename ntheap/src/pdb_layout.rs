@@ -10,7 +10,10 @@ use pdb::FallibleIterator;
 use crate::error::Error;
 use crate::layout::{HeapLayout, PointerWidth, Release};
 
-const CLASSES: [&str; 14] = [
+const CLASSES: [&str; 17] = [
+    "_SEGMENT_HEAP",
+    "_HEAP_LARGE_ALLOC_DATA",
+    "_HEAP_RUNTIME_MEMORY_STATS",
     "_DPH_HEAP_ROOT",
     "_DPH_HEAP_BLOCK",
     "_DPH_BLOCK_INFORMATION",
@@ -542,6 +545,47 @@ mod tests {
             assert_eq!(off(info, "RequestedSize"), l.info_requested_size, "{file}");
             assert_eq!(off(info, "StackTrace"), l.info_stack_trace, "{file}");
             assert_eq!(off(info, "EndStamp"), l.info_end_stamp, "{file}");
+        }
+    }
+
+    /// The segment-heap offsets equal the corpus PDBs (Windows 10 19041).
+    #[test]
+    fn segment_heap_layouts_match_the_pdbs() {
+        for (file, bytes, w) in corpus_pdbs() {
+            let m = super::read_members(std::io::Cursor::new(bytes)).unwrap();
+            let l = crate::SegmentHeapLayout::for_build(w, 19041).unwrap();
+            let off = |c: &'static str, f: &'static str| m.get(c, f, "").unwrap();
+            let sh = "_SEGMENT_HEAP";
+            let (sig, flags, index) = match w {
+                crate::PointerWidth::Bits32 => (8, 0xc, 0x14),
+                crate::PointerWidth::Bits64 => (0x10, 0x14, 0x1c),
+            };
+            assert_eq!(off(sh, "Signature"), sig, "{file}");
+            assert_eq!(off(sh, "GlobalFlags"), flags, "{file}");
+            assert_eq!(off(sh, "ProcessHeapListIndex"), index, "{file}");
+            assert_eq!(
+                off(sh, "LargeAllocMetadata"),
+                l.large_alloc_metadata,
+                "{file}"
+            );
+            assert_eq!(
+                off(sh, "LargeReservedPages"),
+                l.large_reserved_pages,
+                "{file}"
+            );
+            assert_eq!(
+                off(sh, "LargeCommittedPages"),
+                l.large_committed_pages,
+                "{file}"
+            );
+            assert_eq!(off(sh, "MemStats"), l.mem_stats, "{file}");
+            let stats = "_HEAP_RUNTIME_MEMORY_STATS";
+            assert_eq!(off(stats, "TotalReservedPages"), 0, "{file}");
+            assert_eq!(off(stats, "TotalCommittedPages"), w.bytes(), "{file}");
+            let la = "_HEAP_LARGE_ALLOC_DATA";
+            assert_eq!(off(la, "TreeNode"), 0, "{file}");
+            assert_eq!(off(la, "VirtualAddress"), l.large_virtual_address, "{file}");
+            assert_eq!(off(la, "AllocatedPages"), l.large_allocated_pages, "{file}");
         }
     }
 }
