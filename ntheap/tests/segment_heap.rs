@@ -3,6 +3,7 @@
 #![allow(
     clippy::arithmetic_side_effects,
     clippy::unwrap_used,
+    clippy::cast_possible_truncation,
     clippy::indexing_slicing,
     missing_docs
 )]
