@@ -1,4 +1,4 @@
-//! Full page heap (`+hpa`) and `!heap -l` on a synthetic process: what the CLI reports equals
+//! Full page heap (`+hpa`), `!heap -l` and segment heaps in `!heap -s` on a synthetic process: what the CLI reports equals
 //! what was built.
 #![allow(
     clippy::unwrap_used,
@@ -98,5 +98,27 @@ fn heap_leaks_finds_exactly_the_unreferenced_blocks() {
         )),
         "{text}"
     );
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn heap_summary_lists_the_segment_heap_in_its_own_table() {
+    let (path, p) = dump("segment");
+    let d = path.to_str().unwrap();
+    let v = dumpscope_json(&["heap", "--summary", "--json", d]);
+    let s = &v["segment_heaps"];
+    assert_eq!(s.as_array().unwrap().len(), 1, "{v}");
+    assert_eq!(s[0]["address"].as_u64(), Some(p.segment.address));
+    assert_eq!(s[0]["process_heap_list_index"].as_u64(), Some(2));
+    assert_eq!(
+        s[0]["large_allocations"].as_u64(),
+        Some(p.segment.large.len() as u64)
+    );
+    let bytes: u64 = p.segment.large.iter().map(|l| l.1).sum();
+    assert_eq!(s[0]["large_bytes"].as_u64(), Some(bytes));
+    let out = dumpscope(&["heap", "--summary", d]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("SEGMENT HEAP STATS BELOW"), "{text}");
+    assert!(!text.contains("not supported"), "{text}");
     let _ = std::fs::remove_file(&path);
 }

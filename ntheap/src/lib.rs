@@ -28,6 +28,8 @@ pub mod pdb_layout;
 pub mod synth;
 #[cfg(feature = "synth")]
 mod synth_page_heap;
+#[cfg(feature = "synth")]
+mod synth_segment_heap;
 
 pub use entry::{Entry, EntryFlags, EntryState, SegmentEntries, WalkItem};
 pub use error::{Error, HeapKind};

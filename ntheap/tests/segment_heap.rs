@@ -152,3 +152,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_public_builder_walks_as_built() {
+    use ntheap::synth::SegmentHeapBuilder;
+    for width in [PointerWidth::Bits32, PointerWidth::Bits64] {
+        let b = SegmentHeapBuilder::new(width, 0x0b40_0000, 0x2000_0000)
+            .process_heap_list_index(2)
+            .large(0x10_0000)
+            .large(0x8_0010)
+            .large(0x2_0000)
+            .build()
+            .unwrap();
+        let h = SegmentHeap::open(
+            &b.memory,
+            b.address,
+            width,
+            Some(b.layout),
+            &Limits::default(),
+        )
+        .unwrap();
+        assert!(h.findings.is_empty(), "{:?}", h.findings);
+        assert_eq!(h.process_heap_list_index, 2);
+        let got: Vec<(u64, u64)> = h
+            .large
+            .unwrap()
+            .iter()
+            .map(|a| (a.address, a.size))
+            .collect();
+        assert_eq!(got, b.large);
+    }
+}

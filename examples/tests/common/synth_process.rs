@@ -13,11 +13,15 @@ use std::path::Path;
 use dumpfile::synth::{
     SynthContext, SynthDump, SynthModule, SynthSystemInfo, SynthThread, X64Registers,
 };
-use ntheap::synth::{Block, HeapBuilder, PageHeapBuilder, SegmentSpec, SynthHeap, SynthPageHeap};
+use ntheap::synth::{
+    Block, HeapBuilder, PageHeapBuilder, SegmentHeapBuilder, SegmentSpec, SynthHeap, SynthPageHeap,
+    SynthSegmentHeap,
+};
 use ntheap::{EntryState, HeapLayout, PointerWidth, Release};
 
 pub const HEAP: u64 = 0x1f1_adb9_0000;
 pub const PAGE_HEAP: u64 = 0x1d8_4a2e_0000;
+pub const SEGMENT_HEAP: u64 = 0x21c_7a50_0000;
 pub const PEB: u64 = 0x3d_d1ce_7000;
 pub const TEB: u64 = 0x3d_d1ce_8000;
 pub const STACK: u64 = 0x3d_d1f0_0000;
@@ -30,6 +34,8 @@ pub struct Process {
     pub heap: SynthHeap,
     /// The page heap.
     pub page: SynthPageHeap,
+    /// A segment heap with large allocations.
+    pub segment: SynthSegmentHeap,
     /// User addresses of the busy NT heap blocks, in address order.
     pub blocks: Vec<(u64, u64)>,
     /// User addresses and requested sizes of the busy blocks (NT and page heap) nothing
@@ -83,6 +89,12 @@ pub fn write(path: &Path) -> Process {
         .build()
         .unwrap();
     let p = |i: usize| page.busy[i].user_address;
+    let segment = SegmentHeapBuilder::new(PointerWidth::Bits64, SEGMENT_HEAP, 0x21c_8000_0000)
+        .process_heap_list_index(2)
+        .large(0x10_0000)
+        .large(0x4_0123)
+        .build()
+        .unwrap();
 
     // Heap blocks reach other blocks: b2 -> b3 (inside) -> b4; page block 0 -> b6.
     put(&mut heap.memory, b(2) + 8, b(3) + 0x10);
@@ -108,11 +120,12 @@ pub fn write(path: &Path) -> Process {
     let mut peb = vec![0u8; 0x1000];
     peb[0x30..0x38].copy_from_slice(&PAGE_HEAP.to_le_bytes());
     peb[0xbc..0xc0].copy_from_slice(&0x0200_0000u32.to_le_bytes());
-    peb[0xe8..0xec].copy_from_slice(&2u32.to_le_bytes());
+    peb[0xe8..0xec].copy_from_slice(&3u32.to_le_bytes());
     peb[0xec..0xf0].copy_from_slice(&16u32.to_le_bytes());
     peb[0xf0..0xf8].copy_from_slice(&(PEB + 0x800).to_le_bytes());
     peb[0x800..0x808].copy_from_slice(&PAGE_HEAP.to_le_bytes());
     peb[0x808..0x810].copy_from_slice(&HEAP.to_le_bytes());
+    peb[0x810..0x818].copy_from_slice(&SEGMENT_HEAP.to_le_bytes());
     let mut teb = vec![0u8; 0x2000];
     teb[0x8..0x10].copy_from_slice(&(STACK + 0x2000).to_le_bytes());
     teb[0x10..0x18].copy_from_slice(&STACK.to_le_bytes());
@@ -139,7 +152,13 @@ pub fn write(path: &Path) -> Process {
         .memory(TEB, teb)
         .memory(STACK, stack)
         .memory(APP, image);
-    for (base, bytes) in heap.memory.regions.iter().chain(&page.memory.regions) {
+    for (base, bytes) in heap
+        .memory
+        .regions
+        .iter()
+        .chain(&page.memory.regions)
+        .chain(&segment.memory.regions)
+    {
         d = d.memory(*base, bytes.clone());
     }
     std::fs::write(path, d.write().unwrap()).unwrap();
@@ -154,6 +173,7 @@ pub fn write(path: &Path) -> Process {
     Process {
         heap,
         page,
+        segment,
         blocks: busy,
         unreferenced,
     }

@@ -16,6 +16,7 @@ use crate::adapt::{FoundHeap, open_heap_at};
 use crate::target::UserDump;
 
 mod json;
+pub mod segment;
 mod text;
 
 /// What `heap` shows.
@@ -112,6 +113,9 @@ pub enum View<'a> {
         /// Heaps that could not be opened (text only).
         #[serde(skip)]
         not_walked: Vec<&'a FoundHeap>,
+        /// Segment heaps (WinDbg's separate table).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        segment_heaps: Vec<segment::SegmentHeapRow>,
     },
     /// `!heap -a`.
     Entries {
@@ -248,6 +252,7 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
                 })
                 .collect(),
             not_walked: heaps.found.iter().filter(|f| f.heap.is_err()).collect(),
+            segment_heaps: segment::segment_heaps(u),
         },
         Mode::Entries(_) => View::Entries { heaps: walks },
         Mode::Find(a) => find(u, &walks, *a),

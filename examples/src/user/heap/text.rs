@@ -60,7 +60,11 @@ impl Text for View<'_> {
                     }
                 }
             }
-            View::Summary { heaps, not_walked } => {
+            View::Summary {
+                heaps,
+                not_walked,
+                segment_heaps,
+            } => {
                 let heaps = heaps.iter().map(|(w, s)| (w.as_ref(), s));
                 let walks: Vec<_> = heaps.clone().map(|(w, _)| w).collect();
                 writeln!(out, "{:*<120}", "")?;
@@ -133,10 +137,14 @@ impl Text for View<'_> {
                 }
                 writeln!(out, "{:-<1$}", "", aw.saturating_add(69))?;
                 for f in not_walked {
+                    if f.kind == Some(HeapKind::Segment) {
+                        continue;
+                    }
                     if let Err(e) = &f.heap {
                         writeln!(out, "{:0aw$x} not walked: {e}", f.address)?;
                     }
                 }
+                super::segment::text(segment_heaps, out)?;
             }
             View::Entries { heaps } => {
                 let heaps = heaps.iter().map(AsRef::as_ref);
