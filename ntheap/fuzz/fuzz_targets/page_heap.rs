@@ -1,10 +1,13 @@
-//! Walk arbitrary memory as a full page heap (`_DPH_HEAP_ROOT`), and damaged synthetic page
-//! heaps: never panic, never hang.
+//! Walk arbitrary memory as a full page heap (`_DPH_HEAP_ROOT`) and as a segment heap, and
+//! damaged synthetic page heaps: never panic, never hang.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use ntheap::synth::PageHeapBuilder;
-use ntheap::{Limits, PageHeap, PageHeapLayout, PointerWidth, SliceMemory, page_heap_roots};
+use ntheap::{
+    Limits, PageHeap, PageHeapLayout, PointerWidth, SegmentHeap, SegmentHeapLayout, SliceMemory,
+    page_heap_roots,
+};
 
 const BASE: u64 = 0x0001_0000;
 
@@ -17,6 +20,13 @@ fn exercise<M: ntheap::ReadMemory + ?Sized>(mem: &M, root: u64, width: PointerWi
         let _ = p.find(root.wrapping_add(0x1234));
     }
     let _ = page_heap_roots(mem, root, width, &limits);
+    let _ = SegmentHeap::open(
+        mem,
+        root,
+        width,
+        SegmentHeapLayout::for_build(width, 19041),
+        &limits,
+    );
 }
 
 fuzz_target!(|data: &[u8]| {

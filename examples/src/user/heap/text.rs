@@ -64,6 +64,7 @@ impl Text for View<'_> {
                 heaps,
                 not_walked,
                 segment_heaps,
+                page_heap_handles,
             } => {
                 let heaps = heaps.iter().map(|(w, s)| (w.as_ref(), s));
                 let walks: Vec<_> = heaps.clone().map(|(w, _)| w).collect();
@@ -138,6 +139,14 @@ impl Text for View<'_> {
                 writeln!(out, "{:-<1$}", "", aw.saturating_add(69))?;
                 for f in not_walked {
                     if f.kind == Some(HeapKind::Segment) {
+                        continue;
+                    }
+                    if page_heap_handles.contains(&f.address) {
+                        writeln!(
+                            out,
+                            "{:0aw$x} full page heap (gflags +hpa): see !heap -p",
+                            f.address
+                        )?;
                         continue;
                     }
                     if let Err(e) = &f.heap {
