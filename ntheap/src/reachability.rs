@@ -10,8 +10,8 @@
 //!
 //! Work is linear in the bytes scanned (each root range once, each block at most once) plus a
 //! binary search per value that falls inside the blocks' address span; memory is one bit per
-//! block for the marks plus the sorted index of the blocks and a work list of at most one entry
-//! per block.
+//! block for the marks, plus a sorted index of the blocks (24 bytes each) and a work list of at
+//! most one entry per block.
 
 use crate::memory::{PointerWidth, ReadMemory};
 
@@ -89,41 +89,34 @@ impl Reachability {
     }
 }
 
-/// Blocks sorted by address, for "which block holds this value".
-struct Index<'a> {
-    blocks: &'a [UserBlock],
-    order: Vec<u32>,
+/// Blocks sorted by address, for "which block holds this value": (start, size, index) in one
+/// array, so a lookup touches one cache line per probe.
+struct Index {
+    sorted: Vec<(u64, u64, u32)>,
     lo: u64,
     hi: u64,
 }
 
-impl Index<'_> {
+impl Index {
     fn holder(&self, v: u64) -> Option<usize> {
         if v < self.lo || v >= self.hi {
             return None;
         }
-        let start = |k: &u32| {
-            self.blocks
-                .get(usize::try_from(*k).unwrap_or(usize::MAX))
-                .map_or(u64::MAX, |b| b.address)
-        };
         // Last block starting at or below v.
-        let n = self.order.partition_point(|k| start(k) <= v);
-        let k = *self.order.get(n.checked_sub(1)?)?;
-        let i = usize::try_from(k).ok()?;
-        let b = self.blocks.get(i)?;
-        (v.checked_sub(b.address)? < b.size).then_some(i)
+        let n = self.sorted.partition_point(|e| e.0 <= v);
+        let (start, size, i) = *self.sorted.get(n.checked_sub(1)?)?;
+        (v.checked_sub(start)? < size).then_some(usize::try_from(i).ok()?)
     }
 }
 
 /// The marks and the work list.
-struct Mark<'a> {
-    index: Index<'a>,
+struct Mark {
+    index: Index,
     r: Reachability,
     work: Vec<usize>,
 }
 
-impl Mark<'_> {
+impl Mark {
     fn hit(&mut self, v: u64) {
         if let Some(i) = self.index.holder(v)
             && self.r.set(i)
@@ -146,7 +139,7 @@ struct Scanner<'m, M: ?Sized> {
 
 impl<M: ReadMemory + ?Sized> Scanner<'_, M> {
     /// Scans `[start, start + len)`, calling `hit` with each aligned pointer value.
-    fn scan(&mut self, start: u64, len: u64, m: &mut Mark<'_>) {
+    fn scan(&mut self, start: u64, len: u64, m: &mut Mark) {
         let p = self.width.bytes();
         // Align the start up to a pointer boundary.
         let skew = start.checked_rem(p).unwrap_or(0);
@@ -175,7 +168,7 @@ impl<M: ReadMemory + ?Sized> Scanner<'_, M> {
         }
     }
 
-    fn read_and_scan(&mut self, a: u64, n: u64, m: &mut Mark<'_>) {
+    fn read_and_scan(&mut self, a: u64, n: u64, m: &mut Mark) {
         let Ok(len) = usize::try_from(n) else { return };
         self.buf.resize(len, 0);
         if self.mem.read(a, &mut self.buf).is_ok() {
@@ -201,7 +194,7 @@ impl<M: ReadMemory + ?Sized> Scanner<'_, M> {
         }
     }
 
-    fn values(&self, m: &mut Mark<'_>) {
+    fn values(&self, m: &mut Mark) {
         match self.width {
             PointerWidth::Bits32 => {
                 for c in self.buf.chunks_exact(4) {
@@ -240,26 +233,21 @@ pub fn mark<M: ReadMemory + ?Sized>(
         bytes_not_captured: 0,
         stopped: false,
     };
-    // u32 indices keep the sort index at 4 bytes per block; more blocks are not indexed.
-    let n = blocks.len().min(u32::MAX as usize);
-    let mut order: Vec<u32> = (0..n).filter_map(|i| u32::try_from(i).ok()).collect();
-    order.sort_unstable_by_key(|k| {
-        blocks
-            .get(usize::try_from(*k).unwrap_or(usize::MAX))
-            .map_or(u64::MAX, |b| b.address)
-    });
-    let lo = blocks.iter().map(|b| b.address).min().unwrap_or(0);
-    let hi = blocks
+    // u32 indices keep the index at 24 bytes per block; more blocks are not indexed.
+    let mut sorted: Vec<(u64, u64, u32)> = blocks
         .iter()
-        .map(|b| b.address.saturating_add(b.size))
+        .take(u32::MAX as usize)
+        .enumerate()
+        .filter_map(|(i, b)| Some((b.address, b.size, u32::try_from(i).ok()?)))
+        .collect();
+    sorted.sort_unstable_by_key(|e| e.0);
+    let lo = sorted.first().map_or(0, |e| e.0);
+    let hi = sorted
+        .iter()
+        .map(|e| e.0.saturating_add(e.1))
         .max()
         .unwrap_or(0);
-    let index = Index {
-        blocks,
-        order,
-        lo,
-        hi,
-    };
+    let index = Index { sorted, lo, hi };
     let mut m = Mark {
         index,
         r,
