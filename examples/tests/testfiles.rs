@@ -125,6 +125,7 @@ fn user_cases(d: &Dump, dump: &str, corpus: &Path) -> Vec<Case> {
             "heap-filter-size",
             &["heap", "--filter-size", "20-40", dump],
         );
+        both(&mut c, "heap-leaks", &["heap", "--leaks", dump]);
     }
     both(&mut c, "stacks", &["stacks", dump]);
     both(&mut c, "analyze", &["analyze", dump]);
