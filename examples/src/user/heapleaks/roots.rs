@@ -6,10 +6,12 @@ use dumpfile::Context;
 use super::Roots;
 use crate::target::UserDump;
 
-/// Bytes of a TEB scanned (the x64 TEB is 0x1838 bytes; the WOW64 TEB32 follows at +0x2000).
+/// Bytes of a native TEB scanned (the x64 TEB is 0x1838 bytes).
 const TEB_BYTES: u64 = 0x2000;
 const TEB32_BYTES: u64 = 0x1000;
 const PEB_BYTES: u64 = 0x1000;
+/// A 32-bit stack larger than this is no stack (corrupt `NtTib`).
+const MAX_STACK32: u64 = 0x1000_0000;
 
 fn registers(c: &Context) -> Vec<u64> {
     match c {
@@ -27,20 +29,6 @@ fn registers(c: &Context) -> Vec<u64> {
             v
         }
     }
-}
-
-/// The WOW64 32-bit stack from TEB32's `NtTib` (`StackBase` +4, `StackLimit` +8).
-fn stack32(u: &UserDump, teb32: u64) -> Option<(u64, u64)> {
-    let mut b = [0u8; 12];
-    u.dump.memory().read(teb32, &mut b).ok()?;
-    let word = |o: usize| -> Option<u64> {
-        Some(u64::from(u32::from_le_bytes(
-            b.get(o..o.checked_add(4)?)?.try_into().ok()?,
-        )))
-    };
-    let (base, limit) = (word(4)?, word(8)?);
-    let len = base.checked_sub(limit)?;
-    (len > 0 && len <= 0x1000_0000).then_some((limit, len))
 }
 
 /// The writable sections of a module (`MEM_WRITE`), or the whole image when its headers are
@@ -72,7 +60,6 @@ pub(super) fn roots(
     let mut ranges: Vec<(u64, u64)> = Vec::new();
     let mut values: Vec<u64> = Vec::new();
     let mut summary = Roots::default();
-    let wow64 = u.process().is_ok_and(|p| p.is_wow64);
     match u.dump.threads() {
         Ok(threads) => {
             for t in &threads {
@@ -82,12 +69,6 @@ pub(super) fn roots(
                 }
                 if t.teb != 0 {
                     ranges.push((t.teb, TEB_BYTES));
-                    if wow64 && let Some(teb32) = t.teb.checked_add(TEB_BYTES) {
-                        ranges.push((teb32, TEB32_BYTES));
-                        if let Some(s) = stack32(u, teb32) {
-                            ranges.push(s);
-                        }
-                    }
                 }
                 match u.dump.context(t.context) {
                     Ok(c) => values.extend(registers(&c)),
@@ -100,6 +81,19 @@ pub(super) fn roots(
     if let Ok(p) = u.process() {
         for peb in [p.peb, p.peb32].into_iter().flatten() {
             ranges.push((peb, PEB_BYTES));
+        }
+        // WOW64 threads: the TEB32 and the 32-bit stack (`NtTib` StackBase / StackLimit).
+        for t in &p.threads {
+            if let Some(teb32) = t.teb32 {
+                ranges.push((teb32, TEB32_BYTES));
+            }
+            if let Some((base, limit)) = t.stack32_base_limit
+                && let Some(len) = base.checked_sub(limit)
+                && len > 0
+                && len <= MAX_STACK32
+            {
+                ranges.push((limit, len));
+            }
         }
     }
     if let Ok(ms) = u.modules() {
