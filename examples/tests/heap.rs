@@ -195,6 +195,9 @@ fn layout_from_the_dump_and_from_pdbs() {
             Some(vab)
         );
         assert_eq!(l["structs"]["_HEAP"]["FrontEndHeap"].as_u64(), Some(feh));
+        // A complete PDB: nothing taken from a built-in table.
+        assert_eq!(l["fallback"], serde_json::json!([]));
+        assert_eq!(l["name"], "from PDB");
     }
 }
 

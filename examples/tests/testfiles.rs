@@ -15,6 +15,8 @@
 )]
 
 mod common;
+#[path = "common/synth_process.rs"]
+mod synth_process;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -123,6 +125,7 @@ fn user_cases(d: &Dump, dump: &str, corpus: &Path) -> Vec<Case> {
             "heap-filter-size",
             &["heap", "--filter-size", "20-40", dump],
         );
+        both(&mut c, "heap-leaks", &["heap", "--leaks", dump]);
     }
     both(&mut c, "stacks", &["stacks", dump]);
     both(&mut c, "analyze", &["analyze", dump]);
@@ -810,5 +813,48 @@ fn segment_pool_scenario_matches_its_goldens() {
     let mut failures = check_folder("segment-pool", &c, &[(d.as_str(), "<DIR>")]);
     let _ = std::fs::remove_dir_all(&dir);
     failures.sort();
+    report(&failures);
+}
+
+/// A synthetic process run with full page heap (`gflags +hpa`): `!heap -p`, `!heap -p -a`.
+#[test]
+fn page_heap_matches_its_goldens() {
+    let dir = std::env::temp_dir().join("dumpscope-testfiles-page-heap");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("pageheap-app.dmp");
+    let p = synth_process::write(&dump);
+    let d = dump.to_str().unwrap();
+    let busy = format!("{:x}", p.page.busy[0].user_address + 8);
+    let freed = format!("{:x}", p.page.free[0].virtual_block);
+    let mut c = Vec::new();
+    both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
+    both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
+    both(
+        &mut c,
+        "heap-page-heap-find",
+        &["heap", "--page-heap", "--find", &busy, d],
+    );
+    both(
+        &mut c,
+        "heap-page-heap-find-freed",
+        &["heap", "--page-heap", "--find", &freed, d],
+    );
+    c.push(case(
+        "windbg.txt",
+        &[
+            d,
+            "-c",
+            "!heap -p",
+            "-c",
+            &format!("!heap -p -a {busy}"),
+            "-c",
+            "!heap -s",
+            "-c",
+            "!heap -l",
+        ],
+    ));
+    let failures = check_folder("page-heap", &c, &[(dir.to_str().unwrap(), "<DIR>")]);
+    let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }

@@ -95,6 +95,12 @@ pub enum FindingKind {
         /// Block size.
         size: u64,
     },
+    /// A full-page-heap root or block node (`_DPH_HEAP_ROOT`, `_DPH_HEAP_BLOCK`) is
+    /// inconsistent.
+    BadPageHeap {
+        /// What is wrong.
+        reason: &'static str,
+    },
 }
 
 impl FindingKind {
@@ -190,6 +196,7 @@ impl core::fmt::Display for Finding {
                 f,
                 "{a:#x}: unused bytes {unused:#x} larger than the block ({size:#x})"
             ),
+            FindingKind::BadPageHeap { reason } => write!(f, "{a:#x}: bad page heap: {reason}"),
         }
     }
 }

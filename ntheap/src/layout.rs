@@ -184,6 +184,10 @@ pub struct HeapLayout {
     /// `_HEAP_USERDATA_HEADER.BitmapData` on Windows 8+; on Windows 7, `sizeof` the header
     /// (where the first block starts).
     pub userdata_bitmap_data: u64,
+    /// Fields (named as in [`HeapLayout::fields`]) a PDB did not carry, so their offsets come
+    /// from the built-in table named in [`HeapLayout::name`]; empty for a built-in table and
+    /// for a complete PDB.
+    pub fallback: Vec<&'static str>,
 }
 
 /// Per-release `_HEAP` offsets: (x86, x64) pairs.
@@ -331,6 +335,7 @@ impl HeapLayout {
             userdata_encoded_offsets: col.ud_encoded.then(|| w((0x10, 0x18))),
             userdata_busy_bitmap: col.ud_encoded.then(|| w((0x14, 0x20))),
             userdata_bitmap_data: w(col.ud_bitmap_data),
+            fallback: Vec::new(),
         }
     }
 

@@ -12,9 +12,12 @@ mod lfh;
 mod limits;
 mod list;
 mod memory;
+mod page_heap;
 pub mod raw;
+pub mod reachability;
 pub mod report;
 mod segment;
+mod segment_heap;
 mod ust;
 mod virtual_alloc;
 mod walk;
@@ -23,6 +26,10 @@ mod walk;
 pub mod pdb_layout;
 #[cfg(feature = "synth")]
 pub mod synth;
+#[cfg(feature = "synth")]
+mod synth_page_heap;
+#[cfg(feature = "synth")]
+mod synth_segment_heap;
 
 pub use entry::{Entry, EntryFlags, EntryState, SegmentEntries, WalkItem};
 pub use error::{Error, HeapKind};
@@ -36,7 +43,12 @@ pub use layout::{HeapLayout, PointerWidth, Release};
 pub use lfh::{LfhBlocks, USERDATA_SIGNATURE};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};
+pub use page_heap::{
+    DPH_BUSY_END_STAMP, DPH_BUSY_START_STAMP, DPH_FREE_START_STAMP, DPH_HEAP_ROOT_SIGNATURE,
+    PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of, page_heap_roots,
+};
 pub use segment::{Segment, UncommittedRange};
+pub use segment_heap::{LargeAllocation, SegmentHeap, SegmentHeapLayout};
 pub use ust::MAX_TRACE_FRAMES;
 pub use virtual_alloc::VirtualBlock;
 pub use walk::{BlockSource, HeapWalk, SegmentWalk, WalkVisitor};

@@ -103,6 +103,14 @@ pub struct HeapArgs {
     /// With `--layout`: compute the layout from this ntdll PDB.
     #[arg(long, value_name = "FILE")]
     pub pdb: Option<PathBuf>,
+    /// The full page heaps (`gflags +hpa`; `!heap -p`); with `--find ADDR`, the page-heap
+    /// block holding ADDR and its allocation stack (`!heap -p -a ADDR`).
+    #[arg(long)]
+    pub page_heap: bool,
+    /// Busy blocks nothing references (`!heap -l`): a conservative mark from the thread
+    /// stacks and registers, TEB/PEB and module data, through the blocks it reaches.
+    #[arg(long, short = 'l')]
+    pub leaks: bool,
     /// The user-mode minidump (optional with `--layout --pdb`).
     pub dump: Option<PathBuf>,
 }
@@ -171,6 +179,15 @@ impl HeapArgs {
             .as_ref()
             .ok_or_else(|| CliError::new("heap: a DUMP file is required"))?;
         user::with_user(dump, "heap", |u| {
+            if self.leaks {
+                return emit(&user::heapleaks::investigate(u), format, out);
+            }
+            if self.page_heap {
+                let address = self.find.as_deref().map(hex).transpose()?;
+                if let Some(r) = user::pageheap::report_or_none(u, address) {
+                    return emit(&r, format, out);
+                }
+            }
             emit(&user::heap::investigate(u, &options)?, format, out)
         })
     }

@@ -230,8 +230,29 @@ fn heap_command(
     words: &[&str],
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    if let [l] = words
+        && l.eq_ignore_ascii_case("-l")
+    {
+        return text(&crate::user::heapleaks::investigate(u), out);
+    }
+    if let Some(page) = page_heap_words(u, words)?
+        && let Some(r) = crate::user::pageheap::report_or_none(u, page)
+    {
+        return text(&r, out);
+    }
     let options = heap_options(u, words)?;
     text(&heap::investigate(u, &options)?, out)
+}
+
+/// `!heap -p` (`Some(None)`) and `!heap -p -a ADDR` (`Some(Some(ADDR))`).
+fn page_heap_words(u: &UserDump, words: &[&str]) -> Result<Option<Option<u64>>, CliError> {
+    match words {
+        [p] if p.eq_ignore_ascii_case("-p") => Ok(Some(None)),
+        [p, a, addr] if p.eq_ignore_ascii_case("-p") && a.eq_ignore_ascii_case("-a") => {
+            Ok(Some(Some(eval(u, addr)?)))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// `!heap` words as the options of `heap`.

@@ -341,12 +341,14 @@ impl Serialize for Ser<(Option<u64>, &HeapLayout)> {
                     .insert(m.to_string(), off);
             }
         }
-        let mut st = s.serialize_struct("Layout", 5)?;
+        let mut st = s.serialize_struct("Layout", 6)?;
         st.serialize_field("heap", &heap)?;
         st.serialize_field("name", &l.name)?;
         st.serialize_field("width", heap_width_name(l.width))?;
         st.serialize_field("fields", &fields)?;
         st.serialize_field("structs", &structs)?;
+        // Fields the PDB lacked, taken from the built-in table `name` names.
+        st.serialize_field("fallback", &l.fallback)?;
         st.end()
     }
 }

@@ -20,6 +20,7 @@ use crate::progress::{HeapWalkProgress, Progress};
 use crate::target::UserDump;
 
 mod json;
+pub mod segment;
 mod text;
 
 /// What `heap` shows.
@@ -119,6 +120,12 @@ pub enum View<'a> {
         /// Heaps that could not be opened (text only).
         #[serde(skip)]
         not_walked: Vec<&'a FoundHeap>,
+        /// Segment heaps (WinDbg's separate table).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        segment_heaps: Vec<segment::SegmentHeapRow>,
+        /// Handles of full page heaps (`+hpa`), which `!heap -p` shows (text only).
+        #[serde(skip)]
+        page_heap_handles: Vec<u64>,
     },
     /// `!heap -a`.
     Entries {
@@ -325,6 +332,13 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
                 })
                 .collect(),
             not_walked: heaps.found.iter().filter(|f| f.heap.is_err()).collect(),
+            segment_heaps: segment::segment_heaps(u),
+            page_heap_handles: heaps
+                .found
+                .iter()
+                .filter(|f| ntheap::page_heap_root_of(&u.memory(), f.address).is_some())
+                .map(|f| f.address)
+                .collect(),
         },
         Mode::Entries(_) => View::Entries { heaps: walks },
         Mode::Find(a) => find(u, &walks, *a),

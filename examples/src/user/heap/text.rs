@@ -60,7 +60,12 @@ impl Text for View<'_> {
                     }
                 }
             }
-            View::Summary { heaps, not_walked } => {
+            View::Summary {
+                heaps,
+                not_walked,
+                segment_heaps,
+                page_heap_handles,
+            } => {
                 let heaps = heaps.iter().map(|(w, s)| (w.as_ref(), s));
                 let walks: Vec<_> = heaps.clone().map(|(w, _)| w).collect();
                 writeln!(out, "{:*<120}", "")?;
@@ -133,10 +138,22 @@ impl Text for View<'_> {
                 }
                 writeln!(out, "{:-<1$}", "", aw.saturating_add(69))?;
                 for f in not_walked {
+                    if f.kind == Some(HeapKind::Segment) {
+                        continue;
+                    }
+                    if page_heap_handles.contains(&f.address) {
+                        writeln!(
+                            out,
+                            "{:0aw$x} full page heap (gflags +hpa): see !heap -p",
+                            f.address
+                        )?;
+                        continue;
+                    }
                     if let Err(e) = &f.heap {
                         writeln!(out, "{:0aw$x} not walked: {e}", f.address)?;
                     }
                 }
+                super::segment::text(segment_heaps, out)?;
             }
             View::Entries { heaps } => {
                 let heaps = heaps.iter().map(AsRef::as_ref);
@@ -416,7 +433,11 @@ impl Text for View<'_> {
                         None => writeln!(out, "{} ({width})", l.name)?,
                     }
                     for (k, v) in l.fields() {
-                        writeln!(out, "    {k:<45} +0x{v:03x}")?;
+                        if l.fallback.contains(&k) {
+                            writeln!(out, "    {k:<45} +0x{v:03x}  (built-in: not in the PDB)")?;
+                        } else {
+                            writeln!(out, "    {k:<45} +0x{v:03x}")?;
+                        }
                     }
                 }
             }

@@ -1,0 +1,235 @@
+//! `dumpscope heap --leaks`: WinDbg's `!heap -l`. Busy heap blocks (NT heaps and full page
+//! heaps) that no root reaches: a conservative mark from the threads' stacks and registers,
+//! the TEBs and PEBs, the modules' writable sections, and transitively through the blocks it
+//! reaches (a pointer to any byte of a block's user area counts). The leaked blocks are listed
+//! and grouped by size.
+
+use std::collections::BTreeMap;
+
+use ntheap::reachability::{ScanLimits, UserBlock, mark};
+use ntheap::report::is_user_allocation;
+use ntheap::{EntryState, PointerWidth};
+use serde::Serialize;
+
+use crate::target::UserDump;
+
+mod roots;
+mod text;
+
+/// One busy block nothing reaches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Leaked {
+    /// The heap (NT heap address, or the page heap's handle).
+    pub heap: u64,
+    /// `"nt"`, `"large"` (a large NT heap block) or `"page"` (full page heap).
+    pub kind: &'static str,
+    /// Header address (`_HEAP_ENTRY`; the `_DPH_HEAP_BLOCK` node for page-heap blocks).
+    pub entry: u64,
+    /// First byte of user data.
+    pub user_address: u64,
+    /// Requested size (the user area scanned).
+    pub size: u64,
+    /// 4 or 8.
+    pub pointer_size: usize,
+}
+
+/// Leaked blocks of one size.
+#[derive(Debug, Clone, Serialize)]
+pub struct SizeGroup {
+    /// Requested size.
+    pub size: u64,
+    /// How many.
+    pub count: u64,
+    /// `size × count`.
+    pub total: u64,
+}
+
+/// What the roots were.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Roots {
+    /// Threads whose stacks and registers were roots.
+    pub threads: usize,
+    /// Register values.
+    pub registers: usize,
+    /// Memory ranges (stacks, TEBs, PEBs, module sections).
+    pub ranges: usize,
+    /// Bytes in those ranges.
+    pub bytes: u64,
+    /// Modules whose writable sections were roots (the whole captured image when its headers
+    /// are not in the dump).
+    pub modules: usize,
+}
+
+/// The report of `heap --leaks`.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    /// Busy blocks checked.
+    pub blocks: usize,
+    /// Their user bytes.
+    pub block_bytes: u64,
+    /// The roots.
+    pub roots: Roots,
+    /// Bytes read and scanned (roots and reached blocks).
+    pub bytes_scanned: u64,
+    /// Root or block bytes not in the dump.
+    pub bytes_not_captured: u64,
+    /// Whether the scan stopped at its byte budget (then blocks beyond it look leaked).
+    pub stopped: bool,
+    /// The leaked blocks, by address.
+    pub leaked: Vec<Leaked>,
+    /// The leaked blocks grouped by size, largest total first.
+    pub by_size: Vec<SizeGroup>,
+    /// Heaps not walked and roots not read (text after the report).
+    #[serde(skip)]
+    pub warnings: Vec<String>,
+}
+
+/// A block to check, with what the report says of it.
+struct Candidate {
+    block: UserBlock,
+    leaked: Leaked,
+}
+
+fn pointer_size(w: PointerWidth) -> usize {
+    if w == PointerWidth::Bits32 { 4 } else { 8 }
+}
+
+/// Every busy user block of the walked NT heaps and of the page heaps, by width.
+fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Candidate)> {
+    let mut out = Vec::new();
+    for walk in u.walks() {
+        let w = walk.heap.width();
+        for e in walk.all_entries() {
+            if !is_user_allocation(walk, &e) {
+                continue;
+            }
+            let header = e.user_address.saturating_sub(e.address);
+            let size = e
+                .requested_size
+                .unwrap_or_else(|| e.size.saturating_sub(header));
+            let kind = if e.state == EntryState::VirtualAlloc {
+                "large"
+            } else {
+                "nt"
+            };
+            out.push((
+                w,
+                Candidate {
+                    block: UserBlock {
+                        address: e.user_address,
+                        size,
+                    },
+                    leaked: Leaked {
+                        heap: walk.heap.address,
+                        kind,
+                        entry: e.address,
+                        user_address: e.user_address,
+                        size,
+                        pointer_size: pointer_size(w),
+                    },
+                },
+            ));
+        }
+    }
+    let (page_heaps, page_warnings) = crate::user::pageheap::page_heaps(u);
+    warnings.extend(page_warnings);
+    for p in &page_heaps {
+        let w = p.layout.width;
+        for b in &p.busy {
+            out.push((
+                w,
+                Candidate {
+                    block: UserBlock {
+                        address: b.user_address,
+                        size: b.requested_size,
+                    },
+                    leaked: Leaked {
+                        heap: p.handle(),
+                        kind: "page",
+                        entry: b.node,
+                        user_address: b.user_address,
+                        size: b.requested_size,
+                        pointer_size: pointer_size(w),
+                    },
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Runs `heap --leaks` on a dump.
+pub fn investigate(u: &UserDump) -> Report {
+    let mut warnings: Vec<String> = u
+        .heaps()
+        .found
+        .iter()
+        .filter_map(|f| {
+            let e = f.heap.as_ref().err()?;
+            // A page heap's handle is no NT heap: its blocks come from its root.
+            ntheap::page_heap_root_of(&u.memory(), f.address)
+                .is_none()
+                .then(|| format!("heap {:x} not walked: {e}", f.address))
+        })
+        .collect();
+    let cands = candidates(u, &mut warnings);
+    let (roots, ranges, values) = roots::roots(u, &mut warnings);
+    let mem = u.memory();
+    let mut leaked = Vec::new();
+    let (mut scanned, mut missing, mut stopped) = (0u64, 0u64, false);
+    for width in [PointerWidth::Bits64, PointerWidth::Bits32] {
+        let set: Vec<&Candidate> = cands
+            .iter()
+            .filter(|(w, _)| *w == width)
+            .map(|(_, c)| c)
+            .collect();
+        if set.is_empty() {
+            continue;
+        }
+        let blocks: Vec<UserBlock> = set.iter().map(|c| c.block).collect();
+        let r = mark(
+            &mem,
+            width,
+            &blocks,
+            &ranges,
+            &values,
+            ScanLimits::default(),
+        );
+        scanned = scanned.saturating_add(r.bytes_scanned);
+        missing = missing.saturating_add(r.bytes_not_captured);
+        stopped |= r.stopped;
+        leaked.extend(
+            r.unreached()
+                .filter_map(|i| set.get(i))
+                .map(|c| c.leaked.clone()),
+        );
+    }
+    leaked.sort_by_key(|l| l.user_address);
+    let mut groups: BTreeMap<u64, u64> = BTreeMap::new();
+    for l in &leaked {
+        let c = groups.entry(l.size).or_insert(0);
+        *c = c.saturating_add(1);
+    }
+    let mut by_size: Vec<SizeGroup> = groups
+        .into_iter()
+        .map(|(size, count)| SizeGroup {
+            size,
+            count,
+            total: size.saturating_mul(count),
+        })
+        .collect();
+    by_size.sort_by(|a, b| b.total.cmp(&a.total).then(b.size.cmp(&a.size)));
+    Report {
+        blocks: cands.len(),
+        block_bytes: cands
+            .iter()
+            .fold(0u64, |a, (_, c)| a.saturating_add(c.block.size)),
+        roots,
+        bytes_scanned: scanned,
+        bytes_not_captured: missing,
+        stopped,
+        leaked,
+        by_size,
+        warnings,
+    }
+}
