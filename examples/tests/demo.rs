@@ -12,7 +12,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{dumpscope, fresh_dir};
 
@@ -155,24 +154,6 @@ fn demo_json_names_heap_size_string_location_code_and_thread() {
         d["signatures"][0]["signature"],
         "text: ==> Allocated addr: 0x%x"
     );
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[test]
-fn no_arguments_runs_the_demo() {
-    let dir = fresh_dir("demo-noargs");
-    let out = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
-        .env("TMPDIR", &dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("D4C+0x36b0"));
-    assert!(dir.join("dumpscope-demo").join("D4C-after.dmp").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

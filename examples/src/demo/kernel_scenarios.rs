@@ -338,19 +338,7 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     // Each process's DirBase: an address space of this dump sharing the kernel's mappings, so
     // `.process` reads work.
     let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
-    let k = objects.objects();
-    let processes: Vec<u64> = k
-        .processes()
-        .map_err(|e| CliError::new(e.to_string()))?
-        .filter_map(Result::ok)
-        .map(|p| p.address)
-        .collect();
-    let dtb_off = u64::from(layout.process.directory_table_base);
-    for p in processes {
-        let dtb = b.address_space();
-        let v = u32::try_from(dtb).unwrap_or(0).to_le_bytes();
-        b.map(p.wrapping_add(dtb_off), &v);
-    }
+    own_address_spaces(&mut b, &objects, &layout)?;
     g.pool(&pool.context);
     story.nt_functions.iter().for_each(|(n, a)| g.at(n, *a));
     if let Some(v) = &pool.vm {
@@ -374,4 +362,32 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     a.insert("iexplore", story.iexplore);
     a.insert("system", story.system);
     finish(b, &g, a)
+}
+
+/// Gives each process of `objects` its own address space in the dump (one sharing the kernel's
+/// mappings, made now, so make it after the kernel's memory is mapped) and writes it to the
+/// process's `DirBase`, so `.process` reads work.
+pub(super) fn own_address_spaces(
+    b: &mut KernelDumpBuilder,
+    objects: &pooltrack::object_synth::SynthKernel,
+    layout: &pooltrack::ObjectLayout,
+) -> Result<(), CliError> {
+    let processes: Vec<u64> = objects
+        .objects()
+        .processes()
+        .map_err(|e| CliError::new(e.to_string()))?
+        .filter_map(Result::ok)
+        .map(|p| p.address)
+        .collect();
+    let dtb_off = u64::from(layout.process.directory_table_base);
+    let width = if layout.width == pooltrack::PointerWidth::Bits64 {
+        8
+    } else {
+        4
+    };
+    for p in processes {
+        let dtb = b.address_space().to_le_bytes();
+        b.map(p.wrapping_add(dtb_off), dtb.get(..width).unwrap_or(&dtb));
+    }
+    Ok(())
 }

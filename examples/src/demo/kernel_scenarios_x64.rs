@@ -203,20 +203,7 @@ fn build(flavor: Flavor, leaked: u64) -> Result<Built, CliError> {
 
     // Each process's DirBase: an address space sharing the kernel's mappings (made last, so
     // every kernel mapping is shared), so `.process` reads work.
-    let k = objects.objects();
-    let processes: Vec<u64> = k
-        .processes()
-        .map_err(|e| CliError::new(e.to_string()))?
-        .filter_map(Result::ok)
-        .map(|p| p.address)
-        .collect();
-    let dtb_off = u64::from(layout.process.directory_table_base);
-    for p in processes {
-        let dtb = b.address_space();
-        let bytes = dtb.to_le_bytes();
-        let n = if x64 { 8 } else { 4 };
-        b.map(p.wrapping_add(dtb_off), bytes.get(..n).unwrap_or(&bytes));
-    }
+    super::kernel_scenarios::own_address_spaces(&mut b, &objects, &layout)?;
 
     let isf = symbols(&mut b, nt, &objects, layout, &story.nt_functions);
     let mut a = BTreeMap::new();
