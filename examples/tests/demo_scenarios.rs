@@ -246,6 +246,15 @@ fn large_blocks_are_found_with_their_stack_though_heap_s_commit_misses_them() {
     assert_eq!(top["count"], 189);
     assert_eq!(top["virtual_blocks"], 189);
     let c = &l["contents"][0];
+    // No root reaches the leaked blocks (`!heap -l` as evidence).
+    let evidence = l["suspects"][0]["evidence"].as_array().unwrap();
+    assert!(
+        evidence.iter().any(|e| e
+            .as_str()
+            .unwrap()
+            .starts_with("189 of them are reached by no root")),
+        "{evidence:?}"
+    );
     // Every sampled block has the one stack.
     assert_eq!(c["allocation_stacks"][0]["count"], c["sampled"]);
     assert!(

@@ -456,7 +456,8 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let threads = thread_step(dump, options.locator.clone(), &mut lacks, &mut notes);
     progress.done();
 
-    let suspects = rank(&sizes, &heaps, &contents, &threads, &modules, pointer_size);
+    let mut suspects = rank(&sizes, &heaps, &contents, &threads, &modules, pointer_size);
+    reachability_evidence(u, &heaps, &mut suspects, &mut notes, progress);
     let conclusion = conclude(
         &regions, &heaps, grown_heap, &suspects, &contents, &threads, &lacks,
     );
@@ -473,5 +474,52 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
         lacks,
         notes,
         conclusion,
+    }
+}
+
+/// Busy blocks up to which `leak` runs `!heap -l`'s mark (it holds every block, O(blocks)
+/// memory, which the rest of `leak` does not).
+const MAX_REACH_BLOCKS: u64 = 500_000;
+
+/// `!heap -l` as evidence: how many of each suspect's blocks no root reaches (stacks,
+/// registers, TEBs/PEB, module data, other reached blocks).
+fn reachability_evidence(
+    u: &UserDump,
+    heaps: &[HeapGrowth],
+    suspects: &mut [Suspect],
+    notes: &mut Vec<String>,
+    progress: &Progress,
+) {
+    if suspects.is_empty() {
+        return;
+    }
+    let blocks = heaps.iter().fold(0u64, |a, h| {
+        a.saturating_add(h.busy_blocks)
+            .saturating_add(h.virtual_blocks)
+    });
+    if blocks > MAX_REACH_BLOCKS {
+        notes.push(format!(
+            "!heap -l reachability left out: {blocks} busy blocks (it runs up to {MAX_REACH_BLOCKS}; dumpscope heap --leaks runs it on any heap)"
+        ));
+        return;
+    }
+    progress.step("marking blocks reachable from the roots (!heap -l)");
+    let r = crate::user::heapleaks::investigate(u);
+    progress.done();
+    for s in suspects.iter_mut() {
+        let unreached = r
+            .leaked
+            .iter()
+            .filter(|l| l.heap == s.what.heap && l.size == s.what.size)
+            .count();
+        if unreached > 0 {
+            let verb = if unreached == 1 { "is" } else { "are" };
+            s.evidence.push(format!(
+                "{unreached} of them {verb} reached by no root (!heap -l: stacks, registers, TEBs and PEB, module data, other reached blocks)"
+            ));
+        } else if !r.stopped {
+            s.evidence
+                .push("every one of them is still referenced from a root (!heap -l)".to_string());
+        }
     }
 }
