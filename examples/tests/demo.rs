@@ -231,3 +231,27 @@ fn demo_with_objects_names_the_class_and_its_constructor() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn heap_leaks_groups_the_unreached_blocks_by_size_and_content() {
+    let dir = fresh_dir("demo-heap-leaks");
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let after = dir.join("D4C-after.dmp");
+    let v = common::dumpscope_json(&["heap", "--leaks", "--json", after.to_str().unwrap()]);
+    let g = &v["by_size"][0];
+    assert_eq!(g["size"].as_u64(), Some(0x41f80));
+    assert_eq!(g["count"].as_u64(), Some(80));
+    assert_eq!(g["content"], "text: ==> Allocated addr: 0x%x");
+    assert_eq!(
+        (g["matching"].as_u64(), g["sampled"].as_u64()),
+        (Some(8), Some(8))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

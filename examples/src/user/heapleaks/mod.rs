@@ -42,6 +42,30 @@ pub struct SizeGroup {
     pub count: u64,
     /// `size × count`.
     pub total: u64,
+    /// What most of the sampled blocks start with (`text: ==> Allocated addr: 0x%x`,
+    /// `utf16: ...`), when they share it: the content grouping `leak` does too.
+    pub content: Option<String>,
+    /// Blocks sampled for `content`, and how many of them share it.
+    pub sampled: u64,
+    /// Of the sampled, those with the content.
+    pub matching: u64,
+}
+
+/// Blocks of each size whose content is sampled.
+const CONTENT_SAMPLES: usize = 8;
+/// Size groups whose content is sampled.
+const CONTENT_GROUPS: usize = 32;
+
+/// The text a block starts with, generalized (numbers as `%x`/`%d`), as `leak` and `diff`
+/// group blocks.
+fn content_of(mem: &impl ntheap::ReadMemory, at: u64, size: u64) -> Option<String> {
+    let mut b = vec![0u8; usize::try_from(size.min(64)).unwrap_or(0)];
+    mem.read(at, &mut b).ok()?;
+    if let Some(t) = crate::user::leak::ascii_text(&b, 4) {
+        return Some(format!("text: {}", crate::user::leak::generalize(&t)));
+    }
+    crate::user::leak::utf16_text(&b, 4)
+        .map(|t| format!("utf16: {}", crate::user::leak::generalize(&t)))
 }
 
 /// What the roots were.
@@ -216,9 +240,35 @@ pub fn investigate(u: &UserDump) -> Report {
             size,
             count,
             total: size.saturating_mul(count),
+            content: None,
+            sampled: 0,
+            matching: 0,
         })
         .collect();
     by_size.sort_by(|a, b| b.total.cmp(&a.total).then(b.size.cmp(&a.size)));
+    for g in by_size.iter_mut().take(CONTENT_GROUPS) {
+        let mut seen: BTreeMap<String, u64> = BTreeMap::new();
+        for l in leaked
+            .iter()
+            .filter(|l| l.size == g.size)
+            .take(CONTENT_SAMPLES)
+        {
+            g.sampled = g.sampled.saturating_add(1);
+            if let Some(c) = content_of(&mem, l.user_address, l.size) {
+                let n = seen.entry(c).or_insert(0);
+                *n = n.saturating_add(1);
+            }
+        }
+        // The content most sampled blocks share (at least half of them).
+        if let Some((c, n)) = seen
+            .into_iter()
+            .max_by_key(|(c, n)| (*n, std::cmp::Reverse(c.clone())))
+            && n.saturating_mul(2) >= g.sampled
+        {
+            g.content = Some(c);
+            g.matching = n;
+        }
+    }
     Report {
         blocks: cands.len(),
         block_bytes: cands

@@ -49,7 +49,14 @@ impl Text for Report {
             writeln!(out)?;
             writeln!(out, "    size     #blocks     total")?;
             for g in &self.by_size {
-                writeln!(out, "    {:x} {:x} - {:x}", g.size, g.count, g.total)?;
+                match &g.content {
+                    Some(c) => writeln!(
+                        out,
+                        "    {:x} {:x} - {:x}  ({c}: {} of {} sampled)",
+                        g.size, g.count, g.total, g.matching, g.sampled
+                    )?,
+                    None => writeln!(out, "    {:x} {:x} - {:x}", g.size, g.count, g.total)?,
+                }
             }
         }
         writeln!(
