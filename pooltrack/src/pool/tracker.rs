@@ -201,7 +201,7 @@ impl PoolUsage {
     }
 }
 
-/// Table indexes remembered by `pool_usage` (16 bytes each).
+/// Table indexes remembered by `pool_usage` (24 bytes each).
 const MEMO_ENTRIES: u64 = 1 << 20;
 
 impl<M: ReadMemory> Pool<M> {
@@ -291,7 +291,7 @@ impl<M: ReadMemory> Pool<M> {
         // each: remember (key, row) per index and skip the hash lookup when it matches.
         let longest = tables.iter().map(|t| t.1).max().unwrap_or(0);
         let memo_len = usize::try_from(longest.min(MEMO_ENTRIES)).unwrap_or(0);
-        let mut memo: Vec<(u32, usize)> = vec![(0, 0); memo_len];
+        let mut memo: Vec<(u32, usize, bool)> = vec![(0, 0, false); memo_len];
         for (addr, count) in tables {
             let count = count.min(budget);
             budget = budget.saturating_sub(count);
@@ -320,17 +320,18 @@ impl<M: ReadMemory> Pool<M> {
                         a5.get(e),
                     ];
                     let remembered = memo.get_mut(first.saturating_add(j));
-                    let slot = match remembered {
-                        Some(m) if m.0 == key => m.1,
+                    let (slot, printable) = match remembered {
+                        Some(m) if m.0 == key => (m.1, m.2),
                         other => {
                             let slot = *index.entry(key).or_insert_with(|| {
                                 rows.push((key, [0; 6]));
                                 rows.len().saturating_sub(1)
                             });
+                            let printable = PoolTag(key).is_printable();
                             if let Some(m) = other {
-                                *m = (key, slot);
+                                *m = (key, slot, printable);
                             }
-                            slot
+                            (slot, printable)
                         }
                     };
                     if let Some(r) = rows.get_mut(slot) {
@@ -339,7 +340,7 @@ impl<M: ReadMemory> Pool<M> {
                         }
                     }
                     used = used.saturating_add(1);
-                    if !PoolTag(key).is_printable() {
+                    if !printable {
                         unprintable = unprintable.saturating_add(1);
                     }
                 }
