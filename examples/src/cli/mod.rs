@@ -244,7 +244,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Heap(a) => a.run(out),
         Command::Stacks(a) => {
             let mut o = a.options()?;
-            o.locator = cli.symbols.locator();
+            o.locator = options.locator.clone();
             match open(&a.dump)? {
                 Target::Kernel(k) => emit(
                     &kernel::stack::investigate_with(
@@ -267,7 +267,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         Command::Symbols(a) => {
             let o = user::symbols::Options {
-                locator: cli.symbols.locator(),
+                locator: options.locator.clone(),
             };
             user::with_user(&a.dump, "symbols", |u| {
                 emit(
@@ -323,7 +323,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
             t => {
                 let options = user::leak::Options {
-                    locator: cli.symbols.locator(),
+                    locator: options.locator.clone(),
                     progress: crate::progress::Progress::with(crate::progress::wanted(
                         a.quiet, a.json,
                     )),
