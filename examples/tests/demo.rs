@@ -159,15 +159,7 @@ fn demo_json_names_heap_size_string_location_code_and_thread() {
 
 #[test]
 fn demo_dumps_read_cleanly_with_the_other_commands() {
-    let dir = fresh_dir("demo-cmds");
-    let out = dumpscope(&[
-        "demo",
-        "--scenario",
-        "heap-leak",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let dir = common::heap_leak_demo("demo-cmds");
     let after = dir.join("D4C-after.dmp");
     let a = after.to_str().unwrap();
     let v = common::dumpscope_json(&["runaway", "--json", a]);
@@ -234,15 +226,7 @@ fn demo_with_objects_names_the_class_and_its_constructor() {
 
 #[test]
 fn heap_leaks_groups_the_unreached_blocks_by_size_and_content() {
-    let dir = fresh_dir("demo-heap-leaks");
-    let out = dumpscope(&[
-        "demo",
-        "--scenario",
-        "heap-leak",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let dir = common::heap_leak_demo("demo-heap-leaks");
     let after = dir.join("D4C-after.dmp");
     let v = common::dumpscope_json(&["heap", "--leaks", "--json", after.to_str().unwrap()]);
     let g = &v["by_size"][0];

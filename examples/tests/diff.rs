@@ -13,16 +13,7 @@ use common::{dumpscope, dumpscope_json};
 
 #[test]
 fn diff_of_the_demo_pair_names_the_leaking_size_and_string() {
-    let dir = std::env::temp_dir().join("dumpscope-diff");
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = dumpscope(&[
-        "demo",
-        "--scenario",
-        "heap-leak",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let dir = common::heap_leak_demo("diff");
     let before = dir.join("D4C-before.dmp");
     let after = dir.join("D4C-after.dmp");
     let (b, a) = (before.to_str().unwrap(), after.to_str().unwrap());
@@ -86,16 +77,7 @@ fn diff_of_dumps_of_different_processes_says_so_first() {
     let Some(other) = common::corpus_file("user/win7-x64-notepad.dmp") else {
         return;
     };
-    let dir = std::env::temp_dir().join("dumpscope-diff-unrelated");
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = dumpscope(&[
-        "demo",
-        "--scenario",
-        "heap-leak",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
+    let dir = common::heap_leak_demo("diff-unrelated");
     let after = dir.join("D4C-after.dmp");
     let (o, a) = (other.to_str().unwrap(), after.to_str().unwrap());
     let text = String::from_utf8(dumpscope(&["diff", o, a]).stdout).unwrap();

@@ -15,17 +15,7 @@ use std::path::PathBuf;
 use common::dumpscope;
 
 fn demo_dump(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dumpscope-windbg-{tag}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = dumpscope(&[
-        "demo",
-        "--scenario",
-        "heap-leak",
-        "--out",
-        dir.to_str().unwrap(),
-    ]);
-    assert!(out.status.success());
-    dir.join("D4C-after.dmp")
+    common::heap_leak_demo(&format!("windbg-{tag}")).join("D4C-after.dmp")
 }
 
 /// Splits `0:000> CMD` sections: (command, output).

@@ -52,3 +52,22 @@ pub fn fresh_dir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// The demo's D4C.exe-style heap-leak pair written into a fresh `dumpscope-NAME` folder
+/// (`D4C-before.dmp`, `D4C-after.dmp`); returns the folder.
+pub fn heap_leak_demo(name: &str) -> PathBuf {
+    let dir = fresh_dir(name);
+    let out = dumpscope(&[
+        "demo",
+        "--scenario",
+        "heap-leak",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
