@@ -34,7 +34,9 @@ pub struct Cli {
     #[command(flatten)]
     symbols: SymbolPathArgs,
     /// The kernel's symbols for kernel dumps: its PDB (`ntkrnlmp.pdb`, checked against the
-    /// dump's kernel) or a Volatility 3 ISF JSON. Default: `DUMP.isf.json` beside the dump.
+    /// dump's kernel) or a Volatility 3 ISF JSON (plain or .xz). Default: `DUMP.isf.json`
+    /// beside the dump, else the kernel's PDB identity on the symbol path (the PDB, or a
+    /// Volatility symbol pack's `windows/NAME.pdb/GUID-AGE.json.xz` in a folder of the path).
     /// Gives the globals KDBG lacks (pool trackers, `!vm` counters, verifier data).
     #[arg(long, global = true, value_name = "FILE")]
     kernel_symbols: Option<PathBuf>,
@@ -107,7 +109,7 @@ const TAKES: &[(&str, &[Kind])] = &[
     ("address", &[Kind::User]),
     ("heap", &[Kind::User]),
     ("stacks", &[Kind::User, Kind::Kernel]),
-    ("symbols", &[Kind::User]),
+    ("symbols", &[Kind::User, Kind::Kernel]),
     ("dh", &[Kind::User, Kind::PeFile]),
     ("search", &[Kind::User, Kind::PeFile]),
     ("da", &[Kind::User, Kind::PeFile]),
@@ -269,13 +271,11 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let o = user::symbols::Options {
                 locator: options.locator.clone(),
             };
-            user::with_user(&a.dump, "symbols", |u| {
-                emit(
-                    &user::symbols::investigate(u, &o)?,
-                    Format::json_if(a.json),
-                    out,
-                )
-            })
+            let report = match open(&a.dump)? {
+                Target::Kernel(k) => user::symbols::investigate_kernel(&k, &o)?,
+                t => user::symbols::investigate(t.user("symbols")?, &o)?,
+            };
+            emit(&report, Format::json_if(a.json), out)
         }
         Command::Dh(a) => {
             let t = open(&a.target)?;

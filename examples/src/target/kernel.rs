@@ -16,9 +16,12 @@ pub struct KernelTarget {
     drivers: OnceCell<Result<Vec<dumpfile::Driver>, String>>,
     unloaded: OnceCell<Result<Vec<dumpfile::UnloadedDriver>, String>>,
     kdbg: OnceCell<Result<dumpfile::Kdbg, String>>,
-    symbols: OnceCell<Result<Option<pooltrack::KernelLayouts>, String>>,
+    symbols: OnceCell<Result<Option<super::kernel_symbols::Found>, String>>,
     /// The kernel's symbols file the user named (`--kernel-symbols`), else `DUMP.isf.json`.
     symbols_file: Option<PathBuf>,
+    /// The symbol path, where the kernel's PDB (or a Volatility symbol table of it) is looked
+    /// for when no file is named and none lies beside the dump.
+    locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
     /// The address space `.process` switched to (`None`: the kernel's own).
     dir_base: Cell<Option<u64>>,
     /// The process `.process` selected (its `EPROCESS`), for `!handle`.
@@ -42,6 +45,7 @@ impl KernelTarget {
             kdbg: OnceCell::new(),
             symbols: OnceCell::new(),
             symbols_file: None,
+            locator: None,
             dir_base: Cell::new(None),
             process: Cell::new(None),
         }
@@ -95,37 +99,94 @@ impl KernelTarget {
         self
     }
 
+    /// Looks the kernel's symbols up on this symbol path when no file names them.
+    pub fn with_locator(
+        mut self,
+        locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
+    ) -> KernelTarget {
+        self.locator = locator;
+        self.symbols = OnceCell::new();
+        self
+    }
+
     /// The kernel's symbols and type layouts: from the file `--kernel-symbols` named (a PDB or
-    /// an ISF JSON), else from the Volatility 3 ISF file next to the dump (`DUMP.isf.json`);
-    /// `None` when there is none, or why it could not be read (or does not fit the dump).
+    /// an ISF JSON), else from the Volatility 3 ISF file next to the dump (`DUMP.isf.json`),
+    /// else from the symbol path by the kernel's PDB identity (a Volatility symbol table or
+    /// the PDB, see [`super::kernel_symbols`]); `None` when there is none, or why it could not
+    /// be read (or does not fit the dump).
     pub fn symbols(&self) -> Result<Option<&pooltrack::KernelLayouts>, &str> {
+        self.loaded_symbols().map(|f| f.map(|f| &f.layouts))
+    }
+
+    /// The file the kernel's symbols were read from, when there are symbols.
+    pub fn symbols_source(&self) -> Option<&Path> {
+        self.loaded_symbols()
+            .ok()
+            .flatten()
+            .map(|f| f.file.as_path())
+    }
+
+    fn loaded_symbols(&self) -> Result<Option<&super::kernel_symbols::Found>, &str> {
+        use super::kernel_symbols::{Found, find, read_symbols_file};
         self.symbols
-            .get_or_init(|| match &self.symbols_file {
-                Some(f) => {
-                    let bytes = std::fs::read(f).map_err(|e| format!("{}: {e}", f.display()))?;
-                    let layouts = if bytes.starts_with(b"Microsoft C/C++ MSF 7.00") {
-                        pooltrack::KernelLayouts::from_pdb_bytes(&bytes)
-                    } else {
-                        pooltrack::KernelLayouts::from_isf_json(&bytes)
-                    }
-                    .map_err(|e| format!("{}: {e}", f.display()))?;
+            .get_or_init(|| {
+                if let Some(f) = &self.symbols_file {
+                    let layouts = read_symbols_file(f)?;
                     self.check_pdb(&layouts)
                         .map_err(|e| format!("{}: {e}", f.display()))?;
-                    Ok(Some(layouts))
+                    return Ok(Some(Found {
+                        layouts,
+                        file: f.clone(),
+                    }));
                 }
-                None => {
-                    let isf = isf_path(&self.path);
-                    match std::fs::read(&isf) {
-                        Ok(bytes) => pooltrack::KernelLayouts::from_isf_json(&bytes)
-                            .map(Some)
-                            .map_err(|e| format!("{}: {e}", isf.display())),
-                        Err(_) => Ok(None),
-                    }
+                let isf = isf_path(&self.path);
+                if isf.is_file() {
+                    let layouts = read_symbols_file(&isf)?;
+                    return Ok(Some(Found { layouts, file: isf }));
+                }
+                let (Some(locator), Some(kernel)) = (&self.locator, self.driver_list().first())
+                else {
+                    return Ok(None);
+                };
+                match super::kernel_symbols::kernel_identity(locator, kernel) {
+                    Some(cv) => find(locator, &cv),
+                    None => Ok(None),
                 }
             })
             .as_ref()
             .map(Option::as_ref)
             .map_err(String::as_str)
+    }
+
+    /// Where the kernel's symbols can be given, for messages about what needs them: the
+    /// kernel's PDB identity on the symbol path, `--kernel-symbols FILE`, or `DUMP.isf.json`.
+    pub fn symbols_hint(&self) -> String {
+        let id = self
+            .driver_list()
+            .first()
+            .and_then(|d| match &self.locator {
+                Some(l) => super::kernel_symbols::kernel_identity(l, d),
+                None => d.codeview.clone(),
+            })
+            .map(|cv| {
+                let name = stackwalk::symsrv::store_file_name(&cv.pdb_name).unwrap_or("the PDB");
+                format!("{name} {}{:X}", cv.guid_string().replace('-', ""), cv.age)
+            });
+        let path = match (&self.locator, &id) {
+            (Some(l), Some(id)) => format!("{id} is not on the symbol path {}; ", l.path()),
+            (None, Some(id)) => {
+                format!("give the symbol path where {id} is (--symbol-path or _NT_SYMBOL_PATH), ")
+            }
+            (Some(l), None) => format!(
+                "the kernel's image (for its PDB identity) is neither in the dump nor on the symbol path {}; ",
+                l.path()
+            ),
+            (None, None) => String::new(),
+        };
+        format!(
+            "{path}name the kernel's PDB or ISF with --kernel-symbols FILE, or put its ISF at {}",
+            isf_path(&self.path).display()
+        )
     }
 
     /// Symbols from a PDB other than the one the dump's kernel names would put every global at
@@ -230,9 +291,9 @@ impl KernelTarget {
                 CliError::at(
                     &self.path,
                     format!(
-                        "no kernel-object layout fits build {} (give the kernel's ISF file as {})",
+                        "no kernel-object layout fits build {} without the kernel's symbols: {}",
                         build.build,
-                        isf_path(&self.path).display()
+                        self.symbols_hint()
                     ),
                 )
             }),

@@ -43,7 +43,8 @@ pub struct OpenOptions {
     /// The kernel's symbols for kernel dumps (a kernel PDB or a Volatility 3 ISF JSON), instead
     /// of `DUMP.isf.json`.
     pub kernel_symbols: Option<PathBuf>,
-    /// The symbol path for user dumps' stacks.
+    /// The symbol path: for user dumps' stacks, and where a kernel dump's symbols are looked
+    /// for by the kernel's PDB identity.
     pub locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
 }
 
@@ -82,7 +83,9 @@ impl Target {
             }
         }
         if &magic == b"PAGEDU64" || &magic == b"PAGEDUMP" {
-            let k = KernelTarget::open(path)?.with_symbols_file(options.kernel_symbols.clone());
+            let k = KernelTarget::open(path)?
+                .with_symbols_file(options.kernel_symbols.clone())
+                .with_locator(options.locator.clone());
             return Ok(Target::Kernel(Box::new(k)));
         }
         if magic.starts_with(b"MZ") {
@@ -148,6 +151,7 @@ impl Target {
 
 mod image;
 mod kernel;
+mod kernel_symbols;
 
 pub use self::image::{Image, ModuleRef, Source};
 pub use self::kernel::{KernelTarget, isf_path, lm_name};

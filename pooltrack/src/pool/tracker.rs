@@ -259,10 +259,16 @@ impl<M: ReadMemory> Pool<M> {
                 self.ctx.session_track_table_size,
             )]
         } else {
-            if self.ctx.track_table == 0 || self.ctx.track_table_size == 0 {
+            if self.ctx.track_table == 0 {
                 return Err(Error::Corrupt {
                     what: "PoolTrackTable (not given)",
-                    addr: self.ctx.track_table,
+                    addr: 0,
+                });
+            }
+            if self.ctx.track_table_size == 0 {
+                return Err(Error::Corrupt {
+                    what: "PoolTrackTableSize (not given)",
+                    addr: 0,
                 });
             }
             self.tracker_tables()

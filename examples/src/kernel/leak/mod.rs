@@ -341,7 +341,17 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
         verifier.as_ref(),
         objects.as_ref(),
     );
-    let conclusion = conclude(&suspects, vm.as_ref(), pool_step.as_ref(), crash.as_ref());
+    // A full or kernel dump whose pool could not be read for want of the kernel's symbols
+    // says how to give them, not that it holds no pool.
+    let needs_symbols = (pool_step.is_none() && !triage && matches!(k.symbols(), Ok(None)))
+        .then(|| k.symbols_hint());
+    let conclusion = conclude(
+        &suspects,
+        vm.as_ref(),
+        pool_step.as_ref(),
+        crash.as_ref(),
+        needs_symbols.as_deref(),
+    );
     Report {
         kind: "kernel",
         arch: crate::kernel::info::arch_name(k.dump.arch()).to_string(),
@@ -705,6 +715,7 @@ fn conclude(
     vm: Option<&VmStep>,
     pool: Option<&PoolStep>,
     crash: Option<&Crash>,
+    needs_symbols: Option<&str>,
 ) -> String {
     let exhausted = vm
         .and_then(|v| v.pressure)
@@ -721,7 +732,12 @@ fn conclude(
                 t.tag,
                 human_size(t.bytes)
             ),
-            (None, _) => "No pool data in this dump: no leak can be named from it".to_string(),
+            (None, _) => match needs_symbols {
+                Some(hint) => format!(
+                    "The pool cannot be read without the kernel's symbols, so no leak can be named yet: {hint}"
+                ),
+                None => "No pool data in this dump: no leak can be named from it".to_string(),
+            },
         };
         if let Some(c) = crash
             && let Some(m) = &c.image_name

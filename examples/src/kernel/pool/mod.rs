@@ -121,8 +121,8 @@ pub(crate) fn perr(k: &KernelTarget, e: pooltrack::Error) -> CliError {
         return CliError::at(
             &k.path,
             format!(
-                "{name} is not known from this dump (KDBG, captured memory): put the kernel's ISF file (with its symbols) at {}",
-                crate::target::isf_path(&k.path).display()
+                "{name} is not known from this dump (KDBG, captured memory) without the kernel's symbols: {}",
+                k.symbols_hint()
             ),
         );
     }

@@ -45,8 +45,8 @@ pub fn investigate(k: &KernelTarget, _: &Options) -> Result<Report, CliError> {
             CliError::at(
                 &k.path,
                 format!(
-                    "!vm reads the kernel's globals by symbol: put the kernel's ISF file at {}",
-                    crate::target::isf_path(&k.path).display()
+                    "!vm reads the kernel's globals by symbol: {}",
+                    k.symbols_hint()
                 ),
             )
         })?;

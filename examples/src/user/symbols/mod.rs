@@ -75,8 +75,23 @@ pub struct Report {
     pub symbol_path: String,
     /// Pointer size of the dump (4 or 8), for the address columns.
     pub pointer_size: usize,
-    /// The modules, in module-list order.
+    /// The modules, in module-list order (a kernel dump's drivers, the kernel first).
     pub modules: Vec<ModuleSymbols>,
+    /// On a kernel dump: the file the kernel's symbols (globals and type layouts for the pool,
+    /// `!vm`, verifier and object commands) were read from, or what to do without them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kernel_symbols: Option<KernelSymbols>,
+}
+
+/// Where a kernel dump's symbols came from.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct KernelSymbols {
+    /// The file read (`--kernel-symbols`, `DUMP.isf.json`, or found on the symbol path).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// Why there are none, or they could not be read, and where they can be given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
 }
 
 fn status_of(lookup: &Lookup) -> FileStatus {
@@ -121,37 +136,103 @@ pub fn investigate(u: &UserDump, options: &Options) -> Result<Report, CliError> 
         .map_err(|e| CliError::at(&u.path, format!("module list: {e}")))?;
     let mut out = Vec::with_capacity(modules.len());
     for m in modules {
-        let image = u32::try_from(m.size)
-            .ok()
-            .and_then(|size| locator.lookup_image(&m.name, m.time_date_stamp, size))
-            .map(|l| status_of(&l));
         let pdb = match &m.codeview {
             Some(dumpfile::CodeView::Pdb70 {
                 guid,
                 age,
                 pdb_name,
-            }) => locator
-                .lookup_pdb(
-                    pdb_name,
-                    PdbIdentity {
-                        guid: *guid,
-                        age: *age,
-                    },
-                )
-                .map(|l| status_of(&l)),
+            }) => Some((pdb_name.as_str(), *guid, *age)),
             _ => None,
         };
-        out.push(ModuleSymbols {
-            name: dumpfile::module_short_name(&m.name).to_string(),
-            base: m.base,
-            size: m.size,
-            image,
+        out.push(module_symbols(
+            locator,
+            dumpfile::module_short_name(&m.name).to_string(),
+            (&m.name, m.base, m.size),
+            Some(m.time_date_stamp),
             pdb,
-        });
+        ));
     }
     Ok(Report {
         symbol_path: locator.path().to_string(),
         pointer_size: u.pointer_size(),
         modules: out,
+        kernel_symbols: None,
+    })
+}
+
+/// One module's image (by `time_stamp` and size) and PDB (by GUID and age) looked up.
+pub(crate) fn module_symbols(
+    locator: &SymbolLocator,
+    name: String,
+    (file, base, size): (&str, u64, u64),
+    time_stamp: Option<u32>,
+    pdb: Option<(&str, [u8; 16], u32)>,
+) -> ModuleSymbols {
+    let image = time_stamp
+        .zip(u32::try_from(size).ok())
+        .and_then(|(t, size)| locator.lookup_image(file, t, size))
+        .map(|l| status_of(&l));
+    let pdb = pdb
+        .and_then(|(pdb_name, guid, age)| locator.lookup_pdb(pdb_name, PdbIdentity { guid, age }))
+        .map(|l| status_of(&l));
+    ModuleSymbols {
+        name,
+        base,
+        size,
+        image,
+        pdb,
+    }
+}
+
+/// Looks up every driver's image and PDB of a kernel dump along the symbol path, and says
+/// where the kernel's own symbols came from.
+pub fn investigate_kernel(
+    k: &crate::target::KernelTarget,
+    options: &Options,
+) -> Result<Report, CliError> {
+    let empty;
+    let locator = match &options.locator {
+        Some(l) => l.as_ref(),
+        None => {
+            empty = SymbolLocator::new(SymbolPath::new(), SymbolOptions::default());
+            &empty
+        }
+    };
+    let drivers = k
+        .drivers()
+        .map_err(|e| CliError::at(&k.path, format!("driver list: {e}")))?;
+    let modules = drivers
+        .iter()
+        .map(|d| {
+            module_symbols(
+                locator,
+                k.module_name(d),
+                (&d.name, d.base, d.size),
+                d.timestamp,
+                d.codeview
+                    .as_ref()
+                    .map(|cv| (cv.pdb_name.as_str(), cv.guid, cv.age)),
+            )
+        })
+        .collect();
+    let kernel_symbols = match k.symbols() {
+        Ok(Some(_)) => KernelSymbols {
+            file: k.symbols_source().map(|p| p.display().to_string()),
+            missing: None,
+        },
+        Ok(None) => KernelSymbols {
+            file: None,
+            missing: Some(k.symbols_hint()),
+        },
+        Err(e) => KernelSymbols {
+            file: None,
+            missing: Some(e.to_string()),
+        },
+    };
+    Ok(Report {
+        symbol_path: locator.path().to_string(),
+        pointer_size: k.pointer_size(),
+        modules,
+        kernel_symbols: Some(kernel_symbols),
     })
 }

@@ -38,6 +38,13 @@ impl Text for Report {
             self.modules.iter().filter(|m| found(&m.pdb)).count(),
             self.modules.iter().filter(|m| m.pdb.is_some()).count(),
         )?;
+        if let Some(k) = &self.kernel_symbols {
+            match (&k.file, &k.missing) {
+                (Some(f), _) => writeln!(out, "Kernel symbols: {f}")?,
+                (None, Some(m)) => writeln!(out, "Kernel symbols: none ({m})")?,
+                (None, None) => writeln!(out, "Kernel symbols: none")?,
+            }
+        }
         writeln!(out)?;
         for m in &self.modules {
             writeln!(
