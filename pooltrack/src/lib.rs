@@ -32,13 +32,14 @@ pub use object::{
 };
 pub use pool::{
     BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,
-    ImmediateUse, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout, PAGE_SIZE,
-    PROTECTED_BIT, Pool, PoolBlock, PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit,
-    PoolHeader, PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry,
-    PoolTraceLog, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags,
-    PoolUsedSort, ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo,
-    TagReference, TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag,
-    VerifierStats, VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
+    ImmediateUse, MiSystemPteTypeLayout, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout,
+    MmPagingFileLayout, MmPfnListLayout, PAGE_SIZE, PROTECTED_BIT, PagingFile, Pool, PoolBlock,
+    PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit, PoolHeader, PoolHeaderLayout,
+    PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry, PoolTraceLog,
+    PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags, PoolUsedSort,
+    ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference,
+    TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats,
+    VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
     ViPoolEntryInUseLayout, ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning,
     find_tag_references, pool_layouts, pool_unit, verifier_flags, verifier_windbg_text, windbg_ptr,
 };

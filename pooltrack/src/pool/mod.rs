@@ -26,6 +26,7 @@ mod vf_suspect_driver_entry;
 mod vf_target_verified_driver_data;
 mod vi_pool_entry;
 mod vm;
+mod vm_layouts;
 
 pub use bigpool::{BigPool, BigPoolEntry};
 pub use context::{Pool, PoolContext};
@@ -61,7 +62,8 @@ pub use vf_pool_trace::VfPoolTraceLayout;
 pub use vf_suspect_driver_entry::{MiVerifierDriverEntryLayout, VfSuspectDriverEntryLayout};
 pub use vf_target_verified_driver_data::VfTargetVerifiedDriverDataLayout;
 pub use vi_pool_entry::{ViPoolEntryInUseLayout, ViPoolPageHeaderLayout};
-pub use vm::{VmInputs, VmItem, VmLine, VmSummary, VmWarning};
+pub use vm::{PagingFile, VmInputs, VmItem, VmLine, VmSummary, VmWarning};
+pub use vm_layouts::{MiSystemPteTypeLayout, MmPagingFileLayout, MmPfnListLayout};
 
 use crate::layout::{KernelBuild, KernelLayouts};
 
@@ -87,6 +89,13 @@ pub fn pool_layouts(b: KernelBuild) -> KernelLayouts {
     if let Some(x) = PoolDescriptorLayout::for_build(b) {
         l.insert(x.type_layout());
     }
+    if let Some(x) = MmPagingFileLayout::for_build(b) {
+        l.insert(x.type_layout());
+    }
+    if let Some(x) = MiSystemPteTypeLayout::for_build(b) {
+        l.insert(x.type_layout());
+    }
+    l.insert(MmPfnListLayout::for_build(b).type_layout());
     if let Some(s) = SegmentHeapLayouts::for_build(b) {
         for t in s.type_layouts() {
             l.insert(t);

@@ -23,12 +23,19 @@ pub struct VmInputs {
     pub available_pages: Option<u64>,
     /// `MmResidentAvailablePages`.
     pub resident_available_pages: Option<u64>,
-    /// Locked I/O pages.
+    /// The paging files (`MmPagingFile[0..MmNumberOfPagingFiles]`).
+    pub paging_files: Vec<PagingFile>,
+    /// Locked I/O pages (`MmSystemLockPagesCount`, XP/2003).
     pub locked_io_pages: Option<u64>,
-    /// Free system PTEs.
+    /// Free system PTEs (`MiSystemPteInfo.TotalFreeSystemPtes`; XP/2003
+    /// `MmTotalFreeSystemPtes[0]`).
     pub free_system_ptes: Option<u64>,
+    /// Free non-paged pool expansion PTEs (XP/2003 `MmTotalFreeSystemPtes[1]`).
+    pub free_np_ptes: Option<u64>,
     /// `MmModifiedPageListHead.Total`.
     pub modified_pages: Option<u64>,
+    /// Modified pages bound for a paging file (`MmTotalPagesForPagingFile`).
+    pub modified_pf_pages: Option<u64>,
     /// Non-paged pool in use (pages).
     pub non_paged_pool_usage: Option<u64>,
     /// NonPagedPoolNx in use (Windows 8+).
@@ -59,6 +66,21 @@ pub struct VmInputs {
     pub pool_allocation_failures: Option<u64>,
     /// `MiChargeCommitmentFailures` (a count).
     pub commit_failures: Option<u64>,
+}
+
+/// One paging file, sizes in pages.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PagingFile {
+    /// Its name (`\??\C:\pagefile.sys`).
+    pub name: String,
+    /// Pages it holds now (WinDbg's "Current").
+    pub current: u64,
+    /// Free pages in it.
+    pub free: u64,
+    /// Minimum size (pages).
+    pub minimum: u64,
+    /// Maximum size (pages).
+    pub maximum: u64,
 }
 
 /// One `!vm` line.
@@ -112,11 +134,14 @@ impl VmWarning {
 
 /// One item of the `!vm` output, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum VmItem {
     /// A value line.
     Line(VmLine),
     /// A warning.
     Warning(VmWarning),
+    /// A paging file's block (sizes in kilobytes when printed).
+    PageFile(PagingFile),
 }
 
 /// The `!vm` summary.
@@ -124,6 +149,8 @@ pub enum VmItem {
 pub struct VmSummary {
     /// Lines and warnings in WinDbg's order.
     pub items: Vec<VmItem>,
+    /// Kilobytes per page (for the paging files' sizes).
+    pub kb_per_page: u64,
 }
 
 impl VmSummary {
@@ -142,11 +169,16 @@ impl VmSummary {
             }
         };
         line("Physical Memory:", i.physical_pages, &mut items);
+        for p in &i.paging_files {
+            items.push(VmItem::PageFile(p.clone()));
+        }
         line("Available Pages:", i.available_pages, &mut items);
         line("ResAvail Pages:", i.resident_available_pages, &mut items);
         line("Locked IO Pages:", i.locked_io_pages, &mut items);
         line("Free System PTEs:", i.free_system_ptes, &mut items);
+        line("Free NP PTEs:", i.free_np_ptes, &mut items);
         line("Modified Pages:", i.modified_pages, &mut items);
+        line("Modified PF Pages:", i.modified_pf_pages, &mut items);
         line("NonPagedPool Usage:", i.non_paged_pool_usage, &mut items);
         line(
             "NonPagedPoolNx Usage:",
@@ -194,7 +226,7 @@ impl VmSummary {
         if let Some(n) = i.commit_failures.filter(|n| *n != 0) {
             items.push(VmItem::Warning(VmWarning::CommitRequestsFailed(n)));
         }
-        VmSummary { items }
+        VmSummary { items, kb_per_page }
     }
 
     /// The warnings.
@@ -203,7 +235,7 @@ impl VmSummary {
             .iter()
             .filter_map(|i| match i {
                 VmItem::Warning(w) => Some(w),
-                VmItem::Line(_) => None,
+                VmItem::Line(_) | VmItem::PageFile(_) => None,
             })
             .collect()
     }
@@ -219,6 +251,22 @@ impl VmSummary {
                 }
                 VmItem::Warning(w) => {
                     let _ = writeln!(s, "{}", w.text());
+                }
+                VmItem::PageFile(p) => {
+                    let kb = |pages: u64| pages.saturating_mul(self.kb_per_page);
+                    let _ = writeln!(s, "Page File: {}", p.name);
+                    let _ = writeln!(
+                        s,
+                        "   Current:{:>10} Kb  Free Space:{:>10} Kb",
+                        kb(p.current),
+                        kb(p.free)
+                    );
+                    let _ = writeln!(
+                        s,
+                        "   Minimum:{:>10} Kb  Maximum:{:>13} Kb",
+                        kb(p.minimum),
+                        kb(p.maximum)
+                    );
                 }
             }
         }
@@ -286,6 +334,73 @@ impl VmInputs {
         } else {
             g.ptr("PoolVector").and_then(desc_pages)
         };
+        let np_usage = np_usage.or_else(|| {
+            // KDBG names the single non-paged pool's descriptor itself.
+            g.addr("NonPagedPoolDescriptor").and_then(desc_pages)
+        });
+        let width = u32::try_from(ps).unwrap_or(8);
+        let read_sized = |addr: u64, size: u32| -> Option<u64> {
+            match size {
+                4 => mem.read_u32(addr).ok().map(u64::from),
+                8 => mem.read_u64(addr).ok(),
+                _ => None,
+            }
+        };
+        let field = |base: u64, fld: Option<crate::layout::Field>| -> Option<u64> {
+            let fld = fld?;
+            read_sized(base.checked_add(fld.off())?, fld.size)
+        };
+        let modified_pages = g.addr("MmModifiedPageListHead").and_then(|a| {
+            let l = super::MmPfnListLayout::from_layouts(symbols)
+                .unwrap_or_else(|| super::MmPfnListLayout::for_build(build));
+            field(a, l.total)
+        });
+        let free_ptes = |i: u64| {
+            g.addr("MmTotalFreeSystemPtes")
+                .and_then(|a| a.checked_add(i.checked_mul(4)?))
+                .and_then(|a| mem.read_u32(a).ok())
+                .map(u64::from)
+        };
+        let free_system_ptes = g
+            .addr("MiSystemPteInfo")
+            .and_then(|a| {
+                let l = super::MiSystemPteTypeLayout::from_layouts(symbols)
+                    .or_else(|| super::MiSystemPteTypeLayout::for_build(build))?;
+                field(a, l.total_free_system_ptes)
+            })
+            .or_else(|| free_ptes(0));
+        let paging_files = (|| -> Option<Vec<PagingFile>> {
+            let l = super::MmPagingFileLayout::from_layouts(symbols)
+                .or_else(|| super::MmPagingFileLayout::for_build(build))?;
+            let n = g.u32("MmNumberOfPagingFiles")?.min(16);
+            let array = g.addr("MmPagingFile")?;
+            let mut out = Vec::new();
+            for i in 0..n {
+                let p = mem
+                    .read_ptr(
+                        array.checked_add(i.checked_mul(ps)?)?,
+                        build.pointer_width(),
+                    )
+                    .ok()?;
+                if p == 0 {
+                    continue;
+                }
+                let name = l
+                    .page_file_name
+                    .and_then(|f| p.checked_add(f.off()))
+                    .and_then(|a| unicode_string(mem, a, width, build.pointer_width()))
+                    .unwrap_or_default();
+                out.push(PagingFile {
+                    name,
+                    current: field(p, l.size_pages)?,
+                    free: field(p, l.free_space)?,
+                    minimum: field(p, l.minimum_size)?,
+                    maximum: field(p, l.maximum_size)?,
+                });
+            }
+            Some(out)
+        })()
+        .unwrap_or_default();
         VmInputs {
             paged_pool_usage_each: paged_each,
             page_size: page,
@@ -293,6 +408,13 @@ impl VmInputs {
             available_pages: g.ptr("MmAvailablePages"),
             resident_available_pages: g.ptr("MmResidentAvailablePages"),
             non_paged_pool_usage: np_usage.or_else(|| g.ptr("MmAllocatedNonPagedPool")),
+            paging_files,
+            locked_io_pages: g.u32("MmSystemLockPagesCount"),
+            free_system_ptes,
+            free_np_ptes: free_ptes(1).filter(|_| g.addr("MiSystemPteInfo").is_none()),
+            modified_pages,
+            modified_pf_pages: g.ptr("MmTotalPagesForPagingFile"),
+            special_pool: g.ptr("MmSpecialPagesInUse"),
             non_paged_pool_max: g.ptr("MmMaximumNonPagedPoolInBytes").map(|b| b / page),
             paged_pool_max: g.ptr("MmSizeOfPagedPoolInBytes").map(|b| b / page),
             shared_commit: g.ptr("MmSharedCommit"),
@@ -305,6 +427,27 @@ impl VmInputs {
             ..VmInputs::default()
         }
     }
+}
+
+/// A `_UNICODE_STRING` at `addr` (Length u16, then the buffer pointer at 4 or 8), at most 512
+/// characters; `None` when it cannot be read.
+fn unicode_string<M: crate::memory::ReadMemory>(
+    mem: &M,
+    addr: u64,
+    width: u32,
+    pw: crate::memory::PointerWidth,
+) -> Option<String> {
+    let mut len = [0u8; 2];
+    mem.read(addr, &mut len).ok()?;
+    let len = usize::from(u16::from_le_bytes(len) & !1).min(1024);
+    let buf = mem.read_ptr(addr.checked_add(u64::from(width))?, pw).ok()?;
+    let mut bytes = vec![0u8; len];
+    mem.read(buf, &mut bytes).ok()?;
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes(<[u8; 2]>::try_from(c).unwrap_or([0, 0])))
+        .collect();
+    Some(String::from_utf16_lossy(&units))
 }
 
 #[cfg(test)]
@@ -342,5 +485,35 @@ mod tests {
         );
         assert!(t.contains("********** 184 pool allocations have failed **********"));
         assert_eq!(v.warnings().len(), 2);
+    }
+
+    #[test]
+    fn paging_file_block_follows_physical_memory_as_windbg_prints_it() {
+        let i = VmInputs {
+            physical_pages: Some(1_048_352),
+            paging_files: vec![PagingFile {
+                name: r"\??\C:\pagefile.sys".to_string(),
+                current: 1_047_552,
+                free: 937_433,
+                minimum: 1_047_552,
+                maximum: 1_047_552,
+            }],
+            available_pages: Some(697_734),
+            free_np_ptes: Some(105),
+            modified_pf_pages: Some(195),
+            ..VmInputs::default()
+        };
+        let t = VmSummary::compute(&i).to_text();
+        assert_eq!(
+            t,
+            "*** Virtual Memory Usage ***\n\
+             Physical Memory:     1048352 (   4193408 Kb)\n\
+             Page File: \\??\\C:\\pagefile.sys\n\
+             \x20  Current:   4190208 Kb  Free Space:   3749732 Kb\n\
+             \x20  Minimum:   4190208 Kb  Maximum:      4190208 Kb\n\
+             Available Pages:      697734 (   2790936 Kb)\n\
+             Free NP PTEs:            105 (       420 Kb)\n\
+             Modified PF Pages:       195 (       780 Kb)\n"
+        );
     }
 }
