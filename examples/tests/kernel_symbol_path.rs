@@ -188,3 +188,50 @@ fn a_triage_dump_takes_the_kernel_identity_from_its_image_on_the_symbol_path() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Without any symbols, `!vm` on a Windows Server 2003-era dump still answers from the globals
+/// KDBG holds the addresses of (as WinDbg's `!vm` does): the pools, their maxima, commit and
+/// the exhaustion warning; what only a symbol names (the paging files, the failure counter)
+/// is left out.
+#[test]
+fn vm_without_symbols_reads_the_globals_kdbg_names() {
+    let dir = std::env::temp_dir().join("dumpscope-vm-kdbg");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = examples::demo::kernel_scenarios::handle_leak(100).unwrap();
+    let dump = dir.join("server.dmp");
+    std::fs::write(&dump, &s.dump).unwrap();
+    let d = dump.to_str().unwrap();
+    let out = dumpscope(&["vm", d]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    for line in [
+        "Physical Memory:     1048352 (   4193408 Kb)\n",
+        "Modified Pages:          195 (       780 Kb)\n",
+        "NonPagedPool Max:      65503 (    262012 Kb)\n********** Excessive NonPaged Pool Usage *****\n",
+        "PagedPool 4 Usage:       625 (      2500 Kb)\n",
+        "Commit limit:        2052560 (   8210240 Kb)\n",
+    ] {
+        assert!(t.contains(line), "{line:?} missing from\n{t}");
+    }
+    assert!(!t.contains("Page File:"), "{t}");
+    assert!(!t.contains("pool allocations have failed"), "{t}");
+    // With the symbols, every line of the story's `!vm`.
+    std::fs::write(examples::target::isf_path(&dump), &s.isf).unwrap();
+    let t = text(&dumpscope(&["vm", d]));
+    assert!(
+        t.contains(
+            "Physical Memory:     1048352 (   4193408 Kb)\nPage File: \\??\\C:\\pagefile.sys\n   Current:   4190208 Kb  Free Space:   3749732 Kb\n   Minimum:   4190208 Kb  Maximum:      4190208 Kb\n"
+        ),
+        "{t}"
+    );
+    assert!(
+        t.contains("Free NP PTEs:            105 (       420 Kb)\n"),
+        "{t}"
+    );
+    assert!(
+        t.contains("********** 184 pool allocations have failed **********"),
+        "{t}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

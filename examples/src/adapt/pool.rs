@@ -67,7 +67,11 @@ pub fn pool_context(
     c
 }
 
-/// The `!vm` inputs: from the kernel's symbols when given, else unknown.
+/// The `!vm` inputs: the kernel's globals by their symbols when given; for what the symbols do
+/// not name (or without symbols), by the addresses KDBG holds for them (`MmTotalCommitLimit`,
+/// `MmAvailablePages`, the pool descriptors, `MmModifiedPageListHead`...), as WinDbg's `!vm`
+/// reads them. KDBG's addresses are taken up to Windows 8.1 only: from Windows 10 these
+/// globals live in `MiSystemPartition` and whether KDBG still points at them is not known.
 pub fn vm_inputs(
     mem: &KernelMem<'_>,
     build: KernelBuild,
@@ -75,7 +79,27 @@ pub fn vm_inputs(
     symbols: Option<&KernelLayouts>,
 ) -> Option<VmInputs> {
     let kern_base = kdbg.and_then(dumpfile::Kdbg::kern_base)?;
-    Some(VmInputs::from_symbols(mem, build, kern_base, symbols?))
+    let merged;
+    let symbols = match (symbols, kdbg) {
+        (s, Some(k)) if build.build < 10000 => {
+            let mut m = s.cloned().unwrap_or_else(KernelLayouts::new);
+            for (field, value) in k.fields() {
+                if field.kind == dumpfile::KdbgFieldKind::Pointer && value > kern_base {
+                    m.symbols
+                        .entry(field.name.to_string())
+                        .or_insert(value.wrapping_sub(kern_base));
+                }
+            }
+            if m.symbols.is_empty() {
+                return None;
+            }
+            merged = m;
+            &merged
+        }
+        (Some(s), _) => s,
+        (None, _) => return None,
+    };
+    Some(VmInputs::from_symbols(mem, build, kern_base, symbols))
 }
 
 fn pointer_width_of(b: KernelBuild) -> pooltrack::PointerWidth {

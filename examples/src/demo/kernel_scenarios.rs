@@ -71,6 +71,29 @@ impl Globals {
             .saturating_mul(8);
         self.next = self.next.wrapping_add(step.max(8));
     }
+    /// A structure's bytes under a symbol.
+    fn blob(&mut self, name: &str, bytes: Vec<u8>) -> u64 {
+        let at = self.raw(bytes);
+        self.symbols
+            .insert(name.to_string(), at.wrapping_sub(self.nt));
+        at
+    }
+    /// Bytes no symbol names (what a global points to); returns their address.
+    fn raw(&mut self, bytes: Vec<u8>) -> u64 {
+        let at = self.next;
+        let step = u64::try_from(bytes.len())
+            .unwrap_or(0)
+            .div_ceil(8)
+            .saturating_mul(8);
+        self.bytes.push((at, bytes));
+        self.next = self.next.wrapping_add(step.max(8));
+        at
+    }
+    /// A pointer-sized little-endian value.
+    fn word(&self, v: u64) -> Vec<u8> {
+        let n = usize::try_from(self.width).unwrap_or(8);
+        v.to_le_bytes().get(..n).unwrap_or(&[]).to_vec()
+    }
     /// A symbol at an address the story chose (an array or structure).
     fn at(&mut self, name: &str, addr: u64) {
         if addr != 0 && addr > self.nt {
@@ -103,7 +126,7 @@ impl Globals {
             self.var("VfPoolTracesIndex", c.pool_traces_index.unwrap_or(0), true);
         }
     }
-    fn vm(&mut self, v: &VmInputs) {
+    fn vm(&mut self, v: &VmInputs, build: pooltrack::KernelBuild) {
         let page = if v.page_size == 0 { 4096 } else { v.page_size };
         let vars: [(&str, Option<u64>); 11] = [
             ("MmNumberOfPhysicalPages", v.physical_pages),
@@ -134,6 +157,113 @@ impl Globals {
         }
         if let Some(x) = v.pool_allocation_failures {
             self.var("ExPoolFailures", x, true);
+        }
+        let vars: [(&str, Option<u64>); 3] = [
+            ("MmTotalPagesForPagingFile", v.modified_pf_pages),
+            ("MmSpecialPagesInUse", v.special_pool),
+            ("MmSystemLockPagesCount", v.locked_io_pages),
+        ];
+        for (n, val) in vars {
+            if let Some(x) = val {
+                self.var(n, x, n == "MmSystemLockPagesCount");
+            }
+        }
+        self.vm_structures(v, build);
+    }
+    /// What `!vm` reads through structures: the modified page list head, the free system PTE
+    /// counts, the paged pools' descriptors and the paging files, in the build's layouts.
+    fn vm_structures(&mut self, v: &VmInputs, build: pooltrack::KernelBuild) {
+        let w = usize::try_from(self.width).unwrap_or(8);
+        if let Some(m) = v.modified_pages {
+            let mut head = self.word(m);
+            head.resize(w.saturating_mul(4), 0);
+            self.blob("MmModifiedPageListHead", head);
+        }
+        if v.free_system_ptes.is_some() || v.free_np_ptes.is_some() {
+            match pooltrack::MiSystemPteTypeLayout::for_build(build)
+                .and_then(|l| l.total_free_system_ptes)
+            {
+                Some(f) => {
+                    let mut info = vec![0u8; usize::try_from(f.off()).unwrap_or(0)];
+                    info.extend_from_slice(&self.word(v.free_system_ptes.unwrap_or(0)));
+                    self.blob("MiSystemPteInfo", info);
+                }
+                None => {
+                    let mut counts = Vec::new();
+                    for c in [v.free_system_ptes, v.free_np_ptes] {
+                        counts.extend_from_slice(
+                            &u32::try_from(c.unwrap_or(0)).unwrap_or(0).to_le_bytes(),
+                        );
+                    }
+                    self.blob("MmTotalFreeSystemPtes", counts);
+                }
+            }
+        }
+        if let (false, Some(l)) = (
+            v.paged_pool_usage_each.is_empty(),
+            pooltrack::PoolDescriptorLayout::for_build(build),
+        ) && let (Some(tp), Some(tb)) = (l.total_pages, l.total_big_pages)
+        {
+            let mut array = Vec::new();
+            for pages in &v.paged_pool_usage_each {
+                // All of a pool's pages as small-block pages; no big pages.
+                let len = usize::try_from(tp.off().max(tb.off()))
+                    .unwrap_or(0)
+                    .saturating_add(4);
+                let mut d = vec![0u8; len];
+                let at = usize::try_from(tp.off()).unwrap_or(0);
+                if let Some(dst) = d.get_mut(at..at.saturating_add(4)) {
+                    dst.copy_from_slice(&u32::try_from(*pages).unwrap_or(0).to_le_bytes());
+                }
+                let a = self.raw(d);
+                array.extend_from_slice(&self.word(a));
+            }
+            // `ExpNumberOfPagedPools` counts the pools after the first (descriptor 0 is the
+            // paged pool of session 0 / the prototype pool, as the reader expects n + 1).
+            let n = v.paged_pool_usage_each.len().saturating_sub(1);
+            self.var("ExpNumberOfPagedPools", u64::try_from(n).unwrap_or(0), true);
+            self.blob("ExpPagedPoolDescriptor", array);
+        }
+        if let (false, Some(l)) = (
+            v.paging_files.is_empty(),
+            pooltrack::MmPagingFileLayout::for_build(build),
+        ) {
+            let mut array = Vec::new();
+            for p in &v.paging_files {
+                let name: Vec<u8> = p.name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+                let name_len = name.len();
+                let buffer = self.raw(name);
+                let mut file = vec![0u8; usize::try_from(l.size).unwrap_or(0)];
+                let mut put = |f: Option<pooltrack::Field>, bytes: &[u8]| {
+                    if let Some(f) = f {
+                        let at = usize::try_from(f.off()).unwrap_or(0);
+                        if let Some(dst) = file.get_mut(at..at.saturating_add(bytes.len())) {
+                            dst.copy_from_slice(bytes);
+                        }
+                    }
+                };
+                for (f, val) in [
+                    (l.size_pages, p.current),
+                    (l.maximum_size, p.maximum),
+                    (l.minimum_size, p.minimum),
+                    (l.free_space, p.free),
+                ] {
+                    put(f, &self.word(val));
+                }
+                let len = u16::try_from(name_len).unwrap_or(0).to_le_bytes();
+                let mut us = vec![len[0], len[1], len[0], len[1]];
+                us.resize(w, 0);
+                us.extend_from_slice(&self.word(buffer));
+                put(l.page_file_name, &us);
+                let a = self.raw(file);
+                array.extend_from_slice(&self.word(a));
+            }
+            self.var(
+                "MmNumberOfPagingFiles",
+                u64::try_from(v.paging_files.len()).unwrap_or(0),
+                true,
+            );
+            self.blob("MmPagingFile", array);
         }
     }
     fn isf(&self) -> String {
@@ -192,8 +322,6 @@ pub const HANDLE_LEAK_MAX: u64 = 150_000;
 /// KDBG offsets of the fields the commands read.
 const KDBG_PS_ACTIVE_PROCESS_HEAD: u16 = 0x50;
 const KDBG_PSP_CID_TABLE: u16 = 0x58;
-const KDBG_POOL_TRACK_TABLE: u16 = 0x1B8;
-const KDBG_MM_VERIFIER_DATA: u16 = 0x248;
 
 fn finish(
     mut b: KernelDumpBuilder,
@@ -205,11 +333,14 @@ fn finish(
     }
     // The KDBG in the kernel image too, away from the stories' memory.
     b.kdbg_at(g.nt.wrapping_add(0x5e_0000), 0x380);
-    if let Some(rva) = g.symbols.get("PoolTrackTable") {
-        b.kdbg_field(KDBG_POOL_TRACK_TABLE, g.nt.wrapping_add(*rva), 8);
-    }
-    if let Some(rva) = g.symbols.get("MmVerifierData") {
-        b.kdbg_field(KDBG_MM_VERIFIER_DATA, g.nt.wrapping_add(*rva), 8);
+    // As in a real KDBG: the address of every global it has a field for (`PoolTrackTable`,
+    // `MmVerifierData`, the `!vm` counters and pool descriptors, ...).
+    for f in dumpfile::KDBG_FIELDS {
+        if f.kind == dumpfile::KdbgFieldKind::Pointer
+            && let Some(rva) = g.symbols.get(f.name)
+        {
+            b.kdbg_field(f.offset, g.nt.wrapping_add(*rva), 8);
+        }
     }
     let dump = b.write().map_err(|e| CliError::new(e.to_string()))?;
     Ok(KernelScenario {
@@ -342,7 +473,7 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     g.pool(&pool.context);
     story.nt_functions.iter().for_each(|(n, a)| g.at(n, *a));
     if let Some(v) = &pool.vm {
-        g.vm(v);
+        g.vm(v, pooltrack::KernelBuild::new(pooltrack::Arch::X86, 3790));
     }
     // Driver Verifier is not on: its data is there, all zero.
     g.zeroed("MmVerifierData", 0x100);
