@@ -41,12 +41,23 @@ fn a_volatility_symbol_pack_on_the_symbol_path_gives_the_pool_commands_their_glo
     );
     assert!(err.contains("--symbol-path"), "{err}");
 
-    // `leak` does not call such a dump one without pool data.
+    // `leak` still names the driver: the tracker table found near `&PoolTrackTable` (KDBG) and
+    // the tag in myfault.sys's code; the verifier's list is what needs the symbols.
     let out = dumpscope(&["leak", d]);
+    let t = text(&out);
     assert!(
-        text(&out).contains("Conclusion: The pool cannot be read without the kernel's symbols"),
-        "{}",
-        text(&out)
+        t.contains("Conclusion: myfault.sys leaks pool: 10 allocations tagged Leak"),
+        "{t}"
+    );
+    assert!(
+        t.contains("PoolTrackTableSize (1025 entries) was found by a scan"),
+        "{t}"
+    );
+    assert!(
+        t.contains(
+            "Step 4 -- Driver Verifier: not available: driver verification list is not known"
+        ),
+        "{t}"
     );
 
     // A symbol path without them says so.
@@ -233,5 +244,57 @@ fn vm_without_symbols_reads_the_globals_kdbg_names() {
         t.contains("********** 184 pool allocations have failed **********"),
         "{t}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The whole handle-leak investigation without symbols: `!poolused` from the tracker tables
+/// found by a scan near `&PoolTrackTable` (KDBG), with a note saying so, and `leak`'s
+/// conclusion the same as with the symbols.
+#[test]
+fn poolused_and_leak_without_symbols_find_the_tracker_tables() {
+    let dir = std::env::temp_dir().join("dumpscope-poolused-kdbg");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = examples::demo::kernel_scenarios::handle_leak(100).unwrap();
+    let dump = dir.join("server.dmp");
+    std::fs::write(&dump, &s.dump).unwrap();
+    let d = dump.to_str().unwrap();
+    let bare = text(&dumpscope(&["pool", "used", d, "3"]));
+    assert!(
+        bare.contains("Thre   772672   463590   309082 192867168  Thread objects"),
+        "{bare}"
+    );
+    assert!(
+        bare.contains("Note: without the kernel's symbols, PoolTrackTableSize (2049 entries) and the per-processor tables (ExPoolTagTables) were found by a scan"),
+        "{bare}"
+    );
+    let leak_bare = text(&dumpscope(&["leak", d]));
+    std::fs::write(examples::target::isf_path(&dump), &s.isf).unwrap();
+    let with = text(&dumpscope(&["pool", "used", d, "3"]));
+    assert!(
+        !with.contains("Note: without the kernel's symbols"),
+        "{with}"
+    );
+    // The same rows either way.
+    let rows = |t: &str| -> Vec<String> {
+        t.lines()
+            .filter(|l| !l.starts_with("Note:"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(rows(&bare), rows(&with));
+    let leak_with = text(&dumpscope(&["leak", d]));
+    let conclusion = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("Conclusion:"))
+            .map(str::to_string)
+    };
+    assert!(
+        conclusion(&leak_bare)
+            .unwrap()
+            .contains("mydriver.sys is behind a handle leak"),
+        "{leak_bare}"
+    );
+    assert_eq!(conclusion(&leak_bare), conclusion(&leak_with));
     let _ = std::fs::remove_dir_all(&dir);
 }

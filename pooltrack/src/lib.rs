@@ -32,16 +32,17 @@ pub use object::{
 };
 pub use pool::{
     BigPool, BigPoolEntry, CodeSection, DriverLoadState, DriverPoolCounters, FlagGroup,
-    ImmediateUse, MiSystemPteTypeLayout, MiVerifierDriverEntryLayout, MmDriverVerifierDataLayout,
-    MmPagingFileLayout, MmPfnListLayout, PAGE_SIZE, PROTECTED_BIT, PagingFile, Pool, PoolBlock,
-    PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit, PoolHeader, PoolHeaderLayout,
-    PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry, PoolTraceLog,
-    PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags, PoolUsedSort,
-    ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo, TagReference,
-    TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag, VerifierStats,
-    VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
+    FoundTableSize, ImmediateUse, MiSystemPteTypeLayout, MiVerifierDriverEntryLayout,
+    MmDriverVerifierDataLayout, MmPagingFileLayout, MmPfnListLayout, PAGE_SIZE, PROTECTED_BIT,
+    PagingFile, Pool, PoolBlock, PoolContext, PoolDescriptorLayout, PoolFind, PoolFindHit,
+    PoolHeader, PoolHeaderLayout, PoolKind, PoolPage, PoolPageKind, PoolTag, PoolTraceEntry,
+    PoolTraceLog, PoolTrackerBigPagesLayout, PoolTrackerTableLayout, PoolUsage, PoolUsedFlags,
+    PoolUsedSort, ScanProgress, SegmentHeapLayouts, Symbolize, TagCounts, TagDescriptions, TagInfo,
+    TagReference, TagUsage, TrackedAllocation, TrackerTableRead, VerifiedDriver, VerifierFlag,
+    VerifierStats, VfPoolTraceLayout, VfSuspectDriverEntryLayout, VfTargetVerifiedDriverDataLayout,
     ViPoolEntryInUseLayout, ViPoolPageHeaderLayout, VmInputs, VmItem, VmLine, VmSummary, VmWarning,
-    find_tag_references, pool_layouts, pool_unit, verifier_flags, verifier_windbg_text, windbg_ptr,
+    find_tag_references, find_tag_tables, find_track_table_size, pool_layouts, pool_unit,
+    verifier_flags, verifier_windbg_text, windbg_ptr,
 };
 pub use pool::{
     ExHeapPoolNodeLayout, ExPoolHeapManagerStateLayout, HeapLfhSubsegmentLayout,

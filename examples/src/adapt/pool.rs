@@ -27,7 +27,8 @@ pub fn pointer_width(dump: &dumpfile::KernelDump) -> pooltrack::PointerWidth {
 
 /// What the pool commands start from: with the kernel's symbols (an ISF file), every global
 /// `pooltrack` knows; without them, what KDBG holds (`PoolTrackTable`, `MmVerifierData`, the pool
-/// ranges); the rest stays unknown and the command that needs it says so.
+/// ranges) and the tracker table's size found by [`pooltrack::find_track_table_size`] (see
+/// [`track_table_size_scanned`]); the rest stays unknown and the command that needs it says so.
 pub fn pool_context(
     mem: &KernelMem<'_>,
     build: KernelBuild,
@@ -51,6 +52,20 @@ pub fn pool_context(
     if c.track_table == 0 {
         c.track_table = read_ptr(k.pool_track_table()).unwrap_or(0);
     }
+    if c.track_table != 0
+        && c.track_table_size == 0
+        && let Some(global) = k.pool_track_table().filter(|&a| a != 0)
+        && let Some(found) = pooltrack::find_track_table_size(mem, build, global, c.track_table)
+    {
+        c.track_table_size = found.entries;
+        if c.tag_tables == 0
+            && let Some(array) =
+                pooltrack::find_tag_tables(mem, build, global, c.track_table, processors)
+        {
+            c.tag_tables = array;
+            c.tag_tables_count = processors;
+        }
+    }
     if c.verifier_data == 0 {
         c.verifier_data = k.mm_verifier_data().unwrap_or(0);
     }
@@ -65,6 +80,32 @@ pub fn pool_context(
         c.paged_pool = range(k.mm_paged_pool_start(), k.mm_paged_pool_end());
     }
     c
+}
+
+/// Whether `pool_context` took the tracker table's size from a scan of the kernel's data (no
+/// symbols named it): the note `!poolused` prints, or `None`.
+pub fn track_table_size_scanned(
+    ctx: &PoolContext,
+    kdbg: Option<&dumpfile::Kdbg>,
+    symbols: Option<&KernelLayouts>,
+) -> Option<String> {
+    let named = symbols.is_some_and(|s| s.symbols.contains_key("PoolTrackTableSize"));
+    (!named && kdbg.is_some() && ctx.track_table_size != 0).then(|| {
+        format!(
+            "without the kernel's symbols, PoolTrackTableSize ({} entries){} found by a scan of the kernel's data near PoolTrackTable and checked against the tables' contents; {}",
+            ctx.track_table_size,
+            if ctx.tag_tables != 0 {
+                " and the per-processor tables (ExPoolTagTables) were"
+            } else {
+                " was"
+            },
+            if ctx.tag_tables != 0 {
+                "the expansion table is not summed (it needs symbols)"
+            } else {
+                "only the global tracker table is summed (per-processor tables and the expansion table need symbols)"
+            }
+        )
+    })
 }
 
 /// The `!vm` inputs: the kernel's globals by their symbols when given; for what the symbols do

@@ -101,10 +101,18 @@ impl Globals {
                 .insert(name.to_string(), addr.wrapping_sub(self.nt));
         }
     }
-    fn pool(&mut self, c: &PoolContext) {
+    fn pool(&mut self, c: &PoolContext, story: &impl ReadMemory) {
         self.var("PoolTrackTable", c.track_table, false);
         self.var("PoolTrackTableSize", c.track_table_size, false);
-        self.at("ExPoolTagTables", c.tag_tables);
+        // The per-processor table pointers, copied into the kernel's data as the real array
+        // (`nt!ExPoolTagTables`) is, near `PoolTrackTable`.
+        let len = u64::from(c.tag_tables_count).saturating_mul(self.width);
+        let mut array = vec![0u8; usize::try_from(len).unwrap_or(0)];
+        if c.tag_tables != 0 && story.read(c.tag_tables, &mut array).is_ok() {
+            self.blob("ExPoolTagTables", array);
+        } else {
+            self.at("ExPoolTagTables", c.tag_tables);
+        }
         self.var("PoolTrackTableExpansion", c.expansion_table, false);
         self.var("PoolTrackTableExpansionSize", c.expansion_table_size, false);
         self.var("PoolBigPageTable", c.big_page_table, false);
@@ -382,7 +390,7 @@ pub fn pool_verifier() -> Result<KernelScenario, CliError> {
         b.map(va, bytes);
     }
     let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
-    g.pool(&k.context);
+    g.pool(&k.context, &k.memory);
     let mut a = BTreeMap::new();
     a.insert("leak", 0x9d2f_b000);
     finish(b, &g, a)
@@ -470,7 +478,7 @@ pub fn handle_leak(leaked: u64) -> Result<KernelScenario, CliError> {
     // `.process` reads work.
     let mut g = Globals::new(nt, nt.wrapping_add(0x5f_0000), 4);
     own_address_spaces(&mut b, &objects, &layout)?;
-    g.pool(&pool.context);
+    g.pool(&pool.context, &pool.memory);
     story.nt_functions.iter().for_each(|(n, a)| g.at(n, *a));
     if let Some(v) = &pool.vm {
         g.vm(v, pooltrack::KernelBuild::new(pooltrack::Arch::X86, 3790));

@@ -262,6 +262,21 @@ impl KernelTarget {
         Ok(pooltrack::Pool::new(mem, ctx, pooltrack::Limits::default()))
     }
 
+    /// What the pool reader's context was guessed from rather than read by symbol, for a note
+    /// on `!poolused` (`None` when nothing was).
+    pub fn pool_note(&self) -> Option<String> {
+        let build = self.build().ok()?;
+        let symbols = self.symbols().ok().flatten();
+        let ctx = crate::adapt::pool::pool_context(
+            &self.mem(),
+            build,
+            self.kdbg().ok(),
+            symbols,
+            self.dump.header().number_processors,
+        );
+        crate::adapt::pool::track_table_size_scanned(&ctx, self.kdbg().ok(), symbols)
+    }
+
     /// The kernel-objects reader: layout from the kernel's ISF types when they describe the
     /// objects, else the built-in table of the dump's build and width, else the built-in table
     /// of that width that fits the dump; symbols from KDBG and the ISF file.

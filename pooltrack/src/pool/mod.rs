@@ -2,6 +2,7 @@
 
 mod bigpool;
 mod context;
+mod discover;
 mod mm_driver_verifier_data;
 mod owners;
 mod pool_descriptor;
@@ -30,6 +31,7 @@ mod vm_layouts;
 
 pub use bigpool::{BigPool, BigPoolEntry};
 pub use context::{Pool, PoolContext};
+pub use discover::{FoundTableSize, find_tag_tables, find_track_table_size};
 pub use mm_driver_verifier_data::MmDriverVerifierDataLayout;
 pub use owners::{CodeSection, ImmediateUse, TagReference, find_tag_references};
 pub use pool_descriptor::PoolDescriptorLayout;

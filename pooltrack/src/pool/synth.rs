@@ -884,8 +884,13 @@ pub fn handle_leak_pool_story() -> SynthKernel {
 /// bytes, this must return, never panic or hang.
 pub fn exercise<M: ReadMemory>(mem: M, ctx: PoolContext, limits: crate::limits::Limits) -> usize {
     use super::context::Pool;
+    // The symbol-free discovery reads around the globals, whatever they hold.
+    let global = ctx.track_table.wrapping_sub(8);
+    let found = super::find_track_table_size(&mem, ctx.build, global, ctx.track_table)
+        .map_or(0, |f| f.used);
+    let array = super::find_tag_tables(&mem, ctx.build, global, ctx.track_table, 4).is_some();
     let pool = Pool::new(mem, ctx.clone(), limits);
-    let mut n = 0usize;
+    let mut n = found.saturating_add(usize::from(array));
     let mut count = |k: usize| n = n.saturating_add(k);
     if let Ok(u) = pool.pool_usage(false) {
         count(u.tags.len());

@@ -121,6 +121,9 @@ pub struct PoolStep {
     pub total_bytes: u64,
     /// The top tags, most bytes first.
     pub tags: Vec<TagStep>,
+    /// How the tracker tables were found when no symbols named them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One use of a tag in a driver's code (step 3).
@@ -473,6 +476,7 @@ fn pool_step(
         ranked: pressure,
         total_bytes: total,
         tags,
+        note: k.pool_note(),
     })
 }
 

@@ -98,6 +98,9 @@ impl Text for Report {
                         t.description.as_deref().unwrap_or("")
                     )?;
                 }
+                if let Some(n) = &p.note {
+                    writeln!(out, "  Note: {n}")?;
+                }
             }
             None => writeln!(
                 out,

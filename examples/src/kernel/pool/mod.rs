@@ -174,6 +174,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
                 .filter(|t| tag.as_deref().is_none_or(|p| t.tag.matches(p)))
                 .collect();
             r.tags = shown.iter().map(|t| row(t, &d)).collect();
+            r.notes.extend(k.pool_note());
             if !usage.layout_confirmed() {
                 r.notes.push(
                     "many tracker keys are not printable: the layout may not fit this dump"

@@ -1,0 +1,263 @@
+//! Finding `nt!PoolTrackTableSize` without symbols, so `!poolused` works on a dump whose KDBG
+//! gives only `&PoolTrackTable` (KDBG+0x1B8).
+//!
+//! Where the size global sits relative to `PoolTrackTable` changes from build to build (−8 on
+//! 7601 and 22000, +0x14F8 on 9600, −0x1478 on 14393, per their PDBs), so no fixed distance is
+//! assumed: every pointer-sized value within ±0x2000 bytes of `&PoolTrackTable` that could be an
+//! entry count (a power of two, or one more, between 64 and 131,072) is a candidate, and the
+//! table itself decides. It is read once, up to the largest candidate or the first page not in
+//! the dump, and each entry judged: an empty slot is all zeros, a used one has a printable tag.
+//! The largest candidate whose entries are all plausible wins. A too-large count that runs into
+//! zeroed memory gives the same rows as the right one (empty slots are skipped); one that runs
+//! into other data is refused; a too-small one would lose rows, which is why the largest wins.
+
+use crate::layout::KernelBuild;
+use crate::memory::{PointerWidth, ReadMemory};
+
+use super::{PoolTag, PoolTrackerTableLayout};
+
+/// The largest entry count considered.
+const MAX_ENTRIES: u64 = 131_072;
+/// The smallest.
+const MIN_ENTRIES: u64 = 64;
+/// How far from `&PoolTrackTable` the size global is looked for, either way.
+const WINDOW: u64 = 0x2000;
+/// Used entries the table must hold for a candidate to count.
+const MIN_USED: usize = 4;
+
+/// How far from `&PoolTrackTable` the `ExPoolTagTables` array is looked for, either way
+/// (+0x18 on 7601, +0x58 on 9600, −0x4038 on 22000, per their PDBs).
+const TAG_TABLES_WINDOW: u64 = 0x8000;
+
+/// Whether `bytes` (whole tracker entries of `esz` bytes, the key at `key_off`) look like a
+/// tracker table: empty slots all zero, used ones with printable tags, at most 2 (or 1%) odd.
+fn looks_like_tracker(bytes: &[u8], esz: usize, key_off: usize) -> Option<(usize, usize)> {
+    let (mut used, mut wrong) = (0usize, 0usize);
+    for e in bytes.chunks_exact(esz) {
+        let key = e
+            .get(key_off..key_off.checked_add(4)?)
+            .and_then(|k| <[u8; 4]>::try_from(k).ok())
+            .map(u32::from_le_bytes)?;
+        if key == 0 {
+            if e.iter().any(|&b| b != 0) {
+                wrong = wrong.saturating_add(1);
+            }
+        } else if PoolTag(key).is_printable() {
+            used = used.saturating_add(1);
+        } else {
+            wrong = wrong.saturating_add(1);
+        }
+    }
+    Some((used, wrong))
+}
+
+/// Finds the `ExPoolTagTables` array (per-processor tracker tables, slot 0 the global
+/// `PoolTrackTable`) near `&PoolTrackTable` without symbols: `processors` pointers whose first is
+/// `table` and whose others are distinct tables that look like tracker tables in their first
+/// pages. `None` for one processor (the global table is all there is) or when no array fits.
+pub fn find_tag_tables<M: ReadMemory>(
+    mem: &M,
+    build: KernelBuild,
+    pool_track_table_global: u64,
+    table: u64,
+    processors: u32,
+) -> Option<u64> {
+    if !(2..=64).contains(&processors) || table == 0 {
+        return None;
+    }
+    let layout = PoolTrackerTableLayout::for_build(build);
+    let esz = usize::try_from(layout.size).ok().filter(|&e| e > 0)?;
+    let key_off = usize::try_from(layout.key?.off()).ok()?;
+    let width = build.pointer_width();
+    let ps = match width {
+        PointerWidth::Bits32 => 4u64,
+        PointerWidth::Bits64 => 8,
+    };
+    let start = pool_track_table_global.saturating_sub(TAG_TABLES_WINDOW) & !0xfff;
+    let end = pool_track_table_global.saturating_add(TAG_TABLES_WINDOW);
+    let mut page = [0u8; 0x1000];
+    let mut at = start;
+    while at < end {
+        if mem.read(at, &mut page).is_ok() {
+            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
+                let mut b = [0u8; 8];
+                b.get_mut(..c.len())?.copy_from_slice(c);
+                let addr = at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps));
+                if u64::from_le_bytes(b) != table || addr == pool_track_table_global {
+                    continue;
+                }
+                if tag_tables_fit(mem, addr, ps, width, processors, esz, key_off) {
+                    return Some(addr);
+                }
+            }
+        }
+        at = at.saturating_add(0x1000);
+    }
+    None
+}
+
+fn tag_tables_fit<M: ReadMemory>(
+    mem: &M,
+    array: u64,
+    ps: u64,
+    width: PointerWidth,
+    processors: u32,
+    esz: usize,
+    key_off: usize,
+) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    let mut sample = vec![
+        0u8;
+        0x4000usize
+            .checked_div(esz)
+            .unwrap_or(0)
+            .saturating_mul(esz)
+    ];
+    for i in 0..u64::from(processors) {
+        let Some(slot) = i.checked_mul(ps).and_then(|o| array.checked_add(o)) else {
+            return false;
+        };
+        let Ok(t) = mem.read_ptr(slot, width) else {
+            return false;
+        };
+        if t == 0 || !seen.insert(t) {
+            return false;
+        }
+        if i == 0 {
+            continue;
+        }
+        if mem.read(t, &mut sample).is_err() {
+            return false;
+        }
+        match looks_like_tracker(&sample, esz, key_off) {
+            Some((_, wrong)) if wrong <= 2 => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// A tracker table size found without symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundTableSize {
+    /// Entries (the value of the global taken as `PoolTrackTableSize`).
+    pub entries: u64,
+    /// Where that value was read (the likely address of `nt!PoolTrackTableSize`).
+    pub global: u64,
+    /// Used entries in the table.
+    pub used: usize,
+}
+
+/// Finds `PoolTrackTableSize` near `pool_track_table_global` (the address of
+/// `nt!PoolTrackTable`, from KDBG) for the tracker table at `table` (its value). `None` when no
+/// candidate fits: the caller keeps asking for symbols.
+pub fn find_track_table_size<M: ReadMemory>(
+    mem: &M,
+    build: KernelBuild,
+    pool_track_table_global: u64,
+    table: u64,
+) -> Option<FoundTableSize> {
+    let layout = PoolTrackerTableLayout::for_build(build);
+    let esz = u64::from(layout.size);
+    let key_off = usize::try_from(layout.key?.off()).ok()?;
+    if esz == 0 || table == 0 {
+        return None;
+    }
+    let width = build.pointer_width();
+    let ps = match width {
+        PointerWidth::Bits32 => 4u64,
+        PointerWidth::Bits64 => 8,
+    };
+    // Candidates: (value, where), nearest first.
+    let mut candidates: Vec<(u64, u64)> = Vec::new();
+    let start = pool_track_table_global.saturating_sub(WINDOW);
+    let mut page = [0u8; 0x1000];
+    let mut at = start & !0xfff;
+    let end = pool_track_table_global.saturating_add(WINDOW);
+    while at < end {
+        if mem.read(at, &mut page).is_ok() {
+            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
+                let addr = at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps));
+                if addr < start || addr > end || addr == pool_track_table_global {
+                    continue;
+                }
+                let mut b = [0u8; 8];
+                b.get_mut(..c.len())?.copy_from_slice(c);
+                let v = u64::from_le_bytes(b);
+                let pow = v.is_power_of_two() || v.checked_sub(1).is_some_and(u64::is_power_of_two);
+                if pow && (MIN_ENTRIES..=MAX_ENTRIES).contains(&v) {
+                    candidates.push((v, addr));
+                }
+            }
+        }
+        at = at.saturating_add(0x1000);
+    }
+    if candidates.is_empty() {
+        return None;
+    }
+    candidates.sort_by_key(|&(v, a)| (std::cmp::Reverse(v), a.abs_diff(pool_track_table_global)));
+    let largest = candidates.first()?.0;
+    // Read the table once, page by page, up to the largest candidate or the first gap.
+    let want = largest.checked_mul(esz)?;
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut off = 0u64;
+    while off < want {
+        let chunk = want
+            .checked_sub(off)?
+            .min(0x1000u64.checked_sub(table.wrapping_add(off) & 0xfff)?);
+        let n = usize::try_from(chunk).ok()?;
+        let before = bytes.len();
+        bytes.resize(before.checked_add(n)?, 0);
+        if mem
+            .read(table.checked_add(off)?, bytes.get_mut(before..)?)
+            .is_err()
+        {
+            // Part of the page may be there: keep the whole entries that are.
+            bytes.truncate(before);
+            let mut piece = vec![0u8; usize::try_from(esz).ok()?];
+            let mut at = off.checked_sub(off.checked_rem(esz)?)?;
+            bytes.truncate(usize::try_from(at).ok()?);
+            while at < want && mem.read(table.checked_add(at)?, &mut piece).is_ok() {
+                bytes.extend_from_slice(&piece);
+                at = at.checked_add(esz)?;
+            }
+            break;
+        }
+        off = off.checked_add(chunk)?;
+    }
+    // Judge each entry: running counts of used and implausible ones.
+    let entry = usize::try_from(esz).ok()?;
+    let mut used = Vec::new();
+    let mut bad = Vec::new();
+    let (mut count, mut wrong) = (0usize, 0usize);
+    for e in bytes.chunks_exact(entry) {
+        let key = e
+            .get(key_off..key_off.checked_add(4)?)
+            .and_then(|k| <[u8; 4]>::try_from(k).ok())
+            .map(u32::from_le_bytes)?;
+        let ok = if key == 0 {
+            e.iter().all(|&b| b == 0)
+        } else {
+            PoolTag(key).is_printable()
+        };
+        if !ok {
+            wrong = wrong.saturating_add(1);
+        } else if key != 0 {
+            count = count.saturating_add(1);
+        }
+        used.push(count);
+        bad.push(wrong);
+    }
+    // A real table may hold a tag or two a driver wrote oddly; a candidate that runs into other
+    // data meets many.
+    candidates.iter().find_map(|&(v, global)| {
+        let last = usize::try_from(v).ok()?.checked_sub(1)?;
+        let used_then = *used.get(last)?;
+        let bad_then = *bad.get(last)?;
+        (used_then >= MIN_USED && bad_then <= (used_then / 100).max(2)).then_some(FoundTableSize {
+            entries: v,
+            global,
+            used: used_then,
+        })
+    })
+}
