@@ -50,7 +50,8 @@ fn a_volatility_symbol_pack_on_the_symbol_path_gives_the_pool_commands_their_glo
         "{t}"
     );
     assert!(
-        t.contains("PoolTrackTableSize (1025 entries) was found by a scan"),
+        t.contains("without the kernel's symbols, PoolTrackTableSize (1025 entries)")
+            && t.contains("found by a scan of the kernel's data near PoolTrackTable"),
         "{t}"
     );
     assert!(
@@ -59,6 +60,12 @@ fn a_volatility_symbol_pack_on_the_symbol_path_gives_the_pool_commands_their_glo
         ),
         "{t}"
     );
+
+    // `!poolfind Leak` finds the ten big allocations through the big page table found the same way.
+    let t = text(&dumpscope(&["pool", "find", d, "Leak"]));
+    assert!(t.contains("10 allocations"), "{t}");
+    assert!(t.contains("9d2fb000          Leak    0xfb000 Paged"), "{t}");
+    assert!(t.contains("PoolBigPageTable (512 entries)"), "{t}");
 
     // A symbol path without them says so.
     let empty = dir.join("empty");
@@ -265,7 +272,9 @@ fn poolused_and_leak_without_symbols_find_the_tracker_tables() {
         "{bare}"
     );
     assert!(
-        bare.contains("Note: without the kernel's symbols, PoolTrackTableSize (2049 entries) and the per-processor tables (ExPoolTagTables) were found by a scan"),
+        bare.contains("Note: without the kernel's symbols, PoolTrackTableSize (2049 entries)")
+            && bare.contains("the per-processor tables (ExPoolTagTables)")
+            && bare.contains("found by a scan"),
         "{bare}"
     );
     let leak_bare = text(&dumpscope(&["leak", d]));

@@ -132,3 +132,58 @@ fn the_per_processor_array_is_found_by_its_first_slot() {
     m.insert(t2, vec![0xA5; 0x4000]);
     assert_eq!(find_tag_tables(&m, b, GLOBAL, TABLE, 3), None);
 }
+
+fn big_pages(n: u64, base: u64) -> Vec<pooltrack::synth::SynthBigPage> {
+    (0..n)
+        .map(|i| pooltrack::synth::SynthBigPage {
+            va: base + i * 0x10_0000,
+            tag: pooltrack::PoolTag::from_bytes(*b"Leak"),
+            size: 0xfb000,
+            paged: true,
+        })
+        .collect()
+}
+
+#[test]
+fn the_big_page_table_is_found_by_its_pointer_and_size_pair() {
+    use pooltrack::find_big_page_table;
+    use pooltrack::synth::big_page_table;
+    let big = 0x8d00_0000u64;
+    for (arch, build, at, size_at, base) in [
+        // (table, size) as the PDBs place them: 7601 -0x28/-0x30, 9600 +0x1468/+0x1470,
+        // 22000 -0x20/-0x18.
+        (
+            Arch::X64,
+            7601,
+            -0x28i64,
+            -0x30i64,
+            0xffff_fa80_0000_0000u64,
+        ),
+        (Arch::X64, 9600, 0x1468, 0x1470, 0xffff_e000_0000_0000),
+        (Arch::X64, 22000, -0x20, -0x18, 0xffff_9000_0000_0000),
+        (Arch::X86, 9600, 0x20, 0x24, 0x9c00_0000),
+    ] {
+        let b = KernelBuild::new(arch, build);
+        let table = if arch == Arch::X64 {
+            0xffff_f800_0d00_0000
+        } else {
+            big
+        };
+        let mut m = memory(
+            b,
+            2049,
+            &[(0, TABLE), (at, table), (size_at, 0x400)],
+            Vec::new(),
+        );
+        m.insert(table, big_page_table(b, 0x400, &big_pages(10, base)));
+        let f = find_big_page_table(&m, b, GLOBAL).unwrap();
+        assert_eq!(
+            (f.table, f.entries, f.used),
+            (table, 0x400, 10),
+            "{arch:?} {build}"
+        );
+        // The same pair over data that is no big page table: refused.
+        m.insert(table, vec![0xA5; 0x400 * 0x20]);
+        assert_eq!(find_big_page_table(&m, b, GLOBAL), None, "{arch:?} {build}");
+    }
+}

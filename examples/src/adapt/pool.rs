@@ -52,6 +52,13 @@ pub fn pool_context(
     if c.track_table == 0 {
         c.track_table = read_ptr(k.pool_track_table()).unwrap_or(0);
     }
+    if c.big_page_table == 0
+        && let Some(global) = k.pool_track_table().filter(|&a| a != 0)
+        && let Some(found) = pooltrack::find_big_page_table(mem, build, global)
+    {
+        c.big_page_table = found.table;
+        c.big_page_table_size = found.entries;
+    }
     if c.track_table != 0
         && c.track_table_size == 0
         && let Some(global) = k.pool_track_table().filter(|&a| a != 0)
@@ -89,23 +96,49 @@ pub fn track_table_size_scanned(
     kdbg: Option<&dumpfile::Kdbg>,
     symbols: Option<&KernelLayouts>,
 ) -> Option<String> {
-    let named = symbols.is_some_and(|s| s.symbols.contains_key("PoolTrackTableSize"));
-    (!named && kdbg.is_some() && ctx.track_table_size != 0).then(|| {
-        format!(
-            "without the kernel's symbols, PoolTrackTableSize ({} entries){} found by a scan of the kernel's data near PoolTrackTable and checked against the tables' contents; {}",
-            ctx.track_table_size,
-            if ctx.tag_tables != 0 {
-                " and the per-processor tables (ExPoolTagTables) were"
-            } else {
-                " was"
-            },
-            if ctx.tag_tables != 0 {
-                "the expansion table is not summed (it needs symbols)"
-            } else {
-                "only the global tracker table is summed (per-processor tables and the expansion table need symbols)"
-            }
-        )
-    })
+    let named = |n: &str| symbols.is_some_and(|s| s.symbols.contains_key(n));
+    kdbg?;
+    let mut found = Vec::new();
+    if !named("PoolTrackTableSize") && ctx.track_table_size != 0 {
+        found.push(format!(
+            "PoolTrackTableSize ({} entries)",
+            ctx.track_table_size
+        ));
+        if ctx.tag_tables != 0 {
+            found.push("the per-processor tables (ExPoolTagTables)".to_string());
+        }
+    }
+    if !named("PoolBigPageTable") && ctx.big_page_table != 0 {
+        found.push(format!(
+            "PoolBigPageTable ({} entries)",
+            ctx.big_page_table_size
+        ));
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let last = found.pop().unwrap_or_default();
+    let list = if found.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", found.join(", "))
+    };
+    let tracker_scanned = !named("PoolTrackTableSize") && ctx.track_table_size != 0;
+    let rest = match (tracker_scanned, ctx.tag_tables != 0) {
+        (true, true) => "; the expansion table is not summed (it needs symbols)",
+        (true, false) => {
+            "; only the global tracker table is summed (per-processor tables and the expansion table need symbols)"
+        }
+        _ => "",
+    };
+    Some(format!(
+        "without the kernel's symbols, {list} {} found by a scan of the kernel's data near PoolTrackTable and checked against the tables' contents{rest}",
+        if list.contains(" and ") {
+            "were"
+        } else {
+            "was"
+        }
+    ))
 }
 
 /// The `!vm` inputs: the kernel's globals by their symbols when given; for what the symbols do

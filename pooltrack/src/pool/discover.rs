@@ -261,3 +261,163 @@ pub fn find_track_table_size<M: ReadMemory>(
         })
     })
 }
+
+/// The most big-page entries considered (4 Mi: 96 MiB of x64 table).
+const MAX_BIG_ENTRIES: u64 = 1 << 22;
+
+/// A big page table found without symbols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FoundBigPageTable {
+    /// The table (the value taken as `nt!PoolBigPageTable`).
+    pub table: u64,
+    /// Its entries (the value taken as `nt!PoolBigPageTableSize`).
+    pub entries: u64,
+    /// Entries in use.
+    pub used: usize,
+}
+
+/// Judges big-page entries: `(used, wrong)`. Empty slots are all zero, free ones have bit 0 of
+/// `Va` set, used ones a page-aligned kernel address and a printable tag.
+fn looks_like_big_pages(bytes: &[u8], build: KernelBuild) -> Option<(usize, usize)> {
+    let l = super::PoolTrackerBigPagesLayout::for_build(build);
+    let esz = usize::try_from(l.size).ok().filter(|&e| e > 0)?;
+    let va_f = l.va?;
+    let key_f = l.key?;
+    let (va_off, va_len) = (
+        usize::try_from(va_f.off()).ok()?,
+        usize::try_from(va_f.size).ok()?,
+    );
+    let key_off = usize::try_from(key_f.off()).ok()?;
+    let floor = match build.arch {
+        crate::layout::Arch::X86 => 0x8000_0000u64,
+        crate::layout::Arch::X64 => 0xFFFF_8000_0000_0000,
+    };
+    let (mut used, mut wrong) = (0usize, 0usize);
+    for e in bytes.chunks_exact(esz) {
+        let mut b = [0u8; 8];
+        b.get_mut(..va_len)?
+            .copy_from_slice(e.get(va_off..va_off.checked_add(va_len)?)?);
+        let va = u64::from_le_bytes(b);
+        let key = e
+            .get(key_off..key_off.checked_add(4)?)
+            .and_then(|k| <[u8; 4]>::try_from(k).ok())
+            .map(u32::from_le_bytes)?;
+        if va == 0 {
+            if e.iter().any(|&x| x != 0) {
+                wrong = wrong.saturating_add(1);
+            }
+        } else if va & 1 != 0 {
+            // A free entry keeps whatever it held.
+        } else if va & 0xfff == 0 && va >= floor && PoolTag(key).is_printable() {
+            used = used.saturating_add(1);
+        } else {
+            wrong = wrong.saturating_add(1);
+        }
+    }
+    Some((used, wrong))
+}
+
+/// Finds `PoolBigPageTable` and `PoolBigPageTableSize` near `&PoolTrackTable` without symbols:
+/// a kernel address next to (one pointer, or 8 bytes, before or after) a power of two between 64 and 4 Mi,
+/// whose table reads as big-page entries (−0x28/−0x30 on 7601, +0x1468/+0x1470 on 9600,
+/// −0x20/−0x18 on 22000, per their PDBs). `None` when no pair fits.
+pub fn find_big_page_table<M: ReadMemory>(
+    mem: &M,
+    build: KernelBuild,
+    pool_track_table_global: u64,
+) -> Option<FoundBigPageTable> {
+    let l = super::PoolTrackerBigPagesLayout::for_build(build);
+    let esz = u64::from(l.size);
+    if esz == 0 {
+        return None;
+    }
+    let width = build.pointer_width();
+    let ps = match width {
+        PointerWidth::Bits32 => 4u64,
+        PointerWidth::Bits64 => 8,
+    };
+    let start = pool_track_table_global.saturating_sub(WINDOW) & !0xfff;
+    let end = pool_track_table_global.saturating_add(WINDOW);
+    // The window's values, in order.
+    let mut words: Vec<(u64, u64)> = Vec::new();
+    let mut page = [0u8; 0x1000];
+    let mut at = start;
+    while at < end {
+        if mem.read(at, &mut page).is_ok() {
+            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
+                let mut b = [0u8; 8];
+                b.get_mut(..c.len())?.copy_from_slice(c);
+                words.push((
+                    at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps)),
+                    u64::from_le_bytes(b),
+                ));
+            }
+        }
+        at = at.saturating_add(0x1000);
+    }
+    let is_size = |v: u64| v.is_power_of_two() && (64..=MAX_BIG_ENTRIES).contains(&v);
+    let kernel = |v: u64| match build.arch {
+        crate::layout::Arch::X86 => v >= 0x8000_0000 && v & 0xfff == 0,
+        crate::layout::Arch::X64 => v >= 0xFFFF_8000_0000_0000 && v & 0xfff == 0,
+    };
+    let mut candidates: Vec<(u64, u64)> = Vec::new();
+    for (i, &(a, v)) in words.iter().enumerate() {
+        if !kernel(v) {
+            continue;
+        }
+        // The size next to it: one pointer away, or 8 bytes when 32-bit globals are padded.
+        let near = [
+            i.checked_sub(2),
+            i.checked_sub(1),
+            i.checked_add(1),
+            i.checked_add(2),
+        ];
+        for j in near.into_iter().flatten() {
+            if let Some(&(b, s)) = words.get(j)
+                && b.abs_diff(a) <= 8
+                && is_size(s)
+            {
+                candidates.push((v, s));
+            }
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    let esz_us = usize::try_from(esz).ok()?;
+    for (table, entries) in candidates {
+        // A first page, cheaply, then the whole table.
+        let mut first = vec![0u8; 0x1000usize.checked_div(esz_us)?.saturating_mul(esz_us)];
+        if mem.read(table, &mut first).is_err() {
+            continue;
+        }
+        match looks_like_big_pages(&first, build) {
+            Some((_, wrong)) if wrong <= 2 => {}
+            _ => continue,
+        }
+        let total = entries.checked_mul(esz)?;
+        let (mut used, mut wrong, mut off, mut ok) = (0usize, 0usize, 0u64, true);
+        let mut chunk = vec![0u8; 0x10000usize.checked_div(esz_us)?.saturating_mul(esz_us)];
+        while off < total {
+            let n = usize::try_from(total.checked_sub(off)?)
+                .ok()?
+                .min(chunk.len());
+            let buf = chunk.get_mut(..n)?;
+            if mem.read(table.checked_add(off)?, buf).is_err() {
+                ok = false;
+                break;
+            }
+            let (u, w) = looks_like_big_pages(buf, build)?;
+            used = used.saturating_add(u);
+            wrong = wrong.saturating_add(w);
+            off = off.checked_add(u64::try_from(n).ok()?)?;
+        }
+        if ok && used >= MIN_USED && wrong <= (used / 100).max(2) {
+            return Some(FoundBigPageTable {
+                table,
+                entries,
+                used,
+            });
+        }
+    }
+    None
+}

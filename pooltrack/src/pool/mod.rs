@@ -31,7 +31,9 @@ mod vm_layouts;
 
 pub use bigpool::{BigPool, BigPoolEntry};
 pub use context::{Pool, PoolContext};
-pub use discover::{FoundTableSize, find_tag_tables, find_track_table_size};
+pub use discover::{
+    FoundBigPageTable, FoundTableSize, find_big_page_table, find_tag_tables, find_track_table_size,
+};
 pub use mm_driver_verifier_data::MmDriverVerifierDataLayout;
 pub use owners::{CodeSection, ImmediateUse, TagReference, find_tag_references};
 pub use pool_descriptor::PoolDescriptorLayout;

@@ -889,8 +889,9 @@ pub fn exercise<M: ReadMemory>(mem: M, ctx: PoolContext, limits: crate::limits::
     let found = super::find_track_table_size(&mem, ctx.build, global, ctx.track_table)
         .map_or(0, |f| f.used);
     let array = super::find_tag_tables(&mem, ctx.build, global, ctx.track_table, 4).is_some();
+    let big = super::find_big_page_table(&mem, ctx.build, global).map_or(0, |f| f.used);
     let pool = Pool::new(mem, ctx.clone(), limits);
-    let mut n = found.saturating_add(usize::from(array));
+    let mut n = found.saturating_add(usize::from(array)).saturating_add(big);
     let mut count = |k: usize| n = n.saturating_add(k);
     if let Ok(u) = pool.pool_usage(false) {
         count(u.tags.len());

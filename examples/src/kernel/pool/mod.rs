@@ -185,6 +185,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         }
         Mode::Big => {
             r.view = "big";
+            r.notes.extend(k.pool_note());
             let big = pool.big_pool().map_err(|e| perr(k, e))?;
             r.allocations = big
                 .entries
@@ -221,6 +222,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         }
         Mode::Find(tag) => {
             r.view = "find";
+            r.notes.extend(k.pool_note());
             let c = pool.context();
             let segment = pool.is_segment_heap_build() && c.pool_state != 0 && c.heap_key.is_some();
             let progress = crate::progress::Progress::with(o.progress);
