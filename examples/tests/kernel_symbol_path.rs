@@ -207,18 +207,30 @@ fn a_triage_dump_takes_the_kernel_identity_from_its_image_on_the_symbol_path() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The handle-leak server's dump, alone (no symbols beside it) in a fresh folder.
+fn server_dump(
+    name: &str,
+) -> (
+    std::path::PathBuf,
+    examples::demo::kernel_scenarios::KernelScenario,
+    std::path::PathBuf,
+) {
+    let dir = std::env::temp_dir().join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let s = examples::demo::kernel_scenarios::handle_leak(100).unwrap();
+    let dump = dir.join("server.dmp");
+    std::fs::write(&dump, &s.dump).unwrap();
+    (dir, s, dump)
+}
+
 /// Without any symbols, `!vm` on a Windows Server 2003-era dump still answers from the globals
 /// KDBG holds the addresses of (as WinDbg's `!vm` does): the pools, their maxima, commit and
 /// the exhaustion warning; what only a symbol names (the paging files, the failure counter)
 /// is left out.
 #[test]
 fn vm_without_symbols_reads_the_globals_kdbg_names() {
-    let dir = std::env::temp_dir().join("dumpscope-vm-kdbg");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let s = examples::demo::kernel_scenarios::handle_leak(100).unwrap();
-    let dump = dir.join("server.dmp");
-    std::fs::write(&dump, &s.dump).unwrap();
+    let (dir, s, dump) = server_dump("dumpscope-vm-kdbg");
     let d = dump.to_str().unwrap();
     let out = dumpscope(&["vm", d]);
     assert!(out.status.success(), "{}", text(&out));
@@ -259,12 +271,7 @@ fn vm_without_symbols_reads_the_globals_kdbg_names() {
 /// conclusion the same as with the symbols.
 #[test]
 fn poolused_and_leak_without_symbols_find_the_tracker_tables() {
-    let dir = std::env::temp_dir().join("dumpscope-poolused-kdbg");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let s = examples::demo::kernel_scenarios::handle_leak(100).unwrap();
-    let dump = dir.join("server.dmp");
-    std::fs::write(&dump, &s.dump).unwrap();
+    let (dir, s, dump) = server_dump("dumpscope-poolused-kdbg");
     let d = dump.to_str().unwrap();
     let bare = text(&dumpscope(&["pool", "used", d, "3"]));
     assert!(

@@ -25,6 +25,53 @@ const WINDOW: u64 = 0x2000;
 /// Used entries the table must hold for a candidate to count.
 const MIN_USED: usize = 4;
 
+/// Bytes in a pointer of the build.
+fn pointer_bytes(build: KernelBuild) -> u64 {
+    match build.pointer_width() {
+        PointerWidth::Bits32 => 4,
+        PointerWidth::Bits64 => 8,
+    }
+}
+
+/// The pointer-sized values within `radius` bytes of `center`, as `(address, value)`, from the
+/// pages the dump holds (others are skipped).
+fn window_words<M: ReadMemory>(
+    mem: &M,
+    build: KernelBuild,
+    center: u64,
+    radius: u64,
+) -> Vec<(u64, u64)> {
+    let ps = pointer_bytes(build);
+    let (start, end) = (center.saturating_sub(radius), center.saturating_add(radius));
+    let mut words = Vec::new();
+    let mut page = [0u8; 0x1000];
+    let mut at = start & !0xfff;
+    while at < end {
+        if mem.read(at, &mut page).is_ok() {
+            let mut addr = at;
+            for c in page.chunks_exact(if ps == 4 { 4 } else { 8 }) {
+                let mut b = [0u8; 8];
+                if let Some(dst) = b.get_mut(..c.len()) {
+                    dst.copy_from_slice(c);
+                }
+                if (start..=end).contains(&addr) {
+                    words.push((addr, u64::from_le_bytes(b)));
+                }
+                addr = addr.saturating_add(ps);
+            }
+        }
+        at = at.saturating_add(0x1000);
+    }
+    words
+}
+
+/// The little-endian u32 at `off` of `e`.
+fn u32_at(e: &[u8], off: usize) -> Option<u32> {
+    e.get(off..off.checked_add(4)?)
+        .and_then(|k| <[u8; 4]>::try_from(k).ok())
+        .map(u32::from_le_bytes)
+}
+
 /// How far from `&PoolTrackTable` the `ExPoolTagTables` array is looked for, either way
 /// (+0x18 on 7601, +0x58 on 9600, −0x4038 on 22000, per their PDBs).
 const TAG_TABLES_WINDOW: u64 = 0x8000;
@@ -34,10 +81,7 @@ const TAG_TABLES_WINDOW: u64 = 0x8000;
 fn looks_like_tracker(bytes: &[u8], esz: usize, key_off: usize) -> Option<(usize, usize)> {
     let (mut used, mut wrong) = (0usize, 0usize);
     for e in bytes.chunks_exact(esz) {
-        let key = e
-            .get(key_off..key_off.checked_add(4)?)
-            .and_then(|k| <[u8; 4]>::try_from(k).ok())
-            .map(u32::from_le_bytes)?;
+        let key = u32_at(e, key_off)?;
         if key == 0 {
             if e.iter().any(|&b| b != 0) {
                 wrong = wrong.saturating_add(1);
@@ -68,43 +112,23 @@ pub fn find_tag_tables<M: ReadMemory>(
     let layout = PoolTrackerTableLayout::for_build(build);
     let esz = usize::try_from(layout.size).ok().filter(|&e| e > 0)?;
     let key_off = usize::try_from(layout.key?.off()).ok()?;
-    let width = build.pointer_width();
-    let ps = match width {
-        PointerWidth::Bits32 => 4u64,
-        PointerWidth::Bits64 => 8,
-    };
-    let start = pool_track_table_global.saturating_sub(TAG_TABLES_WINDOW) & !0xfff;
-    let end = pool_track_table_global.saturating_add(TAG_TABLES_WINDOW);
-    let mut page = [0u8; 0x1000];
-    let mut at = start;
-    while at < end {
-        if mem.read(at, &mut page).is_ok() {
-            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
-                let mut b = [0u8; 8];
-                b.get_mut(..c.len())?.copy_from_slice(c);
-                let addr = at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps));
-                if u64::from_le_bytes(b) != table || addr == pool_track_table_global {
-                    continue;
-                }
-                if tag_tables_fit(mem, addr, ps, width, processors, esz, key_off) {
-                    return Some(addr);
-                }
-            }
-        }
-        at = at.saturating_add(0x1000);
-    }
-    None
+    window_words(mem, build, pool_track_table_global, TAG_TABLES_WINDOW)
+        .into_iter()
+        .filter(|&(addr, v)| v == table && addr != pool_track_table_global)
+        .map(|(addr, _)| addr)
+        .find(|&addr| tag_tables_fit(mem, build, addr, processors, esz, key_off))
 }
 
 fn tag_tables_fit<M: ReadMemory>(
     mem: &M,
+    build: KernelBuild,
     array: u64,
-    ps: u64,
-    width: PointerWidth,
     processors: u32,
     esz: usize,
     key_off: usize,
 ) -> bool {
+    let ps = pointer_bytes(build);
+    let width = build.pointer_width();
     let mut seen = std::collections::HashSet::new();
     let mut sample = vec![
         0u8;
@@ -163,35 +187,15 @@ pub fn find_track_table_size<M: ReadMemory>(
     if esz == 0 || table == 0 {
         return None;
     }
-    let width = build.pointer_width();
-    let ps = match width {
-        PointerWidth::Bits32 => 4u64,
-        PointerWidth::Bits64 => 8,
-    };
     // Candidates: (value, where), nearest first.
-    let mut candidates: Vec<(u64, u64)> = Vec::new();
-    let start = pool_track_table_global.saturating_sub(WINDOW);
-    let mut page = [0u8; 0x1000];
-    let mut at = start & !0xfff;
-    let end = pool_track_table_global.saturating_add(WINDOW);
-    while at < end {
-        if mem.read(at, &mut page).is_ok() {
-            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
-                let addr = at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps));
-                if addr < start || addr > end || addr == pool_track_table_global {
-                    continue;
-                }
-                let mut b = [0u8; 8];
-                b.get_mut(..c.len())?.copy_from_slice(c);
-                let v = u64::from_le_bytes(b);
-                let pow = v.is_power_of_two() || v.checked_sub(1).is_some_and(u64::is_power_of_two);
-                if pow && (MIN_ENTRIES..=MAX_ENTRIES).contains(&v) {
-                    candidates.push((v, addr));
-                }
-            }
-        }
-        at = at.saturating_add(0x1000);
-    }
+    let mut candidates: Vec<(u64, u64)> = window_words(mem, build, pool_track_table_global, WINDOW)
+        .into_iter()
+        .filter(|&(addr, v)| {
+            let pow = v.is_power_of_two() || v.checked_sub(1).is_some_and(u64::is_power_of_two);
+            addr != pool_track_table_global && pow && (MIN_ENTRIES..=MAX_ENTRIES).contains(&v)
+        })
+        .map(|(addr, v)| (v, addr))
+        .collect();
     if candidates.is_empty() {
         return None;
     }
@@ -231,20 +235,9 @@ pub fn find_track_table_size<M: ReadMemory>(
     let mut bad = Vec::new();
     let (mut count, mut wrong) = (0usize, 0usize);
     for e in bytes.chunks_exact(entry) {
-        let key = e
-            .get(key_off..key_off.checked_add(4)?)
-            .and_then(|k| <[u8; 4]>::try_from(k).ok())
-            .map(u32::from_le_bytes)?;
-        let ok = if key == 0 {
-            e.iter().all(|&b| b == 0)
-        } else {
-            PoolTag(key).is_printable()
-        };
-        if !ok {
-            wrong = wrong.saturating_add(1);
-        } else if key != 0 {
-            count = count.saturating_add(1);
-        }
+        let (u, w) = looks_like_tracker(e, entry, key_off)?;
+        count = count.saturating_add(u);
+        wrong = wrong.saturating_add(w);
         used.push(count);
         bad.push(wrong);
     }
@@ -298,10 +291,7 @@ fn looks_like_big_pages(bytes: &[u8], build: KernelBuild) -> Option<(usize, usiz
         b.get_mut(..va_len)?
             .copy_from_slice(e.get(va_off..va_off.checked_add(va_len)?)?);
         let va = u64::from_le_bytes(b);
-        let key = e
-            .get(key_off..key_off.checked_add(4)?)
-            .and_then(|k| <[u8; 4]>::try_from(k).ok())
-            .map(u32::from_le_bytes)?;
+        let key = u32_at(e, key_off)?;
         if va == 0 {
             if e.iter().any(|&x| x != 0) {
                 wrong = wrong.saturating_add(1);
@@ -331,30 +321,7 @@ pub fn find_big_page_table<M: ReadMemory>(
     if esz == 0 {
         return None;
     }
-    let width = build.pointer_width();
-    let ps = match width {
-        PointerWidth::Bits32 => 4u64,
-        PointerWidth::Bits64 => 8,
-    };
-    let start = pool_track_table_global.saturating_sub(WINDOW) & !0xfff;
-    let end = pool_track_table_global.saturating_add(WINDOW);
-    // The window's values, in order.
-    let mut words: Vec<(u64, u64)> = Vec::new();
-    let mut page = [0u8; 0x1000];
-    let mut at = start;
-    while at < end {
-        if mem.read(at, &mut page).is_ok() {
-            for (i, c) in page.chunks_exact(usize::try_from(ps).ok()?).enumerate() {
-                let mut b = [0u8; 8];
-                b.get_mut(..c.len())?.copy_from_slice(c);
-                words.push((
-                    at.saturating_add(u64::try_from(i).ok()?.saturating_mul(ps)),
-                    u64::from_le_bytes(b),
-                ));
-            }
-        }
-        at = at.saturating_add(0x1000);
-    }
+    let words = window_words(mem, build, pool_track_table_global, WINDOW);
     let is_size = |v: u64| v.is_power_of_two() && (64..=MAX_BIG_ENTRIES).contains(&v);
     let kernel = |v: u64| match build.arch {
         crate::layout::Arch::X86 => v >= 0x8000_0000 && v & 0xfff == 0,

@@ -23,6 +23,18 @@ pub struct Options {
     pub locator: Option<Arc<SymbolLocator>>,
 }
 
+impl Options {
+    /// The locator, or one over an empty path (every lookup says "not in any store").
+    fn locator_or_empty(&self) -> Arc<SymbolLocator> {
+        self.locator.clone().unwrap_or_else(|| {
+            Arc::new(SymbolLocator::new(
+                SymbolPath::new(),
+                SymbolOptions::default(),
+            ))
+        })
+    }
+}
+
 /// One attempt of a lookup: a folder, store or server, and its answer.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AttemptOut {
@@ -123,14 +135,8 @@ fn status_of(lookup: &Lookup) -> FileStatus {
 
 /// Looks up every module's image and PDB along the symbol path.
 pub fn investigate(u: &UserDump, options: &Options) -> Result<Report, CliError> {
-    let empty;
-    let locator = match &options.locator {
-        Some(l) => l.as_ref(),
-        None => {
-            empty = SymbolLocator::new(SymbolPath::new(), SymbolOptions::default());
-            &empty
-        }
-    };
+    let locator = options.locator_or_empty();
+    let locator = locator.as_ref();
     let modules = u
         .modules()
         .map_err(|e| CliError::at(&u.path, format!("module list: {e}")))?;
@@ -190,14 +196,8 @@ pub fn investigate_kernel(
     k: &crate::target::KernelTarget,
     options: &Options,
 ) -> Result<Report, CliError> {
-    let empty;
-    let locator = match &options.locator {
-        Some(l) => l.as_ref(),
-        None => {
-            empty = SymbolLocator::new(SymbolPath::new(), SymbolOptions::default());
-            &empty
-        }
-    };
+    let locator = options.locator_or_empty();
+    let locator = locator.as_ref();
     let drivers = k
         .drivers()
         .map_err(|e| CliError::at(&k.path, format!("driver list: {e}")))?;
