@@ -112,7 +112,7 @@ impl KernelTarget {
     /// The kernel's symbols and type layouts: from the file `--kernel-symbols` named (a PDB or
     /// an ISF JSON), else from the Volatility 3 ISF file next to the dump (`DUMP.isf.json`),
     /// else from the symbol path by the kernel's PDB identity (a Volatility symbol table or
-    /// the PDB, see [`super::kernel_symbols`]); `None` when there is none, or why it could not
+    /// the PDB, found as `.reload` finds it); `None` when there is none, or why it could not
     /// be read (or does not fit the dump).
     pub fn symbols(&self) -> Result<Option<&pooltrack::KernelLayouts>, &str> {
         self.loaded_symbols().map(|f| f.map(|f| &f.layouts))
