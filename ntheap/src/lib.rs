@@ -28,6 +28,8 @@ pub mod pdb_layout;
 #[cfg(feature = "synth")]
 pub mod synth;
 #[cfg(feature = "synth")]
+mod synth_light_page_heap;
+#[cfg(feature = "synth")]
 mod synth_page_heap;
 #[cfg(feature = "synth")]
 mod synth_segment_heap;
@@ -50,8 +52,9 @@ pub use light_page_heap::{
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};
 pub use page_heap::{
-    DPH_BUSY_END_STAMP, DPH_BUSY_START_STAMP, DPH_FREE_END_STAMP, DPH_FREE_START_STAMP, DPH_HEAP_ROOT_SIGNATURE,
-    PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of, page_heap_roots,
+    DPH_BUSY_END_STAMP, DPH_BUSY_START_STAMP, DPH_FREE_END_STAMP, DPH_FREE_START_STAMP,
+    DPH_HEAP_ROOT_SIGNATURE, PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of,
+    page_heap_roots,
 };
 pub use segment::{Segment, UncommittedRange};
 pub use segment_heap::{LargeAllocation, SegmentHeap, SegmentHeapLayout};
