@@ -63,6 +63,8 @@ pub struct LightPageHeapBlock {
     pub end_stamp: u32,
     /// The NT block's requested size (block information, user data and suffix).
     pub nt_size: u64,
+    /// The NT block's size in bytes (header included).
+    pub entry_size: u64,
     /// Why the block information is corrupt, if it is.
     pub corruption: Option<&'static str>,
 }
@@ -145,8 +147,9 @@ pub fn light_block<M: ReadMemory + ?Sized>(
     let user = e.user_address.saturating_add(layout.info_size);
     let room = nt_size.saturating_sub(layout.info_size);
     if requested > room {
-        corruption =
-            corruption.or(Some("RequestedSize larger than its heap block (corrupted header)"));
+        corruption = corruption.or(Some(
+            "RequestedSize larger than its heap block (corrupted header)",
+        ));
     } else if busy && corruption.is_none() {
         // Suffix pattern: from the end of the user data to the end of the NT request.
         let n = room.saturating_sub(requested).min(MAX_SUFFIX_CHECK);
@@ -156,7 +159,8 @@ pub fn light_block<M: ReadMemory + ?Sized>(
             && mem.read(at, &mut suffix).is_ok()
             && suffix.iter().any(|b| *b != DPH_LIGHT_SUFFIX)
         {
-            corruption = Some("suffix pattern (0xA0) overwritten after the user data: buffer overrun");
+            corruption =
+                Some("suffix pattern (0xA0) overwritten after the user data: buffer overrun");
         }
     }
     LightCheck::Block(LightPageHeapBlock {
@@ -171,6 +175,7 @@ pub fn light_block<M: ReadMemory + ?Sized>(
         start_stamp: start,
         end_stamp: end,
         nt_size,
+        entry_size: e.size,
         corruption,
     })
 }
@@ -286,7 +291,9 @@ impl LightPageHeap {
             if hit.is_some()
                 || !s.is_user_allocation(e)
                 || addr < e.address
-                || addr.checked_sub(e.address).is_some_and(|d| d >= e.size.max(1))
+                || addr
+                    .checked_sub(e.address)
+                    .is_some_and(|d| d >= e.size.max(1))
             {
                 return;
             }
