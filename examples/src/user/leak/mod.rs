@@ -360,8 +360,11 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
 /// need from the blocks (counts by size, the first blocks of each size).
 #[derive(Debug)]
 pub struct Walked {
-    /// The walk (segments, large blocks, free list, findings; no blocks kept).
-    pub walk: ntheap::HeapWalk,
+    /// The heap's address (a full page heap's handle).
+    pub address: u64,
+    /// The walk (segments, large blocks, free list, findings; no blocks kept); `None` for a
+    /// full page heap.
+    pub walk: Option<ntheap::HeapWalk>,
     /// Pointer width of the heap (32 or 64).
     pub bits: u32,
     /// Busy user blocks by requested size.
@@ -370,6 +373,8 @@ pub struct Walked {
     pub beyond_headers: bool,
     /// The first user blocks of each requested size, in walk order (see [`heaps::Samples`]).
     pub(crate) samples: heaps::Samples,
+    /// Page heap: the normal heap of a root (light) or a full page heap's busy tree.
+    pub(crate) page: heaps::PageSource,
 }
 
 /// Options of `leak` (and of `diff`, which shares its steps).
@@ -436,7 +441,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let sizes = size_step(&walked);
     let mut contents = Vec::new();
     for class in sizes.iter().take(CONTENT_CLASSES) {
-        let Some(w) = walked.iter().find(|w| w.walk.heap.address == class.heap) else {
+        let Some(w) = walked.iter().find(|w| w.address == class.heap) else {
             continue;
         };
         progress.step(&format!("reading blocks of size {:#x}", class.size));
