@@ -217,6 +217,7 @@ pub(super) fn analyse_content(
         .into_iter()
         .take(3)
         .map(|(frames, count)| AllocationStack {
+            recorded_by: w.stack_recorder(),
             count,
             frames: frames
                 .iter()

@@ -170,6 +170,16 @@ impl Walked {
     }
 }
 
+impl Walked {
+    /// What records this heap's allocation stacks: `"page heap"` or `"+ust"`.
+    pub(crate) fn stack_recorder(&self) -> &'static str {
+        match self.page {
+            PageSource::None => "+ust",
+            PageSource::Light(_) | PageSource::Full(_) => "page heap",
+        }
+    }
+}
+
 /// Where a walked heap's blocks come from, for the page-heap cases.
 #[derive(Debug)]
 pub(crate) enum PageSource {

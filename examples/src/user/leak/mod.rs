@@ -238,7 +238,8 @@ pub struct Content {
     pub example_address: Option<u64>,
     /// The first pointer into a module at the start of the blocks.
     pub pointer: Option<PointerHint>,
-    /// Allocation stacks of the sampled blocks (`+ust` heaps only), most common first.
+    /// Allocation stacks of the sampled blocks (`+ust` heaps and page heaps), most common
+    /// first.
     pub allocation_stacks: Vec<AllocationStack>,
     /// The text searched in the modules, if any.
     pub searched: Option<String>,
@@ -246,9 +247,12 @@ pub struct Content {
     pub locations: Vec<StringLocation>,
 }
 
-/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`), as in an unmanaged heap leak traced with gflags.
+/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) or by page heap
+/// (gflags `/p`, Application Verifier), as in an unmanaged heap leak traced with gflags.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AllocationStack {
+    /// What recorded it: `"+ust"` or `"page heap"`.
+    pub recorded_by: &'static str,
     /// Sampled blocks allocated from this stack.
     pub count: u64,
     /// Frames, innermost first, as `module+0xrva` (or a hex address outside any module).
