@@ -146,3 +146,48 @@ pub fn find(u: &UserDump, heaps: &[PageHeap], addr: u64) -> Option<LightHit> {
     }
     None
 }
+
+/// The block-information layout of the heap at `address` when it is the `NormalHeap` of a
+/// page-heap root (light page heap), `None` for any other heap.
+pub fn light_layout_of(
+    u: &UserDump,
+    address: u64,
+    width: ntheap::PointerWidth,
+) -> Option<PageHeapLayout> {
+    // Only the roots' `NormalHeap` pointers are read (no busy tree is walked).
+    let mem = u.memory();
+    let layout = PageHeapLayout::builtin(width);
+    let limits = Limits::default();
+    u.heaps()
+        .found
+        .iter()
+        .filter(|f| f.width == width)
+        .filter_map(|f| ntheap::page_heap_root_of(&mem, f.address))
+        .flat_map(|root| ntheap::page_heap_roots(&mem, root, width, &limits))
+        .any(|r| {
+            r.checked_add(layout.root_normal_heap)
+                .and_then(|a| ntheap::ReadMemory::read_ptr(&mem, a, width).ok())
+                == Some(address)
+        })
+        .then_some(layout)
+}
+
+/// Counts one block for `!heap -stat` as the program sees it: in a light page heap's normal
+/// heap, a block with block information counts with its requested size (the header and
+/// suffix page heap adds are not the program's), a block freed into the delayed free cache
+/// does not count.
+pub fn count(
+    u: &UserDump,
+    light: Option<&PageHeapLayout>,
+    census: &mut ntheap::report::SizeCensus,
+    e: &ntheap::Entry,
+    s: ntheap::BlockSource<'_>,
+) {
+    if light.is_some() && s.is_user_allocation(e) {
+        if let Some(e) = crate::user::leak::heaps::program_block(&u.memory(), light, e) {
+            census.add(&e, s);
+        }
+    } else {
+        census.add(e, s);
+    }
+}
