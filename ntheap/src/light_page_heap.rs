@@ -251,7 +251,7 @@ impl LightPageHeap {
             if findings.len() >= limits.max_findings {
                 break;
             }
-            findings.push(f.clone());
+            findings.push(*f);
         }
         LightPageHeap {
             root,

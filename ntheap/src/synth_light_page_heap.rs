@@ -215,7 +215,7 @@ impl LightPageHeapBuilder {
                     let k = u64::try_from(k).map_err(|_| BuildError("count"))?;
                     put(
                         &mut trace_buf,
-                        add(add(t, frames_off)?, k * w.bytes())?,
+                        add(add(t, frames_off)?, k.saturating_mul(w.bytes()))?,
                         *f,
                         p,
                     )?;
@@ -244,7 +244,7 @@ impl LightPageHeapBuilder {
                 } else if !*is_busy {
                     0xF0
                 } else {
-                    data.get(k - u0).copied().unwrap_or(0xE0)
+                    data.get(k.saturating_sub(u0)).copied().unwrap_or(0xE0)
                 };
             }
             heap.memory.write(info, &b);

@@ -128,7 +128,7 @@ pub fn find(u: &UserDump, heaps: &[PageHeap], addr: u64) -> Option<LightHit> {
             .into_iter()
             .map(|a| frame(u, a))
             .collect();
-        let size = b.entry_size / w.granularity().max(1);
+        let size = b.entry_size.checked_div(w.granularity()).unwrap_or(0);
         return Some(LightHit {
             root: p.root,
             handle: p.handle(),
