@@ -7,6 +7,13 @@
 //! heap blocks are the root's busy tree and free list; light page heap blocks (and full page
 //! heap's small ones) are the blocks of the root's `NormalHeap` that start with a
 //! `_DPH_BLOCK_INFORMATION` ([`light`]).
+//!
+//! The other heap commands see a light page heap's normal heap as the program does: `!heap
+//! -stat` (`heap --stat`) counts each block with block information by its requested size and
+//! leaves out the blocks freed into the delayed free cache; `!heap -s` keeps the NT heap's own
+//! reserve/commit figures (the header and suffix page heap adds do take that memory) and names
+//! the page heap's handle a light page heap; `leak` and `!heap -l` rank and mark the blocks by
+//! their user data, with the page heap's allocation stacks.
 
 use std::collections::BTreeSet;
 
