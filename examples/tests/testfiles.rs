@@ -15,6 +15,8 @@
 )]
 
 mod common;
+#[path = "common/light_page_heap_process.rs"]
+mod light_page_heap_process;
 #[path = "common/synth_process.rs"]
 mod synth_process;
 
@@ -830,6 +832,7 @@ fn page_heap_matches_its_goldens() {
     let mut c = Vec::new();
     both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
     both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
+    both(&mut c, "leak", &["leak", d]);
     both(
         &mut c,
         "heap-page-heap-find",
@@ -855,6 +858,54 @@ fn page_heap_matches_its_goldens() {
         ],
     ));
     let failures = check_folder("page-heap", &c, &[(dir.to_str().unwrap(), "<DIR>")]);
+    let _ = std::fs::remove_dir_all(&dir);
+    report(&failures);
+}
+
+/// A synthetic service run under light page heap (`gflags /p /enable` without `/full`,
+/// Application Verifier's light mode) leaking session records: `!heap -p`, `!heap -p -a`,
+/// `!heap -l` and `leak`, whose suspect carries the page heap's allocation stack.
+#[test]
+fn light_page_heap_matches_its_goldens() {
+    let dir = std::env::temp_dir().join("dumpscope-testfiles-light-page-heap");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let dump = dir.join("session-svc.dmp");
+    let p = light_page_heap_process::write(&dump);
+    let d = dump.to_str().unwrap();
+    let busy = format!("{:x}", p.leaked[3] + 8);
+    let freed = format!("{:x}", p.freed[0]);
+    let mut c = Vec::new();
+    both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
+    both(
+        &mut c,
+        "heap-page-heap-find",
+        &["heap", "--page-heap", "--find", &busy, d],
+    );
+    both(
+        &mut c,
+        "heap-page-heap-find-freed",
+        &["heap", "--page-heap", "--find", &freed, d],
+    );
+    both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
+    both(&mut c, "leak", &["leak", d]);
+    c.push(case(
+        "windbg.txt",
+        &[
+            d,
+            "-c",
+            "!heap -p",
+            "-c",
+            &format!("!heap -p -a {busy}"),
+            "-c",
+            "!heap -s",
+            "-c",
+            &format!("!heap -stat -h {:x}", light_page_heap_process::NORMAL_HEAP),
+            "-c",
+            "!heap -l",
+        ],
+    ));
+    let failures = check_folder("light-page-heap", &c, &[(dir.to_str().unwrap(), "<DIR>")]);
     let _ = std::fs::remove_dir_all(&dir);
     report(&failures);
 }

@@ -9,6 +9,7 @@ mod free_list;
 mod heap;
 mod layout;
 mod lfh;
+mod light_page_heap;
 mod limits;
 mod list;
 mod memory;
@@ -27,6 +28,8 @@ pub mod pdb_layout;
 #[cfg(feature = "synth")]
 pub mod synth;
 #[cfg(feature = "synth")]
+mod synth_light_page_heap;
+#[cfg(feature = "synth")]
 mod synth_page_heap;
 #[cfg(feature = "synth")]
 mod synth_segment_heap;
@@ -41,11 +44,17 @@ pub use heap::{
 };
 pub use layout::{HeapLayout, PointerWidth, Release};
 pub use lfh::{LfhBlocks, USERDATA_SIGNATURE};
+pub use light_page_heap::{
+    DPH_LIGHT_BUSY_END_STAMP, DPH_LIGHT_BUSY_START_STAMP, DPH_LIGHT_FREE_END_STAMP,
+    DPH_LIGHT_FREE_START_STAMP, DPH_LIGHT_RECYCLED_END_STAMP, DPH_LIGHT_SUFFIX, LightCheck,
+    LightPageHeap, LightPageHeapBlock, light_block, light_stack_trace,
+};
 pub use limits::Limits;
 pub use memory::{FnMemory, MemoryError, ReadFn, ReadMemory, SliceMemory};
 pub use page_heap::{
-    DPH_BUSY_END_STAMP, DPH_BUSY_START_STAMP, DPH_FREE_START_STAMP, DPH_HEAP_ROOT_SIGNATURE,
-    PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of, page_heap_roots,
+    DPH_BUSY_END_STAMP, DPH_BUSY_START_STAMP, DPH_FREE_END_STAMP, DPH_FREE_START_STAMP,
+    DPH_HEAP_ROOT_SIGNATURE, PageHeap, PageHeapBlock, PageHeapLayout, page_heap_root_of,
+    page_heap_roots,
 };
 pub use segment::{Segment, UncommittedRange};
 pub use segment_heap::{LargeAllocation, SegmentHeap, SegmentHeapLayout};

@@ -9,8 +9,8 @@
 //! linked list (`pFreeAllocationListHead`), and the roots of all page heaps are linked through
 //! `NextHeap`. Small and internal allocations go to an ordinary NT heap (`NormalHeap`).
 //!
-//! Light page heap (blocks inside `NormalHeap` with a `_DPH_BLOCK_INFORMATION` prefix) is not
-//! walked here: its blocks are the normal heap's.
+//! Light page heap (blocks inside `NormalHeap` with a `_DPH_BLOCK_INFORMATION` prefix) is
+//! walked by [`crate::LightPageHeap`]: its blocks are the normal heap's.
 
 use std::collections::HashSet;
 
@@ -28,6 +28,8 @@ pub const DPH_BUSY_START_STAMP: u32 = 0xABCD_BBBB;
 pub const DPH_FREE_START_STAMP: u32 = 0xABCD_BBBA;
 /// `_DPH_BLOCK_INFORMATION.EndStamp` of a busy full-page-heap block.
 pub const DPH_BUSY_END_STAMP: u32 = 0xDCBA_BBBB;
+/// `_DPH_BLOCK_INFORMATION.EndStamp` of a freed full-page-heap block (busy stamp − 1).
+pub const DPH_FREE_END_STAMP: u32 = 0xDCBA_BBBA;
 
 /// Offsets of the page-heap structures the walker reads.
 ///
@@ -75,8 +77,14 @@ pub struct PageHeapLayout {
     pub block_size: u64,
     /// `sizeof(_DPH_BLOCK_INFORMATION)` (it ends where the user area starts).
     pub info_size: u64,
+    /// `_DPH_BLOCK_INFORMATION.Heap`.
+    pub info_heap: u64,
     /// `_DPH_BLOCK_INFORMATION.RequestedSize`.
     pub info_requested_size: u64,
+    /// `_DPH_BLOCK_INFORMATION.ActualSize`.
+    pub info_actual_size: u64,
+    /// `_DPH_BLOCK_INFORMATION.FreeQueue` (a `LIST_ENTRY`; `TraceIndex` shares it).
+    pub info_free_queue: u64,
     /// `_DPH_BLOCK_INFORMATION.StackTrace`.
     pub info_stack_trace: u64,
     /// `_DPH_BLOCK_INFORMATION.EndStamp` (u32).
@@ -109,7 +117,10 @@ impl PageHeapLayout {
                 block_stack_trace: 0x30,
                 block_size: 0x40,
                 info_size: 0x20,
+                info_heap: 4,
                 info_requested_size: 8,
+                info_actual_size: 0xc,
+                info_free_queue: 0x10,
                 info_stack_trace: 0x18,
                 info_end_stamp: 0x1c,
             },
@@ -134,7 +145,10 @@ impl PageHeapLayout {
                 block_stack_trace: 0x60,
                 block_size: 0x80,
                 info_size: 0x40,
+                info_heap: 8,
                 info_requested_size: 0x10,
+                info_actual_size: 0x18,
+                info_free_queue: 0x20,
                 info_stack_trace: 0x30,
                 info_end_stamp: 0x3c,
             },
@@ -362,7 +376,7 @@ impl PageHeap {
         };
         if let Ok(stamp) = mem.read_u32(info) {
             // Light page heap stamps (0xABCDAAAA) are accepted: the tree is the same.
-            if stamp != DPH_BUSY_START_STAMP && stamp != 0xABCD_AAAA {
+            if stamp != DPH_BUSY_START_STAMP && stamp != crate::DPH_LIGHT_BUSY_START_STAMP {
                 self.bad(limits, info, "StartStamp is not a busy page-heap stamp");
             }
         }
@@ -538,28 +552,37 @@ impl PageHeap {
         mem: &M,
         b: &PageHeapBlock,
     ) -> Result<Option<Vec<u64>>, Error> {
-        let w = self.layout.width;
-        let trace = b.stack_trace;
-        if trace == 0 {
-            return Ok(None);
-        }
-        let (depth_off, frames_off) = match w {
-            PointerWidth::Bits32 => (0xa, 0xc),
-            PointerWidth::Bits64 => (0xe, 0x10),
-        };
-        let mut count = mem.read_u16(at(trace, depth_off)?)?;
-        if count == 0 || count > crate::ust::MAX_TRACE_FRAMES {
-            count = mem.read_u16(at(trace, depth_off.saturating_sub(2))?)?;
-        }
-        if count == 0 || count > crate::ust::MAX_TRACE_FRAMES {
-            return Ok(None);
-        }
-        let mut frames = Vec::with_capacity(usize::from(count));
-        for i in 0..u64::from(count) {
-            let a = at(trace, frames_off)?;
-            let a = at(a, i.saturating_mul(w.bytes()))?;
-            frames.push(mem.read_ptr(a, w)?);
-        }
-        Ok(Some(frames))
+        read_trace(mem, self.layout.width, b.stack_trace)
     }
+}
+
+/// The frames of a page-heap stack trace at `trace`: read as an `_RTL_STACK_TRACE_ENTRY`,
+/// frame count at `Depth` (x86 +0xa, x64 +0xe; `Index` just before it is the fallback),
+/// frames at +0xc / +0x10. `Ok(None)` for a null pointer or an implausible count.
+pub(crate) fn read_trace<M: ReadMemory + ?Sized>(
+    mem: &M,
+    w: PointerWidth,
+    trace: u64,
+) -> Result<Option<Vec<u64>>, Error> {
+    if trace == 0 {
+        return Ok(None);
+    }
+    let (depth_off, frames_off) = match w {
+        PointerWidth::Bits32 => (0xa, 0xc),
+        PointerWidth::Bits64 => (0xe, 0x10),
+    };
+    let mut count = mem.read_u16(at(trace, depth_off)?)?;
+    if count == 0 || count > crate::ust::MAX_TRACE_FRAMES {
+        count = mem.read_u16(at(trace, depth_off.saturating_sub(2))?)?;
+    }
+    if count == 0 || count > crate::ust::MAX_TRACE_FRAMES {
+        return Ok(None);
+    }
+    let mut frames = Vec::with_capacity(usize::from(count));
+    for i in 0..u64::from(count) {
+        let a = at(trace, frames_off)?;
+        let a = at(a, i.saturating_mul(w.bytes()))?;
+        frames.push(mem.read_ptr(a, w)?);
+    }
+    Ok(Some(frames))
 }

@@ -475,7 +475,8 @@ mod tests {
         assert!(super::layout_from_members(&empty).is_err());
     }
 
-    /// The built-in page-heap layouts equal the corpus PDBs' `_DPH_*` types.
+    /// The built-in page-heap layouts equal the corpus PDBs' `_DPH_*` types (the block
+    /// information's fields are the light page heap's header too).
     #[test]
     fn page_heap_layouts_match_the_pdbs() {
         for (file, bytes, w) in corpus_pdbs() {
@@ -542,7 +543,12 @@ mod tests {
             assert_eq!(off(blk, "StackTrace"), l.block_stack_trace, "{file}");
             assert_eq!(m.sizes[blk], l.block_size, "{file}");
             assert_eq!(m.sizes[info], l.info_size, "{file}");
+            assert_eq!(off(info, "StartStamp"), 0, "{file}");
+            assert_eq!(off(info, "Heap"), l.info_heap, "{file}");
             assert_eq!(off(info, "RequestedSize"), l.info_requested_size, "{file}");
+            assert_eq!(off(info, "ActualSize"), l.info_actual_size, "{file}");
+            assert_eq!(off(info, "FreeQueue"), l.info_free_queue, "{file}");
+            assert_eq!(off(info, "TraceIndex"), l.info_free_queue, "{file}");
             assert_eq!(off(info, "StackTrace"), l.info_stack_trace, "{file}");
             assert_eq!(off(info, "EndStamp"), l.info_end_stamp, "{file}");
         }

@@ -123,9 +123,10 @@ pub enum View<'a> {
         /// Segment heaps (WinDbg's separate table).
         #[serde(skip_serializing_if = "Vec::is_empty")]
         segment_heaps: Vec<segment::SegmentHeapRow>,
-        /// Handles of full page heaps (`+hpa`), which `!heap -p` shows (text only).
+        /// Handles of page heaps (`+hpa`; `true`: light), which `!heap -p` shows (text
+        /// only).
         #[serde(skip)]
-        page_heap_handles: Vec<u64>,
+        page_heap_handles: Vec<(u64, bool)>,
     },
     /// `!heap -a`.
     Entries {
@@ -293,7 +294,18 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             return walks
                 .iter()
                 .map(|w| {
-                    let c = if want_census {
+                    let light = crate::user::pageheap::light::light_layout_of(
+                        u,
+                        w.heap.address,
+                        w.heap.width(),
+                    );
+                    let c = if want_census && light.is_some() {
+                        let mut c = SizeCensus::new();
+                        w.visit_entries(&mut |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
+                            crate::user::pageheap::light::count(u, light.as_ref(), &mut c, e, s);
+                        });
+                        c
+                    } else if want_census {
                         heap_report::census(w)
                     } else {
                         SizeCensus::new()
@@ -308,9 +320,10 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             .enumerate()
             .map(|(i, h)| {
                 let mut c = SizeCensus::new();
+                let light = crate::user::pageheap::light::light_layout_of(u, h.address, h.width());
                 let mut count = |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
                     if want_census {
-                        c.add(e, s);
+                        crate::user::pageheap::light::count(u, light.as_ref(), &mut c, e, s);
                     }
                 };
                 let mut v =
@@ -336,8 +349,13 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
             page_heap_handles: heaps
                 .found
                 .iter()
-                .filter(|f| ntheap::page_heap_root_of(&u.memory(), f.address).is_some())
-                .map(|f| f.address)
+                .filter_map(|f| {
+                    let root = ntheap::page_heap_root_of(&u.memory(), f.address)?;
+                    // HeapFlags bit 0 (ENABLE_PAGE_HEAP): full page heap, else light.
+                    let flags =
+                        ntheap::ReadMemory::read_u32(&u.memory(), root.checked_add(4)?).ok()?;
+                    Some((f.address, flags & 1 == 0))
+                })
                 .collect(),
         },
         Mode::Entries(_) => View::Entries { heaps: walks },

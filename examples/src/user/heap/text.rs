@@ -141,12 +141,22 @@ impl Text for View<'_> {
                     if f.kind == Some(HeapKind::Segment) {
                         continue;
                     }
-                    if page_heap_handles.contains(&f.address) {
-                        writeln!(
-                            out,
-                            "{:0aw$x} full page heap (gflags +hpa): see !heap -p",
-                            f.address
-                        )?;
+                    if let Some((_, light)) =
+                        page_heap_handles.iter().find(|(a, _)| *a == f.address)
+                    {
+                        if *light {
+                            writeln!(
+                                out,
+                                "{:0aw$x} light page heap (gflags /p): its blocks are in its NormalHeap, see !heap -p",
+                                f.address
+                            )?;
+                        } else {
+                            writeln!(
+                                out,
+                                "{:0aw$x} full page heap (gflags +hpa): see !heap -p",
+                                f.address
+                            )?;
+                        }
                         continue;
                     }
                     if let Err(e) = &f.heap {

@@ -1,5 +1,5 @@
-//! `dumpscope heap --leaks`: WinDbg's `!heap -l`. Busy heap blocks (NT heaps and full page
-//! heaps) that no root reaches: a conservative mark from the threads' stacks and registers,
+//! `dumpscope heap --leaks`: WinDbg's `!heap -l`. Busy heap blocks (NT heaps, full page
+//! heaps, and light page heaps' blocks as the program sees them) that no root reaches: a conservative mark from the threads' stacks and registers,
 //! the TEBs and PEBs, the modules' writable sections, and transitively through the blocks it
 //! reaches (a pointer to any byte of a block's user area counts). The leaked blocks are listed
 //! and grouped by size.
@@ -21,7 +21,8 @@ mod text;
 pub struct Leaked {
     /// The heap (NT heap address, or the page heap's handle).
     pub heap: u64,
-    /// `"nt"`, `"large"` (a large NT heap block) or `"page"` (full page heap).
+    /// `"nt"`, `"large"` (a large NT heap block), `"page"` (full page heap) or `"light"` (a
+    /// light-page-heap block: the user data after its block information).
     pub kind: &'static str,
     /// Header address (`_HEAP_ENTRY`; the `_DPH_HEAP_BLOCK` node for page-heap blocks).
     pub entry: u64,
@@ -121,10 +122,44 @@ fn pointer_size(w: PointerWidth) -> usize {
 /// Every busy user block of the walked NT heaps and of the page heaps, by width.
 fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Candidate)> {
     let mut out = Vec::new();
+    let (page_heaps, page_warnings) = crate::user::pageheap::page_heaps(u);
+    warnings.extend(page_warnings);
+    let mem = u.memory();
     for walk in u.walks() {
         let w = walk.heap.width();
+        let light = page_heaps
+            .iter()
+            .find(|p| p.normal_heap == walk.heap.address && p.layout.width == w)
+            .map(|p| ntheap::PageHeapLayout::builtin(p.layout.width));
         for e in walk.all_entries() {
             if !is_user_allocation(walk, &e) {
+                continue;
+            }
+            // Light page heap: the program's block is after the block information; a block
+            // freed into the delayed free cache is no candidate.
+            let Some(program) = crate::user::leak::heaps::program_block(&mem, light.as_ref(), &e)
+            else {
+                continue;
+            };
+            if program.user_address != e.user_address {
+                let size = program.requested_size.unwrap_or(0);
+                out.push((
+                    w,
+                    Candidate {
+                        block: UserBlock {
+                            address: program.user_address,
+                            size,
+                        },
+                        leaked: Leaked {
+                            heap: walk.heap.address,
+                            kind: "light",
+                            entry: e.address,
+                            user_address: program.user_address,
+                            size,
+                            pointer_size: pointer_size(w),
+                        },
+                    },
+                ));
                 continue;
             }
             let header = e.user_address.saturating_sub(e.address);
@@ -155,8 +190,6 @@ fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Ca
             ));
         }
     }
-    let (page_heaps, page_warnings) = crate::user::pageheap::page_heaps(u);
-    warnings.extend(page_warnings);
     for p in &page_heaps {
         let w = p.layout.width;
         for b in &p.busy {

@@ -179,7 +179,6 @@ pub(super) fn analyse_content(
     let ptr: usize = if w.bits == 32 { 4 } else { 8 };
     let mut samples: Vec<(u64, Vec<u8>)> = Vec::new();
     let mut stacks: Vec<(Vec<u64>, u64)> = Vec::new();
-    let hmem = crate::adapt::DumpMemory(dump);
     let len = class.size.min(SAMPLE_BYTES);
     let len = usize::try_from(len).unwrap_or(0);
     for e in w.candidates(class.size, u) {
@@ -190,7 +189,7 @@ pub(super) fn analyse_content(
         if dump.memory().read(e.user_address, &mut buf).is_ok() {
             samples.push((e.user_address, buf));
         }
-        if let Ok(Some(frames)) = w.walk.heap.stack_trace(&hmem, &e) {
+        if let Some(frames) = w.stack_of(u, &e) {
             match stacks.iter_mut().find(|(f, _)| *f == frames) {
                 Some(slot) => slot.1 = slot.1.saturating_add(1),
                 None => stacks.push((frames, 1)),
@@ -218,6 +217,7 @@ pub(super) fn analyse_content(
         .into_iter()
         .take(3)
         .map(|(frames, count)| AllocationStack {
+            recorded_by: w.stack_recorder(),
             count,
             frames: frames
                 .iter()

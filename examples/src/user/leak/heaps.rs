@@ -1,7 +1,7 @@
 //! Steps 1 to 3: region usage, the heaps that grew, and the requested sizes that dominate.
 
 use ntheap::report::{SizeCensus, SizeMap};
-use ntheap::{BlockSource, Entry, WalkVisitor};
+use ntheap::{BlockSource, Entry, LightCheck, PageHeapLayout, WalkVisitor};
 
 use super::*;
 use crate::progress::HeapWalkProgress;
@@ -55,6 +55,7 @@ impl Samples {
         heap: &ntheap::Heap,
         mem: &M,
         size: u64,
+        light: Option<&PageHeapLayout>,
     ) -> Vec<Entry> {
         // A size met before the cap on sizes kept its first blocks from its first block on.
         if let Some(v) = self.by_size.get(&size) {
@@ -65,11 +66,54 @@ impl Samples {
         }
         let mut out = Vec::new();
         heap.walk_with(mem, &mut |e: &Entry, s: BlockSource<'_>| {
-            if out.len() < CANDIDATES && e.requested_size == Some(size) && s.is_user_allocation(e) {
-                out.push(*e);
+            if out.len() >= CANDIDATES || !s.is_user_allocation(e) {
+                return;
+            }
+            if let Some(e) = program_block(mem, light, e)
+                && e.requested_size == Some(size)
+            {
+                out.push(e);
             }
         });
         out
+    }
+}
+
+/// A user block as the program sees it: in the normal heap of a light page heap, a block
+/// with busy block information becomes its user data (after the header, of the requested
+/// size), a block freed into the delayed free cache is none (`None`); any other block is
+/// itself.
+pub(crate) fn program_block<M: ntheap::ReadMemory + ?Sized>(
+    mem: &M,
+    light: Option<&PageHeapLayout>,
+    e: &Entry,
+) -> Option<Entry> {
+    let Some(layout) = light else {
+        return Some(*e);
+    };
+    match ntheap::light_block(mem, layout, e) {
+        LightCheck::Block(b) if b.busy => Some(Entry {
+            user_address: b.user_address,
+            requested_size: Some(b.requested_size),
+            ..*e
+        }),
+        LightCheck::Block(_) => None,
+        LightCheck::NotPageHeap | LightCheck::Unreadable => Some(*e),
+    }
+}
+
+/// A full-page-heap block as an entry of the census (busy, front end: a user allocation).
+fn page_entry(b: &ntheap::PageHeapBlock) -> Entry {
+    Entry {
+        address: b.node,
+        user_address: b.user_address,
+        size: b.virtual_size,
+        previous_size: 0,
+        flags: ntheap::EntryFlags::empty(),
+        unused_bytes: 0,
+        requested_size: Some(b.requested_size),
+        state: ntheap::EntryState::Busy,
+        front_end: true,
     }
 }
 
@@ -77,27 +121,104 @@ impl Walked {
     /// The first user blocks of requested size `size`, in walk order, [`CANDIDATES`] at most
     /// (walking the heap again only when the size was not among the sampled ones).
     pub(crate) fn candidates(&self, size: u64, u: &UserDump) -> Vec<Entry> {
-        self.samples.candidates(&self.walk.heap, &u.memory(), size)
+        match (&self.walk, &self.page) {
+            (_, PageSource::Full(p)) => p
+                .busy
+                .iter()
+                .filter(|b| b.requested_size == size)
+                .take(CANDIDATES)
+                .map(page_entry)
+                .collect(),
+            (Some(w), PageSource::Light(l)) => {
+                self.samples.candidates(&w.heap, &u.memory(), size, Some(l))
+            }
+            (Some(w), PageSource::None) => {
+                self.samples.candidates(&w.heap, &u.memory(), size, None)
+            }
+            (None, _) => Vec::new(),
+        }
+    }
+
+    /// The allocation stack of a sampled block: the page heap's own (`_DPH_HEAP_BLOCK` or
+    /// block information `StackTrace`), else the `+ust` one of its NT heap.
+    pub(crate) fn stack_of(&self, u: &UserDump, e: &Entry) -> Option<Vec<u64>> {
+        let mem = u.memory();
+        match &self.page {
+            PageSource::Full(p) => {
+                let i = p
+                    .busy
+                    .binary_search_by_key(&e.user_address, |b| b.user_address)
+                    .ok()?;
+                return p.stack_trace(&mem, p.busy.get(i)?).ok().flatten();
+            }
+            PageSource::Light(l) => {
+                let nt = Entry {
+                    user_address: e.user_address.saturating_sub(l.info_size),
+                    requested_size: None,
+                    ..*e
+                };
+                if let LightCheck::Block(b) = ntheap::light_block(&mem, l, &nt)
+                    && let Ok(Some(frames)) = ntheap::light_stack_trace(&mem, l.width, &b)
+                {
+                    return Some(frames);
+                }
+            }
+            PageSource::None => {}
+        }
+        let w = self.walk.as_ref()?;
+        w.heap.stack_trace(&mem, e).ok().flatten()
     }
 }
 
+impl Walked {
+    /// What records this heap's allocation stacks: `"page heap"` or `"+ust"`.
+    pub(crate) fn stack_recorder(&self) -> &'static str {
+        match self.page {
+            PageSource::None => "+ust",
+            PageSource::Light(_) | PageSource::Full(_) => "page heap",
+        }
+    }
+}
+
+/// Where a walked heap's blocks come from, for the page-heap cases.
+#[derive(Debug)]
+pub(crate) enum PageSource {
+    /// An NT heap.
+    None,
+    /// The normal heap of a page-heap root: blocks carry block information of this layout.
+    Light(PageHeapLayout),
+    /// A full page heap's busy tree.
+    Full(Box<ntheap::PageHeap>),
+}
+
 /// What one pass over a heap collects for the leak steps.
-struct LeakVisitor<'f> {
+struct LeakVisitor<'f, 'm> {
     census: SizeCensus,
     samples: Samples,
     beyond_headers: bool,
     bits: u32,
     on_block: &'f mut dyn FnMut(u32, &Entry),
+    /// The normal heap of a page-heap root: blocks are counted as the program sees them.
+    light: Option<PageHeapLayout>,
+    mem: &'m crate::adapt::DumpMemory<'m>,
 }
 
-impl WalkVisitor for LeakVisitor<'_> {
+impl WalkVisitor for LeakVisitor<'_, '_> {
     fn block(&mut self, e: &Entry, source: BlockSource<'_>) {
         if !source.is_segment_header(e) {
             self.beyond_headers = true;
         }
-        if self.census.add(e, source) {
-            self.samples.add(e);
-            (self.on_block)(self.bits, e);
+        let e = if self.light.is_some() && source.is_user_allocation(e) {
+            match program_block(self.mem, self.light.as_ref(), e) {
+                Some(e) => e,
+                None => return,
+            }
+        } else {
+            *e
+        };
+        if self.census.add(&e, source) {
+            self.samples.add(&e);
+            (self.on_block)(self.bits, &e);
         }
     }
 }
@@ -106,6 +227,12 @@ impl WalkVisitor for LeakVisitor<'_> {
 /// with its growth figures, largest footprint first. The walk keeps no block: it counts them
 /// by size (step 3), keeps the first ones of each size (step 4), and hands every user block to
 /// `on_block` (with the heap's pointer width) in walk order.
+///
+/// Page heaps count as the program sees them: a full page heap (`gflags +hpa`) is one more
+/// heap whose blocks are its busy tree's (at its handle); in the normal heap of any page-heap
+/// root (light page heap, `gflags /p /enable` or Application Verifier), a block with block
+/// information counts with its requested size and user address, and one freed into the
+/// delayed free cache does not count.
 pub fn walk_heaps(
     u: &UserDump,
     progress: &Progress,
@@ -117,6 +244,14 @@ pub fn walk_heaps(
     }
     let found = &u.heaps().found;
     let mem = u.memory();
+    let (page_heaps, page_warnings) = crate::user::pageheap::page_heaps(u);
+    notes.extend(page_warnings);
+    let light_of = |address: u64, width: ntheap::PointerWidth| {
+        page_heaps
+            .iter()
+            .find(|p| p.normal_heap == address && p.layout.width == width)
+            .map(|p| PageHeapLayout::builtin(p.layout.width))
+    };
     let mut walked = Vec::new();
     let mut growth = Vec::new();
     for (i, f) in found.iter().enumerate() {
@@ -127,17 +262,22 @@ pub fn walk_heaps(
         };
         let heap = match &f.heap {
             Ok(h) => h,
+            // A page heap's handle is no NT heap: its blocks come from its root (below).
+            Err(_) if ntheap::page_heap_root_of(&mem, f.address).is_some() => continue,
             Err(e) => {
                 growth.push(HeapGrowth::empty(f.address, bits, Some(e.to_string())));
                 continue;
             }
         };
+        let light = light_of(f.address, f.width);
         let visitor = LeakVisitor {
             census: SizeCensus::new(),
             samples: Samples::default(),
             beyond_headers: false,
             bits,
             on_block: &mut *on_block,
+            light,
+            mem: &mem,
         };
         let mut v = HeapWalkProgress::new(progress, i, found.len(), f.address, visitor);
         let walk = heap.walk_with(&mem, &mut v);
@@ -171,12 +311,19 @@ pub fn walk_heaps(
             error: None,
         });
         walked.push(Walked {
-            walk,
+            address: f.address,
+            walk: Some(walk),
             bits,
             census,
             beyond_headers,
             samples,
+            page: light.map_or(PageSource::None, PageSource::Light),
         });
+    }
+    for p in page_heaps.into_iter().filter(|p| !p.busy.is_empty()) {
+        let (w, g) = full_page_heap(p, on_block);
+        walked.push(w);
+        growth.push(g);
     }
     growth.sort_by(|a, b| {
         b.footprint()
@@ -184,6 +331,56 @@ pub fn walk_heaps(
             .then(a.address.cmp(&b.address))
     });
     (walked, growth)
+}
+
+/// A full page heap as one more heap: its busy tree's blocks counted by requested size, its
+/// virtual blocks as its footprint (each block's pages but the guard page are committed).
+fn full_page_heap(
+    p: ntheap::PageHeap,
+    on_block: &mut dyn FnMut(u32, &Entry),
+) -> (Walked, HeapGrowth) {
+    let bits = if p.layout.width == ntheap::PointerWidth::Bits32 {
+        32
+    } else {
+        64
+    };
+    let mut census = SizeCensus::new();
+    let mut samples = Samples::default();
+    let (mut reserved, mut committed) = (0u64, 0u64);
+    for b in p.busy.iter().chain(&p.free) {
+        reserved = reserved.saturating_add(b.virtual_size);
+    }
+    for b in &p.busy {
+        committed = committed.saturating_add(b.virtual_size.saturating_sub(ntheap::PAGE_SIZE));
+        let e = page_entry(b);
+        if census.add(&e, BlockSource::Lfh) {
+            samples.add(&e);
+            on_block(bits, &e);
+        }
+    }
+    let g = HeapGrowth {
+        address: p.handle(),
+        bits,
+        segments: 0,
+        reserved,
+        committed,
+        busy_blocks: census.busy_blocks,
+        busy_bytes: census.busy_bytes,
+        virtual_blocks: 0,
+        virtual_block_bytes: 0,
+        corruption: u64::try_from(p.findings.len()).unwrap_or(u64::MAX),
+        error: None,
+    };
+    let w = Walked {
+        address: p.handle(),
+        walk: None,
+        bits,
+        census,
+        beyond_headers: true,
+        samples,
+        page: PageSource::Full(Box::new(p)),
+    };
+    (w, g)
 }
 
 /// Step 1: region usage, with the walked heaps as owners.
@@ -218,7 +415,7 @@ pub fn region_step(u: &UserDump, lacks: &mut Vec<String>) -> RegionStep {
 
 /// Step 3: size classes over all heaps.
 pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
-    ntheap::report::stat_all_of(walked.iter().map(|w| (w.walk.heap.address, &w.census)))
+    ntheap::report::stat_all_of(walked.iter().map(|w| (w.address, &w.census)))
         .into_iter()
         .map(|s| SizeClass {
             heap: s.heap,
@@ -272,12 +469,12 @@ mod tests {
         let capped = sample(1);
         assert!(!all.overflow && capped.overflow);
         for size in [0x20u64, 0x30, 0x40] {
-            let want = all.candidates(&heap, mem, size);
+            let want = all.candidates(&heap, mem, size, None);
             assert_eq!(want.len(), CANDIDATES);
             assert!(want.iter().all(|e| e.requested_size == Some(size)));
-            assert_eq!(capped.candidates(&heap, mem, size), want);
+            assert_eq!(capped.candidates(&heap, mem, size, None), want);
         }
-        assert!(all.candidates(&heap, mem, 0x50).is_empty());
-        assert!(capped.candidates(&heap, mem, 0x50).is_empty());
+        assert!(all.candidates(&heap, mem, 0x50, None).is_empty());
+        assert!(capped.candidates(&heap, mem, 0x50, None).is_empty());
     }
 }

@@ -238,7 +238,8 @@ pub struct Content {
     pub example_address: Option<u64>,
     /// The first pointer into a module at the start of the blocks.
     pub pointer: Option<PointerHint>,
-    /// Allocation stacks of the sampled blocks (`+ust` heaps only), most common first.
+    /// Allocation stacks of the sampled blocks (`+ust` heaps and page heaps), most common
+    /// first.
     pub allocation_stacks: Vec<AllocationStack>,
     /// The text searched in the modules, if any.
     pub searched: Option<String>,
@@ -246,9 +247,12 @@ pub struct Content {
     pub locations: Vec<StringLocation>,
 }
 
-/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`), as in an unmanaged heap leak traced with gflags.
+/// One allocation stack recorded by `+ust` (`HEAP_CAPTURE_STACK_BACKTRACES`) or by page heap
+/// (gflags `/p`, Application Verifier), as in an unmanaged heap leak traced with gflags.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct AllocationStack {
+    /// What recorded it: `"+ust"` or `"page heap"`.
+    pub recorded_by: &'static str,
     /// Sampled blocks allocated from this stack.
     pub count: u64,
     /// Frames, innermost first, as `module+0xrva` (or a hex address outside any module).
@@ -360,8 +364,11 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
 /// need from the blocks (counts by size, the first blocks of each size).
 #[derive(Debug)]
 pub struct Walked {
-    /// The walk (segments, large blocks, free list, findings; no blocks kept).
-    pub walk: ntheap::HeapWalk,
+    /// The heap's address (a full page heap's handle).
+    pub address: u64,
+    /// The walk (segments, large blocks, free list, findings; no blocks kept); `None` for a
+    /// full page heap.
+    pub walk: Option<ntheap::HeapWalk>,
     /// Pointer width of the heap (32 or 64).
     pub bits: u32,
     /// Busy user blocks by requested size.
@@ -370,6 +377,8 @@ pub struct Walked {
     pub beyond_headers: bool,
     /// The first user blocks of each requested size, in walk order (see [`heaps::Samples`]).
     pub(crate) samples: heaps::Samples,
+    /// Page heap: the normal heap of a root (light) or a full page heap's busy tree.
+    pub(crate) page: heaps::PageSource,
 }
 
 /// Options of `leak` (and of `diff`, which shares its steps).
@@ -436,7 +445,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let sizes = size_step(&walked);
     let mut contents = Vec::new();
     for class in sizes.iter().take(CONTENT_CLASSES) {
-        let Some(w) = walked.iter().find(|w| w.walk.heap.address == class.heap) else {
+        let Some(w) = walked.iter().find(|w| w.address == class.heap) else {
             continue;
         };
         progress.step(&format!("reading blocks of size {:#x}", class.size));

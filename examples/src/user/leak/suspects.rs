@@ -84,14 +84,15 @@ pub(super) fn rank(
             }
             for st in c.allocation_stacks.iter().take(1) {
                 evidence.push(format!(
-                    "allocated from {}{} ({} of {} sampled blocks, +ust)",
+                    "allocated from {}{} ({} of {} sampled blocks, {})",
                     st.frames.join(" <- "),
                     st.function
                         .as_ref()
                         .map(|f| format!(" (in function {f})"))
                         .unwrap_or_default(),
                     st.count,
-                    c.sampled
+                    c.sampled,
+                    st.recorded_by
                 ));
             }
             if let Some(p) = &c.pointer {

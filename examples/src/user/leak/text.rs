@@ -182,7 +182,8 @@ pub fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
         for st in &c.allocation_stacks {
             writeln!(
                 out,
-                "    allocated from (+ust, {} of {} sampled): {}",
+                "    allocated from ({}, {} of {} sampled): {}",
+                st.recorded_by,
                 st.count,
                 c.sampled,
                 st.frames.join(" <- ")

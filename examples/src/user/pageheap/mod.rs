@@ -1,9 +1,19 @@
-//! `dumpscope heap --page-heap`: WinDbg's `!heap -p` (the full page heaps of a process run
-//! with `gflags +hpa` or Application Verifier) and `!heap -p -a ADDR` (the page-heap block
-//! holding an address, with its allocation stack).
+//! `dumpscope heap --page-heap`: WinDbg's `!heap -p` (the page heaps of a process run with
+//! `gflags +hpa`, `gflags /p /enable` or Application Verifier, full or light) and
+//! `!heap -p -a ADDR` (the page-heap block holding an address, with its allocation stack).
 //!
 //! A page heap is found from `PEB.ProcessHeaps`: its `_DPH_HEAP_ROOT` (signature 0xFFEEDDCC)
-//! sits one page above the handle, and its `NextHeap` list gives the other roots.
+//! sits one page above the handle, and its `NextHeap` list gives the other roots. Full page
+//! heap blocks are the root's busy tree and free list; light page heap blocks (and full page
+//! heap's small ones) are the blocks of the root's `NormalHeap` that start with a
+//! `_DPH_BLOCK_INFORMATION` ([`light`]).
+//!
+//! The other heap commands see a light page heap's normal heap as the program does: `!heap
+//! -stat` (`heap --stat`) counts each block with block information by its requested size and
+//! leaves out the blocks freed into the delayed free cache; `!heap -s` keeps the NT heap's own
+//! reserve/commit figures (the header and suffix page heap adds do take that memory) and names
+//! the page heap's handle a light page heap; `leak` and `!heap -l` rank and mark the blocks by
+//! their user data, with the page heap's allocation stacks.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +22,7 @@ use serde::Serialize;
 
 use crate::target::UserDump;
 
+pub mod light;
 mod text;
 
 /// What `heap --page-heap` shows.
@@ -48,6 +59,11 @@ pub struct PageHeapInfo {
     pub free_blocks: usize,
     /// What the walk met and stepped over.
     pub findings: Vec<String>,
+    /// `"full"` (`HeapFlags` has ENABLE_PAGE_HEAP) or `"light"` (blocks in `NormalHeap`).
+    pub mode: &'static str,
+    /// The page-heap blocks of `NormalHeap` (light page heap; full page heap's small
+    /// blocks), when it could be walked.
+    pub normal: Option<light::NormalHeapInfo>,
 }
 
 /// One frame of an allocation stack.
@@ -92,6 +108,13 @@ pub enum View {
     List {
         /// The page heaps.
         page_heaps: Vec<PageHeapInfo>,
+    },
+    /// `!heap -p -a ADDR` on a light-page-heap block (in a root's `NormalHeap`).
+    FindLight {
+        /// The address looked up.
+        address: u64,
+        /// The block holding it.
+        light: light::LightHit,
     },
     /// `!heap -p -a ADDR`.
     Find {
@@ -141,7 +164,7 @@ pub fn page_heaps(u: &UserDump) -> (Vec<PageHeap>, Vec<String>) {
     (out, warnings)
 }
 
-fn pointer_size(p: &PageHeap) -> usize {
+pub(crate) fn pointer_size(p: &PageHeap) -> usize {
     if p.layout.width == PointerWidth::Bits32 {
         4
     } else {
@@ -161,8 +184,10 @@ pub fn flag_names(flags: u32) -> Vec<&'static str> {
     v
 }
 
-fn info(p: &PageHeap) -> PageHeapInfo {
+fn info(u: &UserDump, p: &PageHeap) -> PageHeapInfo {
     PageHeapInfo {
+        mode: if p.flags & 1 != 0 { "full" } else { "light" },
+        normal: light::info(u, p),
         handle: p.handle(),
         root: p.root,
         pointer_size: pointer_size(p),
@@ -181,7 +206,7 @@ fn info(p: &PageHeap) -> PageHeapInfo {
     }
 }
 
-fn frame(u: &UserDump, a: u64) -> Frame {
+pub(crate) fn frame(u: &UserDump, a: u64) -> Frame {
     let location = u.modules().ok().and_then(|ms| {
         ms.iter()
             .find(|m| a >= m.base && a.saturating_sub(m.base) < m.size)
@@ -225,11 +250,23 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let (heaps, warnings) = page_heaps(u);
     let view = match options.address {
         None => View::List {
-            page_heaps: heaps.iter().map(info).collect(),
+            page_heaps: heaps.iter().map(|p| info(u, p)).collect(),
         },
-        Some(a) => View::Find {
-            address: a,
-            found: heaps.iter().find_map(|p| Some(hit(u, p, p.find(a)?))),
+        Some(a) => match heaps.iter().find_map(|p| Some(hit(u, p, p.find(a)?))) {
+            Some(h) => View::Find {
+                address: a,
+                found: Some(h),
+            },
+            None => match light::find(u, &heaps, a) {
+                Some(l) => View::FindLight {
+                    address: a,
+                    light: l,
+                },
+                None => View::Find {
+                    address: a,
+                    found: None,
+                },
+            },
         },
     };
     Report { view, warnings }

@@ -23,6 +23,23 @@ impl Text for Report {
                     }
                     writeln!(out, "        {names}")?;
                     writeln!(out, "      NormalHeap - {:x}", h.normal_heap)?;
+                    if let Some(n) = &h.normal
+                        && (h.mode == "light" || n.busy_blocks != 0 || n.freed_blocks != 0)
+                    {
+                        writeln!(
+                            out,
+                            "      {} page heap blocks in NormalHeap: {} busy ({:#x} bytes requested), {} freed (delayed free cache), {} corrupt, {} without block information",
+                            h.mode,
+                            n.busy_blocks,
+                            n.busy_bytes,
+                            n.freed_blocks,
+                            n.corrupt_blocks,
+                            n.other_blocks
+                        )?;
+                        for f in &n.findings {
+                            writeln!(out, "      finding: {f}")?;
+                        }
+                    }
                     writeln!(
                         out,
                         "      _DPH_HEAP_ROOT @ {:x}: {} busy blocks ({:#x} bytes requested), {} freed blocks",
@@ -30,6 +47,38 @@ impl Text for Report {
                     )?;
                     for f in &h.findings {
                         writeln!(out, "      finding: {f}")?;
+                    }
+                }
+            }
+            View::FindLight { address, light: h } => {
+                writeln!(out, "    address {address:x} found in")?;
+                writeln!(
+                    out,
+                    "    _HEAP @ {:x} (NormalHeap of light page heap {:x}, _DPH_HEAP_ROOT @ {:x})",
+                    h.normal_heap, h.handle, h.root
+                )?;
+                writeln!(
+                    out,
+                    "      HEAP_ENTRY Size _DPH_BLOCK_INFORMATION    UserPtr UserSize - state"
+                )?;
+                let state = if h.busy {
+                    "(busy)"
+                } else {
+                    "(free-ed, in the delayed free cache)"
+                };
+                writeln!(
+                    out,
+                    "        {:x} {:04x} {:x}   {:x} {:08x} - {state}",
+                    h.entry, h.entry_size, h.info, h.user_address, h.requested_size
+                )?;
+                if let Some(c) = &h.corruption {
+                    writeln!(out, "    corrupted page heap block: {c}")?;
+                }
+                let w = if h.pointer_size == 4 { 8 } else { 16 };
+                for f in &h.stack {
+                    match &f.location {
+                        Some(l) => writeln!(out, "    {:0w$x} {l}", f.address)?,
+                        None => writeln!(out, "    {:0w$x}", f.address)?,
                     }
                 }
             }
