@@ -187,6 +187,11 @@ pub(super) fn conclude(
             .first()
             .map(|r| pct(r.percent_of_busy_x100))
             .unwrap_or_default();
+        let d = if d == "<unknown>" {
+            "Memory !address cannot name (<unknown>)"
+        } else {
+            d.as_str()
+        };
         parts.push(format!("{d} dominates the busy address space ({share})."));
     }
     if let Some(h) = grown.and_then(|g| heaps.iter().find(|h| h.address == g)) {
@@ -209,8 +214,9 @@ pub(super) fn conclude(
     }
     if let Some(s) = suspects.first() {
         parts.push(format!(
-            "Top suspect: {} blocks of requested size {:#x} ({}).",
+            "Top suspect: {} block{} of requested size {:#x} ({}).",
             s.count,
+            if s.count == 1 { "" } else { "s" },
             s.what.size,
             human_size(s.bytes)
         ));
@@ -227,7 +233,7 @@ pub(super) fn conclude(
                 parts.push(format!("They hold \"{p}\"."));
             }
             if let Some(st) = c.allocation_stacks.first()
-                && let Some(f) = st.frames.first()
+                && let Some(f) = caller_frame(&st.frames)
             {
                 parts.push(format!("They are allocated from {f}."));
             }
@@ -272,4 +278,66 @@ pub(super) fn conclude(
         }
     }
     parts.join(" ")
+}
+
+/// Modules that allocate on a program's behalf (the heap, the C runtimes, page heap and
+/// Application Verifier): a stack's caller is its first frame outside them, as `!analyze`
+/// skips system frames.
+const ALLOCATOR_MODULES: &[&str] = &[
+    "ntdll",
+    "kernelbase",
+    "kernel32",
+    "verifier",
+    "vfbasics",
+    "vrfcore",
+    "vfprint",
+    "ucrtbase",
+    "ucrtbased",
+    "msvcrt",
+    "vcruntime140",
+    "vcruntime140d",
+    "apphelp",
+];
+
+/// The first frame of `frames` (innermost first, `module+0xrva`) outside the allocator
+/// modules, else the innermost.
+pub(super) fn caller_frame(frames: &[String]) -> Option<&str> {
+    let module = |f: &str| {
+        f.split(['+', '!'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    };
+    frames
+        .iter()
+        .find(|f| {
+            let m = module(f);
+            !ALLOCATOR_MODULES.contains(&m.as_str()) && !m.starts_with("msvcr")
+        })
+        .or_else(|| frames.first())
+        .map(String::as_str)
+}
+
+#[cfg(test)]
+mod caller_tests {
+    use super::caller_frame;
+
+    #[test]
+    fn the_caller_is_the_first_frame_outside_the_allocators() {
+        let f = |v: &[&str]| v.iter().map(|s| (*s).to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            caller_frame(&f(&[
+                "verifier+0x23b5e",
+                "ntdll+0x94a31",
+                "session-svc+0x1b40"
+            ])),
+            Some("session-svc+0x1b40")
+        );
+        assert_eq!(
+            caller_frame(&f(&["MSVCR120!malloc+0x33", "app!Leak+0x10"])),
+            Some("app!Leak+0x10")
+        );
+        assert_eq!(caller_frame(&f(&["ntdll+0x10"])), Some("ntdll+0x10"));
+        assert_eq!(caller_frame(&[]), None);
+    }
 }
