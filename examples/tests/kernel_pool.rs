@@ -131,3 +131,39 @@ fn pool_tags_from_the_sdk_pooltag_txt() {
     ]);
     assert_eq!(out, "Thre Thread objects , Binary: nt!ps\n");
 }
+
+/// Without `--pooltag`, the `pooltag.txt` where the Debugging Tools keep it is read (here named
+/// by `DUMPSCOPE_POOLTAG`, the first place looked at); tags it lacks keep the built-in text.
+#[test]
+fn pool_tags_from_the_usual_pooltag_txt_with_the_builtin_table_under_it() {
+    let dir = std::env::temp_dir().join("dumpscope-kpool-usual");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("pooltag.txt");
+    std::fs::write(
+        &file,
+        "rem a site's own table\nMmCm - nt!mm        - Calls made to MmAllocateContiguousMemory\n",
+    )
+    .unwrap();
+    let s = examples::demo::kernel_scenarios::handle_leak(10).unwrap();
+    let p = write("handle-leak-usual-tags", &s);
+    let tags = |tag: &str| {
+        let o = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+            .args(["pool", "tags", p.to_str().unwrap(), tag])
+            .env("DUMPSCOPE_POOLTAG", &file)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    assert_eq!(
+        tags("MmCm"),
+        "MmCm Calls made to MmAllocateContiguousMemory , Binary: nt!mm\n"
+    );
+    assert_eq!(tags("Thre"), "Thre Thread objects , Binary: nt!ps\n");
+    // Without it, the built-in text.
+    let out = run(&["pool", "tags", p.to_str().unwrap(), "MmCm"]);
+    assert!(
+        out.starts_with("MmCm Contiguous memory allocations"),
+        "{out}"
+    );
+}

@@ -412,7 +412,8 @@ pub struct LeakArgs {
     /// The dump: a user-mode minidump (a full-memory dump, e.g. `procdump -ma`, gives the best
     /// answer) for a heap leak, or a kernel dump (full or kernel memory) for a pool or handle leak.
     pub dump: PathBuf,
-    /// A pooltag.txt to describe pool tags with, on kernel dumps (default: a built-in table of
+    /// A pooltag.txt to describe pool tags with, on kernel dumps (default: `DUMPSCOPE_POOLTAG`,
+    /// else the Debugging Tools' `triage\pooltag.txt` where installed, else a built-in table of
     /// common tags).
     #[arg(long, value_name = "FILE")]
     pub pooltag: Option<PathBuf>,
@@ -487,7 +488,8 @@ pub struct PoolArgs {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// A pooltag.txt to describe tags with (default: a built-in table of common tags).
+    /// A pooltag.txt to describe tags with (default: `DUMPSCOPE_POOLTAG`, else the Debugging
+    /// Tools' `triage\pooltag.txt` where installed, else a built-in table of common tags).
     #[arg(long, global = true, value_name = "FILE")]
     pub pooltag: Option<PathBuf>,
 }

@@ -101,15 +101,66 @@ fn row(t: &pooltrack::TagUsage, d: &TagDescriptions) -> TagRow {
     }
 }
 
-/// The tag descriptions: from a `pooltag.txt` when given, else the built-in table.
+/// The tag descriptions: from the `pooltag.txt` given, else the first one found where the
+/// Debugging Tools keep theirs ([`pooltag_locations`]), with the built-in table under it for
+/// tags it lacks; else the built-in table alone.
 pub(crate) fn descriptions(pooltag: Option<&std::path::Path>) -> Result<TagDescriptions, CliError> {
-    match pooltag {
-        Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| CliError::at(p, e))?;
-            Ok(TagDescriptions::parse_pooltag_txt(&text))
+    let found;
+    let file = match pooltag {
+        Some(p) => Some(p),
+        None => {
+            found = pooltag_locations().into_iter().find(|p| p.is_file());
+            found.as_deref()
         }
-        None => Ok(TagDescriptions::builtin()),
+    };
+    let mut d = match file {
+        Some(p) => {
+            let text = std::fs::read(p).map_err(|e| CliError::at(p, e))?;
+            TagDescriptions::parse_pooltag_txt(&String::from_utf8_lossy(&text))
+        }
+        None => return Ok(TagDescriptions::builtin()),
+    };
+    d.merge(&TagDescriptions::builtin());
+    Ok(d)
+}
+
+/// Where a `pooltag.txt` is looked for when none is named: `DUMPSCOPE_POOLTAG`, then the
+/// `triage` folder of the Debugging Tools for Windows (Windows Kits 10 and 8.1, each
+/// architecture, under `ProgramFiles(x86)` and `ProgramFiles`), as WinDbg's `!poolused` reads it.
+pub(crate) fn pooltag_locations() -> Vec<std::path::PathBuf> {
+    use std::path::PathBuf;
+    let mut out = Vec::new();
+    if let Some(p) = std::env::var_os("DUMPSCOPE_POOLTAG") {
+        out.push(PathBuf::from(p));
     }
+    let roots = ["ProgramFiles(x86)", "ProgramFiles"]
+        .iter()
+        .filter_map(|v| std::env::var_os(v).map(PathBuf::from))
+        .chain([
+            PathBuf::from(r"C:\Program Files (x86)"),
+            PathBuf::from(r"C:\Program Files"),
+        ]);
+    for root in roots {
+        for kit in ["10", "8.1"] {
+            for arch in ["x64", "x86", "arm64"] {
+                out.push(
+                    root.join("Windows Kits")
+                        .join(kit)
+                        .join("Debuggers")
+                        .join(arch)
+                        .join("triage")
+                        .join("pooltag.txt"),
+                );
+            }
+        }
+        out.push(
+            root.join("Debugging Tools for Windows (x64)")
+                .join("triage")
+                .join("pooltag.txt"),
+        );
+    }
+    out.dedup();
+    out
 }
 
 /// `pooltrack`'s error as one line; a global the dump's KDBG lacks (and no ISF file named)
