@@ -167,3 +167,74 @@ fn pool_tags_from_the_usual_pooltag_txt_with_the_builtin_table_under_it() {
         "{out}"
     );
 }
+
+/// `pool owners TAG`: the drivers whose code uses a tag. A driver whose code is not in the dump
+/// (a triage dump's) is read from its file in `--images`, and on x64 the use is placed in its
+/// function by the file's `.pdata`.
+#[test]
+fn pool_owners_reads_drivers_missing_from_the_dump_from_their_files() {
+    let d1 =
+        examples::demo::BugcheckD1::build(dumpfile::synth::kernel::KernelArch::X64, false).unwrap();
+    let dir = std::env::temp_dir().join("dumpscope-kpool-owners");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("drivers")).unwrap();
+    let dump = dir.join("d1.dmp");
+    std::fs::write(&dump, &d1.bytes).unwrap();
+    // myfault.sys as built (the dump's time stamp): `mov r8d, 'kaeL'` at .text+0x20, in a
+    // function .pdata places at .text+0x10 .. +0x40.
+    let mut code = vec![0xcc_u8; 0x200];
+    code[0x20..0x26].copy_from_slice(&[0x41, 0xb8, b'L', b'e', b'a', b'k']);
+    let mut pe = pe_sections::synth::PeBuilder::x64();
+    pe.image_base(d1.myfault_base).timestamp(0x5F3E_2C11);
+    let text = pe.add_section(".text", 0x6000_0020, code);
+    let unwind = pe.add_section(".rdata", 0x4000_0040, vec![1, 0, 0, 0, 0, 0, 0, 0]);
+    pe.runtime_function(text + 0x10, text + 0x40, unwind);
+    std::fs::write(dir.join("drivers").join("MyFault.SYS"), pe.build()).unwrap();
+    let d = dump.to_str().unwrap();
+
+    // Without the files: no use found, and the missing code is said.
+    let out = run(&["pool", "owners", d, "Leak"]);
+    assert!(out.contains("0 uses in"), "{out}");
+    // With them.
+    let images = dir.join("drivers");
+    let out = run(&[
+        "pool",
+        "owners",
+        d,
+        "Leak",
+        "--images",
+        images.to_str().unwrap(),
+    ]);
+    let want = format!(
+        "  myfault.sys: mov r8d, imm32 at myfault+{:#x} (in the function at myfault+{:#x}) [read from its file]\n",
+        text + 0x20,
+        text + 0x10
+    );
+    assert!(out.contains(&want), "{out}");
+    assert!(out.contains("1 driver"), "{out}");
+    let json = run(&[
+        "pool",
+        "owners",
+        "--json",
+        d,
+        "Leak",
+        "--images",
+        images.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["owners"]["references"][0]["source"], "file");
+    assert_eq!(v["owners"]["drivers_from_files"], 1);
+    // A file of another build (time stamp) is not used.
+    pe.timestamp(0x1234_5678);
+    std::fs::write(dir.join("drivers").join("MyFault.SYS"), pe.build()).unwrap();
+    let out = run(&[
+        "pool",
+        "owners",
+        d,
+        "Leak",
+        "--images",
+        images.to_str().unwrap(),
+    ]);
+    assert!(out.contains("0 uses in"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

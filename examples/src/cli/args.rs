@@ -417,6 +417,10 @@ pub struct LeakArgs {
     /// common tags).
     #[arg(long, value_name = "FILE")]
     pub pooltag: Option<PathBuf>,
+    /// On kernel dumps: a folder of driver files (`*.sys`), read for the tag owners when a
+    /// driver's code is not all in the dump.
+    #[arg(long, value_name = "DIR")]
+    pub images: Option<PathBuf>,
 }
 
 /// Arguments of `dumpscope diff`.
@@ -533,6 +537,18 @@ pub enum PoolView {
         /// A tag pattern.
         tag: Option<String>,
     },
+    /// Which drivers' code uses a tag (`findstr /m /l TAG *.sys`, on the dump): the tag as an
+    /// instruction immediate in every loaded driver's code.
+    Owners {
+        /// The kernel dump.
+        dump: PathBuf,
+        /// The tag (`Leak`).
+        tag: String,
+        /// A folder of driver files (`*.sys`), read for drivers whose code is not all in the
+        /// dump.
+        #[arg(long, value_name = "DIR")]
+        images: Option<PathBuf>,
+    },
 }
 
 impl PoolArgs {
@@ -556,6 +572,13 @@ impl PoolArgs {
             PoolView::Page { dump, address } => (dump, Mode::Page(hex(address)?)),
             PoolView::Find { dump, tag } => (dump, Mode::Find(tag.clone())),
             PoolView::Tags { dump, tag } => (dump, Mode::Tags(tag.clone())),
+            PoolView::Owners { dump, tag, images } => (
+                dump,
+                Mode::Owners {
+                    tag: tag.clone(),
+                    images: images.clone(),
+                },
+            ),
         };
         Ok((
             dump.clone(),

@@ -314,6 +314,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
             Target::Kernel(k) => {
                 let o = kernel::leak::Options {
                     pooltag: a.pooltag.clone(),
+                    images: a.images.clone(),
                 };
                 emit(
                     &kernel::leak::investigate(&k, &o),

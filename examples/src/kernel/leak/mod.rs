@@ -27,6 +27,8 @@ pub mod objects;
 pub mod owners;
 mod text;
 
+pub(crate) use text::reference_text;
+
 /// Tags listed in step 2.
 const LISTED_TAGS: usize = 10;
 /// Tags whose owners are looked for in step 3.
@@ -41,6 +43,8 @@ const LOGGED_ALLOCATIONS: usize = 3;
 pub struct Options {
     /// A `pooltag.txt` (else the built-in table of common tags).
     pub pooltag: Option<PathBuf>,
+    /// A folder of driver files for the tag owners (`--images`).
+    pub images: Option<PathBuf>,
 }
 
 /// The crash this dump was written for (`analyze`'s summary).
@@ -137,8 +141,14 @@ pub struct TagReference {
     pub location: String,
     /// The function holding it (`myfault!PoolLeak+0x1c`) when exports or symbols name it.
     pub function: Option<String>,
+    /// Where the function holding it starts (`myfault+0x6630`), from the driver's `.pdata`
+    /// (x64).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_start: Option<String>,
     /// `push`, `mov reg`, `mov mem`, `cmp`.
     pub instruction: String,
+    /// Where the code was read: `dump` or `file` (the `--images` folder).
+    pub source: &'static str,
 }
 
 /// Step 3: who owns a tag.
@@ -158,6 +168,8 @@ pub struct TagOwner {
     pub code_bytes: u64,
     /// Code pages not in the dump.
     pub pages_missing: u64,
+    /// Drivers read from their files (`--images`) because their code was not all in the dump.
+    pub drivers_from_files: u64,
 }
 
 /// Outstanding allocations of one driver, tag and caller (step 4).
@@ -302,7 +314,12 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Report {
     let mut owners = Vec::new();
     if let Some(p) = &pool_step {
         for t in p.tags.iter().take(OWNER_TAGS) {
-            owners.push(owners::owner(k, &t.tag, &descriptions));
+            owners.push(owners::owner_with(
+                k,
+                &t.tag,
+                &descriptions,
+                o.images.as_deref(),
+            ));
         }
     }
     let verifier = if triage {

@@ -138,16 +138,7 @@ impl Text for Report {
                 )?;
             }
             for r in &o.references {
-                writeln!(
-                    out,
-                    "        {}: {} at {}{}",
-                    r.driver,
-                    r.instruction,
-                    r.location,
-                    r.function
-                        .as_ref()
-                        .map_or(String::new(), |f| format!(" ({f})"))
-                )?;
+                writeln!(out, "        {}", reference_text(r))?;
             }
         }
 
@@ -324,4 +315,23 @@ impl Text for Report {
             .collect();
         notes_and_conclusion(out, &notes, &self.conclusion)
     }
+}
+
+/// One use of a tag in a driver's code, as step 3 and `pool owners` print it:
+/// `myfault.sys: push imm32 at myfault+0x6647 (myfault!PoolLeak+0xf)`.
+pub(crate) fn reference_text(r: &super::TagReference) -> String {
+    let name = match (&r.function, &r.function_start) {
+        (Some(f), _) => format!(" ({f})"),
+        (None, Some(s)) => format!(" (in the function at {s})"),
+        (None, None) => String::new(),
+    };
+    let file = if r.source == "file" {
+        " [read from its file]"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {} at {}{name}{file}",
+        r.driver, r.instruction, r.location
+    )
 }

@@ -31,6 +31,13 @@ pub enum Mode {
     Find(String),
     /// The description of every tag in use (or of the given pattern).
     Tags(Option<String>),
+    /// The drivers whose code uses a tag.
+    Owners {
+        /// The tag.
+        tag: String,
+        /// A folder of driver files for drivers whose code is not all in the dump.
+        images: Option<PathBuf>,
+    },
 }
 
 /// What to show.
@@ -83,6 +90,9 @@ pub struct Report {
     pub allocations: Vec<Allocation>,
     /// Notes: tables not read, pages missing from the dump.
     pub notes: Vec<String>,
+    /// `owners`: the tag's description and the drivers whose code uses it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owners: Option<crate::kernel::leak::TagOwner>,
     /// `page`: what holds the address beyond a classic pool page (large allocation,
     /// segment-heap LFH or VS subsegment, not walked...), in words.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -212,6 +222,7 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
         tags: Vec::new(),
         allocations: Vec::new(),
         notes: Vec::new(),
+        owners: None,
         page_kind: None,
         windbg: String::new(),
     };
@@ -332,6 +343,15 @@ pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
             if found.stopped_early {
                 r.notes.push("stopped at the findings limit".to_string());
             }
+        }
+        Mode::Owners { tag, images } => {
+            r.view = "owners";
+            r.owners = Some(crate::kernel::leak::owners::owner_with(
+                k,
+                tag,
+                &d,
+                images.as_deref(),
+            ));
         }
         Mode::Tags(pattern) => {
             r.view = "tags";

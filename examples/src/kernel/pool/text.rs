@@ -10,6 +10,37 @@ impl Text for Report {
     fn text(&self, out: &mut dyn Write) -> io::Result<()> {
         match self.view {
             "used" | "page" => out.write_all(self.windbg.as_bytes())?,
+            "owners" => {
+                if let Some(o) = &self.owners {
+                    writeln!(
+                        out,
+                        "{:<4} {}",
+                        o.tag,
+                        o.description.as_deref().unwrap_or("(no description)")
+                    )?;
+                    for r in &o.references {
+                        writeln!(out, "  {}", crate::kernel::leak::reference_text(r))?;
+                    }
+                    writeln!(
+                        out,
+                        "{} use{} in {} drivers' code ({} read{}{})",
+                        o.references.len(),
+                        if o.references.len() == 1 { "" } else { "s" },
+                        o.drivers_scanned,
+                        crate::report::human_size(o.code_bytes),
+                        if o.drivers_from_files > 0 {
+                            format!(", {} drivers from their files", o.drivers_from_files)
+                        } else {
+                            String::new()
+                        },
+                        if o.pages_missing > 0 {
+                            format!(", {} code pages not in the dump", o.pages_missing)
+                        } else {
+                            String::new()
+                        }
+                    )?;
+                }
+            }
             "tags" => {
                 for t in &self.tags {
                     writeln!(
