@@ -1,0 +1,176 @@
+//! Offsets of the segment heap's structures (`_SEGMENT_HEAP`, `_HEAP_SEG_CONTEXT`,
+//! `_HEAP_PAGE_SEGMENT`, `_HEAP_PAGE_RANGE_DESCRIPTOR`, `_HEAP_VS_SUBSEGMENT`,
+//! `_HEAP_VS_CHUNK_HEADER`, `_HEAP_LFH_SUBSEGMENT`, `_HEAP_LARGE_ALLOC_DATA`) per build.
+//!
+//! Every number comes from a PDB-derived source and is checked by a test against it: the ntdll
+//! 19041 PDBs (x64 `ntdll.pdb`, x86 `wntdll.pdb`) for Windows 10 19041-19045, the kernel 22000
+//! ISF (the kernel has the same `RtlpHp` types) and the 22631 Vergilius header for Windows 11
+//! 21H2-23H2 x64. Other builds (1709-1909, 24H2, Windows 11 x86 WOW64) have no table.
+
+use crate::memory::PointerWidth;
+
+/// Offsets of the segment-heap fields read. They move between builds: only builds whose PDB (or
+/// PDB-derived ISF) has been checked have a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentHeapLayout {
+    /// Pointer width.
+    pub width: PointerWidth,
+    /// `_SEGMENT_HEAP.LargeAllocMetadata` (`_RTL_RB_TREE`).
+    pub large_alloc_metadata: u64,
+    /// `_SEGMENT_HEAP.LargeReservedPages`.
+    pub large_reserved_pages: u64,
+    /// `_SEGMENT_HEAP.LargeCommittedPages`.
+    pub large_committed_pages: u64,
+    /// `_SEGMENT_HEAP.MemStats` (`TotalReservedPages` first, `TotalCommittedPages` next).
+    pub mem_stats: u64,
+    /// `_HEAP_LARGE_ALLOC_DATA.VirtualAddress` (low 16 bits: `UnusedBytes`).
+    pub large_virtual_address: u64,
+    /// `_HEAP_LARGE_ALLOC_DATA` bit-field word holding `AllocatedPages` (bits 12 and up).
+    pub large_allocated_pages: u64,
+    /// `_SEGMENT_HEAP.SegContexts` (two `_HEAP_SEG_CONTEXT`).
+    pub seg_contexts: u64,
+    /// `sizeof(_HEAP_SEG_CONTEXT)`.
+    pub seg_context_size: u64,
+    /// `_HEAP_SEG_CONTEXT.SegmentMask`.
+    pub ctx_segment_mask: u64,
+    /// `_HEAP_SEG_CONTEXT.UnitShift` (u8: log2 of the bytes one range descriptor covers).
+    pub ctx_unit_shift: u64,
+    /// `_HEAP_SEG_CONTEXT.FirstDescriptorIndex` (u8: units taken by the segment header).
+    pub ctx_first_descriptor_index: u64,
+    /// `_HEAP_SEG_CONTEXT.Heap` (back pointer).
+    pub ctx_heap: u64,
+    /// `_HEAP_SEG_CONTEXT.SegmentListHead` (`LIST_ENTRY` of `_HEAP_PAGE_SEGMENT.ListEntry`).
+    pub ctx_segment_list_head: u64,
+    /// `_HEAP_SEG_CONTEXT.SegmentCount`.
+    pub ctx_segment_count: u64,
+    /// `_HEAP_PAGE_SEGMENT.Signature` (encoded; pointer-sized).
+    pub page_segment_signature: u64,
+    /// `sizeof(_HEAP_PAGE_RANGE_DESCRIPTOR)`; `DescArray` is at +0 and has 256 of them.
+    pub descriptor_size: u64,
+    /// `_HEAP_PAGE_RANGE_DESCRIPTOR.UnusedBytes` (u32; allocated back-end ranges).
+    pub desc_unused_bytes: u64,
+    /// `_HEAP_PAGE_RANGE_DESCRIPTOR.RangeFlags` (u8).
+    pub desc_range_flags: u64,
+    /// The bits of the `RangeFlags` byte that are flags (x86: `RangeFlagBits:5`, the other
+    /// three bits are `CommittedPageCount`).
+    pub range_flags_mask: u8,
+    /// `_HEAP_PAGE_RANGE_DESCRIPTOR.UnitSize` (u8; first unit of a range, in units).
+    pub desc_unit_size: u64,
+    /// `_HEAP_VS_SUBSEGMENT.Size` (u16, in chunk-header units).
+    pub vs_size: u64,
+    /// `_HEAP_VS_SUBSEGMENT.Signature` (15 bits; `Size ^ Signature == 0x2BED`).
+    pub vs_signature: u64,
+    /// `sizeof(_HEAP_VS_SUBSEGMENT)`; the first chunk header follows, aligned to the header size.
+    pub vs_subsegment_size: u64,
+    /// `sizeof(_HEAP_VS_CHUNK_HEADER)` (16 x64, 8 x86; also the VS size unit).
+    pub chunk_header_size: u64,
+    /// `_HEAP_VS_CHUNK_HEADER.AllocatedChunkBits` (u32; bit 8 `UnusedBytes`).
+    pub chunk_allocated_bits: u64,
+    /// `_HEAP_LFH_SUBSEGMENT.FreeCount` (u16).
+    pub lfh_free_count: u64,
+    /// `_HEAP_LFH_SUBSEGMENT.BlockCount` (u16).
+    pub lfh_block_count: u64,
+    /// `_HEAP_LFH_SUBSEGMENT.BlockOffsets` (u32, encoded with the LFH key).
+    pub lfh_block_offsets: u64,
+    /// `_HEAP_LFH_SUBSEGMENT.BlockBitmap` (2 bits per block).
+    pub lfh_block_bitmap: u64,
+}
+
+impl SegmentHeapLayout {
+    /// The table for an OS build: Windows 10 19041-19045 x64 and x86 (the 19041 ntdll and wntdll
+    /// PDBs), Windows 11 22000-22631 x64 (the 22000 ISF, the 22631 Vergilius header); `None`
+    /// for other builds, whose offsets differ or are not checked.
+    pub fn for_build(width: PointerWidth, build: u32) -> Option<SegmentHeapLayout> {
+        let win10 = (19041..=19045).contains(&build);
+        let win11 = (22000..=22631).contains(&build);
+        match width {
+            PointerWidth::Bits32 if win10 => Some(Self::X86_19041),
+            PointerWidth::Bits64 if win10 => Some(Self::X64_19041),
+            PointerWidth::Bits64 if win11 => Some(SegmentHeapLayout {
+                seg_contexts: 0x140,
+                ..Self::X64_19041
+            }),
+            _ => None,
+        }
+    }
+
+    const X64_19041: SegmentHeapLayout = SegmentHeapLayout {
+        width: PointerWidth::Bits64,
+        large_alloc_metadata: 0x48,
+        large_reserved_pages: 0x58,
+        large_committed_pages: 0x60,
+        mem_stats: 0x80,
+        large_virtual_address: 0x18,
+        large_allocated_pages: 0x20,
+        seg_contexts: 0x100,
+        seg_context_size: 0xc0,
+        ctx_segment_mask: 0,
+        ctx_unit_shift: 8,
+        ctx_first_descriptor_index: 0xa,
+        ctx_heap: 0x38,
+        ctx_segment_list_head: 0x48,
+        ctx_segment_count: 0x58,
+        page_segment_signature: 0x10,
+        descriptor_size: 0x20,
+        desc_unused_bytes: 4,
+        desc_range_flags: 0x18,
+        range_flags_mask: 0xff,
+        desc_unit_size: 0x1f,
+        vs_size: 0x20,
+        vs_signature: 0x22,
+        vs_subsegment_size: 0x28,
+        chunk_header_size: 0x10,
+        chunk_allocated_bits: 8,
+        lfh_free_count: 0x20,
+        lfh_block_count: 0x22,
+        lfh_block_offsets: 0x28,
+        lfh_block_bitmap: 0x30,
+    };
+
+    const X86_19041: SegmentHeapLayout = SegmentHeapLayout {
+        width: PointerWidth::Bits32,
+        large_alloc_metadata: 0x44,
+        large_reserved_pages: 0x4c,
+        large_committed_pages: 0x50,
+        mem_stats: 0x80,
+        large_virtual_address: 0xc,
+        large_allocated_pages: 0x10,
+        seg_contexts: 0x100,
+        seg_context_size: 0x80,
+        ctx_segment_mask: 0,
+        ctx_unit_shift: 4,
+        ctx_first_descriptor_index: 6,
+        ctx_heap: 0x24,
+        ctx_segment_list_head: 0x44,
+        ctx_segment_count: 0x4c,
+        page_segment_signature: 8,
+        descriptor_size: 0x10,
+        desc_unused_bytes: 4,
+        desc_range_flags: 0xc,
+        range_flags_mask: 0x1f,
+        desc_unit_size: 0xf,
+        vs_size: 0x14,
+        vs_signature: 0x16,
+        vs_subsegment_size: 0x18,
+        chunk_header_size: 8,
+        chunk_allocated_bits: 4,
+        lfh_free_count: 0x10,
+        lfh_block_count: 0x12,
+        lfh_block_offsets: 0x18,
+        lfh_block_bitmap: 0x20,
+    };
+
+    /// Offset of the first VS chunk header in a VS subsegment: the subsegment header rounded up
+    /// to the chunk-header size (0x30 x64, 0x18 x86) **[1] MemProcFS**.
+    pub fn vs_first_chunk(&self) -> u64 {
+        self.vs_subsegment_size
+            .div_ceil(self.chunk_header_size.max(1))
+            .saturating_mul(self.chunk_header_size)
+    }
+
+    /// Address of segment context `i` (0 or 1) of the heap at `heap`.
+    pub fn seg_context(&self, heap: u64, i: u64) -> Option<u64> {
+        heap.checked_add(self.seg_contexts)?
+            .checked_add(i.checked_mul(self.seg_context_size)?)
+    }
+}
