@@ -93,8 +93,13 @@ pub struct KeyReport {
     pub lfh_key_source: KeySource,
     /// LFH subsegments that propose `lfh_key`, of those examined.
     pub lfh_votes: (usize, usize),
-    /// How `BlockOffsets` are keyed with the address.
+    /// How `BlockOffsets` are keyed with the address. When every LFH subsegment lies in the
+    /// same 4 GiB, both ways decode alike and the key reported is the truncated one's.
     pub lfh_shift: LfhShift,
+    /// Other recovered LFH keys with as many votes that decode some subsegment differently
+    /// (e.g. one subsegment whose block size several sizes fit): the walk uses the first and
+    /// says so in a finding. 0 when given or unambiguous.
+    pub lfh_alternatives: usize,
 }
 
 /// A VS chunk header's `Sizes`, decoded.
@@ -195,30 +200,36 @@ pub(crate) struct Evidence {
 }
 
 /// Follow a VS chunk chain from `first` to `end` with `key`: whether it lands exactly on `end`
-/// with every previous size matching (missing memory or a step cap: `None`).
-pub(crate) fn vs_chain_ok<M: ReadMemory + ?Sized>(
+/// with every previous size matching, and how many free chunks follow a free chunk (the heap
+/// coalesces free neighbours, so a right key has none); `None` on missing memory or a step cap.
+pub(crate) fn vs_chain<M: ReadMemory + ?Sized>(
     mem: &M,
     l: &SegmentHeapLayout,
     first: u64,
     end: u64,
     key: u64,
     max_steps: usize,
-) -> Option<bool> {
+) -> Option<(bool, usize)> {
     let unit = l.chunk_header_size;
     let mut c = first;
     let mut prev = 0u16;
+    let mut prev_free = false;
+    let mut pairs = 0usize;
     for _ in 0..max_steps {
         if c == end {
-            return Some(true);
+            return Some((true, pairs));
         }
         let raw = mem.read_ptr(c, l.width).ok()?;
         let d = VsChunkSizes::decode(l.width, raw, c, key);
         if d.size == 0 || d.prev_size != prev || d.allocated > 1 {
-            return Some(false);
+            return Some((false, pairs));
         }
+        let free = d.allocated == 0;
+        pairs = pairs.saturating_add(usize::from(free && prev_free));
+        prev_free = free;
         c = match c.checked_add(u64::from(d.size).saturating_mul(unit)) {
             Some(n) if n <= end => n,
-            _ => return Some(false),
+            _ => return Some((false, pairs)),
         };
         prev = d.size;
     }
@@ -226,14 +237,15 @@ pub(crate) fn vs_chain_ok<M: ReadMemory + ?Sized>(
 }
 
 /// The keys (on [`VsChunkSizes::known_bits`]) under which the first two chunks of a VS
-/// subsegment are consistent and the whole chain reaches the end.
+/// subsegment are consistent and the whole chain reaches the end, with their count of free
+/// chunks after free chunks.
 fn vs_candidates<M: ReadMemory + ?Sized>(
     mem: &M,
     l: &SegmentHeapLayout,
     start: u64,
     end: u64,
     max_steps: usize,
-) -> Vec<u64> {
+) -> Vec<(u64, usize)> {
     let w = l.width;
     let unit = l.chunk_header_size.max(1);
     let mut out = Vec::new();
@@ -269,8 +281,10 @@ fn vs_candidates<M: ReadMemory + ?Sized>(
                     continue;
                 }
             }
-            if vs_chain_ok(mem, l, c0, end, key, max_steps) == Some(true) && !out.contains(&key) {
-                out.push(key);
+            if let Some((true, pairs)) = vs_chain(mem, l, c0, end, key, max_steps)
+                && !out.iter().any(|(k, _)| *k == key)
+            {
+                out.push((key, pairs));
             }
         }
     }
@@ -295,16 +309,20 @@ fn lfh_plaintexts(l: &SegmentHeapLayout, len: u64, count: u16) -> Vec<(u32, bool
         let Some(room) = len.checked_sub(fo) else {
             break;
         };
-        let bs = (room.checked_div(n).unwrap_or(0))
+        // Blocks fill the subsegment: `n` blocks fit and a block more does not, so the block
+        // size lies in (room / (n + 1), room / n].
+        let hi = room
+            .checked_div(n)
+            .unwrap_or(0)
             .checked_div(gran)
             .unwrap_or(0)
             .saturating_mul(gran);
-        // Blocks fill the subsegment: less than one block left over.
-        if bs < gran || room.saturating_sub(bs.saturating_mul(n)) >= bs {
-            continue;
-        }
-        if let (Ok(b), Ok(f)) = (u16::try_from(bs), u16::try_from(fo)) {
-            out.push((u32::from(b) | (u32::from(f) << 16), k == 0));
+        let mut bs = hi;
+        while bs >= gran && bs.saturating_mul(n.saturating_add(1)) > room && out.len() < 256 {
+            if let (Ok(b), Ok(f)) = (u16::try_from(bs), u16::try_from(fo)) {
+                out.push((u32::from(b) | (u32::from(f) << 16), k == 0));
+            }
+            bs = bs.saturating_sub(gran);
         }
     }
     out
@@ -327,8 +345,8 @@ pub(crate) fn recover<M: ReadMemory + ?Sized>(
             .iter()
             .filter(|(s, e)| {
                 s.checked_add(l.vs_first_chunk())
-                    .and_then(|c| vs_chain_ok(mem, l, c, *e, key, max_steps))
-                    == Some(true)
+                    .and_then(|c| vs_chain(mem, l, c, *e, key, max_steps))
+                    .is_some_and(|(ok, _)| ok)
             })
             .count()
     };
@@ -345,34 +363,48 @@ pub(crate) fn recover<M: ReadMemory + ?Sized>(
     if let Some(k) = given.heap_key {
         (heap_key, known, source) = (Some(truncate(w, k)), all, KeySource::Given);
     } else if !ev.vs.is_empty() || !ev.segments.is_empty() {
-        // Keys on the VS bits, by the VS subsegments whose chain they decode.
-        let mut votes: HashMap<u64, usize> = HashMap::new();
+        // Whole keys from the signatures (either constant).
+        let mut sig_cands: HashMap<u64, usize> = HashMap::new();
+        for (seg, ctx, sig) in &ev.segments {
+            for c in [PAGE_SEGMENT_CONSTANT, 0] {
+                let k = page_segment_signature(w, *seg, *ctx, *sig, c);
+                let v = sig_cands.entry(k).or_insert(0);
+                *v = v.saturating_add(1);
+            }
+        }
+        let sig_for = |masked: u64| {
+            sig_cands
+                .iter()
+                .filter(|(k, _)| **k & vs_mask == masked)
+                .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
+                .map(|(k, v)| (*k, *v))
+        };
+        // Keys on the VS bits, by the VS subsegments whose chain they decode; among equals,
+        // the one a signature confirms, then the one leaving fewer free chunks side by side
+        // (`Allocated` flips on every chunk with one key bit, which chains cannot see).
+        let mut votes: HashMap<u64, (usize, usize)> = HashMap::new();
         for (s, e) in vs_sample.iter().take(8) {
             let snap = Snapshot::new(mem, *s, *e);
-            for k in vs_candidates(&snap, l, *s, *e, max_steps) {
-                let v = votes.entry(k).or_insert(0);
-                *v = v.saturating_add(1);
+            for (k, pairs) in vs_candidates(&snap, l, *s, *e, max_steps) {
+                let v = votes.entry(k).or_insert((0, 0));
+                v.0 = v.0.saturating_add(1);
+                v.1 = v.1.saturating_add(pairs);
             }
         }
         let best_vs = votes
             .iter()
-            .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
+            .max_by_key(|(k, v)| {
+                let sig = sig_for(**k).map_or(0, |s| s.1);
+                (v.0, sig, std::cmp::Reverse(v.1), std::cmp::Reverse(**k))
+            })
             .map(|(k, _)| *k);
-        // Whole keys from the signatures (either constant), agreeing with the VS bits; the
-        // pre-24H2 constant first on a tie.
-        let mut sig_cands: HashMap<u64, (usize, bool)> = HashMap::new();
-        for (seg, ctx, sig) in &ev.segments {
-            for c in [PAGE_SEGMENT_CONSTANT, 0] {
-                let k = page_segment_signature(w, *seg, *ctx, *sig, c);
-                let v = sig_cands.entry(k).or_insert((0, c != 0));
-                v.0 = v.0.saturating_add(1);
-            }
-        }
-        let best_sig = sig_cands
-            .iter()
-            .filter(|(k, _)| best_vs.is_none_or(|b| **k & vs_mask == b))
-            .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
-            .map(|(k, _)| *k);
+        let best_sig = match best_vs {
+            Some(b) => sig_for(b).map(|s| s.0),
+            None => sig_cands
+                .iter()
+                .max_by_key(|(k, v)| (**v, std::cmp::Reverse(**k)))
+                .map(|(k, _)| *k),
+        };
         (heap_key, known, source) = match (best_vs, best_sig, ev.vs.is_empty()) {
             (Some(_), Some(k), _) | (None, Some(k), true) => (Some(k), all, KeySource::Recovered),
             (Some(k), None, _) => (Some(k), vs_mask & all, KeySource::Recovered),
@@ -393,6 +425,7 @@ pub(crate) fn recover<M: ReadMemory + ?Sized>(
     let lfh_sample: Vec<_> = ev.lfh.iter().copied().take(MAX_SAMPLES).collect();
     let (mut lfh_key, mut lfh_source, mut lfh_votes, mut shift) =
         (None, KeySource::NotNeeded, 0usize, LfhShift::Truncated);
+    let mut lfh_alternatives = 0usize;
     if let Some(k) = given.lfh_key {
         (lfh_key, lfh_source) = (Some(k & 0xffff_ffff), KeySource::Given);
         let mut best = 0;
@@ -422,20 +455,44 @@ pub(crate) fn recover<M: ReadMemory + ?Sized>(
                 }
             }
         }
+        let score = |full: bool, k: u64, v: (usize, usize)| (v, !full, std::cmp::Reverse(k));
         let best = votes
             .iter()
-            .max_by_key(|((full, k), v)| (**v, !*full, std::cmp::Reverse(*k)))
-            .map(|((full, k), v)| (*full, *k, v.0));
+            .max_by_key(|((full, k), v)| score(*full, *k, **v))
+            .map(|((full, k), v)| (*full, *k, *v));
         match best {
-            Some((full, k, n)) => {
+            Some((full, k, v)) => {
                 lfh_key = Some(k);
                 lfh_source = KeySource::Recovered;
-                lfh_votes = n;
+                lfh_votes = v.0;
                 shift = if full {
                     LfhShift::Full
                 } else {
                     LfhShift::Truncated
                 };
+                // Other keys as good that decode some subsegment differently.
+                let decode = |full: bool, key: u64| -> Vec<u32> {
+                    let s = if full {
+                        LfhShift::Full
+                    } else {
+                        LfhShift::Truncated
+                    };
+                    lfh_sample
+                        .iter()
+                        .map(|(sub, _, _, enc)| lfh_block_offsets(*enc, *sub, key, s))
+                        .collect()
+                };
+                let mine = decode(full, k);
+                let mut others: Vec<Vec<u32>> = Vec::new();
+                for ((f2, k2), v2) in &votes {
+                    if *v2 == v {
+                        let d = decode(*f2, *k2);
+                        if d != mine && !others.contains(&d) && others.len() < 64 {
+                            others.push(d);
+                        }
+                    }
+                }
+                lfh_alternatives = others.len();
             }
             None => lfh_source = KeySource::NotFound,
         }
@@ -450,6 +507,7 @@ pub(crate) fn recover<M: ReadMemory + ?Sized>(
         lfh_key,
         lfh_key_source: lfh_source,
         lfh_votes: (lfh_votes, lfh_sample.len()),
+        lfh_alternatives,
         lfh_shift: shift,
     }
 }

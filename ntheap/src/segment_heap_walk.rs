@@ -711,6 +711,7 @@ impl SegmentHeap {
             lfh_key_source: KeySource::NotFound,
             lfh_votes: (0, 0),
             lfh_shift: LfhShift::Truncated,
+            lfh_alternatives: 0,
         };
         let out = SegmentHeapWalk {
             heap: self.clone(),
@@ -742,6 +743,15 @@ impl SegmentHeap {
         let limits = self.limits;
         wk.out.keys = recover(mem, &l, &ev, keys, limits.max_entries_per_segment);
         let k = wk.out.keys;
+        if k.lfh_alternatives > 0 {
+            wk.note(Finding {
+                address: self.address,
+                kind: FindingKind::KeyAmbiguous {
+                    key: "LfhKey",
+                    alternatives: k.lfh_alternatives,
+                },
+            });
+        }
         let full = k.heap_key_known_bits
             == match l.width {
                 crate::memory::PointerWidth::Bits32 => 0xffff_ffff,
