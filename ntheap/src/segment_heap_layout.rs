@@ -174,3 +174,206 @@ impl SegmentHeapLayout {
             .checked_add(i.checked_mul(self.seg_context_size)?)
     }
 }
+
+#[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects,
+    clippy::indexing_slicing
+)]
+pub(crate) mod tests {
+    use std::collections::HashMap;
+    use std::path::PathBuf;
+
+    use super::SegmentHeapLayout;
+    use crate::memory::PointerWidth;
+
+    /// Every offset the segment-heap walk reads, against a PDB-derived source (`off`: member
+    /// offset, `size`: type size).
+    pub(crate) fn check_walk_layout(
+        l: &crate::SegmentHeapLayout,
+        off: &dyn Fn(&str, &str) -> Option<u64>,
+        size: &dyn Fn(&str) -> Option<u64>,
+        what: &str,
+    ) {
+        let rows: [(&str, &str, u64); 22] = [
+            ("_SEGMENT_HEAP", "SegContexts", l.seg_contexts),
+            ("_HEAP_SEG_CONTEXT", "SegmentMask", l.ctx_segment_mask),
+            ("_HEAP_SEG_CONTEXT", "UnitShift", l.ctx_unit_shift),
+            (
+                "_HEAP_SEG_CONTEXT",
+                "FirstDescriptorIndex",
+                l.ctx_first_descriptor_index,
+            ),
+            ("_HEAP_SEG_CONTEXT", "Heap", l.ctx_heap),
+            (
+                "_HEAP_SEG_CONTEXT",
+                "SegmentListHead",
+                l.ctx_segment_list_head,
+            ),
+            ("_HEAP_SEG_CONTEXT", "SegmentCount", l.ctx_segment_count),
+            ("_HEAP_PAGE_SEGMENT", "ListEntry", 0),
+            ("_HEAP_PAGE_SEGMENT", "Signature", l.page_segment_signature),
+            ("_HEAP_PAGE_SEGMENT", "DescArray", 0),
+            (
+                "_HEAP_PAGE_RANGE_DESCRIPTOR",
+                "UnusedBytes",
+                l.desc_unused_bytes,
+            ),
+            (
+                "_HEAP_PAGE_RANGE_DESCRIPTOR",
+                "RangeFlags",
+                l.desc_range_flags,
+            ),
+            ("_HEAP_PAGE_RANGE_DESCRIPTOR", "UnitSize", l.desc_unit_size),
+            ("_HEAP_VS_SUBSEGMENT", "Size", l.vs_size),
+            ("_HEAP_VS_SUBSEGMENT", "Signature", l.vs_signature),
+            ("_HEAP_VS_CHUNK_HEADER", "Sizes", 0),
+            (
+                "_HEAP_VS_CHUNK_HEADER",
+                "AllocatedChunkBits",
+                l.chunk_allocated_bits,
+            ),
+            ("_HEAP_LFH_SUBSEGMENT", "FreeCount", l.lfh_free_count),
+            ("_HEAP_LFH_SUBSEGMENT", "BlockCount", l.lfh_block_count),
+            ("_HEAP_LFH_SUBSEGMENT", "BlockOffsets", l.lfh_block_offsets),
+            ("_HEAP_LFH_SUBSEGMENT", "BlockBitmap", l.lfh_block_bitmap),
+            (
+                "_SEGMENT_HEAP",
+                "LargeAllocMetadata",
+                l.large_alloc_metadata,
+            ),
+        ];
+        for (c, f, want) in rows {
+            assert_eq!(off(c, f), Some(want), "{what}: {c}.{f}");
+        }
+        let p = l.width.bytes();
+        let sizes = [
+            ("_HEAP_SEG_CONTEXT", l.seg_context_size),
+            ("_HEAP_PAGE_RANGE_DESCRIPTOR", l.descriptor_size),
+            ("_HEAP_PAGE_SEGMENT", l.descriptor_size * 256),
+            ("_HEAP_VS_SUBSEGMENT", l.vs_subsegment_size),
+            ("_HEAP_VS_CHUNK_HEADER", l.chunk_header_size),
+        ];
+        for (c, want) in sizes {
+            assert_eq!(size(c), Some(want), "{what}: sizeof({c})");
+        }
+        // The LIST_ENTRY links are pointer-sized; the x86 RangeFlags byte shares its top three
+        // bits with CommittedPageCount (RangeFlagBits:5), x64 has CommittedPageCount apart.
+        assert_eq!(l.page_segment_signature, 2 * p, "{what}");
+        let apart =
+            off("_HEAP_PAGE_RANGE_DESCRIPTOR", "CommittedPageCount") != Some(l.desc_range_flags);
+        assert_eq!(apart, l.range_flags_mask == 0xff, "{what}");
+    }
+
+    fn corpus(file: &str) -> Option<Vec<u8>> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/corpus/kernel-layouts")
+            .join(file);
+        match std::fs::read(&p) {
+            Ok(b) => Some(b),
+            Err(_) => {
+                eprintln!("SKIP: {file} is not in ../shared/corpus/kernel-layouts");
+                None
+            }
+        }
+    }
+
+    /// Windows 11 21H2 x64: the kernel 22000 ISF has the same `RtlpHp` types as ntdll.
+    #[test]
+    fn win11_table_matches_the_22000_isf() {
+        let Some(xz) = corpus("win11-22000-x64-ntkrnlmp-0CE4A95C.isf.json.xz") else {
+            return;
+        };
+        let mut json = Vec::new();
+        lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        let types = &v["user_types"];
+        let off = |c: &str, f: &str| types[c]["fields"][f]["offset"].as_u64();
+        let size = |c: &str| types[c]["size"].as_u64();
+        let l = SegmentHeapLayout::for_build(PointerWidth::Bits64, 22000).unwrap();
+        check_walk_layout(&l, &off, &size, "22000 ISF");
+        for (f, want) in [
+            ("LargeReservedPages", l.large_reserved_pages),
+            ("LargeCommittedPages", l.large_committed_pages),
+            ("MemStats", l.mem_stats),
+        ] {
+            assert_eq!(off("_SEGMENT_HEAP", f), Some(want), "_SEGMENT_HEAP.{f}");
+        }
+        assert_eq!(
+            off("_HEAP_LARGE_ALLOC_DATA", "VirtualAddress"),
+            Some(l.large_virtual_address)
+        );
+        assert_eq!(
+            off("_HEAP_LARGE_ALLOC_DATA", "AllocatedPages"),
+            Some(l.large_allocated_pages)
+        );
+        assert_eq!(off("_RTLP_HP_HEAP_GLOBALS", "HeapKey"), Some(0));
+        assert_eq!(off("_RTLP_HP_HEAP_GLOBALS", "LfhKey"), Some(8));
+    }
+
+    /// Offsets and sizes of the top-level types of a Vergilius header (offsets are written
+    /// on every member line, nested anonymous members included, from the type's start).
+    fn vergilius(text: &str) -> (HashMap<(String, String), u64>, HashMap<String, u64>) {
+        let (mut offs, mut sizes) = (HashMap::new(), HashMap::new());
+        let mut cur: Option<String> = None;
+        let mut last_size = None;
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("// 0x") {
+                last_size = rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|h| u64::from_str_radix(h, 16).ok());
+                continue;
+            }
+            let head = line
+                .strip_prefix("struct ")
+                .or_else(|| line.strip_prefix("union "));
+            if let Some(name) = head.and_then(|h| h.strip_suffix(" {")) {
+                cur = Some(name.to_string());
+                if let Some(sz) = last_size.take() {
+                    sizes.insert(name.to_string(), sz);
+                }
+                continue;
+            }
+            if line.starts_with("};") {
+                cur = None;
+                continue;
+            }
+            let (Some(c), Some((decl, comment))) = (&cur, line.split_once("// offset: 0x")) else {
+                continue;
+            };
+            let decl = decl.trim().trim_end_matches(';');
+            let decl = decl.split(" :").next().unwrap_or(decl);
+            let name = decl
+                .rsplit(|ch: char| ch == ' ' || ch == '*')
+                .next()
+                .unwrap_or("")
+                .split('[')
+                .next()
+                .unwrap_or("");
+            let hex = comment.split_whitespace().next().unwrap_or("");
+            if let Ok(o) = u64::from_str_radix(hex, 16) {
+                offs.entry((c.clone(), name.to_string())).or_insert(o);
+            }
+        }
+        (offs, sizes)
+    }
+
+    /// Windows 11 23H2 x64 (22631) has the same offsets as 22000: one table for 22000-22631.
+    #[test]
+    fn win11_table_matches_the_22631_vergilius_header() {
+        let Some(h) = corpus("win11-22631-x64-vergilius.h") else {
+            return;
+        };
+        let (offs, sizes) = vergilius(&String::from_utf8_lossy(&h));
+        let off = |c: &str, f: &str| offs.get(&(c.to_string(), f.to_string())).copied();
+        let size = |c: &str| sizes.get(c).copied();
+        let l = SegmentHeapLayout::for_build(PointerWidth::Bits64, 22631).unwrap();
+        assert_eq!(
+            l,
+            SegmentHeapLayout::for_build(PointerWidth::Bits64, 22000).unwrap()
+        );
+        check_walk_layout(&l, &off, &size, "22631 Vergilius");
+    }
+}
