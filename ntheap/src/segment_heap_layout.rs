@@ -346,7 +346,7 @@ pub(crate) mod tests {
             let decl = decl.trim().trim_end_matches(';');
             let decl = decl.split(" :").next().unwrap_or(decl);
             let name = decl
-                .rsplit(|ch: char| ch == ' ' || ch == '*')
+                .rsplit([' ', '*'])
                 .next()
                 .unwrap_or("")
                 .split('[')
