@@ -34,7 +34,8 @@ pub struct Process {
     pub heap: SynthHeap,
     /// The page heap.
     pub page: SynthPageHeap,
-    /// A segment heap with large allocations.
+    /// A segment heap with VS chunks, LFH blocks, a back-end allocation and large
+    /// allocations.
     pub segment: SynthSegmentHeap,
     /// User addresses of the busy NT heap blocks, in address order.
     pub blocks: Vec<(u64, u64)>,
@@ -91,6 +92,20 @@ pub fn write(path: &Path) -> Process {
     let p = |i: usize| page.busy[i].user_address;
     let segment = SegmentHeapBuilder::new(PointerWidth::Bits64, SEGMENT_HEAP, 0x21c_8000_0000)
         .process_heap_list_index(2)
+        .keys(0x6a1f_93c4_25b7_e80d, 0x9e37_79b9)
+        .vs(vec![
+            (true, 0x58),
+            (true, 0x58),
+            (false, 0x200),
+            (true, 0x1000),
+            (true, 0x58),
+        ])
+        .lfh(
+            0x30,
+            vec![Some(0x28), Some(0x28), None, Some(0x30), Some(0x28)],
+        )
+        .lfh(0x80, vec![Some(0x80), None, Some(0x78)])
+        .backend(0x2_2000)
         .large(0x10_0000)
         .large(0x4_0123)
         .build()

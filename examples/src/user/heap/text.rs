@@ -155,7 +155,10 @@ impl Text for View<'_> {
                 }
                 super::segment::text(segment_heaps, out)?;
             }
-            View::Entries { heaps } => {
+            View::Entries {
+                heaps,
+                segment_heaps,
+            } => {
                 let heaps = heaps.iter().map(AsRef::as_ref);
                 for w in heaps {
                     let ps = pointer_size(w);
@@ -306,12 +309,14 @@ impl Text for View<'_> {
                     }
                     writeln!(out)?;
                 }
+                super::segment_text::entries_text(segment_heaps, out)?;
             }
             View::Find {
                 address,
                 found,
                 stack,
                 pointer_size,
+                segment_heap_block,
             } => {
                 let pointer_size = *pointer_size;
                 let Some(f) = found else {
@@ -362,8 +367,18 @@ impl Text for View<'_> {
                         writeln!(out, "        {}", addr(*fr, ps))?;
                     }
                 }
+                if let Some(kind) = segment_heap_block {
+                    writeln!(
+                        out,
+                        "    segment heap {kind} block (Segment: its subsegment or range)"
+                    )?;
+                }
             }
-            View::Stat { heaps, max_display } => {
+            View::Stat {
+                heaps,
+                max_display,
+                segment_heaps,
+            } => {
                 let heaps = heaps.iter().map(|(w, s)| (w.as_ref(), s));
                 for (w, st) in heaps {
                     writeln!(out, " heap @ {}", addr(w.heap.address, pointer_size(w)))?;
@@ -394,6 +409,7 @@ impl Text for View<'_> {
                     }
                     writeln!(out)?;
                 }
+                super::segment_text::stat_text(segment_heaps, *max_display, out)?;
             }
             View::Filter { groups, .. } => {
                 for g in groups {

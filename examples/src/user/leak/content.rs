@@ -190,7 +190,9 @@ pub(super) fn analyse_content(
         if dump.memory().read(e.user_address, &mut buf).is_ok() {
             samples.push((e.user_address, buf));
         }
-        if let Ok(Some(frames)) = w.walk.heap.stack_trace(&hmem, &e) {
+        if let HeapWalked::Nt(walk) = &w.walk
+            && let Ok(Some(frames)) = walk.heap.stack_trace(&hmem, &e)
+        {
             match stacks.iter_mut().find(|(f, _)| *f == frames) {
                 Some(slot) => slot.1 = slot.1.saturating_add(1),
                 None => stacks.push((frames, 1)),

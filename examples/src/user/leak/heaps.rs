@@ -52,7 +52,7 @@ impl Samples {
     /// at most (walking the heap again only when the size was not among the sampled ones).
     fn candidates<M: ntheap::ReadMemory + ?Sized>(
         &self,
-        heap: &ntheap::Heap,
+        heap: &HeapWalked,
         mem: &M,
         size: u64,
     ) -> Vec<Entry> {
@@ -64,11 +64,19 @@ impl Samples {
             return Vec::new();
         }
         let mut out = Vec::new();
-        heap.walk_with(mem, &mut |e: &Entry, s: BlockSource<'_>| {
+        let mut keep = |e: &Entry, s: BlockSource<'_>| {
             if out.len() < CANDIDATES && e.requested_size == Some(size) && s.is_user_allocation(e) {
                 out.push(*e);
             }
-        });
+        };
+        match heap {
+            HeapWalked::Nt(w) => {
+                w.heap.walk_with(mem, &mut keep);
+            }
+            HeapWalked::Segment(w) => {
+                w.heap.walk_with(mem, segment_keys(w), &mut keep);
+            }
+        }
         out
     }
 }
@@ -77,7 +85,7 @@ impl Walked {
     /// The first user blocks of requested size `size`, in walk order, [`CANDIDATES`] at most
     /// (walking the heap again only when the size was not among the sampled ones).
     pub(crate) fn candidates(&self, size: u64, u: &UserDump) -> Vec<Entry> {
-        self.samples.candidates(&self.walk.heap, &u.memory(), size)
+        self.samples.candidates(&self.walk, &u.memory(), size)
     }
 }
 
@@ -127,6 +135,19 @@ pub fn walk_heaps(
         };
         let heap = match &f.heap {
             Ok(h) => h,
+            Err(_) if f.kind == Some(ntheap::HeapKind::Segment) => {
+                let visitor = LeakVisitor {
+                    census: SizeCensus::new(),
+                    samples: Samples::default(),
+                    beyond_headers: false,
+                    bits,
+                    on_block: &mut *on_block,
+                };
+                let (g, w) = walk_segment_heap(u, f, bits, visitor);
+                growth.push(g);
+                walked.extend(w);
+                continue;
+            }
             Err(e) => {
                 growth.push(HeapGrowth::empty(f.address, bits, Some(e.to_string())));
                 continue;
@@ -171,7 +192,7 @@ pub fn walk_heaps(
             error: None,
         });
         walked.push(Walked {
-            walk,
+            walk: HeapWalked::Nt(Box::new(walk)),
             bits,
             census,
             beyond_headers,
@@ -184,6 +205,58 @@ pub fn walk_heaps(
             .then(a.address.cmp(&b.address))
     });
     (walked, growth)
+}
+
+/// The keys a segment heap's walk used, to walk it again alike.
+fn segment_keys(w: &ntheap::SegmentHeapWalk) -> ntheap::SegmentHeapKeys {
+    ntheap::SegmentHeapKeys {
+        heap_key: w.keys.heap_key,
+        lfh_key: w.keys.lfh_key,
+    }
+}
+
+/// A segment heap for step 2: its growth figures (reserved and committed bytes from its
+/// statistics, page segments as segments, large allocations as large blocks) and its walk,
+/// when the build's layout is known.
+fn walk_segment_heap(
+    u: &UserDump,
+    f: &crate::adapt::FoundHeap,
+    bits: u32,
+    mut v: LeakVisitor<'_>,
+) -> (HeapGrowth, Option<Walked>) {
+    let h = match crate::user::heap::segment::open_heap(u, f) {
+        Ok(h) if h.layout.is_some() => h,
+        Ok(_) => {
+            let why = "segment heap layout of this build unknown: blocks not walked";
+            return (HeapGrowth::empty(f.address, bits, Some(why.into())), None);
+        }
+        Err(e) => return (HeapGrowth::empty(f.address, bits, Some(e)), None),
+    };
+    let walk = h.walk_with(&u.memory(), ntheap::SegmentHeapKeys::default(), &mut v);
+    let large: Vec<&ntheap::LargeAllocation> = h.large.iter().flatten().collect();
+    let pages = |p: Option<u64>| p.unwrap_or(0).saturating_mul(ntheap::PAGE_SIZE);
+    let g = HeapGrowth {
+        address: f.address,
+        bits,
+        segments: u64::try_from(walk.segments.len()).unwrap_or(u64::MAX),
+        reserved: pages(h.reserved_pages),
+        committed: pages(h.committed_pages),
+        busy_blocks: v.census.busy_blocks,
+        busy_bytes: v.census.busy_bytes,
+        virtual_blocks: u64::try_from(large.len()).unwrap_or(u64::MAX),
+        virtual_block_bytes: large.iter().fold(0u64, |a, l| a.saturating_add(l.size)),
+        corruption: u64::try_from(walk.findings.iter().filter(|x| x.is_corruption()).count())
+            .unwrap_or(u64::MAX),
+        error: None,
+    };
+    let w = Walked {
+        walk: HeapWalked::Segment(Box::new(walk)),
+        bits,
+        census: v.census,
+        beyond_headers: v.beyond_headers,
+        samples: v.samples,
+    };
+    (g, Some(w))
 }
 
 /// Step 1: region usage, with the walked heaps as owners.
@@ -218,7 +291,7 @@ pub fn region_step(u: &UserDump, lacks: &mut Vec<String>) -> RegionStep {
 
 /// Step 3: size classes over all heaps.
 pub fn size_step(walked: &[Walked]) -> Vec<SizeClass> {
-    ntheap::report::stat_all_of(walked.iter().map(|w| (w.walk.heap.address, &w.census)))
+    ntheap::report::stat_all_of(walked.iter().map(|w| (w.walk.address(), &w.census)))
         .into_iter()
         .map(|s| SizeClass {
             heap: s.heap,
@@ -270,6 +343,9 @@ mod tests {
         };
         let all = sample(SAMPLED_SIZES);
         let capped = sample(1);
+        let heap = HeapWalked::Nt(Box::new(
+            heap.walk_with(mem, &mut |_: &Entry, _: BlockSource<'_>| {}),
+        ));
         assert!(!all.overflow && capped.overflow);
         for size in [0x20u64, 0x30, 0x40] {
             let want = all.candidates(&heap, mem, size);

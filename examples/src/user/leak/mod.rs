@@ -356,12 +356,32 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
         .collect()
 }
 
+/// The walk of an NT heap (segments, large blocks, free list, findings) or of a segment heap
+/// (page segments, keys, findings), without its blocks.
+#[derive(Debug)]
+pub enum HeapWalked {
+    /// An NT heap.
+    Nt(Box<ntheap::HeapWalk>),
+    /// A segment heap.
+    Segment(Box<ntheap::SegmentHeapWalk>),
+}
+
+impl HeapWalked {
+    /// The heap's address.
+    pub fn address(&self) -> u64 {
+        match self {
+            HeapWalked::Nt(w) => w.heap.address,
+            HeapWalked::Segment(w) => w.heap.address,
+        }
+    }
+}
+
 /// A heap walked once for the leak steps: the walk without its blocks, and what the steps
 /// need from the blocks (counts by size, the first blocks of each size).
 #[derive(Debug)]
 pub struct Walked {
-    /// The walk (segments, large blocks, free list, findings; no blocks kept).
-    pub walk: ntheap::HeapWalk,
+    /// The walk (no blocks kept).
+    pub walk: HeapWalked,
     /// Pointer width of the heap (32 or 64).
     pub bits: u32,
     /// Busy user blocks by requested size.
@@ -436,7 +456,7 @@ pub fn investigate(u: &UserDump, options: &Options) -> Report {
     let sizes = size_step(&walked);
     let mut contents = Vec::new();
     for class in sizes.iter().take(CONTENT_CLASSES) {
-        let Some(w) = walked.iter().find(|w| w.walk.heap.address == class.heap) else {
+        let Some(w) = walked.iter().find(|w| w.walk.address() == class.heap) else {
             continue;
         };
         progress.step(&format!("reading blocks of size {:#x}", class.size));
