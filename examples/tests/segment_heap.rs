@@ -58,8 +58,9 @@ fn heap_stat_counts_the_segment_heap_blocks_as_built() {
     let text = String::from_utf8(dumpscope(&["heap", "--stat", d]).stdout).unwrap();
     assert!(
         text.contains(&format!(
-            " heap @ {:016x} (segment heap)",
-            p.segment.address
+            " heap @ {:08x}`{:08x} (segment heap)",
+            p.segment.address >> 32,
+            p.segment.address & 0xffff_ffff
         )),
         "{text}"
     );

@@ -4,11 +4,7 @@
 use ntheap::{EntryState, RangeKind, SegmentHeapWalk};
 
 use super::segment::SegmentStat;
-
-fn addr(a: u64, ps: usize) -> String {
-    let w = ps.saturating_mul(2);
-    format!("{a:0w$x}")
-}
+use crate::report::addr;
 
 /// `!heap -stat` text of the segment heaps, after the NT heaps'.
 pub fn stat_text(
