@@ -161,7 +161,7 @@ impl SegmentHeapLayout {
     };
 
     /// Offset of the first VS chunk header in a VS subsegment: the subsegment header rounded up
-    /// to the chunk-header size (0x30 x64, 0x18 x86) **[1] MemProcFS**.
+    /// to the chunk-header size (0x30 x64, 0x18 x86; one source, MemProcFS).
     pub fn vs_first_chunk(&self) -> u64 {
         self.vs_subsegment_size
             .div_ceil(self.chunk_header_size.max(1))
