@@ -13,11 +13,7 @@ mod synth_process;
 use common::{dumpscope, dumpscope_json};
 
 fn dump(name: &str) -> (std::path::PathBuf, synth_process::Process) {
-    let dir = std::env::temp_dir().join(format!("dumpscope-page-heap-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("pageheap-app.dmp");
-    let p = synth_process::write(&path);
-    (path, p)
+    synth_process::write_temp(&format!("dumpscope-page-heap-{name}"))
 }
 
 #[test]

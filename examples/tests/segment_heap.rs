@@ -17,11 +17,7 @@ use common::{dumpscope, dumpscope_json};
 use ntheap::SegmentBlockKind;
 
 fn dump(name: &str) -> (std::path::PathBuf, synth_process::Process) {
-    let dir = std::env::temp_dir().join(format!("dumpscope-segment-heap-{name}"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("pageheap-app.dmp");
-    let p = synth_process::write(&path);
-    (path, p)
+    synth_process::write_temp(&format!("dumpscope-segment-heap-{name}"))
 }
 
 /// requested size -> busy blocks, as built (page segments and large allocations).

@@ -154,6 +154,39 @@ fn bad(address: u64, reason: &'static str) -> Finding {
     }
 }
 
+/// A segment-heap block as an [`Entry`]: no header flags beyond busy, no `UnusedBytes` byte.
+fn entry(
+    address: u64,
+    user_address: u64,
+    size: u64,
+    requested: Option<u64>,
+    state: EntryState,
+) -> Entry {
+    Entry {
+        address,
+        user_address,
+        size,
+        previous_size: 0,
+        flags: if state == EntryState::Free {
+            EntryFlags::empty()
+        } else {
+            EntryFlags::BUSY
+        },
+        unused_bytes: 0,
+        requested_size: requested,
+        state,
+        front_end: false,
+    }
+}
+
+fn busy_or_free(busy: bool) -> EntryState {
+    if busy {
+        EntryState::Busy
+    } else {
+        EntryState::Free
+    }
+}
+
 /// A range's kind from its (masked) flags; `None` when the flags are not a range's first unit
 /// or have unknown bits.
 fn range_kind(flags: u8) -> Option<RangeKind> {
@@ -508,23 +541,14 @@ impl<M: ReadMemory + ?Sized, V: WalkVisitor + ?Sized> Walker<'_, M, V> {
                 None
             };
             let e = Entry {
-                address: c,
-                user_address: c.saturating_add(unit),
-                size,
                 previous_size: u64::from(d.prev_size).saturating_mul(unit),
-                flags: if busy {
-                    EntryFlags::BUSY
-                } else {
-                    EntryFlags::empty()
-                },
-                unused_bytes: 0,
-                requested_size: requested,
-                state: if busy {
-                    EntryState::Busy
-                } else {
-                    EntryState::Free
-                },
-                front_end: false,
+                ..entry(
+                    c,
+                    c.saturating_add(unit),
+                    size,
+                    requested,
+                    busy_or_free(busy),
+                )
             };
             self.emit(SegmentBlockKind::Vs, r.address, e);
             prev = d.size;
@@ -609,23 +633,8 @@ impl<M: ReadMemory + ?Sized, V: WalkVisitor + ?Sized> Walker<'_, M, V> {
                 (true, true) => self.unused_tail(&snap, at, end, bs),
             };
             let e = Entry {
-                address: at,
-                user_address: at,
-                size: bs,
-                previous_size: 0,
-                flags: if busy {
-                    EntryFlags::BUSY
-                } else {
-                    EntryFlags::empty()
-                },
-                unused_bytes: 0,
-                requested_size: requested,
-                state: if busy {
-                    EntryState::Busy
-                } else {
-                    EntryState::Free
-                },
                 front_end: true,
+                ..entry(at, at, bs, requested, busy_or_free(busy))
             };
             self.emit(SegmentBlockKind::Lfh, r.address, e);
         }
@@ -648,25 +657,7 @@ impl<M: ReadMemory + ?Sized, V: WalkVisitor + ?Sized> Walker<'_, M, V> {
         } else {
             Some(r.size.saturating_sub(unused))
         };
-        let e = Entry {
-            address: r.address,
-            user_address: r.address,
-            size: r.size,
-            previous_size: 0,
-            flags: if busy {
-                EntryFlags::BUSY
-            } else {
-                EntryFlags::empty()
-            },
-            unused_bytes: 0,
-            requested_size: requested,
-            state: if busy {
-                EntryState::Busy
-            } else {
-                EntryState::Free
-            },
-            front_end: false,
-        };
+        let e = entry(r.address, r.address, r.size, requested, busy_or_free(busy));
         self.emit(SegmentBlockKind::Backend, r.address, e);
     }
 }
@@ -780,17 +771,14 @@ impl SegmentHeap {
             wk.out.segments.push(s);
         }
         for a in self.large.iter().flatten() {
-            let e = Entry {
-                address: a.address,
-                user_address: a.address,
-                size: a.pages.saturating_mul(PAGE_SIZE),
-                previous_size: 0,
-                flags: EntryFlags::BUSY,
-                unused_bytes: 0,
-                requested_size: Some(a.size),
-                state: EntryState::VirtualAlloc,
-                front_end: false,
-            };
+            let size = a.pages.saturating_mul(PAGE_SIZE);
+            let e = entry(
+                a.address,
+                a.address,
+                size,
+                Some(a.size),
+                EntryState::VirtualAlloc,
+            );
             wk.emit(SegmentBlockKind::Large, a.node, e);
         }
         wk.out

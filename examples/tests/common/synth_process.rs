@@ -48,6 +48,15 @@ fn put(mem: &mut ntheap::synth::SynthMemory, at: u64, v: u64) {
     mem.write(at, &v.to_le_bytes());
 }
 
+/// Builds the process and writes its dump into a fresh temporary folder named by `folder`.
+pub fn write_temp(folder: &str) -> (std::path::PathBuf, Process) {
+    let dir = std::env::temp_dir().join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pageheap-app.dmp");
+    let p = write(&path);
+    (path, p)
+}
+
 /// Builds the process and writes its dump to `path`.
 pub fn write(path: &Path) -> Process {
     let sizes = [

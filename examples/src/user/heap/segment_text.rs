@@ -18,22 +18,7 @@ pub fn stat_text(
             " heap @ {} (segment heap)",
             addr(r.address, r.pointer_size)
         )?;
-        writeln!(out, "group-by: TOTSIZE max-display: {max_display}")?;
-        writeln!(
-            out,
-            "    size     #blocks     total     ( %) (percent of total busy bytes)"
-        )?;
-        for s in r.stats.iter().take(max_display) {
-            writeln!(
-                out,
-                "    {:x} {:x} - {:x}  ({}.{:02})",
-                s.size,
-                s.count,
-                s.total,
-                s.percent_x100 / 100,
-                s.percent_x100 % 100
-            )?;
-        }
+        super::text::stat_rows(&r.stats, max_display, out)?;
         for n in &r.notes {
             writeln!(out, "    note: {n}")?;
         }
@@ -125,14 +110,7 @@ pub fn entries_text(
                 state
             )?;
         }
-        for f in &w.findings {
-            let what = if f.is_corruption() {
-                "CORRUPTION"
-            } else {
-                "note"
-            };
-            writeln!(out, "{what}: {f}")?;
-        }
+        super::text::findings_text(&w.findings, out)?;
         writeln!(out)?;
     }
     Ok(())

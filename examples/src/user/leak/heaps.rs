@@ -98,6 +98,18 @@ struct LeakVisitor<'f> {
     on_block: &'f mut dyn FnMut(u32, &Entry),
 }
 
+impl<'f> LeakVisitor<'f> {
+    fn new(bits: u32, on_block: &'f mut dyn FnMut(u32, &Entry)) -> Self {
+        LeakVisitor {
+            census: SizeCensus::new(),
+            samples: Samples::default(),
+            beyond_headers: false,
+            bits,
+            on_block,
+        }
+    }
+}
+
 impl WalkVisitor for LeakVisitor<'_> {
     fn block(&mut self, e: &Entry, source: BlockSource<'_>) {
         if !source.is_segment_header(e) {
@@ -136,13 +148,7 @@ pub fn walk_heaps(
         let heap = match &f.heap {
             Ok(h) => h,
             Err(_) if f.kind == Some(ntheap::HeapKind::Segment) => {
-                let visitor = LeakVisitor {
-                    census: SizeCensus::new(),
-                    samples: Samples::default(),
-                    beyond_headers: false,
-                    bits,
-                    on_block: &mut *on_block,
-                };
+                let visitor = LeakVisitor::new(bits, &mut *on_block);
                 let (g, w) = walk_segment_heap(u, f, bits, visitor);
                 growth.push(g);
                 walked.extend(w);
@@ -153,13 +159,7 @@ pub fn walk_heaps(
                 continue;
             }
         };
-        let visitor = LeakVisitor {
-            census: SizeCensus::new(),
-            samples: Samples::default(),
-            beyond_headers: false,
-            bits,
-            on_block: &mut *on_block,
-        };
+        let visitor = LeakVisitor::new(bits, &mut *on_block);
         let mut v = HeapWalkProgress::new(progress, i, found.len(), f.address, visitor);
         let walk = heap.walk_with(&mem, &mut v);
         let LeakVisitor {
