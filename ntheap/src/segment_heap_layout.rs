@@ -5,7 +5,10 @@
 //! Every number comes from a PDB-derived source and is checked by a test against it: the ntdll
 //! 19041 PDBs (x64 `ntdll.pdb`, x86 `wntdll.pdb`) for Windows 10 19041-19045, the kernel 22000
 //! ISF (the kernel has the same `RtlpHp` types) and the 22631 Vergilius header for Windows 11
-//! 21H2-23H2 x64. Other builds (1709-1909, 24H2, Windows 11 x86 WOW64) have no table.
+//! 21H2-23H2 x64. Windows 10 1809 and 1903/1909 x64 (17763, 18362, 18363) use the 19041 x64
+//! table: the kernel ISFs of 17763.379 and 18362.295 (public Volatility symbol tables, not in
+//! the corpus) have every one of these types field for field as 19041. Other builds (1709,
+//! 1803, 24H2, the x86 segment heap before 19041 and on Windows 11) have no table.
 
 use crate::memory::PointerWidth;
 
@@ -78,14 +81,16 @@ pub struct SegmentHeapLayout {
 
 impl SegmentHeapLayout {
     /// The table for an OS build: Windows 10 19041-19045 x64 and x86 (the 19041 ntdll and wntdll
-    /// PDBs), Windows 11 22000-22631 x64 (the 22000 ISF, the 22631 Vergilius header); `None`
-    /// for other builds, whose offsets differ or are not checked.
+    /// PDBs), 17763/18362/18363 x64 (the same as 19041's), Windows 11 22000-22631 x64 (the
+    /// 22000 ISF, the 22631 Vergilius header); `None` for other builds, whose offsets differ or
+    /// are not checked.
     pub fn for_build(width: PointerWidth, build: u32) -> Option<SegmentHeapLayout> {
         let win10 = (19041..=19045).contains(&build);
+        let rs5_19h2 = matches!(build, 17763 | 18362 | 18363);
         let win11 = (22000..=22631).contains(&build);
         match width {
             PointerWidth::Bits32 if win10 => Some(Self::X86_19041),
-            PointerWidth::Bits64 if win10 => Some(Self::X64_19041),
+            PointerWidth::Bits64 if win10 || rs5_19h2 => Some(Self::X64_19041),
             PointerWidth::Bits64 if win11 => Some(SegmentHeapLayout {
                 seg_contexts: 0x140,
                 ..Self::X64_19041
@@ -358,6 +363,24 @@ pub(crate) mod tests {
             }
         }
         (offs, sizes)
+    }
+
+    /// 1809 and 1903/1909 x64 share the 19041 x64 table (facts from their kernel ISFs, which
+    /// the corpus does not hold); their x86 segment heap has no table.
+    #[test]
+    fn rs5_to_19h2_x64_share_the_19041_table() {
+        let t = SegmentHeapLayout::for_build(PointerWidth::Bits64, 19041);
+        for b in [17763, 18362, 18363] {
+            assert_eq!(SegmentHeapLayout::for_build(PointerWidth::Bits64, b), t);
+            assert_eq!(SegmentHeapLayout::for_build(PointerWidth::Bits32, b), None);
+        }
+        for b in [16299, 17134, 19040, 19046, 21999, 22632, 26100] {
+            assert_eq!(
+                SegmentHeapLayout::for_build(PointerWidth::Bits64, b),
+                None,
+                "{b}"
+            );
+        }
     }
 
     /// Windows 11 23H2 x64 (22631) has the same offsets as 22000: one table for 22000-22631.
