@@ -818,7 +818,8 @@ fn segment_pool_scenario_matches_its_goldens() {
     report(&failures);
 }
 
-/// A synthetic process run with full page heap (`gflags +hpa`): `!heap -p`, `!heap -p -a`.
+/// A synthetic process run with full page heap (`gflags +hpa`) and a segment heap:
+/// `!heap -p`, `!heap -p -a`, `!heap -stat`.
 #[test]
 fn page_heap_matches_its_goldens() {
     let dir = std::env::temp_dir().join("dumpscope-testfiles-page-heap");
@@ -833,6 +834,8 @@ fn page_heap_matches_its_goldens() {
     both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
     both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
     both(&mut c, "leak", &["leak", d]);
+    // The segment heap's VS, LFH, back-end and large blocks counted with the NT heap's.
+    both(&mut c, "heap-stat", &["heap", "--stat", d]);
     both(
         &mut c,
         "heap-page-heap-find",

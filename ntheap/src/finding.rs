@@ -101,6 +101,14 @@ pub enum FindingKind {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A key recovered from the heap's data has rivals as likely (not corruption: the walk
+    /// uses the first; giving the key removes the doubt).
+    KeyAmbiguous {
+        /// Which key (`"LfhKey"`).
+        key: &'static str,
+        /// How many other candidates.
+        alternatives: usize,
+    },
 }
 
 impl FindingKind {
@@ -112,6 +120,7 @@ impl FindingKind {
                 | FindingKind::ReadFailed { .. }
                 | FindingKind::LimitReached { .. }
                 | FindingKind::LfhNotDecoded
+                | FindingKind::KeyAmbiguous { .. }
         )
     }
 }
@@ -197,6 +206,10 @@ impl core::fmt::Display for Finding {
                 "{a:#x}: unused bytes {unused:#x} larger than the block ({size:#x})"
             ),
             FindingKind::BadPageHeap { reason } => write!(f, "{a:#x}: bad page heap: {reason}"),
+            FindingKind::KeyAmbiguous { key, alternatives } => write!(
+                f,
+                "{a:#x}: {key} recovered from the data is ambiguous ({alternatives} other candidates as likely); give it to be sure"
+            ),
         }
     }
 }

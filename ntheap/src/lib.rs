@@ -19,6 +19,9 @@ pub mod reachability;
 pub mod report;
 mod segment;
 mod segment_heap;
+mod segment_heap_keys;
+mod segment_heap_layout;
+mod segment_heap_walk;
 mod ust;
 mod virtual_alloc;
 mod walk;
@@ -58,6 +61,13 @@ pub use page_heap::{
 };
 pub use segment::{Segment, UncommittedRange};
 pub use segment_heap::{LargeAllocation, SegmentHeap, SegmentHeapLayout};
+pub use segment_heap_keys::{
+    KeyReport, KeySource, LfhShift, PAGE_SEGMENT_CONSTANT, SegmentHeapKeys, VS_SUBSEGMENT_XOR,
+    VsChunkSizes, lfh_block_offsets, page_segment_signature,
+};
+pub use segment_heap_walk::{
+    PageRange, PageSegment, RangeKind, SegmentBlockKind, SegmentHeapBlock, SegmentHeapWalk,
+};
 pub use ust::MAX_TRACE_FRAMES;
 pub use virtual_alloc::VirtualBlock;
 pub use walk::{BlockSource, HeapWalk, SegmentWalk, WalkVisitor};

@@ -10,8 +10,14 @@ use pdb::FallibleIterator;
 use crate::error::Error;
 use crate::layout::{HeapLayout, PointerWidth, Release};
 
-const CLASSES: [&str; 17] = [
+const CLASSES: [&str; 23] = [
     "_SEGMENT_HEAP",
+    "_HEAP_SEG_CONTEXT",
+    "_HEAP_PAGE_SEGMENT",
+    "_HEAP_PAGE_RANGE_DESCRIPTOR",
+    "_HEAP_VS_SUBSEGMENT",
+    "_HEAP_VS_CHUNK_HEADER",
+    "_HEAP_LFH_SUBSEGMENT",
     "_HEAP_LARGE_ALLOC_DATA",
     "_HEAP_RUNTIME_MEMORY_STATS",
     "_DPH_HEAP_ROOT",
@@ -64,14 +70,25 @@ fn read_members<'s, S: pdb::Source<'s> + 's>(source: S) -> Result<Members, Error
     let mut wanted: Vec<(String, pdb::TypeIndex, u64)> = Vec::new();
     while let Some(t) = iter.next().map_err(pdb_err)? {
         finder.update(&iter);
-        if let Ok(pdb::TypeData::Class(c)) = t.parse() {
-            let name = c.name.to_string();
-            if c.properties.forward_reference() || !CLASSES.contains(&name.as_ref()) {
-                continue;
+        // `_HEAP_PAGE_SEGMENT` is a union; the others are structures.
+        let (name, fields, size, forward) = match t.parse() {
+            Ok(pdb::TypeData::Class(c)) => {
+                (c.name, c.fields, c.size, c.properties.forward_reference())
             }
-            if let Some(fields) = c.fields {
-                wanted.push((name.into_owned(), fields, c.size));
-            }
+            Ok(pdb::TypeData::Union(u)) => (
+                u.name,
+                Some(u.fields),
+                u.size,
+                u.properties.forward_reference(),
+            ),
+            _ => continue,
+        };
+        let name = name.to_string();
+        if forward || !CLASSES.contains(&name.as_ref()) {
+            continue;
+        }
+        if let Some(fields) = fields {
+            wanted.push((name.into_owned(), fields, size));
         }
     }
     let mut m = Members::default();
@@ -592,6 +609,12 @@ mod tests {
             assert_eq!(off(la, "TreeNode"), 0, "{file}");
             assert_eq!(off(la, "VirtualAddress"), l.large_virtual_address, "{file}");
             assert_eq!(off(la, "AllocatedPages"), l.large_allocated_pages, "{file}");
+            crate::segment_heap_layout::tests::check_walk_layout(
+                &l,
+                &|c, f| m.offsets.get(&(c.to_string(), f.to_string())).copied(),
+                &|c| m.sizes.get(c).copied(),
+                file,
+            );
         }
     }
 }

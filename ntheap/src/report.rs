@@ -238,7 +238,14 @@ impl SizeCensus {
         };
         self.busy_bytes = self.busy_bytes.saturating_add(r);
         self.grand = self.grand.saturating_add(u128::from(r));
-        let large = u64::from(source == BlockSource::Large);
+        let large = u64::from(matches!(
+            source,
+            BlockSource::Large
+                | BlockSource::SegmentHeap {
+                    kind: crate::SegmentBlockKind::Large,
+                    ..
+                }
+        ));
         match &mut self.run {
             Some((size, n, l)) if *size == r => {
                 *n = n.saturating_add(1);

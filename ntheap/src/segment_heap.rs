@@ -2,8 +2,10 @@
 //! its header statistics read, and its large allocations (`LargeAllocMetadata`, an RB tree of
 //! `_HEAP_LARGE_ALLOC_DATA`) walked.
 //!
-//! Not walked yet: the back end (page segments, range descriptors), VS subsegments and LFH
-//! subsegments, which need the heap keys (`RtlpHpHeapGlobals`).
+//! The rest of the heap (page segments, their range descriptors, back-end allocations, VS and
+//! LFH subsegments) is walked by [`SegmentHeap::walk_with`] (module `segment_heap_walk`), with
+//! the keys of `RtlpHpHeapGlobals` given or recovered from the heap's own data
+//! (module `segment_heap_keys`).
 
 use std::collections::HashSet;
 
@@ -12,56 +14,7 @@ use crate::finding::{Finding, FindingKind};
 use crate::heap::{PAGE_SIZE, SEGMENT_HEAP_SIGNATURE};
 use crate::limits::Limits;
 use crate::memory::{PointerWidth, ReadMemory};
-
-/// Offsets of the `_SEGMENT_HEAP` fields read beyond the signature. They move between builds:
-/// only builds whose PDB has been checked have a table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SegmentHeapLayout {
-    /// Pointer width.
-    pub width: PointerWidth,
-    /// `_SEGMENT_HEAP.LargeAllocMetadata` (`_RTL_RB_TREE`).
-    pub large_alloc_metadata: u64,
-    /// `_SEGMENT_HEAP.LargeReservedPages`.
-    pub large_reserved_pages: u64,
-    /// `_SEGMENT_HEAP.LargeCommittedPages`.
-    pub large_committed_pages: u64,
-    /// `_SEGMENT_HEAP.MemStats` (`TotalReservedPages` first, `TotalCommittedPages` next).
-    pub mem_stats: u64,
-    /// `_HEAP_LARGE_ALLOC_DATA.VirtualAddress` (low 16 bits: `UnusedBytes`).
-    pub large_virtual_address: u64,
-    /// `_HEAP_LARGE_ALLOC_DATA` bit-field word holding `AllocatedPages` (bits 12 and up).
-    pub large_allocated_pages: u64,
-}
-
-impl SegmentHeapLayout {
-    /// The table for an OS build: Windows 10 19041-19045 (checked against that build's ntdll
-    /// and wntdll PDBs); `None` for other builds, whose offsets differ.
-    pub fn for_build(width: PointerWidth, build: u32) -> Option<SegmentHeapLayout> {
-        if !(19041..=19045).contains(&build) {
-            return None;
-        }
-        Some(match width {
-            PointerWidth::Bits32 => SegmentHeapLayout {
-                width,
-                large_alloc_metadata: 0x44,
-                large_reserved_pages: 0x4c,
-                large_committed_pages: 0x50,
-                mem_stats: 0x80,
-                large_virtual_address: 0xc,
-                large_allocated_pages: 0x10,
-            },
-            PointerWidth::Bits64 => SegmentHeapLayout {
-                width,
-                large_alloc_metadata: 0x48,
-                large_reserved_pages: 0x58,
-                large_committed_pages: 0x60,
-                mem_stats: 0x80,
-                large_virtual_address: 0x18,
-                large_allocated_pages: 0x20,
-            },
-        })
-    }
-}
+pub use crate::segment_heap_layout::SegmentHeapLayout;
 
 /// One large allocation of a segment heap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +50,8 @@ pub struct SegmentHeap {
     pub large: Option<Vec<LargeAllocation>>,
     /// What the walk met and stepped over.
     pub findings: Vec<Finding>,
+    /// The limits given to [`SegmentHeap::open`], also used by [`SegmentHeap::walk_with`].
+    pub(crate) limits: Limits,
 }
 
 fn at(base: u64, off: u64) -> Result<u64, Error> {
@@ -134,6 +89,7 @@ impl SegmentHeap {
             committed_pages: None,
             large: None,
             findings: Vec::new(),
+            limits: *limits,
         };
         let Some(l) = h.layout else { return Ok(h) };
         let stats = at(address, l.mem_stats)?;

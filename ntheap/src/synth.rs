@@ -30,7 +30,7 @@ use crate::layout::{HeapLayout, PointerWidth};
 use crate::memory::{MemoryError, ReadMemory};
 pub use crate::synth_light_page_heap::{LightPageHeapBuilder, SynthLightBlock, SynthLightPageHeap};
 pub use crate::synth_page_heap::{PageHeapBuilder, SynthPageHeap, link_page_heaps};
-pub use crate::synth_segment_heap::{SegmentHeapBuilder, SynthSegmentHeap};
+pub use crate::synth_segment_heap::{BuiltBlock, SegmentHeapBuilder, SynthSegmentHeap};
 use crate::{EntryState, PAGE_SIZE};
 
 /// Why a synthetic heap could not be built.

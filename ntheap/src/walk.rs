@@ -30,6 +30,13 @@ pub enum BlockSource<'a> {
     Lfh,
     /// A large block on `VirtualAllocdBlocks`.
     Large,
+    /// A block of a segment heap ([`SegmentHeap::walk_with`](crate::SegmentHeap::walk_with)).
+    SegmentHeap {
+        /// VS chunk, LFH block, back-end range or large allocation.
+        kind: crate::SegmentBlockKind,
+        /// The subsegment, range or large-allocation node holding it.
+        container: u64,
+    },
 }
 
 impl BlockSource<'_> {
@@ -42,6 +49,9 @@ impl BlockSource<'_> {
     /// Whether `e` counts as a user allocation for statistics (as
     /// [`report::is_user_allocation`](crate::report::is_user_allocation), in O(1)).
     pub fn is_user_allocation(&self, e: &Entry) -> bool {
+        if matches!(self, BlockSource::SegmentHeap { .. }) {
+            return e.is_busy();
+        }
         match e.state {
             EntryState::Busy if e.front_end => true,
             EntryState::Busy => e.unused_bytes != 3 && !self.is_segment_header(e),
@@ -99,8 +109,8 @@ impl<O: WalkVisitor + ?Sized> WalkVisitor for Collect<'_, O> {
                 }
             }
             BlockSource::Lfh => self.lfh.push(*entry),
-            // Kept in `HeapWalk::virtual_blocks` anyway.
-            BlockSource::Large => {}
+            // Kept in `HeapWalk::virtual_blocks` anyway; segment heaps are not walked here.
+            BlockSource::Large | BlockSource::SegmentHeap { .. } => {}
         }
     }
 }

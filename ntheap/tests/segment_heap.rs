@@ -107,7 +107,8 @@ fn large_allocations_are_read_as_written() {
 #[test]
 fn other_builds_are_recognised_without_a_walk() {
     let b = build(PointerWidth::Bits64, &[0x10_0000]);
-    assert!(SegmentHeapLayout::for_build(PointerWidth::Bits64, 22621).is_none());
+    assert!(SegmentHeapLayout::for_build(PointerWidth::Bits64, 26100).is_none());
+    assert!(SegmentHeapLayout::for_build(PointerWidth::Bits32, 22621).is_none());
     let h = SegmentHeap::open(
         &b.mem,
         b.heap,

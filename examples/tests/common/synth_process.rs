@@ -34,17 +34,27 @@ pub struct Process {
     pub heap: SynthHeap,
     /// The page heap.
     pub page: SynthPageHeap,
-    /// A segment heap with large allocations.
+    /// A segment heap with VS chunks, LFH blocks, a back-end allocation and large
+    /// allocations.
     pub segment: SynthSegmentHeap,
     /// User addresses of the busy NT heap blocks, in address order.
     pub blocks: Vec<(u64, u64)>,
-    /// User addresses and requested sizes of the busy blocks (NT and page heap) nothing
-    /// reaches, by address.
+    /// User addresses and requested sizes of the busy blocks (NT, page and segment heap)
+    /// nothing reaches, by address.
     pub unreferenced: Vec<(u64, u64)>,
 }
 
 fn put(mem: &mut ntheap::synth::SynthMemory, at: u64, v: u64) {
     mem.write(at, &v.to_le_bytes());
+}
+
+/// Builds the process and writes its dump into a fresh temporary folder named by `folder`.
+pub fn write_temp(folder: &str) -> (std::path::PathBuf, Process) {
+    let dir = std::env::temp_dir().join(folder);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("pageheap-app.dmp");
+    let p = write(&path);
+    (path, p)
 }
 
 /// Builds the process and writes its dump to `path`.
@@ -91,10 +101,44 @@ pub fn write(path: &Path) -> Process {
     let p = |i: usize| page.busy[i].user_address;
     let segment = SegmentHeapBuilder::new(PointerWidth::Bits64, SEGMENT_HEAP, 0x21c_8000_0000)
         .process_heap_list_index(2)
+        .keys(0x6a1f_93c4_25b7_e80d, 0x9e37_79b9)
+        .vs(vec![
+            (true, 0x58),
+            (true, 0x58),
+            (false, 0x200),
+            (true, 0x1000),
+            (true, 0x58),
+        ])
+        .lfh(
+            0x30,
+            vec![Some(0x28), Some(0x28), None, Some(0x30), Some(0x28)],
+        )
+        .lfh(0x80, vec![Some(0x80), None, Some(0x78)])
+        .backend(0x2_2000)
         .large(0x10_0000)
         .large(0x4_0123)
         .build()
         .unwrap();
+    let mut segment = segment;
+    // Segment-heap blocks: the first VS chunk (reached from the stack) -> the first LFH block.
+    let seg_busy: Vec<(u64, u64)> = segment
+        .blocks
+        .iter()
+        .filter_map(|b| Some((b.user_address, b.requested?)))
+        .collect();
+    let first = |k: ntheap::SegmentBlockKind| {
+        segment
+            .blocks
+            .iter()
+            .find(|b| b.kind == k && b.busy)
+            .unwrap()
+            .user_address
+    };
+    let (vs0, lfh0) = (
+        first(ntheap::SegmentBlockKind::Vs),
+        first(ntheap::SegmentBlockKind::Lfh),
+    );
+    put(&mut segment.memory, vs0 + 0x10, lfh0 + 4);
 
     // Heap blocks reach other blocks: b2 -> b3 (inside) -> b4; page block 0 -> b6.
     put(&mut heap.memory, b(2) + 8, b(3) + 0x10);
@@ -110,6 +154,7 @@ pub fn write(path: &Path) -> Process {
     word(0x1f10, p(0) + 4); // inside page block 0
     word(0x1f18, b(8) + busy[8].1); // one past b8's user area: not a reference
     word(0x1f20, 0x4141_4141_4141_4141);
+    word(0x1f28, vs0); // the first VS chunk's user data
     let mut image = vec![0u8; 0x3000];
     image[0x2010..0x2018].copy_from_slice(&b(2).to_le_bytes());
     let mut regs = X64Registers::default();
@@ -168,6 +213,14 @@ pub fn write(path: &Path) -> Process {
         page.busy[1..]
             .iter()
             .map(|b| (b.user_address, b.requested_size)),
+    );
+    // Every other busy segment-heap block (large allocations included).
+    unreferenced.extend(
+        seg_busy
+            .iter()
+            .filter(|(a, _)| *a != vs0 && *a != lfh0)
+            .copied()
+            .chain(segment.large.iter().copied()),
     );
     unreferenced.sort_unstable();
     Process {

@@ -260,6 +260,11 @@ impl Serialize for Ser<(&HeapWalk, &[SizeStat])> {
     }
 }
 
+/// Size statistics as in `!heap -stat` rows (for the segment heaps' rows).
+pub(super) fn size_stats<S: Serializer>(v: &[SizeStat], s: S) -> Result<S::Ok, S::Error> {
+    Stats(v).serialize(s)
+}
+
 struct Stats<'a>(&'a [SizeStat]);
 
 impl Serialize for Stats<'_> {
@@ -349,6 +354,55 @@ impl Serialize for Ser<(Option<u64>, &HeapLayout)> {
         st.serialize_field("structs", &structs)?;
         // Fields the PDB lacked, taken from the built-in table `name` names.
         st.serialize_field("fallback", &l.fallback)?;
+        st.end()
+    }
+}
+
+/// The segment heaps' walks (`!heap -a`): keys, page segments with ranges, blocks, findings.
+pub(super) fn segment_walks<S: Serializer>(
+    v: &[ntheap::SegmentHeapWalk],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    seq(s, v.iter(), Ser)
+}
+
+impl Serialize for Ser<&ntheap::SegmentHeapWalk> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let w = self.0;
+        let k = &w.keys;
+        let mut st = s.serialize_struct("SegmentHeapEntries", 7)?;
+        st.serialize_field("address", &w.heap.address)?;
+        st.serialize_field("width", heap_width_name(w.heap.width))?;
+        st.serialize_field("heap_key", &k.heap_key)?;
+        st.serialize_field("lfh_key", &k.lfh_key)?;
+        let segments: Vec<Ordered> = w
+            .segments
+            .iter()
+            .map(|g| {
+                Ordered(vec![
+                    ("address", g.address),
+                    ("context", u64::from(g.context)),
+                    ("ranges", u64::try_from(g.ranges.len()).unwrap_or(u64::MAX)),
+                ])
+            })
+            .collect();
+        st.serialize_field("page_segments", &segments)?;
+        let blocks: Vec<SegmentBlock<'_>> = w.blocks.iter().map(SegmentBlock).collect();
+        st.serialize_field("blocks", &blocks)?;
+        st.serialize_field("findings", &Findings(&w.findings))?;
+        st.end()
+    }
+}
+
+struct SegmentBlock<'a>(&'a ntheap::SegmentHeapBlock);
+
+impl Serialize for SegmentBlock<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let b = self.0;
+        let mut st = s.serialize_struct("SegmentHeapBlock", 3)?;
+        st.serialize_field("kind", b.kind.name())?;
+        st.serialize_field("container", &b.container)?;
+        st.serialize_field("entry", &Ser(&b.entry))?;
         st.end()
     }
 }

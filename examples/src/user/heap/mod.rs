@@ -21,6 +21,7 @@ use crate::target::UserDump;
 
 mod json;
 pub mod segment;
+mod segment_text;
 mod text;
 
 /// What `heap` shows.
@@ -133,6 +134,12 @@ pub enum View<'a> {
         /// The walks.
         #[serde(serialize_with = "json::walks")]
         heaps: Vec<Walk<'a>>,
+        /// The segment heaps' walks (blocks kept).
+        #[serde(
+            serialize_with = "json::segment_walks",
+            skip_serializing_if = "Vec::is_empty"
+        )]
+        segment_heaps: Vec<ntheap::SegmentHeapWalk>,
     },
     /// `!heap -x`.
     Find {
@@ -146,6 +153,10 @@ pub enum View<'a> {
         /// Pointer size of the heap holding it (text only).
         #[serde(skip)]
         pointer_size: usize,
+        /// The kind of segment-heap block holding it ("VS", "LFH", "backend", "large"), when
+        /// a segment heap holds it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        segment_heap_block: Option<&'static str>,
     },
     /// `!heap -stat`.
     Stat {
@@ -155,6 +166,9 @@ pub enum View<'a> {
         /// Lines per heap (text only).
         #[serde(skip)]
         max_display: usize,
+        /// The segment heaps, counted the same way.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        segment_heaps: Vec<segment::SegmentStat>,
     },
     /// `!heap -flt s`.
     Filter {
@@ -335,6 +349,13 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
         progress.done();
         out
     };
+    // The segment heaps (walked with their blocks) for the block listings.
+    let segment_walks = || -> Vec<ntheap::SegmentHeapWalk> {
+        segment::walks(u)
+            .into_iter()
+            .filter(|w| select.is_none_or(|h| h == w.heap.address))
+            .collect()
+    };
     let view = match &options.mode {
         Mode::Summary => View::Summary {
             heaps: counted(false)
@@ -358,7 +379,10 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
                 })
                 .collect(),
         },
-        Mode::Entries(_) => View::Entries { heaps: walks },
+        Mode::Entries(_) => View::Entries {
+            heaps: walks,
+            segment_heaps: segment_walks(),
+        },
         Mode::Find(a) => find(u, &walks, *a),
         Mode::Stat => View::Stat {
             heaps: counted(true)
@@ -366,11 +390,19 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
                 .map(|(w, c)| (w, c.stats()))
                 .collect(),
             max_display: options.max_display,
+            segment_heaps: segment::stats(u)
+                .into_iter()
+                .filter(|r| select.is_none_or(|h| h == r.address))
+                .collect(),
         },
         Mode::Filter(min, max) => View::Filter {
             min: *min,
             max: *max,
-            groups: walks.iter().map(|w| filter(w, *min, *max)).collect(),
+            groups: walks
+                .iter()
+                .map(|w| filter(w, *min, *max))
+                .chain(segment::filter(&segment_walks(), *min, *max))
+                .collect(),
         },
         Mode::List | Mode::Layout => View::List {
             heaps: HeapList {
@@ -407,11 +439,29 @@ fn find<'a>(u: &UserDump, walks: &[Walk<'a>], a: u64) -> View<'a> {
         .iter()
         .find_map(|w| Some((w, heap_report::find(std::slice::from_ref(w.as_ref()), a)?)));
     let stack = hit.and_then(|(w, f)| w.heap.stack_trace(&u.memory(), &f.entry).ok().flatten());
+    if hit.is_none()
+        && let Some((f, kind)) = segment::find(&segment::walks(u), a)
+    {
+        let ps = u
+            .heaps()
+            .found
+            .iter()
+            .find(|h| h.address == f.heap)
+            .map_or(8, |h| usize::try_from(h.width.bytes()).unwrap_or(8));
+        return View::Find {
+            address: a,
+            found: Some(f),
+            stack: None,
+            pointer_size: ps,
+            segment_heap_block: Some(kind.name()),
+        };
+    }
     View::Find {
         address: a,
         found: hit.map(|(_, f)| f),
         stack,
         pointer_size: hit.map_or(8, |(w, _)| pointer_size(w)),
+        segment_heap_block: None,
     }
 }
 

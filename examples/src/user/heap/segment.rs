@@ -1,7 +1,9 @@
-//! Segment heaps (`_SEGMENT_HEAP`) in `!heap -s`: WinDbg's separate table, and their large
-//! allocations where the build's layout is known.
+//! Segment heaps (`_SEGMENT_HEAP`): WinDbg's separate table in `!heap -s`, and, where the
+//! build's layout is known, their blocks (VS chunks, LFH blocks, back-end ranges, large
+//! allocations) for `!heap -stat`, `!heap -x`, `!heap -flt s` and `!heap -a`.
 
-use ntheap::{HeapKind, Limits, SegmentHeap, SegmentHeapLayout};
+use ntheap::report::{Found, SizeCensus};
+use ntheap::{HeapKind, Limits, SegmentBlockKind, SegmentHeap, SegmentHeapKeys, SegmentHeapLayout};
 use serde::Serialize;
 
 use crate::target::UserDump;
@@ -136,4 +138,177 @@ pub fn text(rows: &[SegmentHeapRow], out: &mut dyn std::io::Write) -> std::io::R
     }
     writeln!(out, "{:-<1$}", "", aw.saturating_add(106))?;
     Ok(())
+}
+
+/// A segment heap the PEB lists, opened with the layout of the dump's build (its `layout`
+/// is `None` when the build has no table).
+pub fn open_heap(u: &UserDump, f: &crate::adapt::FoundHeap) -> Result<SegmentHeap, String> {
+    let build = match u.dump.system_info() {
+        Ok(Some(s)) => Some(s.build),
+        _ => None,
+    };
+    let layout = build.and_then(|b| SegmentHeapLayout::for_build(f.width, b));
+    SegmentHeap::open(&u.memory(), f.address, f.width, layout, &Limits::default())
+        .map_err(|e| e.to_string())
+}
+
+/// The segment heaps the PEB lists, opened: (address, pointer size, heap).
+fn opened(u: &UserDump) -> Vec<(u64, usize, Result<SegmentHeap, String>)> {
+    u.heaps()
+        .found
+        .iter()
+        .filter(|f| f.kind == Some(HeapKind::Segment))
+        .map(|f| {
+            let ps = if f.width == ntheap::PointerWidth::Bits32 {
+                4
+            } else {
+                8
+            };
+            (f.address, ps, open_heap(u, f))
+        })
+        .collect()
+}
+
+/// Every segment heap whose build has a layout, walked with its blocks kept (keys recovered
+/// from the heap's data).
+pub fn walks(u: &UserDump) -> Vec<ntheap::SegmentHeapWalk> {
+    let mem = u.memory();
+    opened(u)
+        .into_iter()
+        .filter_map(|(_, _, h)| h.ok())
+        .filter(|h| h.layout.is_some())
+        .map(|h| h.walk(&mem, SegmentHeapKeys::default()))
+        .collect()
+}
+
+/// `!heap -stat -h` of one segment heap.
+#[derive(Debug, Clone, Serialize)]
+pub struct SegmentStat {
+    /// Heap address.
+    pub address: u64,
+    /// 4 or 8 (text only).
+    #[serde(skip)]
+    pub pointer_size: usize,
+    /// Busy user blocks (VS, LFH, back end, large) by requested size.
+    #[serde(serialize_with = "super::json::size_stats")]
+    pub stats: Vec<ntheap::report::SizeStat>,
+    /// Why the heap was not walked, or what the walk met (capped).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The most notes kept per segment heap in a report.
+const MAX_NOTES: usize = 8;
+
+fn walk_notes(w: &ntheap::SegmentHeapWalk) -> Vec<String> {
+    let mut notes: Vec<String> = w
+        .findings
+        .iter()
+        .take(MAX_NOTES)
+        .map(ToString::to_string)
+        .collect();
+    let more = w
+        .findings
+        .len()
+        .saturating_sub(MAX_NOTES)
+        .saturating_add(w.findings_dropped);
+    if more > 0 {
+        notes.push(format!("... and {more} more findings"));
+    }
+    notes
+}
+
+/// `!heap -stat` over the segment heaps: one pass each, counting blocks without keeping them.
+pub fn stats(u: &UserDump) -> Vec<SegmentStat> {
+    let mem = u.memory();
+    opened(u)
+        .into_iter()
+        .map(|(address, pointer_size, h)| {
+            let h = match h {
+                Ok(h) if h.layout.is_some() => h,
+                Ok(_) => {
+                    return SegmentStat {
+                        address,
+                        pointer_size,
+                        stats: Vec::new(),
+                        notes: vec![
+                            "segment heap layout of this build unknown: blocks not walked".into(),
+                        ],
+                    };
+                }
+                Err(e) => {
+                    return SegmentStat {
+                        address,
+                        pointer_size,
+                        stats: Vec::new(),
+                        notes: vec![e],
+                    };
+                }
+            };
+            let mut census = SizeCensus::new();
+            let w = h.walk_with(
+                &mem,
+                SegmentHeapKeys::default(),
+                &mut |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
+                    census.add(e, s);
+                },
+            );
+            SegmentStat {
+                address,
+                pointer_size,
+                stats: census.stats(),
+                notes: walk_notes(&w),
+            }
+        })
+        .collect()
+}
+
+/// The segment-heap block holding `a` (busy or free), with its heap and container, and what
+/// kind of block it is.
+pub fn find(walks: &[ntheap::SegmentHeapWalk], a: u64) -> Option<(Found, SegmentBlockKind)> {
+    walks.iter().find_map(|w| {
+        let b = w
+            .blocks
+            .iter()
+            .find(|b| a >= b.entry.address && a < b.entry.end())?;
+        Some((
+            Found {
+                heap: w.heap.address,
+                segment: Some(b.container),
+                entry: b.entry,
+            },
+            b.kind,
+        ))
+    })
+}
+
+/// `!heap -flt s MIN MAX` over the segment heaps: busy blocks of a requested size in range.
+pub fn filter(walks: &[ntheap::SegmentHeapWalk], min: u64, max: u64) -> Vec<super::FilterGroup> {
+    walks
+        .iter()
+        .map(|w| super::FilterGroup {
+            heap: w.heap.address,
+            pointer_size: if w.heap.width == ntheap::PointerWidth::Bits32 {
+                4
+            } else {
+                8
+            },
+            granularity: w.heap.width.granularity(),
+            blocks: w
+                .blocks
+                .iter()
+                .filter(|b| {
+                    b.is_busy()
+                        && b.entry
+                            .requested_size
+                            .is_some_and(|r| (min..=max).contains(&r))
+                })
+                .map(|b| Found {
+                    heap: w.heap.address,
+                    segment: Some(b.container),
+                    entry: b.entry,
+                })
+                .collect(),
+        })
+        .collect()
 }

@@ -165,7 +165,10 @@ impl Text for View<'_> {
                 }
                 super::segment::text(segment_heaps, out)?;
             }
-            View::Entries { heaps } => {
+            View::Entries {
+                heaps,
+                segment_heaps,
+            } => {
                 let heaps = heaps.iter().map(AsRef::as_ref);
                 for w in heaps {
                     let ps = pointer_size(w);
@@ -306,22 +309,17 @@ impl Text for View<'_> {
                             )?;
                         }
                     }
-                    for f in &w.findings {
-                        let what = if f.is_corruption() {
-                            "CORRUPTION"
-                        } else {
-                            "note"
-                        };
-                        writeln!(out, "{what}: {f}")?;
-                    }
+                    findings_text(&w.findings, out)?;
                     writeln!(out)?;
                 }
+                super::segment_text::entries_text(segment_heaps, out)?;
             }
             View::Find {
                 address,
                 found,
                 stack,
                 pointer_size,
+                segment_heap_block,
             } => {
                 let pointer_size = *pointer_size;
                 let Some(f) = found else {
@@ -372,27 +370,22 @@ impl Text for View<'_> {
                         writeln!(out, "        {}", addr(*fr, ps))?;
                     }
                 }
+                if let Some(kind) = segment_heap_block {
+                    writeln!(
+                        out,
+                        "    segment heap {kind} block (Segment: its subsegment or range)"
+                    )?;
+                }
             }
-            View::Stat { heaps, max_display } => {
+            View::Stat {
+                heaps,
+                max_display,
+                segment_heaps,
+            } => {
                 let heaps = heaps.iter().map(|(w, s)| (w.as_ref(), s));
                 for (w, st) in heaps {
                     writeln!(out, " heap @ {}", addr(w.heap.address, pointer_size(w)))?;
-                    writeln!(out, "group-by: TOTSIZE max-display: {}", max_display)?;
-                    writeln!(
-                        out,
-                        "    size     #blocks     total     ( %) (percent of total busy bytes)"
-                    )?;
-                    for s in st.iter().take(*max_display) {
-                        writeln!(
-                            out,
-                            "    {:x} {:x} - {:x}  ({}.{:02})",
-                            s.size,
-                            s.count,
-                            s.total,
-                            s.percent_x100 / 100,
-                            s.percent_x100 % 100
-                        )?;
-                    }
+                    stat_rows(st, *max_display, out)?;
                     let limits = w.limits_reached();
                     if !limits.is_empty() {
                         writeln!(
@@ -404,6 +397,7 @@ impl Text for View<'_> {
                     }
                     writeln!(out)?;
                 }
+                super::segment_text::stat_text(segment_heaps, *max_display, out)?;
             }
             View::Filter { groups, .. } => {
                 for g in groups {
@@ -478,4 +472,42 @@ fn flag_words(e: &Entry) -> String {
 
 fn flag_box(e: &Entry) -> String {
     format!("[{:03x}]", 0x100 | u16::from(e.flags.bits() & !0x08))
+}
+
+/// The `!heap -stat -h` rows of one heap (after its ` heap @` line).
+pub(super) fn stat_rows(
+    st: &[ntheap::report::SizeStat],
+    max_display: usize,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    writeln!(out, "group-by: TOTSIZE max-display: {max_display}")?;
+    writeln!(
+        out,
+        "    size     #blocks     total     ( %) (percent of total busy bytes)"
+    )?;
+    for s in st.iter().take(max_display) {
+        writeln!(
+            out,
+            "    {:x} {:x} - {:x}  ({}.{:02})",
+            s.size,
+            s.count,
+            s.total,
+            s.percent_x100 / 100,
+            s.percent_x100 % 100
+        )?;
+    }
+    Ok(())
+}
+
+/// A walk's findings, one a line, corruption marked.
+pub(super) fn findings_text(findings: &[ntheap::Finding], out: &mut dyn Write) -> io::Result<()> {
+    for f in findings {
+        let what = if f.is_corruption() {
+            "CORRUPTION"
+        } else {
+            "note"
+        };
+        writeln!(out, "{what}: {f}")?;
+    }
+    Ok(())
 }

@@ -21,8 +21,9 @@ mod text;
 pub struct Leaked {
     /// The heap (NT heap address, or the page heap's handle).
     pub heap: u64,
-    /// `"nt"`, `"large"` (a large NT heap block), `"page"` (full page heap) or `"light"` (a
-    /// light-page-heap block: the user data after its block information).
+    /// `"nt"`, `"large"` (a large NT heap block or segment-heap allocation), `"page"` (full
+    /// page heap), `"light"` (a light-page-heap block: the user data after its block
+    /// information), or a segment-heap block kind (`"VS"`, `"LFH"`, `"backend"`).
     pub kind: &'static str,
     /// Header address (`_HEAP_ENTRY`; the `_DPH_HEAP_BLOCK` node for page-heap blocks).
     pub entry: u64,
@@ -212,6 +213,38 @@ fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Ca
             ));
         }
     }
+    // Segment heaps (builds with a layout): their busy VS, LFH, back-end and large blocks.
+    for walk in crate::user::heap::segment::walks(u) {
+        let w = walk.heap.width;
+        for b in walk.blocks.iter().filter(|b| b.is_busy()) {
+            let e = &b.entry;
+            let size = e.requested_size.unwrap_or(e.size);
+            out.push((
+                w,
+                Candidate {
+                    block: UserBlock {
+                        address: e.user_address,
+                        size,
+                    },
+                    leaked: Leaked {
+                        heap: walk.heap.address,
+                        kind: b.kind.name(),
+                        entry: e.address,
+                        user_address: e.user_address,
+                        size,
+                        pointer_size: pointer_size(w),
+                    },
+                },
+            ));
+        }
+        warnings.extend(
+            walk.findings
+                .iter()
+                .filter(|f| f.is_corruption())
+                .take(4)
+                .map(|f| format!("segment heap {:x}: {f}", walk.heap.address)),
+        );
+    }
     out
 }
 
@@ -223,9 +256,11 @@ pub fn investigate(u: &UserDump) -> Report {
         .iter()
         .filter_map(|f| {
             let e = f.heap.as_ref().err()?;
-            // A page heap's handle is no NT heap: its blocks come from its root.
-            ntheap::page_heap_root_of(&u.memory(), f.address)
-                .is_none()
+            // A page heap's handle is no NT heap: its blocks come from its root. A segment
+            // heap is walked apart, when its build has a layout.
+            let segment_walked = f.kind == Some(ntheap::HeapKind::Segment)
+                && crate::user::heap::segment::open_heap(u, f).is_ok_and(|h| h.layout.is_some());
+            (ntheap::page_heap_root_of(&u.memory(), f.address).is_none() && !segment_walked)
                 .then(|| format!("heap {:x} not walked: {e}", f.address))
         })
         .collect();

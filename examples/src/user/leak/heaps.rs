@@ -52,7 +52,7 @@ impl Samples {
     /// at most (walking the heap again only when the size was not among the sampled ones).
     fn candidates<M: ntheap::ReadMemory + ?Sized>(
         &self,
-        heap: &ntheap::Heap,
+        heap: &HeapWalked,
         mem: &M,
         size: u64,
         light: Option<&PageHeapLayout>,
@@ -65,7 +65,7 @@ impl Samples {
             return Vec::new();
         }
         let mut out = Vec::new();
-        heap.walk_with(mem, &mut |e: &Entry, s: BlockSource<'_>| {
+        let mut keep = |e: &Entry, s: BlockSource<'_>| {
             if out.len() >= CANDIDATES || !s.is_user_allocation(e) {
                 return;
             }
@@ -74,7 +74,16 @@ impl Samples {
             {
                 out.push(e);
             }
-        });
+        };
+        match heap {
+            HeapWalked::Nt(w) => {
+                w.heap.walk_with(mem, &mut keep);
+            }
+            HeapWalked::Segment(w) => {
+                w.heap.walk_with(mem, segment_keys(w), &mut keep);
+            }
+            HeapWalked::FullPageHeap(_) => {}
+        }
         out
     }
 }
@@ -121,21 +130,18 @@ impl Walked {
     /// The first user blocks of requested size `size`, in walk order, [`CANDIDATES`] at most
     /// (walking the heap again only when the size was not among the sampled ones).
     pub(crate) fn candidates(&self, size: u64, u: &UserDump) -> Vec<Entry> {
-        match (&self.walk, &self.page) {
-            (_, PageSource::Full(p)) => p
+        match &self.page {
+            PageSource::Full(p) => p
                 .busy
                 .iter()
                 .filter(|b| b.requested_size == size)
                 .take(CANDIDATES)
                 .map(page_entry)
                 .collect(),
-            (Some(w), PageSource::Light(l)) => {
-                self.samples.candidates(&w.heap, &u.memory(), size, Some(l))
-            }
-            (Some(w), PageSource::None) => {
-                self.samples.candidates(&w.heap, &u.memory(), size, None)
-            }
-            (None, _) => Vec::new(),
+            PageSource::Light(l) => self
+                .samples
+                .candidates(&self.walk, &u.memory(), size, Some(l)),
+            PageSource::None => self.samples.candidates(&self.walk, &u.memory(), size, None),
         }
     }
 
@@ -165,8 +171,10 @@ impl Walked {
             }
             PageSource::None => {}
         }
-        let w = self.walk.as_ref()?;
-        w.heap.stack_trace(&mem, e).ok().flatten()
+        match &self.walk {
+            HeapWalked::Nt(w) => w.heap.stack_trace(&mem, e).ok().flatten(),
+            HeapWalked::Segment(_) | HeapWalked::FullPageHeap(_) => None,
+        }
     }
 }
 
@@ -201,6 +209,25 @@ struct LeakVisitor<'f, 'm> {
     /// The normal heap of a page-heap root: blocks are counted as the program sees them.
     light: Option<PageHeapLayout>,
     mem: &'m crate::adapt::DumpMemory<'m>,
+}
+
+impl<'f, 'm> LeakVisitor<'f, 'm> {
+    fn new(
+        bits: u32,
+        on_block: &'f mut dyn FnMut(u32, &Entry),
+        light: Option<PageHeapLayout>,
+        mem: &'m crate::adapt::DumpMemory<'m>,
+    ) -> Self {
+        LeakVisitor {
+            census: SizeCensus::new(),
+            samples: Samples::default(),
+            beyond_headers: false,
+            bits,
+            on_block,
+            light,
+            mem,
+        }
+    }
 }
 
 impl WalkVisitor for LeakVisitor<'_, '_> {
@@ -264,21 +291,20 @@ pub fn walk_heaps(
             Ok(h) => h,
             // A page heap's handle is no NT heap: its blocks come from its root (below).
             Err(_) if ntheap::page_heap_root_of(&mem, f.address).is_some() => continue,
+            Err(_) if f.kind == Some(ntheap::HeapKind::Segment) => {
+                let visitor = LeakVisitor::new(bits, &mut *on_block, None, &mem);
+                let (g, w) = walk_segment_heap(u, f, bits, visitor);
+                growth.push(g);
+                walked.extend(w);
+                continue;
+            }
             Err(e) => {
                 growth.push(HeapGrowth::empty(f.address, bits, Some(e.to_string())));
                 continue;
             }
         };
         let light = light_of(f.address, f.width);
-        let visitor = LeakVisitor {
-            census: SizeCensus::new(),
-            samples: Samples::default(),
-            beyond_headers: false,
-            bits,
-            on_block: &mut *on_block,
-            light,
-            mem: &mem,
-        };
+        let visitor = LeakVisitor::new(bits, &mut *on_block, light, &mem);
         let mut v = HeapWalkProgress::new(progress, i, found.len(), f.address, visitor);
         let walk = heap.walk_with(&mem, &mut v);
         let LeakVisitor {
@@ -309,10 +335,11 @@ pub fn walk_heaps(
             virtual_block_bytes: s.virtual_block_bytes,
             corruption: u64::try_from(walk.corruption().count()).unwrap_or(u64::MAX),
             error: None,
+            segment_heap: false,
         });
         walked.push(Walked {
             address: f.address,
-            walk: Some(walk),
+            walk: HeapWalked::Nt(Box::new(walk)),
             bits,
             census,
             beyond_headers,
@@ -370,10 +397,11 @@ fn full_page_heap(
         virtual_block_bytes: 0,
         corruption: u64::try_from(p.findings.len()).unwrap_or(u64::MAX),
         error: None,
+        segment_heap: false,
     };
     let w = Walked {
         address: p.handle(),
-        walk: None,
+        walk: HeapWalked::FullPageHeap(p.handle()),
         bits,
         census,
         beyond_headers: true,
@@ -381,6 +409,61 @@ fn full_page_heap(
         page: PageSource::Full(Box::new(p)),
     };
     (w, g)
+}
+
+/// The keys a segment heap's walk used, to walk it again alike.
+fn segment_keys(w: &ntheap::SegmentHeapWalk) -> ntheap::SegmentHeapKeys {
+    ntheap::SegmentHeapKeys {
+        heap_key: w.keys.heap_key,
+        lfh_key: w.keys.lfh_key,
+    }
+}
+
+/// A segment heap for step 2: its growth figures (reserved and committed bytes from its
+/// statistics, page segments as segments, large allocations as large blocks) and its walk,
+/// when the build's layout is known.
+fn walk_segment_heap(
+    u: &UserDump,
+    f: &crate::adapt::FoundHeap,
+    bits: u32,
+    mut v: LeakVisitor<'_, '_>,
+) -> (HeapGrowth, Option<Walked>) {
+    let h = match crate::user::heap::segment::open_heap(u, f) {
+        Ok(h) if h.layout.is_some() => h,
+        Ok(_) => {
+            let why = "segment heap layout of this build unknown: blocks not walked";
+            return (HeapGrowth::empty(f.address, bits, Some(why.into())), None);
+        }
+        Err(e) => return (HeapGrowth::empty(f.address, bits, Some(e)), None),
+    };
+    let walk = h.walk_with(&u.memory(), ntheap::SegmentHeapKeys::default(), &mut v);
+    let large: Vec<&ntheap::LargeAllocation> = h.large.iter().flatten().collect();
+    let pages = |p: Option<u64>| p.unwrap_or(0).saturating_mul(ntheap::PAGE_SIZE);
+    let g = HeapGrowth {
+        address: f.address,
+        bits,
+        segments: u64::try_from(walk.segments.len()).unwrap_or(u64::MAX),
+        reserved: pages(h.reserved_pages),
+        committed: pages(h.committed_pages),
+        busy_blocks: v.census.busy_blocks,
+        busy_bytes: v.census.busy_bytes,
+        virtual_blocks: u64::try_from(large.len()).unwrap_or(u64::MAX),
+        virtual_block_bytes: large.iter().fold(0u64, |a, l| a.saturating_add(l.size)),
+        corruption: u64::try_from(walk.findings.iter().filter(|x| x.is_corruption()).count())
+            .unwrap_or(u64::MAX),
+        error: None,
+        segment_heap: true,
+    };
+    let w = Walked {
+        address: f.address,
+        walk: HeapWalked::Segment(Box::new(walk)),
+        bits,
+        census: v.census,
+        beyond_headers: v.beyond_headers,
+        samples: v.samples,
+        page: PageSource::None,
+    };
+    (g, Some(w))
 }
 
 /// Step 1: region usage, with the walked heaps as owners.
@@ -467,6 +550,9 @@ mod tests {
         };
         let all = sample(SAMPLED_SIZES);
         let capped = sample(1);
+        let heap = HeapWalked::Nt(Box::new(
+            heap.walk_with(mem, &mut |_: &Entry, _: BlockSource<'_>| {}),
+        ));
         assert!(!all.overflow && capped.overflow);
         for size in [0x20u64, 0x30, 0x40] {
             let want = all.candidates(&heap, mem, size, None);

@@ -111,6 +111,15 @@ pub struct HeapGrowth {
     pub corruption: u64,
     /// Why the heap could not be walked, if it could not.
     pub error: Option<String>,
+    /// A segment heap: its large blocks are its large allocations, not `VirtualAllocdBlocks`.
+    #[serde(skip)]
+    pub segment_heap: bool,
+}
+
+/// Whether `heap` is a segment heap, whose large blocks are its large allocations rather than
+/// `VirtualAllocdBlocks`.
+pub(crate) fn is_segment_heap(heaps: &[HeapGrowth], heap: u64) -> bool {
+    heaps.iter().any(|h| h.address == heap && h.segment_heap)
 }
 
 impl HeapGrowth {
@@ -129,6 +138,7 @@ impl HeapGrowth {
             virtual_block_bytes: 0,
             corruption: 0,
             error,
+            segment_heap: false,
         }
     }
 
@@ -360,15 +370,37 @@ pub(super) fn dump_modules(u: &UserDump) -> Vec<Mod> {
         .collect()
 }
 
+/// The walk of an NT heap (segments, large blocks, free list, findings) or of a segment heap
+/// (page segments, keys, findings), without its blocks.
+#[derive(Debug)]
+pub enum HeapWalked {
+    /// An NT heap.
+    Nt(Box<ntheap::HeapWalk>),
+    /// A segment heap.
+    Segment(Box<ntheap::SegmentHeapWalk>),
+    /// A full page heap (at its handle): its blocks come from its busy tree, not a walk.
+    FullPageHeap(u64),
+}
+
+impl HeapWalked {
+    /// The heap's address.
+    pub fn address(&self) -> u64 {
+        match self {
+            HeapWalked::Nt(w) => w.heap.address,
+            HeapWalked::Segment(w) => w.heap.address,
+            HeapWalked::FullPageHeap(a) => *a,
+        }
+    }
+}
+
 /// A heap walked once for the leak steps: the walk without its blocks, and what the steps
 /// need from the blocks (counts by size, the first blocks of each size).
 #[derive(Debug)]
 pub struct Walked {
     /// The heap's address (a full page heap's handle).
     pub address: u64,
-    /// The walk (segments, large blocks, free list, findings; no blocks kept); `None` for a
-    /// full page heap.
-    pub walk: Option<ntheap::HeapWalk>,
+    /// The walk (no blocks kept).
+    pub walk: HeapWalked,
     /// Pointer width of the heap (32 or 64).
     pub bits: u32,
     /// Busy user blocks by requested size.

@@ -47,10 +47,17 @@ pub(super) fn rank(
             pct(s.percent_x100)
         )];
         if s.virtual_blocks > 0 {
-            evidence.push(format!(
-                "{} of them are large blocks on VirtualAllocdBlocks",
-                s.virtual_blocks
-            ));
+            evidence.push(if super::is_segment_heap(heaps, s.heap) {
+                format!(
+                    "{} of them are the segment heap's large allocations",
+                    s.virtual_blocks
+                )
+            } else {
+                format!(
+                    "{} of them are large blocks on VirtualAllocdBlocks",
+                    s.virtual_blocks
+                )
+            });
         }
         if let Some(h) = heaps.iter().find(|h| h.address == s.heap) {
             evidence.push(format!(
@@ -197,8 +204,13 @@ pub(super) fn conclude(
     if let Some(h) = grown.and_then(|g| heaps.iter().find(|h| h.address == g)) {
         let large = if h.virtual_blocks > 0 {
             format!(
-                " and {} large VirtualAllocdBlocks blocks ({})",
+                " and {} large {} ({})",
                 h.virtual_blocks,
+                if h.segment_heap {
+                    "allocations"
+                } else {
+                    "VirtualAllocdBlocks blocks"
+                },
                 human_size(h.virtual_block_bytes)
             )
         } else {

@@ -105,7 +105,15 @@ pub fn write_text(r: &Report, out: &mut dyn Write) -> std::io::Result<()> {
             human_size(s.total),
             pct(s.percent_x100),
             if s.virtual_blocks > 0 {
-                format!("  ({} VirtualAllocdBlocks)", s.virtual_blocks)
+                format!(
+                    "  ({} {})",
+                    s.virtual_blocks,
+                    if super::is_segment_heap(&r.heaps, s.heap) {
+                        "large allocations"
+                    } else {
+                        "VirtualAllocdBlocks"
+                    }
+                )
             } else {
                 String::new()
             }
