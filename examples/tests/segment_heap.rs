@@ -148,3 +148,49 @@ fn leak_counts_the_segment_heap() {
     assert!(row["error"].is_null(), "{row}");
     let _ = std::fs::remove_file(&path);
 }
+
+/// With ntdll's PDB on the symbol path, the keys are read from `ntdll!RtlpHpHeapGlobals`
+/// (given to the walk, not recovered), and the listing says where.
+#[test]
+fn the_keys_come_from_ntdll_when_its_pdb_is_on_the_symbol_path() {
+    let Some(pdb) = common::corpus_file("pdb/win10-19041-x64-ntdll-96EF4ED5.pdb") else {
+        return;
+    };
+    let layouts = pooltrack::KernelLayouts::from_pdb_bytes(&std::fs::read(&pdb).unwrap()).unwrap();
+    let rva = *layouts.symbols.get("RtlpHpHeapGlobals").unwrap();
+    let dir = std::env::temp_dir().join("dumpscope-segment-heap-ntdll-keys");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("app.dmp");
+    let p = synth_process::write_with_ntdll_globals(&path, rva);
+    let d = path.to_str().unwrap();
+    let symbols = pdb.parent().unwrap().to_str().unwrap();
+    let text =
+        String::from_utf8(dumpscope(&["--symbol-path", symbols, "heap", "--entries", d]).stdout)
+            .unwrap();
+    assert!(
+        text.contains(&format!(
+            "HeapKey:              {:x} (Given",
+            synth_process::SEGMENT_KEYS.0
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "Keys given:           ntdll!RtlpHpHeapGlobals at {:#x} (from ",
+            synth_process::NTDLL + rva
+        )),
+        "{text}"
+    );
+    // The walk with the given keys is the walk as built.
+    let v = dumpscope_json(&["--symbol-path", symbols, "heap", "--entries", "--json", d]);
+    let s = &v["segment_heaps"][0];
+    assert_eq!(s["heap_key"].as_u64(), Some(p.segment.heap_key));
+    assert_eq!(
+        s["blocks"].as_array().unwrap().len(),
+        p.segment.blocks.len() + p.segment.large.len()
+    );
+    // Without the symbol path, the same keys are recovered.
+    let text = String::from_utf8(dumpscope(&["heap", "--entries", d]).stdout).unwrap();
+    assert!(text.contains("(Recovered"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

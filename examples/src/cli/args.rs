@@ -165,8 +165,13 @@ impl HeapArgs {
         })
     }
 
-    /// Runs `heap`: on the dump, or on the PDB alone for `--layout --pdb`.
-    pub fn run(&self, out: &mut dyn std::io::Write) -> Result<(), CliError> {
+    /// Runs `heap`: on the dump (opened with the command line's options: the symbol path
+    /// gives ntdll's segment-heap keys), or on the PDB alone for `--layout --pdb`.
+    pub fn run(
+        &self,
+        open: &crate::target::OpenOptions,
+        out: &mut dyn std::io::Write,
+    ) -> Result<(), CliError> {
         let format = Format::json_if(self.json);
         if let (true, Some(p)) = (self.layout, &self.pdb) {
             let bytes = std::fs::read(p).map_err(|e| CliError::at(p, e))?;
@@ -178,7 +183,9 @@ impl HeapArgs {
             .dump
             .as_ref()
             .ok_or_else(|| CliError::new("heap: a DUMP file is required"))?;
-        user::with_user(dump, "heap", |u| {
+        let target = crate::target::Target::open_with(dump, open)?;
+        let u = target.user("heap")?;
+        {
             if self.leaks {
                 return emit(&user::heapleaks::investigate(u), format, out);
             }
@@ -189,7 +196,7 @@ impl HeapArgs {
                 }
             }
             emit(&user::heap::investigate(u, &options)?, format, out)
-        })
+        }
     }
 }
 

@@ -243,7 +243,7 @@ fn run(cli: &Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 out,
             )
         }),
-        Command::Heap(a) => a.run(out),
+        Command::Heap(a) => a.run(&options, out),
         Command::Stacks(a) => {
             let mut o = a.options()?;
             o.locator = options.locator.clone();

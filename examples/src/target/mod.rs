@@ -152,6 +152,7 @@ impl Target {
 mod image;
 mod kernel;
 mod kernel_symbols;
+mod ntdll_keys;
 
 pub use self::image::{Image, ModuleRef, Source};
 pub use self::kernel::{KernelTarget, isf_path, lm_name};
@@ -198,7 +199,11 @@ pub struct UserDump {
     /// The symbol path in force (`--symbol-path`, `_NT_SYMBOL_PATH`), for what WinDbg's
     /// commands (`-c '~*k'`) symbolize.
     pub locator: Option<std::sync::Arc<stackwalk::symsrv::SymbolLocator>>,
+    /// The segment heap's keys from ntdll's data (64-bit, then 32-bit ntdll).
+    ntdll_keys: [OnceCell<Option<ntdll_keys::NtdllKeys>>; 2],
 }
+
+pub use self::ntdll_keys::NtdllKeys;
 
 impl UserDump {
     /// Opens (memory-maps) a user-mode minidump.
@@ -216,7 +221,27 @@ impl UserDump {
             modules: OnceCell::new(),
             heaps: OnceCell::new(),
             locator: None,
+            ntdll_keys: [OnceCell::new(), OnceCell::new()],
         }
+    }
+
+    /// The segment heap's keys read from `ntdll!RtlpHpHeapGlobals` when ntdll's PDB is on the
+    /// symbol path (for the ntdll of `width`); `None` otherwise (the walk recovers them).
+    pub fn ntdll_keys(&self, width: ntheap::PointerWidth) -> Option<&NtdllKeys> {
+        let i = usize::from(width == ntheap::PointerWidth::Bits32);
+        self.ntdll_keys
+            .get(i)?
+            .get_or_init(|| {
+                let locator = self.locator.as_ref()?;
+                let modules = self.modules().ok()?;
+                ntdll_keys::read(modules, &self.memory(), locator, width)
+            })
+            .as_ref()
+    }
+
+    /// The keys to walk a segment heap of `width` with: ntdll's when read, else none given.
+    pub fn segment_heap_keys(&self, width: ntheap::PointerWidth) -> ntheap::SegmentHeapKeys {
+        self.ntdll_keys(width).map(|k| k.keys).unwrap_or_default()
     }
 
     /// The dump's memory as every crate's `ReadMemory`.

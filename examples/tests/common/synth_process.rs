@@ -59,6 +59,25 @@ pub fn write_temp(folder: &str) -> (std::path::PathBuf, Process) {
 
 /// Builds the process and writes its dump to `path`.
 pub fn write(path: &Path) -> Process {
+    write_with(path, None)
+}
+
+/// The segment heap's keys as the synthetic heap encodes them.
+pub const SEGMENT_KEYS: (u64, u64) = (0x6a1f_93c4_25b7_e80d, 0x9e37_79b9);
+
+/// The corpus 19041 x64 ntdll PDB's identity (`96EF4ED5-3740-2DAA-A51D-4A4212EA4B2C`, age 1),
+/// as a CodeView record stores its GUID.
+pub const NTDLL_19041_GUID: [u8; 16] = [
+    0xd5, 0x4e, 0xef, 0x96, 0x40, 0x37, 0xaa, 0x2d, 0xa5, 0x1d, 0x4a, 0x42, 0x12, 0xea, 0x4b, 0x2c,
+];
+
+/// The process with its ntdll naming the corpus 19041 ntdll PDB and the segment heap's keys in
+/// `ntdll!RtlpHpHeapGlobals` at `globals_rva` (from that PDB).
+pub fn write_with_ntdll_globals(path: &Path, globals_rva: u64) -> Process {
+    write_with(path, Some(globals_rva))
+}
+
+fn write_with(path: &Path, globals_rva: Option<u64>) -> Process {
     let sizes = [
         0x40u64, 0x18, 0x100, 0x60, 0x30, 0x48, 0x20, 0x88, 0x28, 0x38,
     ];
@@ -101,7 +120,7 @@ pub fn write(path: &Path) -> Process {
     let p = |i: usize| page.busy[i].user_address;
     let segment = SegmentHeapBuilder::new(PointerWidth::Bits64, SEGMENT_HEAP, 0x21c_8000_0000)
         .process_heap_list_index(2)
-        .keys(0x6a1f_93c4_25b7_e80d, 0x9e37_79b9)
+        .keys(SEGMENT_KEYS.0, SEGMENT_KEYS.1)
         .vs(vec![
             (true, 0x58),
             (true, 0x58),
@@ -180,11 +199,17 @@ pub fn write(path: &Path) -> Process {
         .full_memory()
         .system_info(SynthSystemInfo::default())
         .module(SynthModule::new(APP, 0x3000, "C:\\app\\pageheap-app.exe"))
-        .module(SynthModule::new(
-            NTDLL,
-            0x1f_0000,
-            "C:\\Windows\\System32\\ntdll.dll",
-        ))
+        .module({
+            let mut m = SynthModule::new(NTDLL, 0x1f_0000, "C:\\Windows\\System32\\ntdll.dll");
+            if globals_rva.is_some() {
+                m.codeview = Some(dumpfile::synth::SynthCodeView::Pdb70 {
+                    guid: NTDLL_19041_GUID,
+                    age: 1,
+                    pdb_name: "ntdll.pdb".to_string(),
+                });
+            }
+            m
+        })
         .thread(SynthThread {
             id: 0x1a2c,
             teb: TEB,
@@ -205,6 +230,11 @@ pub fn write(path: &Path) -> Process {
         .chain(&segment.memory.regions)
     {
         d = d.memory(*base, bytes.clone());
+    }
+    if let Some(rva) = globals_rva {
+        let mut g = SEGMENT_KEYS.0.to_le_bytes().to_vec();
+        g.extend_from_slice(&SEGMENT_KEYS.1.to_le_bytes());
+        d = d.memory(NTDLL + rva, g);
     }
     std::fs::write(path, d.write().unwrap()).unwrap();
     let mut unreferenced: Vec<(u64, u64)> = [7usize, 8, 9].iter().map(|i| busy[*i]).collect();

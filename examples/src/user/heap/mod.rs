@@ -140,6 +140,10 @@ pub enum View<'a> {
             skip_serializing_if = "Vec::is_empty"
         )]
         segment_heaps: Vec<ntheap::SegmentHeapWalk>,
+        /// Where the segment heaps' keys were read when ntdll's PDB gave them
+        /// (`ntdll!RtlpHpHeapGlobals` at ADDR, from PDB), by pointer width.
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        segment_keys_from: Vec<String>,
     },
     /// `!heap -x`.
     Find {
@@ -382,6 +386,17 @@ pub fn investigate<'a>(u: &'a UserDump, options: &Options) -> Result<Report<'a>,
         Mode::Entries(_) => View::Entries {
             heaps: walks,
             segment_heaps: segment_walks(),
+            segment_keys_from: [ntheap::PointerWidth::Bits64, ntheap::PointerWidth::Bits32]
+                .into_iter()
+                .filter_map(|w| u.ntdll_keys(w))
+                .map(|k| {
+                    format!(
+                        "ntdll!RtlpHpHeapGlobals at {:#x} (from {})",
+                        k.globals,
+                        k.pdb.display()
+                    )
+                })
+                .collect(),
         },
         Mode::Find(a) => find(u, &walks, *a),
         Mode::Stat => View::Stat {

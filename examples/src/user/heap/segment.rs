@@ -3,7 +3,7 @@
 //! allocations) for `!heap -stat`, `!heap -x`, `!heap -flt s` and `!heap -a`.
 
 use ntheap::report::{Found, SizeCensus};
-use ntheap::{HeapKind, Limits, SegmentBlockKind, SegmentHeap, SegmentHeapKeys, SegmentHeapLayout};
+use ntheap::{HeapKind, Limits, SegmentBlockKind, SegmentHeap, SegmentHeapLayout};
 use serde::Serialize;
 
 use crate::target::UserDump;
@@ -177,7 +177,10 @@ pub fn walks(u: &UserDump) -> Vec<ntheap::SegmentHeapWalk> {
         .into_iter()
         .filter_map(|(_, _, h)| h.ok())
         .filter(|h| h.layout.is_some())
-        .map(|h| h.walk(&mem, SegmentHeapKeys::default()))
+        .map(|h| {
+            let keys = u.segment_heap_keys(h.width);
+            h.walk(&mem, keys)
+        })
         .collect()
 }
 
@@ -248,7 +251,7 @@ pub fn stats(u: &UserDump) -> Vec<SegmentStat> {
             let mut census = SizeCensus::new();
             let w = h.walk_with(
                 &mem,
-                SegmentHeapKeys::default(),
+                u.segment_heap_keys(h.width),
                 &mut |e: &ntheap::Entry, s: ntheap::BlockSource<'_>| {
                     census.add(e, s);
                 },

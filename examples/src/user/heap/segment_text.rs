@@ -41,6 +41,7 @@ fn range_name(k: RangeKind) -> &'static str {
 /// then every block with its kind.
 pub fn entries_text(
     walks: &[SegmentHeapWalk],
+    keys_from: &[String],
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     for w in walks {
@@ -68,6 +69,13 @@ pub fn entries_text(
             k.lfh_votes.0,
             k.lfh_votes.1
         )?;
+        if k.heap_key_source == ntheap::KeySource::Given
+            || k.lfh_key_source == ntheap::KeySource::Given
+        {
+            for f in keys_from {
+                writeln!(out, "    Keys given:           {f}")?;
+            }
+        }
         for s in &w.segments {
             writeln!(out)?;
             writeln!(

@@ -168,6 +168,7 @@ impl Text for View<'_> {
             View::Entries {
                 heaps,
                 segment_heaps,
+                segment_keys_from,
             } => {
                 let heaps = heaps.iter().map(AsRef::as_ref);
                 for w in heaps {
@@ -312,7 +313,7 @@ impl Text for View<'_> {
                     findings_text(&w.findings, out)?;
                     writeln!(out)?;
                 }
-                super::segment_text::entries_text(segment_heaps, out)?;
+                super::segment_text::entries_text(segment_heaps, segment_keys_from, out)?;
             }
             View::Find {
                 address,

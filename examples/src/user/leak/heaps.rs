@@ -436,7 +436,7 @@ fn walk_segment_heap(
         }
         Err(e) => return (HeapGrowth::empty(f.address, bits, Some(e)), None),
     };
-    let walk = h.walk_with(&u.memory(), ntheap::SegmentHeapKeys::default(), &mut v);
+    let walk = h.walk_with(&u.memory(), u.segment_heap_keys(f.width), &mut v);
     let large: Vec<&ntheap::LargeAllocation> = h.large.iter().flatten().collect();
     let pages = |p: Option<u64>| p.unwrap_or(0).saturating_mul(ntheap::PAGE_SIZE);
     let g = HeapGrowth {
