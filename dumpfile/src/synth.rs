@@ -51,6 +51,7 @@ use std::sync::Arc;
 mod context;
 mod exercise;
 pub mod kernel;
+pub mod process;
 
 pub use exercise::exercise_reader;
 

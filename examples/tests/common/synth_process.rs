@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use dumpfile::synth::process::{peb64, teb64};
 use dumpfile::synth::{
     SynthContext, SynthDump, SynthModule, SynthSystemInfo, SynthThread, X64Registers,
 };
@@ -181,20 +182,8 @@ fn write_with(path: &Path, globals_rva: Option<u64>) -> Process {
     regs.gpr[4] = STACK + 0x1f00; // rsp
     regs.rip = APP + 0x1680;
 
-    let mut peb = vec![0u8; 0x1000];
-    peb[0x30..0x38].copy_from_slice(&PAGE_HEAP.to_le_bytes());
-    peb[0xbc..0xc0].copy_from_slice(&0x0200_0000u32.to_le_bytes());
-    peb[0xe8..0xec].copy_from_slice(&3u32.to_le_bytes());
-    peb[0xec..0xf0].copy_from_slice(&16u32.to_le_bytes());
-    peb[0xf0..0xf8].copy_from_slice(&(PEB + 0x800).to_le_bytes());
-    peb[0x800..0x808].copy_from_slice(&PAGE_HEAP.to_le_bytes());
-    peb[0x808..0x810].copy_from_slice(&HEAP.to_le_bytes());
-    peb[0x810..0x818].copy_from_slice(&SEGMENT_HEAP.to_le_bytes());
-    let mut teb = vec![0u8; 0x2000];
-    teb[0x8..0x10].copy_from_slice(&(STACK + 0x2000).to_le_bytes());
-    teb[0x10..0x18].copy_from_slice(&STACK.to_le_bytes());
-    teb[0x30..0x38].copy_from_slice(&TEB.to_le_bytes());
-    teb[0x60..0x68].copy_from_slice(&PEB.to_le_bytes());
+    let peb = peb64(PEB, 0x0200_0000, &[PAGE_HEAP, HEAP, SEGMENT_HEAP]);
+    let teb = teb64(TEB, PEB, STACK, STACK + 0x2000);
     let mut d = SynthDump::new(dumpfile::synth::SynthArch::X64)
         .full_memory()
         .system_info(SynthSystemInfo::default())

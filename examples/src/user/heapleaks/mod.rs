@@ -16,6 +16,35 @@ use crate::target::UserDump;
 mod roots;
 mod text;
 
+/// A block offered to the mark: where it is for the mark, and how it is reported when
+/// nothing reaches it.
+fn candidate(
+    width: PointerWidth,
+    heap: u64,
+    kind: &'static str,
+    entry: u64,
+    user_address: u64,
+    size: u64,
+) -> (PointerWidth, Candidate) {
+    (
+        width,
+        Candidate {
+            block: UserBlock {
+                address: user_address,
+                size,
+            },
+            leaked: Leaked {
+                heap,
+                kind,
+                entry,
+                user_address,
+                size,
+                pointer_size: pointer_size(width),
+            },
+        },
+    )
+}
+
 /// One busy block nothing reaches.
 #[derive(Debug, Clone, Serialize)]
 pub struct Leaked {
@@ -144,22 +173,13 @@ fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Ca
             };
             if program.user_address != e.user_address {
                 let size = program.requested_size.unwrap_or(0);
-                out.push((
+                out.push(candidate(
                     w,
-                    Candidate {
-                        block: UserBlock {
-                            address: program.user_address,
-                            size,
-                        },
-                        leaked: Leaked {
-                            heap: walk.heap.address,
-                            kind: "light",
-                            entry: e.address,
-                            user_address: program.user_address,
-                            size,
-                            pointer_size: pointer_size(w),
-                        },
-                    },
+                    walk.heap.address,
+                    "light",
+                    e.address,
+                    program.user_address,
+                    size,
                 ));
                 continue;
             }
@@ -172,44 +192,26 @@ fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Ca
             } else {
                 "nt"
             };
-            out.push((
+            out.push(candidate(
                 w,
-                Candidate {
-                    block: UserBlock {
-                        address: e.user_address,
-                        size,
-                    },
-                    leaked: Leaked {
-                        heap: walk.heap.address,
-                        kind,
-                        entry: e.address,
-                        user_address: e.user_address,
-                        size,
-                        pointer_size: pointer_size(w),
-                    },
-                },
+                walk.heap.address,
+                kind,
+                e.address,
+                e.user_address,
+                size,
             ));
         }
     }
     for p in &page_heaps {
         let w = p.layout.width;
         for b in &p.busy {
-            out.push((
+            out.push(candidate(
                 w,
-                Candidate {
-                    block: UserBlock {
-                        address: b.user_address,
-                        size: b.requested_size,
-                    },
-                    leaked: Leaked {
-                        heap: p.handle(),
-                        kind: "page",
-                        entry: b.node,
-                        user_address: b.user_address,
-                        size: b.requested_size,
-                        pointer_size: pointer_size(w),
-                    },
-                },
+                p.handle(),
+                "page",
+                b.node,
+                b.user_address,
+                b.requested_size,
             ));
         }
     }
@@ -219,22 +221,13 @@ fn candidates(u: &UserDump, warnings: &mut Vec<String>) -> Vec<(PointerWidth, Ca
         for b in walk.blocks.iter().filter(|b| b.is_busy()) {
             let e = &b.entry;
             let size = e.requested_size.unwrap_or(e.size);
-            out.push((
+            out.push(candidate(
                 w,
-                Candidate {
-                    block: UserBlock {
-                        address: e.user_address,
-                        size,
-                    },
-                    leaked: Leaked {
-                        heap: walk.heap.address,
-                        kind: b.kind.name(),
-                        entry: e.address,
-                        user_address: e.user_address,
-                        size,
-                        pointer_size: pointer_size(w),
-                    },
-                },
+                walk.heap.address,
+                b.kind.name(),
+                e.address,
+                e.user_address,
+                size,
             ));
         }
         warnings.extend(

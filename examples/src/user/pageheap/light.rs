@@ -7,7 +7,7 @@ use ntheap::{
 };
 use serde::Serialize;
 
-use super::{Frame, frame, pointer_size};
+use super::{Frame, pointer_size};
 use crate::target::UserDump;
 
 /// The normal heap of a page-heap root: the PEB's opened heap at that address, else opened
@@ -121,13 +121,7 @@ pub fn find(u: &UserDump, heaps: &[PageHeap], addr: u64) -> Option<LightHit> {
         let Some(b) = LightPageHeap::find(&mem, PageHeapLayout::builtin(w), &heap, addr) else {
             continue;
         };
-        let stack = ntheap::light_stack_trace(&mem, w, &b)
-            .ok()
-            .flatten()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|a| frame(u, a))
-            .collect();
+        let stack = super::frames(u, ntheap::light_stack_trace(&mem, w, &b));
         let size = b.entry_size.checked_div(w.granularity()).unwrap_or(0);
         return Some(LightHit {
             root: p.root,

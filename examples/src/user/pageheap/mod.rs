@@ -222,15 +222,19 @@ pub(crate) fn frame(u: &UserDump, a: u64) -> Frame {
     }
 }
 
-fn hit(u: &UserDump, p: &PageHeap, b: &PageHeapBlock) -> Hit {
-    let stack = p
-        .stack_trace(&u.memory(), b)
+/// A stack trace read from the dump (or why not) as frames; none when it could not be read.
+pub(crate) fn frames<E>(u: &UserDump, stack: Result<Option<Vec<u64>>, E>) -> Vec<Frame> {
+    stack
         .ok()
         .flatten()
         .unwrap_or_default()
         .into_iter()
         .map(|a| frame(u, a))
-        .collect();
+        .collect()
+}
+
+fn hit(u: &UserDump, p: &PageHeap, b: &PageHeapBlock) -> Hit {
+    let stack = frames(u, p.stack_trace(&u.memory(), b));
     Hit {
         root: p.root,
         handle: p.handle(),
