@@ -291,7 +291,9 @@ impl<M: ReadMemory> Pool<M> {
         // each: remember (key, row) per index and skip the hash lookup when it matches.
         let longest = tables.iter().map(|t| t.1).max().unwrap_or(0);
         let memo_len = usize::try_from(longest.min(MEMO_ENTRIES)).unwrap_or(0);
-        let mut memo: Vec<(u32, usize, bool)> = vec![(0, 0, false); memo_len];
+        // Unfilled slots hold key u32::MAX, which no masked key (top bit cleared) equals: key
+        // 0x80000000 masks to 0 and must not match an unfilled slot.
+        let mut memo: Vec<(u32, usize, bool)> = vec![(u32::MAX, 0, false); memo_len];
         for (addr, count) in tables {
             let count = count.min(budget);
             budget = budget.saturating_sub(count);
