@@ -20,6 +20,7 @@ pub(crate) mod synth;
 pub(crate) mod synth_segment;
 mod tag;
 mod tracker;
+mod tracker_sum;
 mod verifier;
 mod vf_pool_trace;
 mod vf_suspect_driver_entry;
