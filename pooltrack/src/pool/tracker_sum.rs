@@ -16,8 +16,7 @@
 //! 1709 x64 on; a run whose sums wrap is summed again in 128 bits), and the run goes to the
 //! key's row once: one row lookup per used index instead of one per entry.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeMap;
 
 use super::context::Acc;
 use super::pool_tracker_table::PoolTrackerTableLayout;
@@ -32,30 +31,107 @@ use crate::memory::ReadMemory;
 const CHUNKS_BYTES: usize = 0x2_0000;
 const MIN_CHUNK_BYTES: usize = 0x2000;
 
-/// A hasher for 32-bit tags (multiplicative; the keys are not attacker-chosen to collide in a
-/// way that matters: a hostile table only slows its own summing, bounded by the entries read).
-#[derive(Debug, Default, Clone, Copy)]
-struct TagHasher(u64);
+/// Longest probe sequence in [`TagIndex`] before a key goes to the ordered fallback (so crafted
+/// keys that collide cost a tree lookup each, not a scan of the table).
+const MAX_PROBES: usize = 32;
 
-impl Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u32(&mut self, v: u32) {
-        // The low bits of a product depend only on the low bits of the tag (its first
-        // characters, shared by tag families such as `Mm*` or `T000`..`T999`), and the table
-        // picks its bucket from the low bits: fold the high half down.
-        let h = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = h ^ h.rotate_right(32);
-    }
+/// Tag → row: open addressing over u64 slots (`key << 32 | row + 1`, 0 empty), Fibonacci
+/// hashing (the high bits of key × 2^64/φ: every bit of the tag counts), linear probing at
+/// most [`MAX_PROBES`] slots, kept at most half full; keys that find no slot within that go to
+/// a `BTreeMap`.
+#[derive(Debug, Default)]
+struct TagIndex {
+    slots: Vec<u64>,
+    /// log2 of `slots.len()`.
+    bits: u32,
+    len: usize,
+    overflow: BTreeMap<u32, u32>,
 }
 
-type BuildTagHasher = BuildHasherDefault<TagHasher>;
+impl TagIndex {
+    fn with_capacity(n: usize) -> TagIndex {
+        let bits = n
+            .saturating_mul(2)
+            .max(64)
+            .next_power_of_two()
+            .trailing_zeros();
+        TagIndex {
+            slots: vec![0; 1usize.checked_shl(bits).unwrap_or(64)],
+            bits,
+            len: 0,
+            overflow: BTreeMap::new(),
+        }
+    }
+
+    #[inline]
+    fn home(&self, key: u32) -> usize {
+        let h = u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        usize::try_from(h.checked_shr(64u32.saturating_sub(self.bits)).unwrap_or(0)).unwrap_or(0)
+    }
+
+    /// The row of `key`, or `new_row` recorded as its row when it has none (`None`: the index
+    /// is full, which needs more than 2^32 rows).
+    #[inline]
+    fn get_or_insert(&mut self, key: u32, new_row: usize) -> Option<(usize, bool)> {
+        if self.len.saturating_mul(2) >= self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len().saturating_sub(1);
+        let mut i = self.home(key);
+        for _ in 0..MAX_PROBES {
+            let s = *self.slots.get(i)?;
+            if s == 0 {
+                // A key can have gone to the fallback before the table grew.
+                if !self.overflow.is_empty()
+                    && let Some(&row) = self.overflow.get(&key)
+                {
+                    return Some((usize::try_from(row).ok()?, false));
+                }
+                let r = u32::try_from(new_row.checked_add(1)?).ok()?;
+                *self.slots.get_mut(i)? = u64::from(key) << 32 | u64::from(r);
+                self.len = self.len.saturating_add(1);
+                return Some((new_row, true));
+            }
+            if s >> 32 == u64::from(key) {
+                let row = usize::try_from((s & 0xffff_ffff).saturating_sub(1)).ok()?;
+                return Some((row, false));
+            }
+            i = i.wrapping_add(1) & mask;
+        }
+        let r = u32::try_from(new_row).ok()?;
+        let row = *self.overflow.entry(key).or_insert(r);
+        Some((usize::try_from(row).ok()?, row == r))
+    }
+
+    /// Twice the slots, every key placed again.
+    fn grow(&mut self) {
+        let old = std::mem::take(&mut self.slots);
+        self.bits = self.bits.saturating_add(1);
+        self.slots = vec![0; old.len().saturating_mul(2).max(64)];
+        self.len = 0;
+        let mask = self.slots.len().saturating_sub(1);
+        for s in old.into_iter().filter(|s| *s != 0) {
+            let key = u32::try_from(s >> 32).unwrap_or(0);
+            let mut i = self.home(key);
+            let mut placed = false;
+            for _ in 0..MAX_PROBES {
+                if let Some(d) = self.slots.get_mut(i)
+                    && *d == 0
+                {
+                    *d = s;
+                    self.len = self.len.saturating_add(1);
+                    placed = true;
+                    break;
+                }
+                i = i.wrapping_add(1) & mask;
+            }
+            if !placed {
+                let row = u32::try_from((s & 0xffff_ffff).saturating_sub(1)).unwrap_or(0);
+                self.overflow.insert(key, row);
+            }
+        }
+    }
+}
 
 /// The six counters of a `_POOL_TRACKER_TABLE` entry, resolved once per layout. When every
 /// counter is 4 or 8 bytes with 8 bytes of the entry from its start, each is one unaligned
@@ -180,10 +256,10 @@ fn add_fast(f: &[(usize, u64); 6], e: &[u8], acc: &mut [u64; 6]) -> bool {
     carry
 }
 
-/// Per-tag sums: rows (key, six counters) found through a hash index.
+/// Per-tag sums: rows (key, six counters) found through a [`TagIndex`].
 #[derive(Debug, Default)]
 pub(crate) struct Sums {
-    index: HashMap<u32, usize, BuildTagHasher>,
+    index: TagIndex,
     /// Per row, its key and whether the key is printable.
     keys: Vec<(u32, bool)>,
     /// Per row, the six counters summed in 128 bits: u64 values over fewer than 2^64 entries
@@ -197,11 +273,10 @@ pub(crate) struct Sums {
 }
 
 impl Sums {
-    /// Room for `rows` tags in the hash index without growing (growing rehashes every tag seen
-    /// so far).
+    /// Room for `rows` tags in the index without growing.
     fn with_capacity(rows: usize) -> Sums {
         Sums {
-            index: HashMap::with_capacity_and_hasher(rows, BuildTagHasher::default()),
+            index: TagIndex::with_capacity(rows),
             keys: Vec::new(),
             sums: Vec::new(),
             used: 0,
@@ -215,11 +290,13 @@ impl Sums {
         let Sums {
             index, keys, sums, ..
         } = self;
-        let row = *index.entry(key).or_insert_with(|| {
+        let Some((row, new)) = index.get_or_insert(key, sums.len()) else {
+            return;
+        };
+        if new {
             keys.push((key, PoolTag(key).is_printable()));
             sums.push([0; 6]);
-            sums.len().saturating_sub(1)
-        });
+        }
         if let Some(s) = sums.get_mut(row) {
             for (d, v) in s.iter_mut().zip(add) {
                 *d = d.wrapping_add(*v);
@@ -233,14 +310,22 @@ impl Sums {
 
     /// The rows: (key, [non-paged allocs, frees, bytes, paged allocs, frees, bytes]), by key.
     pub(crate) fn into_rows(self) -> Vec<(u32, [u64; 6])> {
-        // Sort (key, row) pairs, not the rows (each key has one row: keys are unique).
-        let mut order: Vec<(u32, usize)> = self.keys.iter().map(|k| k.0).zip(0usize..).collect();
+        // Sort `key << 32 | row` (rows fit 32 bits: the index holds no more), not the rows
+        // (each key has one row: keys are unique).
+        let mut order: Vec<u64> = (0u64..)
+            .zip(&self.keys)
+            .map(|(i, k)| u64::from(k.0) << 32 | i)
+            .collect();
         order.sort_unstable();
         order
             .into_iter()
-            .map(|(k, i)| {
+            .map(|o| {
+                let i = usize::try_from(o & 0xffff_ffff).unwrap_or(usize::MAX);
                 let s = self.sums.get(i).copied().unwrap_or_default();
-                (k, s.map(|v| u64::try_from(v).unwrap_or(u64::MAX)))
+                (
+                    u32::try_from(o >> 32).unwrap_or(0),
+                    s.map(|v| u64::try_from(v).unwrap_or(u64::MAX)),
+                )
             })
             .collect()
     }
@@ -528,6 +613,46 @@ fn add_chunk(
             if let Some(r) = run {
                 finish(r, t.len(), &acc, entries, wrapped);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keys made to share one home slot: past [`MAX_PROBES`] they go to the fallback, and every
+    /// key keeps one row through growing (no key gets a second row).
+    #[test]
+    fn colliding_keys_keep_one_row_each() {
+        let mut ix = TagIndex::with_capacity(1);
+        let home = ix.home(0x6572_6854);
+        let keys: Vec<u32> = (0u32..)
+            .filter(|k| ix.home(*k) == home)
+            .take(3 * MAX_PROBES)
+            .collect();
+        let mut rows = Vec::new();
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(ix.get_or_insert(*k, n), Some((n, true)));
+            rows.push(n);
+        }
+        assert!(!ix.overflow.is_empty());
+        // Grow well past the first size with other keys, then look every key up again.
+        for k in 0..2000u32 {
+            let k = k.wrapping_mul(0x0101_0101) | 0x4000_0000;
+            if !keys.contains(&k) {
+                let next = rows.len();
+                if let Some((_, true)) = ix.get_or_insert(k, next) {
+                    rows.push(next);
+                }
+            }
+        }
+        for (n, k) in keys.iter().enumerate() {
+            assert_eq!(
+                ix.get_or_insert(*k, usize::MAX - 1),
+                Some((n, false)),
+                "{k:#x}"
+            );
         }
     }
 }
