@@ -328,3 +328,39 @@ fn x86_segment_heap_from_18362() {
     let p = pool(&k).pool_page(va + 0x48).unwrap();
     assert_eq!(p.kind, PoolPageKind::SegmentHeap);
 }
+
+/// The page segment signature: `segment ^ SegContext ^ HeapKey ^ 0xA2E64EADA2E64EAD` as the
+/// builder writes it (ntdll's `RtlpHpSegHeapAddSegment`); the later form
+/// `heap ^ HeapKey ^ (segment >> 20) ^ constant` is found as well; anything else is not.
+#[test]
+fn page_segment_signature_forms() {
+    use pooltrack::{KernelBuild, page_segment_signature_matches};
+    let (mut k, pl) = example(Arch::X64);
+    let (_, hdr_pages, heap, _, _) = facts(Arch::X64);
+    let seg = pl.lfh_subsegment - hdr_pages * 0x1000;
+    let key = k.context.heap_key.unwrap();
+    let b = KernelBuild::new(Arch::X64, 19041);
+    let r = k.memory.region_mut(seg).unwrap();
+    let sig = u64::from_le_bytes(r[0x10..0x18].try_into().unwrap());
+    let ctx = heap + 0x100;
+    assert!(page_segment_signature_matches(b, sig, seg, ctx, heap, key));
+    assert!(!page_segment_signature_matches(
+        b,
+        sig ^ 1,
+        seg,
+        ctx,
+        heap,
+        key
+    ));
+    let later = heap ^ key ^ (seg >> 20) ^ 0xA2E6_4EAD_A2E6_4EAD;
+    r[0x10..0x18].copy_from_slice(&later.to_le_bytes());
+    let p = pool(&k).pool_page(pl.lfh_blocks[1]).unwrap();
+    assert_eq!(p.holding_block().unwrap().tag, tag("Leak"));
+    r_corrupt(&mut k, seg);
+    let p = pool(&k).pool_page(pl.lfh_blocks[1]).unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
+}
+
+fn r_corrupt(k: &mut SynthKernel, seg: u64) {
+    k.memory.region_mut(seg).unwrap()[0x10] ^= 0x80;
+}

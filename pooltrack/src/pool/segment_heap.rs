@@ -79,6 +79,24 @@ pub const fn encode_page_segment_signature(
     }
 }
 
+/// Whether `sig` is the page segment signature of `segment` owned by segment context `ctx` of
+/// the heap at `heap`: the form [`encode_page_segment_signature`] gives, or (x64) the later
+/// form a decompiled newer `ntdll` checks with fixed 1 MiB segments,
+/// `heap ^ HeapKey ^ Signature ^ (segment >> 20) == 0xA2E64EADA2E64EAD` (its build is not
+/// known; a chance match of 64 bits is negligible, so both are accepted).
+pub const fn page_segment_signature_matches(
+    b: KernelBuild,
+    sig: u64,
+    segment: u64,
+    ctx: u64,
+    heap: u64,
+    heap_key: u64,
+) -> bool {
+    sig == encode_page_segment_signature(b, segment, ctx, heap_key)
+        || (matches!(b.arch, Arch::X64)
+            && heap ^ heap_key ^ sig ^ (segment >> 20) == 0xA2E6_4EAD_A2E6_4EAD)
+}
+
 /// `_HEAP_LFH_SUBSEGMENT.BlockOffsets.EncodedData` for a block size and first block offset
 /// (bytes) of the subsegment at `subsegment`. Its own inverse: decode with the same call.
 pub const fn encode_lfh_offsets(plain: u32, subsegment: u64, lfh_key: u64) -> u32 {
@@ -317,7 +335,7 @@ impl<M: ReadMemory> Pool<M> {
                 else {
                     continue;
                 };
-                if encode_page_segment_signature(self.ctx.build, seg, ctx, key) != sig {
+                if !page_segment_signature_matches(self.ctx.build, sig, seg, ctx, h, key) {
                     continue;
                 }
                 let shift = self
@@ -734,10 +752,12 @@ impl<M: ReadMemory> Pool<M> {
                         .read_ptr(seg.saturating_add(off(l.page_segment.signature)), width);
                     match sig {
                         Ok(s)
-                            if s == encode_page_segment_signature(
+                            if page_segment_signature_matches(
                                 self.ctx.build,
+                                s,
                                 seg,
                                 ctx,
+                                h,
                                 key,
                             ) =>
                         {
