@@ -1,5 +1,5 @@
-//! `pool page` / `pool find` / `-c '!pool'` on the segment-heap pool scenario (x64 Windows 10
-//! 2004): the blocks the walk reports are those the builder laid out.
+//! `pool page` / `pool find` / `-c '!pool'` on the segment-heap pool scenario (x64 and x86
+//! Windows 10 2004): the blocks the walk reports are those the builder laid out.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -21,9 +21,18 @@ fn run(args: &[&str]) -> String {
 
 #[test]
 fn segment_heap_pool_pages_and_find() {
-    let s = examples::demo::kernel_scenarios_segment::segment_pool().unwrap();
-    let (_, placed) = pooltrack::synth::segment_heap_example();
-    let dir = std::env::temp_dir().join("dumpscope-segpool-cli");
+    pages_and_find(pooltrack::Arch::X64, 0xFFFF_C000_0400_0000);
+}
+
+#[test]
+fn x86_segment_heap_pool_pages_and_find() {
+    pages_and_find(pooltrack::Arch::X86, 0x9400_0000);
+}
+
+fn pages_and_find(arch: pooltrack::Arch, large: u64) {
+    let s = examples::demo::kernel_scenarios_segment::segment_pool_for(arch).unwrap();
+    let (_, placed) = pooltrack::synth::segment_heap_example_for(arch);
+    let dir = std::env::temp_dir().join(format!("dumpscope-segpool-cli-{arch:?}"));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("segment-pool.dmp");
     std::fs::write(&p, &s.dump).unwrap();
@@ -42,10 +51,7 @@ fn segment_heap_pool_pages_and_find() {
     assert_eq!(v["allocations"][1]["tag"], "Leak");
     let vs = format!("{:x}", s.addresses["vs"]);
     let text = run(&[p, "-c", &format!("!pool {vs}")]);
-    let held = format!(
-        "*{}",
-        pooltrack::windbg_ptr(pooltrack::Arch::X64, placed.vs_blocks[2])
-    );
+    let held = format!("*{}", pooltrack::windbg_ptr(arch, placed.vs_blocks[2]));
     assert!(text.contains(&held), "{text}");
     assert!(text.contains("region is Nonpaged pool"), "{text}");
     let v: serde_json::Value =
@@ -61,7 +67,7 @@ fn segment_heap_pool_pages_and_find() {
         placed.lfh_blocks[1],
         placed.vs_blocks[0],
         placed.vs_blocks[2],
-        0xFFFF_C000_0400_0000,
+        large,
     ];
     want.sort_unstable();
     assert_eq!(found, want);

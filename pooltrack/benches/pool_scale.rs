@@ -1,7 +1,7 @@
 //! Scale of `!poolfind` and `!poolused`: one timed pass of each at growing sizes, against a raw
 //! read of the same bytes through the same memory, to show the passes stay linear and close to
 //! the read. `!poolfind` scans 64 MiB, 512 MiB and 4 GiB of non-paged pool pages; `!poolused`
-//! sums tracker tables of 1, 8 and 64 processors.
+//! sums tracker tables of 1, 8, 16 and 64 processors.
 //!
 //! The pool is served by a memory that cycles 64 distinct pool pages over the whole range, so a
 //! 4 GiB pool needs 256 KiB of RAM; both the scan and the raw read pay the same copy out of it.
@@ -135,7 +135,7 @@ fn main() {
         "{:>5} {:>10} {:>10} {:>7}",
         "cpus", "poolused", "raw read", "ratio"
     );
-    let cpus: &[usize] = if full { &[1, 8, 64] } else { &[2] };
+    let cpus: &[usize] = if full { &[1, 8, 16, 64] } else { &[2] };
     for &n in cpus {
         let b = KernelBuild::new(Arch::X64, 19041);
         let mut k = SynthKernel::new(b);

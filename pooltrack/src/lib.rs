@@ -50,5 +50,6 @@ pub use pool::{
     HeapPageRangeDescriptorLayout, HeapPageSegmentLayout, HeapSegContextLayout,
     HeapVsChunkHeaderLayout, HeapVsSubsegmentLayout, RtlpHpHeapGlobalsLayout,
     SEGMENT_HEAP_SIGNATURE, SegmentHeapLayout, VS_SUBSEGMENT_KEY, VsChunkSizes, encode_lfh_offsets,
-    encode_page_segment_signature, page_segment_constant, range_flags,
+    encode_page_segment_signature, page_segment_constant, page_segment_signature_matches,
+    range_flags,
 };

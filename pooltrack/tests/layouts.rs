@@ -89,5 +89,59 @@ fn segment_heap_tables_match_pdb_truth() {
         assert_eq!(compared, 8);
         let bad = l.check(&truth);
         assert!(bad.is_empty(), "19041 ntdll.pdb differs: {bad:?}");
+
+        // x86: the same eight types against the 19041 wntdll.pdb; and `NumberOfPools` right
+        // after the kernel's `_RTLP_HP_HEAP_MANAGER`, whose size ntdll's gives (x64: 0x38D0 in
+        // both the 19041 ntdll.pdb and the 19041 kernel table).
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/corpus/pdb/win10-x86-wntdll-1C96EAD8.pdb");
+        if !p.is_file() {
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                b"SKIP: 19041 wntdll.pdb not in the corpus\n",
+            );
+            return;
+        }
+        let truth86 = pooltrack::KernelLayouts::from_pdb_bytes(&std::fs::read(p).unwrap()).unwrap();
+        let ours86 =
+            pooltrack::SegmentHeapLayouts::for_build(KernelBuild::new(Arch::X86, 19041)).unwrap();
+        let mut l = pooltrack::KernelLayouts::new();
+        let mut compared = 0;
+        for ty in ours86.type_layouts() {
+            if truth86.get(&ty.name).is_some() {
+                compared += 1;
+                l.insert(ty);
+            }
+        }
+        assert_eq!(compared, 8);
+        let bad = l.check(&truth86);
+        assert!(bad.is_empty(), "19041 wntdll.pdb differs: {bad:?}");
+        for (truth, ours) in [(&truth, &ours), (&truth86, &ours86)] {
+            let manager = truth.get("_RTLP_HP_HEAP_MANAGER").unwrap().size;
+            assert_eq!(ours.pool_state.number_of_pools.unwrap().offset, manager);
+        }
+        assert_eq!(
+            (
+                ours86.pool_nodes(Arch::X86),
+                ours86.special_heaps(Arch::X86)
+            ),
+            (16, 3)
+        );
+        assert_eq!(
+            (ours.pool_nodes(Arch::X64), ours.special_heaps(Arch::X64)),
+            (64, 4)
+        );
+        // With the 22000 ISF (whole arrays stated): 64 nodes, 4 special heaps.
+        let mut w11 =
+            pooltrack::SegmentHeapLayouts::for_build(KernelBuild::new(Arch::X64, 22000)).unwrap();
+        for t in &truths {
+            if t.file.starts_with("win11-22000") {
+                w11.update_from(&t.layouts);
+                assert_eq!(
+                    (w11.pool_nodes(Arch::X64), w11.special_heaps(Arch::X64)),
+                    (64, 4)
+                );
+            }
+        }
     }
 }

@@ -315,6 +315,29 @@ mod synthetic {
         assert!(pool.pool_usage(false).is_err());
     }
 
+    /// A key that is only the protected bit (0x80000000) is tag 0 once the bit is cleared: its
+    /// own row, never added to the row of another tag.
+    #[test]
+    fn protected_bit_only_key_is_its_own_row() {
+        let b = KernelBuild::new(Arch::X64, 19041);
+        let mut k = SynthKernel::new(b);
+        let mut odd = usage("Thre", (7, 2, 0x70), (0, 0, 0));
+        odd.tag = PoolTag(pooltrack::PROTECTED_BIT);
+        k.add_tracker_tables(
+            0xffff_f800_0280_0000,
+            0xffff_f800_0270_0000,
+            0x401,
+            &[vec![usage("Thre", (10, 5, 100), (0, 0, 0)), odd]],
+        );
+        let pool = Pool::new(&k.memory, k.context.clone(), Limits::default());
+        let u = pool.pool_usage(false).unwrap();
+        let t = u.get(tag("Thre")).unwrap();
+        assert_eq!((t.non_paged.allocs, t.non_paged.frees), (10, 5));
+        let z = u.get(PoolTag(0)).unwrap();
+        assert_eq!((z.non_paged.allocs, z.non_paged.bytes), (7, 0x70));
+        assert_eq!((u.used_entries, u.unprintable_keys), (2, 1));
+    }
+
     #[test]
     fn tracker_table_partly_missing_still_counts() {
         let b = KernelBuild::new(Arch::X86, 7601);

@@ -77,6 +77,93 @@ proptest! {
         }
     }
 
+    /// `!poolused` over raw tables (keys from a small set with duplicates, the protected bit,
+    /// key 0x80000000, counters up to u64::MAX, parts of tables missing) equals a plain sum
+    /// entry by entry with saturating adds.
+    #[test]
+    fn tracker_sums_equal_a_plain_sum(
+        b in 0usize..BUILDS.len(),
+        size in 1u64..300,
+        tables in proptest::collection::vec(
+            (proptest::collection::vec((0usize..8, any::<[u64; 6]>(), any::<bool>()), 0..300), 0u64..300),
+            1..6,
+        ),
+    ) {
+        let (arch, build) = BUILDS[b];
+        let kb = KernelBuild::new(arch, build);
+        let l = PoolTrackerTableLayout::for_build(kb);
+        let esz = u64::from(l.size);
+        let keys = [0u32, 0x6572_6854, 0xe572_6854, 0x8000_0000, 0x0102_0304, 0x6c69_6146, 0x7453_6d4d, 0x6e65_7645];
+        let fields = [l.non_paged_allocs, l.non_paged_frees, l.non_paged_bytes, l.paged_allocs, l.paged_frees, l.paged_bytes];
+        let put = |e: &mut [u8], f: Option<pooltrack::Field>, v: u64| {
+            let f = f.unwrap();
+            let n = f.size as usize;
+            e[f.offset as usize..f.offset as usize + n].copy_from_slice(&v.to_le_bytes()[..n]);
+        };
+        let get = |e: &[u8], f: Option<pooltrack::Field>| {
+            let f = f.unwrap();
+            let mut v = [0u8; 8];
+            v[..f.size as usize].copy_from_slice(&e[f.offset as usize..f.offset as usize + f.size as usize]);
+            u64::from_le_bytes(v)
+        };
+        let width = if arch == Arch::X64 { 8u64 } else { 4 };
+        let base = if arch == Arch::X64 { 0xffff_f800_1000_0000u64 } else { 0x8100_0000u64 };
+        let mut mem = pooltrack::synth::SynthMemory::new();
+        let mut array = vec![0u8; (width as usize) * tables.len()];
+        let mut expect: BTreeMap<u32, [u64; 6]> = BTreeMap::new();
+        let (mut used, mut unprintable, mut missing) = (0u64, 0u64, Vec::new());
+        for (i, (entries, present)) in tables.iter().enumerate() {
+            let va = base + (i as u64) * 0x10_0000;
+            array[i * width as usize..][..width as usize].copy_from_slice(&va.to_le_bytes()[..width as usize]);
+            let mut t = vec![0u8; (esz * size) as usize];
+            for (j, (k, counts, _)) in entries.iter().enumerate().take(size as usize) {
+                let e = &mut t[j * esz as usize..][..esz as usize];
+                e[..4].copy_from_slice(&keys[*k].to_le_bytes());
+                for (f, v) in fields.iter().zip(counts) {
+                    // 4-byte counters keep their low half.
+                    put(e, *f, *v);
+                }
+            }
+            // Only the first `present` entries are in the dump.
+            let present = (*present).min(size);
+            missing.push(size - present);
+            for e in t.chunks_exact(esz as usize).take(present as usize) {
+                let key = u32::from_le_bytes(e[..4].try_into().unwrap());
+                if key == 0 {
+                    continue;
+                }
+                used += 1;
+                let key = key & 0x7fff_ffff;
+                if !PoolTag(key).is_printable() {
+                    unprintable += 1;
+                }
+                let row = expect.entry(key).or_default();
+                for (d, f) in row.iter_mut().zip(fields) {
+                    *d = d.saturating_add(get(e, f));
+                }
+            }
+            t.truncate((present * esz) as usize);
+            if !t.is_empty() {
+                mem.insert(va, t);
+            }
+        }
+        mem.insert(base - 0x1000, array);
+        let mut ctx = PoolContext::new(kb);
+        ctx.track_table = base;
+        ctx.track_table_size = size;
+        ctx.tag_tables = base - 0x1000;
+        ctx.tag_tables_count = tables.len() as u32;
+        let pool = Pool::new(&mem, ctx, Limits::default());
+        let u = pool.pool_usage(false).unwrap();
+        prop_assert_eq!((u.used_entries, u.unprintable_keys), (used, unprintable));
+        prop_assert_eq!(u.tables.iter().map(|t| t.missing).collect::<Vec<_>>(), missing);
+        let got: BTreeMap<u32, [u64; 6]> = u.tags.iter().map(|t| (t.tag.0, [
+            t.non_paged.allocs, t.non_paged.frees, t.non_paged.bytes,
+            t.paged.allocs, t.paged.frees, t.paged.bytes,
+        ])).collect();
+        prop_assert_eq!(got, expect);
+    }
+
     #[test]
     fn pool_page_round_trip(
         b in 0usize..BUILDS.len(),

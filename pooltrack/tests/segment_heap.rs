@@ -1,5 +1,6 @@
-//! The segment-heap kernel pool (17763+): `!pool` in LFH and VS subsegments and `!poolfind`
-//! over the heaps, on memory laid out by the `synth` builder.
+//! The segment-heap kernel pool (x64 17763+, x86 18362+): `!pool` in LFH and VS subsegments and
+//! `!poolfind` over the heaps, on memory laid out by the `synth` builder, for both architectures
+//! (each test runs on the x64 and the x86 example).
 #![cfg(feature = "synth")]
 #![allow(
     clippy::unwrap_used,
@@ -9,7 +10,7 @@
     clippy::arithmetic_side_effects
 )]
 
-use pooltrack::synth::{SynthKernel, SynthSegmentPlaced, segment_heap_example};
+use pooltrack::synth::{SynthKernel, SynthSegmentPlaced, segment_heap_example_for};
 use pooltrack::{Arch, Error, Limits, Pool, PoolPageKind, PoolTag, TagDescriptions};
 
 fn tag(s: &str) -> PoolTag {
@@ -20,13 +21,36 @@ fn pool(k: &SynthKernel) -> Pool<&pooltrack::synth::SynthMemory> {
     Pool::new(&k.memory, k.context.clone(), Limits::default())
 }
 
-fn example() -> (SynthKernel, SynthSegmentPlaced) {
-    segment_heap_example()
+const ARCHES: [Arch; 2] = [Arch::X64, Arch::X86];
+
+fn example(arch: Arch) -> (SynthKernel, SynthSegmentPlaced) {
+    segment_heap_example_for(arch)
+}
+
+/// Per architecture: (VS chunk header bytes, segment header pages, the example's heap, an
+/// address in the example's large allocation, an address in no segment).
+fn facts(arch: Arch) -> (u64, u64, u64, u64, u64) {
+    match arch {
+        Arch::X64 => (
+            0x10,
+            2,
+            0xFFFF_C000_0100_0000,
+            0xFFFF_C000_0400_1234,
+            0xFFFF_C000_0900_0040,
+        ),
+        Arch::X86 => (8, 1, 0x9100_0000, 0x9400_1234, 0x9900_0040),
+    }
 }
 
 #[test]
 fn lfh_page_from_bitmap_and_encoded_offsets() {
-    let (k, pl) = example();
+    for arch in ARCHES {
+        lfh_page(arch);
+    }
+}
+
+fn lfh_page(arch: Arch) {
+    let (k, pl) = example(arch);
     let p = pool(&k).pool_page(pl.lfh_blocks[1] + 0x18).unwrap();
     assert_eq!(
         p.kind,
@@ -52,18 +76,24 @@ fn lfh_page_from_bitmap_and_encoded_offsets() {
             .iter()
             .all(|b| b.size == 0x80 && b.previous_size == 0)
     );
-    let text = p.windbg_text(Arch::X64, &TagDescriptions::builtin());
+    let text = p.windbg_text(arch, &TagDescriptions::builtin());
     assert!(text.starts_with("Pool page "), "{text}");
     let line = format!(
         "*{} size:   80 previous size:    0  (Allocated) *Leak",
-        pooltrack::windbg_ptr(Arch::X64, pl.lfh_blocks[1])
+        pooltrack::windbg_ptr(arch, pl.lfh_blocks[1])
     );
     assert!(text.contains(&line), "{text}");
 }
 
 #[test]
 fn vs_page_from_encoded_chunk_headers() {
-    let (k, pl) = example();
+    for arch in ARCHES {
+        vs_page(arch);
+    }
+}
+
+fn vs_page(arch: Arch) {
+    let (k, pl) = example(arch);
     // An address inside the third chunk's data.
     let p = pool(&k).pool_page(pl.vs_blocks[2] + 0x40).unwrap();
     assert_eq!(
@@ -91,7 +121,14 @@ fn vs_page_from_encoded_chunk_headers() {
 
 #[test]
 fn without_keys_or_outside_the_heap() {
-    let (k, pl) = example();
+    for arch in ARCHES {
+        without_keys(arch);
+    }
+}
+
+fn without_keys(arch: Arch) {
+    let (k, pl) = example(arch);
+    let (_, _, _, _, outside) = facts(arch);
     let mut ctx = k.context.clone();
     ctx.heap_key = None;
     let p = Pool::new(&k.memory, ctx, Limits::default())
@@ -99,7 +136,7 @@ fn without_keys_or_outside_the_heap() {
         .unwrap();
     assert_eq!(p.kind, PoolPageKind::SegmentHeap);
     assert!(p.blocks.is_empty());
-    let p = pool(&k).pool_page(0xFFFF_C000_0900_0040).unwrap();
+    let p = pool(&k).pool_page(outside).unwrap();
     assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
     // A wrong heap key: no segment's signature matches.
     let mut ctx = k.context.clone();
@@ -112,16 +149,24 @@ fn without_keys_or_outside_the_heap() {
 
 #[test]
 fn corrupt_and_missing_are_told_apart() {
-    let (mut k, pl) = example();
-    // Flip the previous-size bits of the second VS chunk header: the walk stops there.
-    let seg = pl.lfh_subsegment - 0x2000;
-    let chunk = pl.vs_blocks[1] - 0x10;
+    for arch in ARCHES {
+        corrupt_and_missing(arch);
+    }
+}
+
+fn corrupt_and_missing(arch: Arch) {
+    let (chdr, hdr_pages, heap, _, _) = facts(arch);
+    let (mut k, pl) = example(arch);
+    // Flip a previous-size bit of the second VS chunk header (x64 bits 32..47, x86 16..30):
+    // the walk stops there.
+    let seg = pl.lfh_subsegment - hdr_pages * 0x1000;
+    let chunk = pl.vs_blocks[1] - chdr;
     let r = k.memory.region_mut(seg).unwrap();
-    r[(chunk - seg) as usize + 4] ^= 0x40;
+    r[(chunk - seg) as usize + if arch == Arch::X64 { 4 } else { 2 }] ^= 0x40;
     let p = pool(&k).pool_page(pl.vs_blocks[2]).unwrap();
     assert_eq!(p.corrupt_at, Some(chunk));
     // A wrong LFH key: the offsets do not decode.
-    let (k2, pl2) = example();
+    let (k2, pl2) = example(arch);
     let mut ctx = k2.context.clone();
     ctx.lfh_key = Some(0);
     let p = Pool::new(&k2.memory, ctx, Limits::default())
@@ -129,11 +174,11 @@ fn corrupt_and_missing_are_told_apart() {
         .unwrap();
     assert!(p.corrupt_at.is_some() && p.blocks.is_empty());
     // The heap not in the dump: "not captured", not corrupt.
-    let (mut k3, pl3) = example();
+    let (mut k3, pl3) = example(arch);
     let regions: Vec<(u64, Vec<u8>)> = k3.memory.clone().into_regions();
     k3.memory = pooltrack::synth::SynthMemory::new();
     for (va, b) in regions {
-        if va != 0xFFFF_C000_0100_0000 {
+        if va != heap {
             k3.memory.insert(va, b);
         }
     }
@@ -150,7 +195,13 @@ fn corrupt_and_missing_are_told_apart() {
 
 #[test]
 fn poolfind_over_the_segment_heap() {
-    let (k, pl) = example();
+    for arch in ARCHES {
+        poolfind(arch);
+    }
+}
+
+fn poolfind(arch: Arch) {
+    let (k, pl) = example(arch);
     let f = pool(&k).segment_pool_find("Leak", &mut |_| true).unwrap();
     let mut got: Vec<u64> = f.hits.iter().filter(|h| !h.large).map(|h| h.addr).collect();
     got.sort_unstable();
@@ -168,8 +219,15 @@ fn poolfind_over_the_segment_heap() {
 
 #[test]
 fn large_allocation_from_the_big_page_table_and_region_from_the_heap() {
-    let (k, pl) = example();
-    let p = pool(&k).pool_page(0xFFFF_C000_0400_1234).unwrap();
+    for arch in ARCHES {
+        large_allocation(arch);
+    }
+}
+
+fn large_allocation(arch: Arch) {
+    let (_, _, _, large, _) = facts(arch);
+    let (k, pl) = example(arch);
+    let p = pool(&k).pool_page(large).unwrap();
     assert!(matches!(p.kind, PoolPageKind::Large(e) if e.tag == tag("Leak") && e.size == 0x5000));
     let p = pool(&k).pool_page(pl.lfh_blocks[0]).unwrap();
     assert_eq!(p.region, Some("Nonpaged pool"));
@@ -239,4 +297,70 @@ fn walk_with_the_22000_isf_layouts() {
     assert_eq!(p.region, Some("Paged pool"));
     let p = pool.pool_page(pl.lfh_blocks[0]).unwrap();
     assert_eq!(p.holding_block().unwrap().size, 0x40);
+}
+
+/// x86 17763 keeps the classic pool (its kernel has no `_EX_POOL_HEAP_MANAGER_STATE`): no
+/// segment-heap tables, and `!pool` walks the page's header chain; 18362 is the segment heap.
+#[test]
+fn x86_segment_heap_from_18362() {
+    use pooltrack::synth::SynthBlock;
+    assert!(
+        pooltrack::SegmentHeapLayouts::for_build(pooltrack::KernelBuild::new(Arch::X86, 17763))
+            .is_none()
+    );
+    assert!(
+        pooltrack::SegmentHeapLayouts::for_build(pooltrack::KernelBuild::new(Arch::X86, 18362))
+            .is_some()
+    );
+    let mut k = SynthKernel::new(pooltrack::KernelBuild::new(Arch::X86, 17763));
+    let va = 0x8600_0000u64;
+    let blk = |t: &[u8; 4]| SynthBlock {
+        tag: u32::from_le_bytes(*t),
+        size: 0x40,
+        free: false,
+        paged: false,
+    };
+    k.add_pool_page(va, &[blk(b"Even"), blk(b"Leak")]);
+    let p = pool(&k).pool_page(va + 0x48).unwrap();
+    assert_eq!(p.kind, PoolPageKind::Small);
+    assert_eq!(p.holding_block().unwrap().tag, tag("Leak"));
+    let k = SynthKernel::new(pooltrack::KernelBuild::new(Arch::X86, 18362));
+    let p = pool(&k).pool_page(va + 0x48).unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentHeap);
+}
+
+/// The page segment signature: `segment ^ SegContext ^ HeapKey ^ 0xA2E64EADA2E64EAD` as the
+/// builder writes it (ntdll's `RtlpHpSegHeapAddSegment`); the later form
+/// `heap ^ HeapKey ^ (segment >> 20) ^ constant` is found as well; anything else is not.
+#[test]
+fn page_segment_signature_forms() {
+    use pooltrack::{KernelBuild, page_segment_signature_matches};
+    let (mut k, pl) = example(Arch::X64);
+    let (_, hdr_pages, heap, _, _) = facts(Arch::X64);
+    let seg = pl.lfh_subsegment - hdr_pages * 0x1000;
+    let key = k.context.heap_key.unwrap();
+    let b = KernelBuild::new(Arch::X64, 19041);
+    let r = k.memory.region_mut(seg).unwrap();
+    let sig = u64::from_le_bytes(r[0x10..0x18].try_into().unwrap());
+    let ctx = heap + 0x100;
+    assert!(page_segment_signature_matches(b, sig, seg, ctx, heap, key));
+    assert!(!page_segment_signature_matches(
+        b,
+        sig ^ 1,
+        seg,
+        ctx,
+        heap,
+        key
+    ));
+    let later = heap ^ key ^ (seg >> 20) ^ 0xA2E6_4EAD_A2E6_4EAD;
+    r[0x10..0x18].copy_from_slice(&later.to_le_bytes());
+    let p = pool(&k).pool_page(pl.lfh_blocks[1]).unwrap();
+    assert_eq!(p.holding_block().unwrap().tag, tag("Leak"));
+    r_corrupt(&mut k, seg);
+    let p = pool(&k).pool_page(pl.lfh_blocks[1]).unwrap();
+    assert_eq!(p.kind, PoolPageKind::SegmentNotFound);
+}
+
+fn r_corrupt(k: &mut SynthKernel, seg: u64) {
+    k.memory.region_mut(seg).unwrap()[0x10] ^= 0x80;
 }

@@ -442,7 +442,7 @@ impl PoolContext {
         ) {
             let key = |f: Option<crate::layout::Field>| {
                 f.and_then(|f| globals.checked_add(f.off()))
-                    .and_then(|a| mem.read_u64(a).ok())
+                    .and_then(|a| mem.read_ptr(a, build.pointer_width()).ok())
             };
             c.heap_key = key(l.globals.heap_key);
             c.lfh_key = key(l.globals.lfh_key);

@@ -21,6 +21,7 @@ pub(crate) mod synth;
 pub(crate) mod synth_segment;
 mod tag;
 mod tracker;
+mod tracker_sum;
 mod verifier;
 mod vf_pool_trace;
 mod vf_suspect_driver_entry;
@@ -46,7 +47,8 @@ pub use render::{Symbolize, verifier_windbg_text, windbg_ptr};
 pub use scan::{PoolFind, PoolFindHit, ScanProgress};
 pub use segment_heap::{
     SEGMENT_HEAP_SIGNATURE, VS_SUBSEGMENT_KEY, VsChunkSizes, encode_lfh_offsets,
-    encode_page_segment_signature, page_segment_constant, range_flags,
+    encode_page_segment_signature, page_segment_constant, page_segment_signature_matches,
+    range_flags,
 };
 pub use segment_heap_layout::{
     ExHeapPoolNodeLayout, ExPoolHeapManagerStateLayout, HeapLfhSubsegmentLayout,

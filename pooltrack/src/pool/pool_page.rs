@@ -99,9 +99,14 @@ impl PoolPage {
 }
 
 impl<M: ReadMemory> Pool<M> {
-    /// Whether the build's pool is the segment heap (Windows 10 1809, build 17763, and later).
+    /// Whether the build's pool is the segment heap (x64 from Windows 10 1809, build 17763; x86
+    /// from 1903, build 18362).
     pub fn is_segment_heap_build(&self) -> bool {
-        self.ctx.build.build >= 17763
+        match self.ctx.build.arch {
+            crate::layout::Arch::X64 => self.ctx.build.build >= 17763,
+            // The 17763 x86 kernel has no `_EX_POOL_HEAP_MANAGER_STATE`: classic pool.
+            crate::layout::Arch::X86 => self.ctx.build.build >= 18362,
+        }
     }
 
     /// Whether a raw header pool type means paged pool (allocated blocks): Vista+ bit 0 set;

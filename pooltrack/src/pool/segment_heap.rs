@@ -1,5 +1,6 @@
-//! The segment-heap kernel pool (Windows 10 1809, build 17763, and later; x64): `!pool ADDR`
-//! inside LFH and VS subsegments, and `!poolfind` over the subsegments of every pool heap.
+//! The segment-heap kernel pool (x64 from Windows 10 1809, build 17763; x86 from 1903, build
+//! 18362): `!pool ADDR` inside LFH and VS subsegments, and `!poolfind` over the subsegments of
+//! every pool heap.
 //!
 //! The heaps come from `nt!ExPoolState` (`PoolNode[].Heaps[]`, `SpecialHeaps[]`); the keys from
 //! `nt!RtlpHpHeapGlobals`. An address's page segment is `addr & SegmentMask` of one of the
@@ -8,21 +9,28 @@
 //! says which subsegment holds it. LFH blocks: `BlockOffsets ^ LfhKey ^ (subsegment >> 12)` gives
 //! the block size and first block; the bitmap has two bits per block (bit 0: allocated); each
 //! block starts with a `_POOL_HEADER`. VS chunks: `HeaderBits ^ chunk ^ HeapKey` gives the size
-//! (16-byte units), the previous size and the allocated flag; a `_POOL_HEADER` follows the
-//! 16-byte chunk header.
+//! (in pool units), the previous size and the allocated flag; a `_POOL_HEADER` follows the
+//! chunk header (16 bytes on x64, 8 on x86).
+//!
+//! x86 (pointers, keys, signatures and `HeaderBits` of 32 bits): the `HeaderBits` fields are
+//! the x86 PDB's (`UnsafeSize` bits 1..16, `UnsafePrevSize` 16..31, `Allocated` bit 31); that
+//! the kernel encodes them and the page segment signature as on x64 with 32-bit values (the
+//! constant truncated to 0xA2E64EAD), that VS sizes count 8-byte units and that the first VS
+//! chunk follows the 0x18-byte subsegment header are inferred from the x64 code and the x86
+//! granularity, not confirmed on a real x86 dump.
 
 use std::collections::BTreeSet;
 
 use crate::error::Error;
-use crate::memory::ReadMemory;
+use crate::memory::{PointerWidth, ReadMemory};
 
 use super::context::Pool;
-use super::pool_header::PoolHeader;
+use super::pool_header::{PoolHeader, pool_unit};
 use super::pool_page::{PAGE_SIZE, PoolBlock, PoolPage, PoolPageKind};
 use super::scan::{PoolFind, PoolFindHit, ScanProgress};
 use super::segment_heap_layout::SegmentHeapLayouts;
 use super::tag::PoolTag;
-use crate::layout::{Field, KernelBuild};
+use crate::layout::{Arch, Field, KernelBuild};
 
 /// `_SEGMENT_HEAP.Signature`.
 pub const SEGMENT_HEAP_SIGNATURE: u32 = 0xDDEE_DDEE;
@@ -43,24 +51,50 @@ pub mod range_flags {
     pub const VS_SUBSEGMENT: u8 = 0x20;
 }
 
-/// The constant XORed into page segment signatures (0 from build 26100).
+/// The constant XORed into page segment signatures (0 from build 26100; on x86 its low 32
+/// bits, the signature being a ULONG_PTR).
 pub const fn page_segment_constant(b: KernelBuild) -> u64 {
     if b.build >= 26100 {
         0
+    } else if matches!(b.arch, Arch::X86) {
+        0xA2E6_4EAD
     } else {
         0xA2E6_4EAD_A2E6_4EAD
     }
 }
 
 /// The encoded `_HEAP_PAGE_SEGMENT.Signature` of `segment` owned by the segment context at
-/// `seg_context`.
+/// `seg_context`: `segment ^ seg_context ^ HeapKey ^ constant` (as ntdll's
+/// `RtlpHpSegHeapAddSegment` writes it), 32 bits on x86.
 pub const fn encode_page_segment_signature(
     b: KernelBuild,
     segment: u64,
     seg_context: u64,
     heap_key: u64,
 ) -> u64 {
-    segment ^ seg_context ^ heap_key ^ page_segment_constant(b)
+    let v = segment ^ seg_context ^ heap_key ^ page_segment_constant(b);
+    match b.arch {
+        Arch::X86 => v & 0xffff_ffff,
+        Arch::X64 => v,
+    }
+}
+
+/// Whether `sig` is the page segment signature of `segment` owned by segment context `ctx` of
+/// the heap at `heap`: the form [`encode_page_segment_signature`] gives, or (x64) the later
+/// form a decompiled newer `ntdll` checks with fixed 1 MiB segments,
+/// `heap ^ HeapKey ^ Signature ^ (segment >> 20) == 0xA2E64EADA2E64EAD` (its build is not
+/// known; a chance match of 64 bits is negligible, so both are accepted).
+pub const fn page_segment_signature_matches(
+    b: KernelBuild,
+    sig: u64,
+    segment: u64,
+    ctx: u64,
+    heap: u64,
+    heap_key: u64,
+) -> bool {
+    sig == encode_page_segment_signature(b, segment, ctx, heap_key)
+        || (matches!(b.arch, Arch::X64)
+            && heap ^ heap_key ^ sig ^ (segment >> 20) == 0xA2E6_4EAD_A2E6_4EAD)
 }
 
 /// `_HEAP_LFH_SUBSEGMENT.BlockOffsets.EncodedData` for a block size and first block offset
@@ -81,14 +115,46 @@ pub struct VsChunkSizes {
 }
 
 impl VsChunkSizes {
-    /// The encoded `HeaderBits` of a chunk at `chunk`.
+    /// The encoded `HeaderBits` of a chunk at `chunk` on `arch` (x86: 32 bits, `UnsafeSize`
+    /// at bit 1, `UnsafePrevSize` at bit 16, `Allocated` bit 31, 15-bit sizes).
+    pub const fn encode_for(&self, arch: Arch, chunk: u64, heap_key: u64) -> u64 {
+        match arch {
+            Arch::X64 => self.encode(chunk, heap_key),
+            Arch::X86 => {
+                let plain = (((self.units & 0x7fff) as u64) << 1)
+                    | (((self.prev_units & 0x7fff) as u64) << 16)
+                    | ((self.allocated as u64) << 31);
+                (plain ^ chunk ^ heap_key) & 0xffff_ffff
+            }
+        }
+    }
+    /// Decode `HeaderBits` of a chunk at `chunk` on `arch`.
+    pub const fn decode_for(
+        arch: Arch,
+        header_bits: u64,
+        chunk: u64,
+        heap_key: u64,
+    ) -> VsChunkSizes {
+        match arch {
+            Arch::X64 => VsChunkSizes::decode(header_bits, chunk, heap_key),
+            Arch::X86 => {
+                let d = (header_bits ^ chunk ^ heap_key) & 0xffff_ffff;
+                VsChunkSizes {
+                    units: ((d >> 1) & 0x7fff) as u16,
+                    prev_units: ((d >> 16) & 0x7fff) as u16,
+                    allocated: (d >> 31) & 1 != 0,
+                }
+            }
+        }
+    }
+    /// The encoded `HeaderBits` of a chunk at `chunk` (x64).
     pub const fn encode(&self, chunk: u64, heap_key: u64) -> u64 {
         let plain = ((self.units as u64) << 16)
             | ((self.prev_units as u64) << 32)
             | ((self.allocated as u64) << 48);
         plain ^ chunk ^ heap_key
     }
-    /// Decode `HeaderBits` of a chunk at `chunk`.
+    /// Decode `HeaderBits` of a chunk at `chunk` (x64).
     pub const fn decode(header_bits: u64, chunk: u64, heap_key: u64) -> VsChunkSizes {
         let d = header_bits ^ chunk ^ heap_key;
         VsChunkSizes {
@@ -116,7 +182,6 @@ struct Range {
     flags: u8,
 }
 
-const VS_FIRST_CHUNK: u64 = 0x30;
 /// The most bytes of one subsegment read at once (larger ones are read block by block).
 const MAX_CACHED: u64 = 0x10_0000;
 
@@ -154,9 +219,10 @@ impl<'a, M: ReadMemory> Cached<'a, M> {
             None => self.mem.read(addr, out),
         }
     }
-    fn u64(&self, addr: u64) -> Result<u64, crate::memory::MemoryError> {
+    fn ptr(&self, addr: u64, width: PointerWidth) -> Result<u64, crate::memory::MemoryError> {
         let mut b = [0u8; 8];
-        self.read(addr, &mut b)?;
+        let n = usize::try_from(width.bytes()).unwrap_or(8).min(8);
+        self.read(addr, b.get_mut(..n).unwrap_or(&mut []))?;
         Ok(u64::from_le_bytes(b))
     }
 }
@@ -198,9 +264,11 @@ impl<M: ReadMemory> Pool<M> {
                 addr: 0,
             });
         }
+        let width = self.ctx.build.pointer_width();
+        let psz = width.bytes();
         let n_at = state.saturating_add(off(l.pool_state.number_of_pools));
         let nodes = u64::from(self.mem.read_u32(n_at)?);
-        if nodes == 0 || nodes > 64 {
+        if nodes == 0 || nodes > l.pool_nodes(self.ctx.build.arch) {
             return Err(Error::Corrupt {
                 what: "ExPoolState.NumberOfPools",
                 addr: n_at,
@@ -213,19 +281,19 @@ impl<M: ReadMemory> Pool<M> {
             for j in 0..4u64 {
                 cands.push((
                     node.saturating_add(off(l.pool_node.heaps))
-                        .saturating_add(j.saturating_mul(8)),
+                        .saturating_add(j.saturating_mul(psz)),
                     j >= 2,
                 ));
             }
         }
         let special = state.saturating_add(off(l.pool_state.special_heaps));
-        for j in 0..4u64 {
-            cands.push((special.saturating_add(j.saturating_mul(8)), j >= 2));
+        for j in 0..l.special_heaps(self.ctx.build.arch) {
+            cands.push((special.saturating_add(j.saturating_mul(psz)), j >= 2));
         }
         let mut out = Vec::new();
         let mut seen = BTreeSet::new();
         for (at, paged) in cands {
-            let h = match self.mem.read_u64(at) {
+            let h = match self.mem.read_ptr(at, width) {
                 Ok(h) => h,
                 Err(e) if e.is_not_captured() => continue,
                 Err(e) => return Err(Error::Memory(e)),
@@ -245,6 +313,7 @@ impl<M: ReadMemory> Pool<M> {
     fn find_segment(&self, heaps: &[(u64, bool)], addr: u64) -> Result<Option<SegHit>, Error> {
         let l = self.seg_layouts()?;
         let key = self.heap_key(addr)?;
+        let width = self.ctx.build.pointer_width();
         for &(h, paged) in heaps {
             for i in 0..2u64 {
                 let ctx = h
@@ -252,7 +321,7 @@ impl<M: ReadMemory> Pool<M> {
                     .saturating_add(i.saturating_mul(u64::from(l.seg_context.size)));
                 let Ok(mask) = self
                     .mem
-                    .read_u64(ctx.saturating_add(off(l.seg_context.segment_mask)))
+                    .read_ptr(ctx.saturating_add(off(l.seg_context.segment_mask)), width)
                 else {
                     continue;
                 };
@@ -262,11 +331,11 @@ impl<M: ReadMemory> Pool<M> {
                 let seg = addr & mask;
                 let Ok(sig) = self
                     .mem
-                    .read_u64(seg.saturating_add(off(l.page_segment.signature)))
+                    .read_ptr(seg.saturating_add(off(l.page_segment.signature)), width)
                 else {
                     continue;
                 };
-                if encode_page_segment_signature(self.ctx.build, seg, ctx, key) != sig {
+                if !page_segment_signature_matches(self.ctx.build, sig, seg, ctx, h, key) {
                     continue;
                 }
                 let shift = self
@@ -405,7 +474,10 @@ impl<M: ReadMemory> Pool<M> {
         let dec = encode_lfh_offsets(self.mem.read_u32(at)?, r.start, lfh_key);
         let bs = u64::from(dec & 0xffff);
         let fo = u64::from(dec >> 16);
-        if bs < 0x10 || fo < u64::from(l.lfh_subsegment.size) || fo >= r.len {
+        if bs < pool_unit(self.ctx.build.arch)
+            || fo < u64::from(l.lfh_subsegment.size)
+            || fo >= r.len
+        {
             return Err(Error::Corrupt {
                 what: "_HEAP_LFH_SUBSEGMENT.BlockOffsets",
                 addr: at,
@@ -460,6 +532,8 @@ impl<M: ReadMemory> Pool<M> {
         let mut blocks = Vec::new();
         let mut corrupt = None;
         let arch = self.ctx.build.arch;
+        let unit = pool_unit(arch);
+        let hsz = usize::try_from(unit).unwrap_or(16);
         let budget = self.limits.max_list_steps;
         let mut steps = 0u64;
         while i < count {
@@ -482,12 +556,12 @@ impl<M: ReadMemory> Pool<M> {
                 });
             let busy = bits & 1 != 0;
             let mut hb = [0u8; 16];
-            cache.read(at, &mut hb)?;
+            cache.read(at, hb.get_mut(..hsz).unwrap_or(&mut []))?;
             let h = PoolHeader::decode(arch, &hb).ok_or(Error::Corrupt {
                 what: "_POOL_HEADER",
                 addr: at,
             })?;
-            if busy && u64::from(h.block_size).saturating_mul(16) != bs && corrupt.is_none() {
+            if busy && u64::from(h.block_size).saturating_mul(unit) != bs && corrupt.is_none() {
                 corrupt = Some(at);
             }
             let tag = PoolTag(h.tag);
@@ -527,15 +601,22 @@ impl<M: ReadMemory> Pool<M> {
             .mem
             .read_u16(r.start.saturating_add(off(l.vs_subsegment.signature)))?
             & 0x7fff;
-        let end = r.start.saturating_add(u64::from(units).saturating_mul(16));
+        let arch = self.ctx.build.arch;
+        let width = arch.pointer_width();
+        // Sizes count pool units (16 bytes on x64, 8 on x86); the chunk header is 16 / 8 bytes.
+        let unit = pool_unit(arch);
+        let end = r
+            .start
+            .saturating_add(u64::from(units).saturating_mul(unit));
         if (units ^ VS_SUBSEGMENT_KEY) & 0x7fff != sig || end > r.start.saturating_add(r.len) {
             return Ok((Vec::new(), Some(size_at)));
         }
-        let arch = self.ctx.build.arch;
-        let chdr = u64::from(l.vs_chunk_header.size.max(16));
+        let chdr = u64::from(l.vs_chunk_header.size.max(8));
         let cache = Cached::new(&self.mem, r.start, end.min(window.1.saturating_add(0x20)));
         let mut blocks = Vec::new();
-        let mut cur = r.start.saturating_add(VS_FIRST_CHUNK);
+        // The first chunk follows the subsegment header, rounded up to a unit (x64 0x30).
+        let first = u64::from(l.vs_subsegment.size).next_multiple_of(unit);
+        let mut cur = r.start.saturating_add(first);
         let mut prev = 0u16;
         let budget = self.limits.max_list_steps;
         let mut steps = 0u64;
@@ -547,9 +628,9 @@ impl<M: ReadMemory> Pool<M> {
                     addr: cur,
                 });
             }
-            let hb = cache.u64(cur.saturating_add(off(l.vs_chunk_header.sizes)))?;
-            let c = VsChunkSizes::decode(hb, cur, key);
-            let size = u64::from(c.units).saturating_mul(16);
+            let hb = cache.ptr(cur.saturating_add(off(l.vs_chunk_header.sizes)), width)?;
+            let c = VsChunkSizes::decode_for(arch, hb, cur, key);
+            let size = u64::from(c.units).saturating_mul(unit);
             if c.units == 0 || c.prev_units != prev || cur.saturating_add(size) > end {
                 return Ok((blocks, Some(cur)));
             }
@@ -557,8 +638,12 @@ impl<M: ReadMemory> Pool<M> {
             if next > window.0 {
                 let ph = cur.saturating_add(chdr);
                 let mut buf = [0u8; 16];
-                let h = if size >= chdr.saturating_add(16) {
-                    cache.read(ph, &mut buf)?;
+                let h = if size >= chdr.saturating_add(unit) {
+                    cache.read(
+                        ph,
+                        buf.get_mut(..usize::try_from(unit).unwrap_or(16))
+                            .unwrap_or(&mut []),
+                    )?;
                     PoolHeader::decode(arch, &buf)
                 } else {
                     None
@@ -568,7 +653,7 @@ impl<M: ReadMemory> Pool<M> {
                     addr: cur,
                 })?;
                 let rest = size.saturating_sub(chdr);
-                let bsize = u64::from(h.block_size).saturating_mul(16);
+                let bsize = u64::from(h.block_size).saturating_mul(unit);
                 if c.allocated && (bsize == 0 || bsize > rest) {
                     return Ok((blocks, Some(ph)));
                 }
@@ -627,6 +712,7 @@ impl<M: ReadMemory> Pool<M> {
             }
         }
         let key = self.heap_key(0)?;
+        let width = self.ctx.build.pointer_width();
         let heaps = self.heaps_by_kind()?;
         let mut done = 0u64;
         let mut steps = 0u64;
@@ -648,7 +734,7 @@ impl<M: ReadMemory> Pool<M> {
                 if !(12..=24).contains(&shift) {
                     continue;
                 }
-                let mut link = match self.mem.read_u64(head) {
+                let mut link = match self.mem.read_ptr(head, width) {
                     Ok(v) => v,
                     Err(_) => continue,
                 };
@@ -663,13 +749,15 @@ impl<M: ReadMemory> Pool<M> {
                     let seg = link.saturating_sub(off(l.page_segment.list_entry));
                     let sig = self
                         .mem
-                        .read_u64(seg.saturating_add(off(l.page_segment.signature)));
+                        .read_ptr(seg.saturating_add(off(l.page_segment.signature)), width);
                     match sig {
                         Ok(s)
-                            if s == encode_page_segment_signature(
+                            if page_segment_signature_matches(
                                 self.ctx.build,
+                                s,
                                 seg,
                                 ctx,
+                                h,
                                 key,
                             ) =>
                         {
@@ -704,7 +792,7 @@ impl<M: ReadMemory> Pool<M> {
                         out.stopped_early = true;
                         return Ok(out);
                     }
-                    link = match self.mem.read_u64(link) {
+                    link = match self.mem.read_ptr(link, width) {
                         Ok(v) => v,
                         Err(e) if e.is_not_captured() => break,
                         Err(e) => return Err(Error::Memory(e)),

@@ -1,11 +1,23 @@
-//! Layouts of the segment-heap kernel pool (Windows 10 1809, build 17763, and later; x64):
-//! `nt!ExPoolState`, `nt!RtlpHpHeapGlobals`, the segment heap, its page segments and the LFH and
-//! VS subsegments.
+//! Layouts of the segment-heap kernel pool (x64 from Windows 10 1809, build 17763; x86 from
+//! 1903, build 18362): `nt!ExPoolState`, `nt!RtlpHpHeapGlobals`, the segment heap, its page
+//! segments and the LFH and VS subsegments.
 //!
-//! Checked against the PDB-derived corpus: the Windows 11 22000 ISF (every type) and the 22631
-//! Vergilius header; the 19041 rows of the types the kernel shares with `ntdll` (all but
+//! x64 is checked against the PDB-derived corpus: the Windows 11 22000 ISF (every type) and the
+//! 22631 Vergilius header; the 19041 rows of the types the kernel shares with `ntdll` (all but
 //! `_EX_POOL_HEAP_MANAGER_STATE` / `_EX_HEAP_POOL_NODE`) against the 19041 `ntdll.pdb`. Builds
 //! 17763..19041 use the 19041 rows (not checked against a PDB).
+//!
+//! x86: the shared types against the 19041 `wntdll.pdb` (the kernel compiles the same `RtlpHp`
+//! code: on x64 every field the 19041 `ntdll.pdb` and the 22000 kernel ISF share sits at the
+//! same offset in `_HEAP_SEG_CONTEXT`, `_HEAP_PAGE_SEGMENT`, `_HEAP_PAGE_RANGE_DESCRIPTOR`, the
+//! LFH and VS types and `_RTLP_HP_HEAP_GLOBALS`, and `_RTLP_HP_HEAP_MANAGER`'s size is where
+//! the kernel's `NumberOfPools` starts). `_EX_POOL_HEAP_MANAGER_STATE` (`PoolNode[16]` at
+//! 0x1C80, `SpecialHeaps[3]` at 0x22880, size 0x228C0) and `_EX_HEAP_POOL_NODE` (0x20C0) are
+//! those of a PDB-derived dump of the 18362 x86 kernel's types (ntdiff/headers), whose
+//! `NumberOfPools` (0x1C70) is the 19041 `wntdll.pdb`'s `_RTLP_HP_HEAP_MANAGER` size; the same
+//! dump of the 17763 x86 kernel has no `_EX_POOL_HEAP_MANAGER_STATE`, so x86 17763 keeps the
+//! classic pool. The x86 rows are used for 18362 and later (no x86 kernel PDB of 19041 was at
+//! hand).
 
 use crate::layout::{Arch, KernelBuild, f, layout_table};
 
@@ -164,10 +176,13 @@ pub struct SegmentHeapLayouts {
 }
 
 impl SegmentHeapLayouts {
-    /// The built-in tables of a build: `None` before 17763 (classic pool) and on x86 (no source
-    /// gives the x86 segment-heap pool layouts).
+    /// The built-in tables of a build: `None` for the classic pool (x64 before 17763, x86
+    /// before 18362).
     pub fn for_build(b: KernelBuild) -> Option<SegmentHeapLayouts> {
-        if b.arch != Arch::X64 || b.build < 17763 {
+        if b.arch == Arch::X86 {
+            return (b.build >= 18362).then(x86_19041);
+        }
+        if b.build < 17763 {
             return None;
         }
         let win11 = b.build >= 22000;
@@ -239,6 +254,37 @@ impl SegmentHeapLayouts {
         })
     }
 
+    /// How many `PoolNode[]` entries `ExPoolState` has: the field's size over the node size
+    /// when a PDB states the whole array, else x64 64, x86 16 (the 19041 x64 and 18362 x86
+    /// kernel PDBs).
+    pub fn pool_nodes(&self, arch: Arch) -> u64 {
+        let n = u64::from(self.pool_node.size);
+        match self.pool_state.pool_node {
+            Some(f) if n != 0 && u64::from(f.size) >= n.saturating_mul(2) => {
+                u64::from(f.size).checked_div(n).unwrap_or(64)
+            }
+            _ => match arch {
+                Arch::X64 => 64,
+                Arch::X86 => 16,
+            },
+        }
+    }
+
+    /// How many `SpecialHeaps[]` pointers `ExPoolState` has: the field's size over the pointer
+    /// size when a PDB states the whole array, else x64 4, x86 3.
+    pub fn special_heaps(&self, arch: Arch) -> u64 {
+        let p = arch.pointer_size();
+        match self.pool_state.special_heaps {
+            Some(f) if u64::from(f.size) >= p.saturating_mul(2) => {
+                u64::from(f.size).checked_div(p).unwrap_or(4).min(8)
+            }
+            _ => match arch {
+                Arch::X64 => 4,
+                Arch::X86 => 3,
+            },
+        }
+    }
+
     /// Replace each table `l` (a PDB or ISF) holds.
     pub fn update_from(&mut self, l: &crate::layout::KernelLayouts) {
         macro_rules! upd {
@@ -268,5 +314,75 @@ impl SegmentHeapLayouts {
             self.vs_subsegment.type_layout(),
             self.vs_chunk_header.type_layout(),
         ]
+    }
+}
+
+/// The x86 tables (18362 and later; see the module documentation for their sources).
+fn x86_19041() -> SegmentHeapLayouts {
+    SegmentHeapLayouts {
+        pool_state: ExPoolHeapManagerStateLayout {
+            size: 0x228c0,
+            number_of_pools: f(0x1c70, 4),
+            pool_node: f(0x1c80, 0),
+            special_heaps: f(0x22880, 0),
+        },
+        pool_node: ExHeapPoolNodeLayout {
+            size: 0x20c0,
+            heaps: f(0, 0),
+        },
+        globals: RtlpHpHeapGlobalsLayout {
+            size: 0x1c,
+            heap_key: f(0, 4),
+            lfh_key: f(4, 4),
+        },
+        heap: SegmentHeapLayout {
+            size: 0x580,
+            signature: f(8, 4),
+            large_alloc_metadata: f(0x44, 0),
+            seg_contexts: f(0x100, 0),
+            vs_context: f(0x200, 0),
+            lfh_context: f(0x2c0, 0),
+        },
+        seg_context: HeapSegContextLayout {
+            size: 0x80,
+            segment_mask: f(0, 4),
+            unit_shift: f(4, 1),
+            first_descriptor_index: f(6, 1),
+            heap: f(0x24, 4),
+            segment_list_head: f(0x44, 0),
+            segment_count: f(0x4c, 4),
+        },
+        page_segment: HeapPageSegmentLayout {
+            size: 0x1000,
+            list_entry: f(0, 0),
+            signature: f(8, 4),
+            desc_array: f(0, 0),
+        },
+        range_descriptor: HeapPageRangeDescriptorLayout {
+            size: 0x10,
+            range_flags: f(0xc, 1),
+            committed_page_count: f(0xc, 1),
+            unit_offset: f(0xf, 1),
+            unit_size: f(0xf, 1),
+        },
+        lfh_subsegment: HeapLfhSubsegmentLayout {
+            size: 0x24,
+            list_entry: f(0, 0),
+            free_count: f(0x10, 2),
+            block_count: f(0x12, 2),
+            block_offsets: f(0x18, 0),
+            block_bitmap: f(0x20, 0),
+        },
+        vs_subsegment: HeapVsSubsegmentLayout {
+            size: 0x18,
+            list_entry: f(0, 0),
+            size_field: f(0x14, 2),
+            signature: f(0x16, 2),
+        },
+        vs_chunk_header: HeapVsChunkHeaderLayout {
+            size: 8,
+            sizes: f(0, 0),
+            allocated_chunk_bits: f(4, 4),
+        },
     }
 }

@@ -1,12 +1,12 @@
-//! Synthetic segment-heap kernel pool (feature `synth`, x64 build 17763+): `nt!ExPoolState`
+//! Synthetic segment-heap kernel pool (feature `synth`; x64 build 17763+, x86 18362+): `nt!ExPoolState`
 //! with one heap, `nt!RtlpHpHeapGlobals` with its keys, the `_SEGMENT_HEAP` with its two
 //! segment contexts, and one page segment holding an LFH subsegment (one page) and a VS
 //! subsegment (`vs_pages` pages), with encoded offsets, encoded chunk headers and a
 //! `_POOL_HEADER` in every block; the rest of the segment is a free range.
 
-use crate::layout::{Field, KernelBuild};
+use crate::layout::{Arch, Field, KernelBuild};
 
-use super::pool_header::PoolHeader;
+use super::pool_header::{PoolHeader, pool_unit};
 use super::segment_heap::{
     SEGMENT_HEAP_SIGNATURE, VS_SUBSEGMENT_KEY, VsChunkSizes, encode_lfh_offsets,
     encode_page_segment_signature, range_flags,
@@ -28,7 +28,8 @@ pub struct SynthLfhBlock {
 pub struct SynthVsChunk {
     /// Tag as stored.
     pub tag: u32,
-    /// Pool block size in bytes, `_POOL_HEADER` included (rounded up to 16).
+    /// Pool block size in bytes, `_POOL_HEADER` included (rounded up to the pool unit: 16 on
+    /// x64, 8 on x86).
     pub size: u64,
     /// Free chunk.
     pub free: bool,
@@ -43,7 +44,7 @@ pub struct SynthSegmentHeap {
     pub globals: u64,
     /// Address of the `_SEGMENT_HEAP`.
     pub heap: u64,
-    /// Address of the page segment (1 MiB aligned).
+    /// Address of the page segment (1 MiB aligned; below 4 GiB on x86).
     pub segment: u64,
     /// `HeapKey`.
     pub heap_key: u64,
@@ -51,7 +52,7 @@ pub struct SynthSegmentHeap {
     pub lfh_key: u64,
     /// Paged pool (`PoolNode[0].Heaps[2]`) rather than non-paged (`Heaps[0]`).
     pub paged: bool,
-    /// LFH block size in bytes (multiple of 16, 0x10..=0x800).
+    /// LFH block size in bytes (a multiple of the pool unit, one unit..=0x800).
     pub lfh_block_size: u64,
     /// The first LFH blocks; the rest of the page's blocks are free.
     pub lfh_blocks: Vec<SynthLfhBlock>,
@@ -96,15 +97,24 @@ fn put_bytes(buf: &mut [u8], at: u64, bytes: &[u8]) {
     }
 }
 
-fn header(tag: u32, size: u64, free: bool, paged: bool) -> Vec<u8> {
+/// The largest `_POOL_HEADER.BlockSize` (x64 8 bits, x86 9 bits).
+fn max_block_units(arch: Arch) -> u16 {
+    match arch {
+        Arch::X64 => 0xff,
+        Arch::X86 => 0x1ff,
+    }
+}
+
+fn header(arch: Arch, tag: u32, size: u64, free: bool, paged: bool) -> Vec<u8> {
     PoolHeader {
         previous_size: 0,
         pool_index: 0,
-        block_size: u16::try_from(size / 16).unwrap_or(0) & 0xff,
+        block_size: u16::try_from(size.checked_div(pool_unit(arch)).unwrap_or(0)).unwrap_or(0)
+            & max_block_units(arch),
         pool_type: if free { 0 } else { 2 | u8::from(paged) },
         tag,
     }
-    .encode(crate::layout::Arch::X64)
+    .encode(arch)
 }
 
 impl SynthKernel {
@@ -117,6 +127,10 @@ impl SynthKernel {
             return SynthSegmentPlaced::default();
         };
         let mut placed = SynthSegmentPlaced::default();
+        let arch = b.arch;
+        let psz = us(arch.pointer_size());
+        let ptr_mask = if psz == 4 { 0xffff_ffffu64 } else { u64::MAX };
+        let unit = pool_unit(arch);
         // ExPoolState and the globals.
         let mut state = vec![0u8; us(u64::from(l.pool_state.size))];
         put(&mut state, 0, l.pool_state.number_of_pools, 4, 1);
@@ -124,15 +138,15 @@ impl SynthKernel {
         let node0 = l.pool_state.pool_node.map_or(0, |f| f.off());
         put(
             &mut state,
-            node0.saturating_add(slot.saturating_mul(8)),
+            node0.saturating_add(slot.saturating_mul(arch.pointer_size())),
             l.pool_node.heaps,
-            8,
+            psz,
             p.heap,
         );
         self.memory.insert(p.state, state);
         let mut g = vec![0u8; us(u64::from(l.globals.size))];
-        put(&mut g, 0, l.globals.heap_key, 8, p.heap_key);
-        put(&mut g, 0, l.globals.lfh_key, 8, p.lfh_key);
+        put(&mut g, 0, l.globals.heap_key, psz, p.heap_key);
+        put(&mut g, 0, l.globals.lfh_key, psz, p.lfh_key);
         self.memory.insert(p.globals, g);
         // The heap and its two segment contexts.
         let mut heap = vec![0u8; us(u64::from(l.heap.size))];
@@ -146,47 +160,58 @@ impl SynthKernel {
         let ctx0 = l.heap.seg_contexts.map_or(0, |f| f.off());
         let csz = u64::from(l.seg_context.size);
         let head_off = l.seg_context.segment_list_head.map_or(0, |f| f.off());
-        for (i, (mask, shift, first)) in [(!0xF_FFFFu64, 12u64, 2u64), (!0xFF_FFFF, 16, 1)]
+        // The segment header's pages (256 descriptors: x64 2, x86 1) come first.
+        let hdr_pages = u64::from(l.page_segment.size).div_ceil(0x1000).max(1);
+        for (i, (mask, shift, first)) in [(!0xF_FFFFu64, 12u64, hdr_pages), (!0xFF_FFFF, 16, 1)]
             .into_iter()
             .enumerate()
         {
             let c = ctx0.saturating_add(csz.saturating_mul(i as u64));
-            put(&mut heap, c, l.seg_context.segment_mask, 8, mask);
-            put(&mut heap, c, l.seg_context.unit_shift, 1, shift);
-            put(&mut heap, c, l.seg_context.first_descriptor_index, 1, first);
-            put(&mut heap, c, l.seg_context.heap, 8, p.heap);
-            let head = p.heap.saturating_add(c).saturating_add(head_off);
-            let link = if i == 0 { p.segment } else { head };
-            put(&mut heap, c.saturating_add(head_off), None, 8, link);
             put(
                 &mut heap,
-                c.saturating_add(head_off).saturating_add(8),
+                c,
+                l.seg_context.segment_mask,
+                psz,
+                mask & ptr_mask,
+            );
+            put(&mut heap, c, l.seg_context.unit_shift, 1, shift);
+            put(&mut heap, c, l.seg_context.first_descriptor_index, 1, first);
+            put(&mut heap, c, l.seg_context.heap, psz, p.heap);
+            let head = p.heap.saturating_add(c).saturating_add(head_off);
+            let link = if i == 0 { p.segment } else { head };
+            put(&mut heap, c.saturating_add(head_off), None, psz, link);
+            put(
+                &mut heap,
+                c.saturating_add(head_off)
+                    .saturating_add(arch.pointer_size()),
                 None,
-                8,
+                psz,
                 link,
             );
             put(
                 &mut heap,
                 c,
                 l.seg_context.segment_count,
-                8,
+                psz,
                 u64::from(i == 0),
             );
         }
         self.memory.insert(p.heap, heap);
-        // The page segment: header (2 pages), LFH (1 page), VS (vs_pages).
+        // The page segment: header (x64 2 pages, x86 1), LFH (1 page), VS (vs_pages).
         let vs_pages = p.vs_pages.clamp(1, 200);
-        let pages = 3u64.saturating_add(vs_pages);
+        let lfh_unit = hdr_pages;
+        let vs_unit = hdr_pages.saturating_add(1);
+        let pages = vs_unit.saturating_add(vs_pages);
         let mut seg = vec![0u8; us(pages.saturating_mul(0x1000))];
         let ctx_addr = p.heap.saturating_add(ctx0);
         let head = ctx_addr.saturating_add(head_off);
-        put(&mut seg, 0, None, 8, head);
-        put(&mut seg, 8, None, 8, head);
+        put(&mut seg, 0, None, psz, head);
+        put(&mut seg, arch.pointer_size(), None, psz, head);
         put(
             &mut seg,
             0,
             l.page_segment.signature,
-            8,
+            psz,
             encode_page_segment_signature(b, p.segment, ctx_addr, p.heap_key),
         );
         let dsz = u64::from(l.range_descriptor.size);
@@ -198,33 +223,33 @@ impl SynthKernel {
         use range_flags::{ALLOCATED, COMMITTED, FIRST, LFH_SUBSEGMENT, VS_SUBSEGMENT};
         desc(
             &mut seg,
-            2,
+            lfh_unit,
             FIRST | ALLOCATED | COMMITTED | LFH_SUBSEGMENT,
             1,
         );
         desc(
             &mut seg,
-            3,
+            vs_unit,
             FIRST | ALLOCATED | COMMITTED | VS_SUBSEGMENT,
             vs_pages,
         );
         for k in 1..vs_pages {
             desc(
                 &mut seg,
-                k.saturating_add(3),
+                k.saturating_add(vs_unit),
                 ALLOCATED | COMMITTED | VS_SUBSEGMENT,
                 k,
             );
         }
-        let free0 = vs_pages.saturating_add(3);
+        let free0 = vs_pages.saturating_add(vs_unit);
         desc(&mut seg, free0, FIRST, 256u64.saturating_sub(free0));
         for k in 1..256u64.saturating_sub(free0) {
             desc(&mut seg, free0.saturating_add(k), 0, k);
         }
         // LFH subsegment.
-        let lfh = 0x2000u64;
+        let lfh = lfh_unit.saturating_mul(0x1000);
         placed.lfh_subsegment = p.segment.saturating_add(lfh);
-        let bs = p.lfh_block_size.clamp(0x10, 0x800) & !0xf;
+        let bs = p.lfh_block_size.clamp(unit, 0x800) & !(unit.saturating_sub(1));
         let bitmap_at = l.lfh_subsegment.block_bitmap.map_or(0x30, |f| f.off());
         let fo = bitmap_at
             .saturating_add(
@@ -234,7 +259,7 @@ impl SynthKernel {
                     .saturating_mul(2)
                     .div_ceil(8),
             )
-            .next_multiple_of(16);
+            .next_multiple_of(unit);
         let count = 0x1000u64.saturating_sub(fo).checked_div(bs).unwrap_or(0);
         put(&mut seg, lfh, l.lfh_subsegment.block_count, 2, count);
         let plain = u32::try_from(bs | (fo << 16)).unwrap_or(0);
@@ -253,7 +278,7 @@ impl SynthKernel {
                 free: true,
             });
             let at = lfh.saturating_add(fo).saturating_add(i.saturating_mul(bs));
-            put_bytes(&mut seg, at, &header(blk.tag, bs, blk.free, p.paged));
+            put_bytes(&mut seg, at, &header(arch, blk.tag, bs, blk.free, p.paged));
             placed.lfh_blocks.push(p.segment.saturating_add(at));
             if blk.free {
                 free = free.saturating_add(1);
@@ -268,15 +293,23 @@ impl SynthKernel {
         }
         put(&mut seg, lfh, l.lfh_subsegment.free_count, 2, free);
         // VS subsegment.
-        let vs = 0x3000u64;
+        let vs = vs_unit.saturating_mul(0x1000);
         placed.vs_subsegment = p.segment.saturating_add(vs);
         let vs_len = vs_pages.saturating_mul(0x1000);
-        let units = vs_len / 16;
+        // x86 sizes are 15 bits of 8-byte units: a subsegment of at most 0x7FFF units.
+        let units =
+            vs_len
+                .checked_div(unit)
+                .unwrap_or(0)
+                .min(if psz == 4 { 0x7fff } else { 0xffff });
+        let vs_len = units.saturating_mul(unit);
         put(&mut seg, vs, l.vs_subsegment.size_field, 2, units);
         let sig = (units ^ u64::from(VS_SUBSEGMENT_KEY)) & 0x7fff;
         put(&mut seg, vs, l.vs_subsegment.signature, 2, sig);
         let key = p.heap_key;
-        let mut cur = 0x30u64;
+        let chdr = u64::from(l.vs_chunk_header.size.max(8));
+        let mut cur = u64::from(l.vs_subsegment.size).next_multiple_of(unit);
+        let max_chunk = if psz == 4 { 0x7fff * 8 } else { 0xF_FFF0 };
         let mut prev = 0u16;
         let end = vs_len;
         let mut chunks: Vec<SynthVsChunk> = p.vs_chunks.clone();
@@ -288,40 +321,47 @@ impl SynthKernel {
         let last = chunks.len().saturating_sub(1);
         for (n, c) in chunks.into_iter().enumerate() {
             let room = end.saturating_sub(cur);
-            let mut size = c.size.max(0x10).next_multiple_of(16).saturating_add(0x10);
-            if n == last || room.saturating_sub(size) < 0x20 {
+            let min = chdr.saturating_add(unit);
+            let mut size = c.size.max(unit).next_multiple_of(unit).saturating_add(chdr);
+            if n == last || room.saturating_sub(size) < min {
                 size = room;
             }
-            if !(0x20..=0xF_FFF0).contains(&size) {
+            if !(min..=max_chunk).contains(&size) {
                 break;
             }
-            let u = u16::try_from(size / 16).unwrap_or(0);
+            let u = u16::try_from(size.checked_div(unit).unwrap_or(0)).unwrap_or(0);
             let chunk_va = placed.vs_subsegment.saturating_add(cur);
             let hb = VsChunkSizes {
                 units: u,
                 prev_units: prev,
                 allocated: !c.free,
             }
-            .encode(chunk_va, key);
+            .encode_for(arch, chunk_va, key);
             put(
                 &mut seg,
                 vs.saturating_add(cur),
                 l.vs_chunk_header.sizes,
-                8,
+                psz,
                 hb,
             );
-            let rest = size.saturating_sub(0x10);
+            let rest = size.saturating_sub(chdr);
             let block = if c.free {
                 rest
             } else {
-                rest.min(c.size.max(0x10).next_multiple_of(16))
+                rest.min(c.size.max(unit).next_multiple_of(unit))
             };
             put_bytes(
                 &mut seg,
-                vs.saturating_add(cur).saturating_add(0x10),
-                &header(c.tag, block.min(0xff0), c.free, p.paged),
+                vs.saturating_add(cur).saturating_add(chdr),
+                &header(
+                    arch,
+                    c.tag,
+                    block.min(unit.saturating_mul(u64::from(max_block_units(arch)))),
+                    c.free,
+                    p.paged,
+                ),
             );
-            placed.vs_blocks.push(chunk_va.saturating_add(0x10));
+            placed.vs_blocks.push(chunk_va.saturating_add(chdr));
             prev = u;
             cur = cur.saturating_add(size);
             if cur >= end {
@@ -331,8 +371,9 @@ impl SynthKernel {
         // Header pages (the descriptors) plus subsegments.
         self.memory.insert(p.segment, seg);
         self.context.pool_state = p.state;
-        self.context.heap_key = Some(p.heap_key);
-        self.context.lfh_key = Some(p.lfh_key);
+        // The keys as `PoolContext::from_symbols` reads them (pointer-sized).
+        self.context.heap_key = Some(p.heap_key & ptr_mask);
+        self.context.lfh_key = Some(p.lfh_key & ptr_mask);
         self.pool_ranges.push((
             p.segment,
             p.segment.saturating_add(pages.saturating_mul(0x1000)),
@@ -347,15 +388,25 @@ impl SynthKernel {
 /// 0xFFFFC000`03000000, 64 entries) holding one large 0x5000-byte `Leak` allocation at
 /// 0xFFFFC000`04000000, which has no header.
 pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
-    let mut k = SynthKernel::new(KernelBuild::new(crate::layout::Arch::X64, 19041));
+    segment_heap_example_for(Arch::X64)
+}
+
+/// [`segment_heap_example`] for `arch`: on x86, build 19041 with 32-bit addresses
+/// (`ExPoolState` at 0x82900000, `RtlpHpHeapGlobals` at 0x829F0000, the heap at 0x91000000, the
+/// segment at 0x92000000, the big page table at 0x93000000 and the large allocation at
+/// 0x94000000) and 32-bit keys.
+pub fn segment_heap_example_for(arch: Arch) -> (SynthKernel, SynthSegmentPlaced) {
+    let x86 = arch == Arch::X86;
+    let a = |x64: u64, x86v: u64| if x86 { x86v } else { x64 };
+    let mut k = SynthKernel::new(KernelBuild::new(arch, 19041));
     let tag = |s: &[u8; 4]| u32::from_le_bytes(*s);
     let placed = k.add_segment_heap_pool(&SynthSegmentHeap {
-        state: 0xFFFF_F800_0290_0000,
-        globals: 0xFFFF_F800_029F_0000,
-        heap: 0xFFFF_C000_0100_0000,
-        segment: 0xFFFF_C000_0200_0000,
-        heap_key: 0x5A5A_1234_DEAD_BEEF,
-        lfh_key: 0x0BAD_F00D_1357_9BDF,
+        state: a(0xFFFF_F800_0290_0000, 0x8290_0000),
+        globals: a(0xFFFF_F800_029F_0000, 0x829F_0000),
+        heap: a(0xFFFF_C000_0100_0000, 0x9100_0000),
+        segment: a(0xFFFF_C000_0200_0000, 0x9200_0000),
+        heap_key: a(0x5A5A_1234_DEAD_BEEF, 0xDEAD_BEEF),
+        lfh_key: a(0x0BAD_F00D_1357_9BDF, 0x1357_9BDF),
         paged: false,
         lfh_block_size: 0x80,
         lfh_blocks: vec![
@@ -401,10 +452,10 @@ pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
         ],
     });
     k.add_big_page_table(
-        0xFFFF_C000_0300_0000,
+        a(0xFFFF_C000_0300_0000, 0x9300_0000),
         64,
         &[super::synth::SynthBigPage {
-            va: 0xFFFF_C000_0400_0000,
+            va: a(0xFFFF_C000_0400_0000, 0x9400_0000),
             tag: super::tag::PoolTag(tag(b"Leak")),
             size: 0x5000,
             paged: false,
@@ -416,7 +467,12 @@ pub fn segment_heap_example() -> (SynthKernel, SynthSegmentPlaced) {
 /// The example of [`segment_heap_example`] with `patches` applied: each 6 bytes are a region
 /// index (byte), an offset in it (u32 LE) and a byte XORed there. For fuzzing and proptests.
 pub fn segment_heap_mutated(patches: &[u8]) -> (SynthKernel, SynthSegmentPlaced) {
-    let (mut k, placed) = segment_heap_example();
+    segment_heap_mutated_for(Arch::X64, patches)
+}
+
+/// [`segment_heap_mutated`] of [`segment_heap_example_for`] `arch`.
+pub fn segment_heap_mutated_for(arch: Arch, patches: &[u8]) -> (SynthKernel, SynthSegmentPlaced) {
+    let (mut k, placed) = segment_heap_example_for(arch);
     let vas: Vec<u64> = k.memory.regions().map(|(va, _)| va).collect();
     for p in patches.chunks_exact(6) {
         let (Some(&r), Some(o), Some(&x)) = (

@@ -1,35 +1,14 @@
 //! `!poolused`: per-tag counters summed over the tracker tables (`PoolTrackTable`, the
 //! per-processor `ExPoolTagTables[]`, the expansion table), or the session pool's table.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeSet;
 
 use crate::error::Error;
 use crate::memory::{PointerWidth, ReadMemory};
 
-use super::context::{Acc, Pool, read_table_chunks};
+use super::context::Pool;
 use super::tag::PoolTag;
-
-/// A hasher for 32-bit tags (multiplicative; the keys are not attacker-chosen to collide in a
-/// way that matters: a hostile table only slows its own summing, bounded by the entries read).
-#[derive(Debug, Default, Clone, Copy)]
-struct TagHasher(u64);
-
-impl Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    fn write_u32(&mut self, v: u32) {
-        self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-type BuildTagHasher = BuildHasherDefault<TagHasher>;
+use super::tracker_sum::sum_tables;
 
 /// Allocation counters of one tag in one kind of pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -201,9 +180,6 @@ impl PoolUsage {
     }
 }
 
-/// Table indexes remembered by `pool_usage` (24 bytes each).
-const MEMO_ENTRIES: u64 = 1 << 20;
-
 impl<M: ReadMemory> Pool<M> {
     /// The addresses of the system tracker tables to sum, each once: `PoolTrackTable`, the
     /// non-null `ExPoolTagTables[i]` for `i < tag_tables_count`, and the expansion table.
@@ -273,93 +249,24 @@ impl<M: ReadMemory> Pool<M> {
             }
             self.tracker_tables()
         };
-        let l = self.tracker;
-        let esz = u64::from(l.size);
-        let key_acc = Acc::new(l.key, 4);
-        let key_off = l
-            .key
-            .and_then(|f| usize::try_from(f.offset).ok())
-            .unwrap_or(0);
-        let acc = [
-            Acc::new(l.non_paged_allocs, 4),
-            Acc::new(l.non_paged_frees, 4),
-            Acc::new(l.non_paged_bytes, 4),
-            Acc::new(l.paged_allocs, 4),
-            Acc::new(l.paged_frees, 4),
-            Acc::new(l.paged_bytes, 4),
-        ];
-        // One row per tag (summed over the tables), found through a hash index.
-        let mut rows: Vec<(u32, [u64; 6])> = Vec::new();
-        let mut index: HashMap<u32, usize, BuildTagHasher> = HashMap::default();
-        let mut usage = PoolUsage::default();
+        // Each table's entries, capped by the budget in table order.
         let mut budget = self.limits.max_table_entries;
-        // The per-processor tables hash tags alike, so a tag mostly sits at the same index in
-        // each: remember (key, row) per index and skip the hash lookup when it matches.
-        let longest = tables.iter().map(|t| t.1).max().unwrap_or(0);
-        let memo_len = usize::try_from(longest.min(MEMO_ENTRIES)).unwrap_or(0);
-        let mut memo: Vec<(u32, usize, bool)> = vec![(0, 0, false); memo_len];
-        for (addr, count) in tables {
-            let count = count.min(budget);
-            budget = budget.saturating_sub(count);
-            let mut used = 0u64;
-            let mut unprintable = 0u64;
-            let [a0, a1, a2, a3, a4, a5] = acc;
-            let esz_us = usize::try_from(esz).unwrap_or(usize::MAX).max(1);
-            let missing = read_table_chunks(&self.mem, addr, count, esz, count, |first, chunk| {
-                let first = usize::try_from(first).unwrap_or(usize::MAX);
-                for (j, e) in chunk.chunks_exact(esz_us).enumerate() {
-                    // Hot path: most slots are empty; the key is a ULONG.
-                    let key = match e.get(key_off..key_off.saturating_add(4)) {
-                        Some(&[k0, k1, k2, k3]) => u32::from_le_bytes([k0, k1, k2, k3]),
-                        _ => u32::try_from(key_acc.get(e) & 0xffff_ffff).unwrap_or(0),
-                    };
-                    if key == 0 {
-                        continue;
-                    }
-                    let key = key & 0x7fff_ffff;
-                    let c = [
-                        a0.get(e),
-                        a1.get(e),
-                        a2.get(e),
-                        a3.get(e),
-                        a4.get(e),
-                        a5.get(e),
-                    ];
-                    let remembered = memo.get_mut(first.saturating_add(j));
-                    let (slot, printable) = match remembered {
-                        Some(m) if m.0 == key => (m.1, m.2),
-                        other => {
-                            let slot = *index.entry(key).or_insert_with(|| {
-                                rows.push((key, [0; 6]));
-                                rows.len().saturating_sub(1)
-                            });
-                            let printable = PoolTag(key).is_printable();
-                            if let Some(m) = other {
-                                *m = (key, slot, printable);
-                            }
-                            (slot, printable)
-                        }
-                    };
-                    if let Some(r) = rows.get_mut(slot) {
-                        for (d, s) in r.1.iter_mut().zip(c) {
-                            *d = d.saturating_add(s);
-                        }
-                    }
-                    used = used.saturating_add(1);
-                    if !printable {
-                        unprintable = unprintable.saturating_add(1);
-                    }
-                }
-            })?;
-            usage.unprintable_keys = usage.unprintable_keys.saturating_add(unprintable);
-            usage.used_entries = usage.used_entries.saturating_add(used);
-            usage.tables.push(TrackerTableRead {
-                addr,
-                entries: count,
-                missing,
-            });
-        }
-        rows.sort_unstable_by_key(|r| r.0);
+        let capped: Vec<(u64, u64)> = tables
+            .iter()
+            .map(|&(addr, count)| {
+                let count = count.min(budget);
+                budget = budget.saturating_sub(count);
+                (addr, count)
+            })
+            .collect();
+        let (sum, reads) = sum_tables(&self.mem, &self.tracker, &capped)?;
+        let mut usage = PoolUsage {
+            tables: reads,
+            unprintable_keys: sum.unprintable,
+            used_entries: sum.used,
+            ..PoolUsage::default()
+        };
+        let rows = sum.into_rows();
         usage.tags = rows
             .into_iter()
             .map(|(key, [npa, npf, npb, pa, pf, pb])| TagUsage {
