@@ -364,3 +364,33 @@ fn page_segment_signature_forms() {
 fn r_corrupt(k: &mut SynthKernel, seg: u64) {
     k.memory.region_mut(seg).unwrap()[0x10] ^= 0x80;
 }
+
+/// The range type bits agree with the kernel's own enum: `_HEAP_SEG_RANGE_TYPE` in the 22000
+/// ISF (LFH 2, VS 3) shifted into bits 2-3 of `RangeFlags`.
+#[cfg(feature = "isf")]
+#[test]
+fn range_type_bits_follow_the_kernels_enum() {
+    use pooltrack::range_flags;
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/kernel-layouts/win11-22000-x64-ntkrnlmp-0CE4A95C.isf.json.xz");
+    let Ok(xz) = std::fs::read(&p) else {
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            b"SKIP: win11-22000 ISF not in the corpus\n",
+        );
+        return;
+    };
+    let mut json = Vec::new();
+    lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let c = &v["enums"]["_HEAP_SEG_RANGE_TYPE"]["constants"];
+    let ty = |n: &str| u8::try_from(c[n].as_u64().unwrap()).unwrap();
+    assert_eq!(range_flags::LFH_SUBSEGMENT, ty("HeapSegRangeLFH") << 2);
+    assert_eq!(range_flags::VS_SUBSEGMENT, ty("HeapSegRangeVS") << 2);
+    assert_eq!(range_flags::TYPE_MASK, 3 << 2);
+    // First units: 0x0B an LFH subsegment, 0x0F a VS one; a free range's 0x02 is neither.
+    assert!(range_flags::is_lfh(0x0b) && !range_flags::is_vs(0x0b));
+    assert!(range_flags::is_vs(0x0f) && !range_flags::is_lfh(0x0f));
+    assert!(!range_flags::is_vs(0x02) && !range_flags::is_lfh(0x02));
+    assert!(!range_flags::is_lfh(0x03));
+}

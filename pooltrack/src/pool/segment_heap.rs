@@ -37,18 +37,36 @@ pub const SEGMENT_HEAP_SIGNATURE: u32 = 0xDDEE_DDEE;
 /// `Size ^ Signature` of a VS subsegment.
 pub const VS_SUBSEGMENT_KEY: u16 = 0x2BED;
 
-/// `_HEAP_PAGE_RANGE_DESCRIPTOR.RangeFlags` bits.
+/// `_HEAP_PAGE_RANGE_DESCRIPTOR.RangeFlags`: bit 0 allocated, bit 1 first unit of a range,
+/// bits 2-3 the range type (`_HEAP_SEG_RANGE_TYPE`: user 0, internal 1, LFH 2, VS 3), so a
+/// back-end allocation's first unit reads 0x03, an LFH subsegment's 0x0B, a VS subsegment's
+/// 0x0F and a free range's 0x02. This is the reading of MemProcFS and of the enum in the 22000
+/// kernel's types; the x86 PDB keeps the flags in 5 bits (`RangeFlagBits:5`) under
+/// `CommittedPageCount`. (An earlier reading, from Windows 10 1607 write-ups, had an LFH bit
+/// 0x01 and a VS bit 0x20, which cannot fit those 5 bits.)
 pub mod range_flags {
-    /// The range is an LFH subsegment.
-    pub const LFH_SUBSEGMENT: u8 = 0x01;
-    /// The range is committed.
-    pub const COMMITTED: u8 = 0x02;
     /// The range is allocated.
-    pub const ALLOCATED: u8 = 0x04;
+    pub const ALLOCATED: u8 = 0x01;
     /// First descriptor of a range (holds `UnitSize`; the others hold `UnitOffset`).
-    pub const FIRST: u8 = 0x08;
-    /// The range is a VS subsegment.
-    pub const VS_SUBSEGMENT: u8 = 0x20;
+    pub const FIRST: u8 = 0x02;
+    /// The range type's bits.
+    pub const TYPE_MASK: u8 = 0x0c;
+    /// The type bits of an LFH subsegment (`HeapSegRangeLFH` = 2).
+    pub const LFH_SUBSEGMENT: u8 = 0x08;
+    /// The type bits of a VS subsegment (`HeapSegRangeVS` = 3).
+    pub const VS_SUBSEGMENT: u8 = 0x0c;
+    /// The bits that are flags on x86 (`RangeFlagBits:5`).
+    pub const X86_MASK: u8 = 0x1f;
+
+    /// An allocated LFH subsegment's flags.
+    pub const fn is_lfh(flags: u8) -> bool {
+        flags & ALLOCATED != 0 && flags & TYPE_MASK == LFH_SUBSEGMENT
+    }
+
+    /// An allocated VS subsegment's flags.
+    pub const fn is_vs(flags: u8) -> bool {
+        flags & ALLOCATED != 0 && flags & TYPE_MASK == VS_SUBSEGMENT
+    }
 }
 
 /// The constant XORed into page segment signatures (0 from build 26100; on x86 its low 32
@@ -370,9 +388,15 @@ impl<M: ReadMemory> Pool<M> {
                 .segment
                 .saturating_add(off(l.page_segment.desc_array))
                 .saturating_add(i.saturating_mul(dsz));
+            let mask = if self.ctx.build.arch == Arch::X86 {
+                range_flags::X86_MASK
+            } else {
+                0xff
+            };
             let flags = self
                 .mem
-                .read_u8(d.saturating_add(off(l.range_descriptor.range_flags)))?;
+                .read_u8(d.saturating_add(off(l.range_descriptor.range_flags)))?
+                & mask;
             let unit = self
                 .mem
                 .read_u8(d.saturating_add(off(l.range_descriptor.unit_size)))?;
@@ -440,13 +464,12 @@ impl<M: ReadMemory> Pool<M> {
         let r = self.range_of(&s, idx)?;
         let page = out.page;
         let window = (page, page.saturating_add(PAGE_SIZE));
-        let allocated = r.flags & range_flags::ALLOCATED != 0;
-        if allocated && r.flags & range_flags::VS_SUBSEGMENT != 0 {
+        if range_flags::is_vs(r.flags) {
             out.kind = PoolPageKind::SegmentVs {
                 subsegment: r.start,
             };
             (out.blocks, out.corrupt_at) = self.vs_blocks(r, window, Some(addr))?;
-        } else if allocated && r.flags & range_flags::LFH_SUBSEGMENT != 0 {
+        } else if range_flags::is_lfh(r.flags) {
             let bs = self.lfh_block_size(r).unwrap_or(0);
             out.kind = PoolPageKind::SegmentLfh {
                 subsegment: r.start,
@@ -829,9 +852,9 @@ impl<M: ReadMemory> Pool<M> {
             let all = (r.start, r.start.saturating_add(r.len));
             let blocks = if r.flags & range_flags::ALLOCATED == 0 {
                 None
-            } else if r.flags & range_flags::VS_SUBSEGMENT != 0 {
+            } else if range_flags::is_vs(r.flags) {
                 Some(self.vs_blocks(r, all, None))
-            } else if r.flags & range_flags::LFH_SUBSEGMENT != 0 {
+            } else if range_flags::is_lfh(r.flags) {
                 Some(self.lfh_blocks(r, all, None))
             } else {
                 None

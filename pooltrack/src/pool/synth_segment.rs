@@ -220,26 +220,17 @@ impl SynthKernel {
             put(seg, at, l.range_descriptor.range_flags, 1, u64::from(flags));
             put(seg, at, l.range_descriptor.unit_size, 1, unit);
         };
-        use range_flags::{ALLOCATED, COMMITTED, FIRST, LFH_SUBSEGMENT, VS_SUBSEGMENT};
-        desc(
-            &mut seg,
-            lfh_unit,
-            FIRST | ALLOCATED | COMMITTED | LFH_SUBSEGMENT,
-            1,
-        );
+        use range_flags::{ALLOCATED, FIRST, LFH_SUBSEGMENT, VS_SUBSEGMENT};
+        // First units carry the flags (0x0B LFH, 0x0F VS); the others only their UnitOffset.
+        desc(&mut seg, lfh_unit, FIRST | ALLOCATED | LFH_SUBSEGMENT, 1);
         desc(
             &mut seg,
             vs_unit,
-            FIRST | ALLOCATED | COMMITTED | VS_SUBSEGMENT,
+            FIRST | ALLOCATED | VS_SUBSEGMENT,
             vs_pages,
         );
         for k in 1..vs_pages {
-            desc(
-                &mut seg,
-                k.saturating_add(vs_unit),
-                ALLOCATED | COMMITTED | VS_SUBSEGMENT,
-                k,
-            );
+            desc(&mut seg, k.saturating_add(vs_unit), 0, k);
         }
         let free0 = vs_pages.saturating_add(vs_unit);
         desc(&mut seg, free0, FIRST, 256u64.saturating_sub(free0));
