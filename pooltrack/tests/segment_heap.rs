@@ -235,12 +235,9 @@ fn large_allocation(arch: Arch) {
     assert_eq!(f.hits.iter().filter(|h| h.large).count(), 1);
 }
 
-/// The walk with the layouts of the real Windows 11 22000 ISF (through `Pool::use_layouts`)
-/// on a pool laid out for 22000: the ISF-derived tables are the ones the walk uses.
+/// The corpus 22000 kernel ISF, decompressed; `None` (with a SKIP line) when absent.
 #[cfg(feature = "isf")]
-#[test]
-fn walk_with_the_22000_isf_layouts() {
-    use pooltrack::synth::{SynthLfhBlock, SynthSegmentHeap, SynthVsChunk};
+fn isf_22000() -> Option<Vec<u8>> {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/corpus/kernel-layouts/win11-22000-x64-ntkrnlmp-0CE4A95C.isf.json.xz");
     let Ok(xz) = std::fs::read(&p) else {
@@ -248,10 +245,22 @@ fn walk_with_the_22000_isf_layouts() {
             &mut std::io::stderr(),
             b"SKIP: win11-22000 ISF not in the corpus\n",
         );
-        return;
+        return None;
     };
     let mut json = Vec::new();
     lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
+    Some(json)
+}
+
+/// The walk with the layouts of the real Windows 11 22000 ISF (through `Pool::use_layouts`)
+/// on a pool laid out for 22000: the ISF-derived tables are the ones the walk uses.
+#[cfg(feature = "isf")]
+#[test]
+fn walk_with_the_22000_isf_layouts() {
+    use pooltrack::synth::{SynthLfhBlock, SynthSegmentHeap, SynthVsChunk};
+    let Some(json) = isf_22000() else {
+        return;
+    };
     let isf = pooltrack::KernelLayouts::from_isf_json(&json).unwrap();
     let b = pooltrack::KernelBuild::new(Arch::X64, 22000);
     // The tables derived from the ISF agree with the built-in ones (offsets, type sizes).
@@ -371,17 +380,9 @@ fn r_corrupt(k: &mut SynthKernel, seg: u64) {
 #[test]
 fn range_type_bits_follow_the_kernels_enum() {
     use pooltrack::range_flags;
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus/kernel-layouts/win11-22000-x64-ntkrnlmp-0CE4A95C.isf.json.xz");
-    let Ok(xz) = std::fs::read(&p) else {
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            b"SKIP: win11-22000 ISF not in the corpus\n",
-        );
+    let Some(json) = isf_22000() else {
         return;
     };
-    let mut json = Vec::new();
-    lzma_rs::xz_decompress(&mut &xz[..], &mut json).unwrap();
     let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
     let c = &v["enums"]["_HEAP_SEG_RANGE_TYPE"]["constants"];
     let ty = |n: &str| u8::try_from(c[n].as_u64().unwrap()).unwrap();
