@@ -8,6 +8,8 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::Command;
 
@@ -237,4 +239,33 @@ fn pool_owners_reads_drivers_missing_from_the_dump_from_their_files() {
     ]);
     assert!(out.contains("0 uses in"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A triage dump holds no pool: the pool, `!vm` and verifier commands say so instead of asking
+/// for symbols that would not help; tag owners still scan the drivers' code it has.
+#[test]
+fn triage_dumps_say_they_hold_no_pool() {
+    let Some(t) = common::corpus_file("kernel/win10-19041-x64-triage.dmp") else {
+        return;
+    };
+    let t = t.to_str().unwrap();
+    for args in [
+        vec!["pool", "used", t],
+        vec!["pool", "big", t],
+        vec!["vm", t],
+        vec!["verifier", t],
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_dumpscope"))
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(!o.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("which a triage dump does not hold (take a kernel or full memory dump)"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = run(&["pool", "owners", t, "Leak"]);
+    assert!(out.contains("0 uses in 1 driver's code"), "{out}");
 }

@@ -158,6 +158,20 @@ impl KernelTarget {
             .map_err(String::as_str)
     }
 
+    /// For the commands that read pool and kernel globals: an error on a triage dump, which
+    /// holds the crashing thread, processes and drivers but not those (no symbols would help).
+    pub fn require_memory_dump(&self, command: &str) -> Result<(), CliError> {
+        if self.dump.triage().is_some() {
+            return Err(CliError::at(
+                &self.path,
+                format!(
+                    "{command} needs the kernel's memory, which a triage dump does not hold (take a kernel or full memory dump)"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Where the kernel's symbols can be given, for messages about what needs them: the
     /// kernel's PDB identity on the symbol path, `--kernel-symbols FILE`, or `DUMP.isf.json`.
     pub fn symbols_hint(&self) -> String {

@@ -214,6 +214,10 @@ fn page_note(kind: &pooltrack::PoolPageKind) -> Option<String> {
 
 /// Runs the pool view.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    // Tag owners read drivers' code (or their files), which a triage dump may have.
+    if !matches!(o.mode, Mode::Owners { .. }) {
+        k.require_memory_dump("The pool")?;
+    }
     let pool = k.pool()?;
     let arch = k.build()?.arch;
     let d = descriptions(o.pooltag.as_deref())?;

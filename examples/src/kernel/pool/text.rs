@@ -23,10 +23,15 @@ impl Text for Report {
                     }
                     writeln!(
                         out,
-                        "{} use{} in {} drivers' code ({} read{}{})",
+                        "{} use{} in {} {} code ({} read{}{})",
                         o.references.len(),
                         if o.references.len() == 1 { "" } else { "s" },
                         o.drivers_scanned,
+                        if o.drivers_scanned == 1 {
+                            "driver's"
+                        } else {
+                            "drivers'"
+                        },
                         crate::report::human_size(o.code_bytes),
                         if o.drivers_from_files > 0 {
                             format!(", {} drivers from their files", o.drivers_from_files)

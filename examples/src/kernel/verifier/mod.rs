@@ -78,6 +78,7 @@ pub struct Report {
 
 /// Reads the verifier's state.
 pub fn investigate(k: &KernelTarget, o: &Options) -> Result<Report, CliError> {
+    k.require_memory_dump("!verifier")?;
     let pool = k.pool()?;
     let build = k.build()?;
     let sym = |a: u64| k.symbolize(a);

@@ -54,6 +54,7 @@ pub struct Report {
 
 /// Computes the summary.
 pub fn investigate(k: &KernelTarget, _: &Options) -> Result<Report, CliError> {
+    k.require_memory_dump("!vm")?;
     let build = k.build()?;
     let symbols = k.symbols().map_err(|e| CliError::new(e.to_string()))?;
     let no_symbols = || {
