@@ -113,18 +113,7 @@ fn heap_leaks_finds_exactly_the_unreferenced_records() {
     let (path, p) = dump("leaks");
     let d = path.to_str().unwrap();
     let v = dumpscope_json(&["heap", "--leaks", "--json", d]);
-    let got: Vec<(u64, u64, String)> = v["leaked"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["user_address"].as_u64().unwrap(),
-                l["size"].as_u64().unwrap(),
-                l["kind"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
+    let got = common::leaked_blocks(&v);
     let mut want: Vec<(u64, u64, String)> = p
         .leaked
         .iter()

@@ -62,16 +62,9 @@ fn heap_leaks_finds_exactly_the_unreferenced_blocks() {
     let (path, p) = dump("leaks");
     let d = path.to_str().unwrap();
     let v = dumpscope_json(&["heap", "--leaks", "--json", d]);
-    let got: Vec<(u64, u64)> = v["leaked"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["user_address"].as_u64().unwrap(),
-                l["size"].as_u64().unwrap(),
-            )
-        })
+    let got: Vec<(u64, u64)> = common::leaked_blocks(&v)
+        .into_iter()
+        .map(|(a, s, _)| (a, s))
         .collect();
     assert_eq!(got, p.unreferenced);
     let segment_busy = p.segment.blocks.iter().filter(|b| b.busy).count() + p.segment.large.len();

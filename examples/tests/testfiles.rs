@@ -818,6 +818,20 @@ fn segment_pool_scenario_matches_its_goldens() {
     report(&failures);
 }
 
+/// `!heap -p -a` of a busy and of a freed page-heap block.
+fn page_heap_finds(c: &mut Vec<Case>, d: &str, busy: &str, freed: &str) {
+    both(
+        c,
+        "heap-page-heap-find",
+        &["heap", "--page-heap", "--find", busy, d],
+    );
+    both(
+        c,
+        "heap-page-heap-find-freed",
+        &["heap", "--page-heap", "--find", freed, d],
+    );
+}
+
 /// A synthetic process run with full page heap (`gflags +hpa`) and a segment heap:
 /// `!heap -p`, `!heap -p -a`, `!heap -stat`.
 #[test]
@@ -836,16 +850,7 @@ fn page_heap_matches_its_goldens() {
     both(&mut c, "leak", &["leak", d]);
     // The segment heap's VS, LFH, back-end and large blocks counted with the NT heap's.
     both(&mut c, "heap-stat", &["heap", "--stat", d]);
-    both(
-        &mut c,
-        "heap-page-heap-find",
-        &["heap", "--page-heap", "--find", &busy, d],
-    );
-    both(
-        &mut c,
-        "heap-page-heap-find-freed",
-        &["heap", "--page-heap", "--find", &freed, d],
-    );
+    page_heap_finds(&mut c, d, &busy, &freed);
     c.push(case(
         "windbg.txt",
         &[
@@ -880,16 +885,7 @@ fn light_page_heap_matches_its_goldens() {
     let freed = format!("{:x}", p.freed[0]);
     let mut c = Vec::new();
     both(&mut c, "heap-page-heap", &["heap", "--page-heap", d]);
-    both(
-        &mut c,
-        "heap-page-heap-find",
-        &["heap", "--page-heap", "--find", &busy, d],
-    );
-    both(
-        &mut c,
-        "heap-page-heap-find-freed",
-        &["heap", "--page-heap", "--find", &freed, d],
-    );
+    page_heap_finds(&mut c, d, &busy, &freed);
     both(&mut c, "heap-leaks", &["heap", "--leaks", d]);
     both(&mut c, "leak", &["leak", d]);
     c.push(case(

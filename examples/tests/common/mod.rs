@@ -71,3 +71,19 @@ pub fn heap_leak_demo(name: &str) -> PathBuf {
     );
     dir
 }
+
+/// The unreached blocks of `heap --leaks --json` as (user address, size, kind).
+pub fn leaked_blocks(v: &serde_json::Value) -> Vec<(u64, u64, String)> {
+    v["leaked"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["user_address"].as_u64().unwrap(),
+                l["size"].as_u64().unwrap(),
+                l["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
